@@ -1,0 +1,4 @@
+package dev.profileengine.engine;
+
+/** Marker for messages, events and replies serialized with Jackson CBOR (see engine-serialization.conf). */
+public interface CborSerializable {}

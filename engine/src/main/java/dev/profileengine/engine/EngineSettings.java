@@ -1,0 +1,49 @@
+package dev.profileengine.engine;
+
+import com.typesafe.config.Config;
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.EventValidation;
+import dev.profileengine.profile.ProfileSettings;
+import dev.profileengine.profile.RfmThresholds;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The engine's settings, read from the {@code profile} section of the configuration. */
+public record EngineSettings(
+    ProfileSettings profile,
+    EventValidation validation,
+    int snapshotEvery,
+    int snapshotsKept,
+    Duration askTimeout) {
+
+  public static EngineSettings from(Config root) {
+    Config c = root.getConfig("profile");
+    Config w = c.getConfig("interest.weights");
+    Map<BehaviorType, Double> weights = new HashMap<>();
+    for (BehaviorType t : BehaviorType.values()) if (w.hasPath(t.wire())) weights.put(t, w.getDouble(t.wire()));
+    Config rfm = c.getConfig("rfm");
+    ProfileSettings profile = new ProfileSettings(
+        c.getDuration("allowed-lateness"),
+        c.getDuration("session-gap"),
+        c.getDuration("interest.half-life"),
+        ProfileSettings.weights(weights),
+        c.getInt("interest.top-k"),
+        c.getInt("context-top-k"),
+        c.getInt("recent-behaviors"),
+        c.getInt("max-remembered-ids"),
+        new RfmThresholds(bounds(rfm, "recency-days"), bounds(rfm, "frequency-orders"), bounds(rfm, "monetary-total")));
+    return new EngineSettings(
+        profile,
+        new EventValidation(c.getDuration("max-future-skew")),
+        c.getInt("snapshot.every"),
+        c.getInt("snapshot.keep"),
+        c.getDuration("ask-timeout"));
+  }
+
+  private static double[] bounds(Config c, String path) {
+    List<Double> l = c.getDoubleList(path);
+    return l.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.profileengine.engine;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Completes the akka-persistence-jdbc database settings from {@code profile.journal}: an H2 file
+ * under {@code profile.data-dir} (the embedded default) or PostgreSQL.
+ */
+public final class JournalConfig {
+  private static final String DB = "akka-persistence-jdbc.shared-databases.slick";
+
+  private JournalConfig() {}
+
+  /** A human summary for the startup log line (no password). */
+  public static String describe(Config c) {
+    return c.getString("profile.journal.kind") + " " + c.getString(DB + ".db.url");
+  }
+
+  /** Returns {@code config} with the journal database URL, driver and profile filled in. */
+  public static Config resolve(Config config) {
+    Config journal = config.getConfig("profile.journal");
+    String kind = journal.getString("kind");
+    Map<String, Object> db = new HashMap<>();
+    switch (kind) {
+      case "h2" -> {
+        Path dir = Path.of(config.getString("profile.data-dir")).toAbsolutePath().normalize();
+        try {
+          Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+        }
+        db.put(DB + ".profile", "slick.jdbc.H2Profile$");
+        db.put(DB + ".db.driver", "org.h2.Driver");
+        db.put(DB + ".db.user", "sa");
+        db.put(DB + ".db.password", "");
+        // WRITE_DELAY=0: every commit reaches the file before the journal acknowledges it.
+        db.put(DB + ".db.url", "jdbc:h2:file:" + dir.resolve("journal") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+      }
+      case "postgres" -> {
+        String url = journal.getString("db-url");
+        if (url.isBlank()) throw new IllegalArgumentException("PROFILE_JOURNAL=postgres needs PROFILE_DB_URL (e.g. jdbc:postgresql://localhost:5432/profiles)");
+        db.put(DB + ".profile", "slick.jdbc.PostgresProfile$");
+        db.put(DB + ".db.driver", "org.postgresql.Driver");
+        db.put(DB + ".db.url", url);
+        db.put(DB + ".db.user", journal.getString("db-user"));
+        db.put(DB + ".db.password", journal.getString("db-password"));
+      }
+      default -> throw new IllegalArgumentException("PROFILE_JOURNAL must be h2 or postgres, was '" + kind + "'");
+    }
+    return ConfigFactory.parseMap(db).withFallback(config);
+  }
+}

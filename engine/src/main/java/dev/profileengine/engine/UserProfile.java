@@ -1,0 +1,151 @@
+package dev.profileengine.engine;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import dev.profileengine.profile.Admission;
+import dev.profileengine.profile.BatchAdmission;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.EventResult;
+import dev.profileengine.profile.EventValidation;
+import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.ProfileState;
+import dev.profileengine.profile.ProfileView;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One user's live profile: a sharded, event-sourced single writer. It validates and admits
+ * incoming behaviors (exactly-once, lateness), persists the accepted ones in one {@code persistAll},
+ * replies only after the write, and folds them into its {@link ProfileState} with pure domain code.
+ */
+public final class UserProfile
+    extends EventSourcedBehaviorWithEnforcedReplies<UserProfile.Command, UserProfile.Event, ProfileState> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "UserProfile");
+
+  /** Registers the entity with cluster sharding on this node. */
+  public static void init(ActorSystem<?> system, EngineSettings settings) {
+    ClusterSharding.get(system).init(
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC())));
+  }
+
+  public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock) {
+    return new UserProfile(userId, settings, clock);
+  }
+
+  // ---- commands ----
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Records a batch of one user's events; replies with one result per event, in order. */
+  public record RecordEvents(List<BehaviorEvent> events, ActorRef<Recorded> replyTo) implements Command {}
+
+  /** Reads the profile; {@code asOf} null means as of the latest event time. */
+  public record GetProfile(Instant asOf, ActorRef<ProfileReply> replyTo) implements Command {}
+
+  /** Sets static attributes (a null value removes the attribute). */
+  public record SetAttributes(Map<String, Object> attributes, ActorRef<ProfileReply> replyTo) implements Command {}
+
+  // ---- replies ----
+
+  public record Recorded(List<EventResult> results) implements CborSerializable {}
+
+  /** The profile view, empty when the user is unknown. */
+  public record ProfileReply(Optional<ProfileView> profile) implements CborSerializable {}
+
+  // ---- events ----
+
+  public sealed interface Event extends CborSerializable {}
+
+  /** An accepted behavior, journaled as it arrived. */
+  public record EventRecorded(BehaviorEvent event) implements Event {}
+
+  public record AttributesSet(Map<String, Object> attributes, Instant at) implements Event {}
+
+  // ---- behavior ----
+
+  private final String userId;
+  private final EngineSettings settings;
+  private final Clock clock;
+
+  private UserProfile(String userId, EngineSettings settings, Clock clock) {
+    super(PersistenceId.of(ENTITY_KEY.name(), userId));
+    this.userId = userId;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  @Override
+  public ProfileState emptyState() {
+    return ProfileState.empty(userId);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, ProfileState> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, ProfileState> b = newCommandHandlerWithReplyBuilder();
+    b.forState(s -> !s.exists())
+        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())));
+    b.forAnyState()
+        .onCommand(RecordEvents.class, this::onRecordEvents)
+        .onCommand(SetAttributes.class, this::onSetAttributes)
+        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.of(s.view(c.asOf(), settings.profile())))));
+    return b.build();
+  }
+
+  private ReplyEffect<Event, ProfileState> onRecordEvents(ProfileState state, RecordEvents cmd) {
+    Instant now = clock.instant();
+    EventValidation validation = settings.validation();
+    BatchAdmission admission = new BatchAdmission(state, settings.profile());
+    List<EventResult> results = new ArrayList<>(cmd.events().size());
+    List<Event> accepted = new ArrayList<>(cmd.events().size());
+    for (BehaviorEvent e : cmd.events()) {
+      List<FieldError> errors = validation.validate(e, now);
+      if (errors.isEmpty() && !userId.equals(e.userId())) errors = List.of(new FieldError("userId", "does not belong to profile " + userId));
+      if (!errors.isEmpty()) {
+        results.add(EventResult.invalid(e.eventId(), errors));
+        continue;
+      }
+      Admission a = admission.admit(e);
+      results.add(EventResult.of(e.eventId(), a));
+      if (a instanceof Admission.Accept) accepted.add(new EventRecorded(e));
+    }
+    Recorded reply = new Recorded(List.copyOf(results));
+    if (accepted.isEmpty()) return Effect().reply(cmd.replyTo(), reply);
+    return Effect().persist(accepted).thenReply(cmd.replyTo(), s -> reply);
+  }
+
+  private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
+    return Effect()
+        .persist(new AttributesSet(cmd.attributes(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+  }
+
+  @Override
+  public EventHandler<ProfileState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(EventRecorded.class, (s, e) -> s.apply(e.event(), settings.profile()))
+        .onEvent(AttributesSet.class, (s, e) -> s.withAttributes(e.attributes()))
+        .build();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.profileengine.profile;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Field rules for a {@link BehaviorEvent}, checked before anything is persisted. Returns every
+ * violated rule, each naming its field, so a client can fix a batch in one round trip.
+ */
+public final class EventValidation {
+  public static final int MAX_ID_LENGTH = 128;
+  public static final int MAX_QUERY_LENGTH = 512;
+  public static final int MAX_CONTEXT_LENGTH = 128;
+  public static final double MAX_PRICE = 1_000_000_000d;
+  public static final int MAX_QUANTITY = 1_000_000;
+  public static final long MAX_DWELL_MS = Duration.ofDays(1).toMillis();
+  public static final int MAX_PAGE_DEPTH = 100_000;
+  /** Earliest accepted event time: anything before is a unit mistake (seconds sent as millis...). */
+  public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
+  private final Duration maxFutureSkew;
+
+  public EventValidation(Duration maxFutureSkew) {
+    this.maxFutureSkew = maxFutureSkew;
+  }
+
+  public static EventValidation defaults() {
+    return new EventValidation(Duration.ofMinutes(5));
+  }
+
+  public List<FieldError> validate(BehaviorEvent e, Instant now) {
+    List<FieldError> errors = new ArrayList<>(0);
+    requiredId(errors, "eventId", e.eventId());
+    requiredId(errors, "userId", e.userId());
+    if (e.type() == null) errors.add(new FieldError("type", "is required"));
+    if (e.timestamp() == null) {
+      errors.add(new FieldError("timestamp", "is required"));
+    } else if (e.timestamp().isAfter(now.plus(maxFutureSkew))) {
+      errors.add(new FieldError("timestamp", "is more than " + maxFutureSkew.toMinutes()
+          + " minutes in the future (" + e.timestamp() + " > now " + now + ")"));
+    } else if (e.timestamp().isBefore(EARLIEST)) {
+      errors.add(new FieldError("timestamp", "is before " + EARLIEST + " (seconds sent where milliseconds are expected?)"));
+    }
+    optionalText(errors, "itemId", e.itemId(), MAX_ID_LENGTH);
+    optionalText(errors, "categoryId", e.categoryId(), MAX_ID_LENGTH);
+    optionalText(errors, "brand", e.brand(), MAX_ID_LENGTH);
+    optionalText(errors, "query", e.query(), MAX_QUERY_LENGTH);
+    if (e.price() != null) {
+      double p = e.price();
+      if (Double.isNaN(p) || Double.isInfinite(p)) errors.add(new FieldError("price", "must be a finite number"));
+      else if (p < 0) errors.add(new FieldError("price", "must not be negative (was " + p + ")"));
+      else if (p > MAX_PRICE) errors.add(new FieldError("price", "must be at most " + (long) MAX_PRICE));
+    }
+    range(errors, "quantity", e.quantity(), 1, MAX_QUANTITY);
+    range(errors, "dwellMs", e.dwellMs(), 0, MAX_DWELL_MS);
+    range(errors, "pageDepth", e.pageDepth(), 0, MAX_PAGE_DEPTH);
+    EventContext c = e.context();
+    if (c != null) {
+      optionalText(errors, "context.device", c.device(), MAX_CONTEXT_LENGTH);
+      optionalText(errors, "context.os", c.os(), MAX_CONTEXT_LENGTH);
+      optionalText(errors, "context.channel", c.channel(), MAX_CONTEXT_LENGTH);
+      optionalText(errors, "context.country", c.country(), MAX_CONTEXT_LENGTH);
+      optionalText(errors, "context.city", c.city(), MAX_CONTEXT_LENGTH);
+      optionalText(errors, "context.network", c.network(), MAX_CONTEXT_LENGTH);
+    }
+    return errors;
+  }
+
+  private static void requiredId(List<FieldError> errors, String field, String value) {
+    if (value == null || value.isBlank()) errors.add(new FieldError(field, "is required and must not be blank"));
+    else optionalText(errors, field, value, MAX_ID_LENGTH);
+  }
+
+  private static void optionalText(List<FieldError> errors, String field, String value, int maxLength) {
+    if (value == null) return;
+    if (value.length() > maxLength) {
+      errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + maxLength + " allowed"));
+    } else if (value.chars().anyMatch(Character::isISOControl)) {
+      errors.add(new FieldError(field, "must not contain control characters"));
+    }
+  }
+
+  private static void range(List<FieldError> errors, String field, Number value, long min, long max) {
+    if (value == null) return;
+    long v = value.longValue();
+    if (v < min) errors.add(new FieldError(field, (min == 0 ? "must not be negative" : "must be at least " + min) + " (was " + v + ")"));
+    else if (v > max) errors.add(new FieldError(field, "must be at most " + max + " (was " + v + ")"));
+  }
+}

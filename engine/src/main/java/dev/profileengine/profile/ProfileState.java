@@ -1,0 +1,111 @@
+package dev.profileengine.profile;
+
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.model.RecentBehavior;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything the engine knows about one user, folded from the user's events: P(t+1) = f(P(t), e).
+ * Immutable; every part is bounded in memory whatever the length of the history. {@link #admit}
+ * decides about an incoming event (exactly-once, lateness), {@link #apply} folds an admitted one,
+ * {@link #view} renders it for readers.
+ *
+ * @param firstSeenMillis earliest event time, {@code Long.MAX_VALUE} before the first event
+ * @param lastEventMillis latest event time, {@code Long.MIN_VALUE} before the first event
+ * @param attributes static attributes set through the API (JSON scalars)
+ */
+public record ProfileState(
+    String userId,
+    long eventCount,
+    long firstSeenMillis,
+    long lastEventMillis,
+    WindowCounts counts,
+    Sessions sessions,
+    DecayedScores categories,
+    DecayedScores brands,
+    Spend spend,
+    ContextStats context,
+    RecentBehaviors recent,
+    SeenEvents seen,
+    Map<String, Object> attributes) {
+
+  public static ProfileState empty(String userId) {
+    return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
+        DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
+        SeenEvents.empty(), Map.of());
+  }
+
+  /** False until the first event or attribute: such a profile does not exist for readers. */
+  public boolean exists() {
+    return eventCount > 0 || !attributes.isEmpty();
+  }
+
+  /** Exactly-once and lateness checks for one (field-valid) event; for a batch use {@link BatchAdmission}. */
+  public Admission admit(BehaviorEvent e, ProfileSettings s) {
+    return new BatchAdmission(this, s).admit(e);
+  }
+
+  /** Folds one admitted event into the profile. */
+  public ProfileState apply(BehaviorEvent e, ProfileSettings s) {
+    long t = e.timeMillis();
+    long latest = Math.max(lastEventMillis, t);
+    long halfLife = s.interestHalfLife().toMillis();
+    double w = s.interestWeight(e.type());
+    Spend nextSpend = e.type() == BehaviorType.PURCHASE ? spend.purchase(t, e.price(), e.amount()) : spend;
+    return new ProfileState(
+        userId,
+        eventCount + 1,
+        Math.min(firstSeenMillis, t),
+        latest,
+        counts.add(e.type(), t, latest),
+        sessions.add(t, e.dwellMs() == null ? 0 : e.dwellMs(), latest, s.sessionGap().toMillis(), s.allowedLateness().toMillis()),
+        categories.add(e.categoryId(), w, t, halfLife, s.interestTopK()),
+        brands.add(e.brand(), w, t, halfLife, s.interestTopK()),
+        nextSpend,
+        context.add(e.context(), t, s.contextTopK()),
+        recent.add(e.asRecent(), s.recentBehaviors()),
+        seen.add(e.eventId(), t, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
+        attributes);
+  }
+
+  /** Sets (or, for a null value, removes) static attributes. */
+  public ProfileState withAttributes(Map<String, Object> changes) {
+    Map<String, Object> next = new TreeMap<>(attributes);
+    changes.forEach((k, v) -> {
+      if (v == null) next.remove(k);
+      else next.put(k, v);
+    });
+    return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
+        spend, context, recent, seen, Map.copyOf(next));
+  }
+
+  public List<RecentBehavior> recentBehaviors() {
+    return recent.items();
+  }
+
+  /**
+   * The profile as readers see it. Windows, decay and recency are computed as of {@code asOf}; null
+   * means the profile's latest event time, so replays of historical data read sensibly.
+   */
+  public ProfileView view(Instant asOf, ProfileSettings s) {
+    boolean hasEvents = eventCount > 0;
+    long at = asOf != null ? asOf.toEpochMilli() : hasEvents ? lastEventMillis : System.currentTimeMillis();
+    long halfLife = s.interestHalfLife().toMillis();
+    return new ProfileView(
+        userId,
+        eventCount,
+        hasEvents ? Instant.ofEpochMilli(firstSeenMillis) : null,
+        hasEvents ? Instant.ofEpochMilli(lastEventMillis) : null,
+        Instant.ofEpochMilli(at),
+        counts.view(at),
+        sessions.view(),
+        new ProfileView.Interests(categories.ranked(at, halfLife), brands.ranked(at, halfLife)),
+        spend.view(at, s.rfm()),
+        context.view(),
+        new TreeMap<>(attributes),
+        recent.items().stream().map(ProfileView.Recent::of).toList());
+  }
+}

@@ -1,0 +1,39 @@
+package dev.profileengine.profile;
+
+import dev.profileengine.model.RecentBehavior;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A profile rendered for readers (the JSON of {@code GET /v1/profiles/{userId}}).
+ *
+ * @param asOf the instant the windows, decay and recency were computed for
+ * @param counts {@code "1h"}, {@code "24h"}, {@code "7d"}, {@code "30d"}, {@code "lifetime"},
+ *     each keyed by behavior type
+ * @param interests {@code categories} and {@code brands}, each a list of {id, score, weight}
+ */
+public record ProfileView(
+    String userId,
+    long eventCount,
+    Instant firstSeen,
+    Instant lastEventTime,
+    Instant asOf,
+    Map<String, Map<String, Long>> counts,
+    Sessions.SessionView sessions,
+    Interests interests,
+    Spend.SpendView spend,
+    ContextStats.ContextView context,
+    Map<String, Object> attributes,
+    List<Recent> recent) {
+
+  /** Interest rankings, best first. */
+  public record Interests(List<DecayedScores.Interest> categories, List<DecayedScores.Interest> brands) {}
+
+  /** One recent behavior as shown to readers. */
+  public record Recent(String type, String categoryId, Instant time) {
+    static Recent of(RecentBehavior b) {
+      return new Recent(b.type().wire(), b.categoryId(), Instant.ofEpochMilli(b.epochMillis()));
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.profileengine.profile;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Event ids already applied, remembered over the allowed-lateness horizon: the exactly-once guard.
+ * Ids are kept as 64-bit hashes with their event time; entries older than
+ * {@code latest - lateness} are forgotten because such events are rejected as too late anyway.
+ * When more than {@code maxIds} are inside the horizon the oldest are forgotten too and
+ * {@code floorMillis} rises to their time: events not newer than the floor are rejected, so an
+ * event is never counted twice whatever the volume.
+ */
+public record SeenEvents(long floorMillis, long[] hashes, long[] times) {
+
+  public static SeenEvents empty() {
+    return new SeenEvents(Long.MIN_VALUE, new long[0], new long[0]);
+  }
+
+  public boolean contains(String eventId) {
+    long h = hash(eventId);
+    for (long x : hashes) if (x == h) return true;
+    return false;
+  }
+
+  /** Remembers {@code eventId}; {@code latestMillis} is the profile's latest event time including it. */
+  public SeenEvents add(String eventId, long timeMillis, long latestMillis, long latenessMillis, int maxIds) {
+    long horizon = latestMillis - latenessMillis;
+    int n = hashes.length;
+    long[] h = new long[n + 1];
+    long[] t = new long[n + 1];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (times[i] < horizon) continue;
+      h[k] = hashes[i];
+      t[k++] = times[i];
+    }
+    h[k] = hash(eventId);
+    t[k++] = timeMillis;
+    long floor = floorMillis;
+    while (k > maxIds) {
+      int oldest = 0;
+      for (int i = 1; i < k; i++) if (t[i] < t[oldest]) oldest = i;
+      floor = Math.max(floor, t[oldest]);
+      h[oldest] = h[k - 1];
+      t[oldest] = t[k - 1];
+      k--;
+    }
+    return new SeenEvents(floor, k == h.length ? h : Arrays.copyOf(h, k), k == t.length ? t : Arrays.copyOf(t, k));
+  }
+
+  public int size() {
+    return hashes.length;
+  }
+
+  /** 64-bit FNV-1a over the UTF-8 bytes, finished with the MurmurHash3 fmix64 avalanche. */
+  static long hash(String id) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+      h ^= (b & 0xff);
+      h *= 0x100000001b3L;
+    }
+    h ^= id.length();
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+}

@@ -1,0 +1,75 @@
+package dev.profileengine.profile;
+
+import dev.profileengine.model.BehaviorType;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Behavior counts by event time over the sliding windows 1h, 24h, 7d, 30d and lifetime. Three
+ * sparse bucket series (minutes for 1h, hours for 24h, days for 7d/30d) keep memory bounded
+ * whatever the history length: at most 60 + 24 + 30 buckets.
+ */
+public record WindowCounts(long[] lifetime, BucketSeries minutes, BucketSeries hours, BucketSeries days) {
+  private static final long MINUTE = Duration.ofMinutes(1).toMillis();
+  private static final long HOUR = Duration.ofHours(1).toMillis();
+  private static final long DAY = Duration.ofDays(1).toMillis();
+
+  /** The windows reported, in order: name, series granularity and length in buckets. */
+  public enum Window {
+    H1("1h"), H24("24h"), D7("7d"), D30("30d");
+
+    private final String label;
+
+    Window(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  public static WindowCounts empty() {
+    return new WindowCounts(new long[BehaviorType.count()],
+        BucketSeries.empty(MINUTE, 60), BucketSeries.empty(HOUR, 24), BucketSeries.empty(DAY, 30));
+  }
+
+  public WindowCounts add(BehaviorType type, long timeMillis, long latestMillis) {
+    long[] life = Arrays.copyOf(lifetime, lifetime.length);
+    life[type.ordinal()]++;
+    return new WindowCounts(life,
+        minutes.add(type, timeMillis, latestMillis),
+        hours.add(type, timeMillis, latestMillis),
+        days.add(type, timeMillis, latestMillis));
+  }
+
+  /** Counts by type ordinal for one window ending at {@code asOfMillis}. */
+  public long[] count(Window window, long asOfMillis) {
+    return switch (window) {
+      case H1 -> minutes.sum(asOfMillis, 60);
+      case H24 -> hours.sum(asOfMillis, 24);
+      case D7 -> days.sum(asOfMillis, 7);
+      case D30 -> days.sum(asOfMillis, 30);
+    };
+  }
+
+  /** All windows and lifetime, each keyed by behavior wire name: the {@code counts} of the profile view. */
+  public Map<String, Map<String, Long>> view(long asOfMillis) {
+    Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+    for (Window w : Window.values()) out.put(w.label(), byType(count(w, asOfMillis)));
+    out.put("lifetime", byType(lifetime));
+    return out;
+  }
+
+  static Map<String, Long> byType(long[] counts) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (BehaviorType t : BehaviorType.values()) m.put(t.wire(), counts[t.ordinal()]);
+    return m;
+  }
+
+  public long lifetime(BehaviorType type) {
+    return lifetime[type.ordinal()];
+  }
+}

@@ -38,8 +38,7 @@ public final class JournalConfig {
         db.put(DB + ".db.driver", "org.h2.Driver");
         db.put(DB + ".db.user", "sa");
         db.put(DB + ".db.password", "");
-        // WRITE_DELAY=0: every commit reaches the file before the journal acknowledges it.
-        db.put(DB + ".db.url", "jdbc:h2:file:" + dir.resolve("journal") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        db.put(DB + ".db.url", "jdbc:h2:file:" + dir.resolve("journal") + ";" + journal.getString("h2-options"));
       }
       case "postgres" -> {
         String url = journal.getString("db-url");

@@ -91,11 +91,11 @@ public final class ProfileEngine {
     return readJournal.currentEventsByPersistenceId("readiness-probe", 0, 1)
         .completionTimeout(Duration.ofSeconds(3))
         .runWith(Sink.ignore(), system)
-        .thenApply(done -> true)
-        .exceptionally(e -> {
+        .handleAsync((done, e) -> {
+          if (e == null) return true;
           log.warn("Readiness: journal query failed: {}", e.toString());
           return false;
-        });
+        }, system.executionContext());
   }
 
   public static Config configure(Config config) {

@@ -1,0 +1,88 @@
+package dev.profileengine.gateway;
+
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RetryAfter;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.MalformedRequestContentRejection;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.pattern.AskTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every error leaves as JSON {@code {"error": ..., "field": ...}}: rejections keep Akka's status
+ * and message, oversized bodies are 413, an entity that does not answer in time is 503 with
+ * Retry-After, and anything unexpected is logged and answered 500 without internals.
+ */
+public final class ErrorHandling {
+  private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
+  private static final AllDirectives D = new AllDirectives() {};
+
+  private ErrorHandling() {}
+
+  public static Route error(StatusCode status, String field, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    if (field != null) body.put("field", field);
+    return ProfileRoutes.json(status, body);
+  }
+
+  static Route wrap(Supplier<Route> inner) {
+    return D.handleExceptions(exceptions(), () -> D.handleRejections(rejections(), inner));
+  }
+
+  private static Route tooLarge(EntityStreamSizeException e) {
+    return error(StatusCodes.PAYLOAD_TOO_LARGE, "body", "request body exceeds the limit of " + e.limit() + " bytes");
+  }
+
+  static ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, ErrorHandling::tooLarge)
+        .match(AskTimeoutException.class, e -> unavailable())
+        .match(TimeoutException.class, e -> unavailable())
+        .matchAny(e -> {
+          if (e.getCause() instanceof EntityStreamSizeException s) return tooLarge(s);
+          if (e.getCause() instanceof AskTimeoutException || e.getCause() instanceof TimeoutException) return unavailable();
+          log.error("Unexpected error serving a request", e);
+          return error(StatusCodes.INTERNAL_SERVER_ERROR, null, "internal error");
+        })
+        .build();
+  }
+
+  private static Route unavailable() {
+    HttpHeader retry = RetryAfter.create(1L);
+    return D.respondWithHeader(retry, () -> error(StatusCodes.SERVICE_UNAVAILABLE, null, "the profile did not answer in time: retry"));
+  }
+
+  static RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, r -> r.getCause() instanceof EntityStreamSizeException s
+            ? tooLarge(s)
+            : error(StatusCodes.BAD_REQUEST, "body", r.message()))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(ErrorHandling::asJson);
+  }
+
+  /** Rewrites Akka's plain-text rejection bodies as JSON errors. */
+  private static HttpResponse asJson(HttpResponse response) {
+    if (response.entity() instanceof HttpEntity.Strict strict
+        && !strict.getContentType().equals(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON)) {
+      String text = strict.getData().utf8String();
+      return response.withEntity(akka.http.javadsl.model.HttpEntities.create(
+          akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, Json.bytes(Map.of("error", text))));
+    }
+    return response;
+  }
+}

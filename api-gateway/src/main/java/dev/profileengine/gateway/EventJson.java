@@ -1,0 +1,164 @@
+package dev.profileengine.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.EventContext;
+import dev.profileengine.profile.FieldError;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one JSON event into a {@link BehaviorEvent}, or into the list of fields that are of the
+ * wrong JSON type or unreadable. Field rules (required, lengths, ranges) are the domain's
+ * {@code EventValidation}, applied afterwards. Unknown fields are ignored.
+ */
+public final class EventJson {
+  private EventJson() {}
+
+  /** The outcome for one element: an event, or errors and whatever id could be read for the report. */
+  public record Decoded(BehaviorEvent event, String eventId, List<FieldError> errors) {
+    public boolean ok() {
+      return errors.isEmpty();
+    }
+  }
+
+  public static Decoded decode(JsonNode node) {
+    List<FieldError> errors = new ArrayList<>(0);
+    if (node == null || !node.isObject()) {
+      errors.add(new FieldError("event", "must be a JSON object, was " + kind(node)));
+      return new Decoded(null, null, errors);
+    }
+    String eventId = id(node, "eventId", errors);
+    String userId = id(node, "userId", errors);
+    BehaviorType type = type(node, errors);
+    Instant timestamp = timestamp(node.get("timestamp"), errors);
+    String itemId = id(node, "itemId", errors);
+    String categoryId = id(node, "categoryId", errors);
+    String brand = text(node.get("brand"), "brand", errors);
+    Double price = number(node, "price", errors);
+    Long quantity = integer(node, "quantity", errors);
+    String query = text(node.get("query"), "query", errors);
+    Long dwellMs = integer(node, "dwellMs", errors);
+    Long pageDepth = integer(node, "pageDepth", errors);
+    EventContext context = context(node.get("context"), errors);
+    if (!errors.isEmpty()) return new Decoded(null, eventId, errors);
+    BehaviorEvent e = new BehaviorEvent(eventId, userId, type, timestamp, itemId, categoryId, brand, price,
+        quantity == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, quantity)),
+        query, dwellMs,
+        pageDepth == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, pageDepth)),
+        context);
+    return new Decoded(e, eventId, errors);
+  }
+
+  private static boolean absent(JsonNode v) {
+    return v == null || v.isNull() || v.isMissingNode();
+  }
+
+  static String kind(JsonNode v) {
+    if (absent(v)) return "null";
+    if (v.isTextual()) return "a string";
+    if (v.isNumber()) return "a number";
+    if (v.isBoolean()) return "a boolean";
+    if (v.isArray()) return "an array";
+    return "an object";
+  }
+
+  /** Ids: a string, or an integer (numeric ids such as Taobao's are common). */
+  private static String id(JsonNode node, String field, List<FieldError> errors) {
+    JsonNode v = node.get(field);
+    if (absent(v)) return null;
+    if (v.isTextual()) return v.textValue();
+    if (v.isIntegralNumber()) return v.bigIntegerValue().toString();
+    errors.add(new FieldError(field, "must be a string, was " + kind(v)));
+    return null;
+  }
+
+  private static String text(JsonNode v, String field, List<FieldError> errors) {
+    if (absent(v)) return null;
+    if (v.isTextual()) return v.textValue();
+    errors.add(new FieldError(field, "must be a string, was " + kind(v)));
+    return null;
+  }
+
+  private static Double number(JsonNode node, String field, List<FieldError> errors) {
+    JsonNode v = node.get(field);
+    if (absent(v)) return null;
+    if (v.isNumber()) return v.doubleValue();
+    errors.add(new FieldError(field, "must be a number, was " + kind(v)));
+    return null;
+  }
+
+  private static Long integer(JsonNode node, String field, List<FieldError> errors) {
+    JsonNode v = node.get(field);
+    if (absent(v)) return null;
+    if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
+    if (v.isNumber() && !v.isIntegralNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < 9e15) {
+      return (long) v.doubleValue();
+    }
+    errors.add(new FieldError(field, v.isNumber() ? "must be a whole number in range, was " + v.asText() : "must be a whole number, was " + kind(v)));
+    return null;
+  }
+
+  private static BehaviorType type(JsonNode node, List<FieldError> errors) {
+    JsonNode v = node.get("type");
+    if (absent(v)) return null; // "is required" comes from validation
+    if (!v.isTextual()) {
+      errors.add(new FieldError("type", "must be a string, was " + kind(v)));
+      return null;
+    }
+    return BehaviorType.fromWire(v.textValue()).orElseGet(() -> {
+      String shown = v.textValue().length() > 40 ? v.textValue().substring(0, 40) + "..." : v.textValue();
+      errors.add(new FieldError("type", "unknown behavior type '" + shown + "', expected one of " + BehaviorType.wireNames()));
+      return null;
+    });
+  }
+
+  /** An ISO-8601 instant (or date-time with offset), or epoch milliseconds as a number or digit string. */
+  static Instant timestamp(JsonNode v, List<FieldError> errors) {
+    if (absent(v)) return null;
+    if (v.isIntegralNumber()) {
+      if (v.canConvertToLong()) {
+        long ms = v.longValue();
+        if (Math.abs(ms) <= 10_000_000_000_000L) return Instant.ofEpochMilli(ms);
+      }
+      errors.add(new FieldError("timestamp", "epoch milliseconds out of range: " + v.asText()));
+      return null;
+    }
+    if (v.isTextual()) {
+      String s = v.textValue().strip();
+      if (!s.isEmpty() && s.chars().allMatch(Character::isDigit) && s.length() <= 15) return Instant.ofEpochMilli(Long.parseLong(s));
+      try {
+        return Instant.parse(s);
+      } catch (DateTimeParseException e) {
+        try {
+          return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e2) {
+          String shown = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+          errors.add(new FieldError("timestamp", "'" + shown + "' is neither an ISO-8601 instant (e.g. 2017-11-26T01:00:00Z) nor epoch milliseconds"));
+          return null;
+        }
+      }
+    }
+    errors.add(new FieldError("timestamp", "must be an ISO-8601 string or epoch milliseconds, was " + kind(v)));
+    return null;
+  }
+
+  private static EventContext context(JsonNode v, List<FieldError> errors) {
+    if (absent(v)) return null;
+    if (!v.isObject()) {
+      errors.add(new FieldError("context", "must be an object, was " + kind(v)));
+      return null;
+    }
+    return new EventContext(
+        text(v.get("device"), "context.device", errors),
+        text(v.get("os"), "context.os", errors),
+        text(v.get("channel"), "context.channel", errors),
+        text(v.get("country"), "context.country", errors),
+        text(v.get("city"), "context.city", errors),
+        text(v.get("network"), "context.network", errors));
+  }
+}

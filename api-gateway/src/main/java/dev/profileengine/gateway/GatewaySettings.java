@@ -1,0 +1,16 @@
+package dev.profileengine.gateway;
+
+import com.typesafe.config.Config;
+
+/** HTTP settings, from the {@code profile.http} section. */
+public record GatewaySettings(String bind, int port, long maxBodyBytes, int maxEventsPerRequest, int maxAttributes) {
+  public static GatewaySettings from(Config root) {
+    Config c = root.getConfig("profile.http");
+    return new GatewaySettings(
+        c.getString("bind"),
+        c.getInt("port"),
+        c.getBytes("max-body-size"),
+        c.getInt("max-events-per-request"),
+        c.getInt("max-attributes"));
+  }
+}

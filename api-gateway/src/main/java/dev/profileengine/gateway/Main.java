@@ -1,0 +1,33 @@
+package dev.profileengine.gateway;
+
+import com.typesafe.config.ConfigFactory;
+import dev.profileengine.gateway.replay.ReplayCli;
+
+/**
+ * {@code java -jar profile-engine.jar [serve]} starts a node; {@code replay ...} streams a Taobao
+ * CSV into a running node.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    // On 2 cores the common pool has parallelism 1, and CompletableFuture then starts a thread per
+    // async task (Akka's asks complete through it): give it a real pool before anything uses it.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
+    String command = args.length == 0 ? "serve" : args[0];
+    switch (command) {
+      case "serve" -> ProfileNode.start(ProfileNode.config(ConfigFactory.empty()));
+      case "replay" -> System.exit(ReplayCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+      case "-h", "--help", "help" -> System.out.println("""
+          usage: java -jar profile-engine.jar [serve]      start a node (configured by PROFILE_* variables)
+                 java -jar profile-engine.jar replay ...   stream a Taobao CSV into a node (replay --help)""");
+      default -> {
+        System.err.println("unknown command '" + command + "': expected serve or replay (see --help)");
+        System.exit(2);
+      }
+    }
+  }
+}

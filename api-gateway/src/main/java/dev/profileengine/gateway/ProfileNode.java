@@ -1,0 +1,104 @@
+package dev.profileengine.gateway;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.ClusterEvent;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.profileengine.engine.JournalConfig;
+import dev.profileengine.engine.ProfileEngine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running node: the ActorSystem, the engine (journal, cluster, shard region) and the HTTP server. */
+public final class ProfileNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProfileNode.class);
+  public static final String SYSTEM_NAME = "profile-engine";
+
+  private final ActorSystem<Void> system;
+  private final ProfileEngine engine;
+  private final ServerBinding binding;
+
+  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding) {
+    this.system = system;
+    this.engine = engine;
+    this.binding = binding;
+  }
+
+  /** The default configuration (application.conf and the environment) under {@code overrides}. */
+  public static Config config(Config overrides) {
+    ConfigFactory.invalidateCaches();
+    return overrides.withFallback(ConfigFactory.load()).resolve();
+  }
+
+  public static ProfileNode start(Config config) {
+    Config resolved = ProfileEngine.configure(config);
+    GatewaySettings http = GatewaySettings.from(resolved);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
+    try {
+      logMembership(system);
+      ProfileEngine engine = ProfileEngine.start(system);
+      ProfileRoutes routes = new ProfileRoutes(engine, http);
+      ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      log.info("profile-engine {} started: http={}:{} remote={} journal={} data-dir={} seed-nodes=[{}]",
+          version(), http.bind(), binding.localAddress().getPort(),
+          Cluster.get(system).selfMember().address(), JournalConfig.describe(resolved),
+          Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
+          resolved.getString("profile.seed-nodes"));
+      return new ProfileNode(system, engine, binding);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Logs every cluster membership change: what an operator reads first when a node misbehaves. */
+  private static void logMembership(ActorSystem<Void> system) {
+    ActorRef<ClusterEvent.MemberEvent> listener = system.systemActorOf(
+        Behaviors.<ClusterEvent.MemberEvent>receive((ctx, event) -> {
+          ctx.getLog().info("Cluster membership: {}", event);
+          return Behaviors.same();
+        }),
+        "membership-log", Props.empty());
+    Cluster.get(system).subscriptions().tell(Subscribe.create(listener, ClusterEvent.MemberEvent.class));
+  }
+
+  public static String version() {
+    String v = ProfileNode.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public ProfileEngine engine() {
+    return engine;
+  }
+
+  /** Graceful stop: unbinds, finishes in-flight requests, leaves the cluster, closes the journal. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Node did not terminate cleanly: {}", e.toString());
+    }
+  }
+}

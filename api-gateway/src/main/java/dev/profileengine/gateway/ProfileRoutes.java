@@ -1,0 +1,145 @@
+package dev.profileengine.gateway;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.engine.ProfileEngine;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.profile.EventResult;
+import dev.profileengine.profile.EventValidation;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The HTTP API: ingest, profile reads, attributes, health and readiness. */
+public final class ProfileRoutes extends AllDirectives {
+  private final ProfileEngine engine;
+  private final GatewaySettings http;
+  private final IngestService ingest;
+  private final ClusterSharding sharding;
+
+  public ProfileRoutes(ProfileEngine engine, GatewaySettings http) {
+    this.engine = engine;
+    this.http = http;
+    ActorSystem<?> system = engine.system();
+    this.ingest = new IngestService(system, engine.settings(), Clock.systemUTC());
+    this.sharding = ClusterSharding.get(system);
+  }
+
+  /** The ingest response body. */
+  public record IngestResponse(long accepted, long duplicates, long rejected, long unconfirmed, List<EventResult> results) {}
+
+  public Route routes() {
+    return ErrorHandling.wrap(() -> concat(
+        path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
+        path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
+            ? json(StatusCodes.OK, Map.of("status", "ready"))
+            : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
+        pathPrefix("v1", () -> concat(
+            path("events", () -> post(() -> body(http.maxBodyBytes(), this::postEvents))),
+            pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> concat(
+                pathEndOrSingleSlash(() -> get(() -> parameterOptional("asOf", asOf -> getProfile(userId, asOf)))),
+                path("attributes", () -> put(() -> body(64 * 1024, bytes -> putAttributes(userId, bytes)))))))))));
+  }
+
+  private Route body(long limit, java.util.function.Function<byte[], Route> inner) {
+    return withSizeLimit(limit, () -> entity(Unmarshaller.entityToByteString(), (ByteString b) -> inner.apply(b.toArray())));
+  }
+
+  private Route postEvents(byte[] body) {
+    JsonNode root;
+    try {
+      root = Json.parse(body);
+    } catch (Json.BadJson e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", e.getMessage());
+    }
+    List<JsonNode> elements = new ArrayList<>();
+    if (root.isArray()) {
+      if (root.size() > http.maxEventsPerRequest()) {
+        return ErrorHandling.error(StatusCodes.PAYLOAD_TOO_LARGE, "body",
+            "batch of " + root.size() + " events exceeds the limit of " + http.maxEventsPerRequest() + " per request");
+      }
+      for (Iterator<JsonNode> it = root.elements(); it.hasNext(); ) elements.add(it.next());
+    } else if (root.isObject()) {
+      elements.add(root);
+    } else {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON event object or an array of events, was " + EventJson.kind(root));
+    }
+    return onSuccess(ingest.ingest(elements), outcome -> json(
+        outcome.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+        new IngestResponse(outcome.count(EventResult.ACCEPTED), outcome.count(EventResult.DUPLICATE),
+            outcome.count(EventResult.REJECTED), outcome.count(IngestService.UNCONFIRMED), outcome.results())));
+  }
+
+  private Route getProfile(String userId, Optional<String> asOfParam) {
+    if (userId.length() > EventValidation.MAX_ID_LENGTH) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "is longer than " + EventValidation.MAX_ID_LENGTH + " characters");
+    Instant asOf = null;
+    if (asOfParam.isPresent()) {
+      String a = asOfParam.get().strip();
+      try {
+        asOf = a.equalsIgnoreCase("now") ? Instant.now() : Instant.parse(a);
+      } catch (DateTimeParseException e) {
+        return ErrorHandling.error(StatusCodes.BAD_REQUEST, "asOf", "must be 'now' or an ISO-8601 instant, was '" + a + "'");
+      }
+    }
+    Instant at = asOf;
+    return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(at, r), engine.settings().askTimeout()),
+        reply -> reply.profile()
+            .map(view -> json(StatusCodes.OK, view))
+            .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
+  }
+
+  private Route putAttributes(String userId, byte[] body) {
+    if (userId.length() > EventValidation.MAX_ID_LENGTH) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "is longer than " + EventValidation.MAX_ID_LENGTH + " characters");
+    JsonNode root;
+    try {
+      root = Json.parse(body);
+    } catch (Json.BadJson e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", e.getMessage());
+    }
+    if (!root.isObject()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON object of attributes, was " + EventJson.kind(root));
+    if (root.size() > http.maxAttributes()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "at most " + http.maxAttributes() + " attributes per request");
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      String key = f.getKey();
+      JsonNode v = f.getValue();
+      String field = "attributes." + key;
+      if (key.isBlank() || key.length() > 64) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "attribute names must be 1 to 64 characters");
+      if (v.isNull()) attributes.put(key, null);
+      else if (v.isTextual() && v.textValue().length() <= 1024) attributes.put(key, v.textValue());
+      else if (v.isBoolean()) attributes.put(key, v.booleanValue());
+      else if (v.isIntegralNumber() && v.canConvertToLong()) attributes.put(key, v.longValue());
+      else if (v.isNumber() && Double.isFinite(v.doubleValue())) attributes.put(key, v.doubleValue());
+      else return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be a string (at most 1024 characters), number, boolean or null, was " + EventJson.kind(v));
+    }
+    return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.SetAttributes(attributes, r), engine.settings().askTimeout()),
+        reply -> json(StatusCodes.OK, reply.profile().orElseThrow()));
+  }
+
+  private EntityRef<UserProfile.Command> entity(String userId) {
+    return sharding.entityRefFor(UserProfile.ENTITY_KEY, userId);
+  }
+
+  static Route json(StatusCode status, Object body) {
+    return new AllDirectives() {}.complete(HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
+  }
+}

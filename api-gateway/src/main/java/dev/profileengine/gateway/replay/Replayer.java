@@ -1,0 +1,164 @@
+package dev.profileengine.gateway.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profileengine.gateway.Json;
+import dev.profileengine.model.data.BehaviorRow;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Streams behavior rows to {@code POST /v1/events} in batches with bounded concurrency. A batch
+ * that fails (connection error, 5xx) is retried with back-off; retries are safe because event ids
+ * are derived from the rows and the engine deduplicates them.
+ */
+public final class Replayer {
+  /** How to replay. */
+  public record Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey) {
+    public static Options defaults(URI baseUrl) {
+      return new Options(baseUrl, 500, 4, 8, null);
+    }
+  }
+
+  /** Running totals; a snapshot is handed to the progress callback. */
+  public record Progress(long rowsSent, long totalRows, long accepted, long duplicates, long rejected, long failedBatches,
+                         long retries, double seconds) {
+    public double eventsPerSecond() {
+      return seconds <= 0 ? 0 : rowsSent / seconds;
+    }
+
+    public String line() {
+      return String.format("replayed %,d/%,d rows  %,.0f events/s  accepted %,d  duplicates %,d  rejected %,d  retries %,d  failed batches %,d",
+          rowsSent, totalRows, eventsPerSecond(), accepted, duplicates, rejected, retries, failedBatches);
+    }
+  }
+
+  private final Options options;
+  private final HttpClient client;
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final List<String> rejections = java.util.Collections.synchronizedList(new ArrayList<>());
+  private long startNanos;
+  private long total;
+
+  public Replayer(Options options) {
+    this.options = options;
+    this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** The engine's JSON for one row: timestamp in epoch milliseconds, the row's deterministic id. */
+  public static ObjectNode toJson(BehaviorRow row) {
+    ObjectNode e = Json.MAPPER.createObjectNode();
+    e.put("eventId", row.eventId());
+    e.put("userId", row.userId());
+    e.put("type", row.type().wire());
+    e.put("timestamp", row.epochSecond() * 1000);
+    e.put("itemId", row.itemId());
+    e.put("categoryId", row.categoryId());
+    if (row.brand() != null) e.put("brand", row.brand());
+    if (row.price() != null) e.put("price", row.price());
+    return e;
+  }
+
+  /** Replays all rows in order (batches run concurrently); calls {@code onProgress} about every second. */
+  public Progress run(List<BehaviorRow> rows, Consumer<Progress> onProgress) throws InterruptedException {
+    total = rows.size();
+    startNanos = System.nanoTime();
+    Semaphore permits = new Semaphore(options.concurrency());
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    long lastReport = System.nanoTime();
+    for (int from = 0; from < rows.size(); from += options.batchSize()) {
+      List<BehaviorRow> batch = rows.subList(from, Math.min(rows.size(), from + options.batchSize()));
+      ArrayNode body = Json.MAPPER.createArrayNode();
+      batch.forEach(r -> body.add(toJson(r)));
+      byte[] bytes = Json.bytes(body);
+      permits.acquire();
+      inFlight.add(send(bytes, batch.size(), 1).whenComplete((v, e) -> permits.release()));
+      inFlight.removeIf(CompletableFuture::isDone);
+      if (System.nanoTime() - lastReport > 1_000_000_000L) {
+        onProgress.accept(progress());
+        lastReport = System.nanoTime();
+      }
+    }
+    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+    Progress done = progress();
+    onProgress.accept(done);
+    return done;
+  }
+
+  public Progress progress() {
+    return new Progress(sent.get(), total, accepted.get(), duplicates.get(), rejected.get(), failed.get(), retries.get(),
+        (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  /** The first rejection reasons seen (at most 20), for the operator. */
+  public List<String> sampleRejections() {
+    synchronized (rejections) {
+      return List.copyOf(rejections);
+    }
+  }
+
+  private CompletableFuture<Void> send(byte[] body, int events, int attempt) {
+    HttpRequest.Builder req = HttpRequest.newBuilder(options.baseUrl().resolve("/v1/events"))
+        .timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (options.apiKey() != null) req.header("Authorization", "Bearer " + options.apiKey());
+    return client.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .handle((resp, error) -> {
+          if (error == null && resp.statusCode() == 200) {
+            count(resp.body(), events);
+            return CompletableFuture.<Void>completedFuture(null);
+          }
+          boolean retryable = error != null || resp.statusCode() >= 500 || resp.statusCode() == 429;
+          if (retryable && attempt < options.maxAttempts()) {
+            retries.incrementAndGet();
+            long backoff = Math.min(5_000, 100L << Math.min(attempt, 6));
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(backoff, java.util.concurrent.TimeUnit.MILLISECONDS))
+                .thenCompose(x -> send(body, events, attempt + 1));
+          }
+          failed.incrementAndGet();
+          note("batch failed: " + (error != null ? error.toString() : "HTTP " + resp.statusCode() + " " + new String(resp.body())));
+          return CompletableFuture.<Void>completedFuture(null);
+        })
+        .thenCompose(f -> f);
+  }
+
+  private void count(byte[] responseBody, int events) {
+    try {
+      JsonNode r = Json.MAPPER.readTree(responseBody);
+      sent.addAndGet(events);
+      accepted.addAndGet(r.path("accepted").asLong());
+      duplicates.addAndGet(r.path("duplicates").asLong());
+      long rej = r.path("rejected").asLong();
+      rejected.addAndGet(rej);
+      if (rej > 0) {
+        for (JsonNode res : r.path("results")) {
+          if ("rejected".equals(res.path("status").asText())) note(res.path("eventId").asText() + ": " + res.path("reason").asText());
+        }
+      }
+    } catch (java.io.IOException e) {
+      note("unreadable response: " + e.getMessage());
+    }
+  }
+
+  private void note(String message) {
+    synchronized (rejections) {
+      if (rejections.size() < 20) rejections.add(message);
+    }
+  }
+}

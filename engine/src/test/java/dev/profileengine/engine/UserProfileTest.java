@@ -1,0 +1,141 @@
+package dev.profileengine.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.EventResult;
+import dev.profileengine.profile.ProfileState;
+import dev.profileengine.profile.ProfileView;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The entity with the persistence test kit: real CBOR serialization of commands, events and snapshots. */
+class UserProfileTest {
+  private static final Instant T0 = Instant.parse("2017-11-26T10:00:00Z");
+  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
+      .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+      .withFallback(ConfigFactory.parseResources("engine-profile.conf"))
+      .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))
+      .withFallback(ConfigFactory.defaultReference())
+      .resolve();
+  private static final ActorTestKit TESTKIT = ActorTestKit.create(CONFIG);
+  private static final EngineSettings BASE = EngineSettings.from(CONFIG);
+  /** Snapshots every 5 events, so short tests cross snapshot boundaries. */
+  private static final EngineSettings SETTINGS =
+      new EngineSettings(BASE.profile(), BASE.validation(), 5, 2, BASE.askTimeout());
+  private static final Clock CLOCK = Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);
+
+  private EventSourcedBehaviorTestKit<UserProfile.Command, UserProfile.Event, ProfileState> kit;
+
+  @AfterAll
+  static void stop() {
+    TESTKIT.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void fresh() {
+    kit = EventSourcedBehaviorTestKit.create(TESTKIT.system(), UserProfile.create("u1", SETTINGS, CLOCK));
+    kit.clear();
+  }
+
+  private static BehaviorEvent view(String id, int second) {
+    return BehaviorEvent.of(id, "u1", BehaviorType.VIEW, T0.plusSeconds(second)).withCategory("i" + id, "c" + (second % 3));
+  }
+
+  private List<EventResult> record(BehaviorEvent... events) {
+    var result = kit.<UserProfile.Recorded>runCommand(r -> new UserProfile.RecordEvents(List.of(events), r));
+    return result.reply().results();
+  }
+
+  private List<String> statuses(List<EventResult> results) {
+    return results.stream().map(EventResult::status).toList();
+  }
+
+  private ProfileView profile() {
+    return kit.<UserProfile.ProfileReply>runCommand(r -> new UserProfile.GetProfile(null, r)).reply().profile().orElseThrow();
+  }
+
+  @Test
+  void acceptedEventsOfOneCommandArePersistedTogether() {
+    var result = kit.<UserProfile.Recorded>runCommand(r -> new UserProfile.RecordEvents(List.of(view("a", 1), view("b", 2), view("c", 3)), r));
+    assertEquals(List.of("accepted", "accepted", "accepted"), statuses(result.reply().results()));
+    assertEquals(3, result.events().size());
+    assertEquals(3, result.state().eventCount());
+  }
+
+  @Test
+  void aBadEventIsRejectedByFieldAndItsNeighboursStillLand() {
+    BehaviorEvent negative = BehaviorEvent.of("bad", "u1", BehaviorType.PURCHASE, T0).withPurchase(null, -5.0, 1);
+    BehaviorEvent future = BehaviorEvent.of("future", "u1", BehaviorType.VIEW, CLOCK.instant().plus(Duration.ofMinutes(6)));
+    BehaviorEvent otherUser = BehaviorEvent.of("other", "u2", BehaviorType.VIEW, T0);
+    var result = kit.<UserProfile.Recorded>runCommand(r -> new UserProfile.RecordEvents(List.of(view("ok1", 1), negative, future, otherUser, view("ok2", 2)), r));
+    List<EventResult> results = result.reply().results();
+    assertEquals(List.of("accepted", "rejected", "rejected", "rejected", "accepted"), statuses(results));
+    assertEquals("price", results.get(1).field());
+    assertEquals("timestamp", results.get(2).field());
+    assertEquals("userId", results.get(3).field());
+    assertEquals(2, result.events().size());
+  }
+
+  @Test
+  void duplicatesAndTooLateEventsPersistNothing() {
+    record(view("a", 7200));
+    var again = kit.<UserProfile.Recorded>runCommand(r -> new UserProfile.RecordEvents(List.of(view("a", 7200), view("old", 0)), r));
+    assertEquals(List.of("duplicate", "rejected"), statuses(again.reply().results()));
+    assertEquals("too_late", again.reply().results().get(1).reason());
+    assertTrue(again.hasNoEvents());
+    assertEquals(1, again.state().eventCount());
+  }
+
+  @Test
+  void anUnknownUserHasNoProfileUntilItsFirstEvent() {
+    assertFalse(kit.<UserProfile.ProfileReply>runCommand(r -> new UserProfile.GetProfile(null, r)).reply().profile().isPresent());
+    record(view("a", 1));
+    assertEquals(1, profile().eventCount());
+  }
+
+  @Test
+  void attributesArePersistedAndSurviveRecovery() {
+    var set = kit.<UserProfile.ProfileReply>runCommand(r -> new UserProfile.SetAttributes(Map.of("tier", "gold", "age", 31), r));
+    assertEquals(Map.of("tier", "gold", "age", 31), set.reply().profile().orElseThrow().attributes());
+    kit.restart();
+    assertEquals("gold", profile().attributes().get("tier"));
+  }
+
+  @Test
+  void recoveryFromSnapshotRebuildsTheSameProfile() {
+    List<BehaviorEvent> events = new ArrayList<>();
+    for (int i = 0; i < 12; i++) events.add(view("e" + i, i * 60));
+    for (int i = 0; i < 12; i += 4) record(events.subList(i, i + 4).toArray(BehaviorEvent[]::new));
+    ProfileView before = profile();
+    assertEquals(12, before.eventCount());
+    assertFalse(kit.snapshotTestKit().orElseThrow().persistedInStorage("UserProfile|u1").isEmpty(), "a snapshot was taken");
+
+    kit.restart();
+    assertEquals(before, profile(), "events replayed on top of the snapshot");
+
+    // Drop the journaled events but keep sequence numbers: what remains comes from the snapshot alone.
+    kit.persistenceTestKit().clearByIdPreservingSeqNumbers("UserProfile|u1");
+    kit.restart();
+    long fromSnapshot = profile().eventCount();
+    assertTrue(fromSnapshot >= 5 && fromSnapshot <= 12, "snapshot state holds " + fromSnapshot + " events");
+    // ...and the dedup memory travelled with the snapshot
+    assertEquals(List.of("duplicate"), statuses(record(view("e0", 0))));
+  }
+}

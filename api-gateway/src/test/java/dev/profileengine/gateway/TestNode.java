@@ -1,0 +1,46 @@
+package dev.profileengine.gateway;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real node on loopback with free ports and its own data directory, plus a real HTTP client. */
+final class TestNode implements AutoCloseable {
+  final ProfileNode node;
+  final URI base;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestNode(ProfileNode node) {
+    this.node = node;
+    this.base = URI.create("http://127.0.0.1:" + node.httpPort());
+  }
+
+  static TestNode start(Path dataDir) {
+    return new TestNode(ProfileNode.start(ProfileNode.config(ConfigFactory.parseMap(Map.of(
+        "profile.data-dir", dataDir.toString(),
+        "profile.http.port", 0,
+        "akka.remote.artery.canonical.port", 0)))));
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+    return client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() {
+    node.close();
+  }
+}

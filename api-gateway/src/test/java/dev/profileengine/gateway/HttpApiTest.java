@@ -1,0 +1,132 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP contract over a real node and a real client: statuses, per-field errors, JSON shapes. */
+class HttpApiTest {
+  @TempDir
+  static Path dataDir;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(dataDir);
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  @Test
+  void healthAndReadiness() throws Exception {
+    assertEquals(200, node.get("/health").statusCode());
+    HttpResponse<String> ready = node.get("/ready");
+    assertEquals(200, ready.statusCode(), ready.body());
+  }
+
+  @Test
+  void aBatchReportsPerEventStatusInRequestOrder() throws Exception {
+    long now = Instant.now().toEpochMilli();
+    String body = """
+        [{"eventId":"h1","userId":"alice","type":"view","timestamp":%d,"itemId":"i1","categoryId":"c1"},
+         {"eventId":"h2","userId":"alice","type":"teleport","timestamp":%d},
+         {"eventId":"h3","userId":"bob","type":"purchase","timestamp":"%s","price":-3},
+         {"eventId":"h4","userId":"bob","type":"purchase","timestamp":"%s","price":12.5,"quantity":2,"brand":"acme",
+          "context":{"device":"phone","country":"CN"}},
+         {"eventId":"h1","userId":"alice","type":"view","timestamp":%d},
+         42]
+        """.formatted(now, now, Instant.ofEpochMilli(now), Instant.ofEpochMilli(now), now);
+    HttpResponse<String> r = node.send("POST", "/v1/events", body);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode j = json(r);
+    assertEquals(2, j.get("accepted").asLong());
+    assertEquals(1, j.get("duplicates").asLong());
+    assertEquals(3, j.get("rejected").asLong());
+    JsonNode results = j.get("results");
+    assertEquals("accepted", results.get(0).get("status").asText());
+    assertEquals("type", results.get(1).get("field").asText());
+    assertTrue(results.get(1).get("reason").asText().contains("teleport"), results.get(1).toString());
+    assertEquals("price", results.get(2).get("field").asText());
+    assertEquals("accepted", results.get(3).get("status").asText());
+    assertEquals("duplicate", results.get(4).get("status").asText());
+    assertEquals("rejected", results.get(5).get("status").asText());
+
+    JsonNode bob = json(node.get("/v1/profiles/bob"));
+    assertEquals(25.0, bob.at("/spend/total").asDouble(), 1e-9);
+    assertEquals(1, bob.at("/counts/lifetime/purchase").asLong());
+    assertEquals("acme", bob.at("/interests/brands/0/id").asText());
+    assertEquals("phone", bob.at("/context/last/device").asText());
+  }
+
+  @Test
+  void malformedJsonIs400NamingTheBody() throws Exception {
+    HttpResponse<String> r = node.send("POST", "/v1/events", "[{\"eventId\":");
+    assertEquals(400, r.statusCode());
+    assertEquals("body", json(r).get("field").asText());
+  }
+
+  @Test
+  void deeplyNestedJsonIsRejected() throws Exception {
+    HttpResponse<String> r = node.send("POST", "/v1/events", "[".repeat(5000) + "]".repeat(5000));
+    assertEquals(400, r.statusCode());
+  }
+
+  @Test
+  void anOversizedBodyIs413() throws Exception {
+    String big = "[" + "{\"eventId\":\"x\"},".repeat(80_000) + "{}]";
+    assertEquals(413, node.send("POST", "/v1/events", big).statusCode());
+  }
+
+  @Test
+  void tooManyEventsIs413() throws Exception {
+    String many = "[" + "{},".repeat(1000) + "{}]";
+    HttpResponse<String> r = node.send("POST", "/v1/events", many);
+    assertEquals(413, r.statusCode());
+    assertTrue(json(r).get("error").asText().contains("1000"));
+  }
+
+  @Test
+  void anUnknownProfileIs404AndABadAsOfIs400() throws Exception {
+    assertEquals(404, node.get("/v1/profiles/nobody-" + System.nanoTime()).statusCode());
+    HttpResponse<String> r = node.get("/v1/profiles/alice?asOf=yesterday");
+    assertEquals(400, r.statusCode());
+    assertEquals("asOf", json(r).get("field").asText());
+  }
+
+  @Test
+  void attributesAreSetReadAndValidated() throws Exception {
+    HttpResponse<String> put = node.send("PUT", "/v1/profiles/carol/attributes", "{\"name\":\"Carol\",\"ageBand\":\"25-34\",\"vip\":true}");
+    assertEquals(200, put.statusCode(), put.body());
+    JsonNode carol = json(node.get("/v1/profiles/carol"));
+    assertEquals("Carol", carol.at("/attributes/name").asText());
+    assertEquals(true, carol.at("/attributes/vip").asBoolean());
+    HttpResponse<String> bad = node.send("PUT", "/v1/profiles/carol/attributes", "{\"nested\":{\"a\":1}}");
+    assertEquals(400, bad.statusCode());
+    assertEquals("attributes.nested", json(bad).get("field").asText());
+  }
+
+  @Test
+  void readsCanBeAsOfNow() throws Exception {
+    node.send("POST", "/v1/events", "{\"eventId\":\"old1\",\"userId\":\"dave\",\"type\":\"cart\",\"timestamp\":\"2017-11-26T01:00:00Z\"}");
+    JsonNode latest = json(node.get("/v1/profiles/dave"));
+    assertEquals(1, latest.at("/counts/1h/cart").asLong(), "anchored to the latest event time by default");
+    JsonNode now = json(node.get("/v1/profiles/dave?asOf=now"));
+    assertEquals(0, now.at("/counts/1h/cart").asLong());
+    assertEquals(1, now.at("/counts/lifetime/cart").asLong());
+  }
+}

@@ -22,10 +22,26 @@ final class TestNode implements AutoCloseable {
   }
 
   static TestNode start(Path dataDir) {
-    return new TestNode(ProfileNode.start(ProfileNode.config(ConfigFactory.parseMap(Map.of(
+    return start(dataDir, Map.of());
+  }
+
+  /** A node with free HTTP and Artery ports (unless {@code overrides} names them) and more settings. */
+  static TestNode start(Path dataDir, Map<String, Object> overrides) {
+    Map<String, Object> config = new java.util.HashMap<>(Map.of(
         "profile.data-dir", dataDir.toString(),
         "profile.http.port", 0,
-        "akka.remote.artery.canonical.port", 0)))));
+        "akka.remote.artery.canonical.port", 0));
+    config.putAll(overrides);
+    return new TestNode(ProfileNode.start(ProfileNode.config(ConfigFactory.parseMap(config))));
+  }
+
+  /** A TCP port free right now on loopback. */
+  static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -19,7 +19,8 @@ public final class Main {
     }
     String command = args.length == 0 ? "serve" : args[0];
     switch (command) {
-      case "serve" -> ProfileNode.start(ProfileNode.config(ConfigFactory.empty()));
+      // A node that the cluster downs (split brain resolver) must exit so its supervisor restarts it.
+      case "serve" -> ProfileNode.start(ProfileNode.config(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on")));
       case "replay" -> System.exit(ReplayCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
       case "-h", "--help", "help" -> System.out.println("""
           usage: java -jar profile-engine.jar [serve]      start a node (configured by PROFILE_* variables)

@@ -51,9 +51,10 @@ public final class ProfileNode implements AutoCloseable {
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      log.info("profile-engine {} started: http={}:{} remote={} journal={} data-dir={} seed-nodes=[{}]",
+      log.info("profile-engine {} started: http={}:{} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
           version(), http.bind(), binding.localAddress().getPort(),
-          Cluster.get(system).selfMember().address(), JournalConfig.describe(resolved),
+          resolved.getString("akka.management.http.bind-hostname"), resolved.getInt("akka.management.http.port"),
+          Cluster.get(system).selfMember().address(), resolved.getString("profile.discovery"), JournalConfig.describe(resolved),
           Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
           resolved.getString("profile.seed-nodes"));
       return new ProfileNode(system, engine, binding);

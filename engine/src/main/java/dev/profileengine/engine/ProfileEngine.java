@@ -1,17 +1,15 @@
 package dev.profileengine.engine;
 
+
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.cluster.typed.JoinSeedNodes;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
-import akka.persistence.query.PersistenceQuery;
-import akka.stream.javadsl.Sink;
 import com.typesafe.config.Config;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -28,12 +26,12 @@ public final class ProfileEngine {
 
   private final ActorSystem<?> system;
   private final EngineSettings settings;
-  private final JdbcReadJournal readJournal;
+  private final ReadinessCheck readiness;
 
   private ProfileEngine(ActorSystem<?> system, EngineSettings settings) {
     this.system = system;
     this.settings = settings;
-    this.readJournal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    this.readiness = new ReadinessCheck(system);
   }
 
   /** Starts the engine on {@code system}; blocks until the journal schema exists. */
@@ -44,15 +42,24 @@ public final class ProfileEngine {
     } catch (Exception e) {
       throw new IllegalStateException("journal schema could not be created: " + e.getMessage(), e);
     }
-    joinCluster(system);
     UserProfile.init(system, settings);
+    AkkaManagement.get(system).start().toCompletableFuture().join();
+    joinCluster(system);
     return new ProfileEngine(system, settings);
   }
 
   private static void joinCluster(ActorSystem<?> system) {
     Cluster cluster = Cluster.get(system);
-    List<Address> seeds = seedNodes(system.settings().config().getString("profile.seed-nodes"), system.name());
-    if (seeds.isEmpty()) {
+    Config config = system.settings().config();
+    List<Address> seeds = seedNodes(config.getString("profile.seed-nodes"), system.name());
+    String discovery = config.getString("profile.discovery");
+    if (!seeds.isEmpty() && !discovery.equals("config")) {
+      throw new IllegalArgumentException("set PROFILE_SEED_NODES or PROFILE_DISCOVERY=" + discovery + ", not both");
+    }
+    if (!discovery.equals("config")) {
+      log.info("Joining through Cluster Bootstrap with {} discovery", discovery);
+      ClusterBootstrap.get(system).start();
+    } else if (seeds.isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       log.info("Joining as a single-node cluster at {}", cluster.selfMember().address());
     } else {
@@ -83,19 +90,9 @@ public final class ProfileEngine {
     return system;
   }
 
-  /** Ready when this node is an Up cluster member (so its shard region serves) and the journal answers a query. */
+  /** See {@link ReadinessCheck}: Up member, shard region answering, journal answering. */
   public CompletionStage<Boolean> ready() {
-    if (Cluster.get(system).selfMember().status() != MemberStatus.up()) {
-      return java.util.concurrent.CompletableFuture.completedFuture(false);
-    }
-    return readJournal.currentEventsByPersistenceId("readiness-probe", 0, 1)
-        .completionTimeout(Duration.ofSeconds(3))
-        .runWith(Sink.ignore(), system)
-        .handleAsync((done, e) -> {
-          if (e == null) return true;
-          log.warn("Readiness: journal query failed: {}", e.toString());
-          return false;
-        }, system.executionContext());
+    return readiness.get();
   }
 
   public static Config configure(Config config) {

@@ -34,6 +34,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final GatewaySettings http;
   private final IngestService ingest;
   private final ClusterSharding sharding;
+  private final ChangeRoutes changes;
 
   public ProfileRoutes(ProfileEngine engine, GatewaySettings http) {
     this.engine = engine;
@@ -41,6 +42,7 @@ public final class ProfileRoutes extends AllDirectives {
     ActorSystem<?> system = engine.system();
     this.ingest = new IngestService(system, engine.settings(), Clock.systemUTC());
     this.sharding = ClusterSharding.get(system);
+    this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system));
   }
 
   /** The ingest response body. */
@@ -52,6 +54,7 @@ public final class ProfileRoutes extends AllDirectives {
         path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
             ? json(StatusCodes.OK, Map.of("status", "ready"))
             : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
+        changes.routes(),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> body(http.maxBodyBytes(), this::postEvents))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> concat(

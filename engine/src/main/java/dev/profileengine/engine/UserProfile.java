@@ -100,6 +100,14 @@ public final class UserProfile
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
   }
 
+  /** Every event feeds the change stream (see {@link ChangeFeed}). */
+  @Override
+  public java.util.Set<String> tagsFor(Event event) {
+    return CHANGE_TAGS;
+  }
+
+  private static final java.util.Set<String> CHANGE_TAGS = java.util.Set.of(ChangeFeed.TAG);
+
   @Override
   public CommandHandlerWithReply<Command, Event, ProfileState> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, ProfileState> b = newCommandHandlerWithReplyBuilder();

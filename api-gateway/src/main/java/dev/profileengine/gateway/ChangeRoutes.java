@@ -1,0 +1,54 @@
+package dev.profileengine.gateway;
+
+import akka.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.sse.ServerSentEvent;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import dev.profileengine.engine.ChangeFeed;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code GET /v1/changes}: profile change notifications as Server-Sent Events. Each event's
+ * {@code id} is its offset; a client resumes with {@code Last-Event-ID} (browsers do it by
+ * themselves) or {@code ?from=offset} and gets every later change, once, in order.
+ * {@code ?userId=} (repeatable) narrows the stream to some users.
+ */
+public final class ChangeRoutes extends AllDirectives {
+  private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+  private final ChangeFeed feed;
+
+  public ChangeRoutes(ChangeFeed feed) {
+    this.feed = feed;
+  }
+
+  public Route routes() {
+    return path(akka.http.javadsl.server.PathMatchers.segment("v1").slash("changes"), () -> get(() ->
+        optionalHeaderValueByName("Last-Event-ID", lastEventId ->
+            parameterOptional("from", from ->
+                parameterList("userId", users -> stream(from, lastEventId, users))))));
+  }
+
+  private Route stream(Optional<String> from, Optional<String> lastEventId, List<String> users) {
+    String raw = from.orElse(lastEventId.orElse("0")).strip();
+    String field = from.isPresent() ? "from" : "Last-Event-ID";
+    long offset;
+    try {
+      offset = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be an offset (a non-negative integer), was '" + raw + "'");
+    }
+    if (offset < 0) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must not be negative");
+    if (users.size() > 1000) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "at most 1000 users per subscription");
+    Set<String> userIds = new HashSet<>(users);
+    return completeOK(
+        feed.after(offset, userIds)
+            .map(c -> ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "profile-changed", Long.toString(c.offset())))
+            .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat),
+        EventStreamMarshalling.toEventStream());
+  }
+}

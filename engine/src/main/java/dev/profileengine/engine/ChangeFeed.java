@@ -1,0 +1,73 @@
+package dev.profileengine.engine;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.EventEnvelope;
+import akka.persistence.query.Offset;
+import akka.persistence.query.PersistenceQuery;
+import akka.persistence.query.Sequence;
+import akka.stream.javadsl.Source;
+import dev.profileengine.profile.BehaviorEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Profile change notifications, read back from the journal: every journaled profile event is
+ * tagged {@link #TAG}, and its global journal ordering is the notification's offset. A subscriber
+ * that resumes from the last offset it saw gets every later change once, in order, across node
+ * restarts: the journal is the buffer, so a slow subscriber only delays itself.
+ */
+public final class ChangeFeed {
+  /** The tag every profile event carries. */
+  public static final String TAG = "profile-change";
+
+  private final JdbcReadJournal journal;
+
+  public ChangeFeed(ActorSystem<?> system) {
+    this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+  }
+
+  /**
+   * A profile changed.
+   *
+   * @param offset resumable position: pass it back as {@code from} to continue after this change
+   * @param cause {@code event} or {@code attributes}
+   * @param eventIds the events that caused the change
+   * @param changes what changed: the behavior applied, or the attributes set
+   */
+  public record ProfileChanged(long offset, String userId, Instant at, String cause, List<String> eventIds, Map<String, Object> changes) {}
+
+  /** Live changes after {@code offset} (0 = from the beginning), optionally only of {@code userIds}. */
+  public Source<ProfileChanged, NotUsed> after(long offset, Set<String> userIds) {
+    return journal.eventsByTag(TAG, Offset.sequence(offset))
+        .map(ChangeFeed::toChange)
+        .filter(c -> userIds.isEmpty() || userIds.contains(c.userId()));
+  }
+
+  static ProfileChanged toChange(EventEnvelope env) {
+    long offset = ((Sequence) env.offset()).value();
+    String userId = env.persistenceId().substring(env.persistenceId().indexOf('|') + 1);
+    Instant at = Instant.ofEpochMilli(env.timestamp());
+    Object event = env.event();
+    if (event instanceof UserProfile.EventRecorded r) {
+      BehaviorEvent e = r.event();
+      Map<String, Object> change = new java.util.LinkedHashMap<>();
+      change.put("type", e.type().wire());
+      change.put("eventTime", e.timestamp());
+      if (e.itemId() != null) change.put("itemId", e.itemId());
+      if (e.categoryId() != null) change.put("categoryId", e.categoryId());
+      if (e.brand() != null) change.put("brand", e.brand());
+      if (e.price() != null) change.put("amount", e.amount());
+      return new ProfileChanged(offset, userId, at, "event", List.of(e.eventId()), change);
+    }
+    if (event instanceof UserProfile.AttributesSet a) {
+      Map<String, Object> attrs = new java.util.TreeMap<>();
+      a.attributes().forEach(attrs::put);
+      return new ProfileChanged(offset, userId, a.at(), "attributes", List.of(), Map.of("attributes", attrs));
+    }
+    return new ProfileChanged(offset, userId, at, "other", List.of(), Map.of());
+  }
+}

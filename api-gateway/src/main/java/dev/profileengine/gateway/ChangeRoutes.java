@@ -6,6 +6,8 @@ import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import dev.profileengine.engine.ChangeFeed;
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.Scope;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -21,16 +23,18 @@ import java.util.Set;
 public final class ChangeRoutes extends AllDirectives {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
   private final ChangeFeed feed;
+  private final AccessControl access;
 
-  public ChangeRoutes(ChangeFeed feed) {
+  public ChangeRoutes(ChangeFeed feed, AccessControl access) {
     this.feed = feed;
+    this.access = access;
   }
 
   public Route routes() {
     return path(akka.http.javadsl.server.PathMatchers.segment("v1").slash("changes"), () -> get(() ->
-        optionalHeaderValueByName("Last-Event-ID", lastEventId ->
+        access.require(Scope.READ, caller -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
             parameterOptional("from", from ->
-                parameterList("userId", users -> stream(from, lastEventId, users))))));
+                parameterList("userId", users -> stream(from, lastEventId, users)))))));
   }
 
   private Route stream(Optional<String> from, Optional<String> lastEventId, List<String> users) {

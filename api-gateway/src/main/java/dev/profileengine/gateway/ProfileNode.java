@@ -1,5 +1,6 @@
 package dev.profileengine.gateway;
 
+import dev.profileengine.gateway.auth.AccessControl;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
@@ -43,11 +44,12 @@ public final class ProfileNode implements AutoCloseable {
   public static ProfileNode start(Config config) {
     Config resolved = ProfileEngine.configure(config);
     GatewaySettings http = GatewaySettings.from(resolved);
+    AccessControl access = AccessControl.from(resolved);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {
       logMembership(system);
       ProfileEngine engine = ProfileEngine.start(system);
-      ProfileRoutes routes = new ProfileRoutes(engine, http);
+      ProfileRoutes routes = new ProfileRoutes(engine, http, access);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);

@@ -1,5 +1,7 @@
 package dev.profileengine.gateway;
 
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.Scope;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -35,14 +37,16 @@ public final class ProfileRoutes extends AllDirectives {
   private final IngestService ingest;
   private final ClusterSharding sharding;
   private final ChangeRoutes changes;
+  private final AccessControl access;
 
-  public ProfileRoutes(ProfileEngine engine, GatewaySettings http) {
+  public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access) {
     this.engine = engine;
+    this.access = access;
     this.http = http;
     ActorSystem<?> system = engine.system();
     this.ingest = new IngestService(system, engine.settings(), Clock.systemUTC());
     this.sharding = ClusterSharding.get(system);
-    this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system));
+    this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system), access);
   }
 
   /** The ingest response body. */
@@ -56,10 +60,12 @@ public final class ProfileRoutes extends AllDirectives {
             : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
         changes.routes(),
         pathPrefix("v1", () -> concat(
-            path("events", () -> post(() -> body(http.maxBodyBytes(), this::postEvents))),
+            path("events", () -> post(() -> access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents)))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> concat(
-                pathEndOrSingleSlash(() -> get(() -> parameterOptional("asOf", asOf -> getProfile(userId, asOf)))),
-                path("attributes", () -> put(() -> body(64 * 1024, bytes -> putAttributes(userId, bytes)))))))))));
+                pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller ->
+                    parameterOptional("asOf", asOf -> getProfile(userId, asOf))))),
+                path("attributes", () -> put(() -> access.require(Scope.INGEST, caller ->
+                    body(64 * 1024, bytes -> putAttributes(userId, bytes))))))))))));
   }
 
   private Route body(long limit, java.util.function.Function<byte[], Route> inner) {

@@ -46,14 +46,25 @@ final class TestNode implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return get(path, null);
+  }
+
+  HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
+    return client.send(request(path, authorization).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-    return client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
+    return send(method, path, body, null);
+  }
+
+  HttpResponse<String> send(String method, String path, String body, String authorization) throws IOException, InterruptedException {
+    return client.send(request(path, authorization).header("Content-Type", "application/json")
         .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder request(String path, String authorization) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+    return authorization == null ? b : b.header("Authorization", authorization);
   }
 
   @Override

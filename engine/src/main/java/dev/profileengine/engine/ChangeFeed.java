@@ -7,7 +7,11 @@ import akka.persistence.query.EventEnvelope;
 import akka.persistence.query.Offset;
 import akka.persistence.query.PersistenceQuery;
 import akka.persistence.query.Sequence;
+import akka.stream.RestartSettings;
+import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Source;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import dev.profileengine.profile.BehaviorEvent;
 import java.time.Instant;
 import java.util.List;
@@ -42,10 +46,20 @@ public final class ChangeFeed {
 
   /** Live changes after {@code offset} (0 = from the beginning), optionally only of {@code userIds}. */
   public Source<ProfileChanged, NotUsed> after(long offset, Set<String> userIds) {
-    return journal.eventsByTag(TAG, Offset.sequence(offset))
-        .map(ChangeFeed::toChange)
+    // A failed journal query (database hiccup, overload) restarts from the last offset delivered,
+    // so the subscriber sees neither a gap nor a repeat.
+    AtomicLong delivered = new AtomicLong(offset);
+    return RestartSource.onFailuresWithBackoff(RESTART, () -> journal.eventsByTag(TAG, Offset.sequence(delivered.get()))
+            .map(ChangeFeed::toChange)
+            .map(c -> {
+              delivered.set(c.offset());
+              return c;
+            }))
         .filter(c -> userIds.isEmpty() || userIds.contains(c.userId()));
   }
+
+  private static final RestartSettings RESTART =
+      RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2).withMaxRestarts(1000, Duration.ofMinutes(10));
 
   static ProfileChanged toChange(EventEnvelope env) {
     long offset = ((Sequence) env.offset()).value();

@@ -1,0 +1,77 @@
+package dev.profileengine.gateway.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The configured API keys, kept only as SHA-256 hashes with their scopes: the keys themselves are
+ * never stored or logged. Parsed from {@code key=scope+scope} entries, e.g.
+ * {@code PROFILE_API_KEYS=k1=ingest+read,k2=admin}.
+ */
+public final class ApiKeys {
+  /** Who presented a valid key: a short non-secret id (hash prefix) and the scopes. */
+  public record Caller(String id, Set<Scope> scopes) {
+    public boolean may(Scope scope) {
+      return scopes.contains(scope) || scopes.contains(Scope.ADMIN);
+    }
+  }
+
+  private final Map<String, Caller> byHash;
+
+  private ApiKeys(Map<String, Caller> byHash) {
+    this.byHash = Map.copyOf(byHash);
+  }
+
+  public static ApiKeys parse(List<String> entries) {
+    Map<String, Caller> keys = new HashMap<>();
+    for (String raw : entries) {
+      String entry = raw.strip();
+      if (entry.isEmpty()) continue;
+      int eq = entry.lastIndexOf('=');
+      if (eq < 1 || eq == entry.length() - 1) {
+        throw new IllegalArgumentException("API key entry must be key=scope+scope (e.g. k1=ingest+read), got an entry of "
+            + entry.length() + " characters without one");
+      }
+      String key = entry.substring(0, eq);
+      if (key.length() < 8) throw new IllegalArgumentException("API keys must be at least 8 characters long");
+      Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+      for (String s : entry.substring(eq + 1).split("\\+")) scopes.add(Scope.parse(s));
+      String hash = sha256(key);
+      keys.put(hash, new Caller("key-" + hash.substring(0, 8), Set.copyOf(scopes)));
+    }
+    return new ApiKeys(keys);
+  }
+
+  /** Parses the comma-separated form of {@code PROFILE_API_KEYS}. */
+  public static ApiKeys parse(String commaSeparated) {
+    return parse(commaSeparated == null ? List.of() : List.of(commaSeparated.split(",")));
+  }
+
+  public boolean isEmpty() {
+    return byHash.isEmpty();
+  }
+
+  public int size() {
+    return byHash.size();
+  }
+
+  public Optional<Caller> lookup(String presentedKey) {
+    return Optional.ofNullable(byHash.get(sha256(presentedKey)));
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -25,9 +25,12 @@ public final class ChangeRoutes extends AllDirectives {
   private final ChangeFeed feed;
   private final AccessControl access;
 
-  public ChangeRoutes(ChangeFeed feed, AccessControl access) {
+  private final GatewayMetrics metrics;
+
+  public ChangeRoutes(ChangeFeed feed, AccessControl access, GatewayMetrics metrics) {
     this.feed = feed;
     this.access = access;
+    this.metrics = metrics;
   }
 
   public Route routes() {
@@ -52,7 +55,12 @@ public final class ChangeRoutes extends AllDirectives {
     return completeOK(
         feed.after(offset, userIds)
             .map(c -> ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "profile-changed", Long.toString(c.offset())))
-            .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat),
+            .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
+            .watchTermination((notUsed, done) -> {
+              metrics.changeSubscribers.inc();
+              done.whenComplete((d, e) -> metrics.changeSubscribers.dec());
+              return notUsed;
+            }),
         EventStreamMarshalling.toEventStream());
   }
 }

@@ -44,12 +44,13 @@ public final class ProfileNode implements AutoCloseable {
   public static ProfileNode start(Config config) {
     Config resolved = ProfileEngine.configure(config);
     GatewaySettings http = GatewaySettings.from(resolved);
-    AccessControl access = AccessControl.from(resolved);
+    GatewayMetrics metrics = new GatewayMetrics();
+    AccessControl access = AccessControl.from(resolved, reason -> metrics.accessDenied.labelValues(reason).inc());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {
       logMembership(system);
       ProfileEngine engine = ProfileEngine.start(system);
-      ProfileRoutes routes = new ProfileRoutes(engine, http, access);
+      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);

@@ -39,14 +39,17 @@ public final class ProfileRoutes extends AllDirectives {
   private final ChangeRoutes changes;
   private final AccessControl access;
 
-  public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access) {
+  private final GatewayMetrics metrics;
+
+  public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access, GatewayMetrics metrics) {
     this.engine = engine;
     this.access = access;
+    this.metrics = metrics;
     this.http = http;
     ActorSystem<?> system = engine.system();
     this.ingest = new IngestService(system, engine.settings(), Clock.systemUTC());
     this.sharding = ClusterSharding.get(system);
-    this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system), access);
+    this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system), access, metrics);
   }
 
   /** The ingest response body. */
@@ -58,14 +61,16 @@ public final class ProfileRoutes extends AllDirectives {
         path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
             ? json(StatusCodes.OK, Map.of("status", "ready"))
             : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
-        changes.routes(),
+        metrics.route(),
+        metrics.timed("changes", changes::routes),
         pathPrefix("v1", () -> concat(
-            path("events", () -> post(() -> access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents)))),
+            path("events", () -> post(() -> metrics.timed("events", () ->
+                access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents))))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> concat(
-                pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller ->
-                    parameterOptional("asOf", asOf -> getProfile(userId, asOf))))),
-                path("attributes", () -> put(() -> access.require(Scope.INGEST, caller ->
-                    body(64 * 1024, bytes -> putAttributes(userId, bytes))))))))))));
+                pathEndOrSingleSlash(() -> get(() -> metrics.timed("profile", () -> access.require(Scope.READ, caller ->
+                    parameterOptional("asOf", asOf -> getProfile(userId, asOf)))))),
+                path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
+                    body(64 * 1024, bytes -> putAttributes(userId, bytes)))))))))))));
   }
 
   private Route body(long limit, java.util.function.Function<byte[], Route> inner) {
@@ -91,10 +96,16 @@ public final class ProfileRoutes extends AllDirectives {
     } else {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON event object or an array of events, was " + EventJson.kind(root));
     }
-    return onSuccess(ingest.ingest(elements), outcome -> json(
-        outcome.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
-        new IngestResponse(outcome.count(EventResult.ACCEPTED), outcome.count(EventResult.DUPLICATE),
-            outcome.count(EventResult.REJECTED), outcome.count(IngestService.UNCONFIRMED), outcome.results())));
+    metrics.ingestBatchSize.observe(elements.size());
+    return onSuccess(ingest.ingest(elements), outcome -> {
+      IngestResponse response = new IngestResponse(outcome.count(EventResult.ACCEPTED), outcome.count(EventResult.DUPLICATE),
+          outcome.count(EventResult.REJECTED), outcome.count(IngestService.UNCONFIRMED), outcome.results());
+      metrics.ingestEvents.labelValues(EventResult.ACCEPTED).inc(response.accepted());
+      metrics.ingestEvents.labelValues(EventResult.DUPLICATE).inc(response.duplicates());
+      metrics.ingestEvents.labelValues(EventResult.REJECTED).inc(response.rejected());
+      metrics.ingestEvents.labelValues(IngestService.UNCONFIRMED).inc(response.unconfirmed());
+      return json(outcome.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, response);
+    });
   }
 
   private Route getProfile(String userId, Optional<String> asOfParam) {

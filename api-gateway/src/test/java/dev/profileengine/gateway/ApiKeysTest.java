@@ -52,7 +52,7 @@ class ApiKeysTest {
   @Test
   void anOpenNodeBeyondLoopbackRefusesToStart() {
     var config = ConfigFactory.parseMap(Map.of("profile.http.bind", "0.0.0.0")).withFallback(ConfigFactory.load());
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.from(config));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.from(config, reason -> {}));
     assertTrue(e.getMessage().contains("PROFILE_API_KEYS"));
   }
 
@@ -77,6 +77,11 @@ class ApiKeysTest {
       assertEquals(429, status);
       HttpResponse<String> limited = node.get("/v1/profiles/u", "Bearer reader-key-1");
       assertTrue(limited.headers().firstValue("Retry-After").isPresent());
+      String metrics = node.get("/metrics").body();
+      assertTrue(metrics.contains("profile_access_denied_total{reason=\"forbidden\"} 1"), metrics);
+      assertTrue(metrics.contains("profile_ingest_events_total{status=\"accepted\"} 1"), metrics);
+      assertTrue(metrics.contains("profile_http_request_duration_seconds_bucket{method=\"GET\",route=\"profile\",status=\"200\""), metrics);
+      assertTrue(metrics.contains("jvm_memory_used_bytes"), metrics);
     }
   }
 }

@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,14 +28,17 @@ public final class AccessControl extends AllDirectives {
 
   private final ApiKeys keys;
   private final RateLimiter limiter;
+  private final Consumer<String> onDenied;
 
-  public AccessControl(ApiKeys keys, RateLimiter limiter) {
+  /** {@code onDenied} hears each refusal's reason: unauthorized, forbidden or rate_limited. */
+  public AccessControl(ApiKeys keys, RateLimiter limiter, Consumer<String> onDenied) {
     this.keys = keys;
     this.limiter = limiter;
+    this.onDenied = onDenied;
   }
 
   /** Reads {@code profile.http.api-keys} and {@code PROFILE_API_KEYS}; refuses an open node on a non-loopback address. */
-  public static AccessControl from(Config root) {
+  public static AccessControl from(Config root, Consumer<String> onDenied) {
     Config c = root.getConfig("profile.http");
     List<String> entries = new ArrayList<>(c.getStringList("api-keys"));
     String env = c.getString("api-keys-env");
@@ -51,7 +55,7 @@ public final class AccessControl extends AllDirectives {
     } else {
       log.info("API keys: {} configured (kept as hashes)", keys.size());
     }
-    return new AccessControl(keys, new RateLimiter(c.getDouble("rate-limit.requests-per-second"), c.getDouble("rate-limit.burst")));
+    return new AccessControl(keys, new RateLimiter(c.getDouble("rate-limit.requests-per-second"), c.getDouble("rate-limit.burst")), onDenied);
   }
 
   static boolean isLoopback(String host) {
@@ -78,10 +82,12 @@ public final class AccessControl extends AllDirectives {
       }
       ApiKeys.Caller who = caller.get();
       if (!who.may(scope)) {
+        onDenied.accept("forbidden");
         return ErrorHandling.error(StatusCodes.FORBIDDEN, "Authorization", "this API key lacks the '" + scope.wire() + "' scope");
       }
       long wait = limiter.tryAcquire(who.id(), System.nanoTime());
       if (wait > 0) {
+        onDenied.accept("rate_limited");
         return respondWithHeader(RetryAfter.create(wait), () ->
             ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, "Authorization", "rate limit of this API key exceeded: retry in " + wait + " s"));
       }
@@ -90,6 +96,7 @@ public final class AccessControl extends AllDirectives {
   }
 
   private Route unauthorized(String why) {
+    onDenied.accept("unauthorized");
     return respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("profile-engine")), () ->
         ErrorHandling.error(StatusCodes.UNAUTHORIZED, "Authorization", why));
   }

@@ -1,0 +1,17 @@
+package dev.profileengine.model.inference;
+
+import dev.profileengine.model.RecentBehavior;
+import java.util.List;
+
+/**
+ * Runs whole batches for one thread (a DJL predictor is not thread-safe). For the DJL model, a
+ * batch is one forward pass whose NDArrays live in one NDManager that is closed when the batch
+ * returns.
+ */
+public interface BatchWorker extends AutoCloseable {
+  /** One prediction per context, in order; each context is one user's behaviors, oldest first. */
+  List<Prediction> predict(List<List<RecentBehavior>> batch);
+
+  @Override
+  void close();
+}

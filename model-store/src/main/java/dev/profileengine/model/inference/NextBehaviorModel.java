@@ -1,0 +1,99 @@
+package dev.profileengine.model.inference;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import dev.profileengine.model.ModelLoadException;
+import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.model.nn.NextBehaviorBlock;
+import dev.profileengine.model.registry.ModelBundle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A loaded next-behavior model (one registry version). Thread-safe as a factory: create one
+ * {@link BehaviorPredictor} per worker thread with {@link #newPredictor()} (a DJL predictor is not
+ * thread-safe), or use {@link #predict(List)}, which serialises callers on one internal predictor,
+ * or an {@link InferencePool} for micro-batching.
+ *
+ * <pre>{@code
+ * try (NextBehaviorModel model = ModelRegistry.loadDefault();
+ *      BehaviorPredictor p = model.newPredictor()) {
+ *   List<Prediction> out = p.predict(List.of(recentBehaviorsOfUser1, recentBehaviorsOfUser2));
+ * }
+ * }</pre>
+ */
+public final class NextBehaviorModel implements ServingModel {
+  static {
+    if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+  }
+
+  private final ModelBundle bundle;
+  private final Model model;
+  private final Object sharedLock = new Object();
+  private BehaviorPredictor shared;
+
+  private NextBehaviorModel(ModelBundle bundle, Model model) {
+    this.bundle = bundle;
+    this.model = model;
+  }
+
+  /** Loads a version directory ({@code <registry>/<version>/}). */
+  public static NextBehaviorModel load(Path versionDir) {
+    ModelBundle bundle = ModelBundle.read(versionDir);
+    if (!Files.isRegularFile(versionDir.resolve(ModelBundle.PARAMS_FILE)))
+      throw new ModelLoadException("no " + ModelBundle.PARAMS_FILE + " in " + versionDir);
+    Model model = Model.newInstance(ModelBundle.PARAMS_PREFIX, Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
+    try {
+      model.setBlock(new NextBehaviorBlock(bundle.netShape(), bundle.hyperParams()));
+      model.load(versionDir, ModelBundle.PARAMS_PREFIX);
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new ModelLoadException("cannot load parameters of model " + bundle.version() + " from " + versionDir + ": " + e.getMessage(), e);
+    }
+    return new NextBehaviorModel(bundle, model);
+  }
+
+  /** Wraps an in-memory trained DJL model (used by training before the version is written). */
+  public static NextBehaviorModel of(ModelBundle bundle, Model model) {
+    return new NextBehaviorModel(bundle, model);
+  }
+
+  @Override
+  public BatchWorker newWorker() {
+    return newPredictor();
+  }
+
+  @Override
+  public String version() {
+    return bundle.version();
+  }
+
+  public ModelBundle bundle() {
+    return bundle;
+  }
+
+  /** A new predictor for the calling thread; close it when the thread is done. */
+  public BehaviorPredictor newPredictor() {
+    return new BehaviorPredictor(bundle, model);
+  }
+
+  /** Convenience for low-rate callers: one shared predictor, callers serialised. */
+  public List<Prediction> predict(List<List<RecentBehavior>> batch) {
+    synchronized (sharedLock) {
+      if (shared == null) shared = newPredictor();
+      return shared.predict(batch);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (sharedLock) {
+      if (shared != null) shared.close();
+      shared = null;
+    }
+    model.close();
+  }
+}

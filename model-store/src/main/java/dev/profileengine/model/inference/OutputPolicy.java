@@ -1,0 +1,144 @@
+package dev.profileengine.model.inference;
+
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.model.encoding.CategoryVocabulary;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Turns raw network outputs into served numbers; fitted on the validation part of the training
+ * data and stored in the manifest so training, evaluation and serving apply the same rule.
+ *
+ * <ul>
+ *   <li>probabilities: {@code softmax((1 - markovWeight) logits / temperature + markovWeight log p_markov)}
+ *       over the active types, where {@code p_markov} is the per-user Markov estimate of the
+ *       same context (a calibrated log-linear pool; temperature and weight chosen to minimise
+ *       validation log-loss); types not seen in training get {@link #UNSEEN_PROBABILITY} each;
+ *   <li>decision: {@code argmax_t log p(t) + logBias[t]} (per-type bias, chosen by coordinate
+ *       search to maximise validation macro-F1; log-loss is unaffected);
+ *   <li>categories: {@code (1 - blend) p_model(c) + blend p_user(c)} where {@code p_user} is the
+ *       user's own category distribution in the context with recency weights
+ *       {@code recencyDecay^age}; top-K of that.
+ * </ul>
+ *
+ * @param logBias per BehaviorType ordinal
+ */
+public record OutputPolicy(double temperature, double markovWeight, double[] logBias, double categoryBlend,
+    double recencyDecay) {
+  /** Probability of each behavior type that never occurred in training. */
+  public static final double UNSEEN_PROBABILITY = 1e-6;
+
+  public static OutputPolicy neutral() {
+    return new OutputPolicy(1.0, 0.0, new double[BehaviorType.count()], 0.0, 0.9);
+  }
+
+  public OutputPolicy withTemperature(double t) {
+    return new OutputPolicy(t, markovWeight, logBias, categoryBlend, recencyDecay);
+  }
+
+  public OutputPolicy withMarkovWeight(double w) {
+    return new OutputPolicy(temperature, w, logBias, categoryBlend, recencyDecay);
+  }
+
+  public OutputPolicy withLogBias(double[] b) {
+    return new OutputPolicy(temperature, markovWeight, b.clone(), categoryBlend, recencyDecay);
+  }
+
+  public OutputPolicy withCategoryBlend(double blend) {
+    return new OutputPolicy(temperature, markovWeight, logBias, blend, recencyDecay);
+  }
+
+  /**
+   * Calibrated probabilities per ordinal, summing to 1 over all types.
+   *
+   * @param markov the per-user Markov estimate per ordinal (may be null when markovWeight is 0)
+   */
+  public double[] typeProbabilities(float[] logits, double[] markov, boolean[] active) {
+    double[] z = new double[logits.length];
+    double max = Double.NEGATIVE_INFINITY;
+    int unseen = 0;
+    for (int i = 0; i < logits.length; i++) {
+      if (!active[i]) {
+        unseen++;
+        continue;
+      }
+      z[i] = (1 - markovWeight) * logits[i] / temperature;
+      if (markovWeight != 0) z[i] += markovWeight * Math.log(Math.max(1e-12, markov[i]));
+      max = Math.max(max, z[i]);
+    }
+    double[] p = new double[logits.length];
+    double sum = 0;
+    for (int i = 0; i < logits.length; i++) {
+      if (!active[i]) continue;
+      p[i] = Math.exp(z[i] - max);
+      sum += p[i];
+    }
+    double activeMass = 1 - unseen * UNSEEN_PROBABILITY;
+    for (int i = 0; i < p.length; i++) p[i] = active[i] ? activeMass * p[i] / sum : UNSEEN_PROBABILITY;
+    return p;
+  }
+
+  public BehaviorType decide(double[] p, boolean[] active) {
+    int best = -1;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < p.length; i++) {
+      if (!active[i]) continue;
+      double s = Math.log(Math.max(1e-30, p[i])) + logBias[i];
+      if (s > bestScore) {
+        bestScore = s;
+        best = i;
+      }
+    }
+    return BehaviorType.ofIndex(best);
+  }
+
+  /** The top-{@code k} categories, blending the category head with the user's own history. */
+  public List<CategoryScore> topCategories(float[] modelProbs, CategoryVocabulary vocab, List<RecentBehavior> context, int k) {
+    Map<String, Double> userShare = new HashMap<>();
+    if (categoryBlend > 0 && !context.isEmpty()) {
+      double w = 1;
+      double total = 0;
+      for (int i = context.size() - 1; i >= 0; i--, w *= recencyDecay) {
+        String c = context.get(i).categoryId();
+        if (c != null) {
+          userShare.merge(c, w, Double::sum);
+          total += w;
+        }
+      }
+      if (total > 0) {
+        final double t = total;
+        userShare.replaceAll((c, v) -> v / t);
+      } else userShare.clear();
+    }
+    double modelWeight = userShare.isEmpty() ? 1.0 : 1.0 - categoryBlend;
+    double userWeight = userShare.isEmpty() ? 0.0 : categoryBlend;
+    PriorityQueue<CategoryScore> heap = new PriorityQueue<>(k + 1, (a, b) -> Double.compare(a.probability(), b.probability()));
+    for (int tok = CategoryVocabulary.FIRST; tok < modelProbs.length; tok++) {
+      String c = vocab.category(tok);
+      double p = modelWeight * modelProbs[tok] + userWeight * userShare.getOrDefault(c, 0.0);
+      offer(heap, new CategoryScore(c, p), k);
+    }
+    for (Map.Entry<String, Double> e : userShare.entrySet()) {
+      if (vocab.token(e.getKey()) >= CategoryVocabulary.FIRST) continue; // already scored above
+      offer(heap, new CategoryScore(e.getKey(), userWeight * e.getValue()), k);
+    }
+    List<CategoryScore> out = new ArrayList<>(heap);
+    out.sort((a, b) -> {
+      int c = Double.compare(b.probability(), a.probability());
+      return c != 0 ? c : a.id().compareTo(b.id());
+    });
+    return out;
+  }
+
+  private static void offer(PriorityQueue<CategoryScore> heap, CategoryScore s, int k) {
+    if (heap.size() < k) heap.add(s);
+    else if (s.probability() > heap.peek().probability()) {
+      heap.poll();
+      heap.add(s);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.profileengine.model.train;
+
+import ai.djl.Model;
+import dev.profileengine.model.ModelLoadException;
+import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.model.data.BehaviorDataset;
+import dev.profileengine.model.encoding.BehaviorStats;
+import dev.profileengine.model.encoding.CategoryVocabulary;
+import dev.profileengine.model.encoding.EncodedSequence;
+import dev.profileengine.model.encoding.FeatureScaler;
+import dev.profileengine.model.encoding.SequenceEncoder;
+import dev.profileengine.model.eval.EvaluationReport;
+import dev.profileengine.model.eval.Evaluator;
+import dev.profileengine.model.eval.MetricRow;
+import dev.profileengine.model.inference.BehaviorPredictor;
+import dev.profileengine.model.inference.NextBehaviorModel;
+import dev.profileengine.model.inference.OutputPolicy;
+import dev.profileengine.model.nn.NetOutput;
+import dev.profileengine.model.nn.NetShape;
+import dev.profileengine.model.registry.Manifest;
+import dev.profileengine.model.registry.ModelBundle;
+import dev.profileengine.model.registry.ModelRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * End to end: read data, split per user, fit vocabulary/statistics/scaler on the history part,
+ * train with early stopping on its validation part, fit the output policy on that validation
+ * part, write the registry version, reload it from disk and evaluate it (and the baselines) on
+ * the held-out events; the metrics go into the manifest.
+ */
+public final class TrainPipeline {
+  private TrainPipeline() {}
+
+  /**
+   * @param probeContexts a few validation contexts
+   * @param probePredictions what the trained network predicted for them in memory, before it was
+   *     saved (a reloaded version must predict the same)
+   */
+  public record Outcome(Path versionDir, Manifest manifest, EvaluationReport report,
+      List<List<RecentBehavior>> probeContexts, List<dev.profileengine.model.inference.Prediction> probePredictions) {}
+
+  public static Outcome run(TrainOptions o, PrintStream progress) {
+    long t0 = System.nanoTime();
+    ModelRegistry registry = new ModelRegistry(o.registry());
+    Path dir = registry.versionDir(o.version());
+    if (Files.exists(dir)) throw new IllegalArgumentException("model version " + o.version() + " already exists in " + o.registry());
+    BehaviorDataset data = BehaviorDataset.load(o.data(), o.format(), b -> {});
+    progress.printf("data: %s, %d events, %d users, %d bad lines%n", o.data().getFileName(), data.events(), data.userCount(), data.badLines());
+
+    List<List<RecentBehavior>> history = Evaluator.historyParts(data, o.split());
+    BehaviorStats stats = BehaviorStats.fit(history);
+    List<String> cats = new ArrayList<>();
+    history.forEach(h -> h.forEach(b -> cats.add(b.categoryId())));
+    CategoryVocabulary vocab = CategoryVocabulary.build(cats, o.minCategoryCount(), o.maxCategories());
+    SequenceEncoder raw = new SequenceEncoder(o.encoding(), vocab, stats, FeatureScaler.identity(0));
+    raw = new SequenceEncoder(o.encoding(), vocab, stats, FeatureScaler.identity(raw.featureCount()));
+
+    Examples.Builder tb = new Examples.Builder();
+    Examples.Builder vb = new Examples.Builder();
+    int limit = o.encoding().contextLimit();
+    for (List<RecentBehavior> seq : data.users().values()) {
+      int h = o.split().historyLength(seq.size());
+      int vs = o.split().validationStart(h);
+      for (int j = 1; j < h; j++) {
+        EncodedSequence e = raw.encode(seq, 0, j);
+        (j < vs ? tb : vb).add(e, seq.subList(Math.max(0, j - limit), j), seq.get(j), vocab.token(seq.get(j).categoryId()));
+      }
+    }
+    Examples rawTrain = tb.build();
+    Examples rawVal = vb.build();
+    if (rawTrain.size() == 0) throw new IllegalArgumentException("no training examples: users need at least 3 events");
+    FeatureScaler scaler = FeatureScaler.fit(rawTrain.inputs().stream().map(EncodedSequence::features).toList(), raw.featureCount());
+    SequenceEncoder encoder = new SequenceEncoder(o.encoding(), vocab, stats, scaler);
+    Examples train = rawTrain.scaled(scaler);
+    Examples val = rawVal.scaled(scaler);
+    progress.printf("examples: %d train, %d validation; vocabulary %d categories (+3 reserved tokens); %d summary features; types %s%n",
+        train.size(), val.size(), vocab.categories().size(), encoder.featureCount(), stats.activeTypes());
+
+    Manifest draft = new Manifest(Manifest.FORMAT_VERSION, o.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+        architecture(o.hyperParams()),
+        new Manifest.TrainingData(o.data().getFileName().toString(), data.sha256(), o.format().name().toLowerCase(), data.events(), data.userCount()),
+        "per user chronological: first floor(" + o.split().historyFraction() + " n) events history (training), rest held out; "
+            + "last " + o.split().validationFraction() + " of each user's history targets = validation (early stopping, calibration, decision rule)",
+        o.hyperParams(), ModelBundle.describe(encoder), ModelBundle.describe(OutputPolicy.neutral()), null, null,
+        new Manifest.Files(ModelBundle.PARAMS_FILE, ModelBundle.VOCABULARY));
+    ModelBundle bundle0 = new ModelBundle(dir, draft, encoder, OutputPolicy.neutral());
+    NetShape shape = bundle0.netShape();
+
+    long w0 = System.nanoTime();
+    WarmStart warm = WarmStart.fit(train.inputs().stream().map(EncodedSequence::features).toList(), train.typeLabels(),
+        bundle0.activeTypeMask(), 300, 1e-4);
+    progress.printf(java.util.Locale.ROOT, "warm start: logistic regression on the summary features, %.1fs%n", (System.nanoTime() - w0) / 1e9);
+    NetTrainer.Result r = NetTrainer.train(shape, o.hyperParams(), train, val, warm, progress);
+    List<List<RecentBehavior>> probeContexts;
+    List<dev.profileengine.model.inference.Prediction> probe;
+    try (Model model = r.model()) {
+      OutputPolicy policy;
+      try (BehaviorPredictor p = NextBehaviorModel.of(bundle0, model).newPredictor()) {
+        NetOutput valOut = forwardAll(p, val.inputs());
+        policy = PolicyFitter.fit(valOut, val, stats, vocab, bundle0.activeTypeMask());
+        double[][] markov = PolicyFitter.markov(val, stats);
+        progress.printf(java.util.Locale.ROOT, "validation type log-loss: network %.4f, per-user Markov %.4f, calibrated pool %.4f%n",
+            PolicyFitter.logLoss(OutputPolicy.neutral(), valOut, markov, val, bundle0.activeTypeMask()),
+            PolicyFitter.logLoss(OutputPolicy.neutral().withMarkovWeight(1), valOut, markov, val, bundle0.activeTypeMask()),
+            PolicyFitter.logLoss(policy, valOut, markov, val, bundle0.activeTypeMask()));
+      }
+      progress.printf(java.util.Locale.ROOT, "output policy: temperature %.2f, markov weight %.2f, decision log-bias %s, category blend %.1f%n",
+          policy.temperature(), policy.markovWeight(), ModelBundle.describe(policy).logBias(), policy.categoryBlend());
+      Manifest.Training training = new Manifest.Training(r.epochsRun(), r.bestEpoch(), r.validationTypeLogLoss(),
+          r.validationCategoryLogLoss(), train.size(), val.size(), 0, r.log());
+      Manifest m = with(draft, ModelBundle.describe(policy), training, null);
+      probeContexts = val.contexts().subList(0, Math.min(16, val.size()));
+      try (BehaviorPredictor p = NextBehaviorModel.of(new ModelBundle(dir, m, encoder, policy), model).newPredictor()) {
+        probe = p.predict(probeContexts);
+      }
+      Files.createDirectories(dir);
+      model.save(dir, ModelBundle.PARAMS_PREFIX);
+      ModelBundle.writeJson(dir, m, vocab);
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot save model to " + dir, e);
+    }
+
+    // Evaluate what was written, loaded back from disk exactly as serving loads it.
+    EvaluationReport report;
+    try (NextBehaviorModel saved = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(saved)) {
+      report = Evaluator.evaluate(data, o.split(), scorer);
+      Manifest m = saved.bundle().manifest();
+      Map<String, MetricRow> metrics = new LinkedHashMap<>();
+      report.rows().forEach((k, row) -> metrics.put(k, row.metrics()));
+      Manifest.Training tr = m.training();
+      Manifest.Training timed = new Manifest.Training(tr.epochsRun(), tr.bestEpoch(), tr.validationTypeLogLoss(),
+          tr.validationCategoryLogLoss(), tr.trainExamples(), tr.validationExamples(),
+          Math.round((System.nanoTime() - t0) / 1e8) / 10.0, tr.epochLog());
+      Manifest done = with(m, m.decision(), timed, metrics);
+      ModelBundle.writeManifest(dir, done);
+      if (o.activate()) registry.activate(o.version());
+      return new Outcome(dir, done, report, probeContexts, probe);
+    }
+  }
+
+  static String architecture(dev.profileengine.model.nn.HyperParams hp) {
+    return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> GRU(%d) -> [h, summary features] -> "
+        + "per-head dense(%d) relu (dropout %.1f on the type head) -> type head (+ wide linear on the features, warm-started "
+        + "from a logistic regression) and category head", hp.typeEmbedding(), hp.categoryEmbedding(), hp.gapEmbedding(),
+        hp.hidden(), hp.dense(), hp.dropout());
+  }
+
+  static NetOutput forwardAll(BehaviorPredictor p, List<EncodedSequence> inputs) {
+    List<float[]> types = new ArrayList<>();
+    List<float[]> cats = new ArrayList<>();
+    for (int from = 0; from < inputs.size(); from += 512) {
+      NetOutput out = p.forward(inputs.subList(from, Math.min(inputs.size(), from + 512)));
+      types.addAll(List.of(out.typeLogits()));
+      cats.addAll(List.of(out.categoryProbabilities()));
+    }
+    return new NetOutput(types.toArray(new float[0][]), cats.toArray(new float[0][]));
+  }
+
+  private static Manifest with(Manifest m, Manifest.Decision d, Manifest.Training t, Map<String, MetricRow> metrics) {
+    return new Manifest(m.formatVersion(), m.version(), m.created(), m.architecture(), m.trainingData(), m.split(),
+        m.hyperParameters(), m.encoding(), d, t, metrics, m.files());
+  }
+}

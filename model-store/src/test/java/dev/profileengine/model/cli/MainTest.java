@@ -1,0 +1,49 @@
+package dev.profileengine.model.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.profileengine.model.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir Path dir;
+
+  @Test
+  void evaluateJsonPrintsOnlyOneJsonObject() throws Exception {
+    Path data = TestData.firstUsers(60, dir);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = Main.run(new String[] {"evaluate", "--data", data.toString(), "--format", "taobao", "--json"},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    String text = out.toString(StandardCharsets.UTF_8).strip();
+    JsonNode root = new ObjectMapper().readTree(text);
+    assertTrue(root.isObject());
+    assertEquals(text.lastIndexOf('}'), text.length() - 1);
+    for (String k : List.of("model", "majority", "globalMarkov", "userMarkov", "repeatLast", "globalPopular", "userMostFrequent")) {
+      assertTrue(root.has(k), k);
+      for (String metric : List.of("accuracy", "macroF1", "logLoss", "categoryRecallAt10")) assertTrue(root.get(k).has(metric), k + "." + metric);
+    }
+    assertTrue(root.get("model").get("logLoss").isNumber());
+    assertTrue(root.get("model").get("version").isTextual());
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+    assertEquals(2, Main.run(new String[] {"evaluate"}, System.out, e));
+    assertEquals(2, Main.run(new String[] {"frobnicate"}, System.out, e));
+    assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--format", "xml"}, System.out, e));
+    assertEquals(1, Main.run(new String[] {"evaluate", "--data", dir.resolve("missing.csv").toString()}, System.out, e));
+  }
+}

@@ -1,0 +1,87 @@
+package dev.profileengine.model.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.profileengine.model.TestData;
+import dev.profileengine.model.data.BehaviorDataset;
+import dev.profileengine.model.data.ChronologicalSplit;
+import dev.profileengine.model.data.DataFormat;
+import dev.profileengine.model.eval.EvaluationReport;
+import dev.profileengine.model.eval.Evaluator;
+import dev.profileengine.model.eval.MetricRow;
+import dev.profileengine.model.inference.NextBehaviorModel;
+import dev.profileengine.model.train.ModelScorer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.model.inference.Prediction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The committed default model loads from the classpath with no set-up and, on the held-out split
+ * of taobao-userbehavior-users.csv, beats every baseline on macro-F1 and on log-loss.
+ */
+class DefaultModelTest {
+
+  @Test
+  void committedDefaultLoadsAndBeatsTheBaselines() throws Exception {
+    long t0 = System.nanoTime();
+    try (NextBehaviorModel model = ModelRegistry.loadDefault(); ModelScorer scorer = new ModelScorer(model)) {
+      Manifest m = model.bundle().manifest();
+      assertEquals(m.version(), model.version());
+      assertEquals("taobao-userbehavior-users.csv", m.trainingData().file());
+      assertEquals(BehaviorDataset.sha256(TestData.users()), m.trainingData().sha256(), "trained on this very file");
+      assertTrue(Files.size(model.bundle().dir().resolve(ModelBundle.PARAMS_FILE)) < 2_000_000, "a small default model");
+
+      BehaviorDataset data = BehaviorDataset.load(TestData.users(), DataFormat.TAOBAO, b -> {});
+      EvaluationReport r = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, scorer);
+      System.out.print(r.toTable());
+      System.out.printf("evaluation took %.1fs%n", (System.nanoTime() - t0) / 1e9);
+      assertEquals(14_738, r.predictedEvents());
+      assertEquals(0.404, r.metrics("userMarkov").logLoss(), 0.0005, "baselines reproduce SOURCES.md");
+      assertEquals(0.365, r.metrics("repeatLast").macroF1(), 0.0005);
+      MetricRow model0 = r.metrics("model");
+      double bestF1 = r.bestBaseline(MetricRow::macroF1, false);
+      double bestLogLoss = r.bestBaseline(MetricRow::logLoss, true);
+      assertTrue(model0.macroF1() > bestF1, "macro-F1 " + model0.macroF1() + " vs best baseline " + bestF1);
+      assertTrue(model0.logLoss() < bestLogLoss, "log-loss " + model0.logLoss() + " vs best baseline " + bestLogLoss);
+      // the manifest's recorded metrics are what this evaluation finds
+      assertEquals(m.metrics().get("model").logLoss(), model0.logLoss(), 1e-6);
+      assertEquals(m.metrics().get("model").macroF1(), model0.macroF1(), 1e-9);
+    }
+  }
+
+  @Test
+  void servesUsersWithNoHistoryAndUnknownCategories() {
+    try (NextBehaviorModel model = ModelRegistry.loadDefault()) {
+      List<Prediction> p = model.predict(List.of(List.of(),
+          List.of(new RecentBehavior(BehaviorType.SEARCH, null, 1_000L), new RecentBehavior(BehaviorType.CLICK, "no-such-category", 2_000L))));
+      for (Prediction x : p) {
+        assertEquals(1.0, x.nextBehavior().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+        assertEquals(List.of("view", "click", "favorite", "cart", "purchase", "search"), List.copyOf(x.nextBehavior().keySet()));
+        assertTrue(x.nextBehavior().get("search") > 0 && x.nextBehavior().get("search") < 1e-5, "never seen in training: tiny");
+        assertEquals(10, x.nextCategories().size());
+        assertEquals(model.version(), x.modelVersion());
+      }
+    }
+  }
+
+  @Test
+  void environmentDirectoryWinsOverTheClasspath() {
+    Path source = Path.of(System.getProperty("profile.models.source", "models"));
+    String before = System.getProperty(ModelRegistry.PROPERTY);
+    try {
+      System.setProperty(ModelRegistry.PROPERTY, source.toString());
+      ModelRegistry configured = ModelRegistry.configured().orElseThrow();
+      assertEquals(source, configured.root());
+      assertTrue(configured.versions().contains(configured.active().orElseThrow()));
+      assertEquals(configured.resolve(null), ModelRegistry.resolveDefault());
+    } finally {
+      if (before == null) System.clearProperty(ModelRegistry.PROPERTY);
+      else System.setProperty(ModelRegistry.PROPERTY, before);
+    }
+  }
+}

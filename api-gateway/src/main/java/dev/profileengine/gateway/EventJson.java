@@ -118,7 +118,7 @@ public final class EventJson {
   }
 
   /** An ISO-8601 instant (or date-time with offset), or epoch milliseconds as a number or digit string. */
-  static Instant timestamp(JsonNode v, List<FieldError> errors) {
+  public static Instant timestamp(JsonNode v, List<FieldError> errors) {
     if (absent(v)) return null;
     if (v.isIntegralNumber()) {
       if (v.canConvertToLong()) {

@@ -51,12 +51,17 @@ public final class IngestService {
   }
 
   public CompletionStage<Outcome> ingest(List<JsonNode> elements) {
+    return ingestDecoded(elements.stream().map(EventJson::decode).toList());
+  }
+
+  /** Ingests events already decoded from their wire format (JSON, protobuf). */
+  public CompletionStage<Outcome> ingestDecoded(List<EventJson.Decoded> decoded) {
     Instant now = clock.instant();
-    EventResult[] results = new EventResult[elements.size()];
+    EventResult[] results = new EventResult[decoded.size()];
     Map<String, List<Integer>> slotsByUser = new LinkedHashMap<>();
     Map<String, List<BehaviorEvent>> eventsByUser = new LinkedHashMap<>();
-    for (int i = 0; i < elements.size(); i++) {
-      EventJson.Decoded d = EventJson.decode(elements.get(i));
+    for (int i = 0; i < decoded.size(); i++) {
+      EventJson.Decoded d = decoded.get(i);
       List<FieldError> errors = d.ok() ? settings.validation().validate(d.event(), now) : d.errors();
       if (!errors.isEmpty()) {
         results[i] = EventResult.invalid(d.eventId(), errors);

@@ -1,6 +1,9 @@
 package dev.profileengine.gateway;
 
+import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.grpc.ProfileGrpcService;
+import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
@@ -28,11 +31,17 @@ public final class ProfileNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ProfileEngine engine;
   private final ServerBinding binding;
+  private final ServerBinding grpcBinding;
 
-  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding) {
+  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding) {
     this.system = system;
     this.engine = engine;
     this.binding = binding;
+    this.grpcBinding = grpcBinding;
+  }
+
+  public int grpcPort() {
+    return grpcBinding.localAddress().getPort();
   }
 
   /** The default configuration (application.conf and the environment) under {@code overrides}. */
@@ -54,13 +63,19 @@ public final class ProfileNode implements AutoCloseable {
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      log.info("profile-engine {} started: http={}:{} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
-          version(), http.bind(), binding.localAddress().getPort(),
+      ProfileGrpcService grpc = new ProfileGrpcService(system, new IngestService(system, engine.settings(), java.time.Clock.systemUTC()),
+          new ChangeFeed(system), access, engine.settings(), http.maxEventsPerRequest());
+      ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
+          .bind(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
+          version(), http.bind(), binding.localAddress().getPort(), grpcBinding.localAddress().getPort(),
           resolved.getString("akka.management.http.bind-hostname"), resolved.getInt("akka.management.http.port"),
           Cluster.get(system).selfMember().address(), resolved.getString("profile.discovery"), JournalConfig.describe(resolved),
           Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
           resolved.getString("profile.seed-nodes"));
-      return new ProfileNode(system, engine, binding);
+      return new ProfileNode(system, engine, binding, grpcBinding);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);

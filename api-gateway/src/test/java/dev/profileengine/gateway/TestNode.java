@@ -31,7 +31,8 @@ final class TestNode implements AutoCloseable {
         "profile.data-dir", dataDir.toString(),
         "profile.http.port", 0,
         "akka.remote.artery.canonical.port", 0,
-        "akka.management.http.port", 0));
+        "akka.management.http.port", 0,
+        "profile.grpc.port", 0));
     config.putAll(overrides);
     return new TestNode(ProfileNode.start(ProfileNode.config(ConfigFactory.parseMap(config))));
   }

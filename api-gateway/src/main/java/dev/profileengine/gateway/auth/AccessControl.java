@@ -66,38 +66,52 @@ public final class AccessControl extends AllDirectives {
     }
   }
 
+  /** The outcome of an access check. */
+  public sealed interface Decision {
+    record Allowed(ApiKeys.Caller caller) implements Decision {}
+
+    /** @param reason unauthorized, forbidden or rate_limited; {@code retryAfterSeconds} for rate_limited */
+    record Denied(String reason, String message, long retryAfterSeconds) implements Decision {}
+  }
+
+  /** Checks a presented {@code Authorization} header value against {@code scope} and the caller's rate. */
+  public Decision check(Scope scope, Optional<String> authorization) {
+    ApiKeys.Caller who;
+    if (keys.isEmpty()) {
+      who = ANONYMOUS;
+    } else if (authorization.isEmpty()) {
+      return denied("unauthorized", "missing Authorization: Bearer <api key>", 0);
+    } else {
+      String h = authorization.get().strip();
+      if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) return denied("unauthorized", "Authorization must be 'Bearer <api key>'", 0);
+      Optional<ApiKeys.Caller> caller = keys.lookup(h.substring(7).strip());
+      if (caller.isEmpty()) return denied("unauthorized", "unknown API key", 0);
+      who = caller.get();
+    }
+    if (!who.may(scope)) return denied("forbidden", "this API key lacks the '" + scope.wire() + "' scope", 0);
+    long wait = limiter.tryAcquire(who.id(), System.nanoTime());
+    if (wait > 0) return denied("rate_limited", "rate limit of this API key exceeded: retry in " + wait + " s", wait);
+    return new Decision.Allowed(who);
+  }
+
+  private Decision denied(String reason, String message, long retryAfter) {
+    onDenied.accept(reason);
+    return new Decision.Denied(reason, message, retryAfter);
+  }
+
   /** Runs {@code inner} for a caller allowed {@code scope} and within its rate, else answers 401/403/429. */
   public Route require(Scope scope, Function<ApiKeys.Caller, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> {
-      Optional<ApiKeys.Caller> caller;
-      if (keys.isEmpty()) {
-        caller = Optional.of(ANONYMOUS);
-      } else if (header.isEmpty()) {
-        return unauthorized("missing Authorization: Bearer <api key>");
-      } else {
-        String h = header.get().strip();
-        if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) return unauthorized("Authorization must be 'Bearer <api key>'");
-        caller = keys.lookup(h.substring(7).strip());
-        if (caller.isEmpty()) return unauthorized("unknown API key");
-      }
-      ApiKeys.Caller who = caller.get();
-      if (!who.may(scope)) {
-        onDenied.accept("forbidden");
-        return ErrorHandling.error(StatusCodes.FORBIDDEN, "Authorization", "this API key lacks the '" + scope.wire() + "' scope");
-      }
-      long wait = limiter.tryAcquire(who.id(), System.nanoTime());
-      if (wait > 0) {
-        onDenied.accept("rate_limited");
-        return respondWithHeader(RetryAfter.create(wait), () ->
-            ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, "Authorization", "rate limit of this API key exceeded: retry in " + wait + " s"));
-      }
-      return inner.apply(who);
+      Decision d = check(scope, header);
+      if (d instanceof Decision.Allowed a) return inner.apply(a.caller());
+      Decision.Denied no = (Decision.Denied) d;
+      return switch (no.reason()) {
+        case "forbidden" -> ErrorHandling.error(StatusCodes.FORBIDDEN, "Authorization", no.message());
+        case "rate_limited" -> respondWithHeader(RetryAfter.create(no.retryAfterSeconds()), () ->
+            ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, "Authorization", no.message()));
+        default -> respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("profile-engine")), () ->
+            ErrorHandling.error(StatusCodes.UNAUTHORIZED, "Authorization", no.message()));
+      };
     });
-  }
-
-  private Route unauthorized(String why) {
-    onDenied.accept("unauthorized");
-    return respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("profile-engine")), () ->
-        ErrorHandling.error(StatusCodes.UNAUTHORIZED, "Authorization", why));
   }
 }

@@ -1,0 +1,65 @@
+package dev.profileengine.gateway.grpc;
+
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.profileengine.gateway.EventJson;
+import dev.profileengine.grpc.Event;
+import dev.profileengine.grpc.EventResult;
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.EventContext;
+import dev.profileengine.profile.FieldError;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Protobuf events to domain events and domain results to protobuf, with the JSON API's field names in errors. */
+final class EventProto {
+  private EventProto() {}
+
+  static EventJson.Decoded decode(Event e) {
+    List<FieldError> errors = new ArrayList<>(0);
+    String eventId = blankToNull(e.getEventId());
+    BehaviorType type = null;
+    if (!e.getType().isEmpty()) {
+      type = BehaviorType.fromWire(e.getType()).orElse(null);
+      if (type == null) {
+        String shown = e.getType().length() > 40 ? e.getType().substring(0, 40) + "..." : e.getType();
+        errors.add(new FieldError("type", "unknown behavior type '" + shown + "': expected one of " + BehaviorType.wireNames()));
+      }
+    }
+    Instant timestamp = !e.getTimestampIso().isEmpty()
+        ? EventJson.timestamp(TextNode.valueOf(e.getTimestampIso()), errors)
+        : e.getTimestampMs() != 0 ? EventJson.timestamp(LongNode.valueOf(e.getTimestampMs()), errors) : null;
+    Integer quantity = e.hasQuantity() ? clampInt(e.getQuantity().getValue()) : null;
+    Integer pageDepth = e.hasPageDepth() ? clampInt(e.getPageDepth().getValue()) : null;
+    if (!errors.isEmpty()) return new EventJson.Decoded(null, eventId, errors);
+    EventContext context = null;
+    if (e.hasContext()) {
+      var c = e.getContext();
+      context = new EventContext(blankToNull(c.getDevice()), blankToNull(c.getOs()), blankToNull(c.getChannel()),
+          blankToNull(c.getCountry()), blankToNull(c.getCity()), blankToNull(c.getNetwork()));
+    }
+    BehaviorEvent event = new BehaviorEvent(eventId, blankToNull(e.getUserId()), type, timestamp,
+        blankToNull(e.getItemId()), blankToNull(e.getCategoryId()), blankToNull(e.getBrand()),
+        e.hasPrice() ? e.getPrice().getValue() : null, quantity, blankToNull(e.getQuery()),
+        e.hasDwellMs() ? e.getDwellMs().getValue() : null, pageDepth, context);
+    return new EventJson.Decoded(event, eventId, errors);
+  }
+
+  static EventResult result(dev.profileengine.profile.EventResult r) {
+    EventResult.Builder b = EventResult.newBuilder().setStatus(r.status());
+    if (r.eventId() != null) b.setEventId(r.eventId());
+    if (r.reason() != null) b.setReason(r.reason());
+    if (r.field() != null) b.setField(r.field());
+    return b.build();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  private static int clampInt(long v) {
+    return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+  }
+}

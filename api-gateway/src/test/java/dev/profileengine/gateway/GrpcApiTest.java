@@ -1,0 +1,140 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.grpc.GrpcClientSettings;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.google.protobuf.DoubleValue;
+import dev.profileengine.grpc.Event;
+import dev.profileengine.grpc.EventResult;
+import dev.profileengine.grpc.GetProfileRequest;
+import dev.profileengine.grpc.IngestReply;
+import dev.profileengine.grpc.IngestRequest;
+import dev.profileengine.grpc.Profile;
+import dev.profileengine.grpc.ProfileChange;
+import dev.profileengine.grpc.ProfileServiceClient;
+import dev.profileengine.grpc.SubscribeRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gRPC API with the generated Akka gRPC client over real HTTP/2: ingest, stream, read, subscribe, keys. */
+class GrpcApiTest {
+  @TempDir
+  static Path dataDir;
+  static TestNode node;
+  static ProfileServiceClient writer;
+  static ProfileServiceClient reader;
+  static ProfileServiceClient anonymous;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env", "grpc-writer-1=ingest+read,grpc-reader-1=read"));
+    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", node.node.grpcPort(), node.node.system()).withTls(false);
+    writer = ProfileServiceClient.create(settings.withCallCredentials(bearer("grpc-writer-1")), node.node.system());
+    reader = ProfileServiceClient.create(settings.withCallCredentials(bearer("grpc-reader-1")), node.node.system());
+    anonymous = ProfileServiceClient.create(settings, node.node.system());
+  }
+
+  private static io.grpc.CallCredentials bearer(String key) {
+    return new io.grpc.CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
+        io.grpc.Metadata m = new io.grpc.Metadata();
+        m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+        applier.apply(m);
+      }
+
+      @Override
+      public void thisUsesUnstableApi() {}
+    };
+  }
+
+  @AfterAll
+  static void stop() {
+    writer.close();
+    reader.close();
+    anonymous.close();
+    node.close();
+  }
+
+  private static Event event(String id, String user, String type) {
+    return Event.newBuilder().setEventId(id).setUserId(user).setType(type)
+        .setTimestampMs(Instant.now().minusSeconds(30).toEpochMilli()).setCategoryId("c1").build();
+  }
+
+  private static Status.Code code(Throwable t) {
+    Throwable c = t instanceof ExecutionException ? t.getCause() : t;
+    return ((StatusRuntimeException) c).getStatus().getCode();
+  }
+
+  @Test
+  void ingestReportsPerEventStatusAndTheProfileIsReadable() throws Exception {
+    IngestReply reply = writer.ingestEvents(IngestRequest.newBuilder()
+        .addEvents(event("g1", "grpc-u1", "view"))
+        .addEvents(event("g2", "grpc-u1", "jump"))
+        .addEvents(event("g3", "grpc-u1", "purchase").toBuilder().setPrice(DoubleValue.of(-1)).build())
+        .addEvents(event("g1", "grpc-u1", "view"))
+        .build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(List.of("accepted", "rejected", "rejected", "duplicate"), reply.getResultsList().stream().map(EventResult::getStatus).toList());
+    assertEquals("type", reply.getResults(1).getField());
+    assertEquals("price", reply.getResults(2).getField());
+
+    Profile p = reader.getProfile(GetProfileRequest.newBuilder().setUserId("grpc-u1").build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(1, p.getEventCount());
+    assertEquals(1L, p.getLifetimeCountsOrThrow("view"));
+    assertTrue(p.getProfileJson().contains("\"userId\":\"grpc-u1\""));
+
+    ExecutionException missing = assertThrows(ExecutionException.class, () ->
+        reader.getProfile(GetProfileRequest.newBuilder().setUserId("nobody").build()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.NOT_FOUND, code(missing));
+  }
+
+  @Test
+  void keysAndScopesApply() {
+    ExecutionException noKey = assertThrows(ExecutionException.class, () ->
+        anonymous.ingestEvents(IngestRequest.newBuilder().addEvents(event("k1", "u", "view")).build()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.UNAUTHENTICATED, code(noKey));
+    ExecutionException wrongScope = assertThrows(ExecutionException.class, () ->
+        reader.ingestEvents(IngestRequest.newBuilder().addEvents(event("k1", "u", "view")).build()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.PERMISSION_DENIED, code(wrongScope));
+  }
+
+  @Test
+  void streamedEventsAreEachAcknowledgedInOrder() throws Exception {
+    List<Event> events = IntStream.range(0, 250).mapToObj(i -> event("s" + i, "stream-u" + (i % 7), "view")).toList();
+    List<EventResult> acks = writer.streamEvents(Source.from(events)).runWith(Sink.seq(), node.node.system())
+        .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertEquals(250, acks.size());
+    for (int i = 0; i < 250; i++) {
+      assertEquals("s" + i, acks.get(i).getEventId());
+      assertEquals("accepted", acks.get(i).getStatus());
+    }
+  }
+
+  @Test
+  void subscribersReceiveChangesOfTheirUsers() throws Exception {
+    writer.ingestEvents(IngestRequest.newBuilder().addEvents(event("w1", "watched", "cart")).addEvents(event("o1", "other", "cart")).build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    List<ProfileChange> changes = reader.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(0).addUserIds("watched").build())
+        .take(1).completionTimeout(Duration.ofSeconds(30)).runWith(Sink.seq(), node.node.system())
+        .toCompletableFuture().get(40, TimeUnit.SECONDS);
+    assertEquals("watched", changes.get(0).getUserId());
+    assertEquals(List.of("w1"), changes.get(0).getEventIdsList());
+    assertTrue(changes.get(0).getChangesJson().contains("\"type\":\"cart\""));
+  }
+}

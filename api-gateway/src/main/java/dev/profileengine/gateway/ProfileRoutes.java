@@ -37,6 +37,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final IngestService ingest;
   private final ClusterSharding sharding;
   private final ChangeRoutes changes;
+  private final ModelRoutes models;
   private final AccessControl access;
 
   private final GatewayMetrics metrics;
@@ -49,6 +50,7 @@ public final class ProfileRoutes extends AllDirectives {
     ActorSystem<?> system = engine.system();
     this.ingest = new IngestService(system, engine.settings(), Clock.systemUTC());
     this.sharding = ClusterSharding.get(system);
+    this.models = new ModelRoutes(engine.models(), access, system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
     this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system), access, metrics);
   }
 
@@ -59,10 +61,11 @@ public final class ProfileRoutes extends AllDirectives {
     return ErrorHandling.wrap(() -> concat(
         path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
         path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
-            ? json(StatusCodes.OK, Map.of("status", "ready"))
+            ? json(StatusCodes.OK, readiness())
             : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
         metrics.route(),
         metrics.timed("changes", changes::routes),
+        metrics.timed("models", models::routes),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
                 access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents))))),
@@ -71,6 +74,13 @@ public final class ProfileRoutes extends AllDirectives {
                     parameterOptional("asOf", asOf -> getProfile(userId, asOf)))))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
                     body(64 * 1024, bytes -> putAttributes(userId, bytes)))))))))))));
+  }
+
+  /** Ready; "degraded" when predictions come from the Markov fallback because no model loaded. */
+  private Map<String, Object> readiness() {
+    return engine.models()
+        .map(m -> Map.<String, Object>of("status", "ready", "model", m.servingVersion(), "mode", m.degraded() ? "degraded" : "normal"))
+        .orElse(Map.of("status", "ready", "model", "off"));
   }
 
   private Route body(long limit, java.util.function.Function<byte[], Route> inner) {

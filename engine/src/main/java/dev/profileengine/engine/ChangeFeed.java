@@ -82,6 +82,16 @@ public final class ChangeFeed {
       a.attributes().forEach(attrs::put);
       return new ProfileChanged(offset, userId, a.at(), "attributes", List.of(), Map.of("attributes", attrs));
     }
+    if (event instanceof UserProfile.PredictionUpdated u) {
+      var p = u.prediction();
+      Map<String, Object> change = new java.util.LinkedHashMap<>();
+      change.put("modelVersion", p.modelVersion());
+      change.put("asOfEventCount", p.asOfEventCount());
+      change.put("nextBehavior", p.nextBehavior());
+      change.put("predictedBehavior", p.predictedBehavior());
+      change.put("nextCategories", p.nextCategories().stream().limit(3).toList());
+      return new ProfileChanged(offset, userId, at, "prediction", p.asOfEventId() == null ? List.of() : List.of(p.asOfEventId()), change);
+    }
     return new ProfileChanged(offset, userId, at, "other", List.of(), Map.of());
   }
 }

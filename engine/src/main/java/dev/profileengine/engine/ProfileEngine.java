@@ -28,9 +28,12 @@ public final class ProfileEngine {
   private final EngineSettings settings;
   private final ReadinessCheck readiness;
 
-  private ProfileEngine(ActorSystem<?> system, EngineSettings settings) {
+  private final ModelService models;
+
+  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ModelService models) {
     this.system = system;
     this.settings = settings;
+    this.models = models;
     this.readiness = new ReadinessCheck(system);
   }
 
@@ -42,10 +45,12 @@ public final class ProfileEngine {
     } catch (Exception e) {
       throw new IllegalStateException("journal schema could not be created: " + e.getMessage(), e);
     }
-    UserProfile.init(system, settings);
+    ModelService models = ModelService.start(system.settings().config());
+    if (models != null) system.getWhenTerminated().thenRun(models::close);
+    UserProfile.init(system, settings, models);
     AkkaManagement.get(system).start().toCompletableFuture().join();
     joinCluster(system);
-    return new ProfileEngine(system, settings);
+    return new ProfileEngine(system, settings, models);
   }
 
   private static void joinCluster(ActorSystem<?> system) {
@@ -80,6 +85,11 @@ public final class ProfileEngine {
           return new Address("akka", systemName, s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
         })
         .toList();
+  }
+
+  /** The node's predictions, empty when turned off. */
+  public java.util.Optional<ModelService> models() {
+    return java.util.Optional.ofNullable(models);
   }
 
   public EngineSettings settings() {

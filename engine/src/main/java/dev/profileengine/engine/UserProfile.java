@@ -3,6 +3,8 @@ package dev.profileengine.engine;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -19,6 +21,7 @@ import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
 import java.time.Clock;
@@ -39,13 +42,19 @@ public final class UserProfile
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "UserProfile");
 
   /** Registers the entity with cluster sharding on this node. */
-  public static void init(ActorSystem<?> system, EngineSettings settings) {
+  public static void init(ActorSystem<?> system, EngineSettings settings, ModelService models) {
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC())));
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models)));
   }
 
+  /** An entity without predictions. */
   public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock) {
-    return new UserProfile(userId, settings, clock);
+    return create(userId, settings, clock, null);
+  }
+
+  /** @param models the node's predictions, or null when predictions are off */
+  public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models) {
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models));
   }
 
   // ---- commands ----
@@ -60,6 +69,12 @@ public final class UserProfile
 
   /** Sets static attributes (a null value removes the attribute). */
   public record SetAttributes(Map<String, Object> attributes, ActorRef<ProfileReply> replyTo) implements Command {}
+
+  /** Internal: the inference pool answered. */
+  public record PredictionReady(ProfilePrediction prediction) implements Command {}
+
+  /** Internal: the inference pool could not answer (queue full, failure); the profile keeps its previous prediction. */
+  public record PredictionFailed(String reason) implements Command {}
 
   // ---- replies ----
 
@@ -77,17 +92,27 @@ public final class UserProfile
 
   public record AttributesSet(Map<String, Object> attributes, Instant at) implements Event {}
 
+  /** A newer next-behavior prediction. */
+  public record PredictionUpdated(ProfilePrediction prediction) implements Event {}
+
   // ---- behavior ----
 
+  private final ActorContext<Command> context;
   private final String userId;
   private final EngineSettings settings;
   private final Clock clock;
+  private final ModelService models;
+  // At most one prediction in flight per profile; events arriving meanwhile coalesce into the next.
+  private boolean predictionInFlight;
+  private String coalescedEventId;
 
-  private UserProfile(String userId, EngineSettings settings, Clock clock) {
+  private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models) {
     super(PersistenceId.of(ENTITY_KEY.name(), userId));
+    this.context = context;
     this.userId = userId;
     this.settings = settings;
     this.clock = clock;
+    this.models = models;
   }
 
   @Override
@@ -116,6 +141,8 @@ public final class UserProfile
     b.forAnyState()
         .onCommand(RecordEvents.class, this::onRecordEvents)
         .onCommand(SetAttributes.class, this::onSetAttributes)
+        .onCommand(PredictionReady.class, this::onPredictionReady)
+        .onCommand(PredictionFailed.class, this::onPredictionFailed)
         .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.of(s.view(c.asOf(), settings.profile())))));
     return b.build();
   }
@@ -139,7 +166,54 @@ public final class UserProfile
     }
     Recorded reply = new Recorded(List.copyOf(results));
     if (accepted.isEmpty()) return Effect().reply(cmd.replyTo(), reply);
-    return Effect().persist(accepted).thenReply(cmd.replyTo(), s -> reply);
+    scoreLastPrediction(state, accepted);
+    String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
+    return Effect().persist(accepted)
+        .thenRun(s -> requestPrediction(s, lastId))
+        .thenReply(cmd.replyTo(), s -> reply);
+  }
+
+  /** Online feedback: the first new event is the "next behavior" the current prediction was about. */
+  private void scoreLastPrediction(ProfileState state, List<Event> accepted) {
+    ProfilePrediction p = state.prediction();
+    if (models == null || p == null || p.asOfEventCount() != state.eventCount()) return;
+    BehaviorEvent next = ((EventRecorded) accepted.get(0)).event();
+    if (next.timeMillis() >= state.lastEventMillis()) models.feedback(p, next.type());
+  }
+
+  private void requestPrediction(ProfileState state, String eventId) {
+    if (models == null) return;
+    if (predictionInFlight) {
+      coalescedEventId = eventId;
+      return;
+    }
+    predictionInFlight = true;
+    context.pipeToSelf(models.predict(userId, state.recentBehaviors(), state.eventCount(), eventId),
+        (p, failure) -> failure == null ? new PredictionReady(p) : new PredictionFailed(failure.toString()));
+  }
+
+  private ReplyEffect<Event, ProfileState> onPredictionReady(ProfileState state, PredictionReady cmd) {
+    predictionInFlight = false;
+    ProfilePrediction current = state.prediction();
+    boolean newer = current == null || cmd.prediction().asOfEventCount() > current.asOfEventCount();
+    String next = coalescedEventId;
+    coalescedEventId = null;
+    if (!newer) {
+      if (next != null) requestPrediction(state, next);
+      return Effect().noReply();
+    }
+    return Effect().persist(new PredictionUpdated(cmd.prediction()))
+        .thenRun(s -> {
+          if (next != null) requestPrediction(s, next);
+        })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, ProfileState> onPredictionFailed(ProfileState state, PredictionFailed cmd) {
+    predictionInFlight = false;
+    coalescedEventId = null;
+    context.getLog().debug("Prediction for {} not refreshed: {}", userId, cmd.reason());
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
@@ -154,6 +228,7 @@ public final class UserProfile
         .forAnyState()
         .onEvent(EventRecorded.class, (s, e) -> s.apply(e.event(), settings.profile()))
         .onEvent(AttributesSet.class, (s, e) -> s.withAttributes(e.attributes()))
+        .onEvent(PredictionUpdated.class, (s, e) -> s.withPrediction(e.prediction()))
         .build();
   }
 }

@@ -30,12 +30,13 @@ public record ProfileState(
     ContextStats context,
     RecentBehaviors recent,
     SeenEvents seen,
-    Map<String, Object> attributes) {
+    Map<String, Object> attributes,
+    ProfilePrediction prediction) {
 
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
-        SeenEvents.empty(), Map.of());
+        SeenEvents.empty(), Map.of(), null);
   }
 
   /** False until the first event or attribute: such a profile does not exist for readers. */
@@ -68,7 +69,8 @@ public record ProfileState(
         context.add(e.context(), t, s.contextTopK()),
         recent.add(e.asRecent(), s.recentBehaviors()),
         seen.add(e.eventId(), t, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
-        attributes);
+        attributes,
+        prediction);
   }
 
   /** Sets (or, for a null value, removes) static attributes. */
@@ -79,7 +81,14 @@ public record ProfileState(
       else next.put(k, v);
     });
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, Map.copyOf(next));
+        spend, context, recent, seen, Map.copyOf(next), prediction);
+  }
+
+  /** Keeps {@code p} if it was computed from a newer state than the current prediction. */
+  public ProfileState withPrediction(ProfilePrediction p) {
+    if (prediction != null && prediction.asOfEventCount() > p.asOfEventCount()) return this;
+    return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
+        spend, context, recent, seen, attributes, p);
   }
 
   public List<RecentBehavior> recentBehaviors() {
@@ -106,6 +115,7 @@ public record ProfileState(
         spend.view(at, s.rfm()),
         context.view(),
         new TreeMap<>(attributes),
-        recent.items().stream().map(ProfileView.Recent::of).toList());
+        recent.items().stream().map(ProfileView.Recent::of).toList(),
+        prediction == null ? null : ProfileView.PredictionView.of(prediction, eventCount));
   }
 }

@@ -25,7 +25,21 @@ public record ProfileView(
     Spend.SpendView spend,
     ContextStats.ContextView context,
     Map<String, Object> attributes,
-    List<Recent> recent) {
+    List<Recent> recent,
+    PredictionView prediction) {
+
+  /**
+   * The latest next-behavior prediction; {@code stale} when events arrived after the state it was
+   * computed from (a newer one is on its way, or the model could not keep up).
+   */
+  public record PredictionView(String modelVersion, long asOfEventCount, String asOfEventId, Map<String, Double> nextBehavior,
+                               String predictedBehavior, List<ProfilePrediction.Category> nextCategories, Instant computedAt,
+                               boolean stale) {
+    static PredictionView of(ProfilePrediction p, long eventCount) {
+      return new PredictionView(p.modelVersion(), p.asOfEventCount(), p.asOfEventId(), p.nextBehavior(), p.predictedBehavior(),
+          p.nextCategories(), p.computedAt(), p.asOfEventCount() < eventCount);
+    }
+  }
 
   /** Interest rankings, best first. */
   public record Interests(List<DecayedScores.Interest> categories, List<DecayedScores.Interest> brands) {}

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -74,30 +73,42 @@ public final class Replayer {
     return e;
   }
 
-  /** Replays all rows in order (batches run concurrently); calls {@code onProgress} about every second. */
+  /**
+   * Replays all rows; calls {@code onProgress} about every second. Rows are split by user into
+   * {@code concurrency} lanes that send their batches one after the other, so each user's events
+   * arrive in file order (a user's history is never overtaken by its own later events, which
+   * would make them too late) while the lanes run in parallel.
+   */
   public Progress run(List<BehaviorRow> rows, Consumer<Progress> onProgress) throws InterruptedException {
     total = rows.size();
     startNanos = System.nanoTime();
-    Semaphore permits = new Semaphore(options.concurrency());
-    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-    long lastReport = System.nanoTime();
-    for (int from = 0; from < rows.size(); from += options.batchSize()) {
-      List<BehaviorRow> batch = rows.subList(from, Math.min(rows.size(), from + options.batchSize()));
-      ArrayNode body = Json.MAPPER.createArrayNode();
-      batch.forEach(r -> body.add(toJson(r)));
-      byte[] bytes = Json.bytes(body);
-      permits.acquire();
-      inFlight.add(send(bytes, batch.size(), 1).whenComplete((v, e) -> permits.release()));
-      inFlight.removeIf(CompletableFuture::isDone);
-      if (System.nanoTime() - lastReport > 1_000_000_000L) {
+    int lanes = options.concurrency();
+    List<List<BehaviorRow>> byLane = new ArrayList<>(lanes);
+    for (int i = 0; i < lanes; i++) byLane.add(new ArrayList<>());
+    for (BehaviorRow r : rows) byLane.get(Math.floorMod(r.userId().hashCode(), lanes)).add(r);
+    List<CompletableFuture<Void>> running = new ArrayList<>(lanes);
+    for (List<BehaviorRow> lane : byLane) running.add(sendLane(lane, 0));
+    CompletableFuture<Void> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
+    while (!all.isDone()) {
+      try {
+        all.get(1, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
         onProgress.accept(progress());
-        lastReport = System.nanoTime();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("replay failed: " + e.getCause(), e.getCause());
       }
     }
-    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
     Progress done = progress();
     onProgress.accept(done);
     return done;
+  }
+
+  private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from) {
+    if (from >= lane.size()) return CompletableFuture.completedFuture(null);
+    List<BehaviorRow> batch = lane.subList(from, Math.min(lane.size(), from + options.batchSize()));
+    ArrayNode body = Json.MAPPER.createArrayNode();
+    batch.forEach(r -> body.add(toJson(r)));
+    return send(Json.bytes(body), batch.size(), 1).thenCompose(v -> sendLane(lane, from + batch.size()));
   }
 
   public Progress progress() {

@@ -66,6 +66,7 @@ public final class ProfileNode implements AutoCloseable {
       ProfileGrpcService grpc = new ProfileGrpcService(system, new IngestService(system, engine.settings(), java.time.Clock.systemUTC()),
           new ChangeFeed(system), access, engine.settings(), http.maxEventsPerRequest());
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
+          .adaptSettings(s -> s.withHttp2Enabled(true))
           .bind(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);

@@ -1,0 +1,517 @@
+package dev.profileengine.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Checks the Kubernetes manifests under k8s/ as they are deployed: each kustomization (the base and
+ * every overlay) is rendered, and the rendered objects are checked against what a profile-engine
+ * node needs (image, replicas, probes on Akka Management, ports, env, RBAC for Cluster Bootstrap,
+ * PDB, Services, the PostgreSQL journal of the postgres overlays).
+ *
+ * <p>Renderers: the built-in {@link KustomizeLite} always runs, so the checks never skip; when a
+ * real kustomize (v4+, {@code kustomize} or {@code kubectl kustomize}) is on the PATH, every check
+ * runs on its output too, and {@link #builtInRendererAgreesWithKustomize} requires both renderings
+ * to be identical. {@code -Dk8s.kustomize=PATH} names the binary, {@code -Dk8s.dir=DIR} the k8s
+ * folder, {@code -Dk8s.render.out=DIR} writes the built-in renderings there (scripts/render-k8s.sh).
+ */
+class ManifestsTest {
+  static final String APP = "profile-engine";
+  static final List<String> TARGETS = List.of("base", "overlays/postgres", "overlays/local");
+  static final Set<String> WITH_POSTGRES = Set.of("overlays/postgres", "overlays/local");
+  static final Map<String, String> EXPECTED_IMAGE = Map.of(
+      "base", "profile-engine:0.1.0",
+      "overlays/postgres", "profile-engine:0.1.0",
+      "overlays/local", "profile-engine:dev");
+
+  static Path k8s;
+  static Optional<ExternalKustomize> external = Optional.empty();
+  private static final Map<String, List<ObjectNode>> CACHE = new ConcurrentHashMap<>();
+
+  @BeforeAll
+  static void locateAndChooseRenderers() {
+    k8s = locateK8sDir();
+    StringBuilder why = new StringBuilder();
+    external = ExternalKustomize.find(why);
+    System.out.println("[ManifestsTest] k8s dir: " + k8s);
+    System.out.println("[ManifestsTest] renderers: KustomizeLite (built in)"
+        + external.map(e -> " and " + e.description).orElse("; no external kustomize: " + why));
+  }
+
+  static Stream<Arguments> renderings() {
+    if (k8s == null) locateAndChooseRenderers();
+    List<Arguments> args = new ArrayList<>();
+    for (String t : TARGETS) {
+      args.add(Arguments.of("KustomizeLite", t));
+      if (external.isPresent()) args.add(Arguments.of("kustomize", t));
+    }
+    return args.stream();
+  }
+
+  static Stream<Arguments> postgresRenderings() {
+    return renderings().filter(a -> WITH_POSTGRES.contains((String) a.get()[1]));
+  }
+
+  // ---------------------------------------------------------------- the node Deployment
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void deploymentImageReplicasAndShutdown(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    ObjectNode d = r.deployment();
+    JsonNode c = r.nodeContainer();
+    assertEquals(EXPECTED_IMAGE.get(target), c.path("image").asText(), "image of the node container");
+    assertEquals(3, d.path("spec").path("replicas").asInt(-1), "replicas");
+    int grace = d.path("spec").path("template").path("spec").path("terminationGracePeriodSeconds").asInt(-1);
+    assertTrue(grace >= 20 && grace <= 60, "terminationGracePeriodSeconds for the shard hand-off, was " + grace);
+    JsonNode selector = d.path("spec").path("selector").path("matchLabels");
+    assertEquals(APP, selector.path("app").asText(), "Deployment selects app=" + APP);
+    assertTrue(matches(selector, r.podLabels()), "the Deployment's selector matches its pod template");
+    assertEquals(APP, r.podLabels().path("app").asText(), "pod label app=profile-engine (Cluster Bootstrap's selector)");
+    if (target.equals("overlays/local")) {
+      assertEquals("IfNotPresent", c.path("imagePullPolicy").asText(), "local images are loaded, not pulled");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void containerPortsAndProbesOnManagement(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    JsonNode c = r.nodeContainer();
+    Map<String, Integer> ports = new TreeMap<>();
+    for (JsonNode p : c.path("ports")) ports.put(p.path("name").asText(), p.path("containerPort").asInt());
+    assertEquals(Map.of("http", 8080, "grpc", 8081, "management", 8558, "remoting", 25520), ports, "container ports");
+
+    assertHttpProbe(c, "readinessProbe", "/ready", 8558);
+    assertHttpProbe(c, "livenessProbe", "/alive", 8558);
+    assertHttpProbe(c, "startupProbe", null, 8558);
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void resourcesSecurityAndSpreading(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    JsonNode c = r.nodeContainer();
+    for (String kind : List.of("requests", "limits")) {
+      for (String res : List.of("cpu", "memory")) {
+        assertFalse(c.path("resources").path(kind).path(res).asText().isEmpty(), "resources." + kind + "." + res);
+      }
+    }
+    JsonNode podSpec = r.deployment().path("spec").path("template").path("spec");
+    assertTrue(podSpec.path("securityContext").path("runAsNonRoot").asBoolean(false), "pods run as non-root");
+    JsonNode preferred = podSpec.path("affinity").path("podAntiAffinity").path("preferredDuringSchedulingIgnoredDuringExecution");
+    assertTrue(preferred.isArray() && !preferred.isEmpty(), "preferred podAntiAffinity");
+    JsonNode term = preferred.get(0).path("podAffinityTerm");
+    assertEquals("kubernetes.io/hostname", term.path("topologyKey").asText(), "anti-affinity by hostname");
+    assertTrue(matches(term.path("labelSelector").path("matchLabels"), r.podLabels()), "anti-affinity selects the node pods");
+    if (target.equals("overlays/local")) {
+      Rendered base = render(renderer, "base");
+      assertTrue(memoryBytes(c.path("resources").path("limits").path("memory").asText())
+              < memoryBytes(base.nodeContainer().path("resources").path("limits").path("memory").asText()),
+          "local overlay uses less memory than the base");
+    }
+  }
+
+  // ---------------------------------------------------------------- environment
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void nodeEnvironment(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<String, JsonNode> env = r.effectiveEnv();
+    assertEquals("0.0.0.0", literal(env, "PROFILE_BIND"), "PROFILE_BIND");
+    assertEquals("kubernetes-api", literal(env, "PROFILE_DISCOVERY"), "PROFILE_DISCOVERY");
+    assertEquals("8080", literal(env, "PROFILE_HTTP_PORT"), "PROFILE_HTTP_PORT");
+    assertEquals("8081", literal(env, "PROFILE_GRPC_PORT"), "PROFILE_GRPC_PORT");
+    assertEquals("8558", literal(env, "PROFILE_MANAGEMENT_PORT"), "PROFILE_MANAGEMENT_PORT");
+    assertEquals("25520", literal(env, "PROFILE_REMOTE_PORT"), "PROFILE_REMOTE_PORT");
+    assertEquals("status.podIP",
+        env.getOrDefault("PROFILE_REMOTE_HOST", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
+        "PROFILE_REMOTE_HOST from the downward API (pod IP)");
+    String seeds = env.containsKey("PROFILE_SEED_NODES") ? literal(env, "PROFILE_SEED_NODES") : "";
+    assertEquals("", seeds, "no static seed nodes with Cluster Bootstrap");
+    r.assertSecretRef(env, "PROFILE_API_KEYS");
+    assertEquals("profile-engine-api-keys",
+        env.get("PROFILE_API_KEYS").path("valueFrom").path("secretKeyRef").path("name").asText(),
+        "PROFILE_API_KEYS comes from the API-keys Secret");
+    // The Secret's value is what the gateway accepts (key=scope+scope, keys of 8+ characters).
+    assertFalse(dev.profileengine.gateway.auth.ApiKeys.parse(r.resolve(env.get("PROFILE_API_KEYS"), "PROFILE_API_KEYS")).isEmpty(),
+        "the API-keys Secret holds at least one key");
+    // Every ConfigMap and Secret the pod reads exists in the same rendering.
+    JsonNode c = r.nodeContainer();
+    for (JsonNode from : c.path("envFrom")) {
+      if (from.has("configMapRef")) r.get("ConfigMap", from.path("configMapRef").path("name").asText());
+      if (from.has("secretRef")) r.get("Secret", from.path("secretRef").path("name").asText());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("postgresRenderings")
+  void postgresJournal(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<String, JsonNode> env = r.effectiveEnv();
+    assertEquals("postgres", literal(env, "PROFILE_JOURNAL"), "PROFILE_JOURNAL");
+    String url = literal(env, "PROFILE_DB_URL");
+    Matcher m = Pattern.compile("jdbc:postgresql://([a-z0-9.-]+):(\\d+)/([A-Za-z0-9_]+)(\\?.*)?").matcher(url);
+    assertTrue(m.matches(), "PROFILE_DB_URL is a PostgreSQL JDBC URL: " + url);
+    String host = m.group(1);
+    int port = Integer.parseInt(m.group(2));
+    String serviceName = host.split("\\.")[0];
+    String namespace = r.deployment().path("metadata").path("namespace").asText();
+    assertTrue(host.equals(serviceName) || host.startsWith(serviceName + "." + namespace + "."),
+        "the DB host is a Service of the node's namespace: " + host);
+    ObjectNode service = r.get("Service", serviceName);
+    assertTrue(stream(service.path("spec").path("ports")).anyMatch(p -> p.path("port").asInt() == port),
+        "Service " + serviceName + " exposes port " + port);
+    ObjectNode db = r.all("StatefulSet").stream()
+        .filter(s -> matches(service.path("spec").path("selector"), s.path("spec").path("template").path("metadata").path("labels")))
+        .findFirst().orElseThrow(() -> new AssertionError("no StatefulSet behind Service " + serviceName));
+    JsonNode pg = db.path("spec").path("template").path("spec").path("containers").get(0);
+    assertTrue(pg.path("image").asText().startsWith("postgres:"), "the journal StatefulSet runs PostgreSQL: " + pg.path("image"));
+    assertTrue(stream(pg.path("ports")).anyMatch(p -> p.path("containerPort").asInt() == 5432), "PostgreSQL listens on 5432");
+    assertFalse(db.path("spec").path("volumeClaimTemplates").isEmpty(), "PostgreSQL keeps its data on a persistent volume");
+    r.assertSecretRef(env, "PROFILE_DB_USER");
+    r.assertSecretRef(env, "PROFILE_DB_PASSWORD");
+    // The nodes log in with the user, password and database PostgreSQL was initialised with.
+    Map<String, JsonNode> pgEnv = r.effectiveEnv(pg);
+    assertEquals(ref(env, "PROFILE_DB_USER"), ref(pgEnv, "POSTGRES_USER"), "same DB user for nodes and PostgreSQL");
+    assertEquals(ref(env, "PROFILE_DB_PASSWORD"), ref(pgEnv, "POSTGRES_PASSWORD"), "same DB password for nodes and PostgreSQL");
+    assertEquals(m.group(3), r.resolve(pgEnv.get("POSTGRES_DB"), "POSTGRES_DB"), "the URL's database is the one PostgreSQL creates");
+  }
+
+  // ---------------------------------------------------------------- RBAC, PDB, Services, namespace
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void rbacLetsTheNodesListPods(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    String ns = r.deployment().path("metadata").path("namespace").asText();
+    String sa = r.deployment().path("spec").path("template").path("spec").path("serviceAccountName").asText();
+    assertFalse(sa.isEmpty() || sa.equals("default"), "the Deployment uses its own ServiceAccount");
+    r.get("ServiceAccount", sa);
+    boolean bound = false;
+    for (ObjectNode rb : r.all("RoleBinding")) {
+      boolean subject = stream(rb.path("subjects")).anyMatch(s -> s.path("kind").asText().equals("ServiceAccount")
+          && s.path("name").asText().equals(sa) && s.path("namespace").asText().equals(ns));
+      if (!subject || !rb.path("roleRef").path("kind").asText().equals("Role")) continue;
+      ObjectNode role = r.get("Role", rb.path("roleRef").path("name").asText());
+      for (JsonNode rule : role.path("rules")) {
+        if (contains(rule.path("apiGroups"), "") && contains(rule.path("resources"), "pods")
+            && contains(rule.path("verbs"), "get") && contains(rule.path("verbs"), "watch") && contains(rule.path("verbs"), "list")) {
+          bound = true;
+        }
+      }
+    }
+    assertTrue(bound, "a RoleBinding gives ServiceAccount " + ns + "/" + sa + " a Role with get/watch/list on pods");
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void podDisruptionBudget(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    List<ObjectNode> pdbs = r.all("PodDisruptionBudget");
+    assertEquals(1, pdbs.size(), "one PodDisruptionBudget");
+    JsonNode spec = pdbs.get(0).path("spec");
+    assertEquals(1, spec.path("maxUnavailable").asInt(-1), "PDB maxUnavailable 1");
+    assertTrue(matches(spec.path("selector").path("matchLabels"), r.podLabels()), "the PDB selects the node pods");
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void servicesReachTheNodePorts(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<Integer, String> wanted = Map.of(8080, "http", 8081, "grpc", 8558, "management");
+    for (Map.Entry<Integer, String> w : wanted.entrySet()) {
+      boolean found = false;
+      for (ObjectNode s : r.all("Service")) {
+        if (!matches(s.path("spec").path("selector"), r.podLabels())) continue;
+        for (JsonNode p : s.path("spec").path("ports")) {
+          if (p.path("port").asInt() == w.getKey() && r.containerPort(p.path("targetPort"), p.path("port").asInt()) == w.getKey()) {
+            found = true;
+          }
+        }
+      }
+      assertTrue(found, "a Service selecting the node pods exposes " + w.getValue() + " " + w.getKey());
+    }
+    ObjectNode management = r.all("Service").stream()
+        .filter(s -> stream(s.path("spec").path("ports")).anyMatch(p -> p.path("port").asInt() == 8558))
+        .findFirst().orElseThrow();
+    assertTrue(management.path("spec").path("publishNotReadyAddresses").asBoolean(false),
+        "the management Service publishes not-ready pods (bootstrap happens before readiness)");
+    if (target.equals("overlays/local")) {
+      ObjectNode http = r.get("Service", "profile-engine-http");
+      assertEquals("NodePort", http.path("spec").path("type").asText(), "local HTTP Service is a NodePort");
+      assertTrue(http.path("spec").path("ports").get(0).path("nodePort").asInt() >= 30000, "local HTTP nodePort set");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void everythingInTheNodesNamespace(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    String ns = r.deployment().path("metadata").path("namespace").asText();
+    assertFalse(ns.isEmpty(), "the Deployment has a namespace");
+    for (ObjectNode o : r.objects) {
+      if (o.path("kind").asText().equals("Namespace")) continue;
+      assertEquals(ns, o.path("metadata").path("namespace").asText(), r.id(o) + " namespace");
+    }
+  }
+
+  // ---------------------------------------------------------------- the renderers
+
+  @Test
+  void builtInRendererAgreesWithKustomize() throws IOException {
+    if (external.isEmpty()) {
+      System.out.println("[ManifestsTest] no external kustomize: the checks ran on the built-in rendering only");
+      return;
+    }
+    for (String target : TARGETS) {
+      Map<String, ObjectNode> lite = byId(render("KustomizeLite", target));
+      Map<String, ObjectNode> real = byId(render("kustomize", target));
+      assertEquals(real.keySet(), lite.keySet(), target + ": the same objects");
+      for (String id : real.keySet()) {
+        assertEquals(real.get(id), lite.get(id), target + ": " + id + " rendered alike by kustomize and KustomizeLite");
+      }
+    }
+  }
+
+  @Test
+  void writesRenderingsWhenAsked() throws IOException {
+    String out = System.getProperty("k8s.render.out", "").strip();
+    if (out.isEmpty()) return;
+    Path dir = Path.of(out);
+    Files.createDirectories(dir);
+    for (String target : TARGETS) {
+      StringBuilder yaml = new StringBuilder();
+      for (ObjectNode o : render("KustomizeLite", target).objects) {
+        yaml.append("---\n").append(KustomizeLite.YAML.writeValueAsString(o).replaceFirst("^---\\s*\\n", ""));
+      }
+      Files.writeString(dir.resolve(target.replace('/', '-').replace("overlays-", "") + ".yaml"), yaml.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static Rendered render(String renderer, String target) throws IOException {
+    String key = renderer + ":" + target;
+    List<ObjectNode> objects = CACHE.get(key);
+    if (objects == null) {
+      Path dir = k8s.resolve(target);
+      objects = renderer.equals("kustomize")
+          ? external.orElseThrow(() -> new AssertionError("no external kustomize")).render(dir)
+          : KustomizeLite.render(dir);
+      CACHE.put(key, objects);
+    }
+    List<ObjectNode> copy = new ArrayList<>();
+    for (ObjectNode o : objects) copy.add(o.deepCopy());
+    return new Rendered(target, copy);
+  }
+
+  static Path locateK8sDir() {
+    String configured = System.getProperty("k8s.dir", "").strip();
+    if (!configured.isEmpty()) return Path.of(configured).toAbsolutePath().normalize();
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("k8s/base/kustomization.yaml"))) return p.resolve("k8s");
+    }
+    throw new IllegalStateException("k8s/base/kustomization.yaml not found above " + Path.of("").toAbsolutePath());
+  }
+
+  private static void assertHttpProbe(JsonNode container, String probe, String path, int port) {
+    JsonNode get = container.path(probe).path("httpGet");
+    assertFalse(get.isMissingNode(), probe + " is an httpGet probe");
+    if (path != null) assertEquals(path, get.path("path").asText(), probe + " path");
+    else assertTrue(Set.of("/alive", "/ready").contains(get.path("path").asText()), probe + " on /alive or /ready");
+    assertEquals(port, containerPort(container, get.path("port")), probe + " port");
+  }
+
+  static int containerPort(JsonNode container, JsonNode port) {
+    if (port.isInt() || port.asText().matches("\\d+")) return port.asInt();
+    for (JsonNode p : container.path("ports")) {
+      if (p.path("name").asText().equals(port.asText())) return p.path("containerPort").asInt();
+    }
+    throw new AssertionError("named port '" + port.asText() + "' is not a port of container " + container.path("name"));
+  }
+
+  static boolean matches(JsonNode selector, JsonNode labels) {
+    if (selector == null || !selector.isObject() || selector.isEmpty()) return false;
+    for (var it = selector.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) return false;
+    }
+    return true;
+  }
+
+  static boolean contains(JsonNode array, String value) {
+    return stream(array).anyMatch(v -> v.asText().equals(value) || v.asText().equals("*"));
+  }
+
+  static Stream<JsonNode> stream(JsonNode array) {
+    List<JsonNode> list = new ArrayList<>();
+    array.forEach(list::add);
+    return list.stream();
+  }
+
+  static String literal(Map<String, JsonNode> env, String name) {
+    JsonNode v = env.get(name);
+    assertNotNull(v, name + " is set");
+    assertTrue(v.has("value"), name + " is a literal value, was " + v);
+    return v.path("value").asText();
+  }
+
+  static String ref(Map<String, JsonNode> env, String name) {
+    JsonNode v = env.get(name);
+    assertNotNull(v, name + " is set");
+    JsonNode s = v.path("valueFrom").path("secretKeyRef");
+    return s.path("name").asText() + "/" + s.path("key").asText();
+  }
+
+  static JsonNode missing() {
+    return JsonNodeFactory.instance.missingNode();
+  }
+
+  static long memoryBytes(String quantity) {
+    Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?").matcher(quantity);
+    if (!m.matches()) throw new AssertionError("unreadable memory quantity " + quantity);
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "" : m.group(2);
+    return n * switch (unit) {
+      case "Ki" -> 1L << 10; case "Mi" -> 1L << 20; case "Gi" -> 1L << 30; case "Ti" -> 1L << 40;
+      case "k" -> 1_000L; case "M" -> 1_000_000L; case "G" -> 1_000_000_000L; case "T" -> 1_000_000_000_000L;
+      default -> 1L;
+    };
+  }
+
+  private static Map<String, ObjectNode> byId(Rendered r) {
+    Map<String, ObjectNode> m = new TreeMap<>();
+    for (ObjectNode o : r.objects) m.put(r.id(o), o);
+    return m;
+  }
+
+  /** One rendering, with look-ups. */
+  static final class Rendered {
+    final String target;
+    final List<ObjectNode> objects;
+
+    Rendered(String target, List<ObjectNode> objects) {
+      this.target = target;
+      this.objects = objects;
+    }
+
+    String id(JsonNode o) {
+      return o.path("apiVersion").asText() + " " + o.path("kind").asText() + " "
+          + o.path("metadata").path("namespace").asText("-") + "/" + o.path("metadata").path("name").asText();
+    }
+
+    List<ObjectNode> all(String kind) {
+      return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+    }
+
+    ObjectNode get(String kind, String name) {
+      return all(kind).stream().filter(o -> o.path("metadata").path("name").asText().equals(name)).findFirst()
+          .orElseThrow(() -> new AssertionError(target + ": no " + kind + " named " + name));
+    }
+
+    ObjectNode deployment() {
+      return get("Deployment", APP);
+    }
+
+    JsonNode podLabels() {
+      return deployment().path("spec").path("template").path("metadata").path("labels");
+    }
+
+    JsonNode nodeContainer() {
+      for (JsonNode c : deployment().path("spec").path("template").path("spec").path("containers")) {
+        if (c.path("name").asText().equals(APP)) return c;
+      }
+      throw new AssertionError(target + ": no container named " + APP + " in the Deployment");
+    }
+
+    Map<String, JsonNode> effectiveEnv() {
+      return effectiveEnv(nodeContainer());
+    }
+
+    /** A container's environment as Kubernetes builds it: envFrom in order, then env (which wins). */
+    Map<String, JsonNode> effectiveEnv(JsonNode container) {
+      Map<String, JsonNode> env = new LinkedHashMap<>();
+      for (JsonNode from : container.path("envFrom")) {
+        String prefix = from.path("prefix").asText("");
+        if (from.has("configMapRef")) {
+          ObjectNode cm = get("ConfigMap", from.path("configMapRef").path("name").asText());
+          cm.path("data").fields().forEachRemaining(e ->
+              env.put(prefix + e.getKey(), JsonNodeFactory.instance.objectNode().put("name", prefix + e.getKey()).put("value", e.getValue().asText())));
+        }
+        if (from.has("secretRef")) {
+          String name = from.path("secretRef").path("name").asText();
+          for (String key : secretKeys(get("Secret", name))) {
+            ObjectNode v = JsonNodeFactory.instance.objectNode().put("name", prefix + key);
+            v.with("valueFrom").with("secretKeyRef").put("name", name).put("key", key);
+            env.put(prefix + key, v);
+          }
+        }
+      }
+      for (JsonNode e : container.path("env")) env.put(e.path("name").asText(), e);
+      return env;
+    }
+
+    List<String> secretKeys(JsonNode secret) {
+      List<String> keys = new ArrayList<>();
+      secret.path("data").fieldNames().forEachRemaining(keys::add);
+      secret.path("stringData").fieldNames().forEachRemaining(keys::add);
+      return keys;
+    }
+
+    void assertSecretRef(Map<String, JsonNode> env, String name) {
+      JsonNode v = env.get(name);
+      assertNotNull(v, name + " is set");
+      JsonNode ref = v.path("valueFrom").path("secretKeyRef");
+      assertFalse(ref.isMissingNode(), name + " comes from a Secret, was " + v);
+      ObjectNode secret = get("Secret", ref.path("name").asText());
+      assertTrue(secretKeys(secret).contains(ref.path("key").asText()),
+          name + ": Secret " + ref.path("name").asText() + " has key " + ref.path("key").asText());
+    }
+
+    /** The value of an env entry: a literal, or the stringData/data value of the Secret it refers to. */
+    String resolve(JsonNode entry, String name) {
+      assertNotNull(entry, name + " is set");
+      if (entry.has("value")) return entry.path("value").asText();
+      JsonNode ref = entry.path("valueFrom").path("secretKeyRef");
+      ObjectNode secret = get("Secret", ref.path("name").asText());
+      String key = ref.path("key").asText();
+      if (secret.path("stringData").has(key)) return secret.path("stringData").path(key).asText();
+      if (secret.path("data").has(key)) {
+        return new String(java.util.Base64.getDecoder().decode(secret.path("data").path(key).asText()), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      throw new AssertionError(name + ": Secret " + ref.path("name").asText() + " has no key " + key);
+    }
+
+    int containerPort(JsonNode targetPort, int servicePort) {
+      if (targetPort.isMissingNode() || targetPort.isNull()) return servicePort;
+      return ManifestsTest.containerPort(nodeContainer(), targetPort);
+    }
+  }
+}

@@ -68,11 +68,24 @@ class ReplayEndToEndTest {
       Replayer.Progress again = replay(node);
       assertEquals(0, again.accepted(), "a second pass changes nothing");
       assertEquals(ROWS, again.duplicates());
-      assertEquals(firstProfiles, profiles(node, expected.keySet()));
+      assertSameProfiles(firstProfiles, profiles(node, expected.keySet()), "after the second pass");
     }
 
     try (TestNode restarted = TestNode.start(dataDir)) {
-      assertEquals(firstProfiles, profiles(restarted, expected.keySet()), "profiles recovered from the H2 journal");
+      assertSameProfiles(firstProfiles, profiles(restarted, expected.keySet()), "recovered from the H2 journal");
+    }
+  }
+
+  /**
+   * Profiles equal but for {@code prediction}: predictions are refreshed asynchronously (a newer
+   * one may land between two reads), so they are compared apart from the behavior-derived state.
+   */
+  private static void assertSameProfiles(Map<String, String> expected, Map<String, String> actual, String when) throws Exception {
+    assertEquals(expected.keySet(), actual.keySet());
+    for (String user : expected.keySet()) {
+      JsonNode e = TestNode.withoutPrediction(expected.get(user));
+      JsonNode a = TestNode.withoutPrediction(actual.get(user));
+      if (!e.equals(a)) throw new AssertionError("profile of " + user + " changed " + when + ":\n" + e + "\n" + a);
     }
   }
 

@@ -37,6 +37,16 @@ final class TestNode implements AutoCloseable {
     return new TestNode(ProfileNode.start(ProfileNode.config(ConfigFactory.parseMap(config))));
   }
 
+  /**
+   * A profile's JSON without its {@code prediction}, which is refreshed asynchronously and so may
+   * change between two reads of an otherwise unchanged profile.
+   */
+  static com.fasterxml.jackson.databind.JsonNode withoutPrediction(String profileJson) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode p = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(profileJson);
+    p.remove("prediction");
+    return p;
+  }
+
   /** A TCP port free right now on loopback. */
   static int freePort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

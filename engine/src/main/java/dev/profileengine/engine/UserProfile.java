@@ -25,6 +25,7 @@ import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +108,9 @@ public final class UserProfile
   private String coalescedEventId;
 
   private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models) {
-    super(PersistenceId.of(ENTITY_KEY.name(), userId));
+    // A failed write restarts the entity with back-off instead of stopping it.
+    super(PersistenceId.of(ENTITY_KEY.name(), userId),
+        akka.actor.typed.SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.context = context;
     this.userId = userId;
     this.settings = settings;

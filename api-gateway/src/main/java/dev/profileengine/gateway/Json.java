@@ -16,6 +16,10 @@ import java.io.IOException;
 public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .registerModule(new JavaTimeModule())
+      .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("fast-instants")
+          .addSerializer(java.time.Instant.class, new IsoInstantSerializer()))
+      // generated accessors instead of reflection for records: rendering a profile is the read path
+      .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);

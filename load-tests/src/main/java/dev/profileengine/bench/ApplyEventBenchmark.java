@@ -48,6 +48,10 @@ public class ApplyEventBenchmark {
   @Param({"empty", "median", "warm"})
   public String profile;
 
+  /** Which JSON mapper {@link #viewJson} uses. */
+  @Param({"gateway", "plain"})
+  public String mapper;
+
   private ProfileSettings settings;
   private ProfileState state;
   private BehaviorEvent next;
@@ -62,8 +66,9 @@ public class ApplyEventBenchmark {
     next = p.next();
     seen = p.alreadySeen() != null ? p.alreadySeen() : p.next();
     if (!(state.admit(next, settings) instanceof Admission.Accept)) throw new IllegalStateException("next event is not admitted: " + state.admit(next, settings));
-    // The gateway's JSON mapper (api-gateway Json.MAPPER), rebuilt here so the benchmark jar needs only the engine.
-    json = new ObjectMapper()
+    // "gateway": the mapper GET /v1/profiles/{id} renders with (fast Instant writer, Blackbird);
+    // "plain": stock Jackson with JavaTimeModule, for the ratio.
+    json = mapper.equals("gateway") ? dev.profileengine.gateway.Json.MAPPER : new ObjectMapper()
         .registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .setSerializationInclusion(JsonInclude.Include.NON_NULL);

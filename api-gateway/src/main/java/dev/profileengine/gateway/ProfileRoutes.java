@@ -64,6 +64,8 @@ public final class ProfileRoutes extends AllDirectives {
             ? json(StatusCodes.OK, readiness())
             : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
         metrics.route(),
+        path("openapi.yaml", () -> get(() -> getFromResource("openapi/openapi.yaml",
+            akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.applicationWithOpenCharset("yaml"), akka.http.javadsl.model.HttpCharsets.UTF_8)))),
         metrics.timed("changes", changes::routes),
         metrics.timed("models", models::routes),
         pathPrefix("v1", () -> concat(

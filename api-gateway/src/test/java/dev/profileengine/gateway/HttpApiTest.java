@@ -33,6 +33,18 @@ class HttpApiTest {
   }
 
   @Test
+  void theOpenApiDescriptionIsServedAndNamesEveryRoute() throws Exception {
+    HttpResponse<String> r = node.get("/openapi.yaml");
+    assertEquals(200, r.statusCode());
+    JsonNode spec = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(r.body());
+    assertEquals("3.0.3", spec.get("openapi").asText());
+    for (String route : new String[] {"/v1/events:", "/v1/profiles/{userId}:", "/v1/profiles/{userId}/attributes:", "/v1/changes:",
+        "/v1/models:", "/v1/models/{version}/activate:", "/health:", "/ready:", "/metrics:"}) {
+      assertTrue(r.body().contains(route), route);
+    }
+  }
+
+  @Test
   void healthAndReadiness() throws Exception {
     assertEquals(200, node.get("/health").statusCode());
     HttpResponse<String> ready = node.get("/ready");

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Native-memory leak check of the InferencePool: 1,000,000 predictions (real users' last 50
+# behaviors, default model nb-gru-v1) through a pool at its operating point (maxBatch 64, 5 ms,
+# 1 worker), printing the process RSS (VmRSS of /proc/self/status) after warm-up, every 100,000
+# predictions and at the end. Exit code 1 if RSS grew by more than --maxGrowthMb (64) MB.
+#   load-tests/scripts/pool-rss.sh [--predictions N] [--warmup N] [--every N] [--maxBatch 64]
+#       [--delayMs 5] [--workers 1] [--outstanding 256] [--maxGrowthMb 64]
+# Env: HEAP (512m): fixed and pre-touched (-Xms = -Xmx, AlwaysPreTouch), so the Java heap cannot
+# grow during the run and pass for a native leak. JAVA_OPTS: extra JVM options (e.g.
+# -XX:NativeMemoryTracking=summary to tell JVM-native from PyTorch memory).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+JAR=load-tests/target/benchmarks.jar
+[ -f "$JAR" ] || { echo "$JAR missing: mvn -q -o -DskipTests install (from the repository root)"; exit 2; }
+HEAP=${HEAP:-512m}
+echo "machine: $(nproc) cpus, $(free -m | awk '/^Mem:/{print $2}') MB memory, $(java -version 2>&1 | head -1)"
+# shellcheck disable=SC2086
+exec env OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Xms"$HEAP" -Xmx"$HEAP" -XX:+AlwaysPreTouch ${JAVA_OPTS:-} \
+  -cp "$JAR" dev.profileengine.bench.PoolRssCheck "$@"

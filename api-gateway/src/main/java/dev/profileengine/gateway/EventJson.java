@@ -54,6 +54,39 @@ public final class EventJson {
     return new Decoded(e, eventId, errors);
   }
 
+  /** The event in the wire format {@link #decode} reads (absent fields omitted). */
+  public static java.util.Map<String, Object> encode(BehaviorEvent e) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("eventId", e.eventId());
+    m.put("userId", e.userId());
+    m.put("type", e.type().wire());
+    m.put("timestamp", e.timestamp());
+    putIfPresent(m, "itemId", e.itemId());
+    putIfPresent(m, "categoryId", e.categoryId());
+    putIfPresent(m, "brand", e.brand());
+    putIfPresent(m, "price", e.price());
+    putIfPresent(m, "quantity", e.quantity());
+    putIfPresent(m, "query", e.query());
+    putIfPresent(m, "dwellMs", e.dwellMs());
+    putIfPresent(m, "pageDepth", e.pageDepth());
+    EventContext c = e.context();
+    if (c != null) {
+      java.util.Map<String, Object> ctx = new java.util.LinkedHashMap<>();
+      putIfPresent(ctx, "device", c.device());
+      putIfPresent(ctx, "os", c.os());
+      putIfPresent(ctx, "channel", c.channel());
+      putIfPresent(ctx, "country", c.country());
+      putIfPresent(ctx, "city", c.city());
+      putIfPresent(ctx, "network", c.network());
+      if (!ctx.isEmpty()) m.put("context", ctx);
+    }
+    return m;
+  }
+
+  private static void putIfPresent(java.util.Map<String, Object> m, String key, Object value) {
+    if (value != null) m.put(key, value);
+  }
+
   private static boolean absent(JsonNode v) {
     return v == null || v.isNull() || v.isMissingNode();
   }

@@ -29,7 +29,7 @@ import java.util.concurrent.Executor;
  */
 public final class IngestService {
   /** Status of an event whose entity did not confirm in time: not known to be stored, safe to retry. */
-  public static final String UNCONFIRMED = "unconfirmed";
+  public static final String UNCONFIRMED = EventResult.UNCONFIRMED;
 
   private final ClusterSharding sharding;
   private final EngineSettings settings;
@@ -88,6 +88,7 @@ public final class IngestService {
           .toCompletableFuture());
     });
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(v -> new Outcome(Arrays.asList(results), pending.stream().allMatch(CompletableFuture::join)), executor);
+        .thenApplyAsync(v -> new Outcome(Arrays.asList(results),
+            pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED))), executor);
   }
 }

@@ -38,6 +38,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final ChangeRoutes changes;
   private final ModelRoutes models;
+  private final PrivacyRoutes privacy;
   private final AccessControl access;
 
   private final GatewayMetrics metrics;
@@ -51,6 +52,7 @@ public final class ProfileRoutes extends AllDirectives {
     this.ingest = new IngestService(system, engine.settings(), Clock.systemUTC());
     this.sharding = ClusterSharding.get(system);
     this.models = new ModelRoutes(engine.models(), access, system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
+    this.privacy = new PrivacyRoutes(system, engine.settings(), access);
     this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system), access, metrics);
   }
 
@@ -75,7 +77,8 @@ public final class ProfileRoutes extends AllDirectives {
                 pathEndOrSingleSlash(() -> get(() -> metrics.timed("profile", () -> access.require(Scope.READ, caller ->
                     parameterOptional("asOf", asOf -> getProfile(userId, asOf)))))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
-                    body(64 * 1024, bytes -> putAttributes(userId, bytes)))))))))))));
+                    body(64 * 1024, bytes -> putAttributes(userId, bytes)))))),
+                metrics.timed("privacy", () -> validUserId(userId, () -> privacy.routes(userId, this::body))))))))));
   }
 
   /** Ready; "degraded" when predictions come from the Markov fallback because no model loaded. */
@@ -164,6 +167,13 @@ public final class ProfileRoutes extends AllDirectives {
     }
     return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.SetAttributes(attributes, r), engine.settings().askTimeout()),
         reply -> json(StatusCodes.OK, reply.profile().orElseThrow()));
+  }
+
+  private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {
+    if (userId.isBlank() || userId.length() > EventValidation.MAX_ID_LENGTH) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "must be 1 to " + EventValidation.MAX_ID_LENGTH + " characters");
+    }
+    return inner.get();
   }
 
   private EntityRef<UserProfile.Command> entity(String userId) {

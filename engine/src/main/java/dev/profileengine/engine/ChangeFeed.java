@@ -38,7 +38,7 @@ public final class ChangeFeed {
    * A profile changed.
    *
    * @param offset resumable position: pass it back as {@code from} to continue after this change
-   * @param cause {@code event} or {@code attributes}
+   * @param cause {@code event}, {@code attributes}, {@code prediction}, {@code consent} or {@code forgotten}
    * @param eventIds the events that caused the change
    * @param changes what changed: the behavior applied, or the attributes set
    */
@@ -91,6 +91,15 @@ public final class ChangeFeed {
       change.put("predictedBehavior", p.predictedBehavior());
       change.put("nextCategories", p.nextCategories().stream().limit(3).toList());
       return new ProfileChanged(offset, userId, at, "prediction", p.asOfEventId() == null ? List.of() : List.of(p.asOfEventId()), change);
+    }
+    if (event instanceof UserProfile.ConsentSet c) {
+      Map<String, Object> purposes = new java.util.TreeMap<>();
+      c.changes().forEach((p, v) -> purposes.put(p.wire(), v));
+      return new ProfileChanged(offset, userId, c.at(), "consent", List.of(), Map.of("consent", purposes));
+    }
+    if (event instanceof ErasureLog.UserForgotten f) {
+      // Journaled by the erasure log, not the profile: the user is named in the event.
+      return new ProfileChanged(offset, f.userId(), f.at(), "forgotten", List.of(), Map.of());
     }
     return new ProfileChanged(offset, userId, at, "other", List.of(), Map.of());
   }

@@ -2,7 +2,9 @@ package dev.profileengine.engine;
 
 import com.typesafe.config.Config;
 import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventValidation;
+import dev.profileengine.profile.PiiPolicy;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.RfmThresholds;
 import java.time.Duration;
@@ -16,7 +18,8 @@ public record EngineSettings(
     EventValidation validation,
     int snapshotEvery,
     int snapshotsKept,
-    Duration askTimeout) {
+    Duration askTimeout,
+    PiiPolicy pii) {
 
   public static EngineSettings from(Config root) {
     Config c = root.getConfig("profile");
@@ -33,13 +36,39 @@ public record EngineSettings(
         c.getInt("context-top-k"),
         c.getInt("recent-behaviors"),
         c.getInt("max-remembered-ids"),
-        new RfmThresholds(bounds(rfm, "recency-days"), bounds(rfm, "frequency-orders"), bounds(rfm, "monetary-total")));
+        new RfmThresholds(bounds(rfm, "recency-days"), bounds(rfm, "frequency-orders"), bounds(rfm, "monetary-total")),
+        consentDefaults(c.getConfig("privacy.consent-defaults")));
     return new EngineSettings(
         profile,
         new EventValidation(c.getDuration("max-future-skew")),
         c.getInt("snapshot.every"),
         c.getInt("snapshot.keep"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        piiPolicy(c.getConfig("privacy")));
+  }
+
+  private static Consent.ConsentDefaults consentDefaults(Config c) {
+    return new Consent.ConsentDefaults(c.getBoolean("analytics"), c.getBoolean("personalization"), c.getBoolean("ads"));
+  }
+
+  private static PiiPolicy piiPolicy(Config privacy) {
+    Map<PiiPolicy.Field, PiiPolicy.Action> actions = new HashMap<>();
+    Config pii = privacy.getConfig("pii");
+    for (String field : pii.root().keySet()) {
+      try {
+        actions.put(PiiPolicy.Field.parse(field), PiiPolicy.Action.parse(pii.getString(field)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("profile.privacy.pii." + field + ": " + e.getMessage(), e);
+      }
+    }
+    // PROFILE_PII="city=hash,query=drop" overrides the configured actions field by field.
+    for (String entry : privacy.getString("pii-spec").split(",")) {
+      if (entry.isBlank()) continue;
+      String[] kv = entry.split("=", 2);
+      if (kv.length != 2) throw new IllegalArgumentException("PROFILE_PII entry '" + entry.strip() + "' is not field=action");
+      actions.put(PiiPolicy.Field.parse(kv[0].strip()), PiiPolicy.Action.parse(kv[1].strip()));
+    }
+    return new PiiPolicy(actions, privacy.getString("pii-salt"));
   }
 
   private static double[] bounds(Config c, String path) {

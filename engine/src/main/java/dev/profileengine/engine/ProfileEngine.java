@@ -47,6 +47,7 @@ public final class ProfileEngine {
     }
     ModelService models = ModelService.start(system.settings().config());
     if (models != null) system.getWhenTerminated().thenRun(models::close);
+    ErasureLog.init(system);
     UserProfile.init(system, settings, models);
     AkkaManagement.get(system).start().toCompletableFuture().join();
     joinCluster(system);

@@ -17,7 +17,12 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import dev.profileengine.profile.Admission;
 import dev.profileengine.profile.BatchAdmission;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotCompleted;
+import akka.persistence.typed.SnapshotFailed;
+import akka.persistence.typed.javadsl.SignalHandler;
 import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
@@ -44,18 +49,23 @@ public final class UserProfile
 
   /** Registers the entity with cluster sharding on this node. */
   public static void init(ActorSystem<?> system, EngineSettings settings, ModelService models) {
+    ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models)));
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter)));
   }
 
-  /** An entity without predictions. */
+  /** An entity without predictions that cannot forget (unit tests of the profile logic). */
   public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock) {
-    return create(userId, settings, clock, null);
+    return create(userId, settings, clock, null, null);
   }
 
-  /** @param models the node's predictions, or null when predictions are off */
-  public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models) {
-    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models));
+  /**
+   * @param models the node's predictions, or null when predictions are off
+   * @param forgetter erases the profile on {@link Forget}, or null when this entity cannot forget
+   */
+  public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models,
+                                         ProfileForgetter forgetter) {
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models, forgetter));
   }
 
   // ---- commands ----
@@ -71,6 +81,24 @@ public final class UserProfile
   /** Sets static attributes (a null value removes the attribute). */
   public record SetAttributes(Map<String, Object> attributes, ActorRef<ProfileReply> replyTo) implements Command {}
 
+  /** Sets consent choices per purpose; purposes not named keep their current value. */
+  public record SetConsent(Map<Consent.Purpose, Boolean> changes, ActorRef<ProfileReply> replyTo) implements Command {}
+
+  /**
+   * Forgets the user: every journal row and snapshot of the profile is removed and a
+   * {@code forgotten} change is notified; the entity then stops, so a later event starts afresh.
+   */
+  public record Forget(ActorRef<ForgetReply> replyTo) implements Command {}
+
+  /** Internal: the profile's rows are gone. */
+  private record ForgetDone(JournalEraser.Erased erased) implements Command {}
+
+  /** Internal: erasure failed; the profile is unchanged and serving. */
+  private record ForgetFailed(String reason) implements Command {}
+
+  /** Internal: a snapshot write finished, a waiting {@link Forget} may go on. */
+  private record SnapshotSettled() implements Command {}
+
   /** Internal: the inference pool answered. */
   public record PredictionReady(ProfilePrediction prediction) implements Command {}
 
@@ -84,6 +112,12 @@ public final class UserProfile
   /** The profile view, empty when the user is unknown. */
   public record ProfileReply(Optional<ProfileView> profile) implements CborSerializable {}
 
+  /**
+   * The outcome of {@link Forget}: {@code found} false when nothing was stored for the user;
+   * {@code error} set (and nothing removed) when the erasure failed.
+   */
+  public record ForgetReply(boolean found, int eventsErased, int snapshotsErased, String error) implements CborSerializable {}
+
   // ---- events ----
 
   public sealed interface Event extends CborSerializable {}
@@ -96,6 +130,9 @@ public final class UserProfile
   /** A newer next-behavior prediction. */
   public record PredictionUpdated(ProfilePrediction prediction) implements Event {}
 
+  /** Consent choices changed. */
+  public record ConsentSet(Map<Consent.Purpose, Boolean> changes, Instant at) implements Event {}
+
   // ---- behavior ----
 
   private final ActorContext<Command> context;
@@ -106,8 +143,17 @@ public final class UserProfile
   // At most one prediction in flight per profile; events arriving meanwhile coalesce into the next.
   private boolean predictionInFlight;
   private String coalescedEventId;
+  private final ProfileForgetter forgetter;
+  // While the profile's rows are being erased, writes are refused (retry) and reads see no profile.
+  private boolean forgetting;
+  // Callers of Forget waiting for a snapshot write or for the erasure in progress.
+  private final List<ActorRef<ForgetReply>> forgetWaiters = new ArrayList<>();
+  // Highest sequence number whose snapshot (if one was due) is known to be written or failed: an
+  // erasure must not race a snapshot write that would land after it.
+  private long settledSnapshotSeq;
 
-  private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models) {
+  private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models,
+                      ProfileForgetter forgetter) {
     // A failed write restarts the entity with back-off instead of stopping it.
     super(PersistenceId.of(ENTITY_KEY.name(), userId),
         akka.actor.typed.SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -116,6 +162,7 @@ public final class UserProfile
     this.settings = settings;
     this.clock = clock;
     this.models = models;
+    this.forgetter = forgetter;
   }
 
   @Override
@@ -139,11 +186,28 @@ public final class UserProfile
   @Override
   public CommandHandlerWithReply<Command, Event, ProfileState> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, ProfileState> b = newCommandHandlerWithReplyBuilder();
+    b.forState(s -> forgetting)
+        .onCommand(RecordEvents.class, (s, c) -> Effect().reply(c.replyTo(), retryWhileForgetting(c.events())))
+        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
+        .onCommand(SetAttributes.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
+        .onCommand(SetConsent.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
+        .onCommand(Forget.class, (s, c) -> {
+          forgetWaiters.add(c.replyTo());
+          return Effect().noReply();
+        })
+        .onCommand(PredictionReady.class, (s, c) -> Effect().noReply())
+        .onCommand(PredictionFailed.class, (s, c) -> Effect().noReply());
     b.forState(s -> !s.exists())
-        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())));
+        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
+        .onCommand(Forget.class, (s, c) -> Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null)));
     b.forAnyState()
         .onCommand(RecordEvents.class, this::onRecordEvents)
         .onCommand(SetAttributes.class, this::onSetAttributes)
+        .onCommand(SetConsent.class, this::onSetConsent)
+        .onCommand(Forget.class, this::onForget)
+        .onCommand(ForgetDone.class, this::onForgetDone)
+        .onCommand(ForgetFailed.class, this::onForgetFailed)
+        .onCommand(SnapshotSettled.class, this::onSnapshotSettled)
         .onCommand(PredictionReady.class, this::onPredictionReady)
         .onCommand(PredictionFailed.class, this::onPredictionFailed)
         .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.of(s.view(c.asOf(), settings.profile())))));
@@ -165,7 +229,7 @@ public final class UserProfile
       }
       Admission a = admission.admit(e);
       results.add(EventResult.of(e.eventId(), a));
-      if (a instanceof Admission.Accept) accepted.add(new EventRecorded(e));
+      if (a instanceof Admission.Accept) accepted.add(new EventRecorded(settings.pii().apply(e)));
     }
     Recorded reply = new Recorded(List.copyOf(results));
     if (accepted.isEmpty()) return Effect().reply(cmd.replyTo(), reply);
@@ -185,7 +249,7 @@ public final class UserProfile
   }
 
   private void requestPrediction(ProfileState state, String eventId) {
-    if (models == null) return;
+    if (models == null || !state.allows(Consent.Purpose.PERSONALIZATION, settings.profile())) return;
     if (predictionInFlight) {
       coalescedEventId = eventId;
       return;
@@ -198,7 +262,8 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onPredictionReady(ProfileState state, PredictionReady cmd) {
     predictionInFlight = false;
     ProfilePrediction current = state.prediction();
-    boolean newer = current == null || cmd.prediction().asOfEventCount() > current.asOfEventCount();
+    boolean newer = (current == null || cmd.prediction().asOfEventCount() > current.asOfEventCount())
+        && state.allows(Consent.Purpose.PERSONALIZATION, settings.profile());
     String next = coalescedEventId;
     coalescedEventId = null;
     if (!newer) {
@@ -225,6 +290,78 @@ public final class UserProfile
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
 
+  private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {
+    return Effect()
+        .persist(new ConsentSet(cmd.changes(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+  }
+
+  private ReplyEffect<Event, ProfileState> onForget(ProfileState state, Forget cmd) {
+    if (forgetter == null) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
+    forgetWaiters.add(cmd.replyTo());
+    if (snapshotDue()) return Effect().noReply(); // goes on at SnapshotSettled
+    return startForgetting();
+  }
+
+  private ReplyEffect<Event, ProfileState> startForgetting() {
+    forgetting = true;
+    context.getLog().info("Forgetting user {}", userId);
+    context.pipeToSelf(forgetter.forget(userId, persistenceId().id(), clock.instant()),
+        (erased, failure) -> failure == null ? new ForgetDone(erased) : new ForgetFailed(failure.toString()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, ProfileState> onSnapshotSettled(ProfileState state, SnapshotSettled cmd) {
+    if (forgetting || forgetWaiters.isEmpty() || snapshotDue()) return Effect().noReply();
+    return startForgetting();
+  }
+
+  private ReplyEffect<Event, ProfileState> onForgetDone(ProfileState state, ForgetDone cmd) {
+    context.getLog().info("Forgot user {}: {} journal rows and {} snapshots removed", userId, cmd.erased().events(), cmd.erased().snapshots());
+    answerForgetWaiters(new ForgetReply(true, cmd.erased().events(), cmd.erased().snapshots(), null));
+    // The in-memory state and sequence number are stale now: stop, so the next message recovers an
+    // empty profile from the (empty) journal.
+    return Effect().stop().thenNoReply();
+  }
+
+  private ReplyEffect<Event, ProfileState> onForgetFailed(ProfileState state, ForgetFailed cmd) {
+    forgetting = false;
+    context.getLog().warn("Forgetting user {} failed, the profile is unchanged: {}", userId, cmd.reason());
+    answerForgetWaiters(new ForgetReply(true, 0, 0, cmd.reason()));
+    return Effect().noReply();
+  }
+
+  private void answerForgetWaiters(ForgetReply reply) {
+    forgetWaiters.forEach(w -> w.tell(reply));
+    forgetWaiters.clear();
+  }
+
+  private static Recorded retryWhileForgetting(List<BehaviorEvent> events) {
+    return new Recorded(events.stream()
+        .map(e -> new EventResult(e.eventId(), EventResult.UNCONFIRMED, "the profile is being forgotten: retry", null, null))
+        .toList());
+  }
+
+  /** A snapshot was due at or before the last sequence number and has not been written yet. */
+  private boolean snapshotDue() {
+    long every = settings.snapshotEvery();
+    return (lastSequenceNumber(context) / every) * every > settledSnapshotSeq;
+  }
+
+  @Override
+  public SignalHandler<ProfileState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.class, (s, sig) -> settledSnapshotSeq = lastSequenceNumber(context))
+        .onSignal(SnapshotCompleted.class, (s, sig) -> snapshotSettled(sig.metadata().sequenceNr()))
+        .onSignal(SnapshotFailed.class, (s, sig) -> snapshotSettled(sig.metadata().sequenceNr()))
+        .build();
+  }
+
+  private void snapshotSettled(long seq) {
+    settledSnapshotSeq = Math.max(settledSnapshotSeq, seq);
+    context.getSelf().tell(new SnapshotSettled());
+  }
+
   @Override
   public EventHandler<ProfileState, Event> eventHandler() {
     return newEventHandlerBuilder()
@@ -232,6 +369,7 @@ public final class UserProfile
         .onEvent(EventRecorded.class, (s, e) -> s.apply(e.event(), settings.profile()))
         .onEvent(AttributesSet.class, (s, e) -> s.withAttributes(e.attributes()))
         .onEvent(PredictionUpdated.class, (s, e) -> s.withPrediction(e.prediction()))
+        .onEvent(ConsentSet.class, (s, e) -> s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults()))
         .build();
   }
 }

@@ -12,6 +12,8 @@ public record EventResult(String eventId, String status, String reason, String f
   public static final String ACCEPTED = "accepted";
   public static final String DUPLICATE = "duplicate";
   public static final String REJECTED = "rejected";
+  /** Not known to be stored (the entity did not confirm, or asked for a retry): safe to retry. */
+  public static final String UNCONFIRMED = "unconfirmed";
 
   public static EventResult of(String eventId, Admission admission) {
     // Java 17: type patterns in switch are still a preview feature, so instanceof it is.

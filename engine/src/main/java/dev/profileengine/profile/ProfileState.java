@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * @param firstSeenMillis earliest event time, {@code Long.MAX_VALUE} before the first event
  * @param lastEventMillis latest event time, {@code Long.MIN_VALUE} before the first event
  * @param attributes static attributes set through the API (JSON scalars)
+ * @param consent the user's explicit consent choices
  */
 public record ProfileState(
     String userId,
@@ -31,17 +32,22 @@ public record ProfileState(
     RecentBehaviors recent,
     SeenEvents seen,
     Map<String, Object> attributes,
-    ProfilePrediction prediction) {
+    ProfilePrediction prediction,
+    Consent consent) {
+
+  public ProfileState {
+    if (consent == null) consent = Consent.NONE; // snapshots taken before consent existed
+  }
 
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
-        SeenEvents.empty(), Map.of(), null);
+        SeenEvents.empty(), Map.of(), null, Consent.NONE);
   }
 
-  /** False until the first event or attribute: such a profile does not exist for readers. */
+  /** False until the first event, attribute or consent choice: such a profile does not exist for readers. */
   public boolean exists() {
-    return eventCount > 0 || !attributes.isEmpty();
+    return eventCount > 0 || !attributes.isEmpty() || consent.updatedAt() != null;
   }
 
   /** Exactly-once and lateness checks for one (field-valid) event; for a batch use {@link BatchAdmission}. */
@@ -70,7 +76,8 @@ public record ProfileState(
         recent.add(e.asRecent(), s.recentBehaviors()),
         seen.add(e.eventId(), t, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
         attributes,
-        prediction);
+        prediction,
+        consent);
   }
 
   /** Sets (or, for a null value, removes) static attributes. */
@@ -81,14 +88,30 @@ public record ProfileState(
       else next.put(k, v);
     });
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, Map.copyOf(next), prediction);
+        spend, context, recent, seen, Map.copyOf(next), prediction, consent);
   }
 
   /** Keeps {@code p} if it was computed from a newer state than the current prediction. */
   public ProfileState withPrediction(ProfilePrediction p) {
     if (prediction != null && prediction.asOfEventCount() > p.asOfEventCount()) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, p);
+        spend, context, recent, seen, attributes, p, consent);
+  }
+
+  /**
+   * Records consent choices. Withdrawing personalization also drops the current prediction: none is
+   * kept or computed for the user from then on.
+   */
+  public ProfileState withConsent(Map<Consent.Purpose, Boolean> changes, java.time.Instant at, Consent.ConsentDefaults defaults) {
+    Consent next = consent.with(changes, at);
+    ProfilePrediction keep = next.granted(Consent.Purpose.PERSONALIZATION, defaults) ? prediction : null;
+    return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
+        spend, context, recent, seen, attributes, keep, next);
+  }
+
+  /** Whether the user allows {@code purpose}, explicitly or by default. */
+  public boolean allows(Consent.Purpose purpose, ProfileSettings s) {
+    return consent.granted(purpose, s.consentDefaults());
   }
 
   public List<RecentBehavior> recentBehaviors() {
@@ -116,6 +139,7 @@ public record ProfileState(
         context.view(),
         new TreeMap<>(attributes),
         recent.items().stream().map(ProfileView.Recent::of).toList(),
-        prediction == null ? null : ProfileView.PredictionView.of(prediction, eventCount));
+        prediction == null ? null : ProfileView.PredictionView.of(prediction, eventCount),
+        new ProfileView.ConsentView(consent.effective(s.consentDefaults()), consent.updatedAt()));
   }
 }

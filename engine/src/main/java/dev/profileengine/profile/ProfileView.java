@@ -26,7 +26,11 @@ public record ProfileView(
     ContextStats.ContextView context,
     Map<String, Object> attributes,
     List<Recent> recent,
-    PredictionView prediction) {
+    PredictionView prediction,
+    ConsentView consent) {
+
+  /** Effective consent per purpose (explicit choice or default) and when the user last decided. */
+  public record ConsentView(Map<String, Boolean> purposes, Instant updatedAt) {}
 
   /**
    * The latest next-behavior prediction; {@code stale} when events arrived after the state it was

@@ -38,7 +38,7 @@ class UserProfileTest {
   private static final EngineSettings BASE = EngineSettings.from(CONFIG);
   /** Snapshots every 5 events, so short tests cross snapshot boundaries. */
   private static final EngineSettings SETTINGS =
-      new EngineSettings(BASE.profile(), BASE.validation(), 5, 2, BASE.askTimeout());
+      new EngineSettings(BASE.profile(), BASE.validation(), 5, 2, BASE.askTimeout(), BASE.pii());
   private static final Clock CLOCK = Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);
 
   private EventSourcedBehaviorTestKit<UserProfile.Command, UserProfile.Event, ProfileState> kit;

@@ -1,0 +1,121 @@
+package dev.profileengine.gateway;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.ProfileExport;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.Scope;
+import dev.profileengine.profile.Consent;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The privacy API of one profile: {@code GET .../export} (everything stored), {@code DELETE}
+ * (forget: journal rows and snapshots removed, a {@code forgotten} change notified; admin scope)
+ * and {@code PUT .../consent} (choices per purpose). Mounted under {@code /v1/profiles/{userId}}.
+ */
+final class PrivacyRoutes extends AllDirectives {
+  private final ClusterSharding sharding;
+  private final ProfileExport exporter;
+  private final EngineSettings settings;
+  private final AccessControl access;
+
+  PrivacyRoutes(ActorSystem<?> system, EngineSettings settings, AccessControl access) {
+    this.sharding = ClusterSharding.get(system);
+    this.exporter = new ProfileExport(system, settings.askTimeout());
+    this.settings = settings;
+    this.access = access;
+  }
+
+  /** The export body: the profile and the journaled events in their wire shapes. */
+  record ExportBody(String userId, java.time.Instant exportedAt, Object profile, List<Map<String, Object>> events) {}
+
+  /** The forget answer. */
+  record ForgetBody(String userId, boolean forgotten, int eventsErased, int snapshotsErased) {}
+
+  Route routes(String userId, java.util.function.BiFunction<Long, java.util.function.Function<byte[], Route>, Route> body) {
+    return concat(
+        path("export", () -> get(() -> access.require(Scope.READ, caller -> export(userId)))),
+        path("consent", () -> put(() -> access.require(Scope.INGEST, caller -> body.apply(16L * 1024, bytes -> putConsent(userId, bytes))))),
+        pathEndOrSingleSlash(() -> delete(() -> access.require(Scope.ADMIN, caller -> forget(userId)))));
+  }
+
+  private Route export(String userId) {
+    return onSuccess(exporter.export(userId), found -> found
+        .map(e -> ProfileRoutes.json(StatusCodes.OK, new ExportBody(e.userId(), e.exportedAt(), e.profile(),
+            e.events().stream().map(PrivacyRoutes::wire).toList())))
+        .orElseGet(() -> notFound(userId)));
+  }
+
+  private Route forget(String userId) {
+    return onSuccess(sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
+            .<UserProfile.ForgetReply>ask(UserProfile.Forget::new, settings.askTimeout().multipliedBy(2)),
+        reply -> {
+          if (reply.error() != null) return ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "could not forget '" + userId + "': " + reply.error() + "; retry");
+          if (!reply.found()) return notFound(userId);
+          return ProfileRoutes.json(StatusCodes.OK, new ForgetBody(userId, true, reply.eventsErased(), reply.snapshotsErased()));
+        });
+  }
+
+  private Route putConsent(String userId, byte[] bytes) {
+    JsonNode root;
+    try {
+      root = Json.parse(bytes);
+    } catch (Json.BadJson e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", e.getMessage());
+    }
+    if (!root.isObject() || root.isEmpty()) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON object of purposes (analytics, personalization, ads) to true/false, was " + EventJson.kind(root));
+    }
+    Map<Consent.Purpose, Boolean> changes = new EnumMap<>(Consent.Purpose.class);
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      Consent.Purpose purpose = Consent.Purpose.parse(f.getKey());
+      if (purpose == null) return ErrorHandling.error(StatusCodes.BAD_REQUEST, f.getKey(), "unknown consent purpose: expected analytics, personalization or ads");
+      if (!f.getValue().isBoolean()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, f.getKey(), "must be true or false, was " + EventJson.kind(f.getValue()));
+      changes.put(purpose, f.getValue().booleanValue());
+    }
+    return onSuccess(sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
+            .<UserProfile.ProfileReply>ask(r -> new UserProfile.SetConsent(Map.copyOf(changes), r), settings.askTimeout()),
+        reply -> reply.profile()
+            .map(view -> ProfileRoutes.json(StatusCodes.OK, view))
+            .orElseGet(() -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "the profile is being forgotten: retry")));
+  }
+
+  private static Route notFound(String userId) {
+    return ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'");
+  }
+
+  /** One journaled event as {@code {sequenceNr, storedAt, kind, data}}. */
+  static Map<String, Object> wire(ProfileExport.StoredEvent stored) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sequenceNr", stored.sequenceNr());
+    m.put("storedAt", stored.storedAt());
+    UserProfile.Event e = stored.event();
+    // Java 17: type patterns in switch are a preview feature, so instanceof it is.
+    if (e instanceof UserProfile.EventRecorded r) put(m, "behavior", EventJson.encode(r.event()));
+    else if (e instanceof UserProfile.AttributesSet a) put(m, "attributes", a.attributes());
+    else if (e instanceof UserProfile.PredictionUpdated p) put(m, "prediction", p.prediction());
+    else if (e instanceof UserProfile.ConsentSet c) {
+      Map<String, Boolean> purposes = new TreeMap<>();
+      c.changes().forEach((p, v) -> purposes.put(p.wire(), v));
+      put(m, "consent", purposes);
+    }
+    return m;
+  }
+
+  private static void put(Map<String, Object> m, String kind, Object data) {
+    m.put("kind", kind);
+    m.put("data", data);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.profileengine.profile;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What happens to personal fields of an event before it is journaled: each configured field is
+ * kept, replaced by a salted SHA-256 ({@code "h:" + 16 hex digits}, so equal values still compare
+ * equal in profiles and segments) or dropped. Applied once, in the entity, to every ingest path.
+ *
+ * @param actions field name (see {@link Field}) to action; fields not named are kept
+ * @param salt secret mixed into every hash, so hashes cannot be reversed by a dictionary of values
+ */
+public record PiiPolicy(Map<Field, Action> actions, String salt) {
+
+  public static final PiiPolicy KEEP_ALL = new PiiPolicy(Map.of(), "");
+
+  /** Fields that may carry personal data. */
+  public enum Field {
+    DEVICE, OS, CHANNEL, COUNTRY, CITY, NETWORK, QUERY;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Field parse(String s) {
+      for (Field f : values()) if (f.wire().equals(s)) return f;
+      throw new IllegalArgumentException("unknown PII field '" + s + "': expected one of device, os, channel, country, city, network, query");
+    }
+  }
+
+  public enum Action {
+    KEEP, HASH, DROP;
+
+    public static Action parse(String s) {
+      for (Action a : values()) if (a.name().equalsIgnoreCase(s)) return a;
+      throw new IllegalArgumentException("unknown PII action '" + s + "': expected keep, hash or drop");
+    }
+  }
+
+  public PiiPolicy {
+    actions = Map.copyOf(actions);
+  }
+
+  public boolean keepsAll() {
+    return actions.values().stream().allMatch(a -> a == Action.KEEP);
+  }
+
+  /** The event as it may be stored. */
+  public BehaviorEvent apply(BehaviorEvent e) {
+    if (keepsAll()) return e;
+    EventContext c = e.context();
+    EventContext stored = c == null ? null : new EventContext(
+        treat(Field.DEVICE, c.device()), treat(Field.OS, c.os()), treat(Field.CHANNEL, c.channel()),
+        treat(Field.COUNTRY, c.country()), treat(Field.CITY, c.city()), treat(Field.NETWORK, c.network()));
+    return new BehaviorEvent(e.eventId(), e.userId(), e.type(), e.timestamp(), e.itemId(), e.categoryId(), e.brand(),
+        e.price(), e.quantity(), treat(Field.QUERY, e.query()), e.dwellMs(), e.pageDepth(), stored);
+  }
+
+  private String treat(Field f, String value) {
+    if (value == null) return null;
+    return switch (actions.getOrDefault(f, Action.KEEP)) {
+      case KEEP -> value;
+      case DROP -> null;
+      case HASH -> hash(value);
+    };
+  }
+
+  String hash(String value) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(salt.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      byte[] d = sha.digest(value.getBytes(StandardCharsets.UTF_8));
+      return "h:" + HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JVM", e);
+    }
+  }
+}

@@ -2,9 +2,11 @@ package dev.profileengine.engine;
 
 import com.typesafe.config.Config;
 import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.ChurnSettings;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.RfmThresholds;
+import dev.profileengine.profile.RiskSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -33,13 +35,41 @@ public record EngineSettings(
         c.getInt("context-top-k"),
         c.getInt("recent-behaviors"),
         c.getInt("max-remembered-ids"),
-        new RfmThresholds(bounds(rfm, "recency-days"), bounds(rfm, "frequency-orders"), bounds(rfm, "monetary-total")));
+        new RfmThresholds(bounds(rfm, "recency-days"), bounds(rfm, "frequency-orders"), bounds(rfm, "monetary-total")),
+        churn(c.getConfig("churn")),
+        risk(c.getConfig("risk")));
     return new EngineSettings(
         profile,
         new EventValidation(c.getDuration("max-future-skew")),
         c.getInt("snapshot.every"),
         c.getInt("snapshot.keep"),
         c.getDuration("ask-timeout"));
+  }
+
+  /** {@code profile.churn}. */
+  static ChurnSettings churn(Config c) {
+    return new ChurnSettings(
+        c.getDouble("recency-weight"),
+        c.getDouble("frequency-weight"),
+        c.getDouble("prediction-weight"),
+        c.getDouble("half-risk-gap-ratio"),
+        c.getDuration("default-gap"),
+        c.getDuration("min-gap"),
+        c.getDouble("engaged-probability"));
+  }
+
+  /** {@code profile.risk}. */
+  static RiskSettings risk(Config c) {
+    return new RiskSettings(
+        c.getInt("burst.min-events"),
+        c.getDouble("burst.factor"),
+        c.getDuration("travel.min-country-gap"),
+        c.getDuration("travel.min-city-gap"),
+        c.getDouble("outlier.z"),
+        c.getInt("outlier.min-purchases"),
+        c.getDouble("outlier.max-factor"),
+        c.getInt("cart-without-purchase.carts"),
+        c.getDuration("flag-window"));
   }
 
   private static double[] bounds(Config c, String path) {

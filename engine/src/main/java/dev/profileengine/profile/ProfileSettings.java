@@ -18,6 +18,8 @@ import java.util.Map;
  * @param recentBehaviors length of the recent behavior sequence (the model input)
  * @param maxRememberedIds cap on remembered event ids; beyond it the oldest are forgotten and
  *     events not newer than them are rejected as too late, so exactly-once still holds
+ * @param churn constants of the churn risk score
+ * @param risk thresholds of the anomaly flags
  */
 public record ProfileSettings(
     Duration allowedLateness,
@@ -28,7 +30,9 @@ public record ProfileSettings(
     int contextTopK,
     int recentBehaviors,
     int maxRememberedIds,
-    RfmThresholds rfm) {
+    RfmThresholds rfm,
+    ChurnSettings churn,
+    RiskSettings risk) {
 
   public ProfileSettings {
     if (allowedLateness.isNegative()) throw new IllegalArgumentException("allowed lateness must not be negative");
@@ -48,7 +52,9 @@ public record ProfileSettings(
             BehaviorType.VIEW, 1.0, BehaviorType.CLICK, 1.0, BehaviorType.SEARCH, 0.5,
             BehaviorType.FAVORITE, 3.0, BehaviorType.CART, 4.0, BehaviorType.PURCHASE, 6.0)),
         10, 8, 50, 4096,
-        RfmThresholds.defaults());
+        RfmThresholds.defaults(),
+        ChurnSettings.defaults(),
+        RiskSettings.defaults());
   }
 
   /** Weights by behavior type, 0 for a type not named. */
@@ -63,10 +69,18 @@ public record ProfileSettings(
   }
 
   public ProfileSettings withAllowedLateness(Duration lateness) {
-    return new ProfileSettings(lateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm);
+    return new ProfileSettings(lateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, churn, risk);
+  }
+
+  public ProfileSettings withChurn(ChurnSettings c) {
+    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, c, risk);
+  }
+
+  public ProfileSettings withRisk(RiskSettings r) {
+    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, churn, r);
   }
 
   public ProfileSettings withMaxRememberedIds(int max) {
-    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, max, rfm);
+    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, max, rfm, churn, risk);
   }
 }

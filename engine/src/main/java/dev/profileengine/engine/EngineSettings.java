@@ -1,24 +1,37 @@
 package dev.profileengine.engine;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
 import dev.profileengine.model.BehaviorType;
 import dev.profileengine.profile.ChurnSettings;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.RfmThresholds;
 import dev.profileengine.profile.RiskSettings;
+import dev.profileengine.profile.SegmentDefinitions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** The engine's settings, read from the {@code profile} section of the configuration. */
+/**
+ * The engine's settings, read from the {@code profile} section of the configuration.
+ *
+ * @param segments the audiences of {@code profile.segments}, in id order
+ */
 public record EngineSettings(
     ProfileSettings profile,
     EventValidation validation,
     int snapshotEvery,
     int snapshotsKept,
-    Duration askTimeout) {
+    Duration askTimeout,
+    SegmentDefinitions segments) {
+
+  /** Settings without segments. */
+  public EngineSettings(ProfileSettings profile, EventValidation validation, int snapshotEvery, int snapshotsKept, Duration askTimeout) {
+    this(profile, validation, snapshotEvery, snapshotsKept, askTimeout, SegmentDefinitions.none());
+  }
 
   public static EngineSettings from(Config root) {
     Config c = root.getConfig("profile");
@@ -43,7 +56,20 @@ public record EngineSettings(
         new EventValidation(c.getDuration("max-future-skew")),
         c.getInt("snapshot.every"),
         c.getInt("snapshot.keep"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        segments(c));
+  }
+
+  /**
+   * {@code profile.segments}: {@code <id> { rule = "...", description = "...", ads = false }}, in id
+   * order (HOCON objects are unordered). A bad definition fails with the segment id and the problem.
+   */
+  static SegmentDefinitions segments(Config c) {
+    if (!c.hasPath("segments")) return SegmentDefinitions.none();
+    ConfigObject o = c.getObject("segments");
+    Map<String, Object> byId = new TreeMap<>();
+    o.forEach((id, v) -> byId.put(id, v.unwrapped()));
+    return SegmentDefinitions.parse(byId);
   }
 
   /** {@code profile.churn}. */

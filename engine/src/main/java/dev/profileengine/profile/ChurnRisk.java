@@ -14,18 +14,20 @@ import java.util.Locale;
  *              default-gap with fewer than two sessions
  *   ratio    = (asOf - last event) / gap
  *   recency  = ratio^2 / (ratio^2 + half-risk-gap-ratio^2)            0..1, 0.5 at the half-risk ratio
- *   weekly   = events in the 30d window / (days of history within it, 7..30) * 7
- *   decline  = clamp(1 - events in the 7d window / weekly, 0, 1)       both windows as of the last event
+ *   weekly   = events in the 30d window / (day buckets of history within it, 7..30) * 7,
+ *              as of the last event (the habit while the user was still around)
+ *   decline  = clamp(1 - (events in the 7d window as of asOf + 1) / (weekly + 1), 0, 1)
+ *              (add-one smoothing, so a sparse user is not judged on noise)
  *   base     = (recency-weight * recency + frequency-weight * decline) / (recency-weight + frequency-weight)
  *   model    = clamp(1 - (p(purchase) + p(cart)) / engaged-probability, 0, 1), 0 without a prediction
  *   risk     = base + prediction-weight * model * (1 - base)
  * </pre>
  *
- * The decline is measured up to the last event (the trend while the user was still around) and
- * the silence since is the recency term's, so the risk never falls as silence grows.
+ * Once asOf is past the last event, the 7d count can only fall while the habit it is compared with
+ * stays put, so the risk never falls as silence grows.
  */
 public final class ChurnRisk {
-  private static final double DAY = Duration.ofDays(1).toMillis();
+  private static final long DAY = Duration.ofDays(1).toMillis();
 
   private ChurnRisk() {}
 
@@ -42,12 +44,12 @@ public final class ChurnRisk {
     double h = s.halfRiskGapRatio();
     double recency = ratio * ratio / (ratio * ratio + h * h);
 
-    long frequencyAt = Math.min(asOfMillis, last);
-    double week = RiskFlags.total(p.counts().count(WindowCounts.Window.D7, frequencyAt));
-    double month = RiskFlags.total(p.counts().count(WindowCounts.Window.D30, frequencyAt));
-    double historyDays = Math.min(30, Math.max(7, (frequencyAt - first) / DAY));
+    long habitAt = Math.min(asOfMillis, last);
+    double month = RiskFlags.total(p.counts().count(WindowCounts.Window.D30, habitAt));
+    long historyDays = Math.min(30, Math.max(7, Math.floorDiv(habitAt, DAY) - Math.floorDiv(first, DAY) + 1));
     double weekly = month / historyDays * 7;
-    double decline = weekly > 0 ? clamp(1 - week / weekly) : 0;
+    double week = RiskFlags.total(p.counts().count(WindowCounts.Window.D7, asOfMillis));
+    double decline = clamp(1 - (week + 1) / (weekly + 1));
 
     double base = (s.recencyWeight() * recency + s.frequencyWeight() * decline) / (s.recencyWeight() + s.frequencyWeight());
     double model = 0;

@@ -1,25 +1,41 @@
 package dev.profileengine.engine;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
 import dev.profileengine.model.BehaviorType;
 import dev.profileengine.profile.Consent;
+import dev.profileengine.profile.ChurnSettings;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.PiiPolicy;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.RfmThresholds;
+import dev.profileengine.profile.RiskSettings;
+import dev.profileengine.profile.SegmentDefinitions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** The engine's settings, read from the {@code profile} section of the configuration. */
+/**
+ * The engine's settings, read from the {@code profile} section of the configuration.
+ *
+ * @param segments the audiences of {@code profile.segments}, in id order
+ */
 public record EngineSettings(
     ProfileSettings profile,
     EventValidation validation,
     int snapshotEvery,
     int snapshotsKept,
     Duration askTimeout,
-    PiiPolicy pii) {
+    PiiPolicy pii,
+    SegmentDefinitions segments) {
+
+  /** Settings without segments. */
+  public EngineSettings(ProfileSettings profile, EventValidation validation, int snapshotEvery, int snapshotsKept, Duration askTimeout,
+                        PiiPolicy pii) {
+    this(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, SegmentDefinitions.none());
+  }
 
   public static EngineSettings from(Config root) {
     Config c = root.getConfig("profile");
@@ -37,6 +53,8 @@ public record EngineSettings(
         c.getInt("recent-behaviors"),
         c.getInt("max-remembered-ids"),
         new RfmThresholds(bounds(rfm, "recency-days"), bounds(rfm, "frequency-orders"), bounds(rfm, "monetary-total")),
+        churn(c.getConfig("churn")),
+        risk(c.getConfig("risk")),
         consentDefaults(c.getConfig("privacy.consent-defaults")));
     return new EngineSettings(
         profile,
@@ -44,7 +62,8 @@ public record EngineSettings(
         c.getInt("snapshot.every"),
         c.getInt("snapshot.keep"),
         c.getDuration("ask-timeout"),
-        piiPolicy(c.getConfig("privacy")));
+        piiPolicy(c.getConfig("privacy")),
+        segments(c));
   }
 
   private static Consent.ConsentDefaults consentDefaults(Config c) {
@@ -69,6 +88,45 @@ public record EngineSettings(
       actions.put(PiiPolicy.Field.parse(kv[0].strip()), PiiPolicy.Action.parse(kv[1].strip()));
     }
     return new PiiPolicy(actions, privacy.getString("pii-salt"));
+
+  }
+
+  /**
+   * {@code profile.segments}: {@code <id> { rule = "...", description = "...", ads = false }}, in id
+   * order (HOCON objects are unordered). A bad definition fails with the segment id and the problem.
+   */
+  static SegmentDefinitions segments(Config c) {
+    if (!c.hasPath("segments")) return SegmentDefinitions.none();
+    ConfigObject o = c.getObject("segments");
+    Map<String, Object> byId = new TreeMap<>();
+    o.forEach((id, v) -> byId.put(id, v.unwrapped()));
+    return SegmentDefinitions.parse(byId);
+  }
+
+  /** {@code profile.churn}. */
+  static ChurnSettings churn(Config c) {
+    return new ChurnSettings(
+        c.getDouble("recency-weight"),
+        c.getDouble("frequency-weight"),
+        c.getDouble("prediction-weight"),
+        c.getDouble("half-risk-gap-ratio"),
+        c.getDuration("default-gap"),
+        c.getDuration("min-gap"),
+        c.getDouble("engaged-probability"));
+  }
+
+  /** {@code profile.risk}. */
+  static RiskSettings risk(Config c) {
+    return new RiskSettings(
+        c.getInt("burst.min-events"),
+        c.getDouble("burst.factor"),
+        c.getDuration("travel.min-country-gap"),
+        c.getDuration("travel.min-city-gap"),
+        c.getDouble("outlier.z"),
+        c.getInt("outlier.min-purchases"),
+        c.getDouble("outlier.max-factor"),
+        c.getInt("cart-without-purchase.carts"),
+        c.getDuration("flag-window"));
   }
 
   private static double[] bounds(Config c, String path) {

@@ -59,6 +59,25 @@ public record DecayedScores(long anchorMillis, String[] keys, double[] scores) {
     return 0;
   }
 
+  /** A key's share of all kept weight (0..1, the {@code score} of {@link #ranked}), 0 if not kept. */
+  public double share(String key) {
+    double total = 0;
+    double own = 0;
+    for (int i = 0; i < keys.length; i++) {
+      total += scores[i];
+      if (keys[i].equals(key)) own = scores[i];
+    }
+    return total > 0 ? own / total : 0;
+  }
+
+  /** The key with the largest share, null if none is kept. */
+  public String top() {
+    int best = -1;
+    for (int i = 0; i < keys.length; i++)
+      if (best < 0 || scores[i] > scores[best] || (scores[i] == scores[best] && keys[i].compareTo(keys[best]) < 0)) best = i;
+    return best < 0 ? null : keys[best];
+  }
+
   /**
    * Best first. {@code score} is the key's share of all kept weight (0..1, the kept shares sum to
    * 1, unaffected by the reading time); {@code weight} is the decayed weight as of {@code asOfMillis}.

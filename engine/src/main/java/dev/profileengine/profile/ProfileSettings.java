@@ -18,6 +18,8 @@ import java.util.Map;
  * @param recentBehaviors length of the recent behavior sequence (the model input)
  * @param maxRememberedIds cap on remembered event ids; beyond it the oldest are forgotten and
  *     events not newer than them are rejected as too late, so exactly-once still holds
+ * @param churn constants of the churn risk score
+ * @param risk thresholds of the anomaly flags
  * @param consentDefaults consent of purposes a user never decided on
  */
 public record ProfileSettings(
@@ -30,6 +32,8 @@ public record ProfileSettings(
     int recentBehaviors,
     int maxRememberedIds,
     RfmThresholds rfm,
+    ChurnSettings churn,
+    RiskSettings risk,
     Consent.ConsentDefaults consentDefaults) {
 
   public ProfileSettings {
@@ -51,6 +55,8 @@ public record ProfileSettings(
             BehaviorType.FAVORITE, 3.0, BehaviorType.CART, 4.0, BehaviorType.PURCHASE, 6.0)),
         10, 8, 50, 4096,
         RfmThresholds.defaults(),
+        ChurnSettings.defaults(),
+        RiskSettings.defaults(),
         Consent.ConsentDefaults.grantedAll());
   }
 
@@ -66,14 +72,22 @@ public record ProfileSettings(
   }
 
   public ProfileSettings withAllowedLateness(Duration lateness) {
-    return new ProfileSettings(lateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, consentDefaults);
+    return new ProfileSettings(lateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, churn, risk, consentDefaults);
+  }
+
+  public ProfileSettings withChurn(ChurnSettings c) {
+    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, c, risk, consentDefaults);
+  }
+
+  public ProfileSettings withRisk(RiskSettings r) {
+    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, churn, r, consentDefaults);
   }
 
   public ProfileSettings withConsentDefaults(Consent.ConsentDefaults defaults) {
-    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, defaults);
+    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, maxRememberedIds, rfm, churn, risk, defaults);
   }
 
   public ProfileSettings withMaxRememberedIds(int max) {
-    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, max, rfm, consentDefaults);
+    return new ProfileSettings(allowedLateness, sessionGap, interestHalfLife, interestWeights, interestTopK, contextTopK, recentBehaviors, max, rfm, churn, risk, consentDefaults);
   }
 }

@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * @param firstSeenMillis earliest event time, {@code Long.MAX_VALUE} before the first event
  * @param lastEventMillis latest event time, {@code Long.MIN_VALUE} before the first event
  * @param attributes static attributes set through the API (JSON scalars)
+ * @param risk the memory behind the anomaly flags
  * @param consent the user's explicit consent choices
  */
 public record ProfileState(
@@ -33,16 +34,19 @@ public record ProfileState(
     SeenEvents seen,
     Map<String, Object> attributes,
     ProfilePrediction prediction,
+    RiskSignals risk,
     Consent consent) {
 
+  /** Snapshots written before {@code risk} or {@code consent} existed recover with empty ones. */
   public ProfileState {
-    if (consent == null) consent = Consent.NONE; // snapshots taken before consent existed
+    if (risk == null) risk = RiskSignals.empty();
+    if (consent == null) consent = Consent.NONE;
   }
 
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
-        SeenEvents.empty(), Map.of(), null, Consent.NONE);
+        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE);
   }
 
   /** False until the first event, attribute or consent choice: such a profile does not exist for readers. */
@@ -77,6 +81,7 @@ public record ProfileState(
         seen.add(e.eventId(), t, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
         attributes,
         prediction,
+        risk.add(e, s.risk()),
         consent);
   }
 
@@ -88,14 +93,14 @@ public record ProfileState(
       else next.put(k, v);
     });
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, Map.copyOf(next), prediction, consent);
+        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent);
   }
 
   /** Keeps {@code p} if it was computed from a newer state than the current prediction. */
   public ProfileState withPrediction(ProfilePrediction p) {
     if (prediction != null && prediction.asOfEventCount() > p.asOfEventCount()) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, p, consent);
+        spend, context, recent, seen, attributes, p, risk, consent);
   }
 
   /**
@@ -106,7 +111,7 @@ public record ProfileState(
     Consent next = consent.with(changes, at);
     ProfilePrediction keep = next.granted(Consent.Purpose.PERSONALIZATION, defaults) ? prediction : null;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, keep, next);
+        spend, context, recent, seen, attributes, keep, risk, next);
   }
 
   /** Whether the user allows {@code purpose}, explicitly or by default. */
@@ -118,13 +123,34 @@ public record ProfileState(
     return recent.items();
   }
 
-  /**
-   * The profile as readers see it. Windows, decay and recency are computed as of {@code asOf}; null
-   * means the profile's latest event time, so replays of historical data read sensibly.
-   */
+  /** The instant a reading refers to: {@code asOf}, else the latest event time, else (no events) now. */
+  public long readingMillis(Instant asOf) {
+    return asOf != null ? asOf.toEpochMilli() : eventCount > 0 ? lastEventMillis : System.currentTimeMillis();
+  }
+
+  /** Churn risk as of {@code asOfMillis}, see {@link ChurnRisk}. */
+  public Churn churn(long asOfMillis, ProfileSettings s) {
+    return ChurnRisk.of(this, asOfMillis, s.churn());
+  }
+
+  /** Anomaly flags raised as of {@code asOfMillis}, see {@link RiskFlags}. */
+  public List<Flag> flags(long asOfMillis, ProfileSettings s) {
+    return RiskFlags.evaluate(this, asOfMillis, s.risk());
+  }
+
+  /** The view without segment memberships (an empty {@code segments} list). */
   public ProfileView view(Instant asOf, ProfileSettings s) {
+    return view(asOf, s, List.of());
+  }
+
+  /**
+   * The profile as readers see it. Windows, decay, recency, churn and flags are computed as of
+   * {@code asOf}; null means the profile's latest event time, so replays of historical data read
+   * sensibly. {@code segments} is the current membership, which the caller keeps.
+   */
+  public ProfileView view(Instant asOf, ProfileSettings s, List<String> segments) {
     boolean hasEvents = eventCount > 0;
-    long at = asOf != null ? asOf.toEpochMilli() : hasEvents ? lastEventMillis : System.currentTimeMillis();
+    long at = readingMillis(asOf);
     long halfLife = s.interestHalfLife().toMillis();
     return new ProfileView(
         userId,
@@ -140,6 +166,9 @@ public record ProfileState(
         new TreeMap<>(attributes),
         recent.items().stream().map(ProfileView.Recent::of).toList(),
         prediction == null ? null : ProfileView.PredictionView.of(prediction, eventCount),
+        churn(at, s),
+        flags(at, s),
+        List.copyOf(segments),
         new ProfileView.ConsentView(consent.effective(s.consentDefaults()), consent.updatedAt()));
   }
 }

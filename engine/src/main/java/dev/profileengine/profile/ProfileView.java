@@ -12,6 +12,9 @@ import java.util.Map;
  * @param counts {@code "1h"}, {@code "24h"}, {@code "7d"}, {@code "30d"}, {@code "lifetime"},
  *     each keyed by behavior type
  * @param interests {@code categories} and {@code brands}, each a list of {id, score, weight}
+ * @param churn churn risk 0..1 and the reasons behind it
+ * @param flags raised anomaly flags, each {name, reason}
+ * @param segments ids of the segments the user belongs to, sorted
  */
 public record ProfileView(
     String userId,
@@ -27,6 +30,9 @@ public record ProfileView(
     Map<String, Object> attributes,
     List<Recent> recent,
     PredictionView prediction,
+    Churn churn,
+    List<Flag> flags,
+    List<String> segments,
     ConsentView consent) {
 
   /** Effective consent per purpose (explicit choice or default) and when the user last decided. */

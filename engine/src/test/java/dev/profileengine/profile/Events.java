@@ -21,6 +21,15 @@ final class Events {
     return event(id, BehaviorType.PURCHASE, at).withCategory("item-" + id, "c1").withPurchase("b1", price, quantity);
   }
 
+  static BehaviorEvent cart(String id, Instant at) {
+    return event(id, BehaviorType.CART, at).withCategory("item-" + id, "c1");
+  }
+
+  /** {@code e} happening in {@code country} / {@code city} (either may be null). */
+  static BehaviorEvent at(BehaviorEvent e, String country, String city) {
+    return e.withBrowsing(null, null, null, new EventContext("mobile", "ios", "app", country, city, "wifi"));
+  }
+
   /** Admits then applies, the way the entity does; returns the new state and the admission. */
   record Step(ProfileState state, Admission admission) {}
 

@@ -38,7 +38,7 @@ public final class ChangeFeed {
    * A profile changed.
    *
    * @param offset resumable position: pass it back as {@code from} to continue after this change
-   * @param cause {@code event}, {@code attributes}, {@code prediction}, {@code consent} or {@code forgotten}
+   * @param cause {@code event}, {@code attributes}, {@code prediction}, {@code consent}, {@code segments} or {@code forgotten}
    * @param eventIds the events that caused the change
    * @param changes what changed: the behavior applied, or the attributes set
    */
@@ -96,6 +96,13 @@ public final class ChangeFeed {
       Map<String, Object> purposes = new java.util.TreeMap<>();
       c.changes().forEach((p, v) -> purposes.put(p.wire(), v));
       return new ProfileChanged(offset, userId, c.at(), "consent", List.of(), Map.of("consent", purposes));
+    }
+    if (event instanceof UserProfile.SegmentsChanged c) {
+      Map<String, Object> change = new java.util.LinkedHashMap<>();
+      change.put("entered", c.entered());
+      change.put("left", c.left());
+      change.put("segments", c.members());
+      return new ProfileChanged(offset, userId, c.at(), "segments", List.of(), change);
     }
     if (event instanceof ErasureLog.UserForgotten f) {
       // Journaled by the erasure log, not the profile: the user is named in the event.

@@ -39,6 +39,7 @@ public final class JournalConfig {
         db.put(DB + ".db.user", "sa");
         db.put(DB + ".db.password", "");
         db.put(DB + ".db.url", "jdbc:h2:file:" + dir.resolve("journal") + ";" + journal.getString("h2-options"));
+        db.put("akka.projection.jdbc.dialect", "h2-dialect");
       }
       case "postgres" -> {
         String url = journal.getString("db-url");
@@ -48,6 +49,7 @@ public final class JournalConfig {
         db.put(DB + ".db.url", url);
         db.put(DB + ".db.user", journal.getString("db-user"));
         db.put(DB + ".db.password", journal.getString("db-password"));
+        db.put("akka.projection.jdbc.dialect", "postgres-dialect");
       }
       default -> throw new IllegalArgumentException("PROFILE_JOURNAL must be h2 or postgres, was '" + kind + "'");
     }

@@ -6,10 +6,17 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.cluster.typed.JoinSeedNodes;
+import akka.cluster.typed.SelfUp;
+import akka.cluster.typed.Subscribe;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import com.typesafe.config.Config;
+import dev.profileengine.segments.SegmentProjection;
+import dev.profileengine.segments.SegmentReevaluation;
+import dev.profileengine.segments.SegmentStore;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +37,13 @@ public final class ProfileEngine {
 
   private final ModelService models;
 
-  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ModelService models) {
+  private final SegmentStore segments;
+  private final SegmentReevaluation reevaluation;
+
+  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ModelService models, SegmentStore segments,
+                        SegmentReevaluation reevaluation) {
+    this.segments = segments;
+    this.reevaluation = reevaluation;
     this.system = system;
     this.settings = settings;
     this.models = models;
@@ -49,9 +62,23 @@ public final class ProfileEngine {
     if (models != null) system.getWhenTerminated().thenRun(models::close);
     ErasureLog.init(system);
     UserProfile.init(system, settings, models);
+    SegmentStore segments = new SegmentStore(system);
+    SegmentProjection.init(system, segments);
     AkkaManagement.get(system).start().toCompletableFuture().join();
     joinCluster(system);
-    return new ProfileEngine(system, settings, models);
+    SegmentReevaluation reevaluation = new SegmentReevaluation(system, segments, settings.segments().fingerprint(), 4);
+    // Once this node is Up (it asks entities through sharding).
+    startWhenUp(system, reevaluation::startIfRulesChanged);
+    return new ProfileEngine(system, settings, models, segments, reevaluation);
+  }
+
+  /** Runs {@code task} once this node is Up. */
+  private static void startWhenUp(ActorSystem<?> system, Runnable task) {
+    akka.actor.typed.ActorRef<SelfUp> listener = system.systemActorOf(Behaviors.<SelfUp>receiveMessage(up -> {
+      task.run();
+      return Behaviors.stopped();
+    }), "segment-reevaluation-start", Props.empty());
+    Cluster.get(system).subscriptions().tell(new Subscribe<>(listener, SelfUp.class));
   }
 
   private static void joinCluster(ActorSystem<?> system) {
@@ -91,6 +118,16 @@ public final class ProfileEngine {
   /** The node's predictions, empty when turned off. */
   public java.util.Optional<ModelService> models() {
     return java.util.Optional.ofNullable(models);
+  }
+
+  /** The segment read side. */
+  public SegmentStore segments() {
+    return segments;
+  }
+
+  /** The background re-evaluation of segments after a rule change. */
+  public SegmentReevaluation reevaluation() {
+    return reevaluation;
   }
 
   public EngineSettings settings() {

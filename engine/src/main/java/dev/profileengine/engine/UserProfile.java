@@ -99,6 +99,12 @@ public final class UserProfile
   /** Internal: a snapshot write finished, a waiting {@link Forget} may go on. */
   private record SnapshotSettled() implements Command {}
 
+  /**
+   * Evaluates the segment rules again (after a rule change) and records a difference; replies
+   * whether the membership changed. A profile that does not exist answers false.
+   */
+  public record ReevaluateSegments(ActorRef<Boolean> replyTo) implements Command {}
+
   /** Internal: the inference pool answered. */
   public record PredictionReady(ProfilePrediction prediction) implements Command {}
 
@@ -132,6 +138,13 @@ public final class UserProfile
 
   /** Consent choices changed. */
   public record ConsentSet(Map<Consent.Purpose, Boolean> changes, Instant at) implements Event {}
+
+  /**
+   * The user entered or left segments, journaled with the change that caused it (same write).
+   *
+   * @param members the whole membership afterwards, sorted
+   */
+  public record SegmentsChanged(List<String> entered, List<String> left, List<String> members, Instant at) implements Event {}
 
   // ---- behavior ----
 
@@ -204,6 +217,7 @@ public final class UserProfile
         .onCommand(RecordEvents.class, this::onRecordEvents)
         .onCommand(SetAttributes.class, this::onSetAttributes)
         .onCommand(SetConsent.class, this::onSetConsent)
+        .onCommand(ReevaluateSegments.class, this::onReevaluateSegments)
         .onCommand(Forget.class, this::onForget)
         .onCommand(ForgetDone.class, this::onForgetDone)
         .onCommand(ForgetFailed.class, this::onForgetFailed)
@@ -235,7 +249,7 @@ public final class UserProfile
     if (accepted.isEmpty()) return Effect().reply(cmd.replyTo(), reply);
     scoreLastPrediction(state, accepted);
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
-    return Effect().persist(accepted)
+    return Effect().persist(withSegmentChanges(state, accepted))
         .thenRun(s -> requestPrediction(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
   }
@@ -270,7 +284,7 @@ public final class UserProfile
       if (next != null) requestPrediction(state, next);
       return Effect().noReply();
     }
-    return Effect().persist(new PredictionUpdated(cmd.prediction()))
+    return Effect().persist(withSegmentChanges(state, List.of(new PredictionUpdated(cmd.prediction()))))
         .thenRun(s -> {
           if (next != null) requestPrediction(s, next);
         })
@@ -286,13 +300,38 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
     return Effect()
-        .persist(new AttributesSet(cmd.attributes(), clock.instant()))
+        .persist(withSegmentChanges(state, List.of(new AttributesSet(cmd.attributes(), clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+  }
+
+  private ReplyEffect<Event, ProfileState> onReevaluateSegments(ProfileState state, ReevaluateSegments cmd) {
+    List<Event> changes = withSegmentChanges(state, List.of());
+    if (changes.isEmpty()) return Effect().reply(cmd.replyTo(), false);
+    return Effect().persist(changes).thenReply(cmd.replyTo(), s -> true);
+  }
+
+  /**
+   * {@code events} plus, when they change the user's segment membership, the {@link SegmentsChanged}
+   * that records it: the membership is evaluated on the state these events lead to, so the change
+   * is journaled atomically with its cause.
+   */
+  private List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events) {
+    ProfileState next = state;
+    for (Event e : events) next = applyEvent(next, e);
+    List<String> members = next.memberships(settings.segments(), settings.profile());
+    List<String> before = next.segments();
+    List<Event> all = new ArrayList<>(events);
+    if (!members.equals(before)) {
+      List<String> entered = members.stream().filter(m -> !before.contains(m)).toList();
+      List<String> left = before.stream().filter(m -> !members.contains(m)).toList();
+      all.add(new SegmentsChanged(entered, left, members, clock.instant()));
+    }
+    return all;
   }
 
   private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {
     return Effect()
-        .persist(new ConsentSet(cmd.changes(), clock.instant()))
+        .persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
 
@@ -364,12 +403,17 @@ public final class UserProfile
 
   @Override
   public EventHandler<ProfileState, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(EventRecorded.class, (s, e) -> s.apply(e.event(), settings.profile()))
-        .onEvent(AttributesSet.class, (s, e) -> s.withAttributes(e.attributes()))
-        .onEvent(PredictionUpdated.class, (s, e) -> s.withPrediction(e.prediction()))
-        .onEvent(ConsentSet.class, (s, e) -> s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults()))
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+  }
+
+  /** The pure fold of one journaled event. */
+  private ProfileState applyEvent(ProfileState s, Event event) {
+    // Java 17: type patterns in switch are a preview feature, so instanceof it is.
+    if (event instanceof EventRecorded e) return s.apply(e.event(), settings.profile());
+    if (event instanceof AttributesSet e) return s.withAttributes(e.attributes());
+    if (event instanceof PredictionUpdated e) return s.withPrediction(e.prediction());
+    if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults());
+    if (event instanceof SegmentsChanged e) return s.withSegments(e.members());
+    throw new IllegalStateException("unknown event " + event.getClass());
   }
 }

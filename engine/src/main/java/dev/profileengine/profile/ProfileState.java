@@ -17,6 +17,7 @@ import java.util.TreeMap;
  * @param lastEventMillis latest event time, {@code Long.MIN_VALUE} before the first event
  * @param attributes static attributes set through the API (JSON scalars)
  * @param risk the memory behind the anomaly flags
+ * @param segments ids of the segments the user is a member of, sorted
  * @param consent the user's explicit consent choices
  */
 public record ProfileState(
@@ -35,18 +36,20 @@ public record ProfileState(
     Map<String, Object> attributes,
     ProfilePrediction prediction,
     RiskSignals risk,
-    Consent consent) {
+    Consent consent,
+    List<String> segments) {
 
   /** Snapshots written before {@code risk} or {@code consent} existed recover with empty ones. */
   public ProfileState {
     if (risk == null) risk = RiskSignals.empty();
     if (consent == null) consent = Consent.NONE;
+    segments = segments == null ? List.of() : List.copyOf(segments);
   }
 
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
-        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE);
+        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE, List.of());
   }
 
   /** False until the first event, attribute or consent choice: such a profile does not exist for readers. */
@@ -82,7 +85,8 @@ public record ProfileState(
         attributes,
         prediction,
         risk.add(e, s.risk()),
-        consent);
+        consent,
+        segments);
   }
 
   /** Sets (or, for a null value, removes) static attributes. */
@@ -93,14 +97,14 @@ public record ProfileState(
       else next.put(k, v);
     });
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent);
+        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent, segments);
   }
 
   /** Keeps {@code p} if it was computed from a newer state than the current prediction. */
   public ProfileState withPrediction(ProfilePrediction p) {
     if (prediction != null && prediction.asOfEventCount() > p.asOfEventCount()) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, p, risk, consent);
+        spend, context, recent, seen, attributes, p, risk, consent, segments);
   }
 
   /**
@@ -111,7 +115,19 @@ public record ProfileState(
     Consent next = consent.with(changes, at);
     ProfilePrediction keep = next.granted(Consent.Purpose.PERSONALIZATION, defaults) ? prediction : null;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, keep, risk, next);
+        spend, context, recent, seen, attributes, keep, risk, next, segments);
+  }
+
+  /** Records the current segment membership (sorted ids). */
+  public ProfileState withSegments(List<String> members) {
+    return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
+        spend, context, recent, seen, attributes, prediction, risk, consent, members);
+  }
+
+  /** The segments of {@code definitions} this profile belongs to now (event time), consent applied. */
+  public List<String> memberships(SegmentDefinitions definitions, ProfileSettings s) {
+    if (definitions.segments().isEmpty() || !exists()) return List.of();
+    return List.copyOf(definitions.evaluate(SegmentFacts.of(this, s, null), allows(Consent.Purpose.ADS, s)));
   }
 
   /** Whether the user allows {@code purpose}, explicitly or by default. */
@@ -138,9 +154,9 @@ public record ProfileState(
     return RiskFlags.evaluate(this, asOfMillis, s.risk());
   }
 
-  /** The view without segment memberships (an empty {@code segments} list). */
+  /** The view with the recorded segment memberships. */
   public ProfileView view(Instant asOf, ProfileSettings s) {
-    return view(asOf, s, List.of());
+    return view(asOf, s, segments);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.profileengine.model.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.profileengine.model.DataFormatException;
 import dev.profileengine.model.ModelStoreException;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
@@ -8,8 +9,12 @@ import dev.profileengine.model.data.DataFormat;
 import dev.profileengine.model.encoding.EncodingSpec;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
+import dev.profileengine.model.eval.WeightSearch;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.nn.HyperParams;
+import dev.profileengine.model.recommend.Popularity;
+import dev.profileengine.model.recommend.RecommendWeights;
+import dev.profileengine.model.registry.Manifest;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.model.train.ModelScorer;
@@ -20,12 +25,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code java -jar model-store.jar train|evaluate ...}. Exit codes: 0 ok, 1 failure, 2 usage.
+ * {@code java -jar model-store.jar train|evaluate|popularity|tune-weights ...}. Exit codes: 0 ok, 1 failure, 2 usage.
  */
 public final class Main {
   static final String USAGE = """
@@ -33,11 +41,16 @@ public final class Main {
         train    --data FILE [--format taobao|json] [--registry DIR] [--version NAME] [--activate]
                  [--epochs N] [--seed N] [--hidden N] [--dense N] [--min-category-count N]
         evaluate --data FILE [--format taobao|json] [--model DIR] [--json]
+        popularity --data FILE [--format taobao|json] --model-dir DIR [--top N]
+        tune-weights --data FILE [--format taobao|json] [--model DIR] [--step X]
 
       train writes <registry>/<version>/ (default registry: $PROFILE_MODELS_DIR, else ./models),
       --activate points <registry>/ACTIVE at it. evaluate without --model uses the default model:
       the active version of $PROFILE_MODELS_DIR, else the one packaged in this jar. --model takes a
-      version directory or a registry directory (its active version).
+      version directory or a registry directory (its active version). popularity writes
+      DIR/popularity.json from the history part of FILE under the split of DIR's manifest (FILE must
+      be the training file named there). tune-weights grid-searches the recommender weights on the
+      validation slice (default step 0.05) and prints the best.
       """;
 
   private Main() {}
@@ -56,7 +69,9 @@ public final class Main {
       return switch (argv[0]) {
         case "train" -> train(argv, out, err);
         case "evaluate" -> evaluate(argv, out, err);
-        default -> throw new Args.UsageException("unknown command '" + argv[0] + "' (train or evaluate)");
+        case "popularity" -> popularity(argv, out, err);
+        case "tune-weights" -> tuneWeights(argv, out, err);
+        default -> throw new Args.UsageException("unknown command '" + argv[0] + "' (train, evaluate, popularity or tune-weights)");
       };
     } catch (Args.UsageException | IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
@@ -88,6 +103,7 @@ public final class Main {
 
   static int evaluate(String[] argv, PrintStream out, PrintStream err) {
     Args a = new Args(argv, 1, Set.of("data", "format", "model"), Set.of("json"));
+    long t0 = System.nanoTime();
     BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")),
         b -> {});
     Path dir = a.get("model") == null ? ModelRegistry.resolveDefault() : versionDir(Path.of(a.get("model")));
@@ -111,7 +127,69 @@ public final class Main {
         var m = report.metrics("model");
         out.printf("%nbest baseline macro-F1 %.4f, log-loss %.4f: model %s both%n", f1, ll,
             m.macroF1() > f1 && m.logLoss() < ll ? "beats" : "does NOT beat");
+        out.printf(Locale.ROOT, "evaluated in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       }
+    }
+    return 0;
+  }
+
+  static int popularity(String[] argv, PrintStream out, PrintStream err) {
+    Args a = new Args(argv, 1, Set.of("data", "format", "model-dir", "top"), Set.of());
+    Path dir = versionDir(Path.of(a.require("model-dir")));
+    int top = a.getInt("top", Popularity.DEFAULT_TOP);
+    if (top < 1) throw new Args.UsageException("--top must be positive");
+    Manifest m = ModelBundle.read(dir).manifest();
+    ChronologicalSplit split = TrainPipeline.parseSplit(m.split());
+    Path file = Path.of(a.require("data"));
+    out.printf("reading %s ...%n", file);
+    BehaviorDataset data = BehaviorDataset.load(file, DataFormat.parse(a.get("format", "taobao")), b -> {});
+    out.printf("%d events, %d users, %d bad lines%n", data.events(), data.userCount(), data.badLines());
+    if (m.trainingData() != null && !data.sha256().equals(m.trainingData().sha256()))
+      throw new DataFormatException(file.getFileName() + " (sha256 " + data.sha256().substring(0, 12) + ") is not the training file of "
+          + m.version() + " (" + m.trainingData().file() + ", sha256 " + m.trainingData().sha256().substring(0, 12) + ")");
+    out.printf(Locale.ROOT, "counting categories of each user's history part (first floor(%s n) events, as in the manifest) ...%n",
+        split.historyFraction());
+    Popularity p = TrainPipeline.popularity(data, split, top);
+    Path target = dir.resolve(Popularity.FILE);
+    p.write(target);
+    out.printf(Locale.ROOT, "%d categorized history events; top %d categories (%.1f%% of them) written to %s%n", p.events(),
+        p.categories().size(), 100 * p.categories().stream().mapToDouble(Popularity.Share::share).sum(), target);
+    return 0;
+  }
+
+  static int tuneWeights(String[] argv, PrintStream out, PrintStream err) {
+    Args a = new Args(argv, 1, Set.of("data", "format", "model", "step"), Set.of());
+    long t0 = System.nanoTime();
+    double step;
+    try {
+      step = Double.parseDouble(a.get("step", "0.05"));
+    } catch (NumberFormatException e) {
+      throw new Args.UsageException("--step must be a number");
+    }
+    List<RecommendWeights> grid = WeightSearch.grid(step);
+    BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")), b -> {});
+    Path dir = a.get("model") == null ? ModelRegistry.resolveDefault() : versionDir(Path.of(a.get("model")));
+    try (NextBehaviorModel model = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(model)) {
+      out.printf("model %s; scoring the validation slice and %d weight vectors ...%n", model.version(), grid.size());
+      List<WeightSearch.Result> results = WeightSearch.search(data, ChronologicalSplit.DEFAULT, scorer, step);
+      out.printf("%n| %-34s | %8s | %8s | %8s |%n|------------------------------------|---------:|---------:|---------:|%n",
+          "weights (model, interest, popular)", "Hit@10", "Rec@10", "sum");
+      List<WeightSearch.Result> shown = new ArrayList<>(results.subList(0, Math.min(10, results.size())));
+      for (RecommendWeights w : List.of(RecommendWeights.DEFAULT, RecommendWeights.MODEL_ONLY, RecommendWeights.INTEREST_ONLY,
+          RecommendWeights.POPULAR_ONLY))
+        results.stream().filter(r -> r.weights().equals(w) && !shown.contains(r)).findFirst().ifPresent(shown::add);
+      for (WeightSearch.Result r : shown)
+        out.printf(Locale.ROOT, "| %-34s | %8.4f | %8.4f | %8.4f |%n", String.format(Locale.ROOT, "%.2f, %.2f, %.2f",
+            r.weights().model(), r.weights().interest(), r.weights().popular()), r.hitRate(), r.recall(), r.objective());
+      WeightSearch.Result best = results.get(0);
+      WeightSearch.Result positive = results.stream()
+          .filter(r -> r.weights().model() > 0 && r.weights().interest() > 0 && r.weights().popular() > 0).findFirst().orElse(best);
+      out.printf(Locale.ROOT, "%nbest on validation: model %.2f, interest %.2f, popular %.2f%n", best.weights().model(),
+          best.weights().interest(), best.weights().popular());
+      out.printf(Locale.ROOT, "best with every weight positive: model %.2f, interest %.2f, popular %.2f%n", positive.weights().model(),
+          positive.weights().interest(), positive.weights().popular());
+      out.printf(Locale.ROOT, "current default: model %.2f, interest %.2f, popular %.2f (%.1f s)%n", RecommendWeights.DEFAULT.model(),
+          RecommendWeights.DEFAULT.interest(), RecommendWeights.DEFAULT.popular(), (System.nanoTime() - t0) / 1e9);
     }
     return 0;
   }

@@ -2,6 +2,7 @@ package dev.profileengine.model.eval;
 
 import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.model.inference.CategoryScore;
 import java.util.List;
 
 /** A batch predictor under evaluation (the model): contexts in, scored predictions out. */
@@ -16,7 +17,16 @@ public interface BatchScorer {
   /**
    * @param typeProbabilities per BehaviorType ordinal, summing to 1
    * @param decision the predicted class (the decision rule may differ from argmax)
-   * @param topCategories best first
+   * @param categories the next categories with their probabilities, best first
    */
-  record Scored(double[] typeProbabilities, BehaviorType decision, List<String> topCategories) {}
+  record Scored(double[] typeProbabilities, BehaviorType decision, List<CategoryScore> categories) {
+    public Scored {
+      categories = List.copyOf(categories);
+    }
+
+    /** The category ids, best first. */
+    public List<String> topCategories() {
+      return categories.stream().map(CategoryScore::id).toList();
+    }
+  }
 }

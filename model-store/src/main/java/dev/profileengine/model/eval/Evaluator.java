@@ -5,18 +5,23 @@ import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;
+import dev.profileengine.model.recommend.Popularity;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The evaluation protocol of SOURCES.md: per user, the first {@code floor(0.8 n)} events are
  * history; each later event is predicted from all events before it; global statistics come from
- * the history part only. The model and every baseline see exactly the same contexts.
+ * the history part only. The model, every baseline and every recommender row see exactly the same
+ * contexts.
  */
 public final class Evaluator {
   public static final int TOP_K = 10;
@@ -27,11 +32,25 @@ public final class Evaluator {
   /** A predicted event: the user's context (all events before it) and the actual next one. */
   public record Target(String userId, List<RecentBehavior> before, RecentBehavior actual, boolean firstOfUser) {}
 
+  /** Every held-out event of every user (indices {@code >= floor(0.8 n)}), users in data order. */
   public static List<Target> heldOutTargets(BehaviorDataset data, ChronologicalSplit split) {
+    return targets(data, n -> split.historyLength(n), n -> n);
+  }
+
+  /**
+   * The validation slice: the targets of each user's history part from
+   * {@link ChronologicalSplit#validationStart(int)} on, each predicted from the events before it
+   * (for tuning; never touches the held-out events).
+   */
+  public static List<Target> validationTargets(BehaviorDataset data, ChronologicalSplit split) {
+    return targets(data, n -> split.validationStart(split.historyLength(n)), n -> split.historyLength(n));
+  }
+
+  private static List<Target> targets(BehaviorDataset data, IntUnaryOperator from, IntUnaryOperator to) {
     List<Target> out = new ArrayList<>();
     data.users().forEach((u, seq) -> {
-      int h = split.historyLength(seq.size());
-      for (int j = Math.max(1, h); j < seq.size(); j++) out.add(new Target(u, seq.subList(0, j), seq.get(j), j == Math.max(1, h)));
+      int first = Math.max(1, from.applyAsInt(seq.size()));
+      for (int j = first; j < to.applyAsInt(seq.size()); j++) out.add(new Target(u, seq.subList(0, j), seq.get(j), j == first));
     });
     return out;
   }
@@ -42,37 +61,32 @@ public final class Evaluator {
     return out;
   }
 
-  /** Evaluates the baselines fitted on {@code data}'s history part and, if given, the model. */
+  /**
+   * Evaluates the baselines fitted on {@code data}'s history part, the recommender rows (popularity
+   * of the same history part) and, if given, the model.
+   */
   public static EvaluationReport evaluate(BehaviorDataset data, ChronologicalSplit split, BatchScorer model) {
     List<List<RecentBehavior>> history = historyParts(data, split);
     BehaviorStats stats = BehaviorStats.fit(history);
-    return evaluate(data, split, Baseline.standard(stats, history), model);
+    Popularity popularity = Popularity.fit(history, Popularity.DEFAULT_TOP, null, null, null);
+    return evaluate(data, split, Baseline.standard(stats, history), model, RecommenderRanker.standard(popularity));
   }
 
   public static EvaluationReport evaluate(BehaviorDataset data, ChronologicalSplit split, List<Baseline> baselines, BatchScorer model) {
+    return evaluate(data, split, baselines, model, List.of());
+  }
+
+  public static EvaluationReport evaluate(BehaviorDataset data, ChronologicalSplit split, List<Baseline> baselines, BatchScorer model,
+      List<CategoryRanker> rankers) {
     List<Target> targets = heldOutTargets(data, split);
-    Map<String, Set<String>> heldOutCats = new LinkedHashMap<>();
-    for (Target t : targets) {
-      Set<String> s = heldOutCats.computeIfAbsent(t.userId(), k -> new HashSet<>());
-      if (t.actual().categoryId() != null) s.add(t.actual().categoryId());
-    }
     Map<String, EvaluationReport.Row> rows = new LinkedHashMap<>();
     BehaviorMetrics labels = new BehaviorMetrics();
+    List<BatchScorer.Scored> scored = model == null ? null : scoreAll(model, targets);
     if (model != null) {
       BehaviorMetrics bm = new BehaviorMetrics();
-      CategoryMetrics cm = new CategoryMetrics();
-      for (int from = 0; from < targets.size(); from += CHUNK) {
-        List<Target> chunk = targets.subList(from, Math.min(targets.size(), from + CHUNK));
-        List<BatchScorer.Scored> scored = model.score(chunk.stream().map(Target::before).toList());
-        for (int i = 0; i < chunk.size(); i++) {
-          Target t = chunk.get(i);
-          BatchScorer.Scored s = scored.get(i);
-          bm.add(s.typeProbabilities(), s.decision(), t.actual().type());
-          List<String> top = s.topCategories().subList(0, Math.min(TOP_K, s.topCategories().size()));
-          cm.addEvent(top, t.actual().categoryId());
-          if (t.firstOfUser()) cm.addUser(top, heldOutCats.get(t.userId()));
-        }
-      }
+      for (int i = 0; i < targets.size(); i++)
+        bm.add(scored.get(i).typeProbabilities(), scored.get(i).decision(), targets.get(i).actual().type());
+      CategoryMetrics cm = categoryMetrics(targets, i -> scored.get(i).topCategories());
       rows.put("model", new EvaluationReport.Row(model.title(), MetricRow.of(bm, cm)));
     }
     for (Baseline b : baselines) {
@@ -85,14 +99,14 @@ public final class Evaluator {
           bm.add(p, argmax(p), t.actual().type());
         }
       } else if (b instanceof Baseline.CategoryBaseline cb) {
-        cm = new CategoryMetrics();
-        for (Target t : targets) {
-          List<String> top = cb.top(t.before(), TOP_K);
-          cm.addEvent(top, t.actual().categoryId());
-          if (t.firstOfUser()) cm.addUser(top, heldOutCats.get(t.userId()));
-        }
+        cm = categoryMetrics(targets, i -> cb.top(targets.get(i).before(), TOP_K));
       }
       rows.put(b.key(), new EvaluationReport.Row(b.title(), MetricRow.of(bm, cm)));
+    }
+    for (CategoryRanker r : rankers) {
+      CategoryMetrics cm = categoryMetrics(targets,
+          i -> r.top(targets.get(i).before(), scored == null ? List.of() : scored.get(i).categories(), TOP_K));
+      rows.put(r.key(), new EvaluationReport.Row(r.title(), MetricRow.of(null, cm)));
     }
     for (Target t : targets) {
       double[] one = new double[BehaviorType.count()];
@@ -103,6 +117,36 @@ public final class Evaluator {
     for (BehaviorType bt : BehaviorType.values()) shares.put(bt, labels.labelShare(bt));
     return new EvaluationReport(data.source() == null ? "(in memory)" : data.source().getFileName().toString(),
         data.sha256(), data.userCount(), targets.size(), shares, rows);
+  }
+
+  /** The model's output for every target's context, in target order (batches of 512). */
+  public static List<BatchScorer.Scored> scoreAll(BatchScorer model, List<Target> targets) {
+    List<BatchScorer.Scored> out = new ArrayList<>(targets.size());
+    for (int from = 0; from < targets.size(); from += CHUNK)
+      out.addAll(model.score(targets.subList(from, Math.min(targets.size(), from + CHUNK)).stream().map(Target::before).toList()));
+    return out;
+  }
+
+  /**
+   * HitRate@10 over all targets and Recall@10 over users (the list made for each user's first
+   * target against the distinct categories of all that user's targets) of the lists
+   * {@code topOf.apply(i)} for target {@code i} (cut to {@link #TOP_K}).
+   */
+  public static CategoryMetrics categoryMetrics(List<Target> targets, IntFunction<List<String>> topOf) {
+    Map<String, Set<String>> laterCats = new HashMap<>();
+    for (Target t : targets) {
+      Set<String> s = laterCats.computeIfAbsent(t.userId(), k -> new HashSet<>());
+      if (t.actual().categoryId() != null) s.add(t.actual().categoryId());
+    }
+    CategoryMetrics cm = new CategoryMetrics();
+    for (int i = 0; i < targets.size(); i++) {
+      Target t = targets.get(i);
+      List<String> top = topOf.apply(i);
+      top = top.subList(0, Math.min(TOP_K, top.size()));
+      cm.addEvent(top, t.actual().categoryId());
+      if (t.firstOfUser()) cm.addUser(top, laterCats.get(t.userId()));
+    }
+    return cm;
   }
 
   /** Index of the largest probability (first on ties) as a type. */

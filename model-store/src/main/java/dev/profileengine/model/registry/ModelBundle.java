@@ -14,6 +14,7 @@ import dev.profileengine.model.encoding.SummaryFeatures;
 import dev.profileengine.model.inference.OutputPolicy;
 import dev.profileengine.model.nn.HyperParams;
 import dev.profileengine.model.nn.NetShape;
+import dev.profileengine.model.recommend.Popularity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,16 @@ public record ModelBundle(Path dir, Manifest manifest, SequenceEncoder encoder, 
 
   public String version() {
     return manifest.version();
+  }
+
+  /**
+   * The version's global category popularity ({@code popularity.json}), read from {@link #dir()}
+   * on each call; {@link Popularity#empty()} when the version has none.
+   *
+   * @throws ModelLoadException when the file exists but cannot be read
+   */
+  public Popularity popularity() {
+    return Popularity.readOrEmpty(dir);
   }
 
   public HyperParams hyperParams() {

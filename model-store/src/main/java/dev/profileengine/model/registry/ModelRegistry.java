@@ -6,6 +6,7 @@ import dev.profileengine.model.ModelStoreException;
 import dev.profileengine.model.inference.MarkovFallbackPredictor;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.ServingModel;
+import dev.profileengine.model.recommend.Popularity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * Versioned models on disk: {@code <root>/<version>/} holds {@code manifest.json},
- * {@code vocabulary.json} and the parameters; {@code <root>/ACTIVE} names the default version.
+ * {@code vocabulary.json}, the parameters and optionally {@code popularity.json}; {@code <root>/ACTIVE} names the default version.
  *
  * <p>Where the default model comes from ({@link #resolveDefault()}): the registry named by the
  * {@code PROFILE_MODELS_DIR} environment variable (or the {@code profile.models.dir} system
@@ -107,6 +108,22 @@ public final class ModelRegistry {
     return NextBehaviorModel.load(resolve(version));
   }
 
+  /**
+   * The global category popularity of {@code version} (the active one when null): its
+   * {@code popularity.json}, or {@link Popularity#empty()} when the version has none.
+   */
+  public Popularity popularity(String version) {
+    return Popularity.readOrEmpty(resolve(version));
+  }
+
+  /**
+   * The popularity of the default model ({@link #resolveDefault()}), empty when it has none. Pair
+   * it with {@link #loadDefault()}; for a loaded model use {@code model.bundle().popularity()}.
+   */
+  public static Popularity defaultPopularity() {
+    return Popularity.readOrEmpty(resolveDefault());
+  }
+
   /** Loads the active version of this registry. */
   public NextBehaviorModel loadActive() {
     return load(null);
@@ -174,6 +191,9 @@ public final class ModelRegistry {
           if (in == null) throw new ModelLoadException("packaged model " + version + " lacks " + f);
           Files.copy(in, dir.resolve(f));
         }
+      }
+      try (InputStream in = cl.getResourceAsStream(CLASSPATH_ROOT + "/" + version + "/" + Popularity.FILE)) {
+        if (in != null) Files.copy(in, dir.resolve(Popularity.FILE)); // optional
       }
       dir.getParent().toFile().deleteOnExit();
       extracted = dir;

@@ -3,7 +3,6 @@ package dev.profileengine.model.train;
 import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.eval.BatchScorer;
 import dev.profileengine.model.inference.BatchWorker;
-import dev.profileengine.model.inference.CategoryScore;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.inference.ServingModel;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public final class ModelScorer implements BatchScorer, AutoCloseable {
     List<Prediction> preds = worker.predict(contexts);
     List<Scored> out = new ArrayList<>(preds.size());
     for (Prediction p : preds)
-      out.add(new Scored(p.probabilities(), p.predicted(), p.nextCategories().stream().map(CategoryScore::id).toList()));
+      out.add(new Scored(p.probabilities(), p.predicted(), p.nextCategories()));
     return out;
   }
 

@@ -4,6 +4,7 @@ import ai.djl.Model;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
+import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.CategoryVocabulary;
 import dev.profileengine.model.encoding.EncodedSequence;
@@ -17,6 +18,7 @@ import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.OutputPolicy;
 import dev.profileengine.model.nn.NetOutput;
 import dev.profileengine.model.nn.NetShape;
+import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.registry.Manifest;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.model.registry.ModelRegistry;
@@ -30,6 +32,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * End to end: read data, split per user, fit vocabulary/statistics/scaler on the history part,
@@ -88,8 +92,7 @@ public final class TrainPipeline {
     Manifest draft = new Manifest(Manifest.FORMAT_VERSION, o.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
         architecture(o.hyperParams()),
         new Manifest.TrainingData(o.data().getFileName().toString(), data.sha256(), o.format().name().toLowerCase(), data.events(), data.userCount()),
-        "per user chronological: first floor(" + o.split().historyFraction() + " n) events history (training), rest held out; "
-            + "last " + o.split().validationFraction() + " of each user's history targets = validation (early stopping, calibration, decision rule)",
+        describe(o.split()),
         o.hyperParams(), ModelBundle.describe(encoder), ModelBundle.describe(OutputPolicy.neutral()), null, null,
         new Manifest.Files(ModelBundle.PARAMS_FILE, ModelBundle.VOCABULARY));
     ModelBundle bundle0 = new ModelBundle(dir, draft, encoder, OutputPolicy.neutral());
@@ -125,6 +128,7 @@ public final class TrainPipeline {
       Files.createDirectories(dir);
       model.save(dir, ModelBundle.PARAMS_PREFIX);
       ModelBundle.writeJson(dir, m, vocab);
+      popularity(data, o.split(), Popularity.DEFAULT_TOP).write(dir.resolve(Popularity.FILE));
     } catch (IOException e) {
       throw new ModelLoadException("cannot save model to " + dir, e);
     }
@@ -145,6 +149,28 @@ public final class TrainPipeline {
       if (o.activate()) registry.activate(o.version());
       return new Outcome(dir, done, report, probeContexts, probe);
     }
+  }
+
+  /** The manifest's description of a split; {@link #parseSplit} reads it back. */
+  public static String describe(ChronologicalSplit split) {
+    return "per user chronological: first floor(" + split.historyFraction() + " n) events history (training), rest held out; "
+        + "last " + split.validationFraction() + " of each user's history targets = validation (early stopping, calibration, decision rule)";
+  }
+
+  private static final Pattern SPLIT = Pattern.compile("first floor\\(([0-9.]+) n\\).*last ([0-9.]+) of each user's history");
+
+  /** The split a manifest's {@code split} description names ({@link #describe} wrote it). */
+  public static ChronologicalSplit parseSplit(String description) {
+    Matcher m = description == null ? null : SPLIT.matcher(description);
+    if (m == null || !m.find()) throw new IllegalArgumentException("not a split description: " + description);
+    return new ChronologicalSplit(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)));
+  }
+
+  /** The global popularity of the history part of {@code data} under {@code split}, with provenance. */
+  public static Popularity popularity(BehaviorDataset data, ChronologicalSplit split, int top) {
+    return Popularity.fit(Evaluator.historyParts(data, split), top,
+        data.source() == null ? null : data.source().getFileName().toString(), data.sha256(),
+        "history part: " + describe(split));
   }
 
   static String architecture(dev.profileengine.model.nn.HyperParams hp) {

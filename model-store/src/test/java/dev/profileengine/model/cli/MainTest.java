@@ -1,14 +1,18 @@
 package dev.profileengine.model.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profileengine.model.TestData;
+import dev.profileengine.model.recommend.Popularity;
+import dev.profileengine.model.registry.ModelBundle;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,6 +39,24 @@ class MainTest {
     }
     assertTrue(root.get("model").get("logLoss").isNumber());
     assertTrue(root.get("model").get("version").isTextual());
+  }
+
+  @Test
+  void popularityWritesTheCommittedFileAndRefusesAnotherDataFile() throws Exception {
+    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v1");
+    Path version = Files.createDirectories(dir.resolve("v"));
+    for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY)) Files.copy(src.resolve(f), version.resolve(f));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+    int rc = Main.run(new String[] {"popularity", "--data", TestData.users().toString(), "--model-dir", version.toString()}, o, o);
+    assertEquals(0, rc, out.toString(StandardCharsets.UTF_8));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("57584 categorized history events; top 200 categories"));
+    assertEquals(Popularity.read(src.resolve(Popularity.FILE)), Popularity.read(version.resolve(Popularity.FILE)));
+
+    Files.delete(version.resolve(Popularity.FILE));
+    rc = Main.run(new String[] {"popularity", "--data", TestData.firstUsers(5, dir).toString(), "--model-dir", version.toString()}, o, o);
+    assertEquals(1, rc, "not the training file");
+    assertFalse(Files.exists(version.resolve(Popularity.FILE)));
   }
 
   @Test

@@ -89,5 +89,11 @@ class BaselineTest {
     // user's own most frequent category is exactly the next one for both users
     assertEquals(1.0, r.metrics("userMostFrequent").categoryHitRateAt10(), 1e-12);
     assertEquals(1.0, r.metrics("userMostFrequent").categoryRecallAt10(), 1e-12);
+    // recommender rows without a model: interest alone finds the single category; model alone has nothing
+    assertEquals(1.0, r.metrics("recInterest").categoryHitRateAt10(), 1e-12);
+    assertEquals(1.0, r.metrics("recBlend").categoryHitRateAt10(), 1e-12);
+    assertEquals(0.0, r.metrics("recModel").categoryHitRateAt10(), 1e-12);
+    assertEquals(r.metrics("globalPopular"), r.metrics("recPopular"));
+    assertEquals(null, r.metrics("recBlend").accuracy(), "a category row only");
   }
 }

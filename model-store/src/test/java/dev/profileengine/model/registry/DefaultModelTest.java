@@ -7,11 +7,14 @@ import dev.profileengine.model.TestData;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.data.DataFormat;
+import dev.profileengine.model.eval.Baseline;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
 import dev.profileengine.model.eval.MetricRow;
 import dev.profileengine.model.inference.NextBehaviorModel;
+import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.train.ModelScorer;
+import dev.profileengine.model.train.TrainPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +54,31 @@ class DefaultModelTest {
       // the manifest's recorded metrics are what this evaluation finds
       assertEquals(m.metrics().get("model").logLoss(), model0.logLoss(), 1e-6);
       assertEquals(m.metrics().get("model").macroF1(), model0.macroF1(), 1e-9);
+      // recommender rows: each source alone reproduces the row it must equal
+      assertEquals(model0.categoryHitRateAt10(), r.metrics("recModel").categoryHitRateAt10(), 1e-12);
+      assertEquals(model0.categoryRecallAt10(), r.metrics("recModel").categoryRecallAt10(), 1e-12);
+      assertEquals(r.metrics("globalPopular").categoryHitRateAt10(), r.metrics("recPopular").categoryHitRateAt10(), 1e-12);
+      assertEquals(r.metrics("globalPopular").categoryRecallAt10(), r.metrics("recPopular").categoryRecallAt10(), 1e-12);
+      assertTrue(r.metrics("recInterest").categoryHitRateAt10() > r.metrics("recPopular").categoryHitRateAt10());
+      assertTrue(r.metrics("recBlend").categoryHitRateAt10() > model0.categoryHitRateAt10()
+          && r.metrics("recBlend").categoryRecallAt10() > model0.categoryRecallAt10(),
+          "the default blend beats the model alone on both: " + r.metrics("recBlend") + " vs " + model0);
     }
+  }
+
+  @Test
+  void committedPopularityIsTheHistoryPartOfTheTrainingFileAndIsPackaged() {
+    Path dir = ModelRegistry.resolveDefault();
+    Popularity packaged = ModelRegistry.defaultPopularity();
+    assertEquals(200, packaged.categories().size());
+    assertEquals(BehaviorDataset.sha256(TestData.users()), packaged.sourceSha256());
+    BehaviorDataset data = BehaviorDataset.load(TestData.users(), DataFormat.TAOBAO, b -> {});
+    Manifest m = ModelBundle.read(dir).manifest();
+    Popularity refit = TrainPipeline.popularity(data, TrainPipeline.parseSplit(m.split()), Popularity.DEFAULT_TOP);
+    assertEquals(refit, packaged);
+    assertEquals(57_584, packaged.events());
+    assertEquals(Baseline.GlobalPopular.topCategories(Evaluator.historyParts(data, ChronologicalSplit.DEFAULT), 10), packaged.top(10));
+    assertEquals(packaged, ModelBundle.read(dir).popularity());
   }
 
   @Test

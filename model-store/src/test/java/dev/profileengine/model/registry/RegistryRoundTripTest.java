@@ -1,6 +1,7 @@
 package dev.profileengine.model.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.nn.HyperParams;
+import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.train.TrainOptions;
 import dev.profileengine.model.train.TrainPipeline;
 import java.io.ByteArrayOutputStream;
@@ -45,7 +47,12 @@ class RegistryRoundTripTest {
     assertEquals(64, m.trainingData().sha256().length());
     assertNotNull(m.metrics().get("model"));
     assertNotNull(m.metrics().get("userMarkov"));
-    for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY, ModelBundle.PARAMS_FILE))
+    Popularity pop = registry.popularity("tiny-1");
+    assertEquals("first-40-users.csv", pop.source());
+    assertEquals(m.trainingData().sha256(), pop.sourceSha256());
+    assertFalse(pop.isEmpty());
+    assertEquals(pop, registry.popularity(null), "the active version's");
+    for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY, ModelBundle.PARAMS_FILE, Popularity.FILE))
       assertTrue(Files.isRegularFile(out.versionDir().resolve(f)), f);
 
     try (NextBehaviorModel loaded = registry.loadActive(); BehaviorPredictor p = loaded.newPredictor()) {

@@ -33,14 +33,21 @@ public final class ChangeRoutes extends AllDirectives {
     this.metrics = metrics;
   }
 
+  /** A change of {@code segment}'s membership: the user entered or left it (or was forgotten). */
+  static boolean touches(ChangeFeed.ProfileChanged c, String segment) {
+    if (c.cause().equals("forgotten")) return true;
+    if (!c.cause().equals("segments")) return false;
+    return ((List<?>) c.changes().get("entered")).contains(segment) || ((List<?>) c.changes().get("left")).contains(segment);
+  }
+
   public Route routes() {
     return path(akka.http.javadsl.server.PathMatchers.segment("v1").slash("changes"), () -> get(() ->
         access.require(Scope.READ, caller -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
             parameterOptional("from", from ->
-                parameterList("userId", users -> stream(from, lastEventId, users)))))));
+                parameterList("userId", users -> parameterOptional("segment", segment -> stream(from, lastEventId, users, segment))))))));
   }
 
-  private Route stream(Optional<String> from, Optional<String> lastEventId, List<String> users) {
+  private Route stream(Optional<String> from, Optional<String> lastEventId, List<String> users, Optional<String> segment) {
     String raw = from.orElse(lastEventId.orElse("0")).strip();
     String field = from.isPresent() ? "from" : "Last-Event-ID";
     long offset;
@@ -54,6 +61,7 @@ public final class ChangeRoutes extends AllDirectives {
     Set<String> userIds = new HashSet<>(users);
     return completeOK(
         feed.after(offset, userIds)
+            .filter(c -> segment.isEmpty() || touches(c, segment.get()))
             .map(c -> ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "profile-changed", Long.toString(c.offset())))
             .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
             .watchTermination((notUsed, done) -> {

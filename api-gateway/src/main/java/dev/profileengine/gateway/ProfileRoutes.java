@@ -39,6 +39,9 @@ public final class ProfileRoutes extends AllDirectives {
   private final ChangeRoutes changes;
   private final ModelRoutes models;
   private final PrivacyRoutes privacy;
+  private final SegmentRoutes segments;
+  private final dev.profileengine.model.recommend.RecommendWeights recommendWeights;
+  private final int maxRecommendations;
   private final AccessControl access;
 
   private final GatewayMetrics metrics;
@@ -53,6 +56,11 @@ public final class ProfileRoutes extends AllDirectives {
     this.sharding = ClusterSharding.get(system);
     this.models = new ModelRoutes(engine.models(), access, system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
     this.privacy = new PrivacyRoutes(system, engine.settings(), access);
+    this.segments = new SegmentRoutes(engine, access);
+    com.typesafe.config.Config rec = system.settings().config().getConfig("profile.recommendations");
+    this.recommendWeights = new dev.profileengine.model.recommend.RecommendWeights(
+        rec.getDouble("weights.model"), rec.getDouble("weights.interest"), rec.getDouble("weights.popular"));
+    this.maxRecommendations = rec.getInt("max-k");
     this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system), access, metrics);
   }
 
@@ -70,6 +78,7 @@ public final class ProfileRoutes extends AllDirectives {
             akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.applicationWithOpenCharset("yaml"), akka.http.javadsl.model.HttpCharsets.UTF_8)))),
         metrics.timed("changes", changes::routes),
         metrics.timed("models", models::routes),
+        metrics.timed("segments", segments::routes),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
                 access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents))))),
@@ -78,6 +87,8 @@ public final class ProfileRoutes extends AllDirectives {
                     parameterOptional("asOf", asOf -> getProfile(userId, asOf)))))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
                     body(64 * 1024, bytes -> putAttributes(userId, bytes)))))),
+                path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
+                    parameterOptional("k", k -> recommendations(userId, k)))))),
                 metrics.timed("privacy", () -> validUserId(userId, () -> privacy.routes(userId, this::body))))))))));
   }
 
@@ -167,6 +178,24 @@ public final class ProfileRoutes extends AllDirectives {
     }
     return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.SetAttributes(attributes, r), engine.settings().askTimeout()),
         reply -> json(StatusCodes.OK, reply.profile().orElseThrow()));
+  }
+
+  private Route recommendations(String userId, Optional<String> kParam) {
+    int k;
+    try {
+      k = kParam.map(String::strip).map(Integer::parseInt).orElse(10);
+    } catch (NumberFormatException e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "k", "must be an integer from 1 to " + maxRecommendations + ", was '" + kParam.get() + "'");
+    }
+    if (k < 1 || k > maxRecommendations) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "k", "must be from 1 to " + maxRecommendations + ", was " + k);
+    int top = k;
+    dev.profileengine.model.recommend.Popularity popularity = engine.models()
+        .map(dev.profileengine.engine.ModelService::popularity)
+        .orElseGet(dev.profileengine.model.registry.ModelRegistry::defaultPopularity);
+    return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(null, r), engine.settings().askTimeout()),
+        reply -> reply.profile()
+            .map(view -> json(StatusCodes.OK, dev.profileengine.engine.ProfileRecommendations.of(view, popularity, recommendWeights, top)))
+            .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
   }
 
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {

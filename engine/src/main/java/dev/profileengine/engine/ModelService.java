@@ -101,6 +101,21 @@ public final class ModelService implements AutoCloseable {
     return pool.modelVersion();
   }
 
+  // Global category popularity of the serving version, cached per version.
+  private volatile Map.Entry<String, dev.profileengine.model.recommend.Popularity> popularity;
+
+  /** The serving model's global category popularity (empty when its directory has none). */
+  public dev.profileengine.model.recommend.Popularity popularity() {
+    String version = servingVersion();
+    Map.Entry<String, dev.profileengine.model.recommend.Popularity> cached = popularity;
+    if (cached != null && cached.getKey().equals(version)) return cached.getValue();
+    dev.profileengine.model.recommend.Popularity p = registry.filter(r -> r.versions().contains(version))
+        .map(r -> r.popularity(version))
+        .orElseGet(ModelRegistry::defaultPopularity);
+    popularity = Map.entry(version, p);
+    return p;
+  }
+
   public PoolStats stats() {
     return pool.stats();
   }

@@ -1,0 +1,70 @@
+package dev.profileengine.gateway;
+
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import dev.profileengine.engine.ProfileEngine;
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.Scope;
+import dev.profileengine.profile.Segment;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code GET /v1/segments} (definitions with member counts and the re-evaluation status),
+ * {@code GET /v1/segments/{id}/members?limit=&after=} (paginated, from the projected read side) and
+ * {@code POST /v1/segments/reevaluate} (admin).
+ */
+final class SegmentRoutes extends AllDirectives {
+  private static final int MAX_LIMIT = 1000;
+
+  private final ProfileEngine engine;
+  private final AccessControl access;
+
+  SegmentRoutes(ProfileEngine engine, AccessControl access) {
+    this.engine = engine;
+    this.access = access;
+  }
+
+  record SegmentInfo(String id, String description, String rule, boolean ads, long members) {}
+
+  record SegmentList(List<SegmentInfo> segments, Object reevaluation) {}
+
+  Route routes() {
+    return pathPrefix(PathMatchers.segment("v1").slash("segments"), () -> concat(
+        pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> list()))),
+        path("reevaluate", () -> post(() -> access.require(Scope.ADMIN, caller -> reevaluate()))),
+        path(PathMatchers.segment().slash("members"), id -> get(() -> access.require(Scope.READ, caller ->
+            parameterOptional("limit", limit -> parameterOptional("after", after -> members(id, limit, after))))))));
+  }
+
+  private Route list() {
+    return onSuccess(engine.segments().counts(), counts -> ProfileRoutes.json(StatusCodes.OK, new SegmentList(
+        engine.settings().segments().segments().stream()
+            .map(s -> new SegmentInfo(s.id(), s.description(), s.rule().text(), s.ads(), counts.getOrDefault(s.id(), 0L)))
+            .toList(),
+        engine.reevaluation().status())));
+  }
+
+  private Route members(String id, Optional<String> limitParam, Optional<String> after) {
+    if (engine.settings().segments().segments().stream().map(Segment::id).noneMatch(id::equals)) {
+      return ErrorHandling.error(StatusCodes.NOT_FOUND, "segmentId", "no segment '" + id + "'");
+    }
+    int limit;
+    try {
+      limit = limitParam.map(String::strip).map(Integer::parseInt).orElse(100);
+    } catch (NumberFormatException e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "limit", "must be an integer from 1 to " + MAX_LIMIT + ", was '" + limitParam.get() + "'");
+    }
+    if (limit < 1 || limit > MAX_LIMIT) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "limit", "must be from 1 to " + MAX_LIMIT + ", was " + limit);
+    return onSuccess(engine.segments().members(id, after.orElse(null), limit), page -> ProfileRoutes.json(StatusCodes.OK, page));
+  }
+
+  private Route reevaluate() {
+    boolean started = engine.reevaluation().start();
+    return ProfileRoutes.json(started ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT,
+        Map.of("started", started, "status", engine.reevaluation().status()));
+  }
+}

@@ -27,14 +27,26 @@ public final class ChangeRoutes extends AllDirectives {
 
   private final GatewayMetrics metrics;
 
-  public ChangeRoutes(ChangeFeed feed, AccessControl access, GatewayMetrics metrics) {
+  private final ChangeSubscription.Limits limits;
+
+  public ChangeRoutes(ChangeFeed feed, AccessControl access, GatewayMetrics metrics, ChangeSubscription.Limits limits) {
+    this.limits = limits;
     this.feed = feed;
     this.access = access;
     this.metrics = metrics;
   }
 
+  /** A change as {@code profile-changed} (id = offset), or the closing {@code close} event with its reason. */
+  private static ServerSentEvent toSse(ChangeSubscription.Item item) {
+    if (item instanceof ChangeSubscription.Closed c) {
+      return ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "close");
+    }
+    ChangeFeed.ProfileChanged c = ((ChangeSubscription.Change) item).change();
+    return ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "profile-changed", Long.toString(c.offset()));
+  }
+
   /** A change of {@code segment}'s membership: the user entered or left it (or was forgotten). */
-  static boolean touches(ChangeFeed.ProfileChanged c, String segment) {
+  public static boolean touches(ChangeFeed.ProfileChanged c, String segment) {
     if (c.cause().equals("forgotten")) return true;
     if (!c.cause().equals("segments")) return false;
     return ((List<?>) c.changes().get("entered")).contains(segment) || ((List<?>) c.changes().get("left")).contains(segment);
@@ -60,9 +72,8 @@ public final class ChangeRoutes extends AllDirectives {
     if (users.size() > 1000) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "at most 1000 users per subscription");
     Set<String> userIds = new HashSet<>(users);
     return completeOK(
-        feed.after(offset, userIds)
-            .filter(c -> segment.isEmpty() || touches(c, segment.get()))
-            .map(c -> ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "profile-changed", Long.toString(c.offset())))
+        ChangeSubscription.of(feed, offset, userIds, c -> segment.isEmpty() || touches(c, segment.get()), limits, metrics)
+            .map(ChangeRoutes::toSse)
             .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
             .watchTermination((notUsed, done) -> {
               metrics.changeSubscribers.inc();

@@ -5,7 +5,14 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import dev.profileengine.engine.EngineMetrics;
+import dev.profileengine.engine.ProfileEngine;
+import dev.profileengine.model.inference.PoolStats;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -18,7 +25,8 @@ import java.util.function.Supplier;
 
 /**
  * The node's Prometheus metrics (one registry per node, served at {@code GET /metrics}): ingest
- * events by status, request latency by route, change-stream subscribers, access denials, JVM.
+ * events by status, request latency by route, change-stream subscribers and lag, access denials,
+ * JVM, and the engine's (see {@link #bindEngine}).
  */
 public final class GatewayMetrics extends AllDirectives {
   final PrometheusRegistry registry = new PrometheusRegistry();
@@ -40,10 +48,58 @@ public final class GatewayMetrics extends AllDirectives {
       .help("Requests refused by access control, by reason (unauthorized, forbidden, rate_limited)")
       .labelNames("reason").register(registry);
 
+  final Histogram changeLagSeconds = Histogram.builder().name("profile_change_lag_seconds")
+      .help("Change-stream lag: from the journal write of a change to its delivery to a subscriber")
+      .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300)
+      .register(registry);
+  final Counter changeStreamsClosed = Counter.builder().name("profile_change_streams_closed_total")
+      .help("Change streams closed by the server, by reason (too_slow)")
+      .labelNames("reason").register(registry);
+
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public GatewayMetrics() {
     JvmMetrics.builder().register(registry);
+  }
+
+  /**
+   * Adds the engine's metrics: active entities, journal write latency, the inference pool (queue
+   * depth, batch size, latency, outcomes) and segment member counts, read when scraped.
+   */
+  void bindEngine(ProfileEngine engine) {
+    EngineMetrics.registerIn(registry);
+    engine.models().ifPresent(models -> {
+      GaugeWithCallback.builder().name("profile_inference_queue_depth").help("Prediction requests waiting for a batch")
+          .callback(cb -> cb.call(models.stats().queueDepth())).register(registry);
+      GaugeWithCallback.builder().name("profile_inference_batch_size_mean").help("Mean predictions per forward pass")
+          .callback(cb -> cb.call(models.stats().meanBatchSize())).register(registry);
+      GaugeWithCallback.builder().name("profile_inference_latency_ms").help("Prediction latency in the pool (request to result), by statistic")
+          .labelNames("stat")
+          .callback(cb -> {
+            PoolStats st = models.stats();
+            cb.call(st.meanLatencyMillis(), "mean");
+            cb.call(st.p99LatencyMillis(), "p99");
+            cb.call(st.maxLatencyMillis(), "max");
+          }).register(registry);
+      CounterWithCallback.builder().name("profile_inference_requests").help("Prediction requests by outcome")
+          .labelNames("outcome")
+          .callback(cb -> {
+            PoolStats st = models.stats();
+            cb.call(st.completed(), "completed");
+            cb.call(st.rejected(), "rejected");
+            cb.call(st.failed(), "failed");
+          }).register(registry);
+    });
+    GaugeWithCallback.builder().name("profile_segment_members").help("Members per segment (projected read side)")
+        .labelNames("segment")
+        .callback(cb -> {
+          try {
+            Map<String, Long> counts = engine.segments().counts().toCompletableFuture().get(2, TimeUnit.SECONDS);
+            for (var s : engine.settings().segments().segments()) cb.call(counts.getOrDefault(s.id(), 0L), s.id());
+          } catch (Exception e) {
+            // the database did not answer in time: no sample this scrape
+          }
+        }).register(registry);
   }
 
   /** Times {@code inner} under the {@code route} label. */

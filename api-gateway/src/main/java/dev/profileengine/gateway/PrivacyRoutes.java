@@ -110,6 +110,8 @@ final class PrivacyRoutes extends AllDirectives {
       Map<String, Boolean> purposes = new TreeMap<>();
       c.changes().forEach((p, v) -> purposes.put(p.wire(), v));
       put(m, "consent", purposes);
+    } else if (e instanceof UserProfile.SegmentsChanged c) {
+      put(m, "segments", Map.of("entered", c.entered(), "left", c.left(), "members", c.members()));
     }
     return m;
   }

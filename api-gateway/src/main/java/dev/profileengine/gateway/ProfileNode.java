@@ -59,12 +59,13 @@ public final class ProfileNode implements AutoCloseable {
     try {
       logMembership(system);
       ProfileEngine engine = ProfileEngine.start(system);
+      metrics.bindEngine(engine);
       ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, new IngestService(system, engine.settings(), java.time.Clock.systemUTC()),
-          new ChangeFeed(system), access, engine.settings(), http.maxEventsPerRequest());
+          new ChangeFeed(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes());
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
           .adaptSettings(s -> s.withHttp2Enabled(true))
           .bind(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system))

@@ -100,4 +100,58 @@ class ChangeStreamTest {
       assertEquals(400, node.get("/v1/changes?from=abc").statusCode());
     }
   }
+
+  /**
+   * A subscriber that stops taking changes is closed with a reason and its resume offset once it
+   * has left a change waiting for the stall limit (2 s here); resuming from that offset yields the
+   * rest: every change exactly once. Runs the subscription on the node's real journal and takes
+   * its items through a pull-only queue (no HTTP client buffers to hide the stall).
+   */
+  @Test
+  void aStalledSubscriberIsClosedWithAReasonAndResumesWithoutAGap() throws Exception {
+    int n = 3000;
+    try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.changes.max-stall", "2s", "profile.model.enabled", "off"))) {
+      for (int b = 0; b < n / 1000; b++) {
+        assertEquals(200, node.send("POST", "/v1/events", events("s" + b + "-", 1000, "u1", "u2", "u3", "u4")).statusCode());
+      }
+      var system = node.node.system();
+      var feed = new dev.profileengine.engine.ChangeFeed(system);
+      var limits = new ChangeSubscription.Limits(100, Duration.ofSeconds(2));
+      GatewayMetrics metrics = new GatewayMetrics();
+      Set<String> seen = new java.util.HashSet<>();
+      var stalled = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, metrics)
+          .runWith(akka.stream.javadsl.Sink.queue(), system);
+      take(stalled, 10, seen);
+      Thread.sleep(4000); // takes nothing: read-ahead fills, the subscription stalls
+      ChangeSubscription.Closed closed = null;
+      while (closed == null) {
+        var item = stalled.pull().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(item.isPresent(), "the stream ended without a close reason");
+        if (item.get() instanceof ChangeSubscription.Closed c) closed = c;
+        else record(((ChangeSubscription.Change) item.get()).change(), seen);
+      }
+      assertTrue(closed.reason().startsWith("too_slow"), closed.reason());
+      assertTrue(seen.size() < n, "closed before the end: " + seen.size());
+      assertTrue(stalled.pull().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS).isEmpty(), "nothing after the close");
+
+      var resumed = ChangeSubscription.of(feed, closed.resumeFrom(), Set.of(), c -> true, limits, metrics)
+          .runWith(akka.stream.javadsl.Sink.queue(), system);
+      while (seen.size() < n) take(resumed, 1, seen);
+      assertEquals(n, seen.size());
+      resumed.cancel();
+    }
+  }
+
+  private static void take(akka.stream.javadsl.SinkQueueWithCancel<ChangeSubscription.Item> q, int count, Set<String> seen) throws Exception {
+    for (int i = 0; i < count; i++) {
+      var item = q.pull().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(item.isPresent() && item.get() instanceof ChangeSubscription.Change, "a change: " + item);
+      record(((ChangeSubscription.Change) item.get()).change(), seen);
+    }
+  }
+
+  /** Records an event notification's id; one seen twice fails the test. */
+  private static void record(dev.profileengine.engine.ChangeFeed.ProfileChanged c, Set<String> seen) {
+    if (c.cause().equals("event")) assertTrue(seen.add(c.eventIds().get(0)), "delivered twice: " + c.eventIds());
+  }
 }

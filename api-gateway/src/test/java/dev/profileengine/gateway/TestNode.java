@@ -39,13 +39,14 @@ final class TestNode implements AutoCloseable {
 
   /**
    * A profile's JSON without its {@code prediction}, which is refreshed asynchronously and so may
-   * change between two reads of an otherwise unchanged profile, nor its {@code segments} (some rules
-   * read the prediction).
+   * change between two reads of an otherwise unchanged profile, nor what reads the prediction: {@code
+   * churn} and {@code segments}.
    */
   static com.fasterxml.jackson.databind.JsonNode withoutPrediction(String profileJson) throws IOException {
     com.fasterxml.jackson.databind.node.ObjectNode p = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(profileJson);
     p.remove("prediction");
     p.remove("segments");
+    p.remove("churn");
     return p;
   }
 

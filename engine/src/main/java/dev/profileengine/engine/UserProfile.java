@@ -176,6 +176,7 @@ public final class UserProfile
     this.clock = clock;
     this.models = models;
     this.forgetter = forgetter;
+    EngineMetrics.activeEntities.inc();
   }
 
   @Override
@@ -249,7 +250,9 @@ public final class UserProfile
     if (accepted.isEmpty()) return Effect().reply(cmd.replyTo(), reply);
     scoreLastPrediction(state, accepted);
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
+    long writeStart = System.nanoTime();
     return Effect().persist(withSegmentChanges(state, accepted))
+        .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
         .thenRun(s -> requestPrediction(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
   }
@@ -393,6 +396,8 @@ public final class UserProfile
         .onSignal(RecoveryCompleted.class, (s, sig) -> settledSnapshotSeq = lastSequenceNumber(context))
         .onSignal(SnapshotCompleted.class, (s, sig) -> snapshotSettled(sig.metadata().sequenceNr()))
         .onSignal(SnapshotFailed.class, (s, sig) -> snapshotSettled(sig.metadata().sequenceNr()))
+        .onSignal(akka.actor.typed.PostStop.class, (s, sig) -> EngineMetrics.activeEntities.dec())
+        .onSignal(akka.actor.typed.PreRestart.class, (s, sig) -> EngineMetrics.activeEntities.dec())
         .build();
   }
 

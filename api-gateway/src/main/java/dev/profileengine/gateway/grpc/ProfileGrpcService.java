@@ -4,6 +4,9 @@ import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.grpc.GrpcServiceException;
+import dev.profileengine.gateway.ChangeRoutes;
+import dev.profileengine.gateway.ChangeSubscription;
+import dev.profileengine.gateway.GatewayMetrics;
 import akka.grpc.javadsl.Metadata;
 import akka.stream.javadsl.Source;
 import dev.profileengine.engine.ChangeFeed;
@@ -48,14 +51,19 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   private final EngineSettings settings;
   private final int maxEventsPerRequest;
 
+  private final GatewayMetrics metrics;
+  private final ChangeSubscription.Limits changeLimits;
+
   public ProfileGrpcService(ActorSystem<?> system, IngestService ingest, ChangeFeed changes, AccessControl access,
-                            EngineSettings settings, int maxEventsPerRequest) {
+                            EngineSettings settings, int maxEventsPerRequest, GatewayMetrics metrics, ChangeSubscription.Limits changeLimits) {
     this.ingest = ingest;
     this.changes = changes;
     this.access = access;
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.maxEventsPerRequest = maxEventsPerRequest;
+    this.metrics = metrics;
+    this.changeLimits = changeLimits;
   }
 
   private void authorize(Scope scope, Metadata metadata) {
@@ -144,6 +152,9 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     if (v.lastEventTime() != null) b.setLastEventTimeMs(v.lastEventTime().toEpochMilli());
     Map<String, Long> lifetime = v.counts().get("lifetime");
     if (lifetime != null) b.putAllLifetimeCounts(lifetime);
+    if (v.churn() != null) b.setChurnRisk(v.churn().risk());
+    b.addAllSegments(v.segments());
+    v.flags().forEach(f -> b.addFlags(f.name()));
     return b.build();
   }
 
@@ -151,13 +162,26 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   public Source<ProfileChange, NotUsed> subscribeProfileChanges(SubscribeRequest in, Metadata metadata) {
     authorize(Scope.READ, metadata);
     if (in.getFromOffset() < 0) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_offset: must not be negative"));
-    return changes.after(in.getFromOffset(), new HashSet<>(in.getUserIdsList())).map(c -> ProfileChange.newBuilder()
+    String segment = in.getSegment();
+    return ChangeSubscription.of(changes, in.getFromOffset(), new HashSet<>(in.getUserIdsList()),
+            c -> segment.isEmpty() || ChangeRoutes.touches(c, segment), changeLimits, metrics)
+        .map(item -> {
+          if (item instanceof ChangeSubscription.Closed closed) {
+            // The stream's close reason; the client resumes with from_offset = resume_from.
+            throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(closed.reason()));
+          }
+          return toProto(((ChangeSubscription.Change) item).change());
+        });
+  }
+
+  private static ProfileChange toProto(dev.profileengine.engine.ChangeFeed.ProfileChanged c) {
+    return ProfileChange.newBuilder()
         .setOffset(c.offset())
         .setUserId(c.userId())
         .setAtMs(c.at().toEpochMilli())
         .setCause(c.cause())
         .addAllEventIds(c.eventIds())
         .setChangesJson(new String(Json.bytes(c.changes()), StandardCharsets.UTF_8))
-        .build());
+        .build();
   }
 }

@@ -1,0 +1,51 @@
+package dev.profileengine.gateway;
+
+import akka.NotUsed;
+import akka.stream.BackpressureTimeoutException;
+import akka.stream.OverflowStrategy;
+import akka.stream.javadsl.Source;
+import dev.profileengine.engine.ChangeFeed;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * One subscriber's change stream (SSE or gRPC): the journal-backed feed after an offset, read ahead
+ * into a bounded buffer. The journal is the real buffer, so a slow subscriber only delays its own
+ * query, never ingestion or other subscribers; one that takes no change for {@code maxStall}
+ * (its connection is full) is closed with a {@link Closed} item naming the offset to resume from,
+ * and loses nothing by resuming.
+ */
+public final class ChangeSubscription {
+  private ChangeSubscription() {}
+
+  public sealed interface Item permits Change, Closed {}
+
+  public record Change(ChangeFeed.ProfileChanged change) implements Item {}
+
+  /** The end of the stream: why, and the offset to resume from (the last change delivered). */
+  public record Closed(String reason, long resumeFrom) implements Item {}
+
+  /** Read-ahead size and the longest a subscriber may leave a change waiting. */
+  public record Limits(int bufferSize, java.time.Duration maxStall) {}
+
+  public static Source<Item, NotUsed> of(ChangeFeed feed, long offset, Set<String> userIds, Predicate<ChangeFeed.ProfileChanged> filter,
+                                         Limits limits, GatewayMetrics metrics) {
+    AtomicLong delivered = new AtomicLong(offset);
+    return feed.after(offset, userIds)
+        .filter(filter::test)
+        .buffer(limits.bufferSize(), OverflowStrategy.backpressure())
+        .backpressureTimeout(limits.maxStall())
+        .<Item>map(c -> {
+          delivered.set(c.offset());
+          metrics.changeLagSeconds.observe(Math.max(0, Instant.now().toEpochMilli() - c.at().toEpochMilli()) / 1e3);
+          return new Change(c);
+        })
+        .recoverWithRetries(1, BackpressureTimeoutException.class, () -> Source.lazySingle(() -> {
+          metrics.changeStreamsClosed.labelValues("too_slow").inc();
+          return new Closed("too_slow: no change taken for " + limits.maxStall().toSeconds() + " s; resume from offset "
+              + delivered.get() + " (Last-Event-ID or from)", delivered.get());
+        }));
+  }
+}

@@ -85,4 +85,19 @@ public final class ErrorHandling {
     }
     return response;
   }
+
+  /**
+   * An integer query parameter within {@code [min, max]} ({@code dflt} when absent) handed to
+   * {@code inner}, or a 400 naming the parameter and the reason.
+   */
+  static Route intParam(String name, java.util.Optional<String> raw, int dflt, int min, int max, java.util.function.IntFunction<Route> inner) {
+    int value;
+    try {
+      value = raw.map(String::strip).map(Integer::parseInt).orElse(dflt);
+    } catch (NumberFormatException e) {
+      return error(StatusCodes.BAD_REQUEST, name, "must be an integer from " + min + " to " + max + ", was '" + raw.get() + "'");
+    }
+    if (value < min || value > max) return error(StatusCodes.BAD_REQUEST, name, "must be from " + min + " to " + max + ", was " + value);
+    return inner.apply(value);
+  }
 }

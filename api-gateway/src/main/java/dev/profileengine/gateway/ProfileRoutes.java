@@ -181,14 +181,10 @@ public final class ProfileRoutes extends AllDirectives {
   }
 
   private Route recommendations(String userId, Optional<String> kParam) {
-    int k;
-    try {
-      k = kParam.map(String::strip).map(Integer::parseInt).orElse(10);
-    } catch (NumberFormatException e) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "k", "must be an integer from 1 to " + maxRecommendations + ", was '" + kParam.get() + "'");
-    }
-    if (k < 1 || k > maxRecommendations) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "k", "must be from 1 to " + maxRecommendations + ", was " + k);
-    int top = k;
+    return ErrorHandling.intParam("k", kParam, 10, 1, maxRecommendations, k -> recommendations(userId, k));
+  }
+
+  private Route recommendations(String userId, int top) {
     dev.profileengine.model.recommend.Popularity popularity = engine.models()
         .map(dev.profileengine.engine.ModelService::popularity)
         .orElseGet(dev.profileengine.model.registry.ModelRegistry::defaultPopularity);

@@ -52,14 +52,8 @@ final class SegmentRoutes extends AllDirectives {
     if (engine.settings().segments().segments().stream().map(Segment::id).noneMatch(id::equals)) {
       return ErrorHandling.error(StatusCodes.NOT_FOUND, "segmentId", "no segment '" + id + "'");
     }
-    int limit;
-    try {
-      limit = limitParam.map(String::strip).map(Integer::parseInt).orElse(100);
-    } catch (NumberFormatException e) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "limit", "must be an integer from 1 to " + MAX_LIMIT + ", was '" + limitParam.get() + "'");
-    }
-    if (limit < 1 || limit > MAX_LIMIT) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "limit", "must be from 1 to " + MAX_LIMIT + ", was " + limit);
-    return onSuccess(engine.segments().members(id, after.orElse(null), limit), page -> ProfileRoutes.json(StatusCodes.OK, page));
+    return ErrorHandling.intParam("limit", limitParam, 100, 1, MAX_LIMIT, limit ->
+        onSuccess(engine.segments().members(id, after.orElse(null), limit), page -> ProfileRoutes.json(StatusCodes.OK, page)));
   }
 
   private Route reevaluate() {

@@ -131,6 +131,8 @@ class FuzzTest {
         grpc.close();
       }
 
+      System.out.printf("fuzz: HTTP %d batches (%d mutated events + non-object elements) and %d raw bodies, gRPC %d batches (%d broken events); "
+          + "%d valid neighbours; 5xx: %d; invalid events accepted: %d%n", 400, 400 * 5, 400, 200, 200 * 5, validSent, fiveHundreds, acceptedInvalid.size());
       assertEquals(0, fiveHundreds);
       assertEquals(List.of(), acceptedInvalid, "invalid events accepted");
       JsonNode profile = Json.MAPPER.readTree(node.get("/v1/profiles/fuzz-valid-user").body());

@@ -44,7 +44,7 @@ class PrivacyTest {
   static void start() throws Exception {
     node = TestNode.start(dir, Map.of("profile.snapshot.every", 10, "profile.privacy.pii-spec", "city=hash,query=drop"));
     rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 4000);
-    Replayer.Progress p = new Replayer(new Replayer.Options(node.base, 200, 2, 8, null)).run(rows, x -> {});
+    Replayer.Progress p = node.replay(rows);
     assertEquals(rows.size(), p.accepted() + p.duplicates());
   }
 

@@ -50,6 +50,12 @@ final class TestNode implements AutoCloseable {
     return p;
   }
 
+  /** Replays {@code rows} into this node with the replay client (batches of 500, 4 lanes). */
+  dev.profileengine.gateway.replay.Replayer.Progress replay(java.util.List<dev.profileengine.model.data.BehaviorRow> rows) throws InterruptedException {
+    return new dev.profileengine.gateway.replay.Replayer(new dev.profileengine.gateway.replay.Replayer.Options(base, 500, 4, 8, null))
+        .run(rows, p -> {});
+  }
+
   /** A TCP port free right now on loopback. */
   static int freePort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Timeout;
  * </ol>
  *
  * Knobs (system properties): {@code failover.rows} (rows of phase 1, default 15000),
- * {@code failover.rolling.rows} (most rows of phase 2, default 20000), {@code failover.rolling.rate}
+ * {@code failover.rolling.rows} (most rows of phase 2, default 60000: the load is stopped once the roll is done), {@code failover.rolling.rate}
  * (events/s of phase 2, default 250), {@code failover.jar}. Node logs: {@code target/failover/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,7 +52,7 @@ class FailoverTest {
   private static final int LANES = 4;
   private static final int BATCH = 50;
   private static final int FAILOVER_ROWS = Integer.getInteger("failover.rows", 15_000);
-  private static final int ROLLING_ROWS = Integer.getInteger("failover.rolling.rows", 20_000);
+  private static final int ROLLING_ROWS = Integer.getInteger("failover.rolling.rows", 60_000);
   private static final double ROLLING_RATE = Double.parseDouble(System.getProperty("failover.rolling.rate", "250"));
   private static final int PROBE_USERS = 40;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(150);

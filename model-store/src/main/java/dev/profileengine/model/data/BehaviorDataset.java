@@ -2,10 +2,8 @@ package dev.profileengine.model.data;
 
 import dev.profileengine.model.DataFormatException;
 import dev.profileengine.model.RecentBehavior;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -68,24 +66,11 @@ public record BehaviorDataset(Path source, String sha256, Map<String, List<Recen
 
   private static void readJson(Path file, Map<String, List<RecentBehavior>> users, Consumer<TaobaoCsv.BadLine> onBad) {
     Set<String> seen = new HashSet<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      long n = 0;
-      while ((line = in.readLine()) != null) {
-        n++;
-        if (line.isBlank()) continue;
-        try {
-          JsonEvents.Event e = JsonEvents.parse(line);
-          if (e.eventId() != null && !seen.add(e.eventId())) continue; // a replayed event counts once
-          users.computeIfAbsent(e.userId(), k -> new ArrayList<>())
-              .add(new RecentBehavior(e.type(), e.categoryId(), e.epochMillis()));
-        } catch (IllegalArgumentException ex) {
-          onBad.accept(new TaobaoCsv.BadLine(n, ex.getMessage()));
-        }
-      }
-    } catch (IOException e) {
-      throw new DataFormatException("cannot read " + file + ": " + e.getMessage(), e);
-    }
+    DataLines.read(file, false, line -> {
+      JsonEvents.Event e = JsonEvents.parse(line);
+      if (e.eventId() != null && !seen.add(e.eventId())) return; // a replayed event counts once
+      users.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(new RecentBehavior(e.type(), e.categoryId(), e.epochMillis()));
+    }, onBad);
   }
 
   private static List<RecentBehavior> sortedByTime(List<RecentBehavior> s) {

@@ -2,11 +2,6 @@ package dev.profileengine.model.data;
 
 import dev.profileengine.model.BehaviorType;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,23 +26,10 @@ public final class TaobaoCsv {
 
   public static List<BehaviorRow> read(Path file, Consumer<BadLine> onBadLine) {
     List<BehaviorRow> rows = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      long n = 0;
-      while ((line = in.readLine()) != null) {
-        n++;
-        if (line.isBlank()) continue;
-        try {
-          BehaviorRow row = parse(line);
-          if (row != null) rows.add(row);
-        } catch (IllegalArgumentException e) {
-          if (n == 1) continue; // a header line
-          onBadLine.accept(new BadLine(n, e.getMessage()));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    DataLines.read(file, true, line -> {
+      BehaviorRow row = parse(line);
+      if (row != null) rows.add(row);
+    }, onBadLine);
     return rows;
   }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Heap bytes per active profile: a fresh node (H2 file journal) is measured after a full GC before
+# and after replaying a Taobao CSV, and the difference is divided by the profile entities alive
+# (profile_active_entities; passivation after 10 min idle or beyond 100,000 entities, so all stay
+# live during the run). Includes everything a live profile costs: the entity actor, its state, the
+# sharding bookkeeping.
+#   load-tests/scripts/heap-per-profile.sh [CSV]    env: PORT (18180), HEAP (3g), PROFILE_PREDICTIONS (off)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
+PORT=${PORT:-18180}; HEAP=${HEAP:-3g}
+export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
+JAR=api-gateway/target/profile-engine.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+RUN=$(mktemp -d /tmp/profile-heap.XXXX)
+PROFILE_DATA_DIR=$RUN/data PROFILE_HTTP_PORT=$PORT PROFILE_GRPC_PORT=$((PORT+1)) PROFILE_MANAGEMENT_PORT=$((PORT+2)) \
+  PROFILE_REMOTE_PORT=$((PORT+3)) java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -jar "$JAR" > "$RUN/node.log" 2>&1 &
+NODE=$!
+trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf "localhost:$PORT/ready" >/dev/null && break; sleep 0.5; done
+used() { jcmd "$NODE" GC.run >/dev/null; sleep 2; jcmd "$NODE" GC.run >/dev/null; sleep 1; jcmd "$NODE" GC.heap_info | grep -oP 'used \K[0-9]+(?=K)' | head -1; }
+echo "machine: $(nproc) cpus, $(free -m | awk '/^Mem:/{print $2}') MB; heap $HEAP; predictions $PROFILE_PREDICTIONS"
+BEFORE=$(used)
+java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1
+sleep 5
+AFTER=$(used)
+ENTITIES=$(curl -s "localhost:$PORT/metrics" | grep -E '^profile_active_entities ' | awk '{printf "%d", $2}')
+EVENTS=$(grep -cvE '^\s*$' "$CSV")
+echo "heap used after full GC: before ${BEFORE} KiB, after ${AFTER} KiB; ${ENTITIES} active profiles from ${EVENTS} rows"
+awk -v b="$BEFORE" -v a="$AFTER" -v n="$ENTITIES" -v e="$EVENTS" 'BEGIN { printf "SUMMARY %.0f bytes per active profile (%.1f events per profile)\n", (a-b)*1024/n, e/n }'

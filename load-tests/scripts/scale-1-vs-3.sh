@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Ingest events/s of one node vs three nodes on this machine, in one run: a fresh 1-node cluster
+# (PostgreSQL journal, scripts/cluster.sh) takes ROWS rows of the Taobao sample, then a fresh
+# 3-node cluster takes the same rows spread over its three HTTP ports. All nodes share the
+# machine's cores, so this measures the cost of distribution more than the gain of scale-out.
+#   load-tests/scripts/scale-1-vs-3.sh     env: ROWS (40000), BATCH (500), LANES (4), PROFILE_PREDICTIONS (off)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS=${ROWS:-40000}; BATCH=${BATCH:-500}; LANES=${LANES:-4}
+export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
+BENCH=load-tests/target/benchmarks.jar
+[ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
+echo "machine: $(nproc) cpus; rows $ROWS, batch $BATCH, lanes $LANES per node, predictions $PROFILE_PREDICTIONS"
+trap 'scripts/cluster.sh clean >/dev/null 2>&1 || true' EXIT
+for n in 1 3; do
+  scripts/cluster.sh clean >/dev/null 2>&1 || true
+  scripts/cluster.sh start "$n" >/dev/null
+  urls=$(seq 1 "$n" | while read -r i; do printf 'http://127.0.0.1:%d,' $((8079 + i)); done)
+  java -cp "$BENCH" dev.profileengine.bench.MultiNodeReplayProbe "${urls%,}" "$ROWS" "$BATCH" "$LANES" | grep SUMMARY
+done

@@ -29,8 +29,12 @@ public final class ChangeRoutes extends AllDirectives {
 
   private final ChangeSubscription.Limits limits;
 
-  public ChangeRoutes(ChangeFeed feed, AccessControl access, GatewayMetrics metrics, ChangeSubscription.Limits limits) {
+  private final java.util.concurrent.CompletionStage<akka.Done> stopping;
+
+  public ChangeRoutes(ChangeFeed feed, AccessControl access, GatewayMetrics metrics, ChangeSubscription.Limits limits,
+                      java.util.concurrent.CompletionStage<akka.Done> stopping) {
     this.limits = limits;
+    this.stopping = stopping;
     this.feed = feed;
     this.access = access;
     this.metrics = metrics;
@@ -72,7 +76,7 @@ public final class ChangeRoutes extends AllDirectives {
     if (users.size() > 1000) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "at most 1000 users per subscription");
     Set<String> userIds = new HashSet<>(users);
     return completeOK(
-        ChangeSubscription.of(feed, offset, userIds, c -> segment.isEmpty() || touches(c, segment.get()), limits, metrics)
+        ChangeSubscription.of(feed, offset, userIds, c -> segment.isEmpty() || touches(c, segment.get()), limits, metrics, stopping)
             .map(ChangeRoutes::toSse)
             .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
             .watchTermination((notUsed, done) -> {

@@ -1,6 +1,11 @@
 package dev.profileengine.gateway;
 
+import akka.Done;
 import akka.NotUsed;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import akka.stream.BackpressureTimeoutException;
 import akka.stream.OverflowStrategy;
 import akka.stream.javadsl.Source;
@@ -30,9 +35,31 @@ public final class ChangeSubscription {
   /** Read-ahead size and the longest a subscriber may leave a change waiting. */
   public record Limits(int bufferSize, java.time.Duration maxStall) {}
 
+  /**
+   * Completes when the node starts shutting down (before its ports unbind), so open streams end with
+   * a {@code shutting_down} {@link Closed} instead of a dropped connection.
+   */
+  public static CompletionStage<Done> stoppingSignal(ActorSystem<?> system) {
+    CompletableFuture<Done> stopping = new CompletableFuture<>();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-change-streams", () -> {
+      stopping.complete(Done.getInstance());
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    return stopping;
+  }
+
   public static Source<Item, NotUsed> of(ChangeFeed feed, long offset, Set<String> userIds, Predicate<ChangeFeed.ProfileChanged> filter,
-                                         Limits limits, GatewayMetrics metrics) {
+                                         Limits limits, GatewayMetrics metrics, CompletionStage<Done> stopping) {
     AtomicLong delivered = new AtomicLong(offset);
+    Source<Item, NotUsed> onShutdown = Source.completionStage(stopping).map(d -> new Closed(
+        "shutting_down: the node is stopping; resume from offset " + delivered.get() + " on another node", delivered.get()));
+    return changes(feed, offset, userIds, filter, limits, metrics, delivered)
+        .merge(onShutdown)
+        .takeWhile(item -> !(item instanceof Closed), true);
+  }
+
+  private static Source<Item, NotUsed> changes(ChangeFeed feed, long offset, Set<String> userIds, Predicate<ChangeFeed.ProfileChanged> filter,
+                                               Limits limits, GatewayMetrics metrics, AtomicLong delivered) {
     return feed.after(offset, userIds)
         .filter(filter::test)
         .buffer(limits.bufferSize(), OverflowStrategy.backpressure())

@@ -119,7 +119,7 @@ class ChangeStreamTest {
       var limits = new ChangeSubscription.Limits(100, Duration.ofSeconds(2));
       GatewayMetrics metrics = new GatewayMetrics();
       Set<String> seen = new java.util.HashSet<>();
-      var stalled = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, metrics)
+      var stalled = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, metrics, new java.util.concurrent.CompletableFuture<>())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
       take(stalled, 10, seen);
       Thread.sleep(4000); // takes nothing: read-ahead fills, the subscription stalls
@@ -134,7 +134,7 @@ class ChangeStreamTest {
       assertTrue(seen.size() < n, "closed before the end: " + seen.size());
       assertTrue(stalled.pull().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS).isEmpty(), "nothing after the close");
 
-      var resumed = ChangeSubscription.of(feed, closed.resumeFrom(), Set.of(), c -> true, limits, metrics)
+      var resumed = ChangeSubscription.of(feed, closed.resumeFrom(), Set.of(), c -> true, limits, metrics, new java.util.concurrent.CompletableFuture<>())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
       while (seen.size() < n) take(resumed, 1, seen);
       assertEquals(n, seen.size());
@@ -153,5 +153,25 @@ class ChangeStreamTest {
   /** Records an event notification's id; one seen twice fails the test. */
   private static void record(dev.profileengine.engine.ChangeFeed.ProfileChanged c, Set<String> seen) {
     if (c.cause().equals("event")) assertTrue(seen.add(c.eventIds().get(0)), "delivered twice: " + c.eventIds());
+  }
+
+  /** A node that stops ends its open streams with a close event naming the reason and the resume offset. */
+  @Test
+  void streamsEndWithACloseReasonWhenTheNodeStops() throws Exception {
+    TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off"));
+    try (SseClient sse = new SseClient(node.base.resolve("/v1/changes"), null)) {
+      assertEquals(200, node.send("POST", "/v1/events", events("z", 3, "a")).statusCode());
+      long[] last = {0};
+      take(sse, 3, last);
+      node.close();
+      SseClient.Event e;
+      do {
+        e = sse.next(Duration.ofSeconds(20));
+        assertNotNull(e, "a close event before the stream ended");
+      } while (e.data().isEmpty() || !"close".equals(e.type()));
+      JsonNode close = Json.MAPPER.readTree(e.data());
+      assertTrue(close.get("reason").asText().startsWith("shutting_down"), e.data());
+      assertTrue(close.get("resumeFrom").asLong() >= last[0], "resume at or after the last change seen: " + e.data());
+    }
   }
 }

@@ -53,6 +53,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
 
   private final GatewayMetrics metrics;
   private final ChangeSubscription.Limits changeLimits;
+  private final java.util.concurrent.CompletionStage<akka.Done> stopping;
 
   public ProfileGrpcService(ActorSystem<?> system, IngestService ingest, ChangeFeed changes, AccessControl access,
                             EngineSettings settings, int maxEventsPerRequest, GatewayMetrics metrics, ChangeSubscription.Limits changeLimits) {
@@ -64,6 +65,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     this.maxEventsPerRequest = maxEventsPerRequest;
     this.metrics = metrics;
     this.changeLimits = changeLimits;
+    this.stopping = ChangeSubscription.stoppingSignal(system);
   }
 
   private void authorize(Scope scope, Metadata metadata) {
@@ -164,11 +166,12 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     if (in.getFromOffset() < 0) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_offset: must not be negative"));
     String segment = in.getSegment();
     return ChangeSubscription.of(changes, in.getFromOffset(), new HashSet<>(in.getUserIdsList()),
-            c -> segment.isEmpty() || ChangeRoutes.touches(c, segment), changeLimits, metrics)
+            c -> segment.isEmpty() || ChangeRoutes.touches(c, segment), changeLimits, metrics, stopping)
         .map(item -> {
           if (item instanceof ChangeSubscription.Closed closed) {
             // The stream's close reason; the client resumes with from_offset = resume_from.
-            throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(closed.reason()));
+            throw new GrpcServiceException((closed.reason().startsWith("too_slow") ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE)
+                .withDescription(closed.reason()));
           }
           return toProto(((ChangeSubscription.Change) item).change());
         });

@@ -27,6 +27,8 @@ import java.util.Set;
 public final class ChangeFeed {
   /** The tag every profile event carries. */
   public static final String TAG = "profile-change";
+  /** The tag of segment entries/exits and erasures, read by the segment projection. */
+  public static final String SEGMENT_TAG = "segment-change";
 
   private final JdbcReadJournal journal;
 

@@ -56,7 +56,7 @@ public final class ErasureLog
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return Set.of(ChangeFeed.TAG);
+    return Set.of(ChangeFeed.TAG, ChangeFeed.SEGMENT_TAG);
   }
 
   @Override

@@ -18,7 +18,8 @@ import dev.profileengine.engine.UserProfile;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Maintains {@link SegmentStore}'s table from the journal: an akka-projection over the change tag,
+ * Maintains {@link SegmentStore}'s table from the journal: an akka-projection over the segment tag
+ * (segment entries/exits and erasures only),
  * exactly-once (the offset is stored in the same JDBC transaction as the rows). One instance runs
  * in the cluster (a sharded daemon process), so it moves when its node leaves.
  */
@@ -35,9 +36,9 @@ public final class SegmentProjection {
       throw new IllegalStateException("projection offset store could not be created: " + e.getMessage(), e);
     }
     SourceProvider<Offset, EventEnvelope<Object>> source =
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), ChangeFeed.TAG);
+        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), ChangeFeed.SEGMENT_TAG);
     ExactlyOnceProjection<Offset, EventEnvelope<Object>> projection = JdbcProjection.exactlyOnce(
-        ProjectionId.of("segment-members", ChangeFeed.TAG), source,
+        ProjectionId.of("segment-members", ChangeFeed.SEGMENT_TAG), source,
         () -> new JournalJdbcSession(store.connection()), Handler::new, system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "segment-members", 1,
         i -> ProjectionBehavior.create(projection), ProjectionBehavior.stopMessage());

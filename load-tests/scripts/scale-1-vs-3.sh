@@ -12,9 +12,13 @@ BENCH=load-tests/target/benchmarks.jar
 [ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
 echo "machine: $(nproc) cpus; rows $ROWS, batch $BATCH, lanes $LANES per node, predictions $PROFILE_PREDICTIONS"
 trap 'scripts/cluster.sh clean >/dev/null 2>&1 || true' EXIT
+RUN_DIR=${CLUSTER_RUN_DIR:-cluster-run}
 for n in 1 3; do
   scripts/cluster.sh clean >/dev/null 2>&1 || true
-  scripts/cluster.sh start "$n" >/dev/null
+  if ! scripts/cluster.sh start "$n" >/dev/null; then
+    for log in "$RUN_DIR"/node*.log; do echo "== $log"; grep -E 'ERROR|Exception|refused|failed' "$log" | head -5; done
+    exit 1
+  fi
   urls=$(seq 1 "$n" | while read -r i; do printf 'http://127.0.0.1:%d,' $((8079 + i)); done)
   java -cp "$BENCH" dev.profileengine.bench.MultiNodeReplayProbe "${urls%,}" "$ROWS" "$BATCH" "$LANES" | grep SUMMARY
 done

@@ -43,7 +43,10 @@ public final class ChangeSubscription {
     CompletableFuture<Done> stopping = new CompletableFuture<>();
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-change-streams", () -> {
       stopping.complete(Done.getInstance());
-      return CompletableFuture.completedFuture(Done.getInstance());
+      // Give the streams a moment to write their close event before the ports unbind and the
+      // connections are terminated.
+      return CompletableFuture.supplyAsync(Done::getInstance,
+          CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS));
     });
     return stopping;
   }

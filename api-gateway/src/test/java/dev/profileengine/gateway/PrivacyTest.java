@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.persistence.jdbc.db.SlickExtension;
-import akka.persistence.jdbc.db.SlickExtensionImpl;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.engine.JournalDatabase;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
@@ -219,8 +218,6 @@ class PrivacyTest {
   }
 
   private static Connection connection() {
-    var system = node.node.system();
-    SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
-    return slick.database(system.settings().config().getConfig("jdbc-journal")).database().source().createConnection();
+    return new JournalDatabase(node.node.system()).connection();
   }
 }

@@ -1,9 +1,7 @@
 package dev.profileengine.segments;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.DispatcherSelector;
-import akka.persistence.jdbc.db.SlickExtension;
-import akka.persistence.jdbc.db.SlickExtensionImpl;
+import dev.profileengine.engine.JournalDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,10 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 /**
  * The segment read side: table {@code profile_segment_member(segment_id, user_id, since)} in the
@@ -32,18 +27,15 @@ public final class SegmentStore {
   /** A page of members in user id order; {@code next} is the cursor of the following page, null at the end. */
   public record Page(String segmentId, List<Member> members, String next) {}
 
-  private final ActorSystem<?> system;
-  private final Executor blocking;
+  private final JournalDatabase database;
 
   public SegmentStore(ActorSystem<?> system) {
-    this.system = system;
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.database = new JournalDatabase(system);
   }
 
   /** A connection of the journal's pool (autocommit on). */
   Connection connection() {
-    SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
-    return slick.database(system.settings().config().getConfig("jdbc-journal")).database().source().createConnection();
+    return database.connection();
   }
 
   /** Creates the table if missing (idempotent). */
@@ -131,17 +123,7 @@ public final class SegmentStore {
     });
   }
 
-  private interface Query<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> CompletionStage<T> query(Query<T> q) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = connection()) {
-        return q.run(c);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, blocking);
+  private <T> CompletionStage<T> query(JournalDatabase.Work<T> q) {
+    return database.run("segment read side query", q);
   }
 }

@@ -4,11 +4,9 @@ import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.NextBehaviorModel;
-import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.registry.ModelRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -127,9 +125,7 @@ public class InferencePoolBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       users = PoolBenchData.load();
-      pool = new InferencePool(ModelRegistry.loadDefault(),
-          PoolConfig.defaults().withWorkers(workers).withQueueCapacity(Math.max(10_000, 2 * outstanding))
-              .withBatch(maxBatch, Duration.ofMillis(maxDelayMs)));
+      pool = new InferencePool(ModelRegistry.loadDefault(), PoolBenchData.poolConfig(workers, maxBatch, maxDelayMs, outstanding));
       inFlight = new Semaphore(outstanding);
       System.out.printf("%n[pool] model %s, %s, %d outstanding, %d users%n", pool.modelVersion(), pool.config(), outstanding, users.size());
     }

@@ -1,11 +1,15 @@
 package dev.profileengine.bench;
 
+import dev.profileengine.model.inference.PoolConfig;
+import java.time.Duration;
+
 import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -49,6 +53,16 @@ public final class PoolBenchData {
   }
 
   /** Resident set size of this process in kB ({@code VmRSS} of /proc/self/status), or -1 when unreadable. */
+  /**
+   * The pool configuration every pool benchmark uses: {@code workers} workers, batches closed at
+   * {@code maxBatch} requests or {@code maxDelayMs}, and a queue that holds every request of
+   * {@code outstanding} concurrent callers.
+   */
+  public static PoolConfig poolConfig(int workers, int maxBatch, int maxDelayMs, int outstanding) {
+    return PoolConfig.defaults().withWorkers(workers).withQueueCapacity(Math.max(10_000, 2 * outstanding))
+        .withBatch(maxBatch, Duration.ofMillis(maxDelayMs));
+  }
+
   public static long rssKb() {
     return statusKb("VmRSS:");
   }

@@ -10,7 +10,6 @@ import dev.profileengine.model.registry.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,8 +78,7 @@ public final class PoolLatencyProbe {
     }
     System.out.printf(Locale.ROOT, "batch 1 (worker called directly, 1 thread): %,.0f predictions/s (%.3f ms per call)%n", batch1, 1000 / batch1);
 
-    PoolConfig config = PoolConfig.defaults().withWorkers(workers).withQueueCapacity(Math.max(10_000, 2 * outstanding))
-        .withBatch(maxBatch, Duration.ofMillis(delayMs));
+    PoolConfig config = PoolBenchData.poolConfig(workers, maxBatch, delayMs, outstanding);
     try (InferencePool pool = new InferencePool(model, config)) { // the pool closes the model
       // 2. saturated: closed loop
       closedLoop(pool, users, outstanding, warmup);

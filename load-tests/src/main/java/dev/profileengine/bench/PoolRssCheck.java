@@ -6,7 +6,6 @@ import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.registry.ModelRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -51,8 +50,7 @@ public final class PoolRssCheck {
         Runtime.getRuntime().availableProcessors(), PoolLatencyProbe.loadAvg(), Runtime.getRuntime().maxMemory() >> 20,
         PoolBenchData.rssKb());
     List<PoolBenchData.Context> users = PoolBenchData.load();
-    PoolConfig config = PoolConfig.defaults().withWorkers(workers).withQueueCapacity(Math.max(10_000, 2 * outstanding))
-        .withBatch(maxBatch, Duration.ofMillis(delayMs));
+    PoolConfig config = PoolBenchData.poolConfig(workers, maxBatch, delayMs, outstanding);
     try (InferencePool pool = new InferencePool(ModelRegistry.loadDefault(), config)) {
       System.out.printf(Locale.ROOT, "model %s, %s, %d outstanding, %d users; RSS after model load %,d kB%n", pool.modelVersion(), config,
           outstanding, users.size(), PoolBenchData.rssKb());

@@ -1,0 +1,49 @@
+package dev.profileengine.engine;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.persistence.jdbc.db.SlickExtension;
+import akka.persistence.jdbc.db.SlickExtensionImpl;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The journal's database as plain JDBC, for the engine's own tables and maintenance (erasure, the
+ * segment read side): connections come from akka-persistence-jdbc's shared pool, so an embedded H2
+ * file is opened once and every node uses the connection limit it was given.
+ */
+public final class JournalDatabase {
+  /** A unit of JDBC work on one connection. */
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private final ActorSystem<?> system;
+  private final Executor blocking;
+
+  public JournalDatabase(ActorSystem<?> system) {
+    this.system = system;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  /** A connection of the journal's pool (autocommit on); the caller closes it. */
+  public Connection connection() {
+    SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
+    return slick.database(system.settings().config().getConfig("jdbc-journal")).database().source().createConnection();
+  }
+
+  /** Runs {@code work} on a pooled connection on the blocking dispatcher; {@code what} names it in a failure. */
+  public <T> CompletionStage<T> run(String what, Work<T> work) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = connection()) {
+        return work.run(c);
+      } catch (SQLException e) {
+        throw new CompletionException(what + " failed: " + e.getMessage(), e);
+      }
+    }, blocking);
+  }
+}

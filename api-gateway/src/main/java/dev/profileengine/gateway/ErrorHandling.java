@@ -100,4 +100,20 @@ public final class ErrorHandling {
     if (value < min || value > max) return error(StatusCodes.BAD_REQUEST, name, "must be from " + min + " to " + max + ", was " + value);
     return inner.apply(value);
   }
+
+  /**
+   * An optional instant query parameter ('now' or ISO-8601; null when absent) handed to
+   * {@code inner}, or a 400 naming the parameter and the reason.
+   */
+  static Route instantParam(String name, java.util.Optional<String> raw, java.util.function.Function<java.time.Instant, Route> inner) {
+    if (raw.isEmpty()) return inner.apply(null);
+    String a = raw.get().strip();
+    java.time.Instant value;
+    try {
+      value = a.equalsIgnoreCase("now") ? java.time.Instant.now() : java.time.Instant.parse(a);
+    } catch (java.time.format.DateTimeParseException e) {
+      return error(StatusCodes.BAD_REQUEST, name, "must be 'now' or an ISO-8601 instant, was '" + a + "'");
+    }
+    return inner.apply(value);
+  }
 }

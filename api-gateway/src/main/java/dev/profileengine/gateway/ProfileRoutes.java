@@ -21,8 +21,6 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.EventValidation;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -136,20 +134,11 @@ public final class ProfileRoutes extends AllDirectives {
 
   private Route getProfile(String userId, Optional<String> asOfParam) {
     if (userId.length() > EventValidation.MAX_ID_LENGTH) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "is longer than " + EventValidation.MAX_ID_LENGTH + " characters");
-    Instant asOf = null;
-    if (asOfParam.isPresent()) {
-      String a = asOfParam.get().strip();
-      try {
-        asOf = a.equalsIgnoreCase("now") ? Instant.now() : Instant.parse(a);
-      } catch (DateTimeParseException e) {
-        return ErrorHandling.error(StatusCodes.BAD_REQUEST, "asOf", "must be 'now' or an ISO-8601 instant, was '" + a + "'");
-      }
-    }
-    Instant at = asOf;
-    return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(at, r), engine.settings().askTimeout()),
+    return ErrorHandling.instantParam("asOf", asOfParam, at ->
+        onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(at, r), engine.settings().askTimeout()),
         reply -> reply.profile()
             .map(view -> json(StatusCodes.OK, view))
-            .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
+            .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'"))));
   }
 
   private Route putAttributes(String userId, byte[] body) {

@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * {@code GET /v1/segments} (definitions with member counts and the re-evaluation status),
  * {@code GET /v1/segments/{id}/members?limit=&after=} (paginated, from the projected read side) and
- * {@code POST /v1/segments/reevaluate} (admin).
+ * {@code POST /v1/segments/reevaluate?asOf=} (admin; {@code asOf}: 'now' or an ISO-8601 instant, by
+ * default each profile's latest event time).
  */
 final class SegmentRoutes extends AllDirectives {
   private static final int MAX_LIMIT = 1000;
@@ -35,7 +36,8 @@ final class SegmentRoutes extends AllDirectives {
   Route routes() {
     return pathPrefix(PathMatchers.segment("v1").slash("segments"), () -> concat(
         pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> list()))),
-        path("reevaluate", () -> post(() -> access.require(Scope.ADMIN, caller -> reevaluate()))),
+        path("reevaluate", () -> post(() -> access.require(Scope.ADMIN, caller ->
+            parameterOptional("asOf", asOf -> ErrorHandling.instantParam("asOf", asOf, this::reevaluate))))),
         path(PathMatchers.segment().slash("members"), id -> get(() -> access.require(Scope.READ, caller ->
             parameterOptional("limit", limit -> parameterOptional("after", after -> members(id, limit, after))))))));
   }
@@ -56,8 +58,9 @@ final class SegmentRoutes extends AllDirectives {
         onSuccess(engine.segments().members(id, after.orElse(null), limit), page -> ProfileRoutes.json(StatusCodes.OK, page)));
   }
 
-  private Route reevaluate() {
-    boolean started = engine.reevaluation().start();
+  /** Re-evaluates every profile as of {@code asOf} (null: each profile's latest event time). */
+  private Route reevaluate(java.time.Instant asOf) {
+    boolean started = engine.reevaluation().start(asOf, "requested");
     return ProfileRoutes.json(started ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT,
         Map.of("started", started, "status", engine.reevaluation().status()));
   }

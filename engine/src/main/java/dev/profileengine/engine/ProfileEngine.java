@@ -16,6 +16,7 @@ import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import com.typesafe.config.Config;
 import dev.profileengine.segments.SegmentProjection;
 import dev.profileengine.segments.SegmentReevaluation;
+import dev.profileengine.segments.SegmentRecheck;
 import dev.profileengine.segments.SegmentStore;
 import java.util.Arrays;
 import java.util.List;
@@ -68,7 +69,11 @@ public final class ProfileEngine {
     joinCluster(system);
     SegmentReevaluation reevaluation = new SegmentReevaluation(system, segments, settings.segments().fingerprint(), 4);
     // Once this node is Up (it asks entities through sharding).
-    startWhenUp(system, reevaluation::startIfRulesChanged);
+    SegmentRecheck.Settings recheck = SegmentRecheck.Settings.from(system.settings().config());
+    startWhenUp(system, () -> {
+      reevaluation.startIfRulesChanged();
+      SegmentRecheck.schedule(system, reevaluation, recheck);
+    });
     return new ProfileEngine(system, settings, models, segments, reevaluation);
   }
 

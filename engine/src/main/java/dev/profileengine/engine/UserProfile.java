@@ -103,7 +103,11 @@ public final class UserProfile
    * Evaluates the segment rules again (after a rule change) and records a difference; replies
    * whether the membership changed. A profile that does not exist answers false.
    */
-  public record ReevaluateSegments(ActorRef<Boolean> replyTo) implements Command {}
+  /**
+   * Re-evaluates the segments as of {@code asOf} (null: the latest event time; an instant before
+   * it counts as the latest event time), replying whether the membership changed.
+   */
+  public record ReevaluateSegments(Instant asOf, ActorRef<Boolean> replyTo) implements Command {}
 
   /** Internal: the inference pool answered. */
   public record PredictionReady(ProfilePrediction prediction) implements Command {}
@@ -153,6 +157,7 @@ public final class UserProfile
   private final EngineSettings settings;
   private final Clock clock;
   private final ModelService models;
+  private final EventTimeWatermark watermark;
   // At most one prediction in flight per profile; events arriving meanwhile coalesce into the next.
   private boolean predictionInFlight;
   private String coalescedEventId;
@@ -176,6 +181,7 @@ public final class UserProfile
     this.clock = clock;
     this.models = models;
     this.forgetter = forgetter;
+    this.watermark = EventTimeWatermark.get(context.getSystem());
     EngineMetrics.activeEntities.inc();
   }
 
@@ -255,6 +261,7 @@ public final class UserProfile
     long writeStart = System.nanoTime();
     return Effect().persist(withSegmentChanges(state, accepted))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
+        .thenRun(s -> watermark.advance(s.lastEventMillis()))
         .thenRun(s -> requestPrediction(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
   }
@@ -310,7 +317,7 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onReevaluateSegments(ProfileState state, ReevaluateSegments cmd) {
-    List<Event> changes = withSegmentChanges(state, List.of());
+    List<Event> changes = withSegmentChanges(state, List.of(), cmd.asOf());
     if (changes.isEmpty()) return Effect().reply(cmd.replyTo(), false);
     return Effect().persist(changes).thenReply(cmd.replyTo(), s -> true);
   }
@@ -321,9 +328,14 @@ public final class UserProfile
    * is journaled atomically with its cause.
    */
   private List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events) {
+    return withSegmentChanges(state, events, null);
+  }
+
+  /** As {@link #withSegmentChanges(ProfileState, List)}, with the membership evaluated as of {@code asOf}. */
+  private List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events, Instant asOf) {
     ProfileState next = state;
     for (Event e : events) next = applyEvent(next, e);
-    List<String> members = next.memberships(settings.segments(), settings.profile());
+    List<String> members = next.memberships(settings.segments(), settings.profile(), asOf);
     List<String> before = next.segments();
     List<Event> all = new ArrayList<>(events);
     if (!members.equals(before)) {

@@ -124,10 +124,19 @@ public record ProfileState(
         spend, context, recent, seen, attributes, prediction, risk, consent, members);
   }
 
-  /** The segments of {@code definitions} this profile belongs to now (event time), consent applied. */
+  /** The segments of {@code definitions} this profile belongs to at its latest event time, consent applied. */
   public List<String> memberships(SegmentDefinitions definitions, ProfileSettings s) {
+    return memberships(definitions, s, null);
+  }
+
+  /**
+   * The segments of {@code definitions} this profile belongs to as of {@code asOf} (null, or an
+   * instant not after the latest event: the latest event time), consent applied.
+   */
+  public List<String> memberships(SegmentDefinitions definitions, ProfileSettings s, Instant asOf) {
     if (definitions.segments().isEmpty() || !exists()) return List.of();
-    return List.copyOf(definitions.evaluate(SegmentFacts.of(this, s, null), allows(Consent.Purpose.ADS, s)));
+    Instant at = asOf != null && asOf.toEpochMilli() > lastEventMillis ? asOf : null;
+    return List.copyOf(definitions.evaluate(SegmentFacts.of(this, s, at), allows(Consent.Purpose.ADS, s)));
   }
 
   /** Whether the user allows {@code purpose}, explicitly or by default. */

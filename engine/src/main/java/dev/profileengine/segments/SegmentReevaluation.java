@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,8 +30,13 @@ public final class SegmentReevaluation {
   private static final Logger log = LoggerFactory.getLogger(SegmentReevaluation.class);
   private static final String TABLE = "profile_segment_rules";
 
-  /** Progress for readers; {@code state}: idle, running, done or failed. */
-  public record Status(String state, String fingerprint, long profiles, long changed, double seconds, double profilesPerSecond, String error) {}
+  /**
+   * Progress for readers; {@code state}: idle, running, done or failed; {@code reason}: rules
+   * changed, requested or recheck; {@code asOf}: the instant evaluated (null: each profile's latest
+   * event time); {@code started}: when the job started (wall clock).
+   */
+  public record Status(String state, String reason, Instant asOf, Instant started, String fingerprint, long profiles, long changed, double seconds,
+      double profilesPerSecond, String error) {}
 
   private final ActorSystem<?> system;
   private final SegmentStore store;
@@ -40,6 +46,9 @@ public final class SegmentReevaluation {
   private final AtomicLong changed = new AtomicLong();
   private final AtomicReference<String> state = new AtomicReference<>("idle");
   private final AtomicReference<String> error = new AtomicReference<>();
+  private volatile String reason;
+  private volatile Instant asOf;
+  private volatile Instant started;
   private volatile long startNanos;
   private volatile long endNanos;
 
@@ -55,12 +64,19 @@ public final class SegmentReevaluation {
     String previous = swapFingerprint();
     if (previous == null) return;
     log.info("Segment rules changed ({} -> {}): re-evaluating every profile in the background", previous.isEmpty() ? "none" : previous, fingerprint);
-    start();
+    start(null, "rules changed");
   }
 
-  /** Starts a full re-evaluation now (unless one is running); returns false if one was. */
-  public boolean start() {
+  /**
+   * Starts a full re-evaluation now (unless one is running; then returns false), each profile as
+   * of {@code asOf} or, when null or before the profile's latest event, its latest event time.
+   */
+  public boolean start(Instant asOf, String reason) {
     if (!state.compareAndSet("idle", "running") && !state.compareAndSet("done", "running") && !state.compareAndSet("failed", "running")) return false;
+    this.asOf = asOf;
+    this.reason = reason;
+    this.started = Instant.now();
+    log.info("Segment re-evaluation ({}) started as of {}", reason, asOf == null ? "each profile's latest event" : asOf);
     profiles.set(0);
     changed.set(0);
     error.set(null);
@@ -72,7 +88,7 @@ public final class SegmentReevaluation {
         .currentPersistenceIds()
         .filter(pid -> pid.startsWith(prefix))
         .mapAsyncUnordered(parallelism, pid -> sharding.entityRefFor(UserProfile.ENTITY_KEY, pid.substring(prefix.length()))
-            .<Boolean>ask(UserProfile.ReevaluateSegments::new, timeout))
+            .<Boolean>ask(replyTo -> new UserProfile.ReevaluateSegments(asOf, replyTo), timeout))
         .map(c -> {
           long n = profiles.incrementAndGet();
           if (c) changed.incrementAndGet();
@@ -96,7 +112,7 @@ public final class SegmentReevaluation {
   }
 
   public Status status() {
-    return new Status(state.get(), fingerprint, profiles.get(), changed.get(), seconds(), rate(), error.get());
+    return new Status(state.get(), reason, asOf, started, fingerprint, profiles.get(), changed.get(), seconds(), rate(), error.get());
   }
 
   private double seconds() {

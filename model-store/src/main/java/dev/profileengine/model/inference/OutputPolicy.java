@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * Turns raw network outputs into served numbers; fitted on the validation part of the training
@@ -96,49 +95,97 @@ public record OutputPolicy(double temperature, double markovWeight, double[] log
     return BehaviorType.ofIndex(best);
   }
 
-  /** The top-{@code k} categories, blending the category head with the user's own history. */
+  /**
+   * The top-{@code k} categories, blending the category head with the user's own history.
+   *
+   * <p>Only two kinds of category can make the blended top-{@code k}: the model's own top
+   * {@code k} (a category the user never touched scores {@code (1 - blend) p_model}, so it is
+   * beaten by the {@code k} categories with a higher {@code p_model}) and the user's categories.
+   * Those candidates are scored exactly; the rest of the vocabulary is only scanned once for the
+   * model's top {@code k}, with no per-token allocation.
+   */
   public List<CategoryScore> topCategories(float[] modelProbs, CategoryVocabulary vocab, List<RecentBehavior> context, int k) {
-    Map<String, Double> userShare = new HashMap<>();
-    if (categoryBlend > 0 && !context.isEmpty()) {
-      double w = 1;
-      double total = 0;
-      for (int i = context.size() - 1; i >= 0; i--, w *= recencyDecay) {
-        String c = context.get(i).categoryId();
-        if (c != null) {
-          userShare.merge(c, w, Double::sum);
-          total += w;
-        }
-      }
-      if (total > 0) {
-        final double t = total;
-        userShare.replaceAll((c, v) -> v / t);
-      } else userShare.clear();
-    }
+    Map<String, Double> userShare = categoryBlend > 0 ? userShares(context) : Map.of();
     double modelWeight = userShare.isEmpty() ? 1.0 : 1.0 - categoryBlend;
     double userWeight = userShare.isEmpty() ? 0.0 : categoryBlend;
-    PriorityQueue<CategoryScore> heap = new PriorityQueue<>(k + 1, (a, b) -> Double.compare(a.probability(), b.probability()));
-    for (int tok = CategoryVocabulary.FIRST; tok < modelProbs.length; tok++) {
-      String c = vocab.category(tok);
-      double p = modelWeight * modelProbs[tok] + userWeight * userShare.getOrDefault(c, 0.0);
-      offer(heap, new CategoryScore(c, p), k);
-    }
-    for (Map.Entry<String, Double> e : userShare.entrySet()) {
-      if (vocab.token(e.getKey()) >= CategoryVocabulary.FIRST) continue; // already scored above
-      offer(heap, new CategoryScore(e.getKey(), userWeight * e.getValue()), k);
-    }
-    List<CategoryScore> out = new ArrayList<>(heap);
+    Map<String, Double> scores = new HashMap<>();
+    for (int tok : topTokens(modelProbs, k)) scores.put(vocab.category(tok), modelWeight * modelProbs[tok]);
+    userShare.forEach((c, share) -> {
+      int tok = vocab.token(c);
+      double model = tok >= CategoryVocabulary.FIRST && tok < modelProbs.length ? modelWeight * modelProbs[tok] : 0.0;
+      scores.put(c, model + userWeight * share);
+    });
+    List<CategoryScore> out = new ArrayList<>(scores.size());
+    scores.forEach((c, p) -> out.add(new CategoryScore(c, p)));
     out.sort((a, b) -> {
       int c = Double.compare(b.probability(), a.probability());
       return c != 0 ? c : a.id().compareTo(b.id());
     });
-    return out;
+    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
   }
 
-  private static void offer(PriorityQueue<CategoryScore> heap, CategoryScore s, int k) {
-    if (heap.size() < k) heap.add(s);
-    else if (s.probability() > heap.peek().probability()) {
-      heap.poll();
-      heap.add(s);
+  /** The user's categories with recency weights {@code recencyDecay^age}, normalised to sum 1. */
+  private Map<String, Double> userShares(List<RecentBehavior> context) {
+    Map<String, Double> share = new HashMap<>();
+    double w = 1;
+    double total = 0;
+    for (int i = context.size() - 1; i >= 0; i--, w *= recencyDecay) {
+      String c = context.get(i).categoryId();
+      if (c != null) {
+        share.merge(c, w, Double::sum);
+        total += w;
+      }
+    }
+    if (total <= 0) return Map.of();
+    final double t = total;
+    share.replaceAll((c, v) -> v / t);
+    return share;
+  }
+
+  /** Tokens of the {@code k} highest model probabilities among the known categories (a min-heap of token ids). */
+  static int[] topTokens(float[] probs, int k) {
+    int n = Math.max(0, Math.min(k, probs.length - CategoryVocabulary.FIRST));
+    int[] heap = new int[n];
+    int size = 0;
+    for (int tok = CategoryVocabulary.FIRST; tok < probs.length && n > 0; tok++) {
+      if (size < n) {
+        heap[size] = tok;
+        siftUp(heap, size++, probs);
+      } else if (probs[tok] > probs[heap[0]]) {
+        heap[0] = tok;
+        siftDown(heap, n, probs);
+      }
+    }
+    return heap;
+  }
+
+  private static void siftUp(int[] heap, int i, float[] p) {
+    while (i > 0) {
+      int parent = (i - 1) / 2;
+      if (p[heap[parent]] <= p[heap[i]]) return;
+      swap(heap, i, parent);
+      i = parent;
     }
   }
+
+  private static void siftDown(int[] heap, int size, float[] p) {
+    int i = 0;
+    while (true) {
+      int l = 2 * i + 1;
+      int r = l + 1;
+      int min = i;
+      if (l < size && p[heap[l]] < p[heap[min]]) min = l;
+      if (r < size && p[heap[r]] < p[heap[min]]) min = r;
+      if (min == i) return;
+      swap(heap, i, min);
+      i = min;
+    }
+  }
+
+  private static void swap(int[] a, int i, int j) {
+    int t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+
 }

@@ -1,0 +1,183 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.gateway.replay.Replayer;
+import dev.profileengine.model.BehaviorType;
+import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.TaobaoCsv;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Time alone moves users in and out of segments. A node whose segment re-check runs every 2
+ * seconds on the event clock (the latest event time it journaled) replays real rows; the re-check
+ * then evaluates every profile as of that clock, which this test recomputes from the rows. Moving
+ * the clock 30 days on (one event of a new user) empties the time windows and makes the silent
+ * users churn risks, exactly those whose profile read as of that instant says so; an event brings
+ * a user back.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SegmentRecheckTest {
+  @TempDir
+  static Path dir;
+  static TestNode node;
+  static List<BehaviorRow> rows;
+  static Instant replayed;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start(dir, Map.of("profile.segment-recheck.interval", "2s", "profile.segment-recheck.clock", "events"));
+    rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 8_000);
+    Replayer.Progress p = node.replay(rows);
+    assertEquals(0, p.rejected());
+    replayed = Instant.now();
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  /** Waits for a re-check that started after {@code after} as of {@code asOf} to finish; returns its status. */
+  private static JsonNode awaitRecheck(Instant after, Instant asOf) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    JsonNode status = null;
+    while (System.nanoTime() < deadline) {
+      status = json(node.get("/v1/segments")).get("reevaluation");
+      if ("recheck".equals(status.path("reason").asText()) && "done".equals(status.path("state").asText())
+          && asOf.equals(Instant.parse(status.path("asOf").asText("1970-01-01T00:00:00Z")))
+          && Instant.parse(status.get("started").asText()).isAfter(after)) return status;
+      Thread.sleep(500);
+    }
+    throw new AssertionError("no re-check as of " + asOf + " finished; last status " + status);
+  }
+
+  /** The member list once the projection has caught up (stable over two reads 1.5 s apart). */
+  private static Set<String> settledMembers(String segment) throws Exception {
+    Set<String> last = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Set<String> now = new TreeSet<>();
+      JsonNode page = json(node.get("/v1/segments/" + segment + "/members?limit=1000"));
+      for (JsonNode m : page.get("members")) now.add(m.get("userId").asText());
+      assertTrue(page.path("next").isNull() || page.path("next").isMissingNode(), "one page holds the slice");
+      if (now.equals(last)) return now;
+      last = now;
+      Thread.sleep(1500);
+    }
+    return last;
+  }
+
+  private static Instant latestRowTime() {
+    return Instant.ofEpochSecond(rows.stream().mapToLong(BehaviorRow::epochSecond).max().orElseThrow());
+  }
+
+  /**
+   * As of the event clock (the latest row time), abandoned cart = a cart and no purchase in the 24
+   * hour-buckets ending at that clock's hour, for every user, also those whose own latest event is
+   * earlier.
+   */
+  @Test
+  @Order(1)
+  void theRecheckEvaluatesEveryProfileAsOfTheEventClock() throws Exception {
+    Instant clock = latestRowTime();
+    JsonNode status = awaitRecheck(replayed, clock);
+    Set<String> users = rows.stream().map(BehaviorRow::userId).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(users.size(), status.get("profiles").asLong(), "every profile re-evaluated");
+
+    long clockHour = clock.getEpochSecond() / 3600;
+    Map<String, List<BehaviorRow>> byUser = rows.stream().collect(Collectors.groupingBy(BehaviorRow::userId));
+    Set<String> expected = new TreeSet<>();
+    Set<String> asOfOwnLatest = new TreeSet<>();
+    byUser.forEach((user, own) -> {
+      if (abandoned(own, clockHour)) expected.add(user);
+      if (abandoned(own, own.stream().mapToLong(BehaviorRow::epochSecond).max().orElseThrow() / 3600)) asOfOwnLatest.add(user);
+    });
+    assertFalse(expected.isEmpty());
+    assertTrue(!expected.equals(asOfOwnLatest), "the slice tells the clock apart from each user's own latest event");
+    assertEquals(expected, settledMembers("abandoned-cart"));
+  }
+
+  private static boolean abandoned(List<BehaviorRow> own, long asOfHour) {
+    long carts = own.stream().filter(r -> r.type() == BehaviorType.CART && inLast24Hours(r, asOfHour)).count();
+    long buys = own.stream().filter(r -> r.type() == BehaviorType.PURCHASE && inLast24Hours(r, asOfHour)).count();
+    return carts >= 1 && buys == 0;
+  }
+
+  private static boolean inLast24Hours(BehaviorRow r, long asOfHour) {
+    long hour = r.epochSecond() / 3600;
+    return hour > asOfHour - 24 && hour <= asOfHour;
+  }
+
+  @Test
+  @Order(2)
+  void thirtySilentDaysEmptyTheWindowsAndMakeChurnRisks() throws Exception {
+    Set<String> riskBefore = settledMembers("high-churn-risk");
+    Instant later = latestRowTime().plus(Duration.ofDays(30));
+    Instant sent = Instant.now();
+    HttpResponse<String> r = node.send("POST", "/v1/events", event("clock-mover", "view", later, "e-clock-mover"));
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(1, json(r).get("accepted").asLong(), r.body());
+    awaitRecheck(sent, later);
+
+    assertEquals(Set.of(), settledMembers("abandoned-cart"), "no cart in the 24 hours before the clock");
+    assertEquals(Set.of(), settledMembers("frequent-buyers"), "no purchase in the 30 days before the clock");
+    Set<String> risk = settledMembers("high-churn-risk");
+    Set<String> users = rows.stream().map(BehaviorRow::userId).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> expected = new TreeSet<>();
+    for (String u : users) {
+      JsonNode churn = json(node.get("/v1/profiles/" + u + "?asOf=" + later)).get("churn");
+      if (churn.get("risk").asDouble() >= 0.7) expected.add(u);
+    }
+    System.out.printf("high-churn-risk: %d members as of the replay's end, %d of %d users 30 days later%n",
+        riskBefore.size(), risk.size(), users.size());
+    assertEquals(expected, risk, "members = users whose profile read as of the clock has churn risk >= 0.7");
+    assertTrue(risk.size() > riskBefore.size(), "silence raised the churn risk");
+
+    // An event brings the user back: evaluated at its own time, the silence is over.
+    String back = risk.iterator().next();
+    r = node.send("POST", "/v1/events", event(back, "view", later.plus(Duration.ofHours(1)), "e-back"));
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(1, json(r).get("accepted").asLong(), r.body());
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (settledMembers("high-churn-risk").contains(back)) {
+      assertTrue(System.nanoTime() < deadline, back + " still listed after coming back");
+      Thread.sleep(500);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aBadAsOfIsAClearError() throws Exception {
+    HttpResponse<String> r = node.send("POST", "/v1/segments/reevaluate?asOf=yesterday", "");
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("asOf", json(r).get("field").asText(), r.body());
+  }
+
+  private static String event(String user, String type, Instant at, String id) {
+    return "[{\"eventId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"" + type
+        + "\",\"timestamp\":\"" + at + "\",\"categoryId\":\"4756105\"}]";
+  }
+}

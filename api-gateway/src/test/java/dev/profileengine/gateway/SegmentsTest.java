@@ -8,15 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.BehaviorType;
+import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
+import dev.profileengine.model.inference.NextBehaviorModel;
+import dev.profileengine.model.registry.ModelRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +123,220 @@ class SegmentsTest {
     });
     assertFalse(expected.isEmpty());
     assertEquals(expected, settledMembers("abandoned-cart"));
+  }
+
+  // The demo settings of engine-profile.conf, restated: the computations below must not read the engine's.
+  private static final double[] RFM_RECENCY_DAYS = {1, 7, 30, 90};
+  private static final double[] RFM_FREQUENCY_ORDERS = {2, 3, 5, 10};
+  private static final double[] RFM_MONETARY_TOTAL = {100, 500, 2_000, 10_000};
+  private static final long INTEREST_HALF_LIFE_SECONDS = Duration.ofDays(7).toSeconds();
+  private static final int INTEREST_TOP_K = 10;
+  private static final Map<BehaviorType, Double> INTEREST_WEIGHTS = Map.of(
+      BehaviorType.VIEW, 1.0, BehaviorType.CLICK, 1.0, BehaviorType.SEARCH, 0.5,
+      BehaviorType.FAVORITE, 3.0, BehaviorType.CART, 4.0, BehaviorType.PURCHASE, 6.0);
+  private static final int RECENT_BEHAVIORS = 50;
+
+  /**
+   * Each user's rows as the profile applied them: in file order (the replay keeps each user's rows
+   * in file order), a row repeating an earlier event id dropped as the duplicate it is.
+   */
+  private static Map<String, List<BehaviorRow>> appliedRowsByUser() {
+    Set<String> ids = new HashSet<>();
+    Map<String, List<BehaviorRow>> byUser = new TreeMap<>();
+    for (BehaviorRow r : rows)
+      if (ids.add(r.eventId())) byUser.computeIfAbsent(r.userId(), u -> new ArrayList<>()).add(r);
+    return byUser;
+  }
+
+  /** RFM scores 1..5 as of the user's latest event. */
+  private record Rfm(int recency, int frequency, int monetary) {
+    /** The champions of the usual RFM segmentation: recent and frequent. */
+    boolean champion() {
+      return recency >= 4 && frequency >= 4;
+    }
+  }
+
+  /**
+   * RFM from the rows: every purchase row is an order; recency is the days from the last purchase
+   * to the user's latest event, scoring 5 at most 1 day, 4 at most 7, ... 1 beyond 90; frequency
+   * (orders) and monetary (the prices paid, none in 5-column Taobao rows) score 1 below the first
+   * boundary, one more per boundary reached; null without a purchase.
+   */
+  private static Rfm rfm(List<BehaviorRow> own) {
+    List<BehaviorRow> orders = own.stream().filter(r -> r.type() == BehaviorType.PURCHASE).toList();
+    if (orders.isEmpty()) return null;
+    long latest = own.stream().mapToLong(BehaviorRow::epochSecond).max().orElseThrow();
+    long lastOrder = orders.stream().mapToLong(BehaviorRow::epochSecond).max().orElseThrow();
+    double days = (latest - lastOrder) / (double) Duration.ofDays(1).toSeconds();
+    double spent = orders.stream().mapToDouble(r -> r.price() == null ? 0 : r.price()).sum();
+    return new Rfm(
+        5 - (int) Arrays.stream(RFM_RECENCY_DAYS).filter(bound -> days > bound).count(),
+        1 + (int) Arrays.stream(RFM_FREQUENCY_ORDERS).filter(bound -> orders.size() >= bound).count(),
+        1 + (int) Arrays.stream(RFM_MONETARY_TOTAL).filter(bound -> spent >= bound).count());
+  }
+
+  /**
+   * RFM champions = a purchase at most 7 days before the user's latest event and at least 5 orders
+   * (recency and frequency scores both 4 or 5), scored here from the rows; every profile shows
+   * the same scores.
+   */
+  @Test
+  void rfmChampionsEqualAnIndependentComputationFromTheRows() throws Exception {
+    Set<String> expected = new TreeSet<>();
+    for (Map.Entry<String, List<BehaviorRow>> e : appliedRowsByUser().entrySet()) {
+      Rfm rfm = rfm(e.getValue());
+      if (rfm != null && rfm.champion()) expected.add(e.getKey());
+      JsonNode served = json(node.get("/v1/profiles/" + e.getKey())).at("/spend/rfm");
+      Rfm shown = served.isMissingNode() || served.isNull() ? null
+          : new Rfm(served.get("recencyScore").asInt(), served.get("frequencyScore").asInt(), served.get("monetaryScore").asInt());
+      assertEquals(rfm, shown, e.getKey() + "'s profile shows the same RFM scores");
+    }
+    assertFalse(expected.isEmpty(), "the slice has RFM champions");
+    Set<String> actual = settledMembers("rfm-champions");
+    System.out.printf("rfm-champions: %d expected, %d listed%n", expected.size(), actual.size());
+    assertEquals(expected, actual);
+  }
+
+  /**
+   * A category's share of the user's kept interest. Each behavior adds its type's weight, halved
+   * every half-life of event time; at most top-K categories are kept, a new one taking the place
+   * of the weakest (the first of equals) only if it weighs more, the displaced one losing its
+   * weight; the share is of the kept weight, 0 for a category not kept. Weights are held here as
+   * of the user's first event, grown instead of decayed (x 2^(age/half-life)): the same order and
+   * the same ratios as decaying everything to the latest event.
+   */
+  private static double interestShare(List<BehaviorRow> own, String category) {
+    long origin = own.stream().mapToLong(BehaviorRow::epochSecond).min().orElseThrow();
+    List<String> kept = new ArrayList<>();
+    List<Double> weights = new ArrayList<>();
+    for (BehaviorRow r : own) {
+      double w = INTEREST_WEIGHTS.getOrDefault(r.type(), 0.0)
+          * Math.pow(2, (r.epochSecond() - origin) / (double) INTEREST_HALF_LIFE_SECONDS);
+      if (r.categoryId() == null || w <= 0) continue;
+      int at = kept.indexOf(r.categoryId());
+      if (at >= 0) {
+        weights.set(at, weights.get(at) + w);
+      } else if (kept.size() < INTEREST_TOP_K) {
+        kept.add(r.categoryId());
+        weights.add(w);
+      } else {
+        int weakest = 0;
+        for (int i = 1; i < weights.size(); i++) if (weights.get(i) < weights.get(weakest)) weakest = i;
+        if (weights.get(weakest) < w) {
+          kept.set(weakest, r.categoryId());
+          weights.set(weakest, w);
+        }
+      }
+    }
+    int at = kept.indexOf(category);
+    double total = weights.stream().mapToDouble(Double::doubleValue).sum();
+    return at < 0 || total <= 0 ? 0 : weights.get(at) / total;
+  }
+
+  /**
+   * Category lovers = category 4756105 holds at least half of the user's kept decayed interest,
+   * computed here from the rows; every profile shows that share (within 1e-9). Users within 1e-9
+   * of the boundary, where rounding decides, are left out of the member comparison.
+   */
+  @Test
+  void categoryLoversEqualAnIndependentComputationFromTheRows() throws Exception {
+    Map<String, Double> share = new TreeMap<>();
+    for (Map.Entry<String, List<BehaviorRow>> e : appliedRowsByUser().entrySet()) {
+      share.put(e.getKey(), interestShare(e.getValue(), "4756105"));
+      double shown = 0;
+      for (JsonNode c : json(node.get("/v1/profiles/" + e.getKey())).at("/interests/categories"))
+        if (c.get("id").asText().equals("4756105")) shown = c.get("score").asDouble();
+      assertEquals(share.get(e.getKey()), shown, 1e-9, e.getKey() + "'s profile shows the same share of 4756105");
+    }
+    Set<String> borderline = share.entrySet().stream().filter(e -> Math.abs(e.getValue() - 0.5) < 1e-9)
+        .map(Map.Entry::getKey).collect(Collectors.toSet());
+    Set<String> expected = share.entrySet().stream().filter(e -> e.getValue() >= 0.5 && !borderline.contains(e.getKey()))
+        .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
+    assertFalse(expected.isEmpty(), "the slice has lovers of category 4756105");
+    Set<String> actual = new TreeSet<>(settledMembers("category-lover-4756105"));
+    actual.removeAll(borderline);
+    System.out.printf("category-lover-4756105: %d expected, %d listed, %d at the boundary left out%n",
+        expected.size(), actual.size(), borderline.size());
+    assertEquals(expected, actual);
+  }
+
+  /** The model's input for a user: the last behaviors by event time (equal times in arrival order), oldest first. */
+  private static List<RecentBehavior> recentBehaviors(List<BehaviorRow> own) {
+    List<RecentBehavior> all = own.stream().sorted(Comparator.comparingLong(BehaviorRow::epochSecond))
+        .map(r -> new RecentBehavior(r.type(), r.categoryId(), r.epochSecond() * 1000)).toList();
+    return all.subList(Math.max(0, all.size() - RECENT_BEHAVIORS), all.size());
+  }
+
+  /** What a profile says of its prediction once it is computed from all of the user's events. */
+  private record Served(boolean personalized, boolean ads, String modelVersion, double purchase) {}
+
+  /**
+   * Waits until every user's prediction is computed from all of the user's events (or none is
+   * computed: no personalization consent) and returns what each profile serves.
+   */
+  private static Map<String, Served> awaitFreshPredictions(Map<String, List<BehaviorRow>> byUser) throws Exception {
+    Map<String, Served> served = new TreeMap<>();
+    Set<String> pending = new TreeSet<>(byUser.keySet());
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+      for (String user : List.copyOf(pending)) {
+        JsonNode p = json(node.get("/v1/profiles/" + user));
+        assertEquals(byUser.get(user).size(), p.get("eventCount").asLong(), user + " applied every row");
+        boolean personalized = p.at("/consent/purposes/personalization").asBoolean(true);
+        boolean ads = p.at("/consent/purposes/ads").asBoolean(true);
+        JsonNode prediction = p.path("prediction");
+        if (!personalized) {
+          served.put(user, new Served(false, ads, null, 0));
+          pending.remove(user);
+        } else if (prediction.hasNonNull("asOfEventCount") && prediction.get("asOfEventCount").asLong() == p.get("eventCount").asLong()) {
+          served.put(user, new Served(true, ads, prediction.get("modelVersion").asText(), prediction.at("/nextBehavior/purchase").asDouble()));
+          pending.remove(user);
+        }
+      }
+      if (!pending.isEmpty()) Thread.sleep(500);
+    }
+    assertTrue(pending.isEmpty(), "predictions still stale after 120 s: " + pending);
+    return served;
+  }
+
+  /**
+   * Likely buyers = the bundled default model, run here directly on each user's last 50 behaviors
+   * from the rows, gives the next behavior a purchase probability of at least 0.2 (among users
+   * with personalization and ads consent); each profile's served purchase probability is that
+   * one, within 1e-3. Users within 1e-3 of 0.2, where batched and unbatched forward passes may
+   * round differently, are left out of the member comparison.
+   */
+  @Test
+  void likelyBuyersEqualTheDefaultModelRunOnTheRows() throws Exception {
+    Map<String, List<BehaviorRow>> byUser = appliedRowsByUser();
+    Map<String, Served> served = awaitFreshPredictions(byUser);
+    Map<String, Double> purchase = new LinkedHashMap<>();
+    String version;
+    try (NextBehaviorModel model = ModelRegistry.loadDefault()) {
+      version = model.version();
+      byUser.forEach((user, own) -> purchase.put(user, model.predict(List.of(recentBehaviors(own))).get(0).probability(BehaviorType.PURCHASE)));
+    }
+    Set<String> borderline = new TreeSet<>();
+    Set<String> expected = new TreeSet<>();
+    purchase.forEach((user, p) -> {
+      Served s = served.get(user);
+      if (!s.personalized()) return;
+      assertEquals(version, s.modelVersion(), user + "'s prediction comes from the default model");
+      assertEquals(p, s.purchase(), 1e-3, user + "'s served purchase probability is the model's on the same behaviors");
+      if (!s.ads()) return;
+      if (Math.abs(p - 0.2) < 1e-3) borderline.add(user);
+      else if (p >= 0.2) expected.add(user);
+    });
+    assertFalse(expected.isEmpty(), "the slice has likely buyers");
+    Set<String> actual = new TreeSet<>(settledMembers("likely-buyers"));
+    actual.removeAll(borderline);
+    System.out.printf("likely-buyers: %d expected, %d listed, %d within 1e-3 of 0.2 left out, %d without consent%n",
+        expected.size(), actual.size(), borderline.size(), served.values().stream().filter(s -> !s.personalized() || !s.ads()).count());
+    Set<String> differ = new TreeSet<>(expected);
+    differ.addAll(actual);
+    differ.removeIf(u -> expected.contains(u) && actual.contains(u));
+    assertEquals(expected, actual, "differing users (user=independent/served purchase probability): "
+        + differ.stream().map(u -> u + "=" + purchase.get(u) + "/" + served.get(u).purchase()).toList());
   }
 
   @Test

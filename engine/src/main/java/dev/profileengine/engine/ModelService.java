@@ -7,6 +7,7 @@ import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.MarkovFallbackPredictor;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolConfig;
+import dev.profileengine.model.inference.TorchThreads;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.inference.ServingModel;
@@ -51,10 +52,12 @@ public final class ModelService implements AutoCloseable {
       return null;
     }
     if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+    TorchThreads.setIfUnset(c.getInt("torch-threads"));
     long start = System.nanoTime();
     ServingModel model = ModelRegistry.loadServingModel();
     boolean degraded = model instanceof MarkovFallbackPredictor;
-    PoolConfig config = new PoolConfig(c.getInt("workers"), c.getInt("queue-capacity"), c.getInt("max-batch"), c.getDuration("max-delay"));
+    int workers = c.getInt("workers") > 0 ? c.getInt("workers") : Runtime.getRuntime().availableProcessors();
+    PoolConfig config = new PoolConfig(workers, c.getInt("queue-capacity"), c.getInt("max-batch"), c.getDuration("max-delay"));
     InferencePool pool = new InferencePool(model, config);
     Optional<ModelRegistry> registry = registry(c);
     ModelService service = new ModelService(pool, registry, degraded);
@@ -63,9 +66,9 @@ public final class ModelService implements AutoCloseable {
       pool.setCandidate(registry.get().load(candidate), c.getInt("candidate-percent"));
       log.info("A/B: candidate model {} serves {}% of users", candidate, c.getInt("candidate-percent"));
     }
-    log.info("Model {} loaded in {} ms{}: pool of {} worker(s), batch <= {} or {} ms, queue {}; registry {}",
+    log.info("Model {} loaded in {} ms{}: pool of {} worker(s) x {} PyTorch thread(s), batch <= {} or {} ms, queue {}; registry {}",
         model.version(), (System.nanoTime() - start) / 1_000_000, degraded ? " (DEGRADED: Markov fallback)" : "",
-        config.workers(), config.maxBatch(), config.maxDelay().toMillis(), config.queueCapacity(),
+        config.workers(), TorchThreads.intraOp(), config.maxBatch(), config.maxDelay().toMillis(), config.queueCapacity(),
         registry.map(r -> r.root().toString()).orElse("packaged model only"));
     return service;
   }

@@ -10,7 +10,6 @@ import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
-import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
@@ -205,36 +204,55 @@ public final class UserProfile
   // Segment changes also feed the segment read side, which reads only its own tag.
   private static final java.util.Set<String> SEGMENT_TAGS = java.util.Set.of(ChangeFeed.TAG, ChangeFeed.SEGMENT_TAG);
 
+  /**
+   * One handler case that dispatches by state, then by command: the builder's per-case objects
+   * (cases, lambdas, partial functions) are allocated per entity and cost about 2 KB of every live
+   * profile, this costs one lambda.
+   */
   @Override
   public CommandHandlerWithReply<Command, Event, ProfileState> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, Event, ProfileState> b = newCommandHandlerWithReplyBuilder();
-    b.forState(s -> forgetting)
-        .onCommand(RecordEvents.class, (s, c) -> Effect().reply(c.replyTo(), retryWhileForgetting(c.events())))
-        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
-        .onCommand(SetAttributes.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
-        .onCommand(SetConsent.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
-        .onCommand(Forget.class, (s, c) -> {
-          forgetWaiters.add(c.replyTo());
-          return Effect().noReply();
-        })
-        .onCommand(PredictionReady.class, (s, c) -> Effect().noReply())
-        .onCommand(PredictionFailed.class, (s, c) -> Effect().noReply());
-    b.forState(s -> !s.exists())
-        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.empty())))
-        .onCommand(Forget.class, (s, c) -> Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null)));
-    b.forAnyState()
-        .onCommand(RecordEvents.class, this::onRecordEvents)
-        .onCommand(SetAttributes.class, this::onSetAttributes)
-        .onCommand(SetConsent.class, this::onSetConsent)
-        .onCommand(ReevaluateSegments.class, this::onReevaluateSegments)
-        .onCommand(Forget.class, this::onForget)
-        .onCommand(ForgetDone.class, this::onForgetDone)
-        .onCommand(ForgetFailed.class, this::onForgetFailed)
-        .onCommand(SnapshotSettled.class, this::onSnapshotSettled)
-        .onCommand(PredictionReady.class, this::onPredictionReady)
-        .onCommand(PredictionFailed.class, this::onPredictionFailed)
-        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), new ProfileReply(Optional.of(s.view(c.asOf(), settings.profile())))));
-    return b.build();
+    return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::onCommand);
+  }
+
+  private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
+    ReplyEffect<Event, ProfileState> handled = forgetting ? whileForgetting(command) : !state.exists() ? whileAbsent(command) : null;
+    return handled != null ? handled : inAnyState(state, command);
+  }
+
+  /** While the rows are being erased: writes retry later, reads see no profile, Forget waits. Null: as in any state. */
+  private ReplyEffect<Event, ProfileState> whileForgetting(Command command) {
+    if (command instanceof RecordEvents c) return Effect().reply(c.replyTo(), retryWhileForgetting(c.events()));
+    if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
+    if (command instanceof SetAttributes c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
+    if (command instanceof SetConsent c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
+    if (command instanceof Forget c) {
+      forgetWaiters.add(c.replyTo());
+      return Effect().noReply();
+    }
+    if (command instanceof PredictionReady || command instanceof PredictionFailed) return Effect().noReply();
+    return null;
+  }
+
+  /** No event yet: nothing to read or forget. Null: as in any state. */
+  private ReplyEffect<Event, ProfileState> whileAbsent(Command command) {
+    if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
+    if (command instanceof Forget c) return Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null));
+    return null;
+  }
+
+  private ReplyEffect<Event, ProfileState> inAnyState(ProfileState state, Command command) {
+    if (command instanceof RecordEvents c) return onRecordEvents(state, c);
+    if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.of(state.view(c.asOf(), settings.profile()))));
+    if (command instanceof SetAttributes c) return onSetAttributes(state, c);
+    if (command instanceof SetConsent c) return onSetConsent(state, c);
+    if (command instanceof ReevaluateSegments c) return onReevaluateSegments(state, c);
+    if (command instanceof Forget c) return onForget(state, c);
+    if (command instanceof ForgetDone c) return onForgetDone(state, c);
+    if (command instanceof ForgetFailed c) return onForgetFailed(state, c);
+    if (command instanceof SnapshotSettled c) return onSnapshotSettled(state, c);
+    if (command instanceof PredictionReady c) return onPredictionReady(state, c);
+    if (command instanceof PredictionFailed c) return onPredictionFailed(state, c);
+    throw new IllegalStateException("unhandled command " + command.getClass().getName());
   }
 
   private ReplyEffect<Event, ProfileState> onRecordEvents(ProfileState state, RecordEvents cmd) {
@@ -406,13 +424,23 @@ public final class UserProfile
 
   @Override
   public SignalHandler<ProfileState> signalHandler() {
+    // Only these signals: a catch-all (Signal.class) would also swallow signals Akka handles itself.
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.class, (s, sig) -> settledSnapshotSeq = lastSequenceNumber(context))
-        .onSignal(SnapshotCompleted.class, (s, sig) -> snapshotSettled(sig.metadata().sequenceNr()))
-        .onSignal(SnapshotFailed.class, (s, sig) -> snapshotSettled(sig.metadata().sequenceNr()))
-        .onSignal(akka.actor.typed.PostStop.class, (s, sig) -> EngineMetrics.activeEntities.dec())
-        .onSignal(akka.actor.typed.PreRestart.class, (s, sig) -> EngineMetrics.activeEntities.dec())
+        .onSignal(RecoveryCompleted.class, this::onSignal)
+        .onSignal(SnapshotCompleted.class, this::onSignal)
+        .onSignal(SnapshotFailed.class, this::onSignal)
+        .onSignal(akka.actor.typed.PostStop.class, this::onSignal)
+        .onSignal(akka.actor.typed.PreRestart.class, this::onSignal)
         .build();
+  }
+
+  private void onSignal(ProfileState state, akka.actor.typed.Signal signal) {
+    if (signal instanceof RecoveryCompleted) settledSnapshotSeq = lastSequenceNumber(context);
+    else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
+    else if (signal instanceof SnapshotFailed sig) {
+      context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
+      snapshotSettled(sig.metadata().sequenceNr());
+    } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) EngineMetrics.activeEntities.dec();
   }
 
   private void snapshotSettled(long seq) {

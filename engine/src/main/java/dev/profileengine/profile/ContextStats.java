@@ -15,9 +15,11 @@ public record ContextStats(
     Distribution city,
     Distribution network) {
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final ContextStats EMPTY = new ContextStats(Long.MIN_VALUE, EventContext.EMPTY, Distribution.empty(), Distribution.empty(), Distribution.empty(), Distribution.empty(), Distribution.empty(), Distribution.empty());
+
   public static ContextStats empty() {
-    Distribution e = Distribution.empty();
-    return new ContextStats(Long.MIN_VALUE, EventContext.EMPTY, e, e, e, e, e, e);
+    return EMPTY;
   }
 
   public ContextStats add(EventContext c, long timeMillis, int topK) {

@@ -13,8 +13,11 @@ import java.util.List;
  */
 public record DecayedScores(long anchorMillis, String[] keys, double[] scores) {
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final DecayedScores EMPTY = new DecayedScores(Long.MIN_VALUE, new String[0], new double[0]);
+
   public static DecayedScores empty() {
-    return new DecayedScores(Long.MIN_VALUE, new String[0], new double[0]);
+    return EMPTY;
   }
 
   static double decay(long elapsedMillis, long halfLifeMillis) {

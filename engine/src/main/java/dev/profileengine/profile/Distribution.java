@@ -10,8 +10,11 @@ import java.util.Map;
  */
 public record Distribution(String[] values, long[] counts, long other) {
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final Distribution EMPTY = new Distribution(new String[0], new long[0], 0);
+
   public static Distribution empty() {
-    return new Distribution(new String[0], new long[0], 0);
+    return EMPTY;
   }
 
   public Distribution add(String value, int topK) {

@@ -11,8 +11,11 @@ import java.util.List;
  */
 public record RecentBehaviors(List<RecentBehavior> items) {
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final RecentBehaviors EMPTY = new RecentBehaviors(List.of());
+
   public static RecentBehaviors empty() {
-    return new RecentBehaviors(List.of());
+    return EMPTY;
   }
 
   public RecentBehaviors add(RecentBehavior b, int capacity) {

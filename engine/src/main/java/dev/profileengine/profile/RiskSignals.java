@@ -51,8 +51,11 @@ public record RiskSignals(
     }
   }
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final RiskSignals EMPTY = new RiskSignals(0, Long.MIN_VALUE, Long.MIN_VALUE, null, null, 0, 0, 0, 0, null, null);
+
   public static RiskSignals empty() {
-    return new RiskSignals(0, Long.MIN_VALUE, Long.MIN_VALUE, null, null, 0, 0, 0, 0, null, null);
+    return EMPTY;
   }
 
   /** Folds one admitted event. */

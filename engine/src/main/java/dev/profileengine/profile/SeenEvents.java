@@ -13,8 +13,11 @@ import java.util.Arrays;
  */
 public record SeenEvents(long floorMillis, long[] hashes, long[] times) {
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final SeenEvents EMPTY = new SeenEvents(Long.MIN_VALUE, new long[0], new long[0]);
+
   public static SeenEvents empty() {
-    return new SeenEvents(Long.MIN_VALUE, new long[0], new long[0]);
+    return EMPTY;
   }
 
   public boolean contains(String eventId) {

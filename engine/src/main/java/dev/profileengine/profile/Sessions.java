@@ -31,8 +31,11 @@ public record Sessions(Totals closed, List<Session> open) {
     }
   }
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final Sessions EMPTY = new Sessions(Totals.ZERO, List.of());
+
   public static Sessions empty() {
-    return new Sessions(Totals.ZERO, List.of());
+    return EMPTY;
   }
 
   /**

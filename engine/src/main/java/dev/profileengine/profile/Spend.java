@@ -11,8 +11,11 @@ import java.time.Instant;
  */
 public record Spend(long orders, long pricedOrders, double total, long firstPurchaseMillis, long lastPurchaseMillis) {
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final Spend EMPTY = new Spend(0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE);
+
   public static Spend empty() {
-    return new Spend(0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE);
+    return EMPTY;
   }
 
   public Spend purchase(long timeMillis, Double price, double amount) {

@@ -31,9 +31,12 @@ public record WindowCounts(long[] lifetime, BucketSeries minutes, BucketSeries h
     }
   }
 
+  // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
+  private static final WindowCounts EMPTY = new WindowCounts(new long[BehaviorType.count()],
+      BucketSeries.empty(MINUTE, 60), BucketSeries.empty(HOUR, 24), BucketSeries.empty(DAY, 30));
+
   public static WindowCounts empty() {
-    return new WindowCounts(new long[BehaviorType.count()],
-        BucketSeries.empty(MINUTE, 60), BucketSeries.empty(HOUR, 24), BucketSeries.empty(DAY, 30));
+    return EMPTY;
   }
 
   public WindowCounts add(BehaviorType type, long timeMillis, long latestMillis) {

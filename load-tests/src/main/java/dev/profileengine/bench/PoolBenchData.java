@@ -1,11 +1,10 @@
 package dev.profileengine.bench;
 
-import dev.profileengine.model.inference.PoolConfig;
-import java.time.Duration;
-
 import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
+import dev.profileengine.model.inference.PoolConfig;
+import dev.profileengine.model.inference.TorchThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,13 @@ public final class PoolBenchData {
 
   private PoolBenchData() {}
 
+  /**
+   * The real users the pool benchmarks feed; also sizes PyTorch's threads as the engine does (one
+   * per forward pass, {@code -Dai.djl.pytorch.num_threads} overrides), so call it before loading
+   * the model.
+   */
   public static List<Context> load() {
+    TorchThreads.setIfUnset(1);
     Path file = SharedData.locate(System.getProperty("users"), SharedData.USERS);
     List<BehaviorRow> rows = TaobaoCsv.read(file, bad -> {});
     Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();

@@ -33,5 +33,5 @@ echo "heap used after full GC: before ${BEFORE} KiB, after ${AFTER} KiB; ${ENTIT
 echo "top classes by growth (bytes per active profile, instances per active profile):"
 awk -v n="$ENTITIES" 'FNR == NR { if ($1 ~ /^[0-9]+:$/) { bytes[$4] = $3; count[$4] = $2 }; next }
   $1 ~ /^[0-9]+:$/ { d = $3 - bytes[$4]; if (d > 0) printf "%10.0f %8.2f  %s\n", d / n, ($2 - count[$4]) / n, $4 }' \
-  "$RUN/histogram-before.txt" "$RUN/histogram-after.txt" | sort -rn | head -${TOP:-30}
+  "$RUN/histogram-before.txt" "$RUN/histogram-after.txt" | sort -rn | head -${TOP:-30} || true
 awk -v b="$BEFORE" -v a="$AFTER" -v n="$ENTITIES" -v e="$EVENTS" 'BEGIN { printf "SUMMARY %.0f bytes per active profile (%.1f events per profile)\n", (a-b)*1024/n, e/n }'

@@ -4,7 +4,7 @@
 # 1 worker), printing the process RSS (VmRSS of /proc/self/status) after warm-up, every 100,000
 # predictions and at the end. Exit code 1 if RSS grew by more than --maxGrowthMb (64) MB.
 #   load-tests/scripts/pool-rss.sh [--predictions N] [--warmup N] [--every N] [--maxBatch 64]
-#       [--delayMs 5] [--workers 1] [--outstanding 256] [--maxGrowthMb 64]
+#       [--delayMs 2] [--workers <cores>] [--outstanding 256] [--maxGrowthMb 64]
 # Env: HEAP (512m): fixed and pre-touched (-Xms = -Xmx, AlwaysPreTouch), so the Java heap cannot
 # grow during the run and pass for a native leak. JAVA_OPTS: extra JVM options (e.g.
 # -XX:NativeMemoryTracking=summary to tell JVM-native from PyTorch memory).

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Time alone moves users in and out of segments. A node whose segment re-check runs every 2
  * seconds on the event clock (the latest event time it journaled) replays real rows; the re-check
  * then evaluates every profile as of that clock, which this test recomputes from the rows. Moving
- * the clock 30 days on (one event of a new user) empties the time windows and makes the silent
- * users churn risks, exactly those whose profile read as of that instant says so; an event brings
+ * the clock 2 days on (one event of a new user) empties the 24-hour windows and makes the silent
+ * users churn risks, exactly those the churn formula computed from the rows names; an event brings
  * a user back.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -131,11 +131,17 @@ class SegmentRecheckTest {
     return hour > asOfHour - 24 && hour <= asOfHour;
   }
 
+  /**
+   * Two silent days later (a new user's event moves the event clock): no cart in the last 24 hours
+   * anywhere, the 30-day purchase counts unchanged, and high churn risk = the users whose churn
+   * risk, computed here from the rows with the documented formula, is at least 0.7.
+   */
   @Test
   @Order(2)
-  void thirtySilentDaysEmptyTheWindowsAndMakeChurnRisks() throws Exception {
+  void twoSilentDaysLaterTheWindowsAndChurnRisksMoveWithTheClock() throws Exception {
     Set<String> riskBefore = settledMembers("high-churn-risk");
-    Instant later = latestRowTime().plus(Duration.ofDays(30));
+    Set<String> buyersBefore = settledMembers("frequent-buyers");
+    Instant later = latestRowTime().plus(Duration.ofDays(2));
     Instant sent = Instant.now();
     HttpResponse<String> r = node.send("POST", "/v1/events", event("clock-mover", "view", later, "e-clock-mover"));
     assertEquals(200, r.statusCode(), r.body());
@@ -143,18 +149,26 @@ class SegmentRecheckTest {
     awaitRecheck(sent, later);
 
     assertEquals(Set.of(), settledMembers("abandoned-cart"), "no cart in the 24 hours before the clock");
-    assertEquals(Set.of(), settledMembers("frequent-buyers"), "no purchase in the 30 days before the clock");
+    assertEquals(buyersBefore, settledMembers("frequent-buyers"), "the 30-day window still holds every purchase");
     Set<String> risk = settledMembers("high-churn-risk");
-    Set<String> users = rows.stream().map(BehaviorRow::userId).collect(Collectors.toCollection(TreeSet::new));
+    Map<String, List<BehaviorRow>> byUser = rows.stream().collect(Collectors.groupingBy(BehaviorRow::userId));
     Set<String> expected = new TreeSet<>();
-    for (String u : users) {
-      JsonNode churn = json(node.get("/v1/profiles/" + u + "?asOf=" + later)).get("churn");
-      if (churn.get("risk").asDouble() >= 0.7) expected.add(u);
+    int borderline = 0;
+    for (Map.Entry<String, List<BehaviorRow>> e : byUser.entrySet()) {
+      JsonNode prediction = json(node.get("/v1/profiles/" + e.getKey())).get("prediction");
+      double engagement = prediction == null || prediction.isNull() ? Double.NaN
+          : prediction.get("nextBehavior").get("purchase").asDouble() + prediction.get("nextBehavior").get("cart").asDouble();
+      double churn = churnRisk(e.getValue(), later.toEpochMilli(), engagement);
+      if (Math.abs(churn - 0.7) < 1e-3) borderline++; // rounding of the model's probability could tip it
+      else if (churn >= 0.7) expected.add(e.getKey());
     }
-    System.out.printf("high-churn-risk: %d members as of the replay's end, %d of %d users 30 days later%n",
-        riskBefore.size(), risk.size(), users.size());
-    assertEquals(expected, risk, "members = users whose profile read as of the clock has churn risk >= 0.7");
+    System.out.printf("high-churn-risk: %d members as of the replay's end, %d of %d users 2 days later (%d expected, %d borderline)%n",
+        riskBefore.size(), risk.size(), byUser.size(), expected.size(), borderline);
+    assertTrue(borderline <= 2, "few users sit on the threshold");
+    if (borderline == 0) assertEquals(expected, risk);
+    else assertTrue(risk.containsAll(expected) && risk.size() <= expected.size() + borderline, expected + " vs " + risk);
     assertTrue(risk.size() > riskBefore.size(), "silence raised the churn risk");
+    assertTrue(risk.size() < byUser.size(), "but not for everyone: the check tells users apart");
 
     // An event brings the user back: evaluated at its own time, the silence is over.
     String back = risk.iterator().next();
@@ -166,6 +180,38 @@ class SegmentRecheckTest {
       assertTrue(System.nanoTime() < deadline, back + " still listed after coming back");
       Thread.sleep(500);
     }
+  }
+
+  private static final long MINUTE = 60_000L;
+  private static final long HOUR = 60 * MINUTE;
+  private static final long DAY = 24 * HOUR;
+
+  /**
+   * Churn risk as of {@code asOf} from a user's rows, as {@code profile.churn} documents it: silence
+   * against the usual gap between sessions (sessions split at gaps over 30 minutes), and the last 7
+   * day-buckets against the weekly habit of the last 30 (as of the last event), plus the model's
+   * share when its purchase+cart probability is low. Settings: recency 0.6, frequency 0.4,
+   * prediction 0.15, half-risk gap ratio 3, default gap 7 d, minimum gap 1 h, engaged probability 0.3.
+   */
+  private static double churnRisk(List<BehaviorRow> own, long asOf, double engagement) {
+    long[] t = own.stream().mapToLong(r -> r.epochSecond() * 1000).sorted().toArray();
+    long first = t[0];
+    long last = t[t.length - 1];
+    int sessions = 1;
+    for (int i = 1; i < t.length; i++) if (t[i] - t[i - 1] > 30 * MINUTE) sessions++;
+    double gap = sessions >= 2 ? Math.max(HOUR, (last - first) / (double) (sessions - 1)) : 7 * DAY;
+    double ratio = (asOf - last) / gap;
+    double recency = ratio * ratio / (ratio * ratio + 9);
+    long lastDay = Math.floorDiv(last, DAY);
+    long asOfDay = Math.floorDiv(asOf, DAY);
+    long month = java.util.Arrays.stream(t).filter(x -> Math.floorDiv(x, DAY) > lastDay - 30).count();
+    long historyDays = Math.min(30, Math.max(7, lastDay - Math.floorDiv(first, DAY) + 1));
+    double weekly = month / (double) historyDays * 7;
+    long week = java.util.Arrays.stream(t).filter(x -> Math.floorDiv(x, DAY) > asOfDay - 7 && Math.floorDiv(x, DAY) <= asOfDay).count();
+    double decline = Math.max(0, Math.min(1, 1 - (week + 1) / (weekly + 1)));
+    double base = 0.6 * recency + 0.4 * decline;
+    double model = Double.isNaN(engagement) ? 0 : Math.max(0, Math.min(1, 1 - engagement / 0.3));
+    return base + 0.15 * model * (1 - base);
   }
 
   @Test

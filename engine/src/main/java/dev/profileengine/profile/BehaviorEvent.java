@@ -26,6 +26,13 @@ public record BehaviorEvent(
     Integer pageDepth,
     EventContext context) {
 
+  public BehaviorEvent {
+    // Categories and brands repeat across millions of events and are kept by many profiles (recent
+    // behaviors, interests): one shared copy of each.
+    categoryId = categoryId == null ? null : categoryId.intern();
+    brand = brand == null ? null : brand.intern();
+  }
+
   public long timeMillis() {
     return timestamp.toEpochMilli();
   }

@@ -105,11 +105,11 @@ public class InferencePoolBenchmark {
     public int maxBatch;
 
     /** A batch closes this long after its first request at the latest. */
-    @Param({"5"})
+    @Param({"2"})
     public int maxDelayMs;
 
-    /** Worker threads (each its own predictor). */
-    @Param({"1"})
+    /** Worker threads (each its own predictor, one PyTorch thread each); the engine runs one per core. */
+    @Param({"2"})
     public int workers;
 
     /** Requests in flight: the number of concurrent callers. */

@@ -46,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Xms1g -Xmx1g -cp load-tests/target/benchmarks.jar \
- *     dev.profileengine.bench.PoolLatencyProbe [--maxBatch 64] [--delayMs 5] [--workers 1] \
+ *     dev.profileengine.bench.PoolLatencyProbe [--maxBatch 64] [--delayMs 2] [--workers <cores>] \
  *     [--fractions 0.5] [--seconds 20] [--lead 3] [--warmup 5] [--probe 10] [--batch1 10] [--outstanding 256]
  * </pre>
  */
@@ -55,8 +55,8 @@ public final class PoolLatencyProbe {
   public static void main(String[] args) throws Exception {
     Map<String, String> a = parse(args);
     int maxBatch = Integer.parseInt(a.getOrDefault("maxBatch", "64"));
-    int delayMs = Integer.parseInt(a.getOrDefault("delayMs", "5"));
-    int workers = Integer.parseInt(a.getOrDefault("workers", "1"));
+    int delayMs = Integer.parseInt(a.getOrDefault("delayMs", "2"));
+    int workers = Integer.parseInt(a.getOrDefault("workers", Integer.toString(Runtime.getRuntime().availableProcessors())));
     int outstanding = Integer.parseInt(a.getOrDefault("outstanding", "256"));
     double warmup = Double.parseDouble(a.getOrDefault("warmup", "5"));
     double probe = Double.parseDouble(a.getOrDefault("probe", "10"));

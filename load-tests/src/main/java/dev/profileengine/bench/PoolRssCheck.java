@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>
  * load-tests/scripts/pool-rss.sh [--predictions 1000000] [--warmup 50000] [--every 100000] [--maxBatch 64] \
- *     [--delayMs 5] [--workers 1] [--outstanding 256] [--maxGrowthMb 64]
+ *     [--delayMs 2] [--workers <cores>] [--outstanding 256] [--maxGrowthMb 64]
  * </pre>
  */
 public final class PoolRssCheck {
@@ -40,8 +40,8 @@ public final class PoolRssCheck {
     long warmup = Long.parseLong(a.getOrDefault("warmup", "50000"));
     long every = Long.parseLong(a.getOrDefault("every", "100000"));
     int maxBatch = Integer.parseInt(a.getOrDefault("maxBatch", "64"));
-    int delayMs = Integer.parseInt(a.getOrDefault("delayMs", "5"));
-    int workers = Integer.parseInt(a.getOrDefault("workers", "1"));
+    int delayMs = Integer.parseInt(a.getOrDefault("delayMs", "2"));
+    int workers = Integer.parseInt(a.getOrDefault("workers", Integer.toString(Runtime.getRuntime().availableProcessors())));
     int outstanding = Integer.parseInt(a.getOrDefault("outstanding", "256"));
     long maxGrowthMb = Long.parseLong(a.getOrDefault("maxGrowthMb", "64"));
 

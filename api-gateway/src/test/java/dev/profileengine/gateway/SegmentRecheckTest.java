@@ -74,20 +74,8 @@ class SegmentRecheckTest {
     throw new AssertionError("no re-check as of " + asOf + " finished; last status " + status);
   }
 
-  /** The member list once the projection has caught up (stable over two reads 1.5 s apart). */
   private static Set<String> settledMembers(String segment) throws Exception {
-    Set<String> last = null;
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      Set<String> now = new TreeSet<>();
-      JsonNode page = json(node.get("/v1/segments/" + segment + "/members?limit=1000"));
-      for (JsonNode m : page.get("members")) now.add(m.get("userId").asText());
-      assertTrue(page.path("next").isNull() || page.path("next").isMissingNode(), "one page holds the slice");
-      if (now.equals(last)) return now;
-      last = now;
-      Thread.sleep(1500);
-    }
-    return last;
+    return node.settledSegmentMembers(segment);
   }
 
   private static Instant latestRowTime() {

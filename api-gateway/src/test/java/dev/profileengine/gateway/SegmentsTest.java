@@ -63,31 +63,12 @@ class SegmentsTest {
     return Json.MAPPER.readTree(r.body());
   }
 
-  /** All members of a segment through the paginated API. */
   private static Set<String> members(String segment, int pageSize) throws Exception {
-    Set<String> all = new TreeSet<>();
-    String after = null;
-    do {
-      HttpResponse<String> r = node.get("/v1/segments/" + segment + "/members?limit=" + pageSize + (after == null ? "" : "&after=" + after));
-      assertEquals(200, r.statusCode(), r.body());
-      JsonNode page = json(r);
-      for (JsonNode m : page.get("members")) assertTrue(all.add(m.get("userId").asText()), "listed twice: " + m);
-      after = page.hasNonNull("next") ? page.get("next").asText() : null;
-    } while (after != null);
-    return all;
+    return node.segmentMembers(segment, pageSize);
   }
 
-  /** Waits until the projection has caught up: the member list is stable for a while. */
   private static Set<String> settledMembers(String segment) throws Exception {
-    Set<String> last = null;
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      Set<String> now = members(segment, 500);
-      if (now.equals(last)) return now;
-      last = now;
-      Thread.sleep(1500);
-    }
-    return last;
+    return node.settledSegmentMembers(segment);
   }
 
   @Test

@@ -56,6 +56,34 @@ final class TestNode implements AutoCloseable {
         .run(rows, p -> {});
   }
 
+  /** All members of a segment through the paginated API ({@code pageSize} per page); fails on a repeat. */
+  java.util.Set<String> segmentMembers(String segment, int pageSize) throws IOException, InterruptedException {
+    java.util.Set<String> all = new java.util.TreeSet<>();
+    String after = null;
+    do {
+      HttpResponse<String> r = get("/v1/segments/" + segment + "/members?limit=" + pageSize + (after == null ? "" : "&after=" + after));
+      org.junit.jupiter.api.Assertions.assertEquals(200, r.statusCode(), r.body());
+      com.fasterxml.jackson.databind.JsonNode page = Json.MAPPER.readTree(r.body());
+      for (com.fasterxml.jackson.databind.JsonNode m : page.get("members"))
+        org.junit.jupiter.api.Assertions.assertTrue(all.add(m.get("userId").asText()), "listed twice: " + m);
+      after = page.hasNonNull("next") ? page.get("next").asText() : null;
+    } while (after != null);
+    return all;
+  }
+
+  /** A segment's members once the projection has caught up: the same list twice, 1.5 s apart (within 60 s). */
+  java.util.Set<String> settledSegmentMembers(String segment) throws IOException, InterruptedException {
+    java.util.Set<String> last = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      java.util.Set<String> now = segmentMembers(segment, 500);
+      if (now.equals(last)) return now;
+      last = now;
+      Thread.sleep(1500);
+    }
+    return last;
+  }
+
   /** A TCP port free right now on loopback. */
   static int freePort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -2,6 +2,7 @@ package dev.profileengine.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -33,9 +34,12 @@ import org.junit.jupiter.api.Timeout;
  * in a temporary directory, single-node cluster, HTTP on a free port, remoting on a random port),
  * then the ingest, read and mixed simulations for a few seconds each at low rates through
  * Gatling's programmatic entry point. Each run must end with Gatling's exit code 0, which the
- * simulations' assertions tie to "at least one successful and not one failed request"; the
- * ingest must also have stored every event it sent. A last run reads users that do not exist and
- * must fail, proving that failed requests do fail this test.
+ * simulations' assertions tie to "at least one successful and not one failed request" (and, for
+ * the mixed run's two change-stream subscribers, "each got a change and was not closed by the
+ * node"); the ingest must also have stored every event it sent, and each subscriber must have
+ * received one change per stored event, those the mixed run stored while it listened included.
+ * A last run reads users that do not exist and must fail, proving that failed requests do fail
+ * this test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -106,10 +110,23 @@ class GatlingSmokeTest {
 
   @Test
   @Order(3)
-  void mixedIngestAndReads() {
-    // The same rows again first: the journal is no longer fresh, repeated events are duplicates.
-    int code = gatling(MixedSimulation.class, Map.of("rate", "2", "readRate", "5", "fresh", "false"));
+  void mixedIngestReadsAndSubscribers() {
+    RunRecord.Totals before = RunRecord.LAST_INGEST.get();
+    assertNotNull(before, "runs after the ingest case");
+    MixedSimulation.LAST_CHANGES.set(null);
+    // From batch 6: half the rows the ingest run sent (the journal is no longer fresh, repeated
+    // events are duplicates), then new ones, which the subscribers must see arrive live.
+    int code = gatling(MixedSimulation.class, Map.of("rate", "2", "readRate", "5", "fresh", "false", "from", "6", "subscribers", "2"));
     assertEquals(0, code, "MixedSimulation failed (exit code " + code + "): see its console summary above");
+    RunRecord.Totals mixed = RunRecord.LAST_INGEST.get();
+    Scenarios.ChangeTotals changes = MixedSimulation.LAST_CHANGES.get();
+    assertEquals(2, changes.subscribers.sum(), "both subscribers ran");
+    assertEquals(2, changes.first.sum(), "both subscribers got a first change");
+    assertTrue(changes.closes.isEmpty(), "no subscriber closed by the node: " + changes.closes);
+    assertTrue(mixed.accepted() > 0, "the mixed run sent new events: " + mixed);
+    // Both subscribers read from offset 0: every event either run stored reached each of them.
+    long stored = before.accepted() + mixed.accepted();
+    assertEquals(2 * stored, changes.byCause.get("event").sum(), "each subscriber got one change per stored event (" + stored + "): " + changes.line());
   }
 
   @Test

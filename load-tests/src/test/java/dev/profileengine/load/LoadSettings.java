@@ -23,13 +23,19 @@ import java.time.Duration;
  *   <tr><td>readRate</td><td>50</td><td>mixed: reads/s beside the ingest</td></tr>
  *   <tr><td>readRows</td><td>all</td><td>read: only users among the first N rows (by time)</td></tr>
  *   <tr><td>users</td><td></td><td>read: explicit comma-separated user ids instead of the file</td></tr>
- *   <tr><td>maxFailedPercent</td><td>0</td><td>assertion: 0 means not one failed request</td></tr>
+ *   <tr><td>subscribers</td><td>4</td><td>mixed: concurrent server-sent-event subscribers to
+ *       GET /v1/changes (the whole stream) for the length of the ingest; 0: none</td></tr>
+ *   <tr><td>subscribeFrom</td><td>0</td><td>mixed: the offset the subscribers start after (0: every
+ *       change in the journal, then live; the highest offset a run saw skips its history)</td></tr>
+ *   <tr><td>maxFailedPercent</td><td>0</td><td>assertion: 0 means not one failed request (the
+ *       subscribers must all get their first change regardless)</td></tr>
  * </table>
  */
 public record LoadSettings(
     String baseUrl, Path data, int batch, int from, double rate, Duration duration,
     boolean ramp, double rampStep, int rampLevels, Duration levelDuration,
-    boolean fresh, double readRate, int readRows, String users, double maxFailedPercent) {
+    boolean fresh, double readRate, int readRows, String users, int subscribers, long subscribeFrom,
+    double maxFailedPercent) {
 
   public static LoadSettings fromSystemProperties() {
     return new LoadSettings(
@@ -47,12 +53,19 @@ public record LoadSettings(
         dbl("readRate", 50),
         Integer.getInteger("readRows", Integer.MAX_VALUE),
         System.getProperty("users", ""),
+        Integer.getInteger("subscribers", 4),
+        Long.getLong("subscribeFrom", 0),
         dbl("maxFailedPercent", 0));
   }
 
   private static double dbl(String name, double fallback) {
     String v = System.getProperty(name);
     return v == null || v.isBlank() ? fallback : Double.parseDouble(v);
+  }
+
+  /** How long the injection of {@code rate} lasts: {@code duration}, or the whole staircase with its 5 s ramps. */
+  public Duration injectionDuration() {
+    return ramp ? levelDuration.multipliedBy(rampLevels).plusSeconds(5L * Math.max(0, rampLevels - 1)) : duration;
   }
 
   public String describe() {

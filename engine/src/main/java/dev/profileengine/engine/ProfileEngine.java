@@ -55,7 +55,7 @@ public final class ProfileEngine {
   public static ProfileEngine start(ActorSystem<?> system) {
     EngineSettings settings = EngineSettings.from(system.settings().config());
     try {
-      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      journalSchema(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("journal schema could not be created: " + e.getMessage(), e);
     }
@@ -75,6 +75,24 @@ public final class ProfileEngine {
       SegmentRecheck.schedule(system, reevaluation, recheck);
     });
     return new ProfileEngine(system, settings, models, segments, reevaluation);
+  }
+
+  /**
+   * Creates the journal tables if missing: on H2 our variant of the plugin's schema (see
+   * {@code schema/h2-journal.sql}: keyed by ordering, so tag queries read only their range), on
+   * PostgreSQL the plugin's own.
+   */
+  private static java.util.concurrent.CompletionStage<akka.Done> journalSchema(ActorSystem<?> system) {
+    if (!system.settings().config().getString("profile.journal.kind").equals("h2")) return SchemaUtils.createIfNotExists(system);
+    try (java.io.InputStream in = ProfileEngine.class.getResourceAsStream("/schema/h2-journal.sql")) {
+      // The plugin drops a statement that starts with a comment: strip the comment lines first.
+      String script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+          .filter(line -> !line.strip().startsWith("--"))
+          .collect(java.util.stream.Collectors.joining("\n"));
+      return SchemaUtils.applyScript(script, system);
+    } catch (java.io.IOException | NullPointerException e) {
+      throw new IllegalStateException("schema/h2-journal.sql not readable: " + e.getMessage(), e);
+    }
   }
 
   /** Runs {@code task} once this node is Up. */

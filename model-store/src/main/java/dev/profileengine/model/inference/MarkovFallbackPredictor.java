@@ -6,7 +6,6 @@ import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.SummaryFeatures;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -78,18 +77,10 @@ public final class MarkovFallbackPredictor implements ServingModel, BatchWorker 
   }
 
   private List<CategoryScore> categories(List<RecentBehavior> ctx) {
-    Map<String, Double> share = new HashMap<>();
-    double w = 1;
-    double total = 0;
-    for (int i = ctx.size() - 1; i >= 0; i--, w *= RECENCY) {
-      String c = ctx.get(i).categoryId();
-      if (c == null) continue;
-      share.merge(c, w, Double::sum);
-      total += w;
-    }
-    double own = total > 0 ? 0.9 : 0.0;
+    Map<String, Double> share = OutputPolicy.recencyShares(ctx, RECENCY);
+    double own = share.isEmpty() ? 0.0 : 0.9;
     List<CategoryScore> scores = new ArrayList<>();
-    for (Map.Entry<String, Double> e : share.entrySet()) scores.add(new CategoryScore(e.getKey(), own * e.getValue() / total));
+    for (Map.Entry<String, Double> e : share.entrySet()) scores.add(new CategoryScore(e.getKey(), own * e.getValue()));
     double fill = popular.isEmpty() ? 0 : (1 - own) / popular.size();
     for (String c : popular) if (!share.containsKey(c)) scores.add(new CategoryScore(c, fill));
     scores.sort((a, b) -> Double.compare(b.probability(), a.probability()));

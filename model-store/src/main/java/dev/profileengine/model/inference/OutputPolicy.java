@@ -105,7 +105,7 @@ public record OutputPolicy(double temperature, double markovWeight, double[] log
    * model's top {@code k}, with no per-token allocation.
    */
   public List<CategoryScore> topCategories(float[] modelProbs, CategoryVocabulary vocab, List<RecentBehavior> context, int k) {
-    Map<String, Double> userShare = categoryBlend > 0 ? userShares(context) : Map.of();
+    Map<String, Double> userShare = categoryBlend > 0 ? recencyShares(context, recencyDecay) : Map.of();
     double modelWeight = userShare.isEmpty() ? 1.0 : 1.0 - categoryBlend;
     double userWeight = userShare.isEmpty() ? 0.0 : categoryBlend;
     Map<String, Double> scores = new HashMap<>();
@@ -124,12 +124,15 @@ public record OutputPolicy(double temperature, double markovWeight, double[] log
     return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
   }
 
-  /** The user's categories with recency weights {@code recencyDecay^age}, normalised to sum 1. */
-  private Map<String, Double> userShares(List<RecentBehavior> context) {
+  /**
+   * The user's categories with recency weights {@code decay^age} (the newest behavior weighs 1),
+   * normalised to sum 1; empty when no behavior has a category.
+   */
+  static Map<String, Double> recencyShares(List<RecentBehavior> context, double decay) {
     Map<String, Double> share = new HashMap<>();
     double w = 1;
     double total = 0;
-    for (int i = context.size() - 1; i >= 0; i--, w *= recencyDecay) {
+    for (int i = context.size() - 1; i >= 0; i--, w *= decay) {
       String c = context.get(i).categoryId();
       if (c != null) {
         share.merge(c, w, Double::sum);

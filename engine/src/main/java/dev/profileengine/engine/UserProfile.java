@@ -99,12 +99,9 @@ public final class UserProfile
   private record SnapshotSettled() implements Command {}
 
   /**
-   * Evaluates the segment rules again (after a rule change) and records a difference; replies
-   * whether the membership changed. A profile that does not exist answers false.
-   */
-  /**
-   * Re-evaluates the segments as of {@code asOf} (null: the latest event time; an instant before
-   * it counts as the latest event time), replying whether the membership changed.
+   * Evaluates the segment rules again (after a rule change, or as time passes) as of {@code asOf}
+   * (null, or an instant before the latest event: the latest event time) and records a difference;
+   * replies whether the membership changed. A profile that does not exist answers false.
    */
   public record ReevaluateSegments(Instant asOf, ActorRef<Boolean> replyTo) implements Command {}
 
@@ -175,9 +172,7 @@ public final class UserProfile
 
   private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models,
                       ProfileForgetter forgetter) {
-    // A failed write restarts the entity with back-off instead of stopping it.
-    super(PersistenceId.of(ENTITY_KEY.name(), userId),
-        RESTART_ON_FAILURE);
+    super(PersistenceId.of(ENTITY_KEY.name(), userId), RESTART_ON_FAILURE);
     this.context = context;
     this.userId = userId;
     this.settings = settings;

@@ -124,11 +124,6 @@ public record ProfileState(
         spend, context, recent, seen, attributes, prediction, risk, consent, members);
   }
 
-  /** The segments of {@code definitions} this profile belongs to at its latest event time, consent applied. */
-  public List<String> memberships(SegmentDefinitions definitions, ProfileSettings s) {
-    return memberships(definitions, s, null);
-  }
-
   /**
    * The segments of {@code definitions} this profile belongs to as of {@code asOf} (null, or an
    * instant not after the latest event: the latest event time), consent applied.

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.net.http.HttpResponse;
@@ -100,23 +99,12 @@ class SegmentRecheckTest {
     Set<String> expected = new TreeSet<>();
     Set<String> asOfOwnLatest = new TreeSet<>();
     byUser.forEach((user, own) -> {
-      if (abandoned(own, clockHour)) expected.add(user);
-      if (abandoned(own, own.stream().mapToLong(BehaviorRow::epochSecond).max().orElseThrow() / 3600)) asOfOwnLatest.add(user);
+      if (SegmentsFromRows.abandonedCart(own, clockHour)) expected.add(user);
+      if (SegmentsFromRows.abandonedCart(own, SegmentsFromRows.latestHour(own))) asOfOwnLatest.add(user);
     });
     assertFalse(expected.isEmpty());
     assertTrue(!expected.equals(asOfOwnLatest), "the slice tells the clock apart from each user's own latest event");
     assertEquals(expected, settledMembers("abandoned-cart"));
-  }
-
-  private static boolean abandoned(List<BehaviorRow> own, long asOfHour) {
-    long carts = own.stream().filter(r -> r.type() == BehaviorType.CART && inLast24Hours(r, asOfHour)).count();
-    long buys = own.stream().filter(r -> r.type() == BehaviorType.PURCHASE && inLast24Hours(r, asOfHour)).count();
-    return carts >= 1 && buys == 0;
-  }
-
-  private static boolean inLast24Hours(BehaviorRow r, long asOfHour) {
-    long hour = r.epochSecond() / 3600;
-    return hour > asOfHour - 24 && hour <= asOfHour;
   }
 
   /**

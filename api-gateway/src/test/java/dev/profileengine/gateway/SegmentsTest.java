@@ -97,10 +97,7 @@ class SegmentsTest {
     Map<String, List<BehaviorRow>> byUser = rows.stream().collect(Collectors.groupingBy(BehaviorRow::userId));
     Set<String> expected = new TreeSet<>();
     byUser.forEach((user, own) -> {
-      long lastHour = own.stream().mapToLong(BehaviorRow::epochSecond).max().orElseThrow() / 3600;
-      long carts = own.stream().filter(r -> r.type() == BehaviorType.CART && r.epochSecond() / 3600 > lastHour - 24).count();
-      long buys = own.stream().filter(r -> r.type() == BehaviorType.PURCHASE && r.epochSecond() / 3600 > lastHour - 24).count();
-      if (carts >= 1 && buys == 0) expected.add(user);
+      if (SegmentsFromRows.abandonedCart(own, SegmentsFromRows.latestHour(own))) expected.add(user);
     });
     assertFalse(expected.isEmpty());
     assertEquals(expected, settledMembers("abandoned-cart"));

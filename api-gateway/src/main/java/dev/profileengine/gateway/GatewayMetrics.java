@@ -56,6 +56,10 @@ public final class GatewayMetrics extends AllDirectives {
       .help("Change streams closed by the server, by reason (too_slow)")
       .labelNames("reason").register(registry);
 
+  final Counter shed = Counter.builder().name("profile_admission_refused_total")
+      .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
+      .labelNames("kind").register(registry);
+
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public GatewayMetrics() {
@@ -99,6 +103,22 @@ public final class GatewayMetrics extends AllDirectives {
           } catch (Exception e) {
             // the database did not answer in time: no sample this scrape
           }
+        }).register(registry);
+  }
+
+  /** Adds the admission bounds: units in flight and the limit, by kind. */
+  void bindAdmission(InFlightLimit events, InFlightLimit reads) {
+    GaugeWithCallback.builder().name("profile_admission_in_flight").help("Work handed to entities and not yet answered, by kind (events, reads)")
+        .labelNames("kind")
+        .callback(cb -> {
+          cb.call(events.inFlight(), "events");
+          cb.call(reads.inFlight(), "reads");
+        }).register(registry);
+    GaugeWithCallback.builder().name("profile_admission_limit").help("Admission bound on work in flight, by kind (0: unbounded)")
+        .labelNames("kind")
+        .callback(cb -> {
+          cb.call(events.limit(), "events");
+          cb.call(reads.limit(), "reads");
         }).register(registry);
   }
 

@@ -60,11 +60,16 @@ public final class ProfileNode implements AutoCloseable {
       logMembership(system);
       ProfileEngine engine = ProfileEngine.start(system);
       metrics.bindEngine(engine);
-      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics);
+      InFlightLimit events = http.admission().events();
+      InFlightLimit reads = http.admission().reads();
+      metrics.bindAdmission(events, reads);
+      // One ingest service for HTTP and gRPC: they share the node's bound on events in flight.
+      IngestService ingest = new IngestService(system, engine.settings(), java.time.Clock.systemUTC(), events);
+      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics, ingest, reads);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      ProfileGrpcService grpc = new ProfileGrpcService(system, new IngestService(system, engine.settings(), java.time.Clock.systemUTC()),
+      ProfileGrpcService grpc = new ProfileGrpcService(system, ingest,
           new ChangeFeed(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes());
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
           .adaptSettings(s -> s.withHttp2Enabled(true))

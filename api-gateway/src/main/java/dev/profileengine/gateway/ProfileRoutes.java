@@ -20,7 +20,6 @@ import dev.profileengine.engine.ProfileEngine;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.EventValidation;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -43,14 +42,17 @@ public final class ProfileRoutes extends AllDirectives {
   private final AccessControl access;
 
   private final GatewayMetrics metrics;
+  private final InFlightLimit reads;
 
-  public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access, GatewayMetrics metrics) {
+  public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access, GatewayMetrics metrics,
+                       IngestService ingest, InFlightLimit reads) {
     this.engine = engine;
+    this.reads = reads;
     this.access = access;
     this.metrics = metrics;
     this.http = http;
     ActorSystem<?> system = engine.system();
-    this.ingest = new IngestService(system, engine.settings(), Clock.systemUTC());
+    this.ingest = ingest;
     this.sharding = ClusterSharding.get(system);
     this.models = new ModelRoutes(engine.models(), access, system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
     this.privacy = new PrivacyRoutes(system, engine.settings(), access);
@@ -128,14 +130,18 @@ public final class ProfileRoutes extends AllDirectives {
       metrics.ingestEvents.labelValues(EventResult.DUPLICATE).inc(response.duplicates());
       metrics.ingestEvents.labelValues(EventResult.REJECTED).inc(response.rejected());
       metrics.ingestEvents.labelValues(IngestService.UNCONFIRMED).inc(response.unconfirmed());
+      if (outcome.shed()) {
+        metrics.shed.labelValues("events").inc();
+        return respondWithHeader(retryAfter(), () -> json(StatusCodes.SERVICE_UNAVAILABLE, response));
+      }
       return json(outcome.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, response);
     });
   }
 
   private Route getProfile(String userId, Optional<String> asOfParam) {
     if (userId.length() > EventValidation.MAX_ID_LENGTH) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "is longer than " + EventValidation.MAX_ID_LENGTH + " characters");
-    return ErrorHandling.instantParam("asOf", asOfParam, at ->
-        onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(at, r), engine.settings().askTimeout()),
+    return ErrorHandling.instantParam("asOf", asOfParam, at -> admittedRead(() ->
+        entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(at, r), engine.settings().askTimeout()),
         reply -> reply.profile()
             .map(view -> json(StatusCodes.OK, view))
             .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'"))));
@@ -177,10 +183,33 @@ public final class ProfileRoutes extends AllDirectives {
     dev.profileengine.model.recommend.Popularity popularity = engine.models()
         .map(dev.profileengine.engine.ModelService::popularity)
         .orElseGet(dev.profileengine.model.registry.ModelRegistry::defaultPopularity);
-    return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(null, r), engine.settings().askTimeout()),
+    return admittedRead(() -> entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(null, r), engine.settings().askTimeout()),
         reply -> reply.profile()
             .map(view -> json(StatusCodes.OK, dev.profileengine.engine.ProfileRecommendations.of(view, popularity, recommendWeights, top)))
             .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
+  }
+
+  /**
+   * Runs the read {@code ask} under the node's bound on reads in flight: beyond it the read is
+   * refused at once with 503 and Retry-After instead of queueing behind cold entities.
+   */
+  private <T> Route admittedRead(java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> ask, java.util.function.Function<T, Route> inner) {
+    if (!reads.tryAcquire(1)) {
+      metrics.shed.labelValues("reads").inc();
+      return respondWithHeader(retryAfter(), () -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, reads.refusal(1)));
+    }
+    java.util.concurrent.CompletionStage<T> reply;
+    try {
+      reply = ask.get();
+    } catch (RuntimeException e) {
+      reads.release(1);
+      throw e;
+    }
+    return onSuccess(reply.whenComplete((r, failure) -> reads.release(1)), inner::apply);
+  }
+
+  private akka.http.javadsl.model.HttpHeader retryAfter() {
+    return akka.http.javadsl.model.headers.RetryAfter.create(Math.max(1, reads.retryAfter().toSeconds()));
   }
 
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {

@@ -114,7 +114,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   public Source<EventResult, NotUsed> streamEvents(Source<Event, NotUsed> in, Metadata metadata) {
     authorize(Scope.INGEST, metadata);
     return in.groupedWithin(STREAM_GROUP, java.time.Duration.ofMillis(5))
-        .mapAsync(1, group -> ingest.ingestDecoded(group.stream().map(EventProto::decode).toList()))
+        .mapAsync(1, group -> ingest.ingestDecoded(group.stream().map(EventProto::decode).toList(), false))
         .mapConcat(outcome -> outcome.results().stream().map(EventProto::result).toList());
   }
 

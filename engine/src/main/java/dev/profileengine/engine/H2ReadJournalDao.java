@@ -37,7 +37,7 @@ import slick.jdbc.SimpleJdbcAction;
  * key ({@code scanCount} 501 + 999). Rows, order, limits and deserialization are the plugin's own.
  */
 public class H2ReadJournalDao extends DefaultReadJournalDao {
-  private static final String EVENTS_BY_TAG = """
+  static final String EVENTS_BY_TAG = """
       SELECT j."ordering", j."deleted", j."persistence_id", j."sequence_number", j."writer", j."write_timestamp",
              j."adapter_manifest", j."event_payload", j."event_ser_id", j."event_ser_manifest",
              j."meta_payload", j."meta_ser_id", j."meta_ser_manifest"

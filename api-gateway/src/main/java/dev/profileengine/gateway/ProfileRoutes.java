@@ -68,17 +68,9 @@ public final class ProfileRoutes extends AllDirectives {
   public record IngestResponse(long accepted, long duplicates, long rejected, long unconfirmed, List<EventResult> results) {}
 
   public Route routes() {
+    // The hot routes (ingest, profile reads) first: every alternative tried before the one that
+    // matches costs its directives on every request.
     return ErrorHandling.wrap(() -> concat(
-        path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
-        path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
-            ? json(StatusCodes.OK, readiness())
-            : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
-        metrics.route(),
-        path("openapi.yaml", () -> get(() -> getFromResource("openapi/openapi.yaml",
-            akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.applicationWithOpenCharset("yaml"), akka.http.javadsl.model.HttpCharsets.UTF_8)))),
-        metrics.timed("changes", changes::routes),
-        metrics.timed("models", models::routes),
-        metrics.timed("segments", segments::routes),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
                 access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents))))),
@@ -89,7 +81,17 @@ public final class ProfileRoutes extends AllDirectives {
                     body(64 * 1024, bytes -> putAttributes(userId, bytes)))))),
                 path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
                     parameterOptional("k", k -> recommendations(userId, k)))))),
-                metrics.timed("privacy", () -> validUserId(userId, () -> privacy.routes(userId, this::body))))))))));
+                metrics.timed("privacy", () -> validUserId(userId, () -> privacy.routes(userId, this::body)))))))),
+        path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
+        path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
+            ? json(StatusCodes.OK, readiness())
+            : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "not ready"))))),
+        metrics.route(),
+        path("openapi.yaml", () -> get(() -> getFromResource("openapi/openapi.yaml",
+            akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.applicationWithOpenCharset("yaml"), akka.http.javadsl.model.HttpCharsets.UTF_8)))),
+        metrics.timed("changes", changes::routes),
+        metrics.timed("models", models::routes),
+        metrics.timed("segments", segments::routes)));
   }
 
   /** Ready; "degraded" when predictions come from the Markov fallback because no model loaded. */

@@ -48,7 +48,11 @@ public final class SegmentProjection {
     GroupedProjection<Offset, EventEnvelope<Object>> projection = JdbcProjection.groupedWithin(
         ProjectionId.of("segment-members", ChangeFeed.SEGMENT_TAG), source,
         () -> new JournalJdbcSession(store.connection()), Handler::new, system)
-        .withGroup(GROUP_SIZE, GROUP_WITHIN);
+        .withGroup(GROUP_SIZE, GROUP_WITHIN)
+        // A failed group is rolled back with its offset: retry it, then restart the projection from
+        // the stored offset (seen once: an H2 "MVStoreException: Position 0" on an insert under load).
+        .withRecoveryStrategy(akka.projection.HandlerRecoveryStrategy.retryAndFail(3, Duration.ofMillis(500)))
+        .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "segment-members", 1,
         i -> ProjectionBehavior.create(projection), ProjectionBehavior.stopMessage());
   }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Profile reads on one warm node: replays a Taobao CSV into a fresh node (H2 file journal), warms the
+# read path up, measures the saturated rate with wrk (keep-alive connections), then the latency at
+# half of that rate with each connection paced (wrk's delay(): closed loop with think time, so a
+# stall delays the next requests of its connection instead of queueing them: p99 is a lower bound).
+#   load-tests/scripts/read-latency.sh [CSV] [extra JVM options for the node...]
+# Env: PORT (18280), CONNECTIONS (16), SECONDS (20), WARMUP (30), FRACTION (0.5), PROFILE_PREDICTIONS (off)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
+PORT=${PORT:-18280}; CONN=${CONNECTIONS:-16}; SECS=${SECONDS_PER_RUN:-20}; WARMUP=${WARMUP:-30}; FRACTION=${FRACTION:-0.5}
+export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
+JAR=api-gateway/target/profile-engine.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)"; exit 2; }
+RUN=$(mktemp -d /tmp/profile-read.XXXX)
+PROFILE_DATA_DIR=$RUN/data PROFILE_HTTP_PORT=$PORT PROFILE_GRPC_PORT=$((PORT+1)) PROFILE_MANAGEMENT_PORT=$((PORT+2)) \
+  PROFILE_REMOTE_PORT=$((PORT+3)) java "$@" -jar "$JAR" > "$RUN/node.log" 2>&1 &
+NODE=$!
+trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf "localhost:$PORT/ready" >/dev/null && break; sleep 0.5; done
+echo "machine: $(nproc) cpus; node JVM options: ${*:-default}; predictions $PROFILE_PREDICTIONS; $CONN connections"
+java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 8 | grep -v '^  ' | tail -1
+cut -d, -f1 "$CSV" | grep -E '^[0-9]+$' | sort -u > "$RUN/users.txt"
+reader() { # $1 = delay per request in ms (0: none)
+  cat > "$RUN/read.lua" <<LUA
+local users = {}
+for line in io.lines("$RUN/users.txt") do users[#users + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/v1/profiles/" .. users[(i % #users) + 1])
+end
+function delay() return $1 end
+LUA
+}
+reader 0
+wrk -t2 -c"$CONN" -d"${WARMUP}s" -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > /dev/null
+MAX=$(wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" | tee "$RUN/max.txt" | awk '/Requests\/sec/{printf "%d", $2}')
+echo "saturated: $MAX req/s; $(grep -E '^ +(50|99)%' "$RUN/max.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/max.txt" || true)"
+# Each connection waits delay ms before each request: rate ~ CONN * 1000 / (delay + latency).
+TARGET=$(awk -v m="$MAX" -v f="$FRACTION" 'BEGIN{printf "%d", m*f}')
+DELAY=$(awk -v c="$CONN" -v t="$TARGET" 'BEGIN{d = c*1000/t - 0.5; if (d < 0) d = 0; printf "%d", d}')
+reader "$DELAY"
+wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > "$RUN/half.txt"
+echo "paced at ${FRACTION} of max (target $TARGET req/s, ${DELAY} ms between a connection's requests): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/half.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/half.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/half.txt" || true)"
+grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"

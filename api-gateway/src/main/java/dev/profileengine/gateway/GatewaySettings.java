@@ -10,14 +10,21 @@ import com.typesafe.config.Config;
  */
 public record GatewaySettings(String bind, int port, long maxBodyBytes, int maxEventsPerRequest, int maxAttributes, ChangeSubscription.Limits changes,
                               Admission admission) {
-  /** Bounds of the node's work in flight ({@code 0}: unbounded) and when a refused client should retry. */
-  public record Admission(long maxInFlightEvents, long maxInFlightReads, java.time.Duration retryAfter) {
-    public InFlightLimit events() {
-      return new InFlightLimit("events", maxInFlightEvents, retryAfter);
+  /** Admission bounds of the node's work in flight, and when a refused client should retry. */
+  public record Admission(Bound events, Bound reads, java.time.Duration retryAfter) {
+    /** Units in flight: at most {@code max} (0: unbounded), adapting down to {@code min} when answers are slower than {@code target}. */
+    public record Bound(long max, long min, java.time.Duration target) {
+      static Bound from(Config c) {
+        return new Bound(c.getLong("max"), c.getLong("min"), c.getDuration("latency-target"));
+      }
     }
 
-    public InFlightLimit reads() {
-      return new InFlightLimit("reads", maxInFlightReads, retryAfter);
+    public InFlightLimit eventLimit() {
+      return new InFlightLimit("events", events.max(), events.min(), events.target(), retryAfter);
+    }
+
+    public InFlightLimit readLimit() {
+      return new InFlightLimit("reads", reads.max(), reads.min(), reads.target(), retryAfter);
     }
   }
 
@@ -30,7 +37,7 @@ public record GatewaySettings(String bind, int port, long maxBodyBytes, int maxE
         c.getInt("max-events-per-request"),
         c.getInt("max-attributes"),
         new ChangeSubscription.Limits(root.getInt("profile.changes.subscriber-buffer"), root.getDuration("profile.changes.max-stall")),
-        new Admission(c.getLong("admission.max-in-flight-events"), c.getLong("admission.max-in-flight-reads"),
+        new Admission(Admission.Bound.from(c.getConfig("admission.events")), Admission.Bound.from(c.getConfig("admission.reads")),
             c.getDuration("admission.retry-after")));
   }
 }

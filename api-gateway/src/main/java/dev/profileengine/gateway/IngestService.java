@@ -91,13 +91,14 @@ public final class IngestService {
     int valid = eventsByUser.values().stream().mapToInt(List::size).sum();
     if (shed && valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, slotsByUser, valid));
     if (!shed) inFlight.acquire(valid);
+    long start = System.nanoTime();
     List<CompletableFuture<Boolean>> pending = new ArrayList<>(eventsByUser.size());
     eventsByUser.forEach((user, events) -> {
       List<Integer> slots = slotsByUser.get(user);
       pending.add(sharding.entityRefFor(UserProfile.ENTITY_KEY, user)
           .<UserProfile.Recorded>ask(replyTo -> new UserProfile.RecordEvents(events, replyTo), settings.askTimeout())
           .handleAsync((recorded, failure) -> {
-            inFlight.release(events.size());
+            inFlight.release(events.size(), System.nanoTime() - start, failure == null);
             for (int k = 0; k < slots.size(); k++) {
               results[slots.get(k)] = failure == null
                   ? recorded.results().get(k)

@@ -60,8 +60,8 @@ public final class ProfileNode implements AutoCloseable {
       logMembership(system);
       ProfileEngine engine = ProfileEngine.start(system);
       metrics.bindEngine(engine);
-      InFlightLimit events = http.admission().events();
-      InFlightLimit reads = http.admission().reads();
+      InFlightLimit events = http.admission().eventLimit();
+      InFlightLimit reads = http.admission().readLimit();
       metrics.bindAdmission(events, reads);
       // One ingest service for HTTP and gRPC: they share the node's bound on events in flight.
       IngestService ingest = new IngestService(system, engine.settings(), java.time.Clock.systemUTC(), events);

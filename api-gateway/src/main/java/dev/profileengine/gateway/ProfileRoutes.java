@@ -200,14 +200,15 @@ public final class ProfileRoutes extends AllDirectives {
       metrics.shed.labelValues("reads").inc();
       return respondWithHeader(retryAfter(), () -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, reads.refusal(1)));
     }
+    long start = System.nanoTime();
     java.util.concurrent.CompletionStage<T> reply;
     try {
       reply = ask.get();
     } catch (RuntimeException e) {
-      reads.release(1);
+      reads.release(1, System.nanoTime() - start, false);
       throw e;
     }
-    return onSuccess(reply.whenComplete((r, failure) -> reads.release(1)), inner::apply);
+    return onSuccess(reply.whenComplete((r, failure) -> reads.release(1, System.nanoTime() - start, failure == null)), inner::apply);
   }
 
   private akka.http.javadsl.model.HttpHeader retryAfter() {

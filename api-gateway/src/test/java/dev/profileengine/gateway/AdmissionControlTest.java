@@ -35,8 +35,10 @@ class AdmissionControlTest {
   @BeforeAll
   static void start() {
     node = TestNode.start(dataDir, Map.of(
-        "profile.http.admission.max-in-flight-events", 60,
-        "profile.http.admission.max-in-flight-reads", 4,
+        "profile.http.admission.events.max", 60,
+        "profile.http.admission.events.min", 60,
+        "profile.http.admission.reads.max", 4,
+        "profile.http.admission.reads.min", 4,
         "profile.model.enabled", false));
   }
 

@@ -16,36 +16,63 @@ import org.junit.jupiter.api.Test;
 class InFlightLimitTest {
   @Test
   void admitsWhatFitsAndRefusesTheRest() {
-    InFlightLimit limit = new InFlightLimit("events", 100, Duration.ofSeconds(1));
+    InFlightLimit limit = new InFlightLimit("events", 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(1));
     assertTrue(limit.tryAcquire(60));
     assertTrue(limit.tryAcquire(40));
     assertFalse(limit.tryAcquire(1), "the bound is full");
     assertEquals(100, limit.inFlight());
-    limit.release(40);
+    limit.release(40, 1_000, true);
     assertFalse(limit.tryAcquire(41));
     assertTrue(limit.tryAcquire(40));
-    assertTrue(limit.refusal(7).contains("100 events in flight (limit 100), 7 more refused"), limit.refusal(7));
+    assertTrue(limit.refusal(7).contains("100 events in flight (limit now 100), 7 more refused"), limit.refusal(7));
   }
 
   @Test
   void aRequestLargerThanTheBoundIsAdmittedWhenNothingIsInFlight() {
-    InFlightLimit limit = new InFlightLimit("events", 10, Duration.ofSeconds(1));
+    InFlightLimit limit = new InFlightLimit("events", 10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1));
     assertTrue(limit.tryAcquire(500));
     assertFalse(limit.tryAcquire(1));
-    limit.release(500);
+    limit.release(500, 1_000, true);
     assertTrue(limit.tryAcquire(1));
   }
 
   @Test
   void zeroMeansUnboundedButStillCounted() {
-    InFlightLimit limit = new InFlightLimit("reads", 0, Duration.ofSeconds(1));
+    InFlightLimit limit = new InFlightLimit("reads", 0, 0, Duration.ofSeconds(1), Duration.ofSeconds(1));
     for (int i = 0; i < 1000; i++) assertTrue(limit.tryAcquire(1_000));
     assertEquals(1_000_000, limit.inFlight());
   }
 
   @Test
+  void slowAnswersShrinkTheBoundAndAnswersOnTimeGrowItBack() throws Exception {
+    Duration target = Duration.ofMillis(50);
+    InFlightLimit limit = new InFlightLimit("events", 8000, 1000, target, Duration.ofSeconds(1));
+    long slow = target.toNanos() * 3;
+    assertTrue(limit.tryAcquire(500));
+    limit.release(500, slow, true);
+    assertEquals(6400, limit.limit(), "one slow answer: a fifth off");
+    assertTrue(limit.tryAcquire(500));
+    limit.release(500, 1_000, false);
+    assertEquals(6400, limit.limit(), "at most one decrease per target interval");
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(target.toMillis() + 5);
+      assertTrue(limit.tryAcquire(500));
+      limit.release(500, slow, true);
+    }
+    assertEquals(1000, limit.limit(), "never below min");
+    assertTrue(limit.tryAcquire(900));
+    assertFalse(limit.tryAcquire(200), "the shrunk bound refuses what the maximum would take");
+    limit.release(900, 1_000, true);
+    for (int i = 0; i < 100; i++) {
+      assertTrue(limit.tryAcquire(400));
+      limit.release(400, 1_000, true);
+    }
+    assertEquals(8000, limit.limit(), "answers on time grow it back, up to the maximum");
+  }
+
+  @Test
   void concurrentAcquirersNeverExceedTheBound() throws Exception {
-    InFlightLimit limit = new InFlightLimit("events", 1000, Duration.ofSeconds(1));
+    InFlightLimit limit = new InFlightLimit("events", 1000, 1000, Duration.ofSeconds(1), Duration.ofSeconds(1));
     AtomicLong peak = new AtomicLong();
     AtomicLongArray admitted = new AtomicLongArray(4);
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -57,7 +84,7 @@ class InFlightLimitTest {
           if (limit.tryAcquire(units)) {
             peak.accumulateAndGet(limit.inFlight(), Math::max);
             admitted.incrementAndGet(id);
-            limit.release(units);
+            limit.release(units, 1_000, true);
           }
         }
       });

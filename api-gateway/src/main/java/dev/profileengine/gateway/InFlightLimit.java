@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * node answered nothing in time (load-tests/BENCHMARKS.md, the Gatling stairs).
  *
  * <p>The bound adapts to what the node sustains (additive increase, multiplicative decrease): an
- * answer slower than the latency target, or none, shrinks it by a fifth (at most once per target
- * interval); an answer on time lets it grow back by a quarter of that answer's units, up to the
- * configured maximum. A static bound sized for a warm node let a cold one (JIT, empty caches) queue
+ * answer slower than the latency target shrinks it in proportion (target / latency, between a half
+ * and four fifths; a failed or timed-out one by half), at most once per {@link #DECREASE_EVERY};
+ * an answer on time lets it grow back by a quarter of that answer's units, up to the configured
+ * maximum. A static bound sized for a warm node let a cold one (JIT, empty caches) queue
  * 8,000 events at 500 events/s, 16 s of work, and time out anyway.
  *
  * <p>A request is admitted when its units fit under the bound, or when nothing is in flight, so a
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * exactly what it acquired, saying how long it took.
  */
 public final class InFlightLimit {
+  /** The shortest time between two decreases: the answers of one burst shrink the bound once. */
+  static final Duration DECREASE_EVERY = Duration.ofMillis(500);
+
   private final String name;
   private final long max;
   private final long min;
@@ -43,7 +47,7 @@ public final class InFlightLimit {
     this.targetNanos = target.toNanos();
     this.retryAfter = retryAfter;
     this.limit = max;
-    this.lastDecrease = System.nanoTime() - targetNanos;
+    this.lastDecrease = System.nanoTime() - DECREASE_EVERY.toNanos();
   }
 
   /** Takes {@code units} if they fit (or nothing is in flight); false, taking nothing, if not. */
@@ -67,15 +71,16 @@ public final class InFlightLimit {
   /** Gives back what a request took; {@code onTime} false when it failed or timed out. */
   public void release(long units, long elapsedNanos, boolean answered) {
     inFlight.addAndGet(-units);
-    if (max > 0) adapt(units, answered && elapsedNanos <= targetNanos);
+    if (max > 0) adapt(units, answered ? elapsedNanos : Long.MAX_VALUE);
   }
 
-  private synchronized void adapt(long units, boolean onTime) {
+  private synchronized void adapt(long units, long elapsedNanos) {
     long now = System.nanoTime();
-    if (onTime) {
+    if (elapsedNanos <= targetNanos) {
       limit = Math.min(max, limit + Math.max(1, units / 4));
-    } else if (now - lastDecrease >= targetNanos) {
-      limit = Math.max(min, limit * 4 / 5);
+    } else if (now - lastDecrease >= DECREASE_EVERY.toNanos()) {
+      double factor = Math.max(0.5, Math.min(0.8, (double) targetNanos / elapsedNanos));
+      limit = Math.max(min, (long) (limit * factor));
       lastDecrease = now;
     }
   }

@@ -49,13 +49,17 @@ class InFlightLimitTest {
     InFlightLimit limit = new InFlightLimit("events", 8000, 1000, target, Duration.ofSeconds(1));
     long slow = target.toNanos() * 3;
     assertTrue(limit.tryAcquire(500));
-    limit.release(500, slow, true);
-    assertEquals(6400, limit.limit(), "one slow answer: a fifth off");
+    limit.release(500, target.toNanos() * 10 / 9, true);
+    assertEquals(6400, limit.limit(), "a little slow: a fifth off at least");
     assertTrue(limit.tryAcquire(500));
     limit.release(500, 1_000, false);
-    assertEquals(6400, limit.limit(), "at most one decrease per target interval");
-    for (int i = 0; i < 20; i++) {
-      Thread.sleep(target.toMillis() + 5);
+    assertEquals(6400, limit.limit(), "at most one decrease per " + InFlightLimit.DECREASE_EVERY);
+    Thread.sleep(InFlightLimit.DECREASE_EVERY.toMillis() + 5);
+    assertTrue(limit.tryAcquire(500));
+    limit.release(500, slow, true);
+    assertEquals(3200, limit.limit(), "three times the target: halved");
+    for (int i = 0; i < 4; i++) {
+      Thread.sleep(InFlightLimit.DECREASE_EVERY.toMillis() + 5);
       assertTrue(limit.tryAcquire(500));
       limit.release(500, slow, true);
     }

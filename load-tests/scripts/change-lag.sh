@@ -9,14 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
 PORT=${PORT:-18380}; SECS=${SECONDS_OF_PROBE:-60}
-JAR=api-gateway/target/profile-engine.jar; BENCH=load-tests/target/benchmarks.jar
+BENCH=load-tests/target/benchmarks.jar
 [ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
+. load-tests/scripts/node-lib.sh
 RUN=$(mktemp -d /tmp/profile-lag.XXXX)
-PROFILE_DATA_DIR=$RUN/data PROFILE_HTTP_PORT=$PORT PROFILE_GRPC_PORT=$((PORT+1)) PROFILE_MANAGEMENT_PORT=$((PORT+2)) \
-  PROFILE_REMOTE_PORT=$((PORT+3)) java -jar "$JAR" > "$RUN/node.log" 2>&1 &
-NODE=$!
-trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -sf "localhost:$PORT/ready" >/dev/null && break; sleep 0.5; done
+start_node "$RUN" "$PORT"
 echo "machine: $(nproc) cpus; node ready: $(curl -s localhost:$PORT/ready)"
 java -cp "$BENCH" dev.profileengine.bench.ChangeLagProbe "http://127.0.0.1:$PORT" "$SECS" 50 > "$RUN/lag.txt" 2>&1 &
 PROBE=$!

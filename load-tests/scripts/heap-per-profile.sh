@@ -10,14 +10,9 @@ cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
 PORT=${PORT:-18180}; HEAP=${HEAP:-3g}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
-JAR=api-gateway/target/profile-engine.jar
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
+. load-tests/scripts/node-lib.sh
 RUN=$(mktemp -d /tmp/profile-heap.XXXX)
-PROFILE_DATA_DIR=$RUN/data PROFILE_HTTP_PORT=$PORT PROFILE_GRPC_PORT=$((PORT+1)) PROFILE_MANAGEMENT_PORT=$((PORT+2)) \
-  PROFILE_REMOTE_PORT=$((PORT+3)) java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -jar "$JAR" > "$RUN/node.log" 2>&1 &
-NODE=$!
-trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -sf "localhost:$PORT/ready" >/dev/null && break; sleep 0.5; done
+start_node "$RUN" "$PORT" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC
 used() { jcmd "$NODE" GC.run >/dev/null; sleep 2; jcmd "$NODE" GC.run >/dev/null; sleep 1; jcmd "$NODE" GC.heap_info | grep -oP 'used \K[0-9]+(?=K)' | head -1; }
 echo "machine: $(nproc) cpus, $(free -m | awk '/^Mem:/{print $2}') MB; heap $HEAP; predictions $PROFILE_PREDICTIONS"
 BEFORE=$(used)

@@ -10,38 +10,20 @@ cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
 PORT=${PORT:-18280}; CONN=${CONNECTIONS:-16}; SECS=${SECONDS_PER_RUN:-20}; WARMUP=${WARMUP:-30}; FRACTION=${FRACTION:-0.5}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
-JAR=api-gateway/target/profile-engine.jar
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
+. load-tests/scripts/node-lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)"; exit 2; }
 RUN=$(mktemp -d /tmp/profile-read.XXXX)
-PROFILE_DATA_DIR=$RUN/data PROFILE_HTTP_PORT=$PORT PROFILE_GRPC_PORT=$((PORT+1)) PROFILE_MANAGEMENT_PORT=$((PORT+2)) \
-  PROFILE_REMOTE_PORT=$((PORT+3)) java "$@" -jar "$JAR" > "$RUN/node.log" 2>&1 &
-NODE=$!
-trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -sf "localhost:$PORT/ready" >/dev/null && break; sleep 0.5; done
+start_node "$RUN" "$PORT" "$@"
 echo "machine: $(nproc) cpus; node JVM options: ${*:-default}; predictions $PROFILE_PREDICTIONS; $CONN connections"
 java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 8 | grep -v '^  ' | tail -1
-cut -d, -f1 "$CSV" | grep -E '^[0-9]+$' | sort -u > "$RUN/users.txt"
-reader() { # $1 = delay per request in ms (0: none)
-  cat > "$RUN/read.lua" <<LUA
-local users = {}
-for line in io.lines("$RUN/users.txt") do users[#users + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/v1/profiles/" .. users[(i % #users) + 1])
-end
-function delay() return $1 end
-LUA
-}
-reader 0
+read_script "$RUN" "$CSV" 0
 wrk -t2 -c"$CONN" -d"${WARMUP}s" -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > /dev/null
 MAX=$(wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" | tee "$RUN/max.txt" | awk '/Requests\/sec/{printf "%d", $2}')
 echo "saturated: $MAX req/s; $(grep -E '^ +(50|99)%' "$RUN/max.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/max.txt" || true)"
 # Each connection waits delay ms before each request: rate ~ CONN * 1000 / (delay + latency).
 TARGET=$(awk -v m="$MAX" -v f="$FRACTION" 'BEGIN{printf "%d", m*f}')
 DELAY=$(awk -v c="$CONN" -v t="$TARGET" 'BEGIN{d = c*1000/t - 0.5; if (d < 0) d = 0; printf "%d", d}')
-reader "$DELAY"
+read_script "$RUN" "$CSV" "$DELAY"
 wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > "$RUN/half.txt"
 echo "paced at ${FRACTION} of max (target $TARGET req/s, ${DELAY} ms between a connection's requests): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/half.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/half.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/half.txt" || true)"
 grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"

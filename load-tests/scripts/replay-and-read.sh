@@ -7,28 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
 PORT=${PORT:-18080}; BATCH=${BATCH:-500}; CONC=${CONC:-8}
-JAR=api-gateway/target/profile-engine.jar
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
+. load-tests/scripts/node-lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)"; exit 2; }
 RUN=$(mktemp -d /tmp/profile-bench.XXXX)
-PROFILE_DATA_DIR=$RUN/data PROFILE_HTTP_PORT=$PORT PROFILE_GRPC_PORT=$((PORT+1)) PROFILE_MANAGEMENT_PORT=$((PORT+2)) \
-  PROFILE_REMOTE_PORT=$((PORT+3)) java "$@" -jar "$JAR" > "$RUN/node.log" 2>&1 &
-NODE=$!
-trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -sf "localhost:$PORT/ready" >/dev/null && break; sleep 0.5; done
+start_node "$RUN" "$PORT" "$@"
 echo "node ready: $(curl -s localhost:$PORT/ready)"
 java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch "$BATCH" --concurrency "$CONC" | grep -v '^  ' | tail -2
 # users for the read test: every distinct user of the file
-cut -d, -f1 "$CSV" | grep -E '^[0-9]+$' | sort -u > "$RUN/users.txt"
-cat > "$RUN/read.lua" <<LUA
-local users = {}
-for line in io.lines("$RUN/users.txt") do users[#users + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/v1/profiles/" .. users[(i % #users) + 1])
-end
-LUA
+read_script "$RUN" "$CSV"
 echo "reading profiles of $(wc -l < "$RUN/users.txt") users"
 wrk -t"${READ_THREADS:-2}" -c"${READ_CONNECTIONS:-16}" -d"${READ_SECONDS:-20}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" \
   | grep -E "Latency|50%|90%|99%|Requests/sec|Non-2xx|requests in"

@@ -10,16 +10,8 @@ cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
 PORT=${PORT:-18280}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
-JAR=api-gateway/target/profile-engine.jar
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
+. load-tests/scripts/node-lib.sh
 RUN=$(mktemp -d /tmp/profile-segments.XXXX)
-start_node() {
-  PROFILE_DATA_DIR=$RUN/data PROFILE_HTTP_PORT=$PORT PROFILE_GRPC_PORT=$((PORT+1)) PROFILE_MANAGEMENT_PORT=$((PORT+2)) \
-    PROFILE_REMOTE_PORT=$((PORT+3)) java -Xmx2g -jar "$JAR" >> "$RUN/node.log" 2>&1 &
-  NODE=$!
-  for _ in $(seq 1 120); do curl -sf "localhost:$PORT/ready" >/dev/null && break; sleep 0.5; done
-}
-trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
 reevaluate() {
   curl -s -X POST "localhost:$PORT/v1/segments/reevaluate" >/dev/null
   while true; do
@@ -30,9 +22,9 @@ reevaluate() {
   echo "$1: $status"
 }
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS"
-start_node
+start_node "$RUN" "$PORT" -Xmx2g
 java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1
 reevaluate "warm (entities live)"
 kill "$NODE"; wait "$NODE" 2>/dev/null || true
-start_node
+start_node "$RUN" "$PORT" -Xmx2g
 reevaluate "cold (after a restart: every entity recovered)"

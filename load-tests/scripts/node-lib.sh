@@ -1,0 +1,32 @@
+# Shared by the benchmark scripts (source it; the caller has cd'ed to the repository root).
+JAR=api-gateway/target/profile-engine.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+
+# start_node RUN PORT [JVM options...]: a fresh node with its data in RUN/data and its log in
+# RUN/node.log (appended: a restart keeps one log), on PORT (HTTP) and the three ports after it; sets NODE, stops it on exit, waits
+# until /ready.
+start_node() {
+  local run=$1 port=$2; shift 2
+  PROFILE_DATA_DIR=$run/data PROFILE_HTTP_PORT=$port PROFILE_GRPC_PORT=$((port+1)) PROFILE_MANAGEMENT_PORT=$((port+2)) \
+    PROFILE_REMOTE_PORT=$((port+3)) java "$@" -jar "$JAR" >> "$run/node.log" 2>&1 &
+  NODE=$!
+  trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.5; done
+}
+
+# read_script RUN CSV [DELAY_MS]: RUN/read.lua, a wrk script reading GET /v1/profiles/{id} of every
+# user of CSV in turn, each connection waiting DELAY_MS (default 0) before each request.
+read_script() {
+  local run=$1 csv=$2 delay=${3:-0}
+  cut -d, -f1 "$csv" | grep -E '^[0-9]+$' | sort -u > "$run/users.txt"
+  cat > "$run/read.lua" <<LUA
+local users = {}
+for line in io.lines("$run/users.txt") do users[#users + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/v1/profiles/" .. users[(i % #users) + 1])
+end
+function delay() return $delay end
+LUA
+}

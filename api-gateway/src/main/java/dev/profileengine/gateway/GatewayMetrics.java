@@ -106,19 +106,18 @@ public final class GatewayMetrics extends AllDirectives {
         }).register(registry);
   }
 
-  /** Adds the admission bounds: units in flight and the limit, by kind. */
-  void bindAdmission(InFlightLimit events, InFlightLimit reads) {
-    GaugeWithCallback.builder().name("profile_admission_in_flight").help("Work handed to entities and not yet answered, by kind (events, reads)")
-        .labelNames("kind")
+  /** Adds the admission bounds: units in flight and the bound now, by kind. */
+  void bindAdmission(InFlightLimit... limits) {
+    admissionGauge("profile_admission_in_flight", "Work handed to entities and not yet answered, by kind (events, reads)",
+        InFlightLimit::inFlight, limits);
+    admissionGauge("profile_admission_limit", "Admission bound on work in flight now (it adapts), by kind (0: unbounded)",
+        InFlightLimit::limit, limits);
+  }
+
+  private void admissionGauge(String name, String help, java.util.function.ToLongFunction<InFlightLimit> value, InFlightLimit[] limits) {
+    GaugeWithCallback.builder().name(name).help(help).labelNames("kind")
         .callback(cb -> {
-          cb.call(events.inFlight(), "events");
-          cb.call(reads.inFlight(), "reads");
-        }).register(registry);
-    GaugeWithCallback.builder().name("profile_admission_limit").help("Admission bound on work in flight, by kind (0: unbounded)")
-        .labelNames("kind")
-        .callback(cb -> {
-          cb.call(events.limit(), "events");
-          cb.call(reads.limit(), "reads");
+          for (InFlightLimit l : limits) cb.call(value.applyAsLong(l), l.name());
         }).register(registry);
   }
 

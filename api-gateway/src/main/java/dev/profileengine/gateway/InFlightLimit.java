@@ -85,6 +85,11 @@ public final class InFlightLimit {
     }
   }
 
+  /** What the bound counts: events or reads (the metrics' kind label). */
+  public String name() {
+    return name;
+  }
+
   public long inFlight() {
     return inFlight.get();
   }

@@ -40,8 +40,6 @@ public final class JournalConfig {
         db.put(DB + ".db.password", "");
         db.put(DB + ".db.url", "jdbc:h2:file:" + dir.resolve("journal") + ";" + journal.getString("h2-options"));
         db.put("akka.projection.jdbc.dialect", "h2-dialect");
-        // eventsByTag as a plain join: H2 plans the plugin's own query as a scan of every tag row.
-        db.put("jdbc-read-journal.dao", H2ReadJournalDao.class.getName());
       }
       case "postgres" -> {
         String url = journal.getString("db-url");
@@ -55,6 +53,9 @@ public final class JournalConfig {
       }
       default -> throw new IllegalArgumentException("PROFILE_JOURNAL must be h2 or postgres, was '" + kind + "'");
     }
+    // eventsByTag with the range on the tag table too: both databases plan the plugin's own query
+    // as a scan of every tag row per poll.
+    db.put("jdbc-read-journal.dao", TagRangeReadJournalDao.class.getName());
     return ConfigFactory.parseMap(db).withFallback(config);
   }
 }

@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The change feed's tag query on a real H2 journal of the engine's schema: it returns exactly the
+ * The change feed's tag query on a real H2 journal of the engine's schema (PostgreSQL:
+ * api-gateway's PostgresTagQueryPlanTest): it returns exactly the
  * tagged rows of the requested ordering range, in order, and H2 reads about that range, not the
  * whole journal (the plugin's own form of the query scanned every tag row per poll).
  */
-class H2ReadJournalDaoTest {
+class TagRangeReadJournalDaoTest {
   @TempDir
   Path dir;
 
@@ -74,17 +75,10 @@ class H2ReadJournalDaoTest {
     return r;
   }
 
-  private static void bind(PreparedStatement st, String tag, long offset, long maxOffset, long max) throws Exception {
-    st.setString(1, tag);
-    st.setLong(2, offset);
-    st.setLong(3, maxOffset);
-    st.setLong(4, max);
-  }
-
   private static List<Long> orderings(Connection c, String tag, long offset, long maxOffset, long max) throws Exception {
     List<Long> found = new ArrayList<>();
-    try (PreparedStatement st = c.prepareStatement(H2ReadJournalDao.EVENTS_BY_TAG)) {
-      bind(st, tag, offset, maxOffset, max);
+    try (PreparedStatement st = c.prepareStatement(TagRangeReadJournalDao.EVENTS_BY_TAG)) {
+      TagRangeReadJournalDao.bind(st, tag, offset, maxOffset, max);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) found.add(rs.getLong(1));
       }
@@ -94,8 +88,8 @@ class H2ReadJournalDaoTest {
 
   /** The rows H2 read for the query: the sum of EXPLAIN ANALYZE's scan counts. */
   private static long scanned(Connection c, String tag, long offset, long maxOffset, long max) throws Exception {
-    try (PreparedStatement st = c.prepareStatement("EXPLAIN ANALYZE " + H2ReadJournalDao.EVENTS_BY_TAG)) {
-      bind(st, tag, offset, maxOffset, max);
+    try (PreparedStatement st = c.prepareStatement("EXPLAIN ANALYZE " + TagRangeReadJournalDao.EVENTS_BY_TAG)) {
+      TagRangeReadJournalDao.bind(st, tag, offset, maxOffset, max);
       try (ResultSet rs = st.executeQuery()) {
         rs.next();
         String plan = rs.getString(1);

@@ -109,6 +109,26 @@ class AdmissionControlTest {
   }
 
   @Test
+  void theReplayClientWaitsOutRefusalsAndLosesNoBatch() throws Exception {
+    long start = Instant.now().minusSeconds(600).getEpochSecond();
+    List<dev.profileengine.model.data.BehaviorRow> rows = new ArrayList<>();
+    for (int i = 0; i < 1_200; i++) {
+      rows.add(new dev.profileengine.model.data.BehaviorRow("rp-u" + (i % 300), "i" + i, "c" + (i % 7),
+          dev.profileengine.model.BehaviorType.VIEW, start + i / 300, null, null));
+    }
+    // 4 lanes of 100 events against a bound of 60: most batches are refused at first, and only 2
+    // attempts are allowed for failures, so a batch survives only by waiting out its refusals.
+    dev.profileengine.gateway.replay.Replayer.Progress p = new dev.profileengine.gateway.replay.Replayer(
+        new dev.profileengine.gateway.replay.Replayer.Options(node.base, 100, 4, 2, null)).run(rows, x -> {});
+    assertEquals(0, p.failedBatches(), p.toString());
+    assertEquals(1_200, p.accepted() + p.duplicates(), p.toString());
+    assertTrue(p.retries() > 0, "some batches were refused and resent: " + p);
+    for (int u = 0; u < 300; u += 37) {
+      assertEquals(4, Json.MAPPER.readTree(node.get("/v1/profiles/rp-u" + u).body()).get("eventCount").asLong(), "rp-u" + u);
+    }
+  }
+
+  @Test
   void readsBeyondTheBoundAre503WithRetryAfterAndTheRestAnswer() throws Exception {
     long now = Instant.now().toEpochMilli();
     StringBuilder s = new StringBuilder("[");

@@ -123,7 +123,18 @@ public final class Replayer {
     }
   }
 
+  /** Refusals with Retry-After (an overloaded node's admission control, a rate limit) a batch may wait out. */
+  static final int MAX_REFUSALS = 300;
+
   private CompletableFuture<Void> send(byte[] body, int events, int attempt) {
+    return send(body, events, attempt, 0);
+  }
+
+  /**
+   * A refusal with Retry-After stored nothing and says when to come back: it is waited out (up to
+   * {@link #MAX_REFUSALS} times) without using up the attempts, which are for failures.
+   */
+  private CompletableFuture<Void> send(byte[] body, int events, int attempt, int refusals) {
     HttpRequest.Builder req = HttpRequest.newBuilder(options.baseUrl().resolve("/v1/events"))
         .timeout(Duration.ofSeconds(60))
         .header("Content-Type", "application/json")
@@ -136,17 +147,33 @@ public final class Replayer {
             return CompletableFuture.<Void>completedFuture(null);
           }
           boolean retryable = error != null || resp.statusCode() >= 500 || resp.statusCode() == 429;
+          java.util.OptionalLong retryAfter = error == null ? retryAfterSeconds(resp) : java.util.OptionalLong.empty();
+          if (retryable && retryAfter.isPresent() && refusals < MAX_REFUSALS) {
+            retries.incrementAndGet();
+            long wait = retryAfter.getAsLong() * 1000 + java.util.concurrent.ThreadLocalRandom.current().nextLong(250);
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.MILLISECONDS))
+                .thenCompose(x -> send(body, events, attempt, refusals + 1));
+          }
           if (retryable && attempt < options.maxAttempts()) {
             retries.incrementAndGet();
             long backoff = Math.min(5_000, 100L << Math.min(attempt, 6));
             return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(backoff, java.util.concurrent.TimeUnit.MILLISECONDS))
-                .thenCompose(x -> send(body, events, attempt + 1));
+                .thenCompose(x -> send(body, events, attempt + 1, refusals));
           }
           failed.incrementAndGet();
           note("batch failed: " + (error != null ? error.toString() : "HTTP " + resp.statusCode() + " " + new String(resp.body())));
           return CompletableFuture.<Void>completedFuture(null);
         })
         .thenCompose(f -> f);
+  }
+
+  private static java.util.OptionalLong retryAfterSeconds(HttpResponse<byte[]> resp) {
+    try {
+      return resp.headers().firstValue("Retry-After").map(v -> java.util.OptionalLong.of(Math.max(0, Long.parseLong(v.strip()))))
+          .orElse(java.util.OptionalLong.empty());
+    } catch (NumberFormatException e) {
+      return java.util.OptionalLong.empty(); // an HTTP date: treated as a plain failure
+    }
   }
 
   private void count(byte[] responseBody, int events) {

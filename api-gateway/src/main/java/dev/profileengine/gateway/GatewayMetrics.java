@@ -56,7 +56,7 @@ public final class GatewayMetrics extends AllDirectives {
       .help("Change streams closed by the server, by reason (too_slow)")
       .labelNames("reason").register(registry);
 
-  final Counter shed = Counter.builder().name("profile_admission_refused_total")
+  final Counter admissionRefused = Counter.builder().name("profile_admission_refused_total")
       .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
       .labelNames("kind").register(registry);
 

@@ -17,14 +17,18 @@ public record GatewaySettings(String bind, int port, long maxBodyBytes, int maxE
       static Bound from(Config c) {
         return new Bound(c.getLong("max"), c.getLong("min"), c.getDuration("latency-target"));
       }
+
+      InFlightLimit limit(String name, java.time.Duration retryAfter) {
+        return new InFlightLimit(name, max, min, target, retryAfter);
+      }
     }
 
     public InFlightLimit eventLimit() {
-      return new InFlightLimit("events", events.max(), events.min(), events.target(), retryAfter);
+      return events.limit("events", retryAfter);
     }
 
     public InFlightLimit readLimit() {
-      return new InFlightLimit("reads", reads.max(), reads.min(), reads.target(), retryAfter);
+      return reads.limit("reads", retryAfter);
     }
   }
 

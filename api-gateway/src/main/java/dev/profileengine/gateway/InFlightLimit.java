@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Admission control: a bound on the work this node's gateway has handed to entities and not yet
  * seen answered (events of ingest batches, or reads). Beyond it a request is refused at once, with
- * nothing stored, and told when to retry ({@link #retryAfter()}), instead of joining a queue that
+ * nothing stored, and told when to retry (Retry-After), instead of joining a queue that
  * only grows: an open-model overload then keeps the node acknowledging at its capacity and sheds
  * the excess in milliseconds, where without it every request waited out the ask timeout and the
  * node answered nothing in time (load-tests/BENCHMARKS.md, the Gatling stairs).
@@ -68,7 +68,7 @@ public final class InFlightLimit {
     inFlight.addAndGet(units);
   }
 
-  /** Gives back what a request took; {@code onTime} false when it failed or timed out. */
+  /** Gives back what a request took; {@code answered} false when it failed or timed out. */
   public void release(long units, long elapsedNanos, boolean answered) {
     inFlight.addAndGet(-units);
     if (max > 0) adapt(units, answered ? elapsedNanos : Long.MAX_VALUE);
@@ -99,13 +99,14 @@ public final class InFlightLimit {
     return max <= 0 ? 0 : limit;
   }
 
-  public Duration retryAfter() {
-    return retryAfter;
+  /** Whole seconds of a Retry-After, at least 1. */
+  static long seconds(Duration retryAfter) {
+    return Math.max(1, retryAfter.toSeconds());
   }
 
   /** The reason given to a refused request (per event, or as the error of a read). */
   public String refusal(long units) {
     return "node overloaded: " + inFlight.get() + " " + name + " in flight (limit now " + limit + "), " + units
-        + " more refused and nothing stored: retry after " + Math.max(1, retryAfter.toSeconds()) + " s";
+        + " more refused and nothing stored: retry after " + seconds(retryAfter) + " s";
   }
 }

@@ -133,7 +133,7 @@ public final class ProfileRoutes extends AllDirectives {
       metrics.ingestEvents.labelValues(EventResult.REJECTED).inc(response.rejected());
       metrics.ingestEvents.labelValues(IngestService.UNCONFIRMED).inc(response.unconfirmed());
       if (outcome.shed()) {
-        metrics.shed.labelValues("events").inc();
+        metrics.admissionRefused.labelValues("events").inc();
         return respondWithHeader(retryAfter(), () -> json(StatusCodes.SERVICE_UNAVAILABLE, response));
       }
       return json(outcome.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, response);
@@ -197,7 +197,7 @@ public final class ProfileRoutes extends AllDirectives {
    */
   private <T> Route admittedRead(java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> ask, java.util.function.Function<T, Route> inner) {
     if (!reads.tryAcquire(1)) {
-      metrics.shed.labelValues("reads").inc();
+      metrics.admissionRefused.labelValues("reads").inc();
       return respondWithHeader(retryAfter(), () -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, reads.refusal(1)));
     }
     long start = System.nanoTime();
@@ -211,8 +211,9 @@ public final class ProfileRoutes extends AllDirectives {
     return onSuccess(reply.whenComplete((r, failure) -> reads.release(1, System.nanoTime() - start, failure == null)), inner::apply);
   }
 
+  /** The Retry-After of a refusal: one setting for events and reads. */
   private akka.http.javadsl.model.HttpHeader retryAfter() {
-    return akka.http.javadsl.model.headers.RetryAfter.create(Math.max(1, reads.retryAfter().toSeconds()));
+    return akka.http.javadsl.model.headers.RetryAfter.create(InFlightLimit.seconds(http.admission().retryAfter()));
   }
 
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {

@@ -151,20 +151,22 @@ public final class Replayer {
           if (retryable && retryAfter.isPresent() && refusals < MAX_REFUSALS) {
             retries.incrementAndGet();
             long wait = retryAfter.getAsLong() * 1000 + java.util.concurrent.ThreadLocalRandom.current().nextLong(250);
-            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.MILLISECONDS))
-                .thenCompose(x -> send(body, events, attempt, refusals + 1));
+            return later(wait, () -> send(body, events, attempt, refusals + 1));
           }
           if (retryable && attempt < options.maxAttempts()) {
             retries.incrementAndGet();
-            long backoff = Math.min(5_000, 100L << Math.min(attempt, 6));
-            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(backoff, java.util.concurrent.TimeUnit.MILLISECONDS))
-                .thenCompose(x -> send(body, events, attempt + 1, refusals));
+            return later(Math.min(5_000, 100L << Math.min(attempt, 6)), () -> send(body, events, attempt + 1, refusals));
           }
           failed.incrementAndGet();
           note("batch failed: " + (error != null ? error.toString() : "HTTP " + resp.statusCode() + " " + new String(resp.body())));
           return CompletableFuture.<Void>completedFuture(null);
         })
         .thenCompose(f -> f);
+  }
+
+  private static CompletableFuture<Void> later(long millis, java.util.function.Supplier<CompletableFuture<Void>> resend) {
+    return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(millis, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .thenCompose(x -> resend.get());
   }
 
   private static java.util.OptionalLong retryAfterSeconds(HttpResponse<byte[]> resp) {

@@ -23,6 +23,13 @@ CREATE TABLE IF NOT EXISTS "event_journal" (
     PRIMARY KEY("ordering")
     );
 
+-- H2 hands out identity values from a cache of 32 and, each time the cache runs out, commits the
+-- sequence in a system session, which stores every unsaved page of the database synchronously
+-- inside the INSERT: 14% of the node's CPU in a replay (JFR). With a cache of 10,000 that store
+-- comes once per 10,000 rows. After a crash the unused cached values are skipped: a gap in
+-- "ordering", which the read journal already tolerates. Applied to existing journals too.
+ALTER TABLE "event_journal" ALTER COLUMN "ordering" SET CACHE 10000;
+
 CREATE UNIQUE INDEX IF NOT EXISTS "event_journal_pid_seq_idx" on "event_journal" ("persistence_id", "sequence_number");
 
 CREATE TABLE IF NOT EXISTS "event_tag" (

@@ -70,7 +70,7 @@ public final class ProfileNode implements AutoCloseable {
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, ingest,
-          new ChangeFeed(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes());
+          ChangeFeed.get(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes());
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
           .adaptSettings(s -> s.withHttp2Enabled(true))
           .bind(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system))

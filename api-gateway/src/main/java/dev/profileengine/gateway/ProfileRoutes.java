@@ -61,7 +61,7 @@ public final class ProfileRoutes extends AllDirectives {
     this.recommendWeights = new dev.profileengine.model.recommend.RecommendWeights(
         rec.getDouble("weights.model"), rec.getDouble("weights.interest"), rec.getDouble("weights.popular"));
     this.maxRecommendations = rec.getInt("max-k");
-    this.changes = new ChangeRoutes(new dev.profileengine.engine.ChangeFeed(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system));
+    this.changes = new ChangeRoutes(dev.profileengine.engine.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system));
   }
 
   /** The ingest response body. */

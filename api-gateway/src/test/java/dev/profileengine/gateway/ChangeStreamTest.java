@@ -115,7 +115,7 @@ class ChangeStreamTest {
         assertEquals(200, node.send("POST", "/v1/events", events("s" + b + "-", 1000, "u1", "u2", "u3", "u4")).statusCode());
       }
       var system = node.node.system();
-      var feed = new dev.profileengine.engine.ChangeFeed(system);
+      var feed = dev.profileengine.engine.ChangeFeed.get(system);
       var limits = new ChangeSubscription.Limits(100, Duration.ofSeconds(2));
       GatewayMetrics metrics = new GatewayMetrics();
       Set<String> seen = new java.util.HashSet<>();
@@ -172,6 +172,101 @@ class ChangeStreamTest {
       JsonNode close = Json.MAPPER.readTree(e.data());
       assertTrue(close.get("reason").asText().startsWith("shutting_down"), e.data());
       assertTrue(close.get("resumeFrom").asLong() >= last[0], "resume at or after the last change seen: " + e.data());
+    }
+  }
+
+  /** A counter or labelled sample of the node's /metrics (0 when absent). */
+  private static double metric(TestNode node, String sample) throws Exception {
+    for (String line : node.get("/metrics").body().split("\n")) {
+      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).strip());
+    }
+    return 0;
+  }
+
+  private static final String CHANGE_QUERIES = "profile_tag_queries_total{tag=\"" + dev.profileengine.engine.ChangeFeed.TAG + "\"}";
+
+  /** Sends {@code batches} batches of 50 events, 150 ms apart, to users a..e. */
+  private static void trickle(TestNode node, String prefix, int batches) throws Exception {
+    for (int b = 0; b < batches; b++) {
+      assertEquals(200, node.send("POST", "/v1/events", events(prefix + b + "-", 50, "a", "b", "c", "d", "e")).statusCode());
+      Thread.sleep(150);
+    }
+  }
+
+  /**
+   * Eight subscribers cost the journal about what one costs: one live read per node serves them
+   * all (a poll per subscriber would make about eight times the tag queries). A subscriber that
+   * joins from offset 0 in the middle of the ingest gets every change of both rounds once, in order.
+   */
+  @Test
+  void oneLiveReadServesEverySubscriber() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off"))) {
+      long[] last = {0};
+      double q0;
+      double q1;
+      try (SseClient one = new SseClient(node.base.resolve("/v1/changes"), null)) {
+        q0 = metric(node, CHANGE_QUERIES);
+        trickle(node, "p", 10);
+        assertEquals(500, new LinkedHashSet<>(take(one, 500, last)).size());
+        q1 = metric(node, CHANGE_QUERIES) - q0;
+      }
+      List<SseClient> eight = new ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) eight.add(new SseClient(node.base.resolve("/v1/changes?from=" + last[0]), null));
+        double before = metric(node, CHANGE_QUERIES);
+        SseClient[] late = new SseClient[1];
+        Thread ingest = new Thread(() -> {
+          try {
+            trickle(node, "q", 10);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        ingest.start();
+        Thread.sleep(700);
+        late[0] = new SseClient(node.base.resolve("/v1/changes?from=0"), null);
+        ingest.join();
+        for (SseClient s : eight) {
+          List<String> ids = take(s, 500, new long[] {last[0]});
+          assertEquals(500, new LinkedHashSet<>(ids).size(), "every change once");
+          assertTrue(ids.stream().allMatch(id -> id.startsWith("q")), "only the second round");
+        }
+        double q8 = metric(node, CHANGE_QUERIES) - before;
+        assertTrue(q1 > 0, "one subscriber reads the journal: " + q1);
+        assertTrue(q8 < 3 * q1, "eight subscribers share one live read: " + q8 + " tag queries, one subscriber " + q1);
+        try (SseClient joiner = late[0]) {
+          List<String> all = take(joiner, 1000, new long[] {0});
+          assertEquals(1000, new LinkedHashSet<>(all).size(), "the late joiner gets both rounds once");
+        }
+      } finally {
+        for (SseClient s : eight) s.close();
+      }
+    }
+  }
+
+  /**
+   * A subscriber that leaves more changes waiting than the live read-ahead (20 here) is detached
+   * from the live read and catches up from the journal: it still gets every change once, in order.
+   */
+  @Test
+  void aSubscriberThatFallsBehindTheLiveReadCatchesUpFromTheJournal() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off",
+        "profile.changes.live-read-ahead", 20, "profile.changes.subscriber-buffer", 5))) {
+      var system = node.node.system();
+      var feed = dev.profileengine.engine.ChangeFeed.get(system);
+      var limits = new ChangeSubscription.Limits(5, Duration.ofSeconds(60));
+      var slow = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new GatewayMetrics(), new java.util.concurrent.CompletableFuture<>())
+          .runWith(akka.stream.javadsl.Sink.queue(), system);
+      Set<String> seen = new java.util.LinkedHashSet<>();
+      assertEquals(200, node.send("POST", "/v1/events", events("s", 10, "a", "b")).statusCode());
+      take(slow, 10, seen);
+      double catchUps = metric(node, "profile_change_catch_ups_total");
+      for (int b = 0; b < 4; b++) assertEquals(200, node.send("POST", "/v1/events", events("t" + b + "-", 500, "a", "b", "c")).statusCode());
+      Thread.sleep(2000); // takes nothing: the live read passes 2,000 changes, far more than 20 + 5
+      take(slow, 2000, seen);
+      assertEquals(2010, seen.size());
+      assertTrue(metric(node, "profile_change_catch_ups_total") > catchUps, "the slow subscriber caught up from the journal");
+      slow.cancel();
     }
   }
 }

@@ -68,6 +68,7 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
   @SuppressWarnings({"unchecked", "rawtypes"})
   public akka.stream.scaladsl.Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
       String tag, long offset, long maxOffset, long max) {
+    EngineMetrics.tagQueries.labelValues(tag).inc();
     SimpleJdbcAction<List<JournalTables.JournalAkkaSerializationRow>> query =
         new SimpleJdbcAction<>(ctx -> rows(ctx.connection(), tag, offset, maxOffset, max));
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();

@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts (source it; the caller has cd'ed to the repository root).
-JAR=api-gateway/target/profile-engine.jar
+JAR=${JAR:-api-gateway/target/profile-engine.jar}  # JAR=... compares another build
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
 
 # start_node RUN PORT [JVM options...]: a fresh node with its data in RUN/data and its log in

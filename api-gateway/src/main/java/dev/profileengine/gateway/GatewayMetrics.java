@@ -56,6 +56,14 @@ public final class GatewayMetrics extends AllDirectives {
       .help("Change streams closed by the server, by reason (too_slow)")
       .labelNames("reason").register(registry);
 
+  final Counter profileReads = Counter.builder().name("profile_reads_total")
+      .help("Profile reads (GET profile, recommendations, gRPC GetProfile) by where they were answered: hosted (the state of an entity alive on this node, no message) or entity (asked through sharding)")
+      .labelNames("source").register(registry);
+
+  /** Counts a profile read by where it was answered: from the hosted state, or by asking the entity. */
+  public void profileRead(boolean hosted) {
+    profileReads.labelValues(hosted ? "hosted" : "entity").inc();
+  }
   final Counter admissionRefused = Counter.builder().name("profile_admission_refused_total")
       .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
       .labelNames("kind").register(registry);

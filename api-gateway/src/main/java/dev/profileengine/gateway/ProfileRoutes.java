@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.profileengine.profile.ProfileView;
 
 /** The HTTP API: ingest, profile reads, attributes, health and readiness. */
 public final class ProfileRoutes extends AllDirectives {
@@ -33,6 +34,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final GatewaySettings http;
   private final IngestService ingest;
   private final ClusterSharding sharding;
+  private final dev.profileengine.engine.HostedProfiles hosted;
   private final ChangeRoutes changes;
   private final ModelRoutes models;
   private final PrivacyRoutes privacy;
@@ -61,6 +63,7 @@ public final class ProfileRoutes extends AllDirectives {
     this.recommendWeights = new dev.profileengine.model.recommend.RecommendWeights(
         rec.getDouble("weights.model"), rec.getDouble("weights.interest"), rec.getDouble("weights.popular"));
     this.maxRecommendations = rec.getInt("max-k");
+    this.hosted = dev.profileengine.engine.HostedProfiles.get(system);
     this.changes = new ChangeRoutes(dev.profileengine.engine.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system));
   }
 
@@ -142,11 +145,21 @@ public final class ProfileRoutes extends AllDirectives {
 
   private Route getProfile(String userId, Optional<String> asOfParam) {
     if (userId.length() > EventValidation.MAX_ID_LENGTH) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "is longer than " + EventValidation.MAX_ID_LENGTH + " characters");
-    return ErrorHandling.instantParam("asOf", asOfParam, at -> admittedRead(() ->
-        entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(at, r), engine.settings().askTimeout()),
-        reply -> reply.profile()
-            .map(view -> json(StatusCodes.OK, view))
-            .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'"))));
+    return ErrorHandling.instantParam("asOf", asOfParam, at -> readProfile(userId, at, profile -> profile
+        .map(view -> json(StatusCodes.OK, view))
+        .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'"))));
+  }
+
+  /**
+   * The profile's view: from the state this node hosts when its entity lives here (no message to
+   * the entity), else from the entity, under the node's bound on reads in flight.
+   */
+  private Route readProfile(String userId, java.time.Instant asOf, java.util.function.Function<Optional<ProfileView>, Route> inner) {
+    ProfileView hostedView = hosted.view(userId, asOf, engine.settings().profile());
+    metrics.profileRead(hostedView != null);
+    if (hostedView != null) return inner.apply(Optional.of(hostedView));
+    return admittedRead(() -> entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), engine.settings().askTimeout()),
+        reply -> inner.apply(reply.profile()));
   }
 
   private Route putAttributes(String userId, byte[] body) {
@@ -185,8 +198,7 @@ public final class ProfileRoutes extends AllDirectives {
     dev.profileengine.model.recommend.Popularity popularity = engine.models()
         .map(dev.profileengine.engine.ModelService::popularity)
         .orElseGet(dev.profileengine.model.registry.ModelRegistry::defaultPopularity);
-    return admittedRead(() -> entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(null, r), engine.settings().askTimeout()),
-        reply -> reply.profile()
+    return readProfile(userId, null, profile -> profile
             .map(view -> json(StatusCodes.OK, dev.profileengine.engine.ProfileRecommendations.of(view, popularity, recommendWeights, top)))
             .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
   }

@@ -128,6 +128,11 @@ class AdmissionControlTest {
     }
   }
 
+  /**
+   * Reads that must ask an entity (here: users never seen, so each read starts an entity and
+   * recovers it) are bounded: beyond the bound they are 503 with Retry-After and the rest answer.
+   * Reads of profiles hosted on the node need no entity message and are never refused.
+   */
   @Test
   void readsBeyondTheBoundAre503WithRetryAfterAndTheRestAnswer() throws Exception {
     long now = Instant.now().toEpochMilli();
@@ -140,14 +145,8 @@ class AdmissionControlTest {
     int refused = 0;
     int served = 0;
     for (int round = 0; round < 20 && refused == 0; round++) {
-      List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
-      for (int i = 0; i < 200; i++) {
-        reads.add(client.sendAsync(HttpRequest.newBuilder(node.base.resolve("/v1/profiles/rd-u" + (i % 50))).GET().build(),
-            HttpResponse.BodyHandlers.ofString()));
-      }
-      for (CompletableFuture<HttpResponse<String>> f : reads) {
-        HttpResponse<String> r = f.get();
-        if (r.statusCode() == 200) {
+      for (HttpResponse<String> r : concurrentReads(200, i -> "/v1/profiles/rd-unknown-" + i)) {
+        if (r.statusCode() == 404) {
           served++;
         } else {
           assertEquals(503, r.statusCode(), r.body());
@@ -159,5 +158,18 @@ class AdmissionControlTest {
     }
     assertTrue(served > 0);
     assertTrue(refused > 0, "200 concurrent reads against a bound of 4 must refuse some");
+    for (HttpResponse<String> r : concurrentReads(200, i -> "/v1/profiles/rd-u" + (i % 50))) {
+      assertEquals(200, r.statusCode(), "a hosted profile is read without asking its entity: " + r.body());
+    }
+  }
+
+  private List<HttpResponse<String>> concurrentReads(int n, java.util.function.IntFunction<String> path) throws Exception {
+    List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      reads.add(client.sendAsync(HttpRequest.newBuilder(node.base.resolve(path.apply(i))).GET().build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    List<HttpResponse<String>> answers = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<String>> f : reads) answers.add(f.get());
+    return answers;
   }
 }

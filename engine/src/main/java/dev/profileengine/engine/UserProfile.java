@@ -10,6 +10,7 @@ import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
@@ -49,8 +50,10 @@ public final class UserProfile
   /** Registers the entity with cluster sharding on this node. */
   public static void init(ActorSystem<?> system, EngineSettings settings, ModelService models) {
     ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
+    int shards = system.settings().config().getInt("akka.cluster.sharding.number-of-shards");
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter)));
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter))
+            .withMessageExtractor(new ProfileShards(shards)));
   }
 
   /** An entity without predictions that cannot forget (unit tests of the profile logic). */
@@ -154,6 +157,7 @@ public final class UserProfile
   private final Clock clock;
   private final ModelService models;
   private final EventTimeWatermark watermark;
+  private final HostedProfiles hosted;
   // At most one prediction in flight per profile; events arriving meanwhile coalesce into the next.
   private boolean predictionInFlight;
   private String coalescedEventId;
@@ -180,6 +184,7 @@ public final class UserProfile
     this.models = models;
     this.forgetter = forgetter;
     this.watermark = EventTimeWatermark.get(context.getSystem());
+    this.hosted = HostedProfiles.get(context.getSystem());
     EngineMetrics.activeEntities.inc();
   }
 
@@ -276,11 +281,19 @@ public final class UserProfile
     scoreLastPrediction(state, accepted);
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
     long writeStart = System.nanoTime();
-    return Effect().persist(withSegmentChanges(state, accepted))
+    return persist(withSegmentChanges(state, accepted))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
         .thenRun(s -> watermark.advance(s.lastEventMillis()))
         .thenRun(s -> requestPrediction(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
+  }
+
+  /**
+   * Persists {@code events}; once the journal confirms them, the new state is readable on this node
+   * without a message to the entity ({@link HostedProfiles}), before any reply.
+   */
+  private EffectBuilder<Event, ProfileState> persist(List<Event> events) {
+    return Effect().persist(events).thenRun(s -> hosted.publish(userId, s));
   }
 
   /** Online feedback: the first new event is the "next behavior" the current prediction was about. */
@@ -313,7 +326,7 @@ public final class UserProfile
       if (next != null) requestPrediction(state, next);
       return Effect().noReply();
     }
-    return Effect().persist(withSegmentChanges(state, List.of(new PredictionUpdated(cmd.prediction()))))
+    return persist(withSegmentChanges(state, List.of(new PredictionUpdated(cmd.prediction()))))
         .thenRun(s -> {
           if (next != null) requestPrediction(s, next);
         })
@@ -328,15 +341,14 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
-    return Effect()
-        .persist(withSegmentChanges(state, List.of(new AttributesSet(cmd.attributes(), clock.instant()))))
+    return persist(withSegmentChanges(state, List.of(new AttributesSet(cmd.attributes(), clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
 
   private ReplyEffect<Event, ProfileState> onReevaluateSegments(ProfileState state, ReevaluateSegments cmd) {
     List<Event> changes = withSegmentChanges(state, List.of(), cmd.asOf());
     if (changes.isEmpty()) return Effect().reply(cmd.replyTo(), false);
-    return Effect().persist(changes).thenReply(cmd.replyTo(), s -> true);
+    return persist(changes).thenReply(cmd.replyTo(), s -> true);
   }
 
   /**
@@ -364,8 +376,7 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {
-    return Effect()
-        .persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), clock.instant()))))
+    return persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
 
@@ -378,6 +389,7 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> startForgetting() {
     forgetting = true;
+    hosted.withdraw(userId);
     context.getLog().info("Forgetting user {}", userId);
     context.pipeToSelf(forgetter.forget(userId, persistenceId().id(), clock.instant()),
         (erased, failure) -> failure == null ? new ForgetDone(erased) : new ForgetFailed(failure.toString()));
@@ -399,6 +411,7 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> onForgetFailed(ProfileState state, ForgetFailed cmd) {
     forgetting = false;
+    hosted.publish(userId, state);
     context.getLog().warn("Forgetting user {} failed, the profile is unchanged: {}", userId, cmd.reason());
     answerForgetWaiters(new ForgetReply(true, 0, 0, cmd.reason()));
     return Effect().noReply();
@@ -443,12 +456,18 @@ public final class UserProfile
       SnapshotFailed.class, akka.actor.typed.PostStop.class, akka.actor.typed.PreRestart.class);
 
   private void onSignal(ProfileState state, akka.actor.typed.Signal signal) {
-    if (signal instanceof RecoveryCompleted) settledSnapshotSeq = lastSequenceNumber(context);
+    if (signal instanceof RecoveryCompleted) {
+      settledSnapshotSeq = lastSequenceNumber(context);
+      hosted.publish(userId, state);
+    }
     else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
       snapshotSettled(sig.metadata().sequenceNr());
-    } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) EngineMetrics.activeEntities.dec();
+    } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) {
+      hosted.withdraw(userId);
+      EngineMetrics.activeEntities.dec();
+    }
   }
 
   private void snapshotSettled(long seq) {

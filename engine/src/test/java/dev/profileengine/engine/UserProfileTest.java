@@ -110,6 +110,35 @@ class UserProfileTest {
     assertEquals(1, profile().eventCount());
   }
 
+  /**
+   * Reads that skip the entity ({@link HostedProfiles}) see each write by the time its writer is
+   * answered, nothing once the entity stops, and the recovered state once it is back.
+   */
+  @Test
+  void theHostedStateFollowsEveryConfirmedWriteUntilTheEntityStops() {
+    HostedProfiles hosted = HostedProfiles.get(TESTKIT.system());
+    var probe = TESTKIT.<UserProfile.Recorded>createTestProbe();
+    var reads = TESTKIT.<UserProfile.ProfileReply>createTestProbe();
+    var entity = TESTKIT.spawn(UserProfile.create("hosted-1", SETTINGS, CLOCK));
+    entity.tell(new UserProfile.GetProfile(null, reads.ref()));
+    assertFalse(reads.receiveMessage().profile().isPresent());
+    assertEquals(null, hosted.get("hosted-1"), "a profile without events is not published");
+    for (int i = 1; i <= 3; i++) {
+      entity.tell(new UserProfile.RecordEvents(List.of(BehaviorEvent.of("h" + i, "hosted-1", BehaviorType.VIEW, T0.plusSeconds(i))), probe.ref()));
+      probe.receiveMessage();
+      assertEquals(i, hosted.get("hosted-1").eventCount(), "write " + i + " readable by the time its writer is answered");
+    }
+    entity.tell(new UserProfile.GetProfile(null, reads.ref()));
+    assertEquals(reads.receiveMessage().profile().orElseThrow(), hosted.view("hosted-1", null, SETTINGS.profile()), "the same view as the entity's");
+    TESTKIT.stop(entity);
+    assertEquals(null, hosted.get("hosted-1"), "withdrawn when the entity stops");
+    var again = TESTKIT.spawn(UserProfile.create("hosted-1", SETTINGS, CLOCK));
+    again.tell(new UserProfile.GetProfile(null, reads.ref()));
+    assertEquals(3, reads.receiveMessage().profile().orElseThrow().eventCount());
+    assertEquals(3, hosted.get("hosted-1").eventCount(), "published again after recovery");
+    TESTKIT.stop(again);
+  }
+
   @Test
   void attributesArePersistedAndSurviveRecovery() {
     var set = kit.<UserProfile.ProfileReply>runCommand(r -> new UserProfile.SetAttributes(Map.of("tier", "gold", "age", 31), r));

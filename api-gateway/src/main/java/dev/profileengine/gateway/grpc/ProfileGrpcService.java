@@ -48,6 +48,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   private final ChangeFeed changes;
   private final AccessControl access;
   private final ClusterSharding sharding;
+  private final dev.profileengine.engine.HostedProfiles hosted;
   private final EngineSettings settings;
   private final int maxEventsPerRequest;
 
@@ -61,6 +62,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     this.changes = changes;
     this.access = access;
     this.sharding = ClusterSharding.get(system);
+    this.hosted = dev.profileengine.engine.HostedProfiles.get(system);
     this.settings = settings;
     this.maxEventsPerRequest = maxEventsPerRequest;
     this.metrics = metrics;
@@ -130,9 +132,15 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     } catch (GrpcServiceException e) {
       return failed(e);
     }
-    return sharding.entityRefFor(UserProfile.ENTITY_KEY, in.getUserId())
-        .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), settings.askTimeout())
-        .thenApply(reply -> toProto(reply.profile().orElseThrow(() ->
+    dev.profileengine.profile.ProfileView hostedView = hosted.view(in.getUserId(), asOf, settings.profile());
+    metrics.profileRead(hostedView != null);
+    CompletionStage<java.util.Optional<dev.profileengine.profile.ProfileView>> profile = hostedView != null
+        ? java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.of(hostedView))
+        : sharding.entityRefFor(UserProfile.ENTITY_KEY, in.getUserId())
+            .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), settings.askTimeout())
+            .thenApply(UserProfile.ProfileReply::profile);
+    return profile
+        .thenApply(view -> toProto(view.orElseThrow(() ->
             new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'")))));
   }
 

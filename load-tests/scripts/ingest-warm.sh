@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Ingest on a cold node, a warm node and into live profiles: one fresh node (H2 file journal)
+# replays a Taobao CSV three times: as it is (cold JVM, new users), with every user id shifted
+# (warm JVM, new users), and shifted again with the times a day later (warm JVM, the users of
+# the second round, whose entities are alive). Prints events/s and the node's CPU seconds per
+# round, then where the node's CPU went by thread (the JIT compiler threads are the cold cost).
+#   load-tests/scripts/ingest-warm.sh [CSV]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
+PORT=${PORT:-18380}
+export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
+. load-tests/scripts/node-lib.sh
+RUN=$(mktemp -d /tmp/profile-warm.XXXX)
+awk -F, 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; print; next } { print }' "$CSV" > "$RUN/new-users.csv"
+awk -F, 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + 86400; print; next } { print }' "$CSV" > "$RUN/live-users.csv"
+start_node "$RUN" "$PORT" -Xmx2g
+echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS"
+cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
+for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/new-users.csv" "warm JVM, live profiles:$RUN/live-users.csv"; do
+  before=$(cpu)
+  result=$(java -jar "$JAR" replay --file "${round#*:}" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
+  echo "${round%%:*}: $result; node CPU $(echo "$(cpu) - $before" | bc) s"
+done
+echo "node CPU seconds by thread since start:"
+for t in /proc/$NODE/task/*; do
+  # utime + stime: fields 14 and 15, counted after the ")" that ends the thread name
+  echo "$(sed 's/.*) //' "$t/stat" | awk '{ print ($12 + $13) / 100 }') $(sed -E 's/[0-9]+/N/g' "$t/comm")"
+done | awk '{ s[$2" "$3" "$4] += $1 } END { for (k in s) printf "%8.1f %s\n", s[k], k }' | sort -rn | head -5

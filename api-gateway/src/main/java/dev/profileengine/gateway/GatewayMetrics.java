@@ -64,6 +64,7 @@ public final class GatewayMetrics extends AllDirectives {
   public void profileRead(boolean hosted) {
     profileReads.labelValues(hosted ? "hosted" : "entity").inc();
   }
+
   final Counter admissionRefused = Counter.builder().name("profile_admission_refused_total")
       .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
       .labelNames("kind").register(registry);

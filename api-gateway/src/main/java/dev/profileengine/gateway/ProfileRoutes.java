@@ -34,7 +34,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final GatewaySettings http;
   private final IngestService ingest;
   private final ClusterSharding sharding;
-  private final dev.profileengine.engine.HostedProfiles hosted;
+  private final ProfileReader reader;
   private final ChangeRoutes changes;
   private final ModelRoutes models;
   private final PrivacyRoutes privacy;
@@ -63,7 +63,7 @@ public final class ProfileRoutes extends AllDirectives {
     this.recommendWeights = new dev.profileengine.model.recommend.RecommendWeights(
         rec.getDouble("weights.model"), rec.getDouble("weights.interest"), rec.getDouble("weights.popular"));
     this.maxRecommendations = rec.getInt("max-k");
-    this.hosted = dev.profileengine.engine.HostedProfiles.get(system);
+    this.reader = new ProfileReader(system, engine.settings(), metrics);
     this.changes = new ChangeRoutes(dev.profileengine.engine.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system));
   }
 
@@ -155,11 +155,9 @@ public final class ProfileRoutes extends AllDirectives {
    * the entity), else from the entity, under the node's bound on reads in flight.
    */
   private Route readProfile(String userId, java.time.Instant asOf, java.util.function.Function<Optional<ProfileView>, Route> inner) {
-    ProfileView hostedView = hosted.view(userId, asOf, engine.settings().profile());
-    metrics.profileRead(hostedView != null);
+    ProfileView hostedView = reader.hosted(userId, asOf);
     if (hostedView != null) return inner.apply(Optional.of(hostedView));
-    return admittedRead(() -> entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), engine.settings().askTimeout()),
-        reply -> inner.apply(reply.profile()));
+    return admittedRead(() -> reader.fromEntity(userId, asOf), inner);
   }
 
   private Route putAttributes(String userId, byte[] body) {

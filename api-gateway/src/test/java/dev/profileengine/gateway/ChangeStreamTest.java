@@ -214,7 +214,6 @@ class ChangeStreamTest {
       try {
         for (int i = 0; i < 8; i++) eight.add(new SseClient(node.base.resolve("/v1/changes?from=" + last[0]), null));
         double before = metric(node, CHANGE_QUERIES);
-        SseClient[] late = new SseClient[1];
         Thread ingest = new Thread(() -> {
           try {
             trickle(node, "q", 10);
@@ -224,7 +223,7 @@ class ChangeStreamTest {
         });
         ingest.start();
         Thread.sleep(700);
-        late[0] = new SseClient(node.base.resolve("/v1/changes?from=0"), null);
+        SseClient late = new SseClient(node.base.resolve("/v1/changes?from=0"), null);
         ingest.join();
         for (SseClient s : eight) {
           List<String> ids = take(s, 500, new long[] {last[0]});
@@ -234,7 +233,7 @@ class ChangeStreamTest {
         double q8 = metric(node, CHANGE_QUERIES) - before;
         assertTrue(q1 > 0, "one subscriber reads the journal: " + q1);
         assertTrue(q8 < 3 * q1, "eight subscribers share one live read: " + q8 + " tag queries, one subscriber " + q1);
-        try (SseClient joiner = late[0]) {
+        try (SseClient joiner = late) {
           List<String> all = take(joiner, 1000, new long[] {0});
           assertEquals(1000, new LinkedHashSet<>(all).size(), "the late joiner gets both rounds once");
         }

@@ -48,11 +48,6 @@ public final class HostedProfiles implements Extension {
     return state == null ? null : state.view(asOf, settings);
   }
 
-  /** Profiles readable here now. */
-  public int size() {
-    return states.size();
-  }
-
   /** Called by the entity after a confirmed write or a recovery: a profile that does not exist yet is not published. */
   void publish(String userId, ProfileState state) {
     if (state.exists()) states.put(userId, state);

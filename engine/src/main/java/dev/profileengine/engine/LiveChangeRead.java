@@ -62,11 +62,6 @@ final class LiveChangeRead {
     return queue.second();
   }
 
-  /** Subscribers registered now (those gone are dropped at the next change). */
-  int subscribers() {
-    return subscribers.size();
-  }
-
   private void publish(ProfileChanged change) {
     for (BoundedSourceQueue<ProfileChanged> q : subscribers) {
       QueueOfferResult offered = q.offer(change);

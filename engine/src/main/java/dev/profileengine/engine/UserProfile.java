@@ -459,8 +459,7 @@ public final class UserProfile
     if (signal instanceof RecoveryCompleted) {
       settledSnapshotSeq = lastSequenceNumber(context);
       hosted.publish(userId, state);
-    }
-    else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
+    } else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
       snapshotSettled(sig.metadata().sequenceNr());

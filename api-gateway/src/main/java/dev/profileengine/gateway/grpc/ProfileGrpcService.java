@@ -2,7 +2,6 @@ package dev.profileengine.gateway.grpc;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.grpc.GrpcServiceException;
 import dev.profileengine.gateway.ChangeRoutes;
 import dev.profileengine.gateway.ChangeSubscription;
@@ -11,7 +10,6 @@ import akka.grpc.javadsl.Metadata;
 import akka.stream.javadsl.Source;
 import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.engine.EngineSettings;
-import dev.profileengine.engine.UserProfile;
 import dev.profileengine.gateway.IngestService;
 import dev.profileengine.gateway.Json;
 import dev.profileengine.gateway.auth.AccessControl;
@@ -47,8 +45,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   private final IngestService ingest;
   private final ChangeFeed changes;
   private final AccessControl access;
-  private final ClusterSharding sharding;
-  private final dev.profileengine.engine.HostedProfiles hosted;
+  private final dev.profileengine.gateway.ProfileReader reader;
   private final EngineSettings settings;
   private final int maxEventsPerRequest;
 
@@ -61,8 +58,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     this.ingest = ingest;
     this.changes = changes;
     this.access = access;
-    this.sharding = ClusterSharding.get(system);
-    this.hosted = dev.profileengine.engine.HostedProfiles.get(system);
+    this.reader = new dev.profileengine.gateway.ProfileReader(system, settings, metrics);
     this.settings = settings;
     this.maxEventsPerRequest = maxEventsPerRequest;
     this.metrics = metrics;
@@ -132,13 +128,10 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     } catch (GrpcServiceException e) {
       return failed(e);
     }
-    dev.profileengine.profile.ProfileView hostedView = hosted.view(in.getUserId(), asOf, settings.profile());
-    metrics.profileRead(hostedView != null);
+    dev.profileengine.profile.ProfileView hostedView = reader.hosted(in.getUserId(), asOf);
     CompletionStage<java.util.Optional<dev.profileengine.profile.ProfileView>> profile = hostedView != null
         ? java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.of(hostedView))
-        : sharding.entityRefFor(UserProfile.ENTITY_KEY, in.getUserId())
-            .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), settings.askTimeout())
-            .thenApply(UserProfile.ProfileReply::profile);
+        : reader.fromEntity(in.getUserId(), asOf);
     return profile
         .thenApply(view -> toProto(view.orElseThrow(() ->
             new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'")))));

@@ -4,7 +4,10 @@
 # (warm JVM, new users), and shifted again with the times a day later (warm JVM, the users of
 # the second round, whose entities are alive). Prints events/s and the node's CPU seconds per
 # round, then where the node's CPU went by thread (the JIT compiler threads are the cold cost).
-#   load-tests/scripts/ingest-warm.sh [CSV]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR
+# Last, the acknowledgement latency on the warm node: Gatling's IngestSimulation posts the users of
+# the third round once more (a day later again) at a fixed arrival rate of FRACTION (0.5) of the
+# third round's rate, in batches of 100, and prints its response-time percentiles.
+#   load-tests/scripts/ingest-warm.sh [CSV]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, PACED_SECONDS (40)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
@@ -13,15 +16,24 @@ export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh
 RUN=$(mktemp -d /tmp/profile-warm.XXXX)
 awk -F, 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; print; next } { print }' "$CSV" > "$RUN/new-users.csv"
-awk -F, 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + 86400; print; next } { print }' "$CSV" > "$RUN/live-users.csv"
+for day in 1 2; do
+  awk -F, -v d="$day" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + d * 86400; print; next } { print }' "$CSV" > "$RUN/live-users-$day.csv"
+done
 start_node "$RUN" "$PORT" -Xmx2g
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS"
 cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
-for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/new-users.csv" "warm JVM, live profiles:$RUN/live-users.csv"; do
+for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/new-users.csv" "warm JVM, live profiles:$RUN/live-users-1.csv"; do
   before=$(cpu)
   result=$(java -jar "$JAR" replay --file "${round#*:}" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
   echo "${round%%:*}: $result; node CPU $(echo "$(cpu) - $before" | bc) s"
 done
+LIVE_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }')
+echo "paced, warm JVM, live profiles: ${FRACTION:-0.5} x $LIVE_RATE events/s = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
+mvn -B -o -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
+  -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/live-users-2.csv" -Dbatch=100 -Drate="$BATCHES" \
+  -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
+grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12
 echo "node CPU seconds by thread since start:"
 for t in /proc/$NODE/task/*; do
   # utime + stime: fields 14 and 15, counted after the ")" that ends the thread name

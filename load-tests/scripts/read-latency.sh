@@ -2,7 +2,9 @@
 # Profile reads on one warm node: replays a Taobao CSV into a fresh node (H2 file journal), warms the
 # read path up, measures the saturated rate with wrk (keep-alive connections), then the latency at
 # half of that rate with each connection paced (wrk's delay(): closed loop with think time, so a
-# stall delays the next requests of its connection instead of queueing them: p99 is a lower bound).
+# stall delays the next requests of its connection instead of queueing them: p99 is a lower bound),
+# and last GET /health paced the same way: the floor of the HTTP server and the machine, with no
+# profile behind it, to set the profile read's tail against.
 #   load-tests/scripts/read-latency.sh [CSV] [extra JVM options for the node...]
 # Env: PORT (18280), CONNECTIONS (16), SECONDS (20), WARMUP (30), FRACTION (0.5), PROFILE_PREDICTIONS (off)
 set -euo pipefail
@@ -26,4 +28,10 @@ DELAY=$(awk -v c="$CONN" -v t="$TARGET" 'BEGIN{d = c*1000/t - 0.5; if (d < 0) d 
 read_script "$RUN" "$CSV" "$DELAY"
 wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > "$RUN/half.txt"
 echo "paced at ${FRACTION} of max (target $TARGET req/s, ${DELAY} ms between a connection's requests): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/half.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/half.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/half.txt" || true)"
+cat > "$RUN/health.lua" <<LUA
+request = function() return wrk.format("GET", "/health") end
+function delay() return $DELAY end
+LUA
+wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/health.lua" "http://127.0.0.1:$PORT" > "$RUN/health.txt"
+echo "GET /health paced the same way (no profile): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/health.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/health.txt" | tr -s ' ' | tr '\n' ' ')"
 grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"

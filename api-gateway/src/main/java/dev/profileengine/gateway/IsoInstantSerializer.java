@@ -19,12 +19,26 @@ final class IsoInstantSerializer extends StdSerializer<Instant> {
     super(Instant.class);
   }
 
+  // One buffer per rendering thread: the characters go straight into the generator, no String per instant.
+  private static final int MAX_LENGTH = 30;
+  private static final ThreadLocal<char[]> BUFFER = ThreadLocal.withInitial(() -> new char[MAX_LENGTH]);
+
   @Override
   public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-    gen.writeString(format(value));
+    char[] c = BUFFER.get();
+    int n = format(value, c);
+    if (n < 0) gen.writeString(value.toString());
+    else gen.writeString(c, 0, n);
   }
 
   static String format(Instant t) {
+    char[] c = new char[MAX_LENGTH];
+    int n = format(t, c);
+    return n < 0 ? t.toString() : new String(c, 0, n);
+  }
+
+  /** Writes {@code t} into {@code c} and returns the length, or -1 outside years 0000-9999. */
+  private static int format(Instant t, char[] c) {
     long seconds = t.getEpochSecond();
     long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
     int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
@@ -39,8 +53,7 @@ final class IsoInstantSerializer extends StdSerializer<Instant> {
     int day = (int) (doy - (153 * mp + 2) / 5 + 1);
     int month = (int) (mp < 10 ? mp + 3 : mp - 9);
     if (month <= 2) year++;
-    if (year < 0 || year > 9999) return t.toString();
-    char[] c = new char[30];
+    if (year < 0 || year > 9999) return -1;
     int n = 0;
     n = digits(c, n, (int) year, 4);
     c[n++] = '-';
@@ -61,7 +74,7 @@ final class IsoInstantSerializer extends StdSerializer<Instant> {
       else n = digits(c, n, nanos, 9);
     }
     c[n++] = 'Z';
-    return new String(c, 0, n);
+    return n;
   }
 
   private static int digits(char[] c, int at, int value, int width) {

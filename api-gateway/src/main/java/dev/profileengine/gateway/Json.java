@@ -16,8 +16,9 @@ import java.io.IOException;
 public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .registerModule(new JavaTimeModule())
-      .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("fast-instants")
-          .addSerializer(java.time.Instant.class, new IsoInstantSerializer()))
+      .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("fast-profile-parts")
+          .addSerializer(java.time.Instant.class, new IsoInstantSerializer())
+          .addSerializer(dev.profileengine.profile.TypeCounts.class, new TypeCountsSerializer()))
       // generated accessors instead of reflection for records: rendering a profile is the read path
       .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

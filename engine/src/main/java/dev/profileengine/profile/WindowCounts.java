@@ -66,10 +66,9 @@ public record WindowCounts(long[] lifetime, BucketSeries minutes, BucketSeries h
     return out;
   }
 
-  static Map<String, Long> byType(long[] counts) {
-    Map<String, Long> m = new LinkedHashMap<>();
-    for (BehaviorType t : BehaviorType.values()) m.put(t.wire(), counts[t.ordinal()]);
-    return m;
+  // The window sums are fresh arrays and lifetime is never changed in place (add copies it).
+  private static Map<String, Long> byType(long[] counts) {
+    return new TypeCounts(counts);
   }
 
   public long lifetime(BehaviorType type) {

@@ -6,7 +6,7 @@
 # and last GET /health paced the same way: the floor of the HTTP server and the machine, with no
 # profile behind it, to set the profile read's tail against.
 #   load-tests/scripts/read-latency.sh [CSV] [extra JVM options for the node...]
-# Env: PORT (18280), CONNECTIONS (16), SECONDS (20), WARMUP (30), FRACTION (0.5), PROFILE_PREDICTIONS (off)
+# Env: PORT (18280), CONNECTIONS (16, the saturated run), SECONDS (20), WARMUP (30), FRACTION (0.5), PROFILE_PREDICTIONS (off)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
@@ -22,16 +22,19 @@ read_script "$RUN" "$CSV" 0
 wrk -t2 -c"$CONN" -d"${WARMUP}s" -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > /dev/null
 MAX=$(wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" | tee "$RUN/max.txt" | awk '/Requests\/sec/{printf "%d", $2}')
 echo "saturated: $MAX req/s; $(grep -E '^ +(50|99)%' "$RUN/max.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/max.txt" || true)"
-# Each connection waits delay ms before each request: rate ~ CONN * 1000 / (delay + latency).
+# Each connection waits delay ms before each request: rate ~ connections * 1000 / (delay + latency).
+# wrk's delay is whole milliseconds, so the paced run keeps each connection waiting 2 ms (about
+# 2.5 ms per request with the reply) and opens as many connections as the target rate needs.
 TARGET=$(awk -v m="$MAX" -v f="$FRACTION" 'BEGIN{printf "%d", m*f}')
-DELAY=$(awk -v c="$CONN" -v t="$TARGET" 'BEGIN{d = c*1000/t - 0.5; if (d < 0) d = 0; printf "%d", d}')
+DELAY=2
+PCONN=$(awk -v t="$TARGET" 'BEGIN{n = int(t * 2.5 / 1000 + 0.5); printf "%d", n < 2 ? 2 : n}')
 read_script "$RUN" "$CSV" "$DELAY"
-wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > "$RUN/half.txt"
-echo "paced at ${FRACTION} of max (target $TARGET req/s, ${DELAY} ms between a connection's requests): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/half.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/half.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/half.txt" || true)"
+wrk -t2 -c"$PCONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > "$RUN/half.txt"
+echo "paced at ${FRACTION} of max (target $TARGET req/s, $PCONN connections, ${DELAY} ms between a connection's requests): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/half.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/half.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/half.txt" || true)"
 cat > "$RUN/health.lua" <<LUA
 request = function() return wrk.format("GET", "/health") end
 function delay() return $DELAY end
 LUA
-wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$RUN/health.lua" "http://127.0.0.1:$PORT" > "$RUN/health.txt"
+wrk -t2 -c"$PCONN" -d"${SECS}s" --latency -s "$RUN/health.lua" "http://127.0.0.1:$PORT" > "$RUN/health.txt"
 echo "GET /health paced the same way (no profile): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/health.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/health.txt" | tr -s ' ' | tr '\n' ' ')"
 grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"

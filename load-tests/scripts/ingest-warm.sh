@@ -7,10 +7,10 @@
 # Last, the acknowledgement latency on the warm node: Gatling's IngestSimulation posts the users of
 # the third round once more (a day later again) at a fixed arrival rate of FRACTION (0.5) of the
 # third round's rate, in batches of 100, and prints its response-time percentiles.
-#   load-tests/scripts/ingest-warm.sh [CSV]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, PACED_SECONDS (40)
+#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, PACED_SECONDS (40)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
+CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
 PORT=${PORT:-18380}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh
@@ -19,8 +19,8 @@ awk -F, 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; print; next } { pri
 for day in 1 2; do
   awk -F, -v d="$day" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + d * 86400; print; next } { print }' "$CSV" > "$RUN/live-users-$day.csv"
 done
-start_node "$RUN" "$PORT" -Xmx2g
-echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS"
+start_node "$RUN" "$PORT" -Xmx2g "$@"
+echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"
 cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
 for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/new-users.csv" "warm JVM, live profiles:$RUN/live-users-1.csv"; do
   before=$(cpu)

@@ -15,14 +15,15 @@ PORT=${PORT:-18380}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh
 RUN=$(mktemp -d /tmp/profile-warm.XXXX)
-awk -F, 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; print; next } { print }' "$CSV" > "$RUN/new-users.csv"
-for day in 1 2; do
-  awk -F, -v d="$day" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + d * 86400; print; next } { print }' "$CSV" > "$RUN/live-users-$day.csv"
+# The sample's users shifted to new ids, their times moved DAY days later: day 0 are new users,
+# days 1 and 2 the same users again while their entities are alive.
+for day in 0 1 2; do
+  awk -F, -v d="$day" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + d * 86400; print; next } { print }' "$CSV" > "$RUN/shifted-day-$day.csv"
 done
 start_node "$RUN" "$PORT" -Xmx2g "$@"
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"
 cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
-for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/new-users.csv" "warm JVM, live profiles:$RUN/live-users-1.csv"; do
+for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/shifted-day-0.csv" "warm JVM, live profiles:$RUN/shifted-day-1.csv"; do
   before=$(cpu)
   result=$(java -jar "$JAR" replay --file "${round#*:}" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
   echo "${round%%:*}: $result; node CPU $(echo "$(cpu) - $before" | bc) s"
@@ -31,7 +32,7 @@ LIVE_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
 BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }')
 echo "paced, warm JVM, live profiles: ${FRACTION:-0.5} x $LIVE_RATE events/s = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
 mvn -B -o -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
-  -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/live-users-2.csv" -Dbatch=100 -Drate="$BATCHES" \
+  -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/shifted-day-2.csv" -Dbatch=100 -Drate="$BATCHES" \
   -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
 grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12
 echo "node CPU seconds by thread since start:"

@@ -30,11 +30,13 @@ DELAY=2
 PCONN=$(awk -v t="$TARGET" 'BEGIN{n = int(t * 2.5 / 1000 + 0.5); printf "%d", n < 2 ? 2 : n}')
 read_script "$RUN" "$CSV" "$DELAY"
 wrk -t2 -c"$PCONN" -d"${SECS}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > "$RUN/half.txt"
-echo "paced at ${FRACTION} of max (target $TARGET req/s, $PCONN connections, ${DELAY} ms between a connection's requests): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/half.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/half.txt" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$RUN/half.txt" || true)"
+# paced FILE: a paced wrk run's rate, percentiles and non-2xx answers on one line
+paced() { echo "$(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$1")$(grep -E '^ +(50|75|90|99)%' "$1" | tr -s ' ' | tr '\n' ' ')$(grep -E 'Non-2xx' "$1" || true)"; }
+echo "paced at ${FRACTION} of max (target $TARGET req/s, $PCONN connections, ${DELAY} ms between a connection's requests): $(paced "$RUN/half.txt")"
 cat > "$RUN/health.lua" <<LUA
 request = function() return wrk.format("GET", "/health") end
 function delay() return $DELAY end
 LUA
 wrk -t2 -c"$PCONN" -d"${SECS}s" --latency -s "$RUN/health.lua" "http://127.0.0.1:$PORT" > "$RUN/health.txt"
-echo "GET /health paced the same way (no profile): $(awk '/Requests\/sec/{printf "%d req/s; ", $2}' "$RUN/health.txt")$(grep -E '^ +(50|75|90|99)%' "$RUN/health.txt" | tr -s ' ' | tr '\n' ' ')"
+echo "GET /health paced the same way (no profile): $(paced "$RUN/health.txt")"
 grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"

@@ -61,14 +61,10 @@ public record WindowCounts(long[] lifetime, BucketSeries minutes, BucketSeries h
   /** All windows and lifetime, each keyed by behavior wire name: the {@code counts} of the profile view. */
   public Map<String, Map<String, Long>> view(long asOfMillis) {
     Map<String, Map<String, Long>> out = new LinkedHashMap<>();
-    for (Window w : Window.values()) out.put(w.label(), byType(count(w, asOfMillis)));
-    out.put("lifetime", byType(lifetime));
+    // The window sums are fresh arrays and lifetime is never changed in place (add copies it).
+    for (Window w : Window.values()) out.put(w.label(), new TypeCounts(count(w, asOfMillis)));
+    out.put("lifetime", new TypeCounts(lifetime));
     return out;
-  }
-
-  // The window sums are fresh arrays and lifetime is never changed in place (add copies it).
-  private static Map<String, Long> byType(long[] counts) {
-    return new TypeCounts(counts);
   }
 
   public long lifetime(BehaviorType type) {

@@ -31,10 +31,10 @@ done
 LIVE_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
 BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }')
 echo "paced, warm JVM, live profiles: ${FRACTION:-0.5} x $LIVE_RATE events/s = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
-mvn -B -o -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
+mvn -B -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
   -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/shifted-day-2.csv" -Dbatch=100 -Drate="$BATCHES" \
   -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
-grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12
+grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12 || true
 echo "node CPU seconds by thread since start:"
 for t in /proc/$NODE/task/*; do
   # utime + stime: fields 14 and 15, counted after the ")" that ends the thread name

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=load-tests/target/benchmarks.jar
-[ -f "$JAR" ] || { echo "$JAR missing: mvn -q -o -DskipTests install (from the repository root)"; exit 2; }
+[ -f "$JAR" ] || { echo "$JAR missing: mvn -q -DskipTests install (from the repository root)"; exit 2; }
 echo "machine: $(nproc) cpus, $(free -m | awk '/^Mem:/{print $2}') MB memory, $(java -version 2>&1 | head -1)"
 # shellcheck disable=SC2086
 exec env OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Xms1g -Xmx1g ${JAVA_OPTS:-} \

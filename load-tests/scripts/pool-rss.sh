@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=load-tests/target/benchmarks.jar
-[ -f "$JAR" ] || { echo "$JAR missing: mvn -q -o -DskipTests install (from the repository root)"; exit 2; }
+[ -f "$JAR" ] || { echo "$JAR missing: mvn -q -DskipTests install (from the repository root)"; exit 2; }
 HEAP=${HEAP:-512m}
 echo "machine: $(nproc) cpus, $(free -m | awk '/^Mem:/{print $2}') MB memory, $(java -version 2>&1 | head -1)"
 # shellcheck disable=SC2086

@@ -7,7 +7,7 @@
 # Last, the acknowledgement latency on the warm node: Gatling's IngestSimulation posts the users of
 # the third round once more (a day later again) at a fixed arrival rate of FRACTION (0.5) of the
 # third round's rate, in batches of 100, and prints its response-time percentiles.
-#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, PACED_SECONDS (40)
+#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
@@ -29,8 +29,13 @@ for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/shifted-day-0.
   echo "${round%%:*}: $result; node CPU $(echo "$(cpu) - $before" | bc) s"
 done
 LIVE_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
-BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }')
-echo "paced, warm JVM, live profiles: ${FRACTION:-0.5} x $LIVE_RATE events/s = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
+if [ -n "${RATE:-}" ]; then
+  BATCHES=$RATE
+  echo "paced, warm JVM, live profiles: RATE = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model; the full-speed rate was $LIVE_RATE events/s):"
+else
+  BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }')
+  echo "paced, warm JVM, live profiles: ${FRACTION:-0.5} x $LIVE_RATE events/s = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
+fi
 mvn -B -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
   -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/shifted-day-2.csv" -Dbatch=100 -Drate="$BATCHES" \
   -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true

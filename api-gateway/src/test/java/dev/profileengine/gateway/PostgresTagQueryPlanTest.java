@@ -10,21 +10,24 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import dev.profileengine.engine.TagRangeReadJournalDao;
+import dev.profileengine.engine.ChangeFeed;
+import dev.profileengine.engine.DerivedTagReadJournalDao;
+import dev.profileengine.engine.DerivedTagReadJournalDao.DerivedTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The change feed's tag query on a real PostgreSQL with akka-persistence-jdbc's schema: the
- * engine's query ({@link TagRangeReadJournalDao}) returns a page in ordering order and reads it
- * through the indexes, where the plugin's own form of it (printed for comparison) hash-joins a
- * sequential scan of every tag row.
+ * The change feed's query on a real PostgreSQL with akka-persistence-jdbc's schema: the engine's
+ * derived tag ({@link DerivedTagReadJournalDao}) returns a page in ordering order and reads it
+ * through the ordering index, where the plugin's own tag query (printed for comparison, over the
+ * tag rows that journals written before still have) hash-joins a sequential scan of every tag row.
  */
 class PostgresTagQueryPlanTest {
   @TempDir
   static Path dir;
 
   private static final int ROWS = 30_000;
+  private static final DerivedTag CHANGES = DerivedTagReadJournalDao.engineTags("m").get(ChangeFeed.TAG);
   private static final String PLUGIN_EVENTS_BY_TAG = """
       select x2.x3, x2.x5, x2.x6, x2.x10 from (select "ordering" as x3, "persistence_id" as x5, "sequence_number" as x6,
         "event_payload" as x10, "deleted" as x4 from "event_journal" where "deleted" = false) x2, "event_tag" x16
@@ -70,13 +73,13 @@ class PostgresTagQueryPlanTest {
       }
 
       System.out.println("PostgreSQL plan of the plugin's eventsByTag (500 of " + ROWS + " rows):\n" + plan(c, PLUGIN_EVENTS_BY_TAG, false));
-      String plan = plan(c, TagRangeReadJournalDao.EVENTS_BY_TAG, true);
+      String plan = plan(c, CHANGES.query(), true);
       System.out.println("PostgreSQL plan of the engine's eventsByTag:\n" + plan);
       assertFalse(plan.contains("Seq Scan"), "a 500-row page must not scan a table:\n" + plan);
 
       int rows = 0;
-      try (PreparedStatement st = c.prepareStatement(TagRangeReadJournalDao.EVENTS_BY_TAG)) {
-        TagRangeReadJournalDao.bind(st, "profile-change", 20_000, 20_500, 500);
+      try (PreparedStatement st = c.prepareStatement(CHANGES.query())) {
+        CHANGES.bind(st, 20_000, 20_500, 500);
         try (ResultSet rs = st.executeQuery()) {
           long last = 20_000;
           while (rs.next()) {
@@ -93,7 +96,7 @@ class PostgresTagQueryPlanTest {
   private static String plan(Connection c, String query, boolean engines) throws Exception {
     StringBuilder plan = new StringBuilder();
     try (PreparedStatement st = c.prepareStatement("EXPLAIN (ANALYZE, COSTS OFF) " + query)) {
-      if (engines) TagRangeReadJournalDao.bind(st, "profile-change", 20_000, 20_500, 500);
+      if (engines) CHANGES.bind(st, 20_000, 20_500, 500);
       else bindPlugin(st);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) plan.append(rs.getString(1)).append('\n');

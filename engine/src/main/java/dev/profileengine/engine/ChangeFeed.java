@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Profile change notifications, read back from the journal: every journaled profile event is
- * tagged {@link #TAG}, and its global journal ordering is the notification's offset. A subscriber
+ * Profile change notifications, read back from the journal: every journaled profile event is in
+ * the query tag {@link #TAG} (derived from the journal rows, see {@link DerivedTagReadJournalDao}),
+ * and its global journal ordering is the notification's offset. A subscriber
  * that resumes from the last offset it saw gets every later change once, in order, across node
  * restarts: the journal is the buffer, so a slow subscriber only delays itself.
  *
@@ -36,9 +37,9 @@ import java.util.Set;
  * live read or the other subscribers.
  */
 public final class ChangeFeed implements Extension {
-  /** The tag every profile event carries. */
+  /** The query tag of every profile and erasure event (read from the rows, not written with them). */
   public static final String TAG = "profile-change";
-  /** The tag of segment entries/exits and erasures, read by the segment projection. */
+  /** The query tag of segment entries/exits and erasures, read by the segment projection. */
   public static final String SEGMENT_TAG = "segment-change";
 
   private static final ExtensionId<ChangeFeed> ID = new ExtensionId<>() {

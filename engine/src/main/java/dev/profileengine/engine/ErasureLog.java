@@ -12,7 +12,6 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import java.time.Instant;
-import java.util.Set;
 
 /**
  * The record of forgotten users that outlives their data: one {@link UserForgotten} per erasure,
@@ -52,11 +51,6 @@ public final class ErasureLog
   @Override
   public State emptyState() {
     return new State(0);
-  }
-
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(ChangeFeed.TAG, ChangeFeed.SEGMENT_TAG);
   }
 
   @Override

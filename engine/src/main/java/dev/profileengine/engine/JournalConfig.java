@@ -53,9 +53,8 @@ public final class JournalConfig {
       }
       default -> throw new IllegalArgumentException("PROFILE_JOURNAL must be h2 or postgres, was '" + kind + "'");
     }
-    // eventsByTag with the range on the tag table too: both databases plan the plugin's own query
-    // as a scan of every tag row per poll.
-    db.put("jdbc-read-journal.dao", TagRangeReadJournalDao.class.getName());
+    // eventsByTag of the engine's tags reads the journal rows themselves: events are written untagged.
+    db.put("jdbc-read-journal.dao", DerivedTagReadJournalDao.class.getName());
     return ConfigFactory.parseMap(db).withFallback(config);
   }
 }

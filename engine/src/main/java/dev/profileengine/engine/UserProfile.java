@@ -198,15 +198,8 @@ public final class UserProfile
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
   }
 
-  /** Every event feeds the change stream (see {@link ChangeFeed}); segment changes the segment read side too. */
-  @Override
-  public java.util.Set<String> tagsFor(Event event) {
-    return event instanceof SegmentsChanged ? SEGMENT_TAGS : CHANGE_TAGS;
-  }
-
-  private static final java.util.Set<String> CHANGE_TAGS = java.util.Set.of(ChangeFeed.TAG);
-  // Segment changes also feed the segment read side, which reads only its own tag.
-  private static final java.util.Set<String> SEGMENT_TAGS = java.util.Set.of(ChangeFeed.TAG, ChangeFeed.SEGMENT_TAG);
+  // No tags: every event feeds the change stream, segment changes the segment read side too, and
+  // both are read from the journal rows by DerivedTagReadJournalDao.
 
   /**
    * One handler case that dispatches by state, then by command: the builder's per-case objects

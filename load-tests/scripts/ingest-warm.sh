@@ -30,12 +30,11 @@ for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/shifted-day-0.
 done
 LIVE_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
 if [ -n "${RATE:-}" ]; then
-  BATCHES=$RATE
-  echo "paced, warm JVM, live profiles: RATE = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model; the full-speed rate was $LIVE_RATE events/s):"
+  BATCHES=$RATE; CHOSEN="RATE (the full-speed rate was $LIVE_RATE events/s)"
 else
-  BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }')
-  echo "paced, warm JVM, live profiles: ${FRACTION:-0.5} x $LIVE_RATE events/s = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
+  BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }'); CHOSEN="${FRACTION:-0.5} x $LIVE_RATE events/s"
 fi
+echo "paced, warm JVM, live profiles: $CHOSEN = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
 mvn -B -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
   -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/shifted-day-2.csv" -Dbatch=100 -Drate="$BATCHES" \
   -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true

@@ -123,9 +123,9 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
   @SuppressWarnings({"unchecked", "rawtypes"})
   public akka.stream.scaladsl.Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
       String tag, long offset, long maxOffset, long max) {
+    EngineMetrics.tagQueries.labelValues(tag).inc();
     DerivedTag derived = tags.get(tag);
     if (derived == null) return super.eventsByTag(tag, offset, maxOffset, max);
-    EngineMetrics.tagQueries.labelValues(tag).inc();
     SimpleJdbcAction<List<JournalTables.JournalAkkaSerializationRow>> query =
         new SimpleJdbcAction<>(ctx -> rows(ctx.connection(), derived, offset, maxOffset, max));
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Heap bytes per active profile: a fresh node (H2 file journal) is measured after a full GC before
 # and after replaying a Taobao CSV, and the difference is divided by the profile entities alive
-# (profile_active_entities; passivation after 10 min idle or beyond 100,000 entities, so all stay
-# live during the run). Includes everything a live profile costs: the entity actor, its state, the
-# sharding bookkeeping.
-#   load-tests/scripts/heap-per-profile.sh [CSV]    env: PORT (18180), HEAP (3g), PROFILE_PREDICTIONS (off)
+# (profile_active_entities). Idle profiles passivate after 10 minutes, and the entity limit is set
+# 25% above the users replayed, as an operator would size it (Akka divides it among the shards),
+# so all stay live. Includes everything a live profile costs: the entity actor, its state, the
+# sharding and passivation bookkeeping (which grows with the limit), and the node's bounded caches
+# (H2's page cache), which more profiles amortize. The CSV is replayed as COPIES copies whose user
+# ids are shifted apart (3 copies of the sample: about 200,000 users of the sample's kind).
+#   load-tests/scripts/heap-per-profile.sh [CSV]    env: COPIES (3), PORT (18180), HEAP (3g), PROFILE_PREDICTIONS (off)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
-PORT=${PORT:-18180}; HEAP=${HEAP:-3g}
+SOURCE=${1:-../shared/data/taobao-userbehavior-sample.csv}
+PORT=${PORT:-18180}; HEAP=${HEAP:-3g}; COPIES=${COPIES:-3}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh
 RUN=$(mktemp -d /tmp/profile-heap.XXXX)
+CSV=$RUN/replayed.csv
+# Copy k (0-based) shifts every numeric user id by k x 100,000,000; a header, if any, is kept once.
+: > "$CSV"
+for k in $(seq 0 $((COPIES - 1))); do
+  awk -F, -v k="$k" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + k * 100000000; print; next } k == 0 { print }' "$SOURCE" >> "$CSV"
+done
+USERS=$(cut -d, -f1 "$CSV" | grep -E '^[0-9]+$' | sort -u | wc -l)
+export PROFILE_ACTIVE_ENTITY_LIMIT=${PROFILE_ACTIVE_ENTITY_LIMIT:-$((USERS + USERS / 4))}
 start_node "$RUN" "$PORT" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC
 used() { jcmd "$NODE" GC.run >/dev/null; sleep 2; jcmd "$NODE" GC.run >/dev/null; sleep 1; jcmd "$NODE" GC.heap_info | grep -oP 'used \K[0-9]+(?=K)' | head -1; }
-echo "machine: $(nproc) cpus, $(free -m | awk '/^Mem:/{print $2}') MB; heap $HEAP; predictions $PROFILE_PREDICTIONS"
+echo "machine: $(nproc) cpus, $(free -m | awk '/^Mem:/{print $2}') MB; heap $HEAP; predictions $PROFILE_PREDICTIONS; $COPIES copies of $SOURCE: $USERS users, entity limit $PROFILE_ACTIVE_ENTITY_LIMIT"
 BEFORE=$(used)
 jcmd "$NODE" GC.class_histogram > "$RUN/histogram-before.txt"
 java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1

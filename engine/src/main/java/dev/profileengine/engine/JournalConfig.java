@@ -55,6 +55,8 @@ public final class JournalConfig {
     }
     // eventsByTag of the engine's tags reads the journal rows themselves: events are written untagged.
     db.put("jdbc-read-journal.dao", DerivedTagReadJournalDao.class.getName());
+    // Writes of all entities are group-committed by the engine's batcher (rows per commit as a metric).
+    db.put("jdbc-journal.dao", BatchingJournalDao.class.getName());
     return ConfigFactory.parseMap(db).withFallback(config);
   }
 }

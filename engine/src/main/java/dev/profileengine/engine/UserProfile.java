@@ -190,7 +190,7 @@ public final class UserProfile
 
   @Override
   public ProfileState emptyState() {
-    return ProfileState.empty(userId);
+    return ProfileState.NO_USER; // shared; the first event gives it this user (applyEvent)
   }
 
   @Override
@@ -473,7 +473,8 @@ public final class UserProfile
   }
 
   /** The pure fold of one journaled event. */
-  private ProfileState applyEvent(ProfileState s, Event event) {
+  private ProfileState applyEvent(ProfileState state, Event event) {
+    ProfileState s = state.forUser(userId);
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.
     if (event instanceof EventRecorded e) return s.apply(e.event(), settings.profile());
     if (event instanceof AttributesSet e) return s.withAttributes(e.attributes());

@@ -46,6 +46,18 @@ public record ProfileState(
     segments = segments == null ? List.of() : List.copyOf(segments);
   }
 
+  /**
+   * The state of a user nobody has written to yet, without a user id: one instance for every entity
+   * (Akka keeps each entity's empty state for the entity's lifetime, 96 bytes each otherwise).
+   * {@link #forUser} gives it its user.
+   */
+  public static final ProfileState NO_USER = empty(null);
+
+  /** This state, or for {@link #NO_USER} the empty state of {@code id}. */
+  public ProfileState forUser(String id) {
+    return userId != null ? this : empty(id);
+  }
+
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),

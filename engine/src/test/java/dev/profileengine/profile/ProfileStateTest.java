@@ -27,6 +27,16 @@ class ProfileStateTest {
   }
 
   @Test
+  void theSharedEmptyStateTakesItsUserAndFoldsLikeAnyEmptyState() {
+    assertFalse(ProfileState.NO_USER.exists());
+    ProfileState mine = ProfileState.NO_USER.forUser("u1");
+    assertEquals("u1", mine.userId());
+    assertSame(mine, mine.forUser("someone else"), "a state with a user keeps it");
+    BehaviorEvent e = Events.view("e1", T0, "c");
+    assertEquals(ProfileState.empty("u1").apply(e, S).view(null, S), mine.apply(e, S).view(null, S));
+  }
+
+  @Test
   void duplicatesInsideOneBatchAreCaught() {
     BatchAdmission batch = new BatchAdmission(ProfileState.empty("u1"), S);
     assertInstanceOf(Admission.Accept.class, batch.admit(Events.view("x", T0, "c")));

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Ingest on a cold node, a warm node and into live profiles: one fresh node (H2 file journal)
+# replays a Taobao CSV three times: as it is (cold JVM, new users), with every user id shifted
+# (warm JVM, new users), and shifted again with the times a day later (warm JVM, the users of
+# the second round, whose entities are alive). Prints events/s and the node's CPU seconds per
+# round, then where the node's CPU went by thread (the JIT compiler threads are the cold cost).
+# Last, the acknowledgement latency on the warm node: Gatling's IngestSimulation posts the users of
+# the third round once more (a day later again) at a fixed arrival rate of FRACTION (0.5) of the
+# third round's rate, in batches of 100, and prints its response-time percentiles.
+#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
+PORT=${PORT:-18380}
+export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
+. load-tests/scripts/node-lib.sh
+RUN=$(mktemp -d /tmp/profile-warm.XXXX)
+# The sample's users shifted to new ids, their times moved DAY days later: day 0 are new users,
+# days 1 and 2 the same users again while their entities are alive.
+for day in 0 1 2; do
+  awk -F, -v d="$day" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + d * 86400; print; next } { print }' "$CSV" > "$RUN/shifted-day-$day.csv"
+done
+start_node "$RUN" "$PORT" -Xmx2g "$@"
+echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"
+cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
+for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/shifted-day-0.csv" "warm JVM, live profiles:$RUN/shifted-day-1.csv"; do
+  case "$round" in warm*live*) jcmd $NODE JFR.start name=r settings=profile filename=/tmp/live.jfr >/dev/null;; esac
+  before=$(cpu)
+  result=$(java -jar "$JAR" replay --file "${round#*:}" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
+  echo "${round%%:*}: $result; node CPU $(echo "$(cpu) - $before" | bc) s"
+done
+LIVE_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+if [ -n "${RATE:-}" ]; then
+  BATCHES=$RATE; CHOSEN="RATE (the full-speed rate was $LIVE_RATE events/s)"
+else
+  BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }'); CHOSEN="${FRACTION:-0.5} x $LIVE_RATE events/s"
+fi
+echo "paced, warm JVM, live profiles: $CHOSEN = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
+mvn -B -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
+  -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/shifted-day-2.csv" -Dbatch=100 -Drate="$BATCHES" \
+  -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
+grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12 || true
+jcmd $NODE JFR.stop name=r >/dev/null
+echo "node CPU seconds by thread since start:"
+for t in /proc/$NODE/task/*; do
+  # utime + stime: fields 14 and 15, counted after the ")" that ends the thread name
+  echo "$(sed 's/.*) //' "$t/stat" | awk '{ print ($12 + $13) / 100 }') $(sed -E 's/[0-9]+/N/g' "$t/comm")"
+done | awk '{ s[$2" "$3" "$4] += $1 } END { for (k in s) printf "%8.1f %s\n", s[k], k }' | sort -rn | head -5

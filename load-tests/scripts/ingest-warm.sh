@@ -7,7 +7,7 @@
 # Last, the acknowledgement latency on the warm node: Gatling's IngestSimulation posts the users of
 # the third round once more (a day later again) at a fixed arrival rate of FRACTION (0.5) of the
 # third round's rate, in batches of 100, and prints its response-time percentiles.
-#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40)
+#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40), JFR (a file: a JFR recording, settings=profile, of the live round and the paced run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
@@ -24,6 +24,7 @@ start_node "$RUN" "$PORT" -Xmx2g "$@"
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"
 cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
 for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/shifted-day-0.csv" "warm JVM, live profiles:$RUN/shifted-day-1.csv"; do
+  case "$round" in *live*) [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.start name=live settings=profile filename="$JFR" > /dev/null;; esac
   before=$(cpu)
   result=$(java -jar "$JAR" replay --file "${round#*:}" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
   echo "${round%%:*}: $result; node CPU $(echo "$(cpu) - $before" | bc) s"
@@ -39,6 +40,7 @@ mvn -B -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengin
   -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/shifted-day-2.csv" -Dbatch=100 -Drate="$BATCHES" \
   -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
 grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12 || true
+[ -z "${JFR:-}" ] || jcmd "$NODE" JFR.stop name=live > /dev/null
 echo "node CPU seconds by thread since start:"
 for t in /proc/$NODE/task/*; do
   # utime + stime: fields 14 and 15, counted after the ")" that ends the thread name

@@ -80,10 +80,11 @@ public final class ProfileEngine {
   /**
    * Creates the journal tables if missing: on H2 our variant of the plugin's schema (see
    * {@code schema/h2-journal.sql}: keyed by ordering, so tag queries read only their range), on
-   * PostgreSQL the plugin's own.
+   * PostgreSQL the plugin's own (through {@code profile.journal.schema-creation}: with our journal
+   * DAO configured the plugin would pick its legacy schema).
    */
   private static java.util.concurrent.CompletionStage<akka.Done> journalSchema(ActorSystem<?> system) {
-    if (!system.settings().config().getString("profile.journal.kind").equals("h2")) return SchemaUtils.createIfNotExists(system);
+    if (!system.settings().config().getString("profile.journal.kind").equals("h2")) return SchemaUtils.createIfNotExists("profile.journal.schema-creation", system);
     try (java.io.InputStream in = ProfileEngine.class.getResourceAsStream("/schema/h2-journal.sql")) {
       if (in == null) throw new IllegalStateException("schema/h2-journal.sql is missing from the classpath");
       // The plugin drops a statement that starts with a comment: strip the comment lines first.

@@ -22,6 +22,33 @@ public final class JournalDatabase {
     T run(Connection c) throws SQLException;
   }
 
+  /** A step that creates tables if they are missing. */
+  public interface SchemaStep {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code step}. Nodes that start together race on {@code CREATE ... IF NOT EXISTS}, and
+   * PostgreSQL may then fail the loser with a duplicate key in its catalog (pg_class, pg_type): a
+   * failed try is repeated, 3 tries in all, and sees what the winner created.
+   */
+  public static void createIfMissing(String what, SchemaStep step) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        step.run();
+        return;
+      } catch (Exception e) {
+        if (attempt == 3) throw new IllegalStateException("cannot create " + what + ": " + e.getMessage(), e);
+        try {
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while creating " + what, interrupted);
+        }
+      }
+    }
+  }
+
   private final ActorSystem<?> system;
   private final Executor blocking;
 

@@ -14,6 +14,7 @@ import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.engine.ErasureLog;
+import dev.profileengine.engine.JournalDatabase;
 import dev.profileengine.engine.UserProfile;
 import java.time.Duration;
 import java.util.List;
@@ -37,12 +38,9 @@ public final class SegmentProjection {
   /** Creates the tables (read side and offset store) and starts the projection on this node. */
   public static void init(ActorSystem<?> system, SegmentStore store) {
     store.createSchema();
-    try {
-      JdbcProjection.createTablesIfNotExists(() -> new JournalJdbcSession(store.connection()), system)
-          .toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("projection offset store could not be created: " + e.getMessage(), e);
-    }
+    JournalDatabase.createIfMissing("projection offset store", () ->
+        JdbcProjection.createTablesIfNotExists(() -> new JournalJdbcSession(store.connection()), system)
+            .toCompletableFuture().get(60, TimeUnit.SECONDS));
     SourceProvider<Offset, EventEnvelope<Object>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), ChangeFeed.SEGMENT_TAG);
     GroupedProjection<Offset, EventEnvelope<Object>> projection = JdbcProjection.groupedWithin(

@@ -40,13 +40,23 @@ public final class SegmentStore {
 
   /** Creates the table if missing (idempotent). */
   public void createSchema() {
-    try (Connection c = connection(); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (segment_id VARCHAR(128) NOT NULL, user_id VARCHAR(255) NOT NULL, "
-          + "since BIGINT NOT NULL, PRIMARY KEY (segment_id, user_id))");
-      st.execute("CREATE INDEX IF NOT EXISTS " + TABLE + "_user_idx ON " + TABLE + " (user_id)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create " + TABLE + ": " + e.getMessage(), e);
-    }
+    createSchema(this::connection);
+  }
+
+  /** Where {@link #createSchema(ConnectionSource)} gets its connections. */
+  public interface ConnectionSource {
+    Connection open() throws SQLException;
+  }
+
+  /** Creates the table if missing, on a connection of {@code source}; safe when nodes start together. */
+  public static void createSchema(ConnectionSource source) {
+    JournalDatabase.createIfMissing(TABLE, () -> {
+      try (Connection c = source.open(); Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (segment_id VARCHAR(128) NOT NULL, user_id VARCHAR(255) NOT NULL, "
+            + "since BIGINT NOT NULL, PRIMARY KEY (segment_id, user_id))");
+        st.execute("CREATE INDEX IF NOT EXISTS " + TABLE + "_user_idx ON " + TABLE + " (user_id)");
+      }
+    });
   }
 
   // ---- writes, inside the projection's transaction ----

@@ -76,10 +76,7 @@ class JournalWriteBatcherTest {
     b.submit(List.of(1, 2));
     b.submit(List.of(3, 4));
     CompletionStage<Void> big = b.submit(List.of(5, 6, 7, 8));
-    journal.commit(0).complete(null);
-    journal.commit(1).complete(null);
-    journal.commit(2).complete(null);
-    journal.commit(3).complete(null);
+    for (int i = 0; i < 4; i++) journal.commit(i).complete(null);
     await(big);
     assertEquals(List.of(List.of(0), List.of(1, 2), List.of(3, 4), List.of(5, 6, 7, 8)), journal.batches());
   }

@@ -7,7 +7,7 @@
 # Last, the acknowledgement latency on the warm node: Gatling's IngestSimulation posts the users of
 # the third round once more (a day later again) at a fixed arrival rate of FRACTION (0.5) of the
 # third round's rate, in batches of 100, and prints its response-time percentiles.
-#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40), JFR (a file: a JFR recording, settings=profile, of the live round and the paced run)
+#   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40, at most one pass over the file), JFR (a file: a JFR recording, settings=profile, of the live round and the paced run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
@@ -35,10 +35,15 @@ if [ -n "${RATE:-}" ]; then
 else
   BATCHES=$(awk -v r="$LIVE_RATE" -v f="${FRACTION:-0.5}" 'BEGIN { printf "%.1f", r * f / 100 }'); CHOSEN="${FRACTION:-0.5} x $LIVE_RATE events/s"
 fi
-echo "paced, warm JVM, live profiles: $CHOSEN = $BATCHES batches of 100 per second for ${PACED_SECONDS:-40} s (Gatling, open model):"
+# The paced run must not outlast the file: a second lap would send its events again, and answering
+# duplicates (no journal write) would flatter the latency. So it lasts at most rows / rate.
+ROWS=$(grep -cE '^[0-9]' "$RUN/shifted-day-2.csv")
+SECONDS_PACED=$(awk -v want="${PACED_SECONDS:-40}" -v rows="$ROWS" -v b="$BATCHES" 'BEGIN { s = int(rows / (100 * b)); print (s < want ? s : want) }')
+echo "paced, warm JVM, live profiles: $CHOSEN = $BATCHES batches of 100 per second for $SECONDS_PACED s (Gatling, open model; $ROWS rows, one pass):"
 mvn -B -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengine.load.IngestSimulation \
   -DbaseUrl="http://127.0.0.1:$PORT" -Ddata="$RUN/shifted-day-2.csv" -Dbatch=100 -Drate="$BATCHES" \
-  -Dduration="${PACED_SECONDS:-40}" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
+  -Dduration="$SECONDS_PACED" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
+grep -E "ingest totals" "$RUN/paced.txt" | head -1 || true
 grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12 || true
 [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.stop name=live > /dev/null
 echo "node CPU seconds by thread since start:"

@@ -19,7 +19,7 @@ CSV=$RUN/replayed.csv
 # Copy k (0-based) shifts every numeric user id by k x 100,000,000; a header, if any, is kept once.
 : > "$CSV"
 for k in $(seq 0 $((COPIES - 1))); do
-  awk -F, -v k="$k" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + k * 100000000; print; next } k == 0 { print }' "$SOURCE" >> "$CSV"
+  shifted_csv "$SOURCE" $((k * 100000000)) 0 "$([ "$k" = 0 ] && echo yes || echo no)" >> "$CSV"
 done
 USERS=$(cut -d, -f1 "$CSV" | grep -E '^[0-9]+$' | sort -u | wc -l)
 export PROFILE_ACTIVE_ENTITY_LIMIT=${PROFILE_ACTIVE_ENTITY_LIMIT:-$((USERS + USERS / 4))}

@@ -18,7 +18,7 @@ RUN=$(mktemp -d /tmp/profile-warm.XXXX)
 # The sample's users shifted to new ids, their times moved DAY days later: day 0 are new users,
 # days 1 and 2 the same users again while their entities are alive.
 for day in 0 1 2; do
-  awk -F, -v d="$day" 'BEGIN { OFS = "," } /^[0-9]/ { $1 = $1 + 900000000; $5 = $5 + d * 86400; print; next } { print }' "$CSV" > "$RUN/shifted-day-$day.csv"
+  shifted_csv "$CSV" 900000000 "$day" > "$RUN/shifted-day-$day.csv"
 done
 start_node "$RUN" "$PORT" -Xmx2g "$@"
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"

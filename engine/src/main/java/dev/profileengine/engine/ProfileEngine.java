@@ -85,16 +85,7 @@ public final class ProfileEngine {
    */
   private static java.util.concurrent.CompletionStage<akka.Done> journalSchema(ActorSystem<?> system) {
     if (!system.settings().config().getString("profile.journal.kind").equals("h2")) return SchemaUtils.createIfNotExists("profile.journal.schema-creation", system);
-    try (java.io.InputStream in = ProfileEngine.class.getResourceAsStream("/schema/h2-journal.sql")) {
-      if (in == null) throw new IllegalStateException("schema/h2-journal.sql is missing from the classpath");
-      // The plugin drops a statement that starts with a comment: strip the comment lines first.
-      String script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
-          .filter(line -> !line.strip().startsWith("--"))
-          .collect(java.util.stream.Collectors.joining("\n"));
-      return SchemaUtils.applyScript(script, system);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("schema/h2-journal.sql not readable: " + e.getMessage(), e);
-    }
+    return SchemaUtils.applyScript(H2JournalSchema.script(), system);
   }
 
   /** Runs {@code task} once this node is Up. */

@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.serialization.SerializationExtension;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.DerivedTagReadJournalDao.DerivedTag;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -39,10 +38,8 @@ class DerivedTagReadJournalDaoTest {
   @Test
   void eachTagReadsItsRowsOfTheRangeNotTheJournal() throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("journal"), "sa", "")) {
-      try (Statement st = c.createStatement(); var in = ProfileEngine.class.getResourceAsStream("/schema/h2-journal.sql")) {
-        for (String ddl : new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^--.*$", "").split(";")) {
-          if (!ddl.isBlank()) st.execute(ddl);
-        }
+      try (Statement st = c.createStatement()) {
+        for (String ddl : H2JournalSchema.statements()) st.execute(ddl);
       }
       try (PreparedStatement journal = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", "
           + "\"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, 'w', 0, '', ?, 33, ?)")) {

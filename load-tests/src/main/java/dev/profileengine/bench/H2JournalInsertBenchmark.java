@@ -136,7 +136,15 @@ public class H2JournalInsertBenchmark {
 
   @TearDown(Level.Trial)
   public void close() throws IOException, SQLException {
+    long rows;
+    try (Statement st = connection.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
+      rs.next();
+      rows = rs.getLong(1);
+    }
     connection.close();
+    long bytes = Files.size(dir.resolve("journal.mv.db"));
+    System.out.printf("%njournal file: %,d rows in %,d bytes, %,d bytes per row (pidIndex=%s, payloadBytes=%d, lob=%s)%n",
+        rows, bytes, bytes / Math.max(1, rows), pidIndex, payloadBytes, lob);
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
     }

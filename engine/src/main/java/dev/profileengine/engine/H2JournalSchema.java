@@ -3,8 +3,9 @@ package dev.profileengine.engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.List;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.stream.Collectors;
 
 /**
@@ -32,8 +33,12 @@ public final class H2JournalSchema {
     }
   }
 
-  /** The script's statements, one per element, for {@code Statement.execute}. */
-  public static List<String> statements() {
-    return Arrays.stream(script().split(";")).filter(s -> !s.isBlank()).toList();
+  /** Applies the script on a plain JDBC connection, one statement at a time. */
+  public static void apply(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (String ddl : script().split(";")) {
+        if (!ddl.isBlank()) st.execute(ddl);
+      }
+    }
   }
 }

@@ -38,9 +38,7 @@ class DerivedTagReadJournalDaoTest {
   @Test
   void eachTagReadsItsRowsOfTheRangeNotTheJournal() throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("journal"), "sa", "")) {
-      try (Statement st = c.createStatement()) {
-        for (String ddl : H2JournalSchema.statements()) st.execute(ddl);
-      }
+      H2JournalSchema.apply(c);
       try (PreparedStatement journal = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", "
           + "\"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, 'w', 0, '', ?, 33, ?)")) {
         for (int i = 1; i <= ROWS; i++) {

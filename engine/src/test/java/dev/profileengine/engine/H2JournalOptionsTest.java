@@ -64,9 +64,7 @@ class H2JournalOptionsTest {
   /** Journals one event row per payload size (sequence number = index + 1). */
   private static void write(String url) throws Exception {
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
-      try (Statement st = c.createStatement()) {
-        for (String ddl : H2JournalSchema.statements()) st.execute(ddl);
-      }
+      H2JournalSchema.apply(c);
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", "
           + "\"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('UserProfile|u1', ?, 'w', 0, '', ?, 33, 'm')")) {
         for (int i = 0; i < PAYLOADS.length; i++) {

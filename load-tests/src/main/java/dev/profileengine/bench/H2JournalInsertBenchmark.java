@@ -1,8 +1,11 @@
 package dev.profileengine.bench;
 
 import akka.persistence.typed.PersistenceId;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import dev.profileengine.engine.H2JournalSchema;
+import dev.profileengine.engine.JournalConfig;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
@@ -94,21 +97,30 @@ public class H2JournalInsertBenchmark {
     payload = new byte[payloadBytes];
     new Random(payloadBytes).nextBytes(payload);
     dir = Files.createTempDirectory("h2-journal-bench");
-    connection = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("journal") + ";" + options(lob), "sa", "");
-    try (Statement st = connection.createStatement()) {
-      for (String ddl : H2JournalSchema.statements()) st.execute(ddl);
-      if (!pidIndex) st.execute("DROP INDEX \"event_journal_pid_seq_idx\"");
+    connection = DriverManager.getConnection(url(dir, lob), "sa", "");
+    H2JournalSchema.apply(connection);
+    if (!pidIndex) {
+      try (Statement st = connection.createStatement()) {
+        st.execute("DROP INDEX \"event_journal_pid_seq_idx\"");
+      }
     }
     connection.setAutoCommit(false);
     insert = connection.prepareStatement(INSERT);
   }
 
-  /** The engine's H2 options, or the same with H2's own in-row LOB limit. */
-  static String options(String lob) {
-    String engine = ConfigFactory.parseResources("engine-persistence.conf").resolve().getString("profile.journal.h2-options");
+  /**
+   * The journal URL the engine opens for a data directory ({@link JournalConfig#resolve} on
+   * {@code engine-persistence.conf}), or the same without its in-row LOB limit (H2's own, 256 bytes).
+   */
+  static String url(Path dataDir, String lob) {
+    Config engine = ConfigFactory.parseResources("engine-persistence.conf")
+        .withValue("profile.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+    String url = JournalConfig.resolve(engine).getString("akka-persistence-jdbc.shared-databases.slick.db.url");
     return switch (lob) {
-      case "engine" -> engine;
-      case "h2-default" -> String.join(";", Stream.of(engine.split(";")).filter(o -> !o.startsWith("MAX_LENGTH_INPLACE_LOB=")).toList());
+      case "engine" -> url;
+      case "h2-default" -> String.join(";", Stream.of(url.split(";")).filter(o -> !o.startsWith("MAX_LENGTH_INPLACE_LOB=")).toList());
       default -> throw new IllegalArgumentException("lob must be engine or h2-default, was " + lob);
     };
   }

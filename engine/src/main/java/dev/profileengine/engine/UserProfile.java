@@ -93,13 +93,13 @@ public final class UserProfile
   public record Forget(ActorRef<ForgetReply> replyTo) implements Command {}
 
   /** Internal: the profile's rows are gone. */
-  private record ForgetDone(JournalEraser.Erased erased) implements Command {}
+  record ForgetDone(JournalEraser.Erased erased) implements Command {}
 
   /** Internal: erasure failed; the profile is unchanged and serving. */
-  private record ForgetFailed(String reason) implements Command {}
+  record ForgetFailed(String reason) implements Command {}
 
   /** Internal: a snapshot write finished, a waiting {@link Forget} may go on. */
-  private record SnapshotSettled() implements Command {}
+  record SnapshotSettled() implements Command {}
 
   /**
    * Evaluates the segment rules again (after a rule change, or as time passes) as of {@code asOf}

@@ -94,17 +94,33 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
 
   /** The engine's tags, given the serializer manifest of {@link UserProfile.SegmentsChanged}. */
   public static Map<String, DerivedTag> engineTags(String segmentsChangedManifest) {
+    return engineTags(List.of(segmentsChangedManifest));
+  }
+
+  /** The engine's tags, given every serializer manifest a {@link UserProfile.SegmentsChanged} row may carry. */
+  public static Map<String, DerivedTag> engineTags(List<String> segmentsChangedManifests) {
     String profiles = UserProfile.ENTITY_KEY.name();
     String erasures = ErasureLog.ENTITY_KEY.name();
     return Map.of(
         ChangeFeed.TAG, new DerivedTag(ChangeFeed.TAG, List.of(profiles, erasures), List.of()),
-        ChangeFeed.SEGMENT_TAG, new DerivedTag(ChangeFeed.SEGMENT_TAG, List.of(erasures), List.of(segmentsChangedManifest)));
+        ChangeFeed.SEGMENT_TAG, new DerivedTag(ChangeFeed.SEGMENT_TAG, List.of(erasures), segmentsChangedManifests));
   }
 
-  /** The manifest the journal stores with a {@link UserProfile.SegmentsChanged} event. */
-  static String segmentsChangedManifest(Serialization serialization) {
+  /** The manifest rows journaled before stable manifests carry for a {@link UserProfile.SegmentsChanged}. */
+  static final String LEGACY_SEGMENTS_CHANGED = "dev.profileengine.engine.UserProfile$SegmentsChanged";
+
+  /**
+   * The manifests a {@link UserProfile.SegmentsChanged} row may carry: the one written now, its
+   * earlier versions, and the class name written before stable manifests (journals keep them all).
+   */
+  static List<String> segmentsChangedManifests(Serialization serialization) {
     Object sample = new UserProfile.SegmentsChanged(List.of(), List.of(), List.of(), Instant.EPOCH);
-    return Serializers.manifestFor(serialization.findSerializerFor(sample), sample);
+    String current = Serializers.manifestFor(serialization.findSerializerFor(sample), sample);
+    List<String> all = new java.util.ArrayList<>(List.of(LEGACY_SEGMENTS_CHANGED));
+    StableCborSerializer.Type t = StableCborSerializer.typeOf(UserProfile.SegmentsChanged.class);
+    for (int v = 1; v <= t.version(); v++) all.add(t.name() + "#" + v);
+    if (!all.contains(current)) all.add(current);
+    return List.copyOf(all);
   }
 
   private final JdbcBackend.DatabaseDef database;
@@ -116,7 +132,7 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
     super(db, profile, config, serialization, ec, mat);
     this.database = db;
     this.serialization = serialization;
-    this.tags = engineTags(segmentsChangedManifest(serialization));
+    this.tags = engineTags(segmentsChangedManifests(serialization));
   }
 
   @Override

@@ -160,6 +160,6 @@ public final class ProfileEngine {
   }
 
   public static Config configure(Config config) {
-    return AppVersion.apply(JournalConfig.resolve(config));
+    return SerializationWrite.apply(AppVersion.apply(JournalConfig.resolve(config)));
   }
 }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>mvn -B -o -pl engine -am test -Dtest=GoldenFixtureWriter -Dsurefire.failIfNoSpecifiedTests=false</pre>
  *
- * and commit them. The {@code legacy/} fixtures are the rows the code before stable manifests wrote
+ * and commit them. It writes the fixtures of new types and of types whose version changed and keeps
+ * the others ({@code -Dgolden.overwrite=true} rewrites all, e.g. after a golden value changed on
+ * purpose). The {@code legacy/} fixtures are the rows the code before stable manifests wrote
  * (Akka's jackson-cbor, class-name manifests); they were written once by that code and are never
  * regenerated ({@code -Dgolden.legacy=true} wrote them, on the commit before StableCborSerializer).
  */
@@ -40,16 +42,22 @@ class GoldenFixtureWriter {
       Serialization serialization = SerializationExtension.get(kit.system().classicSystem());
       Map<String, Object> values = legacy ? GoldenValues.stored() : GoldenValues.all(ref);
       Path dir = DIR.resolve(legacy ? "legacy" : "current");
+      boolean overwrite = Boolean.getBoolean("golden.overwrite");
+      int written = 0;
       Files.createDirectories(dir);
       for (Map.Entry<String, Object> e : values.entrySet()) {
         Serializer serializer = legacy ? serialization.serializerByIdentity().apply(33) : serialization.findSerializerFor(e.getValue());
         byte[] bytes = Serialization$.MODULE$.withTransportInformation(serialization.system(), () -> serializer.toBinary(e.getValue()));
         String manifest = Serializers.manifestFor(serializer, e.getValue());
+        String sidecar = "{\"serializerId\": " + serializer.identifier() + ", \"manifest\": \"" + manifest + "\"}\n";
+        Path existing = dir.resolve(e.getKey() + ".json");
+        // A fixture of the same format stays: it is the proof that data written then still reads.
+        if (!overwrite && Files.exists(existing) && Files.readString(existing).equals(sidecar)) continue;
+        written++;
         Files.write(dir.resolve(e.getKey() + ".cbor"), bytes);
-        Files.writeString(dir.resolve(e.getKey() + ".json"),
-            "{\"serializerId\": " + serializer.identifier() + ", \"manifest\": \"" + manifest + "\"}\n", StandardCharsets.UTF_8);
+        Files.writeString(existing, sidecar, StandardCharsets.UTF_8);
       }
-      System.out.println("wrote " + values.size() + " fixtures to " + dir.toAbsolutePath());
+      System.out.println("wrote " + written + " of " + values.size() + " fixtures to " + dir.toAbsolutePath());
     } finally {
       kit.shutdownTestKit();
     }

@@ -159,7 +159,9 @@ public final class ProfileEngine {
     return readiness.get();
   }
 
+  /** Completes the journal settings; refuses an unsafe configuration first (see {@link StartupChecks}). */
   public static Config configure(Config config) {
+    StartupChecks.check(config);
     return JournalConfig.resolve(config);
   }
 }

@@ -154,6 +154,11 @@ public final class ProfileEngine {
     return system;
   }
 
+  /** Which failures an acknowledged event survives on this node's journal (for {@code /ready}). */
+  public JournalDurability durability() {
+    return JournalDurability.of(system.settings().config());
+  }
+
   /** See {@link ReadinessCheck}: Up member, shard region answering, journal answering. */
   public CompletionStage<Boolean> ready() {
     return readiness.get();

@@ -34,6 +34,13 @@ for d in "$K8S"/overlays/*/; do
   [ -f "$d/kustomization.yaml" ] && TARGETS+=("overlays/$(basename "$d")")
 done
 
+# The Secrets are generated from git-ignored env files (k8s/generate-secrets.sh writes them).
+if [ "$JAVA" = 0 ]; then
+  for f in "$K8S/base/secrets.env" "$K8S/overlays/postgres/db.env"; do
+    [ -f "$f" ] || { echo "render-k8s: $f is missing: run k8s/generate-secrets.sh first (or use --java)" >&2; exit 1; }
+  done
+fi
+
 # The major version of the kustomize behind a binary, or nothing.
 kustomize_major() {
   local exe="$1" v

@@ -97,11 +97,17 @@ public final class ProfileRoutes extends AllDirectives {
         metrics.timed("segments", segments::routes)));
   }
 
-  /** Ready; "degraded" when predictions come from the Markov fallback because no model loaded. */
+  /**
+   * Ready; "degraded" when predictions come from the Markov fallback because no model loaded. The
+   * journal and which failures an accepted event survives ({@link dev.profileengine.engine.JournalDurability}).
+   */
   private Map<String, Object> readiness() {
-    return engine.models()
+    Map<String, Object> ready = new java.util.LinkedHashMap<>(engine.models()
         .map(m -> Map.<String, Object>of("status", "ready", "model", m.servingVersion(), "mode", m.degraded() ? "degraded" : "normal"))
-        .orElse(Map.of("status", "ready", "model", "off"));
+        .orElse(Map.of("status", "ready", "model", "off")));
+    ready.put("journal", engine.durability().journal());
+    ready.put("durability", engine.durability().durability());
+    return ready;
   }
 
   private Route body(long limit, java.util.function.Function<byte[], Route> inner) {

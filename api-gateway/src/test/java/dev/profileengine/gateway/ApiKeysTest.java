@@ -17,26 +17,49 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ApiKeysTest {
+  // Random-looking test keys (32 characters, many distinct): weaker keys are refused.
+  static final String INGEST_KEY = "k7Qm2Xv9Lp4Rt8Wz1Bn6Hc3Jd5Fg0Ysa";
+  static final String ADMIN_KEY = "P3nV8qK1mZ6rT4wY9cB2xL7hD5sF0gJua";
+  static final String READER_KEY = "r8Gf2Lq6Wn1Zx4Cv7Bm3Kp9Tj5Hd0Ysb";
+  static final String WRITER_KEY = "w2Hk7Nq4Xz9Lc1Vb6Mr3Tp8Jf5Gd0Sya";
+
   @TempDir
   Path dataDir;
 
   @Test
   void parsesKeysWithScopesAndKeepsOnlyHashes() {
-    ApiKeys keys = ApiKeys.parse("ingest-key-1=ingest+read, admin-key-22=admin");
+    ApiKeys keys = ApiKeys.parse(INGEST_KEY + "=ingest+read, " + ADMIN_KEY + "=admin");
     assertEquals(2, keys.size());
-    ApiKeys.Caller ingest = keys.lookup("ingest-key-1").orElseThrow();
+    ApiKeys.Caller ingest = keys.lookup(INGEST_KEY).orElseThrow();
     assertTrue(ingest.may(Scope.INGEST) && ingest.may(Scope.READ));
     assertFalse(ingest.may(Scope.ADMIN));
-    assertTrue(keys.lookup("admin-key-22").orElseThrow().may(Scope.READ), "admin includes read");
+    assertTrue(keys.lookup(ADMIN_KEY).orElseThrow().may(Scope.READ), "admin includes read");
     assertTrue(keys.lookup("nope-nope").isEmpty());
-    assertFalse(ingest.id().contains("ingest-key-1"), "the id never reveals the key");
+    assertFalse(ingest.id().contains(INGEST_KEY.substring(0, 8)), "the id never reveals the key");
   }
 
   @Test
   void rejectsMalformedEntries() {
     assertThrows(IllegalArgumentException.class, () -> ApiKeys.parse("just-a-key"));
-    assertThrows(IllegalArgumentException.class, () -> ApiKeys.parse("long-enough-key=write"));
-    assertThrows(IllegalArgumentException.class, () -> ApiKeys.parse("short=read"));
+    assertThrows(IllegalArgumentException.class, () -> ApiKeys.parse(INGEST_KEY + "=write"));
+  }
+
+  @Test
+  void refusesPlaceholderAndGuessableKeys() {
+    for (String weak : java.util.List.of(
+        "REPLACE-ME-ingest-key", "REPLACE-ME-admin-key",          // what k8s/base once shipped
+        "change-me-change-me-0123456789abcdefXYZ", "myChangeMe-Qw8Lp3Zx7Vb1Nm6Kj4Hg2Fd9",
+        "placeholder-9Qw8Lp3Zx7Vb1Nm6Kj4Hg2Fd", "example-key-9Qw8Lp3Zx7Vb1Nm6Kj4Hg2Fd",
+        "my-secret-api-key-9Qw8Lp3Zx7Vb1Nm6Kj", "xxxx-9Qw8Lp3Zx7Vb1Nm6Kj4Hg2Fd5Sa0",
+        "short=read".substring(0, 5), "k7Qm2Xv9Lp4Rt8Wz1Bn6Hc3Jd5Fg0Ys".substring(0, 31), // under 32 characters
+        "abababababababababababababababababab", "0123456701234567012345670123456701234567")) { // too few distinct
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> ApiKeys.parse(weak + "=read"), weak);
+      assertTrue(e.getMessage().contains("PROFILE_API_KEYS"), e.getMessage());
+      assertFalse(e.getMessage().contains(weak), "the message never repeats the key: " + e.getMessage());
+    }
+    // What k8s/generate-secrets.sh writes: openssl rand -hex 32, and base64 of 32 random bytes.
+    assertEquals(2, ApiKeys.parse("3f9a0c5e7b1d2468ace0f13579bdf02468ace13579bdf0e2c4a6b8d0f1e3c5a7=read,"
+        + "q2v+Y8kLr4n0Zc7Hx1Wm9Tb3Jf6Gd5Sa0Pe8Ku2Ni4Lo==admin").size());
   }
 
   @Test
@@ -59,23 +82,23 @@ class ApiKeysTest {
   @Test
   void keysAndScopesAreEnforcedOverHttp() throws Exception {
     try (TestNode node = TestNode.start(dataDir, Map.of(
-        "profile.http.api-keys-env", "reader-key-1=read,writer-key-1=ingest",
+        "profile.http.api-keys-env", READER_KEY + "=read," + WRITER_KEY + "=ingest",
         "profile.http.rate-limit.requests-per-second", 1,
         "profile.http.rate-limit.burst", 3))) {
       String event = "{\"eventId\":\"a1\",\"userId\":\"u\",\"type\":\"view\",\"timestamp\":\"2020-01-01T00:00:00Z\"}";
       assertEquals(200, node.get("/health").statusCode(), "health stays open");
       assertEquals(401, node.send("POST", "/v1/events", event).statusCode());
       assertEquals(401, node.send("POST", "/v1/events", event, "Bearer wrong-key-000").statusCode());
-      HttpResponse<String> forbidden = node.send("POST", "/v1/events", event, "Bearer reader-key-1");
+      HttpResponse<String> forbidden = node.send("POST", "/v1/events", event, "Bearer " + READER_KEY);
       assertEquals(403, forbidden.statusCode());
       assertTrue(forbidden.body().contains("ingest"), forbidden.body());
-      assertEquals(200, node.send("POST", "/v1/events", event, "Bearer writer-key-1").statusCode());
-      assertEquals(200, node.get("/v1/profiles/u", "Bearer reader-key-1").statusCode());
+      assertEquals(200, node.send("POST", "/v1/events", event, "Bearer " + WRITER_KEY).statusCode());
+      assertEquals(200, node.get("/v1/profiles/u", "Bearer " + READER_KEY).statusCode());
       // the reader's bucket (burst 3) is now at 2: drain it
       int status = 0;
-      for (int i = 0; i < 3 && status != 429; i++) status = node.get("/v1/profiles/u", "Bearer reader-key-1").statusCode();
+      for (int i = 0; i < 3 && status != 429; i++) status = node.get("/v1/profiles/u", "Bearer " + READER_KEY).statusCode();
       assertEquals(429, status);
-      HttpResponse<String> limited = node.get("/v1/profiles/u", "Bearer reader-key-1");
+      HttpResponse<String> limited = node.get("/v1/profiles/u", "Bearer " + READER_KEY);
       assertTrue(limited.headers().firstValue("Retry-After").isPresent());
       String metrics = node.get("/metrics").body();
       assertTrue(metrics.contains("profile_access_denied_total{reason=\"forbidden\"} 1"), metrics);

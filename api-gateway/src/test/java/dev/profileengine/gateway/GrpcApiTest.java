@@ -43,10 +43,10 @@ class GrpcApiTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env", "grpc-writer-1=ingest+read,grpc-reader-1=read"));
+    node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env", ApiKeysTest.WRITER_KEY + "=ingest+read," + ApiKeysTest.READER_KEY + "=read"));
     GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", node.node.grpcPort(), node.node.system()).withTls(false);
-    writer = ProfileServiceClient.create(settings.withCallCredentials(bearer("grpc-writer-1")), node.node.system());
-    reader = ProfileServiceClient.create(settings.withCallCredentials(bearer("grpc-reader-1")), node.node.system());
+    writer = ProfileServiceClient.create(settings.withCallCredentials(bearer(ApiKeysTest.WRITER_KEY)), node.node.system());
+    reader = ProfileServiceClient.create(settings.withCallCredentials(bearer(ApiKeysTest.READER_KEY)), node.node.system());
     anonymous = ProfileServiceClient.create(settings, node.node.system());
   }
 

@@ -51,6 +51,9 @@ class HttpApiTest {
     assertEquals(200, node.get("/health").statusCode());
     HttpResponse<String> ready = node.get("/ready");
     assertEquals(200, ready.statusCode(), ready.body());
+    // The default H2 journal forces each commit to disk before acknowledging (PROFILE_H2_SYNC=commit).
+    assertEquals("h2", json(ready).path("journal").asText(), ready.body());
+    assertEquals("os-crash", json(ready).path("durability").asText(), ready.body());
   }
 
   @Test

@@ -41,7 +41,8 @@ class PrivacyTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dir, Map.of("profile.snapshot.every", 10, "profile.privacy.pii-spec", "city=hash,query=drop"));
+    node = TestNode.start(dir, Map.of("profile.snapshot.every", 10, "profile.privacy.pii-spec", "city=hash,query=drop",
+        "profile.privacy.pii-salt", "9f4c2a7e1b8d3f60a5c7e2b9d4f1a8c3"));
     rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 4000);
     Replayer.Progress p = node.replay(rows);
     assertEquals(rows.size(), p.accepted() + p.duplicates());
@@ -89,7 +90,7 @@ class PrivacyTest {
     sent.add("pii-1");
     assertEquals(sent, behaviorIds, "every stored behavior of the user, and only those");
     assertNotNull(piiEvent);
-    assertTrue(piiEvent.at("/context/city").asText().matches("h:[0-9a-f]{16}"), "city hashed: " + piiEvent);
+    assertTrue(piiEvent.at("/context/city").asText().matches("h:[0-9a-f]{64}"), "city hashed: " + piiEvent);
     assertEquals("CN", piiEvent.at("/context/country").asText(), "fields without a PII rule are kept");
     assertNull(piiEvent.get("query"), "query dropped: " + piiEvent);
     assertFalse(r.body().contains("Hangzhou") || r.body().contains("red shoes"), "no raw PII anywhere in the export");

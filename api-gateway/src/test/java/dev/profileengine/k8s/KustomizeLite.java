@@ -22,7 +22,10 @@ import java.util.Set;
  * A small, strict subset of kustomize, enough to render k8s/base and k8s/overlays/* without a
  * kustomize binary: {@code resources} (files, multi-document files and directories with their own
  * kustomization), {@code patches} with {@code path} only (strategic-merge patches, the target
- * taken from the patch's kind and name), {@code namespace} and {@code images}.
+ * taken from the patch's kind and name; {@code $patch: delete} of a whole object), {@code components}
+ * (kustomizations of kind Component, applied after the resources), {@code secretGenerator} from
+ * {@code envs} files with {@code generatorOptions: disableNameSuffixHash: true}, {@code namespace}
+ * and {@code images}.
  *
  * <p>Any other kustomization field, or a patch directive ({@code $patch}, {@code $setElementOrder}
  * ...), fails the rendering: if the manifests start to use more of kustomize, this renderer must
@@ -33,7 +36,8 @@ final class KustomizeLite {
   static final ObjectMapper YAML = new ObjectMapper(
       new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
-  private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "resources", "patches", "images");
+  private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "resources", "components",
+      "patches", "images", "secretGenerator", "generatorOptions");
   private static final Set<String> CLUSTER_SCOPED = Set.of(
       "Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
       "CustomResourceDefinition", "PriorityClass", "IngressClass", "ValidatingWebhookConfiguration",
@@ -45,6 +49,14 @@ final class KustomizeLite {
 
   /** Renders the kustomization in {@code dir}; the resources come back in the order they were listed. */
   static List<ObjectNode> render(Path dir) throws IOException {
+    return build(dir, new ArrayList<>(), false);
+  }
+
+  /**
+   * Builds the kustomization (or, with {@code component}, the Component) in {@code dir} onto
+   * {@code resources}: its resources, then its components, its generators, its patches.
+   */
+  private static List<ObjectNode> build(Path dir, List<ObjectNode> resources, boolean component) throws IOException {
     Path file = kustomizationFile(dir);
     JsonNode k = YAML.readTree(file.toFile());
     if (k == null || !k.isObject()) throw new IllegalStateException(file + " is not a YAML mapping");
@@ -54,7 +66,10 @@ final class KustomizeLite {
         throw new IllegalStateException(file + ": field '" + field + "' is not supported by KustomizeLite (supported: " + SUPPORTED + ")");
       }
     }
-    List<ObjectNode> resources = new ArrayList<>();
+    String kustomizationKind = k.path("kind").asText("Kustomization");
+    if (component != kustomizationKind.equals("Component")) {
+      throw new IllegalStateException(file + ": kind " + kustomizationKind + (component ? " listed under components" : " listed as a kustomization"));
+    }
     for (JsonNode entry : k.path("resources")) {
       Path p = dir.resolve(entry.asText()).normalize();
       if (Files.isDirectory(p)) {
@@ -65,6 +80,13 @@ final class KustomizeLite {
         throw new IllegalStateException(file + ": resource '" + entry.asText() + "' does not exist");
       }
     }
+    checkUnique(resources, file);
+    for (JsonNode entry : k.path("components")) {
+      Path p = dir.resolve(entry.asText()).normalize();
+      if (!Files.isDirectory(p)) throw new IllegalStateException(file + ": component '" + entry.asText() + "' is not a directory");
+      build(p, resources, true);
+    }
+    resources.addAll(secrets(k, dir, file));
     checkUnique(resources, file);
     for (JsonNode patchEntry : k.path("patches")) {
       if (!patchEntry.isObject() || patchEntry.size() != 1 || !patchEntry.hasNonNull("path")) {
@@ -79,6 +101,13 @@ final class KustomizeLite {
               + patch.path("metadata").path("name").asText() + " to patch");
         }
         ObjectNode body = patch.deepCopy();
+        if (body.has("$patch")) {
+          if (!body.get("$patch").asText().equals("delete")) {
+            throw new IllegalStateException(p + ": only a top-level '$patch: delete' is supported, got " + body.get("$patch"));
+          }
+          resources.remove(target);
+          continue;
+        }
         ((ObjectNode) body.get("metadata")).remove("name");
         ((ObjectNode) body.get("metadata")).remove("namespace");
         strategicMerge(target, body, "");
@@ -109,6 +138,48 @@ final class KustomizeLite {
       }
     }
     return resources;
+  }
+
+  /** The Secrets of {@code secretGenerator} (envs files only, without the name hash suffix). */
+  private static List<ObjectNode> secrets(JsonNode k, Path dir, Path file) throws IOException {
+    List<ObjectNode> out = new ArrayList<>();
+    if (!k.has("secretGenerator")) return out;
+    if (!k.path("generatorOptions").path("disableNameSuffixHash").asBoolean(false)) {
+      throw new IllegalStateException(file + ": KustomizeLite needs generatorOptions.disableNameSuffixHash: true (no name hashes)");
+    }
+    for (JsonNode g : k.path("secretGenerator")) {
+      for (Iterator<String> it = g.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!Set.of("name", "envs").contains(f)) throw new IllegalStateException(file + ": secretGenerator field '" + f + "' is not supported");
+      }
+      ObjectNode secret = YAML.createObjectNode();
+      secret.put("apiVersion", "v1").put("kind", "Secret");
+      secret.putObject("metadata").put("name", g.path("name").asText());
+      secret.put("type", "Opaque");
+      ObjectNode data = secret.putObject("data");
+      for (JsonNode env : g.path("envs")) {
+        Path p = dir.resolve(env.asText()).normalize();
+        if (!Files.isRegularFile(p)) throw new IllegalStateException(file + ": env file '" + env.asText() + "' does not exist (k8s/generate-secrets.sh writes it)");
+        for (String line : Files.readAllLines(p)) {
+          String l = line.stripLeading();
+          if (l.isEmpty() || l.startsWith("#")) continue;
+          int eq = l.indexOf('=');
+          if (eq < 1) throw new IllegalStateException(p + ": line is not KEY=VALUE");
+          data.put(l.substring(0, eq), kustomizeBase64(l.substring(eq + 1)));
+        }
+      }
+      out.add(secret);
+    }
+    return out;
+  }
+
+  /** Base64 as kustomize writes generated data: lines of 70 characters, each ending in a newline, once longer than one line. */
+  static String kustomizeBase64(String value) {
+    String enc = java.util.Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (enc.length() / 70 + 1 <= 1) return enc;
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < enc.length(); i += 70) b.append(enc, i, Math.min(enc.length(), i + 70)).append('\n');
+    return b.toString();
   }
 
   static Path kustomizationFile(Path dir) {
@@ -222,24 +293,34 @@ final class KustomizeLite {
     }
   }
 
-  /** Matching elements merge in place; new ones go first, in patch order (as kustomize v5 does). */
+  /**
+   * As kustomize v5 (kyaml) merges a list with a merge key: the patch's elements first, in patch
+   * order (each merged into its match when the list has one), then the list's other elements.
+   */
   private static void mergeList(ArrayNode target, ArrayNode patch, List<String> key, String path) {
-    int inserted = 0;
+    List<JsonNode> rest = new ArrayList<>();
+    target.forEach(rest::add);
+    List<JsonNode> merged = new ArrayList<>();
     for (JsonNode p : patch) {
       if (!p.isObject()) throw new IllegalStateException("list " + path + " holds a non-object element");
       ObjectNode match = null;
-      for (JsonNode t : target) {
+      for (JsonNode t : rest) {
         if (t.isObject() && sameKey(t, p, key)) {
           match = (ObjectNode) t;
           break;
         }
       }
       if (match == null) {
-        target.insert(inserted++, p.deepCopy());
+        merged.add(p.deepCopy());
       } else {
+        rest.remove(match);
         strategicMerge(match, (ObjectNode) p, path + "[" + key + "]");
+        merged.add(match);
       }
     }
+    merged.addAll(rest);
+    target.removeAll();
+    merged.forEach(target::add);
   }
 
   private static boolean sameKey(JsonNode a, JsonNode b, List<String> key) {

@@ -39,6 +39,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * runs on its output too, and {@link #builtInRendererAgreesWithKustomize} requires both renderings
  * to be identical. {@code -Dk8s.kustomize=PATH} names the binary, {@code -Dk8s.dir=DIR} the k8s
  * folder, {@code -Dk8s.render.out=DIR} writes the built-in renderings there (scripts/render-k8s.sh).
+ *
+ * <p>The Secrets are generated from git-ignored env files: the renderings are of a temporary copy of
+ * the k8s folder in which {@code k8s/generate-secrets.sh} has run, so the test never needs (nor
+ * reads) an operator's real keys.
  */
 class ManifestsTest {
   static final String APP = "profile-engine";
@@ -49,16 +53,19 @@ class ManifestsTest {
       "overlays/postgres", "profile-engine:0.1.0",
       "overlays/local", "profile-engine:dev");
 
+  /** The k8s folder of the checkout, and the temporary copy with generated secrets that is rendered. */
+  static Path source;
   static Path k8s;
   static Optional<ExternalKustomize> external = Optional.empty();
   private static final Map<String, List<ObjectNode>> CACHE = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void locateAndChooseRenderers() {
-    k8s = locateK8sDir();
+    source = locateK8sDir();
+    k8s = copyWithGeneratedSecrets(source);
     StringBuilder why = new StringBuilder();
     external = ExternalKustomize.find(why);
-    System.out.println("[ManifestsTest] k8s dir: " + k8s);
+    System.out.println("[ManifestsTest] k8s dir: " + source + " (rendered from a copy with generated secrets: " + k8s + ")");
     System.out.println("[ManifestsTest] renderers: KustomizeLite (built in)"
         + external.map(e -> " and " + e.description).orElse("; no external kustomize: " + why));
   }
@@ -86,7 +93,7 @@ class ManifestsTest {
     ObjectNode d = r.deployment();
     JsonNode c = r.nodeContainer();
     assertEquals(EXPECTED_IMAGE.get(target), c.path("image").asText(), "image of the node container");
-    assertEquals(3, d.path("spec").path("replicas").asInt(-1), "replicas");
+    assertEquals(target.equals("base") ? 1 : 3, d.path("spec").path("replicas").asInt(-1), "replicas");
     int grace = d.path("spec").path("template").path("spec").path("terminationGracePeriodSeconds").asInt(-1);
     assertTrue(grace >= 20 && grace <= 60, "terminationGracePeriodSeconds for the shard hand-off, was " + grace);
     JsonNode selector = d.path("spec").path("selector").path("matchLabels");
@@ -145,7 +152,8 @@ class ManifestsTest {
     Rendered r = render(renderer, target);
     Map<String, JsonNode> env = r.effectiveEnv();
     assertEquals("0.0.0.0", literal(env, "PROFILE_BIND"), "PROFILE_BIND");
-    assertEquals("kubernetes-api", literal(env, "PROFILE_DISCOVERY"), "PROFILE_DISCOVERY");
+    assertEquals(target.equals("base") ? "config" : "kubernetes-api", literal(env, "PROFILE_DISCOVERY"),
+        "PROFILE_DISCOVERY (the base is one node that joins itself)");
     assertEquals("8080", literal(env, "PROFILE_HTTP_PORT"), "PROFILE_HTTP_PORT");
     assertEquals("8081", literal(env, "PROFILE_GRPC_PORT"), "PROFILE_GRPC_PORT");
     assertEquals("8558", literal(env, "PROFILE_MANAGEMENT_PORT"), "PROFILE_MANAGEMENT_PORT");
@@ -154,14 +162,18 @@ class ManifestsTest {
         env.getOrDefault("PROFILE_REMOTE_HOST", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
         "PROFILE_REMOTE_HOST from the downward API (pod IP)");
     String seeds = env.containsKey("PROFILE_SEED_NODES") ? literal(env, "PROFILE_SEED_NODES") : "";
-    assertEquals("", seeds, "no static seed nodes with Cluster Bootstrap");
+    assertEquals("", seeds, "no static seed nodes (one node, or Cluster Bootstrap)");
     r.assertSecretRef(env, "PROFILE_API_KEYS");
     assertEquals("profile-engine-api-keys",
         env.get("PROFILE_API_KEYS").path("valueFrom").path("secretKeyRef").path("name").asText(),
         "PROFILE_API_KEYS comes from the API-keys Secret");
-    // The Secret's value is what the gateway accepts (key=scope+scope, keys of 8+ characters).
-    assertFalse(dev.profileengine.gateway.auth.ApiKeys.parse(r.resolve(env.get("PROFILE_API_KEYS"), "PROFILE_API_KEYS")).isEmpty(),
-        "the API-keys Secret holds at least one key");
+    // The generated Secret's value is what the gateway accepts (key=scope+scope, strong keys).
+    var keys = dev.profileengine.gateway.auth.ApiKeys.parse(r.resolve(env.get("PROFILE_API_KEYS"), "PROFILE_API_KEYS"));
+    assertEquals(3, keys.size(), "generate-secrets.sh writes an ingest, a read and an admin key");
+    r.assertSecretRef(env, "PROFILE_PII_SALT");
+    assertEquals(java.util.Optional.empty(),
+        dev.profileengine.engine.SecretStrength.weakness(r.resolve(env.get("PROFILE_PII_SALT"), "PROFILE_PII_SALT")),
+        "the generated PII salt is a usable secret");
     // Every ConfigMap and Secret the pod reads exists in the same rendering.
     JsonNode c = r.nodeContainer();
     for (JsonNode from : c.path("envFrom")) {
@@ -202,6 +214,102 @@ class ManifestsTest {
     assertEquals(ref(env, "PROFILE_DB_USER"), ref(pgEnv, "POSTGRES_USER"), "same DB user for nodes and PostgreSQL");
     assertEquals(ref(env, "PROFILE_DB_PASSWORD"), ref(pgEnv, "POSTGRES_PASSWORD"), "same DB password for nodes and PostgreSQL");
     assertEquals(m.group(3), r.resolve(pgEnv.get("POSTGRES_DB"), "POSTGRES_DB"), "the URL's database is the one PostgreSQL creates");
+    assertEquals(java.util.Optional.empty(),
+        dev.profileengine.engine.SecretStrength.weakness(r.resolve(pgEnv.get("POSTGRES_PASSWORD"), "POSTGRES_PASSWORD")),
+        "the generated database password is random");
+  }
+
+
+  // ---------------------------------------------------------------- no layout loses data
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void severalReplicasOnlyWithASharedJournal(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<String, JsonNode> env = r.effectiveEnv();
+    int replicas = r.deployment().path("spec").path("replicas").asInt(-1);
+    String discovery = literal(env, "PROFILE_DISCOVERY");
+    if (replicas > 1 || !discovery.equals("config")) {
+      assertEquals("postgres", literal(env, "PROFILE_JOURNAL"),
+          target + ": " + replicas + " replicas with discovery " + discovery + " need the shared PostgreSQL journal");
+      assertFalse(literal(env, "PROFILE_DB_URL").isBlank(), "PROFILE_DB_URL");
+    } else {
+      assertEquals(1, replicas, "replicas");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void theBaseIsOneH2NodeOnAPersistentVolume(String renderer, String target) throws IOException {
+    if (!target.equals("base")) return;
+    Rendered r = render(renderer, target);
+    ObjectNode d = r.deployment();
+    assertEquals(1, d.path("spec").path("replicas").asInt(-1), "one replica");
+    assertEquals("Recreate", d.path("spec").path("strategy").path("type").asText(),
+        "Recreate: the old pod lets go of the volume and the H2 file before the new one starts");
+    Map<String, JsonNode> env = r.effectiveEnv();
+    assertEquals("h2", literal(env, "PROFILE_JOURNAL"), "PROFILE_JOURNAL");
+    String dataDir = literal(env, "PROFILE_DATA_DIR");
+    JsonNode mount = stream(r.nodeContainer().path("volumeMounts"))
+        .filter(m -> m.path("mountPath").asText().equals(dataDir)).findFirst()
+        .orElseThrow(() -> new AssertionError("nothing mounted at PROFILE_DATA_DIR " + dataDir));
+    JsonNode volume = stream(d.path("spec").path("template").path("spec").path("volumes"))
+        .filter(v -> v.path("name").asText().equals(mount.path("name").asText())).findFirst().orElseThrow();
+    String claim = volume.path("persistentVolumeClaim").path("claimName").asText();
+    assertFalse(claim.isEmpty(), "the data dir is a PersistentVolumeClaim, was " + volume);
+    ObjectNode pvc = r.get("PersistentVolumeClaim", claim);
+    assertTrue(contains(pvc.path("spec").path("accessModes"), "ReadWriteOnce"), "ReadWriteOnce: one pod at a time");
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("postgresRenderings")
+  void aClusterKeepsNoUnusedH2Volume(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    assertEquals(List.of(), r.all("PersistentVolumeClaim"), "the single node's H2 claim is dropped with the shared journal");
+    for (JsonNode v : r.deployment().path("spec").path("template").path("spec").path("volumes")) {
+      assertFalse(v.has("persistentVolumeClaim"), "no node volume is a claim: " + v);
+    }
+  }
+
+  @Test
+  void noSecretIsCommittedAndTheEnvFilesAreIgnored() throws IOException {
+    List<Path> yamls;
+    try (Stream<Path> files = Files.walk(source)) {
+      yamls = files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+          .filter(p -> !source.relativize(p).startsWith("rendered")).toList();
+    }
+    for (Path y : yamls) {
+      if (y.getFileName().toString().startsWith("kustomization") || y.getFileName().toString().equals("kind-cluster.yaml")) continue;
+      for (ObjectNode doc : KustomizeLite.readAll(y)) {
+        assertFalse(doc.path("kind").asText().equals("Secret"), source.relativize(y) + " holds a Secret: generate it instead");
+      }
+    }
+    List<String> ignored = Files.readAllLines(source.resolve(".gitignore"));
+    assertTrue(ignored.contains("*.env"), "k8s/.gitignore keeps the generated env files out of git: " + ignored);
+    // Two runs of the script give different keys: nothing is fixed in it.
+    Path again = copyWithGeneratedSecrets(source);
+    assertFalse(Files.readString(again.resolve("base/secrets.env")).equals(Files.readString(k8s.resolve("base/secrets.env"))),
+        "generate-secrets.sh writes fresh random values");
+  }
+
+  /** A temporary copy of {@code dir} (without env files or renderings) in which generate-secrets.sh has run. */
+  static Path copyWithGeneratedSecrets(Path dir) {
+    try {
+      Path copy = Files.createTempDirectory("k8s-manifests-");
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.toList()) {
+          Path rel = dir.relativize(p);
+          if (rel.startsWith("rendered") || p.toString().endsWith(".env")) continue;
+          Path to = copy.resolve(rel.toString());
+          if (Files.isDirectory(p)) Files.createDirectories(to);
+          else Files.copy(p, to);
+        }
+      }
+      ExternalKustomize.run(List.of("bash", copy.resolve("generate-secrets.sh").toString()), copy, 60);
+      return copy;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("could not generate the secrets in a copy of " + dir, e);
+    }
   }
 
   // ---------------------------------------------------------------- RBAC, PDB, Services, namespace
@@ -504,7 +612,7 @@ class ManifestsTest {
       String key = ref.path("key").asText();
       if (secret.path("stringData").has(key)) return secret.path("stringData").path(key).asText();
       if (secret.path("data").has(key)) {
-        return new String(java.util.Base64.getDecoder().decode(secret.path("data").path(key).asText()), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(java.util.Base64.getMimeDecoder().decode(secret.path("data").path(key).asText()), java.nio.charset.StandardCharsets.UTF_8);
       }
       throw new AssertionError(name + ": Secret " + ref.path("name").asText() + " has no key " + key);
     }

@@ -33,7 +33,13 @@ public class BatchingJournalDao extends DefaultJournalDao {
     super(db, profile, config, serialization, ec, mat);
     BaseDaoConfig dao = config.daoConfig();
     this.batcher = new JournalWriteBatcher<>(dao.batchSize(), dao.parallelism(), dao.bufferSize(),
-        rows -> FutureConverters.asJava(writeJournalRows(CollectionConverters.asScala(rows).toSeq())), ec::execute);
+        rows -> FutureConverters.asJava(writeJournalRows(CollectionConverters.asScala(rows).toSeq())).thenCompose(v -> afterCommit()),
+        ec::execute);
+  }
+
+  /** Runs after each batch's transaction committed, before its writes are acknowledged (see {@link H2SyncedJournalDao}). */
+  protected java.util.concurrent.CompletionStage<?> afterCommit() {
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
   }
 
   @Override

@@ -70,7 +70,7 @@ public record EngineSettings(
     return new Consent.ConsentDefaults(c.getBoolean("analytics"), c.getBoolean("personalization"), c.getBoolean("ads"));
   }
 
-  private static PiiPolicy piiPolicy(Config privacy) {
+  static PiiPolicy piiPolicy(Config privacy) {
     Map<PiiPolicy.Field, PiiPolicy.Action> actions = new HashMap<>();
     Config pii = privacy.getConfig("pii");
     for (String field : pii.root().keySet()) {

@@ -18,7 +18,7 @@ public final class JournalConfig {
 
   /** A human summary for the startup log line (no password). */
   public static String describe(Config c) {
-    return c.getString("profile.journal.kind") + " " + c.getString(DB + ".db.url");
+    return c.getString("profile.journal.kind") + " " + c.getString(DB + ".db.url") + " durability=" + JournalDurability.of(c).durability();
   }
 
   /** Returns {@code config} with the journal database URL, driver and profile filled in. */
@@ -56,7 +56,9 @@ public final class JournalConfig {
     // eventsByTag of the engine's tags reads the journal rows themselves: events are written untagged.
     db.put("jdbc-read-journal.dao", DerivedTagReadJournalDao.class.getName());
     // Writes of all entities are group-committed by the engine's batcher (rows per commit as a metric).
-    db.put("jdbc-journal.dao", BatchingJournalDao.class.getName());
+    // On H2 with PROFILE_H2_SYNC=commit each group commit is forced to disk before it is acknowledged.
+    boolean sync = JournalDurability.of(config).equals(JournalDurability.H2_COMMIT);
+    db.put("jdbc-journal.dao", (sync ? H2SyncedJournalDao.class : BatchingJournalDao.class).getName());
     return ConfigFactory.parseMap(db).withFallback(config);
   }
 }

@@ -154,12 +154,19 @@ public final class ProfileEngine {
     return system;
   }
 
+  /** Which failures an acknowledged event survives on this node's journal (for {@code /ready}). */
+  public JournalDurability durability() {
+    return JournalDurability.of(system.settings().config());
+  }
+
   /** See {@link ReadinessCheck}: Up member, shard region answering, journal answering. */
   public CompletionStage<Boolean> ready() {
     return readiness.get();
   }
 
+  /** Completes the journal settings; refuses an unsafe configuration first (see {@link StartupChecks}). */
   public static Config configure(Config config) {
+    StartupChecks.check(config);
     return SerializationWrite.apply(AppVersion.apply(JournalConfig.resolve(config)));
   }
 }

@@ -1,16 +1,16 @@
 package dev.profileengine.profile;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * What happens to personal fields of an event before it is journaled: each configured field is
- * kept, replaced by a salted SHA-256 ({@code "h:" + 16 hex digits}, so equal values still compare
- * equal in profiles and segments) or dropped. Applied once, in the entity, to every ingest path.
+ * kept, replaced by its HMAC-SHA256 keyed by the salt ({@code "h:" + 64 hex digits}, the full
+ * 256 bits, so equal values still compare equal in profiles and segments) or dropped. Applied once, in the entity, to every ingest path.
  *
  * @param actions field name (see {@link Field}) to action; fields not named are kept
  * @param salt secret mixed into every hash, so hashes cannot be reversed by a dictionary of values
@@ -70,15 +70,16 @@ public record PiiPolicy(Map<Field, Action> actions, String salt) {
     };
   }
 
+  /** HMAC-SHA256 keyed by the salt, all 256 bits: "h:" + 64 hex digits. */
   String hash(String value) {
     try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(salt.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      byte[] d = sha.digest(value.getBytes(StandardCharsets.UTF_8));
-      return "h:" + HexFormat.of().formatHex(d, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JVM", e);
+      Mac mac = Mac.getInstance("HmacSHA256");
+      // An empty salt only reaches here from tests: a starting node refuses it (StartupChecks).
+      byte[] key = salt.isEmpty() ? new byte[1] : salt.getBytes(StandardCharsets.UTF_8);
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return "h:" + HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 missing from the JVM", e);
     }
   }
 }

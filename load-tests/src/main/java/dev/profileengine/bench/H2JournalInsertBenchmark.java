@@ -55,7 +55,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * event with every field set; SerializationBenchmark); {@code lob} {@code engine} (the engine's
  * options) or {@code h2-default} (the same without {@code MAX_LENGTH_INPLACE_LOB}: H2 keeps only
  * payloads up to 256 bytes in the row); {@code pidIndex} {@code true} (the schema) or
- * {@code false} (the index dropped: what the random-leaf index costs, not a usable journal).
+ * {@code false} (the index dropped: what the random-leaf index costs, not a usable journal);
+ * {@code sync} {@code commit} ({@code PROFILE_H2_SYNC=commit}, the engine's default: {@code CHECKPOINT
+ * SYNC} after each commit, so the batch is on disk, as H2SyncedJournalDao does) or {@code os} (the
+ * commit reaches the operating system only).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -81,9 +84,13 @@ public class H2JournalInsertBenchmark {
   @Param({"true", "false"})
   public boolean pidIndex;
 
+  @Param({"commit", "os"})
+  public String sync;
+
   private Path dir;
   private Connection connection;
   private PreparedStatement insert;
+  private Statement checkpoint;
   private String[] persistenceIds;
   private final Map<String, Long> sequenceNumbers = new HashMap<>();
   private byte[] payload;
@@ -106,6 +113,8 @@ public class H2JournalInsertBenchmark {
     }
     connection.setAutoCommit(false);
     insert = connection.prepareStatement(INSERT);
+    checkpoint = connection.createStatement();
+    if (!sync.equals("commit") && !sync.equals("os")) throw new IllegalArgumentException("sync must be commit or os, was " + sync);
   }
 
   /**
@@ -143,6 +152,7 @@ public class H2JournalInsertBenchmark {
     }
     int[] counts = insert.executeBatch();
     connection.commit();
+    if (sync.equals("commit")) checkpoint.execute("CHECKPOINT SYNC");
     return counts.length;
   }
 

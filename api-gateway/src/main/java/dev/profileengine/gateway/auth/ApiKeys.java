@@ -1,5 +1,6 @@
 package dev.profileengine.gateway.auth;
 
+import dev.profileengine.engine.SecretStrength;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,7 +42,12 @@ public final class ApiKeys {
             + entry.length() + " characters without one");
       }
       String key = entry.substring(0, eq);
-      if (key.length() < 8) throw new IllegalArgumentException("API keys must be at least 8 characters long");
+      // A placeholder or guessable key is a publicly known key: refuse to start with it.
+      int n = keys.size() + 1;
+      SecretStrength.weakness(key).ifPresent(weak -> {
+        throw new IllegalStateException("refusing to start: PROFILE_API_KEYS entry " + n + " is not a usable key (" + weak + "); "
+            + SecretStrength.advice());
+      });
       Set<Scope> scopes = EnumSet.noneOf(Scope.class);
       for (String s : entry.substring(eq + 1).split("\\+")) scopes.add(Scope.parse(s));
       String hash = sha256(key);

@@ -104,6 +104,7 @@ final class PrivacyRoutes extends AllDirectives {
     UserProfile.Event e = stored.event();
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.
     if (e instanceof UserProfile.EventRecorded r) put(m, "behavior", EventJson.encode(r.event()));
+    else if (e instanceof UserProfile.EventAcknowledged a) put(m, "acknowledged", Map.of("eventId", a.eventId(), "timestamp", a.timestamp()));
     else if (e instanceof UserProfile.AttributesSet a) put(m, "attributes", a.attributes());
     else if (e instanceof UserProfile.PredictionUpdated p) put(m, "prediction", p.prediction());
     else if (e instanceof UserProfile.ConsentSet c) {

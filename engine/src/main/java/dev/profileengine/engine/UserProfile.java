@@ -118,8 +118,15 @@ public final class UserProfile
 
   public record Recorded(List<EventResult> results) implements CborSerializable {}
 
-  /** The profile view, empty when the user is unknown. */
-  public record ProfileReply(Optional<ProfileView> profile) implements CborSerializable {}
+  /**
+   * The profile view, empty when the user is unknown; {@code refused} names the field and the cap
+   * when a write was refused (nothing journaled).
+   */
+  public record ProfileReply(Optional<ProfileView> profile, FieldError refused) implements CborSerializable {
+    public ProfileReply(Optional<ProfileView> profile) {
+      this(profile, null);
+    }
+  }
 
   /**
    * The outcome of {@link Forget}: {@code found} false when nothing was stored for the user;
@@ -138,6 +145,18 @@ public final class UserProfile
 
   /** A newer next-behavior prediction. */
   public record PredictionUpdated(ProfilePrediction prediction) implements Event {}
+
+  /**
+   * Accepted without the user's analytics consent: only the id and time are journaled, for
+   * exactly-once; nothing of the behavior is profiled.
+   */
+  public record EventAcknowledged(String eventId, Instant timestamp) implements Event {}
+
+  /**
+   * The tombstone of a forgotten user, the only row left of the profile after an erasure (written in
+   * the erasure's transaction by {@link JournalEraser}): events stamped before {@code at} are refused.
+   */
+  public record Forgotten(Instant at) implements Event {}
 
   /** Consent choices changed. */
   public record ConsentSet(Map<Consent.Purpose, Boolean> changes, Instant at) implements Event {}
@@ -212,7 +231,7 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
-    ReplyEffect<Event, ProfileState> handled = forgetting ? whileForgetting(command) : !state.exists() ? whileAbsent(command) : null;
+    ReplyEffect<Event, ProfileState> handled = forgetting ? whileForgetting(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }
 
@@ -227,14 +246,24 @@ public final class UserProfile
       return Effect().noReply();
     }
     if (command instanceof PredictionReady || command instanceof PredictionFailed) return Effect().noReply();
+    // Nothing may be journaled between the erasure and the tombstone.
+    if (command instanceof ReevaluateSegments c) return Effect().reply(c.replyTo(), false);
     return null;
   }
 
-  /** No event yet: nothing to read or forget. Null: as in any state. */
-  private ReplyEffect<Event, ProfileState> whileAbsent(Command command) {
+  /**
+   * No event, attribute or consent choice to show: nothing to read. Something may still be stored
+   * (an attribute set then removed, acknowledged events): that is forgotten. Null: as in any state.
+   */
+  private ReplyEffect<Event, ProfileState> whileAbsent(ProfileState state, Command command) {
     if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
-    if (command instanceof Forget c) return Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null));
+    if (command instanceof Forget c && !storesAnything(state)) return Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null));
     return null;
+  }
+
+  /** Whether the journal holds anything of the user but a forget tombstone. */
+  private boolean storesAnything(ProfileState state) {
+    return state.forgottenMillis() == 0 ? lastSequenceNumber(context) > 0 : state.changedSinceForgotten();
   }
 
   private ReplyEffect<Event, ProfileState> inAnyState(ProfileState state, Command command) {
@@ -258,6 +287,8 @@ public final class UserProfile
     BatchAdmission admission = new BatchAdmission(state, settings.profile());
     List<EventResult> results = new ArrayList<>(cmd.events().size());
     List<Event> accepted = new ArrayList<>(cmd.events().size());
+    // Without analytics consent an event is acknowledged (exactly-once) but not profiled.
+    boolean profiled = state.allows(Consent.Purpose.ANALYTICS, settings.profile());
     for (BehaviorEvent e : cmd.events()) {
       List<FieldError> errors = validation.validate(e, now);
       if (errors.isEmpty() && !userId.equals(e.userId())) errors = List.of(new FieldError("userId", "does not belong to profile " + userId));
@@ -266,14 +297,25 @@ public final class UserProfile
         continue;
       }
       Admission a = admission.admit(e);
-      results.add(EventResult.of(e.eventId(), a));
-      if (a instanceof Admission.Accept) accepted.add(new EventRecorded(settings.pii().apply(e)));
+      if (!(a instanceof Admission.Accept)) results.add(EventResult.of(e.eventId(), a));
+      else if (profiled) {
+        results.add(EventResult.of(e.eventId(), a));
+        accepted.add(new EventRecorded(settings.pii().apply(e)));
+      } else {
+        results.add(new EventResult(e.eventId(), EventResult.ACCEPTED, null, null, EventResult.NOT_PROFILED));
+        accepted.add(new EventAcknowledged(e.eventId(), e.timestamp()));
+      }
     }
     Recorded reply = new Recorded(List.copyOf(results));
     if (accepted.isEmpty()) return Effect().reply(cmd.replyTo(), reply);
+    long writeStart = System.nanoTime();
+    if (!profiled) {
+      return persist(withSegmentChanges(state, accepted))
+          .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
+          .thenReply(cmd.replyTo(), s -> reply);
+    }
     scoreLastPrediction(state, accepted);
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
-    long writeStart = System.nanoTime();
     return persist(withSegmentChanges(state, accepted))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
         .thenRun(s -> watermark.advance(s.lastEventMillis()))
@@ -334,6 +376,9 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
+    // Re-checked here: the gateway checks the request alone and may be bypassed.
+    FieldError over = settings.attributeLimits().check(state.attributes(), cmd.attributes());
+    if (over != null) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.empty(), over));
     return persist(withSegmentChanges(state, List.of(new AttributesSet(cmd.attributes(), clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
@@ -384,7 +429,9 @@ public final class UserProfile
     forgetting = true;
     hosted.withdraw(userId);
     context.getLog().info("Forgetting user {}", userId);
-    context.pipeToSelf(forgetter.forget(userId, persistenceId().id(), clock.instant()),
+    // The tombstone takes the next sequence number: nothing is journaled while forgetting.
+    Forgotten tombstone = new Forgotten(clock.instant());
+    context.pipeToSelf(forgetter.forget(userId, persistenceId().id(), tombstone, lastSequenceNumber(context) + 1),
         (erased, failure) -> failure == null ? new ForgetDone(erased) : new ForgetFailed(failure.toString()));
     return Effect().noReply();
   }
@@ -397,8 +444,8 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onForgetDone(ProfileState state, ForgetDone cmd) {
     context.getLog().info("Forgot user {}: {} journal rows and {} snapshots removed", userId, cmd.erased().events(), cmd.erased().snapshots());
     answerForgetWaiters(new ForgetReply(true, cmd.erased().events(), cmd.erased().snapshots(), null));
-    // The in-memory state and sequence number are stale now: stop, so the next message recovers an
-    // empty profile from the (empty) journal.
+    // The in-memory state is stale now: stop, so the next message recovers the tombstone alone
+    // from the journal.
     return Effect().stop().thenNoReply();
   }
 
@@ -474,9 +521,11 @@ public final class UserProfile
 
   /** The pure fold of one journaled event. */
   private ProfileState applyEvent(ProfileState state, Event event) {
-    ProfileState s = state.forUser(userId);
+    if (event instanceof Forgotten f) return ProfileState.forgotten(userId, f.at().toEpochMilli());
+    ProfileState s = state.forUser(userId).changed();
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.
     if (event instanceof EventRecorded e) return s.apply(e.event(), settings.profile());
+    if (event instanceof EventAcknowledged e) return s.acknowledged(e.eventId(), e.timestamp().toEpochMilli(), settings.profile());
     if (event instanceof AttributesSet e) return s.withAttributes(e.attributes());
     if (event instanceof PredictionUpdated e) return s.withPrediction(e.prediction());
     if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults());

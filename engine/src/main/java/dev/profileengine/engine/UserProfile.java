@@ -354,7 +354,8 @@ public final class UserProfile
     predictionInFlight = false;
     ProfilePrediction current = state.prediction();
     boolean newer = (current == null || cmd.prediction().asOfEventCount() > current.asOfEventCount())
-        && state.allows(Consent.Purpose.PERSONALIZATION, settings.profile());
+        && state.allows(Consent.Purpose.PERSONALIZATION, settings.profile())
+        && state.allows(Consent.Purpose.ANALYTICS, settings.profile()); // none kept without behavior data
     String next = coalescedEventId;
     coalescedEventId = null;
     if (!newer) {

@@ -21,7 +21,8 @@ import java.util.TreeMap;
 
 /**
  * The privacy API of one profile: {@code GET .../export} (everything stored), {@code DELETE}
- * (forget: journal rows and snapshots removed, a {@code forgotten} change notified; admin scope)
+ * (forget: journal rows and snapshots removed but a tombstone with the instant, a {@code forgotten}
+ * change notified; admin scope)
  * and {@code PUT .../consent} (choices per purpose). Mounted under {@code /v1/profiles/{userId}}.
  */
 final class PrivacyRoutes extends AllDirectives {

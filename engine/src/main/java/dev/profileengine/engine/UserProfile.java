@@ -52,7 +52,7 @@ public final class UserProfile
     ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
     int shards = system.settings().config().getInt("akka.cluster.sharding.number-of-shards");
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter))
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter, ctx.getShard()))
             .withMessageExtractor(new ProfileShards(shards)));
   }
 
@@ -67,7 +67,13 @@ public final class UserProfile
    */
   public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models,
                                          ProfileForgetter forgetter) {
-    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models, forgetter));
+    return create(userId, settings, clock, models, forgetter, null);
+  }
+
+  /** @param shard the entity's shard, to passivate through after a forget; null: stop instead */
+  public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models,
+                                         ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models, forgetter, shard));
   }
 
   // ---- commands ----
@@ -87,8 +93,10 @@ public final class UserProfile
   public record SetConsent(Map<Consent.Purpose, Boolean> changes, ActorRef<ProfileReply> replyTo) implements Command {}
 
   /**
-   * Forgets the user: every journal row and snapshot of the profile is removed and a
-   * {@code forgotten} change is notified; the entity then stops, so a later event starts afresh.
+   * Forgets the user: every journal row and snapshot of the profile is removed, leaving only a
+   * {@link Forgotten} tombstone, and a {@code forgotten} change is notified; the entity then stops
+   * and recovers the tombstone, so events stamped before the forget are refused and later ones
+   * start afresh.
    */
   public record Forget(ActorRef<ForgetReply> replyTo) implements Command {}
 
@@ -181,6 +189,9 @@ public final class UserProfile
   private boolean predictionInFlight;
   private String coalescedEventId;
   private final ProfileForgetter forgetter;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  // The erasure is done and the entity is on its way out: a Forget still in the mailbox is answered done.
+  private boolean forgotten;
   // While the profile's rows are being erased, writes are refused (retry) and reads see no profile.
   private boolean forgetting;
   // Callers of Forget waiting for a snapshot write or for the erasure in progress.
@@ -194,7 +205,7 @@ public final class UserProfile
       akka.actor.typed.SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
   private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models,
-                      ProfileForgetter forgetter) {
+                      ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_KEY.name(), userId), RESTART_ON_FAILURE);
     this.context = context;
     this.userId = userId;
@@ -202,6 +213,7 @@ public final class UserProfile
     this.clock = clock;
     this.models = models;
     this.forgetter = forgetter;
+    this.shard = shard;
     this.watermark = EventTimeWatermark.get(context.getSystem());
     this.hosted = HostedProfiles.get(context.getSystem());
     EngineMetrics.activeEntities.inc();
@@ -242,6 +254,7 @@ public final class UserProfile
     if (command instanceof SetAttributes c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
     if (command instanceof SetConsent c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
     if (command instanceof Forget c) {
+      if (forgotten) return Effect().reply(c.replyTo(), new ForgetReply(true, 0, 0, null));
       forgetWaiters.add(c.replyTo());
       return Effect().noReply();
     }
@@ -446,8 +459,13 @@ public final class UserProfile
     context.getLog().info("Forgot user {}: {} journal rows and {} snapshots removed", userId, cmd.erased().events(), cmd.erased().snapshots());
     answerForgetWaiters(new ForgetReply(true, cmd.erased().events(), cmd.erased().snapshots(), null));
     // The in-memory state is stale now: stop, so the next message recovers the tombstone alone
-    // from the journal.
-    return Effect().stop().thenNoReply();
+    // from the journal. Through the shard: it holds messages for the profile until the entity has
+    // stopped and hands them to the next incarnation (a plain stop loses those sent meanwhile).
+    // Until then, writes still in the mailbox are asked to retry.
+    forgotten = true;
+    if (shard == null) return Effect().stop().thenNoReply();
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, ProfileState> onForgetFailed(ProfileState state, ForgetFailed cmd) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Export, forget and consent over HTTP on a real node (H2 journal, default model), with real users'
- * rows: forgetting leaves no journal row and no snapshot, notifies {@code forgotten}, and the next
+ * rows: forgetting leaves no journal row (but the tombstone) and no snapshot, notifies {@code forgotten}, and the next
  * event starts a fresh profile; consent gates predictions; PII fields are hashed or dropped before
  * they are journaled.
  */

@@ -78,8 +78,12 @@ public record EngineSettings(
 
   /** {@code profile.attributes}. */
   static AttributeLimits attributeLimits(Config c) {
-    return new AttributeLimits(c.getInt("max-count"), (int) Math.min(Integer.MAX_VALUE, c.getBytes("max-bytes")),
-        c.getInt("max-name-length"), c.getInt("max-value-length"));
+    try {
+      return new AttributeLimits(c.getInt("max-count"), (int) Math.min(Integer.MAX_VALUE, c.getBytes("max-bytes")),
+          c.getInt("max-name-length"), c.getInt("max-value-length"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("profile.attributes (PROFILE_MAX_ATTRIBUTES, PROFILE_MAX_ATTRIBUTE_BYTES): " + e.getMessage(), e);
+    }
   }
 
   private static Consent.ConsentDefaults consentDefaults(Config c) {

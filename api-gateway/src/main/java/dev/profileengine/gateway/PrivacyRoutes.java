@@ -21,7 +21,8 @@ import java.util.TreeMap;
 
 /**
  * The privacy API of one profile: {@code GET .../export} (everything stored), {@code DELETE}
- * (forget: journal rows and snapshots removed, a {@code forgotten} change notified; admin scope)
+ * (forget: journal rows and snapshots removed but a tombstone with the instant, a {@code forgotten}
+ * change notified; admin scope)
  * and {@code PUT .../consent} (choices per purpose). Mounted under {@code /v1/profiles/{userId}}.
  */
 final class PrivacyRoutes extends AllDirectives {
@@ -104,6 +105,7 @@ final class PrivacyRoutes extends AllDirectives {
     UserProfile.Event e = stored.event();
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.
     if (e instanceof UserProfile.EventRecorded r) put(m, "behavior", EventJson.encode(r.event()));
+    else if (e instanceof UserProfile.EventAcknowledged a) put(m, "acknowledged", Map.of("eventId", a.eventId(), "timestamp", a.timestamp()));
     else if (e instanceof UserProfile.AttributesSet a) put(m, "attributes", a.attributes());
     else if (e instanceof UserProfile.PredictionUpdated p) put(m, "prediction", p.prediction());
     else if (e instanceof UserProfile.ConsentSet c) {

@@ -182,16 +182,20 @@ public final class ProfileRoutes extends AllDirectives {
       String key = f.getKey();
       JsonNode v = f.getValue();
       String field = "attributes." + key;
-      if (key.isBlank() || key.length() > 64) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "attribute names must be 1 to 64 characters");
+      int maxName = engine.settings().attributeLimits().maxNameLength();
+      int maxValue = engine.settings().attributeLimits().maxValueLength();
+      if (key.isBlank() || key.length() > maxName) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "attribute names must be 1 to " + maxName + " characters");
       if (v.isNull()) attributes.put(key, null);
-      else if (v.isTextual() && v.textValue().length() <= 1024) attributes.put(key, v.textValue());
+      else if (v.isTextual() && v.textValue().length() <= maxValue) attributes.put(key, v.textValue());
       else if (v.isBoolean()) attributes.put(key, v.booleanValue());
       else if (v.isIntegralNumber() && v.canConvertToLong()) attributes.put(key, v.longValue());
       else if (v.isNumber() && Double.isFinite(v.doubleValue())) attributes.put(key, v.doubleValue());
-      else return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be a string (at most 1024 characters), number, boolean or null, was " + EventJson.kind(v));
+      else return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be a string (at most " + maxValue + " characters), number, boolean or null, was " + EventJson.kind(v));
     }
     return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.SetAttributes(attributes, r), engine.settings().askTimeout()),
-        reply -> json(StatusCodes.OK, reply.profile().orElseThrow()));
+        reply -> reply.refused() != null ? ErrorHandling.error(StatusCodes.BAD_REQUEST, reply.refused().field(), reply.refused().reason())
+            : reply.profile().map(view -> json(StatusCodes.OK, view))
+                .orElseGet(() -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "the profile is being forgotten: retry")));
   }
 
   private Route recommendations(String userId, Optional<String> kParam) {

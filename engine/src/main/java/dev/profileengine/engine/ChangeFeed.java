@@ -71,7 +71,9 @@ public final class ChangeFeed implements Extension {
    * A profile changed.
    *
    * @param offset resumable position: pass it back as {@code from} to continue after this change
-   * @param cause {@code event}, {@code attributes}, {@code prediction}, {@code consent}, {@code segments} or {@code forgotten}
+   * @param cause {@code event}, {@code acknowledged} (an event accepted without analytics consent:
+   *     its id only), {@code attributes}, {@code prediction}, {@code consent}, {@code segments} or
+   *     {@code forgotten} (announced before the erasure and again by the tombstone after it)
    * @param eventIds the events that caused the change
    * @param changes what changed: the behavior applied, or the attributes set
    */
@@ -156,6 +158,14 @@ public final class ChangeFeed implements Extension {
       change.put("left", c.left());
       change.put("segments", c.members());
       return new ProfileChanged(offset, userId, c.at(), "segments", List.of(), change);
+    }
+    if (event instanceof UserProfile.EventAcknowledged a) {
+      // Accepted without analytics consent: subscribers learn the id, nothing of the behavior.
+      return new ProfileChanged(offset, userId, at, "acknowledged", List.of(a.eventId()), Map.of());
+    }
+    if (event instanceof UserProfile.Forgotten f) {
+      // The profile's tombstone, right after the erasure the erasure log announced.
+      return new ProfileChanged(offset, userId, f.at(), "forgotten", List.of(), Map.of());
     }
     if (event instanceof ErasureLog.UserForgotten f) {
       // Journaled by the erasure log, not the profile: the user is named in the event.

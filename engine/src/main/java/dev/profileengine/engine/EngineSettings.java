@@ -3,6 +3,7 @@ package dev.profileengine.engine;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.AttributeLimits;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.ChurnSettings;
 import dev.profileengine.profile.EventValidation;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * The engine's settings, read from the {@code profile} section of the configuration.
  *
  * @param segments the audiences of {@code profile.segments}, in id order
+ * @param attributeLimits caps on each profile's static attributes ({@code profile.attributes})
  */
 public record EngineSettings(
     ProfileSettings profile,
@@ -29,7 +31,14 @@ public record EngineSettings(
     int snapshotsKept,
     Duration askTimeout,
     PiiPolicy pii,
-    SegmentDefinitions segments) {
+    SegmentDefinitions segments,
+    AttributeLimits attributeLimits) {
+
+  /** Settings with the default attribute caps. */
+  public EngineSettings(ProfileSettings profile, EventValidation validation, int snapshotEvery, int snapshotsKept, Duration askTimeout,
+                        PiiPolicy pii, SegmentDefinitions segments) {
+    this(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, AttributeLimits.defaults());
+  }
 
   /** Settings without segments. */
   public EngineSettings(ProfileSettings profile, EventValidation validation, int snapshotEvery, int snapshotsKept, Duration askTimeout,
@@ -63,7 +72,18 @@ public record EngineSettings(
         c.getInt("snapshot.keep"),
         c.getDuration("ask-timeout"),
         piiPolicy(c.getConfig("privacy")),
-        segments(c));
+        segments(c),
+        attributeLimits(c.getConfig("attributes")));
+  }
+
+  /** {@code profile.attributes}. */
+  static AttributeLimits attributeLimits(Config c) {
+    try {
+      return new AttributeLimits(c.getInt("max-count"), (int) Math.min(Integer.MAX_VALUE, c.getBytes("max-bytes")),
+          c.getInt("max-name-length"), c.getInt("max-value-length"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("profile.attributes (PROFILE_MAX_ATTRIBUTES, PROFILE_MAX_ATTRIBUTE_BYTES): " + e.getMessage(), e);
+    }
   }
 
   private static Consent.ConsentDefaults consentDefaults(Config c) {

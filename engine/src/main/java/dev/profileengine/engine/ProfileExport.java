@@ -45,6 +45,8 @@ public final class ProfileExport {
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
         .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(null, r), timeout)
         .thenCompose(reply -> journal.currentEventsByPersistenceId(pid, 0L, Long.MAX_VALUE)
+            // The tombstone of a forget holds nothing of the user: an export of it alone is empty.
+            .filter(env -> !(env.event() instanceof UserProfile.Forgotten))
             .map(ProfileExport::stored)
             .runWith(Sink.seq(), system)
             .thenApply(events -> reply.profile().isEmpty() && events.isEmpty()

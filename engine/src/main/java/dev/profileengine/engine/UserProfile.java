@@ -52,7 +52,7 @@ public final class UserProfile
     ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
     int shards = system.settings().config().getInt("akka.cluster.sharding.number-of-shards");
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter))
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter, ctx.getShard()))
             .withMessageExtractor(new ProfileShards(shards)));
   }
 
@@ -67,7 +67,13 @@ public final class UserProfile
    */
   public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models,
                                          ProfileForgetter forgetter) {
-    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models, forgetter));
+    return create(userId, settings, clock, models, forgetter, null);
+  }
+
+  /** @param shard the entity's shard, to passivate through after a forget; null: stop instead */
+  public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models,
+                                         ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models, forgetter, shard));
   }
 
   // ---- commands ----
@@ -87,8 +93,10 @@ public final class UserProfile
   public record SetConsent(Map<Consent.Purpose, Boolean> changes, ActorRef<ProfileReply> replyTo) implements Command {}
 
   /**
-   * Forgets the user: every journal row and snapshot of the profile is removed and a
-   * {@code forgotten} change is notified; the entity then stops, so a later event starts afresh.
+   * Forgets the user: every journal row and snapshot of the profile is removed, leaving only a
+   * {@link Forgotten} tombstone, and a {@code forgotten} change is notified; the entity then stops
+   * and recovers the tombstone, so events stamped before the forget are refused and later ones
+   * start afresh.
    */
   public record Forget(ActorRef<ForgetReply> replyTo) implements Command {}
 
@@ -118,8 +126,15 @@ public final class UserProfile
 
   public record Recorded(List<EventResult> results) implements CborSerializable {}
 
-  /** The profile view, empty when the user is unknown. */
-  public record ProfileReply(Optional<ProfileView> profile) implements CborSerializable {}
+  /**
+   * The profile view, empty when the user is unknown; {@code refused} names the field and the cap
+   * when a write was refused (nothing journaled).
+   */
+  public record ProfileReply(Optional<ProfileView> profile, FieldError refused) implements CborSerializable {
+    public ProfileReply(Optional<ProfileView> profile) {
+      this(profile, null);
+    }
+  }
 
   /**
    * The outcome of {@link Forget}: {@code found} false when nothing was stored for the user;
@@ -138,6 +153,18 @@ public final class UserProfile
 
   /** A newer next-behavior prediction. */
   public record PredictionUpdated(ProfilePrediction prediction) implements Event {}
+
+  /**
+   * Accepted without the user's analytics consent: only the id and time are journaled, for
+   * exactly-once; nothing of the behavior is profiled.
+   */
+  public record EventAcknowledged(String eventId, Instant timestamp) implements Event {}
+
+  /**
+   * The tombstone of a forgotten user, the only row left of the profile after an erasure (written in
+   * the erasure's transaction by {@link JournalEraser}): events stamped before {@code at} are refused.
+   */
+  public record Forgotten(Instant at) implements Event {}
 
   /** Consent choices changed. */
   public record ConsentSet(Map<Consent.Purpose, Boolean> changes, Instant at) implements Event {}
@@ -162,6 +189,9 @@ public final class UserProfile
   private boolean predictionInFlight;
   private String coalescedEventId;
   private final ProfileForgetter forgetter;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  // The erasure is done and the entity is on its way out: a Forget still in the mailbox is answered done.
+  private boolean forgotten;
   // While the profile's rows are being erased, writes are refused (retry) and reads see no profile.
   private boolean forgetting;
   // Callers of Forget waiting for a snapshot write or for the erasure in progress.
@@ -175,7 +205,7 @@ public final class UserProfile
       akka.actor.typed.SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
   private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models,
-                      ProfileForgetter forgetter) {
+                      ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_KEY.name(), userId), RESTART_ON_FAILURE);
     this.context = context;
     this.userId = userId;
@@ -183,6 +213,7 @@ public final class UserProfile
     this.clock = clock;
     this.models = models;
     this.forgetter = forgetter;
+    this.shard = shard;
     this.watermark = EventTimeWatermark.get(context.getSystem());
     this.hosted = HostedProfiles.get(context.getSystem());
     EngineMetrics.activeEntities.inc();
@@ -212,7 +243,7 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
-    ReplyEffect<Event, ProfileState> handled = forgetting ? whileForgetting(command) : !state.exists() ? whileAbsent(command) : null;
+    ReplyEffect<Event, ProfileState> handled = forgetting ? whileForgetting(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }
 
@@ -223,18 +254,29 @@ public final class UserProfile
     if (command instanceof SetAttributes c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
     if (command instanceof SetConsent c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
     if (command instanceof Forget c) {
+      if (forgotten) return Effect().reply(c.replyTo(), new ForgetReply(true, 0, 0, null));
       forgetWaiters.add(c.replyTo());
       return Effect().noReply();
     }
     if (command instanceof PredictionReady || command instanceof PredictionFailed) return Effect().noReply();
+    // Nothing may be journaled between the erasure and the tombstone.
+    if (command instanceof ReevaluateSegments c) return Effect().reply(c.replyTo(), false);
     return null;
   }
 
-  /** No event yet: nothing to read or forget. Null: as in any state. */
-  private ReplyEffect<Event, ProfileState> whileAbsent(Command command) {
+  /**
+   * No event, attribute or consent choice to show: nothing to read. Something may still be stored
+   * (an attribute set then removed, acknowledged events): that is forgotten. Null: as in any state.
+   */
+  private ReplyEffect<Event, ProfileState> whileAbsent(ProfileState state, Command command) {
     if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
-    if (command instanceof Forget c) return Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null));
+    if (command instanceof Forget c && !storesAnything(state)) return Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null));
     return null;
+  }
+
+  /** Whether the journal holds anything of the user but a forget tombstone. */
+  private boolean storesAnything(ProfileState state) {
+    return state.forgottenMillis() == 0 ? lastSequenceNumber(context) > 0 : state.changedSinceForgotten();
   }
 
   private ReplyEffect<Event, ProfileState> inAnyState(ProfileState state, Command command) {
@@ -258,6 +300,8 @@ public final class UserProfile
     BatchAdmission admission = new BatchAdmission(state, settings.profile());
     List<EventResult> results = new ArrayList<>(cmd.events().size());
     List<Event> accepted = new ArrayList<>(cmd.events().size());
+    // Without analytics consent an event is acknowledged (exactly-once) but not profiled.
+    boolean profiled = state.allows(Consent.Purpose.ANALYTICS, settings.profile());
     for (BehaviorEvent e : cmd.events()) {
       List<FieldError> errors = validation.validate(e, now);
       if (errors.isEmpty() && !userId.equals(e.userId())) errors = List.of(new FieldError("userId", "does not belong to profile " + userId));
@@ -266,14 +310,25 @@ public final class UserProfile
         continue;
       }
       Admission a = admission.admit(e);
-      results.add(EventResult.of(e.eventId(), a));
-      if (a instanceof Admission.Accept) accepted.add(new EventRecorded(settings.pii().apply(e)));
+      if (!(a instanceof Admission.Accept)) results.add(EventResult.of(e.eventId(), a));
+      else if (profiled) {
+        results.add(EventResult.of(e.eventId(), a));
+        accepted.add(new EventRecorded(settings.pii().apply(e)));
+      } else {
+        results.add(new EventResult(e.eventId(), EventResult.ACCEPTED, null, null, EventResult.NOT_PROFILED));
+        accepted.add(new EventAcknowledged(e.eventId(), e.timestamp()));
+      }
     }
     Recorded reply = new Recorded(List.copyOf(results));
     if (accepted.isEmpty()) return Effect().reply(cmd.replyTo(), reply);
+    long writeStart = System.nanoTime();
+    if (!profiled) {
+      return persist(withSegmentChanges(state, accepted))
+          .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
+          .thenReply(cmd.replyTo(), s -> reply);
+    }
     scoreLastPrediction(state, accepted);
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
-    long writeStart = System.nanoTime();
     return persist(withSegmentChanges(state, accepted))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
         .thenRun(s -> watermark.advance(s.lastEventMillis()))
@@ -312,7 +367,8 @@ public final class UserProfile
     predictionInFlight = false;
     ProfilePrediction current = state.prediction();
     boolean newer = (current == null || cmd.prediction().asOfEventCount() > current.asOfEventCount())
-        && state.allows(Consent.Purpose.PERSONALIZATION, settings.profile());
+        && state.allows(Consent.Purpose.PERSONALIZATION, settings.profile())
+        && state.allows(Consent.Purpose.ANALYTICS, settings.profile()); // none kept without behavior data
     String next = coalescedEventId;
     coalescedEventId = null;
     if (!newer) {
@@ -334,6 +390,9 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
+    // Re-checked here: the gateway checks the request alone and may be bypassed.
+    FieldError over = settings.attributeLimits().check(state.attributes(), cmd.attributes());
+    if (over != null) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.empty(), over));
     return persist(withSegmentChanges(state, List.of(new AttributesSet(cmd.attributes(), clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
@@ -384,7 +443,9 @@ public final class UserProfile
     forgetting = true;
     hosted.withdraw(userId);
     context.getLog().info("Forgetting user {}", userId);
-    context.pipeToSelf(forgetter.forget(userId, persistenceId().id(), clock.instant()),
+    // The tombstone takes the next sequence number: nothing is journaled while forgetting.
+    Forgotten tombstone = new Forgotten(clock.instant());
+    context.pipeToSelf(forgetter.forget(userId, persistenceId().id(), tombstone, lastSequenceNumber(context) + 1),
         (erased, failure) -> failure == null ? new ForgetDone(erased) : new ForgetFailed(failure.toString()));
     return Effect().noReply();
   }
@@ -397,9 +458,14 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onForgetDone(ProfileState state, ForgetDone cmd) {
     context.getLog().info("Forgot user {}: {} journal rows and {} snapshots removed", userId, cmd.erased().events(), cmd.erased().snapshots());
     answerForgetWaiters(new ForgetReply(true, cmd.erased().events(), cmd.erased().snapshots(), null));
-    // The in-memory state and sequence number are stale now: stop, so the next message recovers an
-    // empty profile from the (empty) journal.
-    return Effect().stop().thenNoReply();
+    // The in-memory state is stale now: stop, so the next message recovers the tombstone alone
+    // from the journal. Through the shard: it holds messages for the profile until the entity has
+    // stopped and hands them to the next incarnation (a plain stop loses those sent meanwhile).
+    // Until then, writes still in the mailbox are asked to retry.
+    forgotten = true;
+    if (shard == null) return Effect().stop().thenNoReply();
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, ProfileState> onForgetFailed(ProfileState state, ForgetFailed cmd) {
@@ -474,9 +540,11 @@ public final class UserProfile
 
   /** The pure fold of one journaled event. */
   private ProfileState applyEvent(ProfileState state, Event event) {
-    ProfileState s = state.forUser(userId);
+    if (event instanceof Forgotten f) return ProfileState.forgotten(userId, f.at().toEpochMilli());
+    ProfileState s = state.forUser(userId).changed();
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.
     if (event instanceof EventRecorded e) return s.apply(e.event(), settings.profile());
+    if (event instanceof EventAcknowledged e) return s.acknowledged(e.eventId(), e.timestamp().toEpochMilli(), settings.profile());
     if (event instanceof AttributesSet e) return s.withAttributes(e.attributes());
     if (event instanceof PredictionUpdated e) return s.withPrediction(e.prediction());
     if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults());

@@ -11,6 +11,9 @@ public sealed interface Admission {
   /** Not applied, for {@code reason} (e.g. {@code too_late}, or a field error); {@code detail} explains. */
   record Reject(String reason, String field, String detail) implements Admission {}
 
+  /** Stamped before the user was forgotten (a retried old batch): not applied. */
+  record Forgotten(String detail) implements Admission {}
+
   Accept ACCEPT = new Accept();
   Duplicate DUPLICATE = new Duplicate();
   String TOO_LATE = "too_late";

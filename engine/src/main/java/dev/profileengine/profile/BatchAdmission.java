@@ -24,6 +24,10 @@ public final class BatchAdmission {
   }
 
   public Admission admit(BehaviorEvent e) {
+    if (e.timeMillis() < state.forgottenMillis()) {
+      return new Admission.Forgotten("event time " + e.timestamp() + " is before the user was forgotten ("
+          + Instant.ofEpochMilli(state.forgottenMillis()) + ")");
+    }
     if (admittedIds.contains(e.eventId()) || state.seen().contains(e.eventId())) return Admission.DUPLICATE;
     long t = e.timeMillis();
     if (any && t < latestMillis - settings.allowedLateness().toMillis()) {

@@ -19,6 +19,10 @@ import java.util.TreeMap;
  * @param risk the memory behind the anomaly flags
  * @param segments ids of the segments the user is a member of, sorted
  * @param consent the user's explicit consent choices
+ * @param forgottenMillis when the user was last forgotten (0: never): events stamped before it are
+ *     refused {@code forgotten}, a retried old batch cannot bring the data back
+ * @param changedSinceForgotten something was journaled after the last forget (false when never
+ *     forgotten): only then is there anything to forget again
  */
 public record ProfileState(
     String userId,
@@ -37,7 +41,9 @@ public record ProfileState(
     ProfilePrediction prediction,
     RiskSignals risk,
     Consent consent,
-    List<String> segments) {
+    List<String> segments,
+    long forgottenMillis,
+    boolean changedSinceForgotten) {
 
   /** Snapshots written before {@code risk} or {@code consent} existed recover with empty ones. */
   public ProfileState {
@@ -61,7 +67,35 @@ public record ProfileState(
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
-        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE, List.of());
+        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE, List.of(), 0, false);
+  }
+
+  /**
+   * What is left of a user forgotten at {@code atMillis}: nothing but the instant, so events stamped
+   * before it are refused (see {@link BatchAdmission}) and later ones start a fresh profile.
+   */
+  public static ProfileState forgotten(String userId, long atMillis) {
+    ProfileState e = empty(userId);
+    return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
+        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, List.of(), atMillis, false);
+  }
+
+  /** This state, marked as holding something journaled after the last forget (a no-op when never forgotten). */
+  public ProfileState changed() {
+    if (forgottenMillis == 0 || changedSinceForgotten) return this;
+    return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
+        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, true);
+  }
+
+  /**
+   * Folds an event acknowledged without analytics consent: only its id is remembered (exactly-once),
+   * nothing of the behavior is profiled.
+   */
+  public ProfileState acknowledged(String eventId, long timeMillis, ProfileSettings s) {
+    long latest = Math.max(lastEventMillis, timeMillis);
+    return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
+        spend, context, recent, seen.add(eventId, timeMillis, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
+        attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten);
   }
 
   /** False until the first event, attribute or consent choice: such a profile does not exist for readers. */
@@ -98,42 +132,49 @@ public record ProfileState(
         prediction,
         risk.add(e, s.risk()),
         consent,
-        segments);
+        segments,
+        forgottenMillis,
+        changedSinceForgotten);
   }
 
   /** Sets (or, for a null value, removes) static attributes. */
   public ProfileState withAttributes(Map<String, Object> changes) {
-    Map<String, Object> next = new TreeMap<>(attributes);
-    changes.forEach((k, v) -> {
-      if (v == null) next.remove(k);
-      else next.put(k, v);
-    });
+    Map<String, Object> next = AttributeLimits.merged(attributes, changes);
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent, segments);
+        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten);
   }
 
   /** Keeps {@code p} if it was computed from a newer state than the current prediction. */
   public ProfileState withPrediction(ProfilePrediction p) {
     if (prediction != null && prediction.asOfEventCount() > p.asOfEventCount()) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, p, risk, consent, segments);
+        spend, context, recent, seen, attributes, p, risk, consent, segments, forgottenMillis, changedSinceForgotten);
   }
 
   /**
    * Records consent choices. Withdrawing personalization also drops the current prediction: none is
-   * kept or computed for the user from then on.
+   * kept or computed for the user from then on. Without analytics the behavior data is dropped too
+   * (counts, sessions, interests, spend, context, recent behaviors, risk signals, prediction): later
+   * events are only acknowledged ({@link #acknowledged}) until analytics is granted again.
    */
   public ProfileState withConsent(Map<Consent.Purpose, Boolean> changes, java.time.Instant at, Consent.ConsentDefaults defaults) {
     Consent next = consent.with(changes, at);
+    if (!next.granted(Consent.Purpose.ANALYTICS, defaults)) {
+      // Without analytics nothing of the user's behavior is kept: only attributes, consent, the
+      // remembered event ids (exactly-once) and the forget instant survive.
+      ProfileState e = empty(userId);
+      return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
+          e.context, e.recent, seen, attributes, null, e.risk, next, segments, forgottenMillis, changedSinceForgotten);
+    }
     ProfilePrediction keep = next.granted(Consent.Purpose.PERSONALIZATION, defaults) ? prediction : null;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, keep, risk, next, segments);
+        spend, context, recent, seen, attributes, keep, risk, next, segments, forgottenMillis, changedSinceForgotten);
   }
 
   /** Records the current segment membership (sorted ids). */
   public ProfileState withSegments(List<String> members) {
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, prediction, risk, consent, members);
+        spend, context, recent, seen, attributes, prediction, risk, consent, members, forgottenMillis, changedSinceForgotten);
   }
 
   /**

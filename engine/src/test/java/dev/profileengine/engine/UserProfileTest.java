@@ -167,4 +167,76 @@ class UserProfileTest {
     // ...and the dedup memory travelled with the snapshot
     assertEquals(List.of("duplicate"), statuses(record(view("e0", 0))));
   }
+
+  /** A string of {@code n} random lower-case letters: every value as long as validation allows. */
+  private static String random(java.util.Random r, int n) {
+    char[] c = new char[n];
+    for (int i = 0; i < n; i++) c[i] = (char) ('a' + r.nextInt(26));
+    return new String(c);
+  }
+
+  /** The stated bound on one profile's snapshot, whatever clients send (see README "Bounds per profile"). */
+  static final int SNAPSHOT_BOUND_BYTES = 128 * 1024;
+
+  @Test
+  void theSnapshotStaysBoundedUnderAnySequenceOfRequests() {
+    java.util.Random r = new java.util.Random(20);
+    int max = dev.profileengine.profile.EventValidation.MAX_CONTEXT_LENGTH;
+    int refused = 0;
+    for (int batch = 0; batch < 50; batch++) {
+      List<BehaviorEvent> events = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        int n = batch * 100 + i;
+        // All inside the lateness horizon, every id, item, category, brand and context value new and as long as allowed.
+        events.add(BehaviorEvent.of(random(r, 120) + n, "u1", BehaviorType.values()[n % BehaviorType.values().length], T0.plusMillis(n * 10L))
+            .withCategory(random(r, 128), random(r, 128))
+            .withPurchase(random(r, 128), 10.0 + n, 1)
+            .withBrowsing(random(r, 512), 1000L, 3, new dev.profileengine.profile.EventContext(
+                random(r, max), random(r, max), random(r, max), random(r, max), random(r, max), random(r, max))));
+      }
+      assertTrue(record(events.toArray(BehaviorEvent[]::new)).stream().allMatch(e -> e.status().equals("accepted")));
+      for (int w = 0; w < 20; w++) {
+        Map<String, Object> attrs = new java.util.HashMap<>();
+        for (int k = 0; k < 1 + r.nextInt(5); k++) attrs.put(random(r, 1 + r.nextInt(64)), random(r, r.nextInt(1025)));
+        var reply = kit.<UserProfile.ProfileReply>runCommand(x -> new UserProfile.SetAttributes(attrs, x)).reply();
+        if (reply.refused() != null) refused++;
+      }
+    }
+    ProfileState state = kit.getState();
+    assertEquals(5000, state.eventCount());
+    assertTrue(refused > 0, "the attribute caps were reached");
+    assertTrue(dev.profileengine.profile.AttributeLimits.bytes(state.attributes()) <= SETTINGS.attributeLimits().maxBytes());
+    assertTrue(state.attributes().size() <= SETTINGS.attributeLimits().maxCount());
+    byte[] snapshot = akka.serialization.SerializationExtension.get(TESTKIT.system().classicSystem()).serialize(state).get();
+    assertTrue(snapshot.length < SNAPSHOT_BOUND_BYTES, "snapshot of " + snapshot.length + " bytes");
+  }
+
+  @Test
+  void anAttributeWriteOverACapIsRefusedAndJournalsNothing() {
+    Map<String, Object> hundred = new java.util.HashMap<>();
+    for (int i = 0; i < 100; i++) hundred.put("k" + i, (long) i);
+    kit.<UserProfile.ProfileReply>runCommand(x -> new UserProfile.SetAttributes(hundred, x));
+    var over = kit.<UserProfile.ProfileReply>runCommand(x -> new UserProfile.SetAttributes(Map.of("k100", 1L), x));
+    assertEquals("attributes", over.reply().refused().field());
+    assertTrue(over.hasNoEvents(), "nothing journaled");
+    assertEquals(100, over.state().attributes().size());
+  }
+
+  @Test
+  void withoutAnalyticsConsentEventsAreAcknowledgedNotProfiled() {
+    record(view("a", 1), view("b", 2));
+    var withdraw = kit.<UserProfile.ProfileReply>runCommand(x -> new UserProfile.SetConsent(
+        Map.of(dev.profileengine.profile.Consent.Purpose.ANALYTICS, false), x));
+    assertEquals(0, withdraw.reply().profile().orElseThrow().eventCount(), "the behavior data is dropped");
+    var acked = kit.<UserProfile.Recorded>runCommand(x -> new UserProfile.RecordEvents(List.of(view("c", 3), view("c", 3)), x));
+    assertEquals(List.of("accepted", "duplicate"), statuses(acked.reply().results()));
+    assertEquals(EventResult.NOT_PROFILED, acked.reply().results().get(0).detail());
+    assertEquals(List.of(new UserProfile.EventAcknowledged("c", T0.plusSeconds(3))), acked.events(), "only the id and time are journaled");
+    kit.restart();
+    assertEquals(0, profile().eventCount(), "nothing profiled after recovery either");
+    assertEquals(List.of("duplicate"), statuses(record(view("c", 3))), "still exactly-once");
+    kit.<UserProfile.ProfileReply>runCommand(x -> new UserProfile.SetConsent(Map.of(dev.profileengine.profile.Consent.Purpose.ANALYTICS, true), x));
+    record(view("d", 4));
+    assertEquals(1, profile().eventCount(), "only later events are profiled");
+  }
 }

@@ -52,6 +52,7 @@ final class EventProto {
     if (r.eventId() != null) b.setEventId(r.eventId());
     if (r.reason() != null) b.setReason(r.reason());
     if (r.field() != null) b.setField(r.field());
+    if (r.detail() != null) b.setDetail(r.detail());
     return b.build();
   }
 

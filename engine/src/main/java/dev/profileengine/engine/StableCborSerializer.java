@@ -54,7 +54,10 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.PredictionUpdated", UserProfile.PredictionUpdated.class, 1, null),
       new Type("profile.ConsentSet", UserProfile.ConsentSet.class, 1, null),
       new Type("profile.SegmentsChanged", UserProfile.SegmentsChanged.class, 1, null),
-      new Type("profile.State", ProfileState.class, 2, new ProfileStateMigration()),
+      new Type("profile.EventAcknowledged", UserProfile.EventAcknowledged.class, 1, null),
+      new Type("profile.Forgotten", UserProfile.Forgotten.class, 1, null),
+      // 3: forgottenMillis, changedSinceForgotten (absent in 2 = never forgotten).
+      new Type("profile.State", ProfileState.class, 3, new ProfileStateMigration()),
       new Type("erasure.UserForgotten", ErasureLog.UserForgotten.class, 1, null),
       new Type("erasure.State", ErasureLog.State.class, 1, null),
       // Commands and replies (sent between nodes).
@@ -70,7 +73,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.PredictionReady", UserProfile.PredictionReady.class, 1, null),
       new Type("profile.PredictionFailed", UserProfile.PredictionFailed.class, 1, null),
       new Type("profile.Recorded", UserProfile.Recorded.class, 1, null),
-      new Type("profile.ProfileReply", UserProfile.ProfileReply.class, 1, null),
+      // 2: refused (absent in 1 = not refused).
+      new Type("profile.ProfileReply", UserProfile.ProfileReply.class, 2, null),
       new Type("profile.ForgetReply", UserProfile.ForgetReply.class, 1, null),
       new Type("erasure.RecordForgotten", ErasureLog.RecordForgotten.class, 1, null));
 

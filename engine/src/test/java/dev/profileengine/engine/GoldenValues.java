@@ -127,6 +127,9 @@ final class GoldenValues {
   @SuppressWarnings({"unchecked", "rawtypes"})
   static Map<String, Object> all(ActorRef ref) {
     Map<String, Object> v = new LinkedHashMap<>(stored());
+    // Journaled types newer than the legacy format (so without a legacy fixture).
+    v.put("profile.EventAcknowledged", new UserProfile.EventAcknowledged("e-ack-1", T0.plusSeconds(930)));
+    v.put("profile.Forgotten", new UserProfile.Forgotten(T0.plusSeconds(940)));
     List<BehaviorEvent> behaviors = behaviors();
     v.put("profile.RecordEvents", new UserProfile.RecordEvents(behaviors, ref));
     v.put("profile.GetProfile", new UserProfile.GetProfile(T0.plusSeconds(60), ref));

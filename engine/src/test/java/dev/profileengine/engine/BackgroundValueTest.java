@@ -25,7 +25,7 @@ class BackgroundValueTest {
     AtomicInteger queries = new AtomicInteger();
     BackgroundValue<Integer> v = BackgroundValue.start(TESTKIT.system(), Duration.ofMillis(200),
         () -> CompletableFuture.completedFuture(queries.incrementAndGet()));
-    assertEquals(1, v.latestOrFirst().toCompletableFuture().get(5, TimeUnit.SECONDS).value());
+    assertTrue(v.latestOrFirst().toCompletableFuture().get(5, TimeUnit.SECONDS).value() >= 1);
     long start = System.nanoTime();
     long reads = 0;
     while (System.nanoTime() - start < Duration.ofSeconds(1).toNanos()) {

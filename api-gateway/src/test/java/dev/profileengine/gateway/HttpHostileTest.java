@@ -128,9 +128,13 @@ class HttpHostileTest {
     } while (status == 409 && System.nanoTime() < deadline);
     assertEquals(202, status);
     deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline && Json.MAPPER.readTree(node.get("/v1/segments", READ).body()).path("reevaluation").toString().contains("\"running\":true")) {
-      Thread.onSpinWait();
-    }
+    JsonNode run;
+    do {
+      Thread.sleep(100); // polling the status until the run ends, within the deadline
+      run = Json.MAPPER.readTree(node.get("/v1/segments", READ).body()).path("reevaluation");
+    } while (run.path("state").asText().equals("running") && System.nanoTime() < deadline);
+    assertEquals("done", run.path("state").asText(), run.toString());
+    assertTrue(run.path("profiles").asLong() >= 1, "the run reached the entities: " + run);
     aliceIntact();
     // and the entity still takes events after all this
     HttpResponse<String> more = node.send("POST", "/v1/events", event("a3", "alice-later", Instant.now().minusSeconds(5).toString()), INGEST);

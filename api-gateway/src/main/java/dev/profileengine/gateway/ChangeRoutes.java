@@ -74,6 +74,8 @@ public final class ChangeRoutes extends AllDirectives {
     }
     if (offset < 0) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must not be negative");
     if (users.size() > 1000) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "at most 1000 users per subscription");
+    users.forEach(u -> RequestChecks.id("userId", u));
+    segment.ifPresent(s -> RequestChecks.id("segment", s));
     Set<String> userIds = new HashSet<>(users);
     return completeOK(
         ChangeSubscription.of(feed, offset, userIds, c -> segment.isEmpty() || touches(c, segment.get()), limits, metrics, stopping)

@@ -49,6 +49,7 @@ public final class ErrorHandling {
   static ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, ErrorHandling::tooLarge)
+        .match(RequestChecks.Invalid.class, e -> error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage()))
         .match(AskTimeoutException.class, e -> unavailable())
         .match(TimeoutException.class, e -> unavailable())
         .matchAny(e -> {
@@ -106,14 +107,7 @@ public final class ErrorHandling {
    * {@code inner}, or a 400 naming the parameter and the reason.
    */
   static Route instantParam(String name, java.util.Optional<String> raw, java.util.function.Function<java.time.Instant, Route> inner) {
-    if (raw.isEmpty()) return inner.apply(null);
-    String a = raw.get().strip();
-    java.time.Instant value;
-    try {
-      value = a.equalsIgnoreCase("now") ? java.time.Instant.now() : java.time.Instant.parse(a);
-    } catch (java.time.format.DateTimeParseException e) {
-      return error(StatusCodes.BAD_REQUEST, name, "must be 'now' or an ISO-8601 instant, was '" + a + "'");
-    }
-    return inner.apply(value);
+    return inner.apply(RequestChecks.instant(name, raw.orElse(null)));
   }
+
 }

@@ -156,7 +156,7 @@ public final class EventJson {
     if (v.isIntegralNumber()) {
       if (v.canConvertToLong()) {
         long ms = v.longValue();
-        if (Math.abs(ms) <= 10_000_000_000_000L) return Instant.ofEpochMilli(ms);
+        if (ms >= -10_000_000_000_000L && ms <= 10_000_000_000_000L) return Instant.ofEpochMilli(ms);
       }
       errors.add(new FieldError("timestamp", "epoch milliseconds out of range: " + v.asText()));
       return null;

@@ -11,8 +11,6 @@ import dev.profileengine.model.inference.PoolStats;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -103,15 +101,19 @@ public final class GatewayMetrics extends AllDirectives {
             cb.call(st.failed(), "failed");
           }).register(registry);
     });
-    GaugeWithCallback.builder().name("profile_segment_members").help("Members per segment (projected read side)")
+    GaugeWithCallback.builder().name("profile_segment_members").help("Members per segment (projected read side, counted in the background every profile.health.segment-counts-interval)")
         .labelNames("segment")
         .callback(cb -> {
-          try {
-            Map<String, Long> counts = engine.segments().counts().toCompletableFuture().get(2, TimeUnit.SECONDS);
-            for (var s : engine.settings().segments().segments()) cb.call(counts.getOrDefault(s.id(), 0L), s.id());
-          } catch (Exception e) {
-            // the database did not answer in time: no sample this scrape
-          }
+          // from memory: a scrape never queries the database
+          var counts = engine.segmentCounts().latest();
+          if (counts == null) return;
+          for (var s : engine.settings().segments().segments()) cb.call(counts.value().getOrDefault(s.id(), 0L), s.id());
+        }).register(registry);
+    CounterWithCallback.builder().name("profile_background_loads").help("Background loads behind the open endpoints, by value (readiness: shard region + one journal query; segment_counts: one query)")
+        .labelNames("value")
+        .callback(cb -> {
+          cb.call(engine.readinessProbes(), "readiness");
+          cb.call(engine.segmentCounts().loads(), "segment_counts");
         }).register(registry);
   }
 

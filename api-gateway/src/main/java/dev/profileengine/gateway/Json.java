@@ -30,10 +30,29 @@ public final class Json {
 
   private Json() {}
 
-  /** A request body that is not acceptable JSON, with a message for the client. */
+  /**
+   * Longest number token accepted, in characters: any long (20) or double in its shortest form (~24)
+   * fits. Jackson 2.13 has no StreamReadConstraints, so a 10,000-digit token would otherwise become
+   * an unbounded BigInteger/BigDecimal (quadratic to parse) before any field rule sees it.
+   */
+  public static final int MAX_NUMBER_LENGTH = 40;
+
+  /** A request body that is not acceptable JSON, with a message for the client and the field it names. */
   public static final class BadJson extends Exception {
+    private final String field;
+
     public BadJson(String message) {
+      this("body", message);
+    }
+
+    public BadJson(String field, String message) {
       super(message);
+      this.field = field;
+    }
+
+    /** The field at fault: a JSON path such as {@code price} or {@code [3].price}, else {@code body}. */
+    public String field() {
+      return field;
     }
   }
 
@@ -52,6 +71,10 @@ public final class Json {
           if (++depth > MAX_DEPTH) throw new BadJson("JSON nested deeper than " + MAX_DEPTH + " levels");
         } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
           depth--;
+        } else if ((t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) && p.getTextLength() > MAX_NUMBER_LENGTH) {
+          // getTextLength reads the token's characters only: nothing is converted yet
+          String field = path(p.getParsingContext());
+          throw new BadJson(field, "number of " + p.getTextLength() + " characters at " + field + ": at most " + MAX_NUMBER_LENGTH + " allowed");
         }
       }
     } catch (JsonProcessingException e) {
@@ -66,6 +89,20 @@ public final class Json {
     } catch (IOException e) {
       throw new BadJson("unreadable body: " + e.getMessage());
     }
+  }
+
+  /** The dotted path of the current value, e.g. {@code [3].context.city}; {@code body} at the top. */
+  private static String path(com.fasterxml.jackson.core.JsonStreamContext c) {
+    java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+    for (; c != null && !c.inRoot(); c = c.getParent()) {
+      parts.addFirst(c.inArray() ? "[" + c.getCurrentIndex() + "]" : String.valueOf(c.getCurrentName()));
+    }
+    StringBuilder b = new StringBuilder();
+    for (String part : parts) {
+      if (b.length() > 0 && !part.startsWith("[")) b.append('.');
+      b.append(part);
+    }
+    return b.length() == 0 ? "body" : b.toString();
   }
 
   private static String locationOf(JsonProcessingException e) {

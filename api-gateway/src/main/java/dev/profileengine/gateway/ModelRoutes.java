@@ -33,7 +33,11 @@ public final class ModelRoutes extends AllDirectives {
     return pathPrefix(PathMatchers.segment("v1").slash("models"), () -> concat(
         pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> withModels(m -> ProfileRoutes.json(StatusCodes.OK, m.describe()))))),
         path(PathMatchers.segment().slash("activate"), version -> post(() -> access.require(Scope.ADMIN, caller ->
-            withModels(m -> onSuccess(CompletableFuture.supplyAsync(() -> activate(m, version), blocking), r -> r)))))));
+            activateRoute(RequestChecks.id("version", version)))))));
+  }
+
+  private Route activateRoute(String version) {
+    return withModels(m -> onSuccess(CompletableFuture.supplyAsync(() -> activate(m, version), blocking), r -> r));
   }
 
   private Route withModels(java.util.function.Function<ModelService, Route> inner) {

@@ -47,7 +47,7 @@ final class PrivacyRoutes extends AllDirectives {
   Route routes(String userId, java.util.function.BiFunction<Long, java.util.function.Function<byte[], Route>, Route> body) {
     return concat(
         path("export", () -> get(() -> access.require(Scope.READ, caller -> export(userId)))),
-        path("consent", () -> put(() -> access.require(Scope.INGEST, caller -> body.apply(16L * 1024, bytes -> putConsent(userId, bytes))))),
+        path("consent", () -> put(() -> access.require(Scope.INGEST, caller -> body.apply(16L * 1024, bytes -> putConsent(userId, bytes, caller))))),
         pathEndOrSingleSlash(() -> delete(() -> access.require(Scope.ADMIN, caller -> forget(userId)))));
   }
 
@@ -68,12 +68,12 @@ final class PrivacyRoutes extends AllDirectives {
         });
   }
 
-  private Route putConsent(String userId, byte[] bytes) {
+  private Route putConsent(String userId, byte[] bytes, dev.profileengine.gateway.auth.ApiKeys.Caller caller) {
     JsonNode root;
     try {
       root = Json.parse(bytes);
     } catch (Json.BadJson e) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", e.getMessage());
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
     }
     if (!root.isObject() || root.isEmpty()) {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON object of purposes (analytics, personalization, ads) to true/false, was " + EventJson.kind(root));
@@ -89,7 +89,7 @@ final class PrivacyRoutes extends AllDirectives {
     return onSuccess(sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
             .<UserProfile.ProfileReply>ask(r -> new UserProfile.SetConsent(Map.copyOf(changes), r), settings.askTimeout()),
         reply -> reply.profile()
-            .map(view -> ProfileRoutes.json(StatusCodes.OK, view))
+            .map(view -> ProfileRoutes.writeAnswer(userId, caller, view))
             .orElseGet(() -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "the profile is being forgotten: retry")));
   }
 

@@ -77,14 +77,14 @@ public final class ProfileRoutes extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
                 access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents))))),
-            pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> concat(
+            pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> validUserId(userId, () -> concat(
                 pathEndOrSingleSlash(() -> get(() -> metrics.timed("profile", () -> access.require(Scope.READ, caller ->
                     parameterOptional("asOf", asOf -> getProfile(userId, asOf)))))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
-                    body(64 * 1024, bytes -> putAttributes(userId, bytes)))))),
+                    body(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
                 path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
                     parameterOptional("k", k -> recommendations(userId, k)))))),
-                metrics.timed("privacy", () -> validUserId(userId, () -> privacy.routes(userId, this::body)))))))),
+                metrics.timed("privacy", () -> privacy.routes(userId, this::body)))))))),
         path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
         path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
             ? json(StatusCodes.OK, readiness())
@@ -119,7 +119,7 @@ public final class ProfileRoutes extends AllDirectives {
     try {
       root = Json.parse(body);
     } catch (Json.BadJson e) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", e.getMessage());
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
     }
     List<JsonNode> elements = new ArrayList<>();
     if (root.isArray()) {
@@ -150,7 +150,6 @@ public final class ProfileRoutes extends AllDirectives {
   }
 
   private Route getProfile(String userId, Optional<String> asOfParam) {
-    if (userId.length() > EventValidation.MAX_ID_LENGTH) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "is longer than " + EventValidation.MAX_ID_LENGTH + " characters");
     return ErrorHandling.instantParam("asOf", asOfParam, at -> readProfile(userId, at, profile -> profile
         .map(view -> json(StatusCodes.OK, view))
         .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'"))));
@@ -166,13 +165,12 @@ public final class ProfileRoutes extends AllDirectives {
     return admittedRead(() -> reader.fromEntity(userId, asOf), inner);
   }
 
-  private Route putAttributes(String userId, byte[] body) {
-    if (userId.length() > EventValidation.MAX_ID_LENGTH) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "is longer than " + EventValidation.MAX_ID_LENGTH + " characters");
+  private Route putAttributes(String userId, byte[] body, dev.profileengine.gateway.auth.ApiKeys.Caller caller) {
     JsonNode root;
     try {
       root = Json.parse(body);
     } catch (Json.BadJson e) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", e.getMessage());
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
     }
     if (!root.isObject()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON object of attributes, was " + EventJson.kind(root));
     if (root.size() > http.maxAttributes()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "at most " + http.maxAttributes() + " attributes per request");
@@ -194,8 +192,19 @@ public final class ProfileRoutes extends AllDirectives {
     }
     return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.SetAttributes(attributes, r), engine.settings().askTimeout()),
         reply -> reply.refused() != null ? ErrorHandling.error(StatusCodes.BAD_REQUEST, reply.refused().field(), reply.refused().reason())
-            : reply.profile().map(view -> json(StatusCodes.OK, view))
+            : reply.profile().map(view -> writeAnswer(userId, caller, view))
                 .orElseGet(() -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "the profile is being forgotten: retry")));
+  }
+
+  /** The answer to a write (attributes, consent): see {@link #writeAnswer}. */
+  public record WriteAck(String userId, boolean acknowledged) {}
+
+  /**
+   * A write answers with the profile only to a key that may also read it; an ingest-only key gets
+   * an acknowledgement, so writing never reads past the key's scope.
+   */
+  static Route writeAnswer(String userId, dev.profileengine.gateway.auth.ApiKeys.Caller caller, ProfileView view) {
+    return caller.may(Scope.READ) ? json(StatusCodes.OK, view) : json(StatusCodes.OK, new WriteAck(userId, true));
   }
 
   private Route recommendations(String userId, Optional<String> kParam) {
@@ -236,10 +245,9 @@ public final class ProfileRoutes extends AllDirectives {
     return akka.http.javadsl.model.headers.RetryAfter.create(InFlightLimit.seconds(http.admission().retryAfter()));
   }
 
+  /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (RequestChecks). */
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {
-    if (userId.isBlank() || userId.length() > EventValidation.MAX_ID_LENGTH) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "must be 1 to " + EventValidation.MAX_ID_LENGTH + " characters");
-    }
+    RequestChecks.id("userId", userId);
     return inner.get();
   }
 

@@ -51,6 +51,8 @@ final class SegmentRoutes extends AllDirectives {
   }
 
   private Route members(String id, Optional<String> limitParam, Optional<String> after) {
+    RequestChecks.id("segmentId", id);
+    after.ifPresent(a -> RequestChecks.id("after", a));
     if (engine.settings().segments().segments().stream().map(Segment::id).noneMatch(id::equals)) {
       return ErrorHandling.error(StatusCodes.NOT_FOUND, "segmentId", "no segment '" + id + "'");
     }

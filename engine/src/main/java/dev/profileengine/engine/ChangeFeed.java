@@ -109,7 +109,7 @@ public final class ChangeFeed implements Extension {
 
   /** The node's one live read of the change tag, started at the journal's head when first asked for. */
   private synchronized LiveChangeRead live() {
-    if (live == null) live = new LiveChangeRead(system, journal, new JournalDatabase(system));
+    if (live == null) live = new LiveChangeRead(system, journal, JournalDatabase.reads(system));
     return live;
   }
 

@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public final class JournalConfig {
   private static final String DB = "akka-persistence-jdbc.shared-databases.slick";
+  /** The read side's pool on the same database (see engine-persistence.conf). */
+  private static final String READ_DB = "akka-persistence-jdbc.shared-databases.slick-read";
 
   private JournalConfig() {}
 
@@ -52,6 +54,10 @@ public final class JournalConfig {
         db.put("akka.projection.jdbc.dialect", "postgres-dialect");
       }
       default -> throw new IllegalArgumentException("PROFILE_JOURNAL must be h2 or postgres, was '" + kind + "'");
+    }
+    // the reads' pool connects to the same database (H2: the same URL, so the same engine in this JVM)
+    for (String key : java.util.List.copyOf(db.keySet())) {
+      if (key.startsWith(DB + ".")) db.put(READ_DB + key.substring(DB.length()), db.get(key));
     }
     // eventsByTag of the engine's tags reads the journal rows themselves: events are written untagged.
     db.put("jdbc-read-journal.dao", DerivedTagReadJournalDao.class.getName());

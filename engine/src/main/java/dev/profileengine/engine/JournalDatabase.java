@@ -51,16 +51,28 @@ public final class JournalDatabase {
 
   private final ActorSystem<?> system;
   private final Executor blocking;
+  private final String plugin;
 
+  /** The writers' pool (the journal's): for work that writes. */
   public JournalDatabase(ActorSystem<?> system) {
+    this(system, "jdbc-journal");
+  }
+
+  private JournalDatabase(ActorSystem<?> system, String plugin) {
     this.system = system;
+    this.plugin = plugin;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
-  /** A connection of the journal's pool (autocommit on); the caller closes it. */
+  /** The read journal's pool: queries never take the connections journal writes need. */
+  public static JournalDatabase reads(ActorSystem<?> system) {
+    return new JournalDatabase(system, "jdbc-read-journal");
+  }
+
+  /** A connection of this pool (autocommit on); the caller closes it. */
   public Connection connection() {
     SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
-    return slick.database(system.settings().config().getConfig("jdbc-journal")).database().source().createConnection();
+    return slick.database(system.settings().config().getConfig(plugin)).database().source().createConnection();
   }
 
   /** Runs {@code work} on a pooled connection on the blocking dispatcher; {@code what} names it in a failure. */

@@ -49,6 +49,20 @@ public final class ProfileEngine {
     this.settings = settings;
     this.models = models;
     this.readiness = new ReadinessCheck(system);
+    this.segmentCounts = BackgroundValue.start(system,
+        system.settings().config().getDuration("profile.health.segment-counts-interval"), segments::counts);
+  }
+
+  private final BackgroundValue<java.util.Map<String, Long>> segmentCounts;
+
+  /** Members per segment, counted in the background (for /metrics: a scrape costs no query). */
+  public BackgroundValue<java.util.Map<String, Long>> segmentCounts() {
+    return segmentCounts;
+  }
+
+  /** Readiness probes run so far (see {@link ReadinessCheck}). */
+  public long readinessProbes() {
+    return ReadinessCheck.Probe.get(system).probes();
   }
 
   /** Starts the engine on {@code system}; blocks until the journal schema exists. */

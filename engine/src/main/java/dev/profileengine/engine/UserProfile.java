@@ -393,7 +393,10 @@ public final class UserProfile
     // Re-checked here: the gateway checks the request alone and may be bypassed.
     FieldError over = settings.attributeLimits().check(state.attributes(), cmd.attributes());
     if (over != null) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.empty(), over));
-    return persist(withSegmentChanges(state, List.of(new AttributesSet(cmd.attributes(), clock.instant()))))
+    Map<String, Object> changes = effectiveChanges(state.attributes(), cmd.attributes());
+    // an empty or no-op write stores nothing: no journal row, no change notified
+    if (changes.isEmpty()) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(state.view(null, settings.profile()))));
+    return persist(withSegmentChanges(state, List.of(new AttributesSet(changes, clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
 
@@ -425,6 +428,15 @@ public final class UserProfile
       all.add(new SegmentsChanged(entered, left, members, clock.instant()));
     }
     return all;
+  }
+
+  /** The entries of {@code requested} that change {@code current} (null removes a present key). */
+  static Map<String, Object> effectiveChanges(Map<String, Object> current, Map<String, Object> requested) {
+    Map<String, Object> changes = new java.util.LinkedHashMap<>();
+    requested.forEach((k, v) -> {
+      if (v == null ? current.containsKey(k) : !v.equals(current.get(k))) changes.put(k, v);
+    });
+    return changes;
   }
 
   private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {

@@ -183,7 +183,7 @@ public record ProfileState(
    */
   public List<String> memberships(SegmentDefinitions definitions, ProfileSettings s, Instant asOf) {
     if (definitions.segments().isEmpty() || !exists()) return List.of();
-    Instant at = asOf != null && asOf.toEpochMilli() > lastEventMillis ? asOf : null;
+    Instant at = asOf != null && InstantRange.millis(asOf) > lastEventMillis ? InstantRange.clamp(asOf) : null;
     return List.copyOf(definitions.evaluate(SegmentFacts.of(this, s, at), allows(Consent.Purpose.ADS, s)));
   }
 
@@ -198,7 +198,7 @@ public record ProfileState(
 
   /** The instant a reading refers to: {@code asOf}, else the latest event time, else (no events) now. */
   public long readingMillis(Instant asOf) {
-    return asOf != null ? asOf.toEpochMilli() : eventCount > 0 ? lastEventMillis : System.currentTimeMillis();
+    return asOf != null ? InstantRange.millis(asOf) : eventCount > 0 ? lastEventMillis : System.currentTimeMillis();
   }
 
   /** Churn risk as of {@code asOfMillis}, see {@link ChurnRisk}. */

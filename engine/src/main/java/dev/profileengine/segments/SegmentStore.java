@@ -28,9 +28,12 @@ public final class SegmentStore {
   public record Page(String segmentId, List<Member> members, String next) {}
 
   private final JournalDatabase database;
+  /** Member queries (API pages, counts) use the read pool, never the journal writers' connections. */
+  private final JournalDatabase reads;
 
   public SegmentStore(ActorSystem<?> system) {
     this.database = new JournalDatabase(system);
+    this.reads = JournalDatabase.reads(system);
   }
 
   /** A connection of the journal's pool (autocommit on). */
@@ -134,6 +137,6 @@ public final class SegmentStore {
   }
 
   private <T> CompletionStage<T> query(JournalDatabase.Work<T> q) {
-    return database.run("segment read side query", q);
+    return reads.run("segment read side query", q);
   }
 }

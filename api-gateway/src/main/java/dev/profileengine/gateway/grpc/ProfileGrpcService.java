@@ -12,6 +12,7 @@ import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.gateway.IngestService;
 import dev.profileengine.gateway.Json;
+import dev.profileengine.gateway.RequestChecks;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.grpc.Event;
@@ -27,7 +28,6 @@ import dev.profileengine.profile.ProfileView;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -121,10 +121,8 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     Instant asOf;
     try {
       authorize(Scope.READ, metadata);
-      if (in.getUserId().isEmpty() || in.getUserId().length() > 128) {
-        throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("user_id: is required, at most 128 characters"));
-      }
-      asOf = parseAsOf(in.getAsOf());
+      checked(() -> RequestChecks.id("user_id", in.getUserId()));
+      asOf = checked(() -> RequestChecks.instant("as_of", in.getAsOf()));
     } catch (GrpcServiceException e) {
       return failed(e);
     }
@@ -137,15 +135,15 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
             new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'")))));
   }
 
-  private static Instant parseAsOf(String s) {
-    if (s.isEmpty()) return null;
-    if (s.equalsIgnoreCase("now")) return Instant.now();
+  /** The shared checks' refusal as INVALID_ARGUMENT, "field: reason" like HTTP's 400. */
+  private static <T> T checked(java.util.function.Supplier<T> check) {
     try {
-      return Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("as_of: must be 'now' or an ISO-8601 instant"));
+      return check.get();
+    } catch (RequestChecks.Invalid e) {
+      throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(e.field() + ": " + e.getMessage()));
     }
   }
+
 
   private static Profile toProto(ProfileView v) {
     Profile.Builder b = Profile.newBuilder()
@@ -165,6 +163,8 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   public Source<ProfileChange, NotUsed> subscribeProfileChanges(SubscribeRequest in, Metadata metadata) {
     authorize(Scope.READ, metadata);
     if (in.getFromOffset() < 0) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_offset: must not be negative"));
+    in.getUserIdsList().forEach(u -> checked(() -> RequestChecks.id("user_ids", u)));
+    if (!in.getSegment().isEmpty()) checked(() -> RequestChecks.id("segment", in.getSegment()));
     String segment = in.getSegment();
     return ChangeSubscription.of(changes, in.getFromOffset(), new HashSet<>(in.getUserIdsList()),
             c -> segment.isEmpty() || ChangeRoutes.touches(c, segment), changeLimits, metrics, stopping)

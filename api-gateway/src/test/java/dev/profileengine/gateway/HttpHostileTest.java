@@ -1,0 +1,253 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.grpc.Event;
+import dev.profileengine.grpc.EventResult;
+import dev.profileengine.grpc.GetProfileRequest;
+import dev.profileengine.grpc.IngestRequest;
+import dev.profileengine.grpc.ProfileServiceClient;
+import dev.profileengine.grpc.SubscribeRequest;
+import io.grpc.Status;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile client against a real node over HTTP and gRPC: instants at the edges of {@link Instant},
+ * ids with control characters or too long, 10,000-digit numbers. Each is a 4xx (INVALID_ARGUMENT)
+ * naming the field, and afterwards the node answers and the user's entity still has its events.
+ */
+class HttpHostileTest {
+  private static final String INGEST = "Bearer hostile-ingest-1";
+  private static final String READ = "Bearer hostile-read-1";
+  private static final String ADMIN = "Bearer hostile-admin-1";
+
+  @TempDir
+  static Path dataDir;
+  static TestNode node;
+  static ProfileServiceClient grpcRead;
+  static ProfileServiceClient grpcIngest;
+
+  /** Outside 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z, all parseable by Instant.parse. */
+  static final List<String> OUTSIDE = List.of(Instant.MIN.toString(), Instant.MAX.toString(), "+1000000000-01-01T00:00:00Z",
+      "-999999999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "1969-12-31T23:59:59.999Z");
+  /** The range's own edges: accepted. */
+  static final List<String> EDGES = List.of("1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.999Z");
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env",
+        "hostile-ingest-1=ingest,hostile-read-1=read,hostile-admin-1=admin"));
+    grpcRead = TestGrpc.client(node, "hostile-read-1");
+    grpcIngest = TestGrpc.client(node, "hostile-ingest-1");
+    String now = Instant.now().minusSeconds(60).toString();
+    HttpResponse<String> r = node.send("POST", "/v1/events", "[" + event("a1", "alice", now) + "," + event("a2", "alice", now) + "]", INGEST);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(2, Json.MAPPER.readTree(r.body()).get("accepted").asLong(), r.body());
+  }
+
+  @AfterAll
+  static void stop() {
+    grpcRead.close();
+    grpcIngest.close();
+    node.close();
+  }
+
+  private static String event(String id, String user, String timestamp) {
+    return "{\"eventId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"purchase\",\"timestamp\":\"" + timestamp
+        + "\",\"itemId\":\"i1\",\"categoryId\":\"c1\",\"price\":5.0,\"quantity\":1}";
+  }
+
+  private static String q(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode assertRefused(HttpResponse<String> r, int status, String field) throws Exception {
+    assertEquals(status, r.statusCode(), r.body());
+    JsonNode body = Json.MAPPER.readTree(r.body());
+    assertEquals(field, body.path("field").asText(), r.body());
+    return body;
+  }
+
+  /** The node answers and alice's entity still holds her two events (over HTTP and gRPC). */
+  private static void aliceIntact() throws Exception {
+    assertEquals(200, node.get("/health").statusCode());
+    HttpResponse<String> p = node.get("/v1/profiles/alice", READ);
+    assertEquals(200, p.statusCode(), p.body());
+    assertEquals(2, Json.MAPPER.readTree(p.body()).get("eventCount").asLong(), p.body());
+    assertEquals(2, grpcRead.getProfile(GetProfileRequest.newBuilder().setUserId("alice").build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS).getEventCount());
+  }
+
+  @Test
+  void asOfOutsideItsRangeIsRefusedNamingItOverHttpAndGrpc() throws Exception {
+    for (String at : OUTSIDE) {
+      JsonNode e = assertRefused(node.get("/v1/profiles/alice?asOf=" + q(at), READ), 400, "asOf");
+      assertTrue(e.get("error").asText().contains("1970-01-01T00:00:00Z"), e.toString());
+      assertRefused(node.send("POST", "/v1/segments/reevaluate?asOf=" + q(at), "", ADMIN), 400, "asOf");
+      Status s = TestGrpc.status(assertThrows(Exception.class, () -> grpcRead.getProfile(
+          GetProfileRequest.newBuilder().setUserId("alice").setAsOf(at).build()).toCompletableFuture().get(30, TimeUnit.SECONDS)));
+      assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), at);
+      assertTrue(s.getDescription().startsWith("as_of:"), s.getDescription());
+      aliceIntact();
+    }
+    assertRefused(node.get("/v1/profiles/alice?asOf=" + q("2017-13-01T00:00:00Z"), READ), 400, "asOf");
+    assertRefused(node.get("/v1/profiles/alice?asOf=" + "9".repeat(1000), READ), 400, "asOf");
+  }
+
+  @Test
+  void asOfAtTheEdgesOfItsRangeIsServedAndReachesEntitiesHarmlessly() throws Exception {
+    for (String at : EDGES) {
+      HttpResponse<String> p = node.get("/v1/profiles/alice?asOf=" + q(at), READ);
+      assertEquals(200, p.statusCode(), p.body());
+      assertEquals(Instant.parse(at).toEpochMilli(), Instant.parse(Json.MAPPER.readTree(p.body()).get("asOf").asText()).toEpochMilli());
+      assertEquals(2, grpcRead.getProfile(GetProfileRequest.newBuilder().setUserId("alice").setAsOf(at).build())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS).getEventCount());
+    }
+    // a re-evaluation as of the last instant reaches every entity (202, or 409 while one runs)
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    int status;
+    do {
+      status = node.send("POST", "/v1/segments/reevaluate?asOf=" + q("9999-12-31T23:59:59.999Z"), "", ADMIN).statusCode();
+    } while (status == 409 && System.nanoTime() < deadline);
+    assertEquals(202, status);
+    deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode run;
+    do {
+      Thread.sleep(100); // polling the status until the run ends, within the deadline
+      run = Json.MAPPER.readTree(node.get("/v1/segments", READ).body()).path("reevaluation");
+    } while (run.path("state").asText().equals("running") && System.nanoTime() < deadline);
+    assertEquals("done", run.path("state").asText(), run.toString());
+    assertTrue(run.path("profiles").asLong() >= 1, "the run reached the entities: " + run);
+    aliceIntact();
+    // and the entity still takes events after all this
+    HttpResponse<String> more = node.send("POST", "/v1/events", event("a3", "alice-later", Instant.now().minusSeconds(5).toString()), INGEST);
+    assertEquals(1, Json.MAPPER.readTree(more.body()).get("accepted").asLong(), more.body());
+  }
+
+  @Test
+  void eventTimestampsAtTheEdgesAreRejectedNamingTheField() throws Exception {
+    List<String> bad = new java.util.ArrayList<>(OUTSIDE);
+    bad.add("9999-12-31T23:59:59Z");
+    bad.add("1970-01-01T00:00:00Z");
+    int n = 0;
+    for (String at : bad) {
+      HttpResponse<String> r = node.send("POST", "/v1/events", event("t" + n++, "alice", at), INGEST);
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode result = Json.MAPPER.readTree(r.body()).get("results").get(0);
+      assertEquals("rejected", result.get("status").asText(), r.body());
+      assertEquals("timestamp", result.get("field").asText(), r.body());
+    }
+    for (String ms : List.of("0", Long.toString(Long.MAX_VALUE), Long.toString(Long.MIN_VALUE), "99999999999999999999999999999")) {
+      String body = "{\"eventId\":\"m" + n++ + "\",\"userId\":\"alice\",\"type\":\"view\",\"timestamp\":" + ms + "}";
+      JsonNode result = Json.MAPPER.readTree(node.send("POST", "/v1/events", body, INGEST).body()).get("results").get(0);
+      assertEquals("rejected", result.get("status").asText(), body);
+      assertEquals("timestamp", result.get("field").asText(), body);
+    }
+    List<Event> grpcEvents = List.of(
+        Event.newBuilder().setEventId("g1").setUserId("alice").setType("view").setTimestampMs(Long.MAX_VALUE).build(),
+        Event.newBuilder().setEventId("g2").setUserId("alice").setType("view").setTimestampMs(Long.MIN_VALUE).build(),
+        Event.newBuilder().setEventId("g3").setUserId("alice").setType("view").setTimestampMs(1).build(),
+        Event.newBuilder().setEventId("g4").setUserId("alice").setType("view").setTimestampIso(Instant.MAX.toString()).build(),
+        Event.newBuilder().setEventId("g5").setUserId("alice").setType("view").setTimestampIso(Instant.MIN.toString()).build(),
+        Event.newBuilder().setEventId("g6").setUserId("alice").setType("view").setTimestampIso("9999-12-31T23:59:59Z").build());
+    var reply = grpcIngest.ingestEvents(IngestRequest.newBuilder().addAllEvents(grpcEvents).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    var streamed = grpcIngest.streamEvents(Source.from(grpcEvents)).runWith(Sink.seq(), node.node.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    for (List<EventResult> results : List.of(reply.getResultsList(), streamed)) {
+      assertEquals(grpcEvents.size(), results.size());
+      for (EventResult r : results) {
+        assertEquals("rejected", r.getStatus(), r.toString());
+        assertEquals("timestamp", r.getField(), r.toString());
+      }
+    }
+    aliceIntact();
+  }
+
+  /** Control characters (NUL, LF, ESC, DEL, C1) and one character over the limit. */
+  static final List<String> BAD_IDS = List.of("a%00b", "a%0Ab", "a%1Bb", "a%7Fb", "a%C2%85b", "x".repeat(RequestChecks.MAX_ID_LENGTH + 1));
+
+  @Test
+  void badIdsAreRefusedOnEveryRouteAndRpc() throws Exception {
+    for (String id : BAD_IDS) {
+      assertRefused(node.get("/v1/profiles/" + id, ADMIN), 400, "userId");
+      assertRefused(node.send("PUT", "/v1/profiles/" + id + "/attributes", "{\"a\":1}", ADMIN), 400, "userId");
+      assertRefused(node.get("/v1/profiles/" + id + "/recommendations", ADMIN), 400, "userId");
+      assertRefused(node.get("/v1/profiles/" + id + "/export", ADMIN), 400, "userId");
+      assertRefused(node.send("PUT", "/v1/profiles/" + id + "/consent", "{\"ads\":true}", ADMIN), 400, "userId");
+      assertRefused(node.send("DELETE", "/v1/profiles/" + id, "", ADMIN), 400, "userId");
+      assertRefused(node.get("/v1/segments/" + id + "/members", ADMIN), 400, "segmentId");
+      assertRefused(node.get("/v1/segments/cart_abandoners/members?after=" + id, ADMIN), 400, "after");
+      assertRefused(node.send("POST", "/v1/models/" + id + "/activate", "", ADMIN), 400, "version");
+      assertRefused(node.get("/v1/changes?userId=" + id, ADMIN), 400, "userId");
+      assertRefused(node.get("/v1/changes?segment=" + id, ADMIN), 400, "segment");
+      String raw = java.net.URLDecoder.decode(id, StandardCharsets.UTF_8);
+      String quoted = Json.MAPPER.writeValueAsString(raw);
+      for (String field : List.of("userId", "eventId")) {
+        String body = "{\"eventId\":\"e1\",\"userId\":\"u1\",\"type\":\"view\",\"timestamp\":\"" + Instant.now().minusSeconds(9) + "\"}";
+        body = body.replace("\"" + field + "\":\"" + (field.equals("userId") ? "u1" : "e1") + "\"", "\"" + field + "\":" + quoted);
+        JsonNode result = Json.MAPPER.readTree(node.send("POST", "/v1/events", body, INGEST).body()).get("results").get(0);
+        assertEquals("rejected", result.get("status").asText(), body);
+        assertEquals(field, result.get("field").asText(), body);
+      }
+      Status s = TestGrpc.status(assertThrows(Exception.class, () -> grpcRead.getProfile(
+          GetProfileRequest.newBuilder().setUserId(raw).build()).toCompletableFuture().get(30, TimeUnit.SECONDS)));
+      assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+      assertTrue(s.getDescription().startsWith("user_id:"), s.getDescription());
+      Status sub = TestGrpc.status(assertThrows(Exception.class, () -> grpcRead.subscribeProfileChanges(
+              SubscribeRequest.newBuilder().addUserIds("fine").addUserIds(raw).build())
+          .runWith(Sink.head(), node.node.system()).toCompletableFuture().get(30, TimeUnit.SECONDS)));
+      assertEquals(Status.Code.INVALID_ARGUMENT, sub.getCode());
+      EventResult r = grpcIngest.ingestEvents(IngestRequest.newBuilder().addEvents(Event.newBuilder().setEventId("e1").setUserId(raw)
+          .setType("view").setTimestampMs(Instant.now().minusSeconds(9).toEpochMilli())).build())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS).getResults(0);
+      assertEquals("rejected", r.getStatus());
+      assertEquals("userId", r.getField());
+    }
+    aliceIntact();
+  }
+
+  @Test
+  void tenThousandDigitNumbersAreRefusedQuicklyNamingTheField() throws Exception {
+    String huge = "9".repeat(10_000);
+    String hugeFloat = "1." + "3".repeat(10_000);
+    String ts = Instant.now().minusSeconds(9).toString();
+    for (String n : List.of(huge, hugeFloat, "-" + huge)) {
+      for (String field : List.of("price", "quantity", "timestamp", "dwellMs", "pageDepth", "userId", "eventId", "itemId")) {
+        Map<String, Object> e = new java.util.LinkedHashMap<>(Map.of("eventId", "n1", "userId", "alice", "type", "view", "timestamp", ts));
+        String body = Json.MAPPER.writeValueAsString(e).replaceFirst("\\}$", (e.containsKey(field) ? "" : ",\"" + field + "\":0") + "}");
+        body = body.replaceFirst("\"" + field + "\":(\"[^\"]*\"|0)", "\"" + field + "\":" + n);
+        long start = System.nanoTime();
+        assertRefused(node.send("POST", "/v1/events", body, INGEST), 400, field);
+        assertRefused(node.send("POST", "/v1/events", "[" + body + "]", INGEST), 400, "[0]." + field);
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "refused quickly");
+      }
+      assertRefused(node.send("PUT", "/v1/profiles/alice/attributes", "{\"age\":" + n + "}", INGEST), 400, "age");
+      assertRefused(node.send("PUT", "/v1/profiles/alice/consent", "{\"ads\":" + n + "}", INGEST), 400, "ads");
+      assertRefused(node.send("POST", "/v1/events", "{\"eventId\":\"n2\",\"userId\":\"alice\",\"type\":\"view\",\"timestamp\":\"" + ts
+          + "\",\"context\":{\"city\":" + n + "}}", INGEST), 400, "context.city");
+    }
+    // at the limit a number is read (and judged by the field's own rules)
+    String forty = "1" + "0".repeat(Json.MAX_NUMBER_LENGTH - 1);
+    HttpResponse<String> atLimit = node.send("POST", "/v1/events", "{\"eventId\":\"n3\",\"userId\":\"alice\",\"type\":\"view\",\"timestamp\":\"" + ts
+        + "\",\"quantity\":" + forty + "}", INGEST);
+    assertEquals(200, atLimit.statusCode(), atLimit.body());
+    assertEquals("quantity", Json.MAPPER.readTree(atLimit.body()).get("results").get(0).get("field").asText());
+    aliceIntact();
+  }
+}

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * naming the field, and afterwards the node answers and the user's entity still has its events.
  */
 class HttpHostileTest {
-  private static final String INGEST = "Bearer hostile-ingest-1";
-  private static final String READ = "Bearer hostile-read-1";
-  private static final String ADMIN = "Bearer hostile-admin-1";
+  private static final String INGEST = "Bearer hostile-ingest-4e9a2c7f1b5d8e3a6c0f9b2d7e4a1c8f";
+  private static final String READ = "Bearer hostile-read-8b3f6a1d9e4c7b2f5a8d1e6c3b9f4a7d";
+  private static final String ADMIN = "Bearer hostile-admin-2c7e1f9b4a6d3e8c5f2a9d7b1e4c6f3a";
 
   @TempDir
   static Path dataDir;
@@ -53,9 +53,9 @@ class HttpHostileTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env",
-        "hostile-ingest-1=ingest,hostile-read-1=read,hostile-admin-1=admin"));
-    grpcRead = TestGrpc.client(node, "hostile-read-1");
-    grpcIngest = TestGrpc.client(node, "hostile-ingest-1");
+        "hostile-ingest-4e9a2c7f1b5d8e3a6c0f9b2d7e4a1c8f=ingest,hostile-read-8b3f6a1d9e4c7b2f5a8d1e6c3b9f4a7d=read,hostile-admin-2c7e1f9b4a6d3e8c5f2a9d7b1e4c6f3a=admin"));
+    grpcRead = TestGrpc.client(node, "hostile-read-8b3f6a1d9e4c7b2f5a8d1e6c3b9f4a7d");
+    grpcIngest = TestGrpc.client(node, "hostile-ingest-4e9a2c7f1b5d8e3a6c0f9b2d7e4a1c8f");
     String now = Instant.now().minusSeconds(60).toString();
     HttpResponse<String> r = node.send("POST", "/v1/events", "[" + event("a1", "alice", now) + "," + event("a2", "alice", now) + "]", INGEST);
     assertEquals(200, r.statusCode(), r.body());

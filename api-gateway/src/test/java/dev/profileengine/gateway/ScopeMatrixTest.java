@@ -69,7 +69,7 @@ class ScopeMatrixTest {
     MATRIX.put("gRPC SubscribeProfileChanges", "read");
   }
 
-  static final Map<String, String> KEYS = Map.of("ingest", "scope-ingest-1", "read", "scope-read-1", "admin", "scope-admin-1");
+  static final Map<String, String> KEYS = Map.of("ingest", "scope-ingest-7f3a9c1e5b2d8046e1f9a3c7b5d2e8f4", "read", "scope-read-2b8e4f1a9c6d3075b2e8f4a1c7d9e3b6", "admin", "scope-admin-9d1c5e7a3f8b2046d9c1e5a7f3b8d2c4");
 
   @TempDir
   static Path dataDir;
@@ -81,7 +81,7 @@ class ScopeMatrixTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env",
-        "scope-ingest-1=ingest,scope-read-1=read,scope-admin-1=admin"));
+        KEYS.get("ingest") + "=ingest," + KEYS.get("read") + "=read," + KEYS.get("admin") + "=admin"));
     for (String scope : List.of("ingest", "read", "admin")) grpc.put(scope, TestGrpc.client(node, KEYS.get(scope)));
     grpc.put("none", TestGrpc.client(node, null));
     HttpResponse<String> r = node.send("POST", "/v1/events", event("seed", "scope-u"), "Bearer " + KEYS.get("admin"));

@@ -42,7 +42,7 @@ class PrivacyTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start(dir, Map.of("profile.snapshot.every", 10, "profile.privacy.pii-spec", "city=hash,query=drop"));
-    rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 4000);
+    rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 4000);
     Replayer.Progress p = node.replay(rows);
     assertEquals(rows.size(), p.accepted() + p.duplicates());
   }

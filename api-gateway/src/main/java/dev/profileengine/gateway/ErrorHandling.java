@@ -58,7 +58,7 @@ public final class ErrorHandling {
           // logged with the request's id and user (MDC set for this synchronous call only)
           return D.extractRequest(request -> {
             try (LogContext.Scope mdc = LogContext.open(request)) {
-              log.error("Unexpected error serving {} {}", request.method().value(), request.getUri().path(), e);
+              log.error("Unexpected error serving {} {}", request.method().value(), LogContext.printable(request.getUri().path()), e);
             }
             return error(StatusCodes.INTERNAL_SERVER_ERROR, null, "internal error");
           });

@@ -98,7 +98,7 @@ public final class LogContext {
   }
 
   /** {@code s} without control characters (no forged log lines), at most {@link #MAX_LENGTH} characters. */
-  private static String printable(String s) {
+  public static String printable(String s) {
     StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_LENGTH));
     for (int i = 0; i < s.length() && b.length() < MAX_LENGTH; i++) {
       char c = s.charAt(i);

@@ -7,7 +7,7 @@
 # the queueing of a full node); CONC=1 BATCH=50 leaves headroom.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
+CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}
 PORT=${PORT:-18380}; SECS=${SECONDS_OF_PROBE:-60}
 BENCH=load-tests/target/benchmarks.jar
 [ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }

@@ -10,7 +10,7 @@
 #   load-tests/scripts/heap-per-profile.sh [CSV]    env: COPIES (3), PORT (18180), HEAP (3g), PROFILE_PREDICTIONS (off)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SOURCE=${1:-../shared/data/taobao-userbehavior-sample.csv}
+SOURCE=${1:-samples/taobao-userbehavior-sample.csv.gz}
 PORT=${PORT:-18180}; HEAP=${HEAP:-3g}; COPIES=${COPIES:-3}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh

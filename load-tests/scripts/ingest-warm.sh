@@ -10,7 +10,7 @@
 #   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40, at most one pass over the file), JFR (a file: a JFR recording, settings=profile, of the live round and the paced run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
+CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}; shift || true
 PORT=${PORT:-18380}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh

@@ -14,19 +14,19 @@ start_node() {
   for _ in $(seq 1 120); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.5; done
 }
 
-# shifted_csv CSV USER_OFFSET DAYS [HEADER]: the rows of a Taobao CSV on stdout with every user id
+# shifted_csv CSV USER_OFFSET DAYS [HEADER]: the rows of a Taobao CSV (plain or .gz) on stdout with every user id
 # raised by USER_OFFSET (new users) and every time moved DAYS days later; a line that is not a
 # row (a header) is kept unless HEADER is "no".
 shifted_csv() {
   awk -F, -v u="$2" -v d="$3" -v h="${4:-yes}" 'BEGIN { OFS = "," }
-    /^[0-9]/ { $1 = $1 + u; $5 = $5 + d * 86400; print; next } h != "no" { print }' "$1"
+    /^[0-9]/ { $1 = $1 + u; $5 = $5 + d * 86400; print; next } h != "no" { print }' < <(gzip -dcf -- "$1")
 }
 
 # read_script RUN CSV [DELAY_MS]: RUN/read.lua, a wrk script reading GET /v1/profiles/{id} of every
-# user of CSV in turn, each connection waiting DELAY_MS (default 0) before each request.
+# user of CSV (plain or .gz) in turn, each connection waiting DELAY_MS (default 0) before each request.
 read_script() {
   local run=$1 csv=$2 delay=${3:-0}
-  cut -d, -f1 "$csv" | grep -E '^[0-9]+$' | sort -u > "$run/users.txt"
+  gzip -dcf -- "$csv" | cut -d, -f1 | grep -E '^[0-9]+$' | sort -u > "$run/users.txt"
   cat > "$run/read.lua" <<LUA
 local users = {}
 for line in io.lines("$run/users.txt") do users[#users + 1] = line end

@@ -9,7 +9,7 @@
 # Env: PORT (18280), CONNECTIONS (16, the saturated run), SECONDS (20), WARMUP (30), FRACTION (0.5), PROFILE_PREDICTIONS (off)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
+CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}; shift || true
 PORT=${PORT:-18280}; CONN=${CONNECTIONS:-16}; SECS=${SECONDS_PER_RUN:-20}; WARMUP=${WARMUP:-30}; FRACTION=${FRACTION:-0.5}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh

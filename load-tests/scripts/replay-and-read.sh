@@ -5,7 +5,7 @@
 # Env: PORT (18080), BATCH (500), CONC (8), READ_SECONDS (20), READ_CONNECTIONS (16), READ_THREADS (2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}; shift || true
+CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}; shift || true
 PORT=${PORT:-18080}; BATCH=${BATCH:-500}; CONC=${CONC:-8}
 . load-tests/scripts/node-lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)"; exit 2; }

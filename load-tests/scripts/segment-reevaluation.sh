@@ -7,7 +7,7 @@
 #   load-tests/scripts/segment-reevaluation.sh [CSV]    env: PORT (18280), PROFILE_PREDICTIONS (off)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CSV=${1:-../shared/data/taobao-userbehavior-sample.csv}
+CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}
 PORT=${PORT:-18280}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
 . load-tests/scripts/node-lib.sh

@@ -13,6 +13,7 @@ import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.AskTimeoutException;
+import dev.profileengine.gateway.logging.LogContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -55,8 +56,13 @@ public final class ErrorHandling {
         .matchAny(e -> {
           if (e.getCause() instanceof EntityStreamSizeException s) return tooLarge(s);
           if (e.getCause() instanceof AskTimeoutException || e.getCause() instanceof TimeoutException) return unavailable();
-          log.error("Unexpected error serving a request", e);
-          return error(StatusCodes.INTERNAL_SERVER_ERROR, null, "internal error");
+          // logged with the request's id and user (MDC set for this synchronous call only)
+          return D.extractRequest(request -> {
+            try (LogContext.Scope mdc = LogContext.open(request)) {
+              log.error("Unexpected error serving {} {}", request.method().value(), LogContext.printable(request.getUri().path()), e);
+            }
+            return error(StatusCodes.INTERNAL_SERVER_ERROR, null, "internal error");
+          });
         })
         .build();
   }

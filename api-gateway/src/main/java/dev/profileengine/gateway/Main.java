@@ -20,7 +20,15 @@ public final class Main {
     String command = args.length == 0 ? "serve" : args[0];
     switch (command) {
       // A node that the cluster downs (split brain resolver) must exit so its supervisor restarts it.
-      case "serve" -> ProfileNode.start(ProfileNode.config(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on")));
+      case "serve" -> {
+        try {
+          dev.profileengine.gateway.logging.LogFormat.configured(); // read by logback.xml, which cannot refuse a bad value
+        } catch (IllegalArgumentException e) {
+          System.err.println(e.getMessage());
+          System.exit(2);
+        }
+        ProfileNode.start(ProfileNode.config(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on")));
+      }
       case "replay" -> System.exit(ReplayCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
       case "-h", "--help", "help" -> System.out.println("""
           usage: java -jar profile-engine.jar [serve]      start a node (configured by PROFILE_* variables)

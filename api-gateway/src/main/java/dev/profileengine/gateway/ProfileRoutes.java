@@ -72,8 +72,8 @@ public final class ProfileRoutes extends AllDirectives {
 
   public Route routes() {
     // The hot routes (ingest, profile reads) first: every alternative tried before the one that
-    // matches costs its directives on every request.
-    return ErrorHandling.wrap(() -> concat(
+    // matches costs its directives on every request. Every response carries X-Request-Id.
+    return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> concat(
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
                 access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents))))),
@@ -94,7 +94,7 @@ public final class ProfileRoutes extends AllDirectives {
             akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.applicationWithOpenCharset("yaml"), akka.http.javadsl.model.HttpCharsets.UTF_8)))),
         metrics.timed("changes", changes::routes),
         metrics.timed("models", models::routes),
-        metrics.timed("segments", segments::routes)));
+        metrics.timed("segments", segments::routes))));
   }
 
   /**

@@ -35,7 +35,7 @@ class ClusterPostgresTest {
 
   @Test
   void threeNodesShareUsersThroughShardingAndAgree() throws Exception {
-    List<BehaviorRow> rows = firstUsers(TaobaoCsv.read(SharedData.file("taobao-userbehavior-users.csv"), b -> {}), USERS);
+    List<BehaviorRow> rows = firstUsers(TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}), USERS);
     Map<String, Map<String, Long>> expected = new TreeMap<>();
     for (BehaviorRow r : distinct(rows)) expected.computeIfAbsent(r.userId(), u -> new HashMap<>()).merge(r.type().wire(), 1L, Long::sum);
 

@@ -56,7 +56,7 @@ class PredictionsTest {
   @Test
   void profilesCarryPredictionsAndModelsSwapUnderLoad() throws Exception {
     try (TestNode node = TestNode.start(dir.resolve("data"), Map.of("profile.model.registry-dir", registry().toString()))) {
-      List<BehaviorRow> rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 3000);
+      List<BehaviorRow> rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 3000);
       Replayer.Progress p = new Replayer(new Replayer.Options(node.base, 200, 2, 8, null)).run(rows, x -> {});
       assertEquals(3000, p.accepted());
 

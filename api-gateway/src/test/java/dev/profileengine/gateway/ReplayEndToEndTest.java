@@ -31,7 +31,7 @@ class ReplayEndToEndTest {
 
   @Test
   void replayedProfilesMatchAnIndependentCountSurviveResendAndRestart() throws Exception {
-    List<BehaviorRow> rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-sample.csv"), bad -> {
+    List<BehaviorRow> rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-sample.csv"), bad -> {
       throw new AssertionError("unreadable line " + bad);
     }).subList(0, ROWS);
 
@@ -91,7 +91,7 @@ class ReplayEndToEndTest {
 
   private static Replayer.Progress replay(TestNode node) throws InterruptedException {
     Replayer replayer = new Replayer(new Replayer.Options(node.base, 500, 4, 8, null));
-    List<BehaviorRow> rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-sample.csv"), bad -> {}).subList(0, ROWS);
+    List<BehaviorRow> rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-sample.csv"), bad -> {}).subList(0, ROWS);
     return replayer.run(rows, p -> {});
   }
 

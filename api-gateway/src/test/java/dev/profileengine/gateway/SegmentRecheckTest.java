@@ -44,7 +44,7 @@ class SegmentRecheckTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start(dir, Map.of("profile.segment-recheck.interval", "2s", "profile.segment-recheck.clock", "events"));
-    rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 8_000);
+    rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 8_000);
     Replayer.Progress p = node.replay(rows);
     assertEquals(0, p.rejected());
     replayed = Instant.now();

@@ -158,6 +158,7 @@ class ManifestsTest {
     assertEquals("8081", literal(env, "PROFILE_GRPC_PORT"), "PROFILE_GRPC_PORT");
     assertEquals("8558", literal(env, "PROFILE_MANAGEMENT_PORT"), "PROFILE_MANAGEMENT_PORT");
     assertEquals("25520", literal(env, "PROFILE_REMOTE_PORT"), "PROFILE_REMOTE_PORT");
+    assertEquals("json", literal(env, "PROFILE_LOG_FORMAT"), "PROFILE_LOG_FORMAT: JSON logs in every deployment");
     assertEquals("status.podIP",
         env.getOrDefault("PROFILE_REMOTE_HOST", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
         "PROFILE_REMOTE_HOST from the downward API (pod IP)");

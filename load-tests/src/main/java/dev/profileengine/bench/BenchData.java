@@ -41,7 +41,7 @@ public final class BenchData {
   }
 
   public static BenchData load() {
-    Path file = SharedData.locate(System.getProperty("users"), SharedData.USERS);
+    Path file = SampleData.locate(System.getProperty("users"), SampleData.USERS);
     List<BehaviorRow> rows = TaobaoCsv.read(file, bad -> {});
     Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();
     for (BehaviorRow r : rows) byUser.computeIfAbsent(r.userId(), u -> new ArrayList<>()).add(r);

@@ -99,7 +99,7 @@ public class H2JournalInsertBenchmark {
 
   @Setup(Level.Trial)
   public void open() throws IOException, SQLException {
-    List<BehaviorRow> rows = TaobaoCsv.read(SharedData.locate(System.getProperty("sample"), SharedData.SAMPLE), bad -> {});
+    List<BehaviorRow> rows = TaobaoCsv.read(SampleData.locate(System.getProperty("sample"), SampleData.SAMPLE), bad -> {});
     persistenceIds = rows.stream().map(r -> PersistenceId.of(UserProfile.ENTITY_KEY.name(), r.userId()).id()).toArray(String[]::new);
     payload = new byte[payloadBytes];
     new Random(payloadBytes).nextBytes(payload);

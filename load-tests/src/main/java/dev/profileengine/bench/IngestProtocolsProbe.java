@@ -41,7 +41,7 @@ public final class IngestProtocolsProbe {
     int n = args.length > 2 ? Integer.parseInt(args[2]) : 40_000;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 500;
     int lanes = args.length > 4 ? Integer.parseInt(args[4]) : 4;
-    Path csv = SharedData.locate(args.length > 5 ? args[5] : null, SharedData.SAMPLE);
+    Path csv = SampleData.locate(args.length > 5 ? args[5] : null, SampleData.SAMPLE);
     List<BehaviorRow> all = TaobaoCsv.read(csv, bad -> {});
     if (all.size() < 2 * n) throw new IllegalArgumentException(csv + " has " + all.size() + " rows, need " + 2 * n);
     List<BehaviorRow> httpRows = all.subList(0, n);

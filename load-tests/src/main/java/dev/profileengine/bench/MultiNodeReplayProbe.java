@@ -28,7 +28,7 @@ public final class MultiNodeReplayProbe {
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 40_000;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     int lanes = args.length > 3 ? Integer.parseInt(args[3]) : 4;
-    List<BehaviorRow> rows = TaobaoCsv.read(SharedData.locate(args.length > 4 ? args[4] : null, SharedData.SAMPLE), bad -> {});
+    List<BehaviorRow> rows = TaobaoCsv.read(SampleData.locate(args.length > 4 ? args[4] : null, SampleData.SAMPLE), bad -> {});
     rows = rows.subList(0, Math.min(n, rows.size()));
     List<List<BehaviorRow>> shares = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) shares.add(new ArrayList<>());

@@ -217,9 +217,7 @@ class FailoverTest {
   }
 
   private static Path dataFile() {
-    String dir = System.getProperty("profile.shared.data");
-    Path base = dir != null ? Path.of(dir) : Path.of("..", "..", "shared", "data");
-    return base.resolve("taobao-userbehavior-sample.csv");
+    return dev.profileengine.bench.SampleData.locate(null, dev.profileengine.bench.SampleData.SAMPLE);
   }
 
   private static double secondsSince(long nanos) {

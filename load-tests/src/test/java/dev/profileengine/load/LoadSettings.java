@@ -1,6 +1,6 @@
 package dev.profileengine.load;
 
-import dev.profileengine.bench.SharedData;
+import dev.profileengine.bench.SampleData;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * <table>
  *   <tr><td>baseUrl</td><td>http://127.0.0.1:8080</td><td>the node under test</td></tr>
- *   <tr><td>data</td><td>shared/data/taobao-userbehavior-sample.csv</td><td>Taobao CSV to replay</td></tr>
+ *   <tr><td>data</td><td>samples/taobao-userbehavior-sample.csv.gz</td><td>Taobao CSV (plain or gzip) to replay</td></tr>
  *   <tr><td>batch</td><td>100</td><td>events per POST /v1/events</td></tr>
  *   <tr><td>from</td><td>0</td><td>ingest: index of the first batch to send (to continue an earlier run)</td></tr>
  *   <tr><td>rate</td><td>10</td><td>ingest: batches/s; read: requests/s</td></tr>
@@ -40,7 +40,7 @@ public record LoadSettings(
   public static LoadSettings fromSystemProperties() {
     return new LoadSettings(
         System.getProperty("baseUrl", "http://127.0.0.1:8080"),
-        SharedData.locate(System.getProperty("data"), System.getProperty("data.default"), SharedData.SAMPLE),
+        SampleData.locate(System.getProperty("data"), System.getProperty("data.default"), SampleData.SAMPLE),
         Integer.getInteger("batch", 100),
         Integer.getInteger("from", 0),
         dbl("rate", 10),

@@ -1,5 +1,6 @@
 package dev.profileengine.model;
 
+import dev.profileengine.model.data.DataFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,19 +11,39 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Locations of the shared data and small slices of it. */
+/** Locations of the repository's sample data ({@code samples/}, see its README.md) and small slices of it. */
 public final class TestData {
   private TestData() {}
 
-  public static Path sharedData() {
-    String p = System.getProperty("profile.shared.data");
-    Path dir = p == null ? Path.of("/work/shared/data") : Path.of(p);
-    if (!Files.isDirectory(dir)) dir = Path.of("/work/shared/data");
-    return dir.normalize();
+  /**
+   * {@code name} (or {@code name.gz}) in the directory of {@code -Dprofile.data.samples=DIR} if
+   * given, else in {@code samples/} of the nearest parent of the working directory that has one.
+   */
+  public static Path sample(String name) {
+    String dir = System.getProperty("profile.data.samples");
+    if (dir != null && !dir.isBlank()) {
+      Path found = in(Path.of(dir), name);
+      if (found == null) throw new IllegalStateException("-Dprofile.data.samples=" + dir + " has no " + name + "(.gz)");
+      return found;
+    }
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path found = in(d.resolve("samples"), name);
+      if (found != null) return found;
+    }
+    throw new IllegalStateException("no samples/" + name + ".gz in " + Path.of("").toAbsolutePath()
+        + " or a parent: run inside the repository, or pass -Dprofile.data.samples=DIR");
   }
 
+  private static Path in(Path dir, String name) {
+    for (Path p : new Path[] {dir.resolve(name + ".gz"), dir.resolve(name)}) {
+      if (Files.isReadable(p)) return p.normalize();
+    }
+    return null;
+  }
+
+  /** The complete histories of 686 users (gzip-compressed CSV). */
   public static Path users() {
-    return sharedData().resolve("taobao-userbehavior-users.csv");
+    return sample("taobao-userbehavior-users.csv");
   }
 
   /** The complete histories of the first {@code n} users of the users file, as a new CSV. */
@@ -30,7 +51,11 @@ public final class TestData {
     try {
       List<String> out = new ArrayList<>();
       Set<String> seen = new LinkedHashSet<>();
-      for (String line : Files.readAllLines(users(), StandardCharsets.UTF_8)) {
+      List<String> lines;
+      try (var in = DataFiles.open(users())) {
+        lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+      }
+      for (String line : lines) {
         String user = line.substring(0, line.indexOf(','));
         if (!seen.contains(user) && seen.size() == n) break;
         seen.add(user);

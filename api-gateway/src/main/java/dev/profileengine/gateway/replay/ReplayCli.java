@@ -16,7 +16,8 @@ public final class ReplayCli {
       usage: replay --file CSV [--url http://127.0.0.1:8080] [--batch 500] [--concurrency 4]
                     [--limit ROWS] [--no-sort] [--api-key KEY]
         Streams a Taobao UserBehavior CSV (user_id,item_id,category_id,behavior_type,ts) or the
-        brand/price variant to POST /v1/events. Rows are sorted by event time first (stable), as the
+        brand/price variant, plain or gzip-compressed (samples/taobao-userbehavior-sample.csv.gz), to
+        POST /v1/events. Rows are sorted by event time first (stable), as the
         engine rejects events more than the allowed lateness behind a user's latest one; --no-sort
         keeps file order. Event ids are derived from the rows, so replaying twice changes nothing.""";
 

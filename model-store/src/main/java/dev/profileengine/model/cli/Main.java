@@ -44,6 +44,8 @@ public final class Main {
         popularity --data FILE [--format taobao|json] --model-dir DIR [--top N]
         tune-weights --data FILE [--format taobao|json] [--model DIR] [--step X]
 
+      FILE may be gzip-compressed (e.g. samples/taobao-userbehavior-users.csv.gz): it is read, and
+      its sha256 taken, decompressed.
       train writes <registry>/<version>/ (default registry: $PROFILE_MODELS_DIR, else ./models),
       --activate points <registry>/ACTIVE at it. evaluate without --model uses the default model:
       the active version of $PROFILE_MODELS_DIR, else the one packaged in this jar. --model takes a

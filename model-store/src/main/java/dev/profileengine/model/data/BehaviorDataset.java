@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * of first appearance. This is what training and evaluation read.
  *
  * @param source the file read, null for in-memory data
- * @param sha256 hex SHA-256 of the file's bytes, null for in-memory data
+ * @param sha256 hex SHA-256 of the file's data (decompressed if gzip), null for in-memory data
  */
 public record BehaviorDataset(Path source, String sha256, Map<String, List<RecentBehavior>> users, long badLines) {
 
@@ -79,9 +79,9 @@ public record BehaviorDataset(Path source, String sha256, Map<String, List<Recen
     return out;
   }
 
-  /** Hex SHA-256 of a file's bytes. */
+  /** Hex SHA-256 of a file's data: of the decompressed bytes if it is gzip, so x.csv and x.csv.gz agree. */
   public static String sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = DataFiles.open(file)) {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[1 << 16];
       int r;

@@ -3,13 +3,13 @@ package dev.profileengine.model.data;
 import dev.profileengine.model.DataFormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Reads a data file line by line (UTF-8), skipping blank lines: each line goes to a parser, and a
+ * Reads a data file line by line (UTF-8, gzip-compressed or not: see {@link DataFiles}), skipping blank lines: each line goes to a parser, and a
  * line the parser rejects ({@link IllegalArgumentException}) is reported with its 1-based number
  * and skipped, never fatal. A first line the parser rejects may be taken as a header.
  */
@@ -22,7 +22,8 @@ final class DataLines {
   private DataLines() {}
 
   static void read(Path file, boolean headerAllowed, LineParser parser, Consumer<TaobaoCsv.BadLine> onBad) {
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    // a decoder that reports malformed input, as Files.newBufferedReader does, rather than replacing it
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(DataFiles.open(file), StandardCharsets.UTF_8.newDecoder()))) {
       String line;
       long n = 0;
       while ((line = in.readLine()) != null) {

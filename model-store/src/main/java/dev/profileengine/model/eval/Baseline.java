@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The reference baselines of SOURCES.md. Each is a pure function of statistics fitted on the
+ * The reference baselines of samples/README.md. Each is a pure function of statistics fitted on the
  * history part and of the user's events before the predicted one.
  */
 public sealed interface Baseline {

@@ -4,6 +4,7 @@ import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
+import dev.profileengine.model.data.DataFiles;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.recommend.Popularity;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 
 /**
- * The evaluation protocol of SOURCES.md: per user, the first {@code floor(0.8 n)} events are
+ * The evaluation protocol of samples/README.md: per user, the first {@code floor(0.8 n)} events are
  * history; each later event is predicted from all events before it; global statistics come from
  * the history part only. The model, every baseline and every recommender row see exactly the same
  * contexts.
@@ -115,7 +116,7 @@ public final class Evaluator {
     }
     Map<BehaviorType, Double> shares = new EnumMap<>(BehaviorType.class);
     for (BehaviorType bt : BehaviorType.values()) shares.put(bt, labels.labelShare(bt));
-    return new EvaluationReport(data.source() == null ? "(in memory)" : data.source().getFileName().toString(),
+    return new EvaluationReport(data.source() == null ? "(in memory)" : DataFiles.dataName(data.source()),
         data.sha256(), data.userCount(), targets.size(), shares, rows);
   }
 

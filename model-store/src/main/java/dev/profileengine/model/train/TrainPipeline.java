@@ -5,6 +5,7 @@ import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
+import dev.profileengine.model.data.DataFiles;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.CategoryVocabulary;
 import dev.profileengine.model.encoding.EncodedSequence;
@@ -91,7 +92,7 @@ public final class TrainPipeline {
 
     Manifest draft = new Manifest(Manifest.FORMAT_VERSION, o.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
         architecture(o.hyperParams()),
-        new Manifest.TrainingData(o.data().getFileName().toString(), data.sha256(), o.format().name().toLowerCase(), data.events(), data.userCount()),
+        new Manifest.TrainingData(DataFiles.dataName(o.data()), data.sha256(), o.format().name().toLowerCase(), data.events(), data.userCount()),
         describe(o.split()),
         o.hyperParams(), ModelBundle.describe(encoder), ModelBundle.describe(OutputPolicy.neutral()), null, null,
         new Manifest.Files(ModelBundle.PARAMS_FILE, ModelBundle.VOCABULARY));
@@ -169,7 +170,7 @@ public final class TrainPipeline {
   /** The global popularity of the history part of {@code data} under {@code split}, with provenance. */
   public static Popularity popularity(BehaviorDataset data, ChronologicalSplit split, int top) {
     return Popularity.fit(Evaluator.historyParts(data, split), top,
-        data.source() == null ? null : data.source().getFileName().toString(), data.sha256(),
+        data.source() == null ? null : DataFiles.dataName(data.source()), data.sha256(),
         "history part: " + describe(split));
   }
 

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.DataFormatException;
 import dev.profileengine.model.RecentBehavior;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +40,27 @@ class BehaviorDatasetTest {
     assertEquals(1511657000_000L, u1.get(0).epochMillis());
     assertEquals(3, d.events());
     assertEquals(64, d.sha256().length());
+  }
+
+  @Test
+  void gzipFilesReadAndHashAsTheirPlainContent() throws Exception {
+    String csv = "1,10,100,pv,1511658000\n2,12,200,buy,1511659000\n1,11,100,cart,1511657000\n";
+    Path plain = dir.resolve("d.csv");
+    Files.writeString(plain, csv);
+    Path gz = dir.resolve("d.csv.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(csv.getBytes(StandardCharsets.UTF_8));
+    }
+    BehaviorDataset a = BehaviorDataset.load(plain, DataFormat.TAOBAO, b -> {});
+    BehaviorDataset b = BehaviorDataset.load(gz, DataFormat.TAOBAO, x -> {});
+    assertEquals(a.users(), b.users());
+    assertEquals(a.sha256(), b.sha256(), "the hash is of the data, not of its compression");
+    assertEquals(TaobaoCsv.read(plain, x -> {}), TaobaoCsv.read(gz, x -> {}));
+    assertEquals("d.csv", DataFiles.dataName(gz));
+    Path truncated = dir.resolve("t.csv.gz");
+    byte[] bytes = Files.readAllBytes(gz);
+    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertThrows(DataFormatException.class, () -> TaobaoCsv.read(truncated, x -> {}), "a cut-off archive is an error, not fewer rows");
   }
 
   @Test

@@ -44,7 +44,7 @@ class DefaultModelTest {
       System.out.print(r.toTable());
       System.out.printf("evaluation took %.1fs%n", (System.nanoTime() - t0) / 1e9);
       assertEquals(14_738, r.predictedEvents());
-      assertEquals(0.404, r.metrics("userMarkov").logLoss(), 0.0005, "baselines reproduce SOURCES.md");
+      assertEquals(0.404, r.metrics("userMarkov").logLoss(), 0.0005, "baselines reproduce samples/README.md");
       assertEquals(0.365, r.metrics("repeatLast").macroF1(), 0.0005);
       MetricRow model0 = r.metrics("model");
       double bestF1 = r.bestBaseline(MetricRow::macroF1, false);

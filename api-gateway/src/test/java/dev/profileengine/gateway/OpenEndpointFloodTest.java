@@ -50,7 +50,7 @@ class OpenEndpointFloodTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start(dataDir);
-    rows = TaobaoCsv.read(SharedData.file("taobao-userbehavior-sample.csv"), bad -> {
+    rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-sample.csv"), bad -> {
       throw new AssertionError("unreadable line " + bad);
     });
   }

@@ -2,6 +2,7 @@ package dev.profileengine.gateway;
 
 import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.grpc.GrpcGuard;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
 import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
 import akka.actor.typed.ActorRef;
@@ -65,15 +66,20 @@ public final class ProfileNode implements AutoCloseable {
       metrics.bindAdmission(events, reads);
       // One ingest service for HTTP and gRPC: they share the node's bound on events in flight.
       IngestService ingest = new IngestService(system, engine.settings(), java.time.Clock.systemUTC(), events);
-      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics, ingest, reads);
+      // One cap on change-stream subscribers (SSE and gRPC), per node and per key.
+      SubscriberLimit subscribers = SubscriberLimit.from(resolved, metrics);
+      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics, ingest, reads, subscribers);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, ingest,
-          ChangeFeed.get(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes());
+          ChangeFeed.get(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes(),
+          new ProfileReader(system, engine.settings(), metrics, reads), subscribers);
+      // The guard checks the key from the headers and caps each message before the handler reads a byte.
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
           .adaptSettings(s -> s.withHttp2Enabled(true))
-          .bind(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system))
+          .bind(new GrpcGuard(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system), access,
+              resolved.getBytes("profile.grpc.max-message"), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",

@@ -33,8 +33,13 @@ public final class ProfileNode implements AutoCloseable {
   private final ProfileEngine engine;
   private final ServerBinding binding;
   private final ServerBinding grpcBinding;
+  private final InFlightLimit events;
+  private final InFlightLimit reads;
 
-  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding) {
+  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding,
+                      InFlightLimit events, InFlightLimit reads) {
+    this.events = events;
+    this.reads = reads;
     this.system = system;
     this.engine = engine;
     this.binding = binding;
@@ -88,7 +93,7 @@ public final class ProfileNode implements AutoCloseable {
           Cluster.get(system).selfMember().address(), resolved.getString("profile.discovery"), JournalConfig.describe(resolved),
           Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
           resolved.getString("profile.seed-nodes"));
-      return new ProfileNode(system, engine, binding, grpcBinding);
+      return new ProfileNode(system, engine, binding, grpcBinding, events, reads);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
@@ -113,6 +118,16 @@ public final class ProfileNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The node's bound on events in flight (HTTP and gRPC ingest share it). */
+  public InFlightLimit eventLimit() {
+    return events;
+  }
+
+  /** The node's bound on reads in flight (HTTP and gRPC profile reads share it). */
+  public InFlightLimit readLimit() {
+    return reads;
   }
 
   public ActorSystem<Void> system() {

@@ -2,12 +2,9 @@ package dev.profileengine.gateway.grpc;
 
 import akka.actor.ClassicActorSystemProvider;
 import akka.grpc.GrpcServiceException;
-import akka.grpc.javadsl.GrpcExceptionHandler;
-import akka.grpc.javadsl.GrpcMarshalling;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.japi.Pair;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
@@ -84,25 +81,109 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
         request.entity().getDataBytes().via(limit(maxMessage)))));
   }
 
-  /** Answers {@code status} trailers-only without reading the body: cancelling it resets the HTTP/2 stream. */
+  /**
+   * Answers {@code status} trailers-only without reading the body, which is cancelled (the HTTP/2
+   * stream reset) a moment later: cancelled before the answer was written, akka-http failed the
+   * whole connection instead of answering. Until then HTTP/2 flow control holds the client to
+   * the stream's window.
+   */
   private CompletionStage<HttpResponse> refuse(HttpRequest request, Status status) {
-    request.entity().getDataBytes().runWith(Sink.cancelled(), mat);
-    GrpcServiceException error = new GrpcServiceException(status);
-    return GrpcMarshalling.<HttpResponse>negotiated(request, (reader, writer) ->
-            CompletableFuture.completedFuture(GrpcExceptionHandler.standard(error, writer, system)))
-        .orElseGet(() -> CompletableFuture.completedFuture(HttpResponse.create()
-            .withStatus(akka.http.javadsl.model.StatusCodes.UNSUPPORTED_MEDIA_TYPE)));
+    akka.http.javadsl.model.RequestEntity body = request.entity();
+    system.classicSystem().scheduler().scheduleOnce(RESET_AFTER, () -> body.getDataBytes().runWith(Sink.cancelled(), mat),
+        system.classicSystem().dispatcher());
+    return CompletableFuture.completedFuture(trailersOnly(status));
   }
+
+  /** A gRPC trailers-only answer: HTTP 200, the status in the headers, no body (one HEADERS frame ending the stream). */
+  static HttpResponse trailersOnly(Status status) {
+    HttpResponse response = HttpResponse.create()
+        .withEntity(HttpEntities.create(akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.APPLICATION_GRPC_PROTO),
+            ByteString.emptyByteString()))
+        .addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-status", Integer.toString(status.getCode().value())));
+    String message = status.getDescription();
+    return message == null ? response : response.addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-message", percentEncode(message)));
+  }
+
+  /** grpc-message is percent-encoded: printable ASCII except '%' as is, everything else as %XX of its UTF-8 bytes. */
+  static String percentEncode(String message) {
+    StringBuilder b = new StringBuilder();
+    for (byte c : message.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      if (c >= 0x20 && c < 0x7f && c != '%') b.append((char) c);
+      else b.append('%').append(String.format("%02X", c & 0xff));
+    }
+    return b.toString();
+  }
+
+  /** How long a refused call's body stays unread before its stream is reset: time for the answer to go out first. */
+  static final java.time.Duration RESET_AFTER = java.time.Duration.ofSeconds(2);
 
   /**
    * Passes the bytes through unchanged while following the gRPC framing (1 byte compressed flag,
-   * 4 bytes big-endian length, then the message); fails on the first length above {@code max}.
+   * 4 bytes big-endian length, then the message); on the first length above {@code max} fails the
+   * handler's side with RESOURCE_EXHAUSTED at once and resets the client's side
+   * {@link #RESET_AFTER} later, reading nothing more in between.
    */
   public static Flow<ByteString, ByteString, akka.NotUsed> limit(long max) {
-    return Flow.<ByteString>create().statefulMap(() -> new Framing(max), (state, bytes) -> {
-      state.feed(bytes);
-      return Pair.create(state, bytes);
-    }, state -> Optional.empty());
+    return Flow.fromGraph(new LimitStage(max));
+  }
+
+  private static final class LimitStage extends akka.stream.stage.GraphStage<akka.stream.FlowShape<ByteString, ByteString>> {
+    private final long max;
+    private final akka.stream.Inlet<ByteString> in = akka.stream.Inlet.create("GrpcGuard.in");
+    private final akka.stream.Outlet<ByteString> out = akka.stream.Outlet.create("GrpcGuard.out");
+    private final akka.stream.FlowShape<ByteString, ByteString> shape = akka.stream.FlowShape.of(in, out);
+
+    LimitStage(long max) {
+      this.max = max;
+    }
+
+    @Override
+    public akka.stream.FlowShape<ByteString, ByteString> shape() {
+      return shape;
+    }
+
+    @Override
+    public akka.stream.stage.GraphStageLogic createLogic(akka.stream.Attributes attributes) {
+      Framing framing = new Framing(max);
+      return new akka.stream.stage.TimerGraphStageLogic(shape) {
+        private boolean refused;
+
+        {
+          setHandler(in, new akka.stream.stage.AbstractInHandler() {
+            @Override
+            public void onPush() {
+              ByteString bytes = grab(in);
+              if (refused) return;
+              try {
+                framing.feed(bytes);
+              } catch (GrpcServiceException e) {
+                refused = true;
+                fail(out, e);
+                scheduleOnce("reset", RESET_AFTER);
+                return;
+              }
+              push(out, bytes);
+            }
+          });
+          setHandler(out, new akka.stream.stage.AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              pull(in);
+            }
+
+            @Override
+            public void onDownstreamFinish(Throwable cause) {
+              if (!refused) cancel(in, cause);
+            }
+          });
+        }
+
+        @Override
+        public void onTimer(Object key) {
+          completeStage();
+        }
+      };
+    }
   }
 
   /** Where the parser is in the framing: reading a 5-byte prefix, or skipping a message's bytes. */

@@ -2,6 +2,7 @@ package dev.profileengine.gateway;
 
 import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.grpc.GrpcErrors;
 import dev.profileengine.gateway.grpc.GrpcGuard;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
 import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
@@ -83,7 +84,10 @@ public final class ProfileNode implements AutoCloseable {
       // The guard checks the key from the headers and caps each message before the handler reads a byte.
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
           .adaptSettings(s -> s.withHttp2Enabled(true))
-          .bind(new GrpcGuard(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system), access,
+          .bind(new GrpcGuard(akka.grpc.javadsl.ServiceHandler.concatOrNotFound(
+                  ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system),
+                  akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system)),
+              access,
               resolved.getBytes("profile.grpc.max-message"), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);

@@ -7,12 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.grpc.GrpcClientSettings;
-import akka.http.javadsl.Http;
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.HttpEntities;
-import akka.http.javadsl.model.HttpRequest;
-import akka.http.javadsl.model.MediaTypes;
-import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.KillSwitches;
 import akka.stream.UniqueKillSwitch;
 import akka.stream.javadsl.Keep;
@@ -133,28 +127,10 @@ class GrpcHostileTest {
           sent.addAndGet(b.size());
           return b;
         });
-    HttpRequest request = HttpRequest.POST("/profileengine.v1.ProfileService/" + rpc)
-        .withEntity(HttpEntities.create(ContentTypes.create(MediaTypes.APPLICATION_GRPC_PROTO),
-            prefix.size() + streamed / chunk.size() * chunk.size(), body));
-    if (key != null) request = request.addHeader(RawHeader.create("authorization", "Bearer " + key));
-    akka.http.javadsl.model.HttpResponse response = Source.single(request).concat(Source.maybe())
-        .via(Http.get(system).connectionTo("127.0.0.1").toPort(node.node.grpcPort()).http2WithPriorKnowledge())
-        .runWith(Sink.head(), system)
-        .toCompletableFuture().get(60, TimeUnit.SECONDS);
-    long at = sent.get();
-    // Trailers-only (the status in the headers), else the status in the trailers after the body.
-    List<akka.http.javadsl.model.HttpHeader> headers = new ArrayList<>();
-    response.getHeaders().forEach(headers::add);
-    if (response.getHeader("grpc-status").isEmpty() && response.entity() instanceof akka.http.javadsl.model.HttpEntity.Chunked chunked) {
-      chunked.getChunks().runWith(Sink.foreach(c -> {
-        if (c.isLastChunk()) c.getTrailerHeaders().forEach(headers::add);
-      }), system).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } else {
-      response.discardEntityBytes(system);
-    }
-    return new RawAnswer(response.status().intValue(),
-        headers.stream().filter(h -> h.is("grpc-status")).map(h -> h.value()).findFirst().orElse("none"),
-        headers.stream().filter(h -> h.is("grpc-message")).map(h -> h.value()).findFirst().orElse("") + " (" + response.entity().getClass().getSimpleName() + ")", at);
+    AtomicLong answeredAfter = new AtomicLong(-1);
+    RawGrpc.Answer answer = RawGrpc.call(system, node.node.grpcPort(), "/profileengine.v1.ProfileService/" + rpc, key,
+        body, prefix.size() + streamed / chunk.size() * chunk.size(), () -> answeredAfter.set(sent.get()));
+    return new RawAnswer(answer.httpStatus(), answer.grpcStatus(), answer.grpcMessage(), answeredAfter.get());
   }
 
   static long usedHeapAfterGc() {

@@ -71,7 +71,9 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
     if (request.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict strict) {
       // Already in memory (within the connection's frame limits): check it as it is.
       try {
-        new Framing(maxMessage).feed(strict.getData());
+        Framing framing = new Framing(maxMessage);
+        framing.feed(strict.getData());
+        framing.end();
       } catch (GrpcServiceException e) {
         return refuse(request, e.getStatus());
       }
@@ -164,6 +166,21 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
               }
               push(out, bytes);
             }
+
+            @Override
+            public void onUpstreamFinish() {
+              if (refused) {
+                completeStage();
+                return;
+              }
+              try {
+                framing.end();
+              } catch (GrpcServiceException e) {
+                failStage(e);
+                return;
+              }
+              completeStage();
+            }
           });
           setHandler(out, new akka.stream.stage.AbstractOutHandler() {
             @Override
@@ -197,6 +214,15 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
       this.max = max;
     }
 
+    /** At the end of the body: fails if it ended inside a frame (the decoder would fail with an internal error). */
+    void end() {
+      if (prefixRead > 0 || remaining > 0) {
+        throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(prefixRead > 0
+            ? "message: the body ends inside a gRPC frame's 5-byte prefix"
+            : "message: the body ends " + remaining + " bytes short of the message its gRPC frame declared"));
+      }
+    }
+
     void feed(ByteString bytes) {
       int pos = 0;
       int size = bytes.size();
@@ -208,6 +234,11 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
           continue;
         }
         int b = bytes.apply(pos++) & 0xff;
+        if (prefixRead == 0 && b != 0) {
+          // Compressed requests are refused at the headers, so a set flag is a malformed frame.
+          throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
+              "message: the gRPC frame's compressed flag is " + b + " without a grpc-encoding: send uncompressed messages (flag 0)"));
+        }
         if (prefixRead > 0) length = (length << 8) | b; // byte 0 is the compressed flag
         if (++prefixRead == 5) {
           if (length > max) {

@@ -80,10 +80,8 @@ class GrpcHostileTest {
 
   @AfterAll
   static void stop() {
-    ingest.close();
-    readerA.close();
-    readerB.close();
-    node.close();
+    for (ProfileServiceClient c : new ProfileServiceClient[] {ingest, readerA, readerB}) if (c != null) c.close();
+    if (node != null) node.close();
   }
 
   static io.grpc.CallCredentials bearer(String key) {

@@ -39,9 +39,12 @@ final class RawGrpc {
         .withEntity(HttpEntities.create(ContentTypes.create(MediaTypes.APPLICATION_GRPC_PROTO), length, body));
     if (key != null) request = request.addHeader(RawHeader.create("authorization", "Bearer " + key));
     // A queue rather than Sink.head: the connection stays open while the response body is read.
-    akka.stream.javadsl.SinkQueueWithCancel<HttpResponse> responses = Source.single(request).concat(Source.maybe())
-        .via(Http.get(system).connectionTo("127.0.0.1").toPort(port).http2WithPriorKnowledge())
-        .runWith(Sink.queue(), system);
+    akka.japi.Pair<java.util.concurrent.CompletableFuture<java.util.Optional<HttpRequest>>, akka.stream.javadsl.SinkQueueWithCancel<HttpResponse>> run =
+        Source.single(request).concatMat(Source.<HttpRequest>maybe(), akka.stream.javadsl.Keep.right())
+            .via(Http.get(system).connectionTo("127.0.0.1").toPort(port).http2WithPriorKnowledge())
+            .toMat(Sink.queue(), akka.stream.javadsl.Keep.both())
+            .run(system);
+    akka.stream.javadsl.SinkQueueWithCancel<HttpResponse> responses = run.second();
     try {
       HttpResponse response = responses.pull().toCompletableFuture().get(60, TimeUnit.SECONDS)
           .orElseThrow(() -> new AssertionError("connection closed without a response"));
@@ -64,6 +67,8 @@ final class RawGrpc {
           headers.stream().filter(h -> h.is("grpc-status")).map(HttpHeader::value).findFirst().orElse("none"),
           headers.stream().filter(h -> h.is("grpc-message")).map(HttpHeader::value).findFirst().orElse(""));
     } finally {
+      // No more requests: the connection ends once its streams have (a subscription's is cut).
+      run.first().complete(java.util.Optional.empty());
       responses.cancel();
     }
   }

@@ -186,6 +186,17 @@ class GrpcHostileTest {
   }
 
   @Test
+  void aLongStreamOfSmallMessagesIsNotCapped() throws Exception {
+    // The cap is per message: a stream carrying more than the 1 MiB HTTP body limit in all is served.
+    String query = "q".repeat(300);
+    List<EventResult> results = ingest.streamEvents(Source.range(0, 3999).map(i -> event("long-stream-" + i, "hostile-long-" + (i % 50))
+            .toBuilder().setQuery(query).build()))
+        .runWith(Sink.seq(), system).toCompletableFuture().get(120, TimeUnit.SECONDS);
+    assertEquals(4000, results.size());
+    assertTrue(results.stream().allMatch(r -> r.getStatus().equals("accepted")), results.stream().filter(r -> !r.getStatus().equals("accepted")).limit(3).toList().toString());
+  }
+
+  @Test
   void anOversizedStreamedMessageIsResourceExhausted() throws Exception {
     Event huge = event("x".repeat(5 * 1024 * 1024), "hostile-huge");
     List<EventResult> ok = new ArrayList<>();

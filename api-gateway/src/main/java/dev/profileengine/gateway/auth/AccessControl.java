@@ -135,14 +135,7 @@ public final class AccessControl extends AllDirectives {
     return optionalHeaderValueByName("Authorization", header -> {
       Decision d = check(scope, header);
       if (d instanceof Decision.Allowed a) return inner.apply(a.caller());
-      Decision.Denied no = (Decision.Denied) d;
-      return switch (no.reason()) {
-        case "forbidden" -> ErrorHandling.error(StatusCodes.FORBIDDEN, "Authorization", no.message());
-        case "rate_limited" -> respondWithHeader(RetryAfter.create(no.retryAfterSeconds()), () ->
-            ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, "Authorization", no.message()));
-        default -> respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("profile-engine")), () ->
-            ErrorHandling.error(StatusCodes.UNAUTHORIZED, "Authorization", no.message()));
-      };
+      return refuse((Decision.Denied) d);
     });
   }
 }

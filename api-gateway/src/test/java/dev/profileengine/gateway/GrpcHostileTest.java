@@ -257,6 +257,7 @@ class GrpcHostileTest {
         assertEquals("unconfirmed", r.getStatus(), r.toString());
         assertTrue(r.getReason().startsWith("node overloaded"), r.getReason());
       }
+      assertTrue(node.get("/metrics").body().contains("profile_admission_refused_total{kind=\"events\"}"), "refusal counted");
     } finally {
       events.release(taken, 0, true);
     }

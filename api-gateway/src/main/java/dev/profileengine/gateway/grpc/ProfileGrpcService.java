@@ -134,6 +134,10 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     return in.groupedWithin(STREAM_GROUP, java.time.Duration.ofMillis(5))
         .mapAsync(1, group -> paid(caller, group.size())
             .thenCompose(paid -> ingest.ingestDecoded(group.stream().map(EventProto::decode).toList())))
+        .map(outcome -> {
+          if (outcome.shed()) metrics.admissionRefused("events");
+          return outcome;
+        })
         .mapConcat(outcome -> outcome.results().stream().map(EventProto::result).toList());
   }
 

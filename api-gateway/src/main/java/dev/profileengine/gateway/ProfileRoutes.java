@@ -44,12 +44,10 @@ public final class ProfileRoutes extends AllDirectives {
   private final AccessControl access;
 
   private final GatewayMetrics metrics;
-  private final InFlightLimit reads;
 
   public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access, GatewayMetrics metrics,
                        IngestService ingest, InFlightLimit reads, SubscriberLimit subscribers) {
     this.engine = engine;
-    this.reads = reads;
     this.access = access;
     this.metrics = metrics;
     this.http = http;

@@ -73,7 +73,7 @@ public final class ProfileNode implements AutoCloseable {
       // One ingest service for HTTP and gRPC: they share the node's bound on events in flight.
       IngestService ingest = new IngestService(system, engine.settings(), java.time.Clock.systemUTC(), events);
       // One cap on change-stream subscribers (SSE and gRPC), per node and per key.
-      SubscriberLimit subscribers = SubscriberLimit.from(resolved, metrics);
+      SubscriberLimit subscribers = SubscriberLimit.from(resolved, metrics, system);
       ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics, ingest, reads, subscribers);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);

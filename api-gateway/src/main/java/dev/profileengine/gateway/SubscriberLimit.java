@@ -18,10 +18,19 @@ public final class SubscriberLimit {
   private final int maxPerNode;
   private final int maxPerKey;
   private final GatewayMetrics metrics;
+  private final akka.actor.ClassicActorSystemProvider system;
+  private final java.time.Duration unclaimedAfter;
   private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
 
-  public SubscriberLimit(int maxPerNode, int maxPerKey, GatewayMetrics metrics) {
+  /**
+   * @param unclaimedAfter a place whose stream has not started by then is given back (its response
+   *     was never sent: the client went away first), so no path keeps a place forever
+   */
+  public SubscriberLimit(int maxPerNode, int maxPerKey, GatewayMetrics metrics, akka.actor.ClassicActorSystemProvider system,
+                         java.time.Duration unclaimedAfter) {
+    this.system = system;
+    this.unclaimedAfter = unclaimedAfter;
     if (maxPerNode < 1 || maxPerKey < 1) {
       throw new IllegalArgumentException("profile.changes.max-subscribers and max-subscribers-per-key must be at least 1");
     }
@@ -31,10 +40,13 @@ public final class SubscriberLimit {
   }
 
   /** From {@code profile.changes.max-subscribers} and {@code max-subscribers-per-key}. */
-  public static SubscriberLimit from(Config root, GatewayMetrics metrics) {
+  public static SubscriberLimit from(Config root, GatewayMetrics metrics, akka.actor.ClassicActorSystemProvider system) {
     Config c = root.getConfig("profile.changes");
-    return new SubscriberLimit(c.getInt("max-subscribers"), c.getInt("max-subscribers-per-key"), metrics);
+    return new SubscriberLimit(c.getInt("max-subscribers"), c.getInt("max-subscribers-per-key"), metrics, system, UNCLAIMED_AFTER);
   }
+
+  /** How long a granted place waits for its stream to start. */
+  static final java.time.Duration UNCLAIMED_AFTER = java.time.Duration.ofSeconds(30);
 
   /** A place held by one subscriber; {@link #release} gives it back (once, whatever calls it). */
   public final class Permit {
@@ -52,9 +64,14 @@ public final class SubscriberLimit {
       metrics.changeSubscribers.dec();
     }
 
-    /** {@code source}, releasing this place when it completes, fails or is cancelled. */
+    /** {@code source}, releasing this place when it completes, fails or is cancelled, or if it never starts. */
     public <T> Source<T, NotUsed> holding(Source<T, NotUsed> source) {
+      AtomicBoolean started = new AtomicBoolean();
+      system.classicSystem().scheduler().scheduleOnce(unclaimedAfter, () -> {
+        if (!started.get()) release();
+      }, system.classicSystem().dispatcher());
       return source.watchTermination((notUsed, done) -> {
+        started.set(true);
         done.whenComplete((d, e) -> release());
         return notUsed;
       });

@@ -30,9 +30,11 @@ public final class ChangeRoutes extends AllDirectives {
   private final ChangeSubscription.Limits limits;
 
   private final java.util.concurrent.CompletionStage<akka.Done> stopping;
+  private final SubscriberLimit subscribers;
 
   public ChangeRoutes(ChangeFeed feed, AccessControl access, GatewayMetrics metrics, ChangeSubscription.Limits limits,
-                      java.util.concurrent.CompletionStage<akka.Done> stopping) {
+                      java.util.concurrent.CompletionStage<akka.Done> stopping, SubscriberLimit subscribers) {
+    this.subscribers = subscribers;
     this.limits = limits;
     this.stopping = stopping;
     this.feed = feed;
@@ -60,10 +62,10 @@ public final class ChangeRoutes extends AllDirectives {
     return path(akka.http.javadsl.server.PathMatchers.segment("v1").slash("changes"), () -> get(() ->
         access.require(Scope.READ, caller -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
             parameterOptional("from", from ->
-                parameterList("userId", users -> parameterOptional("segment", segment -> stream(from, lastEventId, users, segment))))))));
+                parameterList("userId", users -> parameterOptional("segment", segment -> stream(caller.id(), from, lastEventId, users, segment))))))));
   }
 
-  private Route stream(Optional<String> from, Optional<String> lastEventId, List<String> users, Optional<String> segment) {
+  private Route stream(String key, Optional<String> from, Optional<String> lastEventId, List<String> users, Optional<String> segment) {
     String raw = from.orElse(lastEventId.orElse("0")).strip();
     String field = from.isPresent() ? "from" : "Last-Event-ID";
     long offset;
@@ -73,19 +75,21 @@ public final class ChangeRoutes extends AllDirectives {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be an offset (a non-negative integer), was '" + raw + "'");
     }
     if (offset < 0) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must not be negative");
-    if (users.size() > 1000) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", "at most 1000 users per subscription");
+    Optional<String> tooMany = SubscriberLimit.tooManyUsers(users.size());
+    if (tooMany.isPresent()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", tooMany.get());
     users.forEach(u -> RequestChecks.id("userId", u));
     segment.ifPresent(s -> RequestChecks.id("segment", s));
     Set<String> userIds = new HashSet<>(users);
+    SubscriberLimit.Admission admission = subscribers.tryAcquire(key);
+    if (admission instanceof SubscriberLimit.Admission.Refused no) {
+      return respondWithHeader(akka.http.javadsl.model.headers.RetryAfter.create(SubscriberLimit.RETRY_AFTER_SECONDS),
+          () -> ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, no.refusal().limit(), no.refusal().message()));
+    }
+    SubscriberLimit.Permit permit = ((SubscriberLimit.Admission.Admitted) admission).permit();
     return completeOK(
-        ChangeSubscription.of(feed, offset, userIds, c -> segment.isEmpty() || touches(c, segment.get()), limits, metrics, stopping)
+        permit.holding(ChangeSubscription.of(feed, offset, userIds, c -> segment.isEmpty() || touches(c, segment.get()), limits, metrics, stopping)
             .map(ChangeRoutes::toSse)
-            .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
-            .watchTermination((notUsed, done) -> {
-              metrics.changeSubscribers.inc();
-              done.whenComplete((d, e) -> metrics.changeSubscribers.dec());
-              return notUsed;
-            }),
+            .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)),
         EventStreamMarshalling.toEventStream());
   }
 }

@@ -67,6 +67,15 @@ public final class GatewayMetrics extends AllDirectives {
       .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
       .labelNames("kind").register(registry);
 
+  /** Counts a request (or a streamed group of events) refused by admission control. */
+  public void admissionRefused(String kind) {
+    admissionRefused.labelValues(kind).inc();
+  }
+
+  final Counter subscribersRefused = Counter.builder().name("profile_change_subscribers_refused_total")
+      .help("Change-stream subscriptions refused by the subscriber caps (HTTP 429, gRPC RESOURCE_EXHAUSTED), by limit (max-subscribers, max-subscribers-per-key)")
+      .labelNames("limit").register(registry);
+
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   public GatewayMetrics() {

@@ -2,6 +2,8 @@ package dev.profileengine.gateway;
 
 import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.grpc.GrpcErrors;
+import dev.profileengine.gateway.grpc.GrpcGuard;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
 import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
 import akka.actor.typed.ActorRef;
@@ -32,8 +34,13 @@ public final class ProfileNode implements AutoCloseable {
   private final ProfileEngine engine;
   private final ServerBinding binding;
   private final ServerBinding grpcBinding;
+  private final InFlightLimit events;
+  private final InFlightLimit reads;
 
-  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding) {
+  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding,
+                      InFlightLimit events, InFlightLimit reads) {
+    this.events = events;
+    this.reads = reads;
     this.system = system;
     this.engine = engine;
     this.binding = binding;
@@ -65,15 +72,23 @@ public final class ProfileNode implements AutoCloseable {
       metrics.bindAdmission(events, reads);
       // One ingest service for HTTP and gRPC: they share the node's bound on events in flight.
       IngestService ingest = new IngestService(system, engine.settings(), java.time.Clock.systemUTC(), events);
-      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics, ingest, reads);
+      // One cap on change-stream subscribers (SSE and gRPC), per node and per key.
+      SubscriberLimit subscribers = SubscriberLimit.from(resolved, metrics, system);
+      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics, ingest, reads, subscribers);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, ingest,
-          ChangeFeed.get(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes());
+          ChangeFeed.get(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes(),
+          new ProfileReader(system, engine.settings(), metrics, reads), subscribers);
+      // The guard checks the key from the headers and caps each message before the handler reads a byte.
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
           .adaptSettings(s -> s.withHttp2Enabled(true))
-          .bind(ProfileServicePowerApiHandlerFactory.createWithServerReflection(grpc, system))
+          .bind(new GrpcGuard(akka.grpc.javadsl.ServiceHandler.concatOrNotFound(
+                  ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system),
+                  akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system)),
+              access,
+              resolved.getBytes("profile.grpc.max-message"), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
@@ -82,7 +97,7 @@ public final class ProfileNode implements AutoCloseable {
           Cluster.get(system).selfMember().address(), resolved.getString("profile.discovery"), JournalConfig.describe(resolved),
           Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
           resolved.getString("profile.seed-nodes"));
-      return new ProfileNode(system, engine, binding, grpcBinding);
+      return new ProfileNode(system, engine, binding, grpcBinding, events, reads);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
@@ -107,6 +122,16 @@ public final class ProfileNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The node's bound on events in flight (HTTP and gRPC ingest share it). */
+  public InFlightLimit eventLimit() {
+    return events;
+  }
+
+  /** The node's bound on reads in flight (HTTP and gRPC profile reads share it). */
+  public InFlightLimit readLimit() {
+    return reads;
   }
 
   public ActorSystem<Void> system() {

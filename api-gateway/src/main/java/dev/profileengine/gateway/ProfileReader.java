@@ -13,15 +13,26 @@ import java.util.concurrent.CompletionStage;
 /**
  * Where a profile read (HTTP or gRPC) is answered: from the state this node hosts when the
  * profile's entity lives here (no message), else by asking the entity. Counts each read by where
- * it was answered ({@code profile_reads_total{source}}).
+ * it was answered ({@code profile_reads_total{source}}). Asking an entity happens under the node's
+ * bound on reads in flight ({@link #read}): beyond it the read is refused at once (HTTP 503,
+ * gRPC UNAVAILABLE) instead of queueing behind cold entities.
  */
 public final class ProfileReader {
   private final HostedProfiles hosted;
   private final ClusterSharding sharding;
   private final EngineSettings settings;
   private final GatewayMetrics metrics;
+  private final InFlightLimit reads;
 
-  public ProfileReader(ActorSystem<?> system, EngineSettings settings, GatewayMetrics metrics) {
+  /** What a read found, or why it was refused (the node's read bound: retry later). */
+  public sealed interface Read {
+    record Found(Optional<ProfileView> view) implements Read {}
+
+    record Refused(String reason) implements Read {}
+  }
+
+  public ProfileReader(ActorSystem<?> system, EngineSettings settings, GatewayMetrics metrics, InFlightLimit reads) {
+    this.reads = reads;
     this.hosted = HostedProfiles.get(system);
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
@@ -41,5 +52,25 @@ public final class ProfileReader {
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
         .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), settings.askTimeout())
         .thenApply(UserProfile.ProfileReply::profile);
+  }
+
+  /** The view from the state hosted here, else from the entity under the node's bound on reads in flight. */
+  public CompletionStage<Read> read(String userId, Instant asOf) {
+    ProfileView view = hosted(userId, asOf);
+    if (view != null) return java.util.concurrent.CompletableFuture.completedFuture(new Read.Found(Optional.of(view)));
+    if (!reads.tryAcquire(1)) {
+      metrics.admissionRefused.labelValues("reads").inc();
+      return java.util.concurrent.CompletableFuture.completedFuture(new Read.Refused(reads.refusal(1)));
+    }
+    long start = System.nanoTime();
+    CompletionStage<Optional<ProfileView>> reply;
+    try {
+      reply = fromEntity(userId, asOf);
+    } catch (RuntimeException e) {
+      reads.release(1, System.nanoTime() - start, false);
+      throw e;
+    }
+    return reply.whenComplete((r, failure) -> reads.release(1, System.nanoTime() - start, failure == null))
+        .thenApply(Read.Found::new);
   }
 }

@@ -44,12 +44,10 @@ public final class ProfileRoutes extends AllDirectives {
   private final AccessControl access;
 
   private final GatewayMetrics metrics;
-  private final InFlightLimit reads;
 
   public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access, GatewayMetrics metrics,
-                       IngestService ingest, InFlightLimit reads) {
+                       IngestService ingest, InFlightLimit reads, SubscriberLimit subscribers) {
     this.engine = engine;
-    this.reads = reads;
     this.access = access;
     this.metrics = metrics;
     this.http = http;
@@ -63,8 +61,8 @@ public final class ProfileRoutes extends AllDirectives {
     this.recommendWeights = new dev.profileengine.model.recommend.RecommendWeights(
         rec.getDouble("weights.model"), rec.getDouble("weights.interest"), rec.getDouble("weights.popular"));
     this.maxRecommendations = rec.getInt("max-k");
-    this.reader = new ProfileReader(system, engine.settings(), metrics);
-    this.changes = new ChangeRoutes(dev.profileengine.engine.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system));
+    this.reader = new ProfileReader(system, engine.settings(), metrics, reads);
+    this.changes = new ChangeRoutes(dev.profileengine.engine.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system), subscribers);
   }
 
   /** The ingest response body. */
@@ -76,7 +74,7 @@ public final class ProfileRoutes extends AllDirectives {
     return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> concat(
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
-                access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), this::postEvents))))),
+                access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), bytes -> postEvents(caller, bytes)))))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> validUserId(userId, () -> concat(
                 pathEndOrSingleSlash(() -> get(() -> metrics.timed("profile", () -> access.require(Scope.READ, caller ->
                     parameterOptional("asOf", asOf -> getProfile(userId, asOf)))))),
@@ -114,7 +112,7 @@ public final class ProfileRoutes extends AllDirectives {
     return withSizeLimit(limit, () -> entity(Unmarshaller.entityToByteString(), (ByteString b) -> inner.apply(b.toArray())));
   }
 
-  private Route postEvents(byte[] body) {
+  private Route postEvents(dev.profileengine.gateway.auth.ApiKeys.Caller caller, byte[] body) {
     JsonNode root;
     try {
       root = Json.parse(body);
@@ -134,6 +132,10 @@ public final class ProfileRoutes extends AllDirectives {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON event object or an array of events, was " + EventJson.kind(root));
     }
     metrics.ingestBatchSize.observe(elements.size());
+    // The rate limit counts events: the request paid one token, the batch's other events pay theirs.
+    if (elements.size() > 1 && access.charge(caller, elements.size() - 1) instanceof AccessControl.Decision.Denied no) {
+      return access.refuse(no);
+    }
     return onSuccess(ingest.ingest(elements), outcome -> {
       IngestResponse response = new IngestResponse(outcome.count(EventResult.ACCEPTED), outcome.count(EventResult.DUPLICATE),
           outcome.count(EventResult.REJECTED), outcome.count(IngestService.UNCONFIRMED), outcome.results());
@@ -155,14 +157,11 @@ public final class ProfileRoutes extends AllDirectives {
         .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'"))));
   }
 
-  /**
-   * The profile's view: from the state this node hosts when its entity lives here (no message to
-   * the entity), else from the entity, under the node's bound on reads in flight.
-   */
+  /** The profile's view as {@link ProfileReader#read} gives it; a read refused by the node's read bound is a 503 with Retry-After. */
   private Route readProfile(String userId, java.time.Instant asOf, java.util.function.Function<Optional<ProfileView>, Route> inner) {
-    ProfileView hostedView = reader.hosted(userId, asOf);
-    if (hostedView != null) return inner.apply(Optional.of(hostedView));
-    return admittedRead(() -> reader.fromEntity(userId, asOf), inner);
+    return onSuccess(reader.read(userId, asOf), read -> read instanceof ProfileReader.Read.Refused refused
+        ? respondWithHeader(retryAfter(), () -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, refused.reason()))
+        : inner.apply(((ProfileReader.Read.Found) read).view()));
   }
 
   private Route putAttributes(String userId, byte[] body, dev.profileengine.gateway.auth.ApiKeys.Caller caller) {
@@ -218,26 +217,6 @@ public final class ProfileRoutes extends AllDirectives {
     return readProfile(userId, null, profile -> profile
             .map(view -> json(StatusCodes.OK, dev.profileengine.engine.ProfileRecommendations.of(view, popularity, recommendWeights, top)))
             .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
-  }
-
-  /**
-   * Runs the read {@code ask} under the node's bound on reads in flight: beyond it the read is
-   * refused at once with 503 and Retry-After instead of queueing behind cold entities.
-   */
-  private <T> Route admittedRead(java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> ask, java.util.function.Function<T, Route> inner) {
-    if (!reads.tryAcquire(1)) {
-      metrics.admissionRefused.labelValues("reads").inc();
-      return respondWithHeader(retryAfter(), () -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, reads.refusal(1)));
-    }
-    long start = System.nanoTime();
-    java.util.concurrent.CompletionStage<T> reply;
-    try {
-      reply = ask.get();
-    } catch (RuntimeException e) {
-      reads.release(1, System.nanoTime() - start, false);
-      throw e;
-    }
-    return onSuccess(reply.whenComplete((r, failure) -> reads.release(1, System.nanoTime() - start, failure == null)), inner::apply);
   }
 
   /** The Retry-After of a refusal: one setting for events and reads. */

@@ -73,6 +73,19 @@ class ApiKeysTest {
   }
 
   @Test
+  void aBatchCostsOneTokenPerEventAndABatchOverTheBurstLeavesADebt() {
+    RateLimiter limiter = new RateLimiter(10, 5);
+    long t = 0;
+    assertEquals(0, limiter.tryAcquire("k", 3, t));
+    assertEquals(1, limiter.tryAcquire("k", 3, t), "2 tokens left, 3 needed");
+    assertEquals(0, limiter.tryAcquire("k", 2, t));
+    // A batch larger than the burst goes once the bucket is full, and the debt holds the average rate.
+    assertEquals(0, limiter.tryAcquire("big", 20, t));
+    assertTrue(limiter.tryAcquireNanos("big", 1, t + 1_000_000_000L) > 0, "15 tokens owed, 10 refilled in 1 s");
+    assertEquals(0, limiter.tryAcquireNanos("big", 1, t + 1_600_000_000L), "owed tokens refilled after 1.6 s");
+  }
+
+  @Test
   void anOpenNodeBeyondLoopbackRefusesToStart() {
     var config = ConfigFactory.parseMap(Map.of("profile.http.bind", "0.0.0.0")).withFallback(ConfigFactory.load());
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.from(config, reason -> {}));

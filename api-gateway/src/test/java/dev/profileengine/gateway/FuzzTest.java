@@ -140,6 +140,103 @@ class FuzzTest {
     }
   }
 
+  /**
+   * gRPC streams and frames: StreamEvents with valid and broken events in random groups, then raw
+   * HTTP/2 bodies of random, mutated, truncated, compressed-flagged and oversized frames to every
+   * RPC: never INTERNAL (13), never an unanswered call, and the node serves normal calls after.
+   */
+  @Test
+  void brokenGrpcStreamsAndFramesNeverFailInternally() throws Exception {
+    try (TestNode node = TestNode.start(dataDir)) {
+      GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", node.node.grpcPort(), node.node.system()).withTls(false);
+      ProfileServiceClient grpc = ProfileServiceClient.create(settings, node.node.system());
+      int validSent = 0;
+      List<String> acceptedInvalid = new ArrayList<>();
+      try {
+        for (int round = 0; round < 40; round++) {
+          List<Event> events = new ArrayList<>();
+          int n = 1 + random.nextInt(250);
+          for (int k = 0; k < n; k++) {
+            if (random.nextInt(3) == 0) {
+              events.add(Event.newBuilder().setEventId("valid-stream-" + round + "-" + k).setUserId("fuzz-stream-user").setType("view")
+                  .setTimestampMs(now).setCategoryId("c1").build());
+              validSent++;
+            } else {
+              events.add(brokenProto("fuzz-stream-" + round + "-" + k));
+            }
+          }
+          List<dev.profileengine.grpc.EventResult> results = grpc.streamEvents(akka.stream.javadsl.Source.from(events))
+              .runWith(akka.stream.javadsl.Sink.seq(), node.node.system()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+          assertEquals(n, results.size(), "one result per streamed event");
+          results.forEach(r -> {
+            if (r.getStatus().equals("accepted") && !r.getEventId().startsWith("valid-")) acceptedInvalid.add(r.getEventId());
+          });
+        }
+
+        String[] paths = {"IngestEvents", "StreamEvents", "GetProfile", "SubscribeProfileChanges"};
+        byte[] validEvent = Event.newBuilder().setEventId("raw-valid").setUserId("fuzz-raw-user").setType("view").setTimestampMs(now).build().toByteArray();
+        java.util.Map<String, Integer> statuses = new java.util.TreeMap<>();
+        List<String> badAnswers = new ArrayList<>();
+        for (int round = 0; round < 120; round++) {
+          java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+          int frames = 1 + random.nextInt(4);
+          for (int f = 0; f < frames; f++) {
+            byte[] payload = switch (random.nextInt(4)) {
+              case 0 -> randomBytes(random.nextInt(300));
+              case 1 -> {
+                byte[] p = validEvent.clone();
+                for (int m = 0; m < 1 + random.nextInt(4); m++) p[random.nextInt(p.length)] = (byte) random.nextInt(256);
+                yield p;
+              }
+              case 2 -> java.util.Arrays.copyOf(validEvent, random.nextInt(validEvent.length));
+              default -> validEvent;
+            };
+            int flag = random.nextInt(10) == 0 ? random.nextInt(256) : 0;
+            long declared = switch (random.nextInt(10)) {
+              case 0 -> 5L * 1024 * 1024 + random.nextInt(1000); // over the limit
+              case 1 -> payload.length + 1 + random.nextInt(50); // more than follows: truncated
+              case 2 -> 0xFFFFFFFFL;
+              default -> payload.length;
+            };
+            body.write(flag);
+            body.write(new byte[] {(byte) (declared >>> 24), (byte) (declared >>> 16), (byte) (declared >>> 8), (byte) declared});
+            body.write(payload);
+          }
+          byte[] bytes = body.toByteArray();
+          if (random.nextInt(6) == 0) bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length + 1)); // cut anywhere
+          String rpc = paths[random.nextInt(paths.length)];
+          RawGrpc.Answer answer;
+          try {
+            answer = RawGrpc.call(node.node.system(), node.node.grpcPort(), "/profileengine.v1.ProfileService/" + rpc, null,
+                akka.stream.javadsl.Source.single(akka.util.ByteString.fromArray(bytes)), bytes.length);
+          } catch (java.util.concurrent.ExecutionException e) {
+            badAnswers.add(rpc + " no answer (" + e.getCause() + ") for " + bytes.length + " bytes " + akka.util.ByteString.fromArray(bytes).take(12));
+            continue;
+          }
+          statuses.merge(rpc + ":" + answer.grpcStatus(), 1, Integer::sum);
+          // A subscription whose (mutated) request decoded is legitimately still open: nothing to send yet.
+          boolean openSubscription = rpc.equals("SubscribeProfileChanges") && answer.grpcStatus().equals(RawGrpc.OPEN);
+          if (answer.httpStatus() != 200 || answer.grpcStatus().equals("13") || answer.grpcStatus().equals("none")
+              || (answer.grpcStatus().equals(RawGrpc.OPEN) && !openSubscription)) {
+            badAnswers.add(rpc + " " + answer + " for " + akka.util.ByteString.fromArray(bytes).take(12));
+          }
+        }
+        assertEquals(List.of(), badAnswers, "raw frames answered INTERNAL, without a status or not 200");
+        System.out.printf("fuzz gRPC: %d streams (%d valid events), 120 raw bodies; statuses by RPC: %s%n", 40, validSent, statuses);
+
+        IngestReply after = grpc.ingestEvents(IngestRequest.newBuilder().addEvents(Event.newBuilder().setEventId("valid-after-raw")
+            .setUserId("fuzz-stream-user").setType("view").setTimestampMs(now).setCategoryId("c1")).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(1, after.getAccepted(), after.toString());
+        validSent++;
+      } finally {
+        grpc.close();
+      }
+      assertEquals(List.of(), acceptedInvalid, "invalid events accepted");
+      JsonNode profile = Json.MAPPER.readTree(node.get("/v1/profiles/fuzz-stream-user").body());
+      assertEquals(validSent, profile.get("eventCount").asLong(), "every valid streamed event counted once");
+    }
+  }
+
   private Event brokenProto(String id) {
     Event.Builder b = Event.newBuilder().setEventId(id).setUserId("fuzz-valid-user").setType("view").setTimestampMs(now);
     switch (random.nextInt(8)) {

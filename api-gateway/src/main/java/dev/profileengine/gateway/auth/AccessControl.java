@@ -74,8 +74,16 @@ public final class AccessControl extends AllDirectives {
     record Denied(String reason, String message, long retryAfterSeconds) implements Decision {}
   }
 
-  /** Checks a presented {@code Authorization} header value against {@code scope} and the caller's rate. */
+  /** Checks a presented {@code Authorization} header value against {@code scope} and the caller's rate (one token). */
   public Decision check(Scope scope, Optional<String> authorization) {
+    return check(scope, authorization, 1);
+  }
+
+  /**
+   * As {@link #check(Scope, Optional)}, taking {@code cost} tokens of the caller's rate (0: the key
+   * and scope only, as the gRPC guard checks before a message is read).
+   */
+  public Decision check(Scope scope, Optional<String> authorization, long cost) {
     ApiKeys.Caller who;
     if (keys.isEmpty()) {
       who = ANONYMOUS;
@@ -89,9 +97,32 @@ public final class AccessControl extends AllDirectives {
       who = caller.get();
     }
     if (!who.may(scope)) return denied("forbidden", "this API key lacks the '" + scope.wire() + "' scope", 0);
-    long wait = limiter.tryAcquire(who.id(), System.nanoTime());
+    return charge(who, cost);
+  }
+
+  /** Takes {@code cost} more tokens (events of a batch) of an allowed caller's rate: Allowed, or Denied rate_limited. */
+  public Decision charge(ApiKeys.Caller who, long cost) {
+    long wait = limiter.tryAcquire(who.id(), cost, System.nanoTime());
     if (wait > 0) return denied("rate_limited", "rate limit of this API key exceeded: retry in " + wait + " s", wait);
     return new Decision.Allowed(who);
+  }
+
+  /** Takes {@code cost} tokens of the caller's rate if it has them: 0, else the nanoseconds to wait (a stream waits, back-pressured). */
+  public long chargeOrWait(ApiKeys.Caller who, long cost) {
+    long wait = limiter.tryAcquireNanos(who.id(), cost, System.nanoTime());
+    if (wait > 0) onDenied.accept("rate_limited");
+    return wait;
+  }
+
+  /** The HTTP answer to a refusal: 401, 403 or 429 with Retry-After. */
+  public Route refuse(Decision.Denied no) {
+    return switch (no.reason()) {
+      case "forbidden" -> ErrorHandling.error(StatusCodes.FORBIDDEN, "Authorization", no.message());
+      case "rate_limited" -> respondWithHeader(RetryAfter.create(no.retryAfterSeconds()), () ->
+          ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, "Authorization", no.message()));
+      default -> respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("profile-engine")), () ->
+          ErrorHandling.error(StatusCodes.UNAUTHORIZED, "Authorization", no.message()));
+    };
   }
 
   private Decision denied(String reason, String message, long retryAfter) {
@@ -104,14 +135,7 @@ public final class AccessControl extends AllDirectives {
     return optionalHeaderValueByName("Authorization", header -> {
       Decision d = check(scope, header);
       if (d instanceof Decision.Allowed a) return inner.apply(a.caller());
-      Decision.Denied no = (Decision.Denied) d;
-      return switch (no.reason()) {
-        case "forbidden" -> ErrorHandling.error(StatusCodes.FORBIDDEN, "Authorization", no.message());
-        case "rate_limited" -> respondWithHeader(RetryAfter.create(no.retryAfterSeconds()), () ->
-            ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, "Authorization", no.message()));
-        default -> respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("profile-engine")), () ->
-            ErrorHandling.error(StatusCodes.UNAUTHORIZED, "Authorization", no.message()));
-      };
+      return refuse((Decision.Denied) d);
     });
   }
 }

@@ -11,6 +11,9 @@ import akka.stream.javadsl.Source;
 import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.gateway.IngestService;
+import dev.profileengine.gateway.ProfileReader;
+import dev.profileengine.gateway.SubscriberLimit;
+import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.Json;
 import dev.profileengine.gateway.RequestChecks;
 import dev.profileengine.gateway.auth.AccessControl;
@@ -45,20 +48,25 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   private final IngestService ingest;
   private final ChangeFeed changes;
   private final AccessControl access;
-  private final dev.profileengine.gateway.ProfileReader reader;
+  private final ProfileReader reader;
   private final EngineSettings settings;
   private final int maxEventsPerRequest;
 
   private final GatewayMetrics metrics;
   private final ChangeSubscription.Limits changeLimits;
   private final java.util.concurrent.CompletionStage<akka.Done> stopping;
+  private final SubscriberLimit subscribers;
+  private final ActorSystem<?> system;
 
   public ProfileGrpcService(ActorSystem<?> system, IngestService ingest, ChangeFeed changes, AccessControl access,
-                            EngineSettings settings, int maxEventsPerRequest, GatewayMetrics metrics, ChangeSubscription.Limits changeLimits) {
+                            EngineSettings settings, int maxEventsPerRequest, GatewayMetrics metrics, ChangeSubscription.Limits changeLimits,
+                            ProfileReader reader, SubscriberLimit subscribers) {
+    this.system = system;
     this.ingest = ingest;
     this.changes = changes;
     this.access = access;
-    this.reader = new dev.profileengine.gateway.ProfileReader(system, settings, metrics);
+    this.reader = reader;
+    this.subscribers = subscribers;
     this.settings = settings;
     this.maxEventsPerRequest = maxEventsPerRequest;
     this.metrics = metrics;
@@ -66,16 +74,24 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     this.stopping = ChangeSubscription.stoppingSignal(system);
   }
 
-  private void authorize(Scope scope, Metadata metadata) {
-    AccessControl.Decision d = access.check(scope, metadata.getText("authorization"));
-    if (d instanceof AccessControl.Decision.Denied no) {
-      Status status = switch (no.reason()) {
-        case "forbidden" -> Status.PERMISSION_DENIED;
-        case "rate_limited" -> Status.RESOURCE_EXHAUSTED;
-        default -> Status.UNAUTHENTICATED;
-      };
-      throw new GrpcServiceException(status.withDescription(no.message()));
-    }
+  /**
+   * The caller, allowed {@code scope}, having paid {@code cost} tokens of its rate. {@link GrpcGuard}
+   * has checked the key before the message was read; this is the second line.
+   */
+  private ApiKeys.Caller authorize(Scope scope, Metadata metadata, long cost) {
+    AccessControl.Decision d = access.check(scope, metadata.getText("authorization"), cost);
+    if (d instanceof AccessControl.Decision.Denied no) throw new GrpcServiceException(status(no));
+    return ((AccessControl.Decision.Allowed) d).caller();
+  }
+
+  /** The gRPC status of an access refusal. */
+  static Status status(AccessControl.Decision.Denied no) {
+    Status status = switch (no.reason()) {
+      case "forbidden" -> Status.PERMISSION_DENIED;
+      case "rate_limited" -> Status.RESOURCE_EXHAUSTED;
+      default -> Status.UNAUTHENTICATED;
+    };
+    return status.withDescription(no.message());
   }
 
   private static <T> CompletionStage<T> failed(Throwable t) {
@@ -85,7 +101,8 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   @Override
   public CompletionStage<IngestReply> ingestEvents(IngestRequest in, Metadata metadata) {
     try {
-      authorize(Scope.INGEST, metadata);
+      // The rate limit counts events: a batch of N pays N tokens.
+      authorize(Scope.INGEST, metadata, Math.max(1, in.getEventsCount()));
     } catch (GrpcServiceException e) {
       return failed(e);
     }
@@ -106,33 +123,47 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
 
   /**
    * Events are taken in small groups as they arrive (back-pressured by the durable writes) and each
-   * is acknowledged, in order, once its user's entity has persisted it.
+   * is acknowledged, in order, once its user's entity has persisted it. Each group pays one token
+   * per event of the key's rate limit, waiting (back-pressure, nothing buffered beyond the group)
+   * until the key has them, and passes the node's admission bound as an HTTP batch does: when the
+   * node is overloaded its events are answered {@code unconfirmed} with the reason, nothing stored.
    */
   @Override
   public Source<EventResult, NotUsed> streamEvents(Source<Event, NotUsed> in, Metadata metadata) {
-    authorize(Scope.INGEST, metadata);
+    ApiKeys.Caller caller = authorize(Scope.INGEST, metadata, 0);
     return in.groupedWithin(STREAM_GROUP, java.time.Duration.ofMillis(5))
-        .mapAsync(1, group -> ingest.ingestDecoded(group.stream().map(EventProto::decode).toList(), false))
+        .mapAsync(1, group -> paid(caller, group.size())
+            .thenCompose(paid -> ingest.ingestDecoded(group.stream().map(EventProto::decode).toList())))
+        .map(outcome -> {
+          if (outcome.shed()) metrics.admissionRefused("events");
+          return outcome;
+        })
         .mapConcat(outcome -> outcome.results().stream().map(EventProto::result).toList());
+  }
+
+  /** Completes once {@code caller} has paid {@code events} tokens, waiting on the scheduler while its bucket refills. */
+  private CompletionStage<akka.Done> paid(ApiKeys.Caller caller, int events) {
+    long wait = access.chargeOrWait(caller, events);
+    if (wait == 0) return CompletableFuture.completedFuture(akka.Done.getInstance());
+    return akka.pattern.Patterns.after(java.time.Duration.ofNanos(wait), system, () -> paid(caller, events));
   }
 
   @Override
   public CompletionStage<Profile> getProfile(GetProfileRequest in, Metadata metadata) {
     Instant asOf;
     try {
-      authorize(Scope.READ, metadata);
+      authorize(Scope.READ, metadata, 1);
       checked(() -> RequestChecks.id("user_id", in.getUserId()));
       asOf = checked(() -> RequestChecks.instant("as_of", in.getAsOf()));
     } catch (GrpcServiceException e) {
       return failed(e);
     }
-    dev.profileengine.profile.ProfileView hostedView = reader.hosted(in.getUserId(), asOf);
-    CompletionStage<java.util.Optional<dev.profileengine.profile.ProfileView>> profile = hostedView != null
-        ? java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.of(hostedView))
-        : reader.fromEntity(in.getUserId(), asOf);
-    return profile
-        .thenApply(view -> toProto(view.orElseThrow(() ->
-            new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'")))));
+    // The same read as HTTP's, under the node's read bound: refused is UNAVAILABLE (HTTP's 503).
+    return reader.read(in.getUserId(), asOf).thenApply(read -> {
+      if (read instanceof ProfileReader.Read.Refused refused) throw new GrpcServiceException(Status.UNAVAILABLE.withDescription(refused.reason()));
+      return toProto(((ProfileReader.Read.Found) read).view().orElseThrow(() ->
+          new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'"))));
+    });
   }
 
   /** The shared checks' refusal as INVALID_ARGUMENT, "field: reason" like HTTP's 400. */
@@ -161,12 +192,20 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
 
   @Override
   public Source<ProfileChange, NotUsed> subscribeProfileChanges(SubscribeRequest in, Metadata metadata) {
-    authorize(Scope.READ, metadata);
+    ApiKeys.Caller caller = authorize(Scope.READ, metadata, 1);
     if (in.getFromOffset() < 0) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_offset: must not be negative"));
+    SubscriberLimit.tooManyUsers(in.getUserIdsCount()).ifPresent(message -> {
+      throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("user_ids: " + message));
+    });
     in.getUserIdsList().forEach(u -> checked(() -> RequestChecks.id("user_ids", u)));
     if (!in.getSegment().isEmpty()) checked(() -> RequestChecks.id("segment", in.getSegment()));
     String segment = in.getSegment();
-    return ChangeSubscription.of(changes, in.getFromOffset(), new HashSet<>(in.getUserIdsList()),
+    SubscriberLimit.Admission admission = subscribers.tryAcquire(caller.id());
+    if (admission instanceof SubscriberLimit.Admission.Refused no) {
+      throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(no.refusal().limit() + ": " + no.refusal().message()));
+    }
+    SubscriberLimit.Permit permit = ((SubscriberLimit.Admission.Admitted) admission).permit();
+    return permit.holding(ChangeSubscription.of(changes, in.getFromOffset(), new HashSet<>(in.getUserIdsList()),
             c -> segment.isEmpty() || ChangeRoutes.touches(c, segment), changeLimits, metrics, stopping)
         .map(item -> {
           if (item instanceof ChangeSubscription.Closed closed) {
@@ -175,7 +214,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
                 .withDescription(closed.reason()));
           }
           return toProto(((ChangeSubscription.Change) item).change());
-        });
+        }));
   }
 
   private static ProfileChange toProto(dev.profileengine.engine.ChangeFeed.ProfileChanged c) {

@@ -1,0 +1,36 @@
+package dev.profileengine.gateway.grpc;
+
+import akka.actor.ActorSystem;
+import akka.grpc.Trailers;
+import akka.grpc.javadsl.GrpcExceptionHandler;
+import io.grpc.Status;
+
+/**
+ * How a failed call is answered: a message that is not valid protobuf for its RPC is the client's
+ * fault ({@code INVALID_ARGUMENT}, naming what was wrong), never {@code INTERNAL}; everything else
+ * as Akka gRPC maps it ({@link akka.grpc.GrpcServiceException} keeps its status).
+ */
+public final class GrpcErrors {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GrpcErrors.class);
+
+  private GrpcErrors() {}
+
+  public static akka.japi.Function<ActorSystem, akka.japi.Function<Throwable, Trailers>> mapper() {
+    akka.japi.Function<ActorSystem, akka.japi.Function<Throwable, Trailers>> fallback = GrpcExceptionHandler.defaultMapper();
+    return system -> {
+      akka.japi.Function<Throwable, Trailers> standard = fallback.apply(system);
+      return error -> {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+          if (t instanceof akka.grpc.GrpcServiceException) return standard.apply(t);
+          if (t instanceof com.google.protobuf.InvalidProtocolBufferException bad) {
+            return new Trailers(Status.INVALID_ARGUMENT.withDescription("message: not a valid protobuf message for this RPC: " + bad.getMessage()));
+          }
+          if (t == t.getCause()) break;
+        }
+        Trailers mapped = standard.apply(error);
+        if (mapped.status().getCode() == Status.Code.INTERNAL) log.error("gRPC call failed: {}", error.toString(), error);
+        return mapped;
+      };
+    };
+  }
+}

@@ -1,0 +1,255 @@
+package dev.profileengine.gateway.grpc;
+
+import akka.actor.ClassicActorSystemProvider;
+import akka.grpc.GrpcServiceException;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Sink;
+import akka.util.ByteString;
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.Scope;
+import io.grpc.Status;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * In front of the generated gRPC handler, so that a request costs the node nothing before it is
+ * known to be allowed: the API key is checked from the headers (the RPC's scope from its path) and
+ * a refused call is answered at once, trailers-only, its body cancelled unread; an allowed call's
+ * body passes through a check of the gRPC length prefixes that fails the call with
+ * {@code RESOURCE_EXHAUSTED} as soon as a frame declares more than {@code maxMessage} bytes, before
+ * the decoder would buffer it. Compressed requests are refused ({@code UNIMPLEMENTED}): a small
+ * compressed frame can inflate past any limit.
+ */
+public final class GrpcGuard implements akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> {
+  /** The service's path prefix: {@code /profileengine.v1.ProfileService/<Rpc>}. */
+  static final String SERVICE = "profileengine.v1.ProfileService";
+
+  private final akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> inner;
+  private final AccessControl access;
+  private final long maxMessage;
+  private final ClassicActorSystemProvider system;
+  private final Materializer mat;
+
+  public GrpcGuard(akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> inner, AccessControl access, long maxMessage,
+                   ClassicActorSystemProvider system) {
+    this.inner = inner;
+    this.access = access;
+    this.maxMessage = maxMessage;
+    this.system = system;
+    this.mat = Materializer.matFromSystem(system);
+  }
+
+  /** The scope an RPC needs; empty for what is not ours (server reflection, unknown paths: the handler answers those). */
+  static Optional<Scope> scope(String path) {
+    String prefix = "/" + SERVICE + "/";
+    if (!path.startsWith(prefix)) return Optional.empty();
+    return switch (path.substring(prefix.length())) {
+      case "IngestEvents", "StreamEvents" -> Optional.of(Scope.INGEST);
+      case "GetProfile", "SubscribeProfileChanges" -> Optional.of(Scope.READ);
+      default -> Optional.empty();
+    };
+  }
+
+  @Override
+  public CompletionStage<HttpResponse> apply(HttpRequest request) throws Exception {
+    Optional<String> encoding = request.getHeader("grpc-encoding").map(h -> h.value().strip());
+    if (encoding.isPresent() && !encoding.get().equalsIgnoreCase("identity")) {
+      return refuse(request, Status.UNIMPLEMENTED.withDescription("grpc-encoding " + encoding.get()
+          + " is not accepted: send uncompressed messages"));
+    }
+    Optional<Scope> scope = scope(request.getUri().path());
+    if (scope.isPresent()) {
+      // Cost 0: who and what only; the service charges the rate limit per event or read.
+      AccessControl.Decision d = access.check(scope.get(), request.getHeader("authorization").map(h -> h.value()), 0);
+      if (d instanceof AccessControl.Decision.Denied no) return refuse(request, ProfileGrpcService.status(no));
+    }
+    if (request.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict strict) {
+      // Already in memory (within the connection's frame limits): check it as it is.
+      try {
+        Framing framing = new Framing(maxMessage);
+        framing.feed(strict.getData());
+        framing.end();
+      } catch (GrpcServiceException e) {
+        return refuse(request, e.getStatus());
+      }
+      return inner.apply(request);
+    }
+    return inner.apply(request.withEntity(HttpEntities.createChunked(request.entity().getContentType(),
+        request.entity().getDataBytes().via(limit(maxMessage)))));
+  }
+
+  /**
+   * Answers {@code status} trailers-only without reading the body, which is cancelled (the HTTP/2
+   * stream reset) a moment later: cancelled before the answer was written, akka-http failed the
+   * whole connection instead of answering. Until then HTTP/2 flow control holds the client to
+   * the stream's window.
+   */
+  private CompletionStage<HttpResponse> refuse(HttpRequest request, Status status) {
+    akka.http.javadsl.model.RequestEntity body = request.entity();
+    system.classicSystem().scheduler().scheduleOnce(RESET_AFTER, () -> body.getDataBytes().runWith(Sink.cancelled(), mat),
+        system.classicSystem().dispatcher());
+    return CompletableFuture.completedFuture(trailersOnly(status));
+  }
+
+  /** A gRPC trailers-only answer: HTTP 200, the status in the headers, no body (one HEADERS frame ending the stream). */
+  static HttpResponse trailersOnly(Status status) {
+    HttpResponse response = HttpResponse.create()
+        .withEntity(HttpEntities.create(akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.APPLICATION_GRPC_PROTO),
+            ByteString.emptyByteString()))
+        .addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-status", Integer.toString(status.getCode().value())));
+    String message = status.getDescription();
+    return message == null ? response : response.addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-message", percentEncode(message)));
+  }
+
+  /** grpc-message is percent-encoded: printable ASCII except '%' as is, everything else as %XX of its UTF-8 bytes. */
+  static String percentEncode(String message) {
+    StringBuilder b = new StringBuilder();
+    for (byte c : message.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      if (c >= 0x20 && c < 0x7f && c != '%') b.append((char) c);
+      else b.append('%').append(String.format("%02X", c & 0xff));
+    }
+    return b.toString();
+  }
+
+  /** How long a refused call's body stays unread before its stream is reset: time for the answer to go out first. */
+  static final java.time.Duration RESET_AFTER = java.time.Duration.ofSeconds(2);
+
+  /**
+   * Passes the bytes through unchanged while following the gRPC framing (1 byte compressed flag,
+   * 4 bytes big-endian length, then the message); on the first length above {@code max} fails the
+   * handler's side with RESOURCE_EXHAUSTED at once and resets the client's side
+   * {@link #RESET_AFTER} later, reading nothing more in between.
+   */
+  public static Flow<ByteString, ByteString, akka.NotUsed> limit(long max) {
+    return Flow.fromGraph(new LimitStage(max));
+  }
+
+  private static final class LimitStage extends akka.stream.stage.GraphStage<akka.stream.FlowShape<ByteString, ByteString>> {
+    private final long max;
+    private final akka.stream.Inlet<ByteString> in = akka.stream.Inlet.create("GrpcGuard.in");
+    private final akka.stream.Outlet<ByteString> out = akka.stream.Outlet.create("GrpcGuard.out");
+    private final akka.stream.FlowShape<ByteString, ByteString> shape = akka.stream.FlowShape.of(in, out);
+
+    LimitStage(long max) {
+      this.max = max;
+    }
+
+    @Override
+    public akka.stream.FlowShape<ByteString, ByteString> shape() {
+      return shape;
+    }
+
+    @Override
+    public akka.stream.stage.GraphStageLogic createLogic(akka.stream.Attributes attributes) {
+      Framing framing = new Framing(max);
+      return new akka.stream.stage.TimerGraphStageLogic(shape) {
+        private boolean refused;
+
+        {
+          setHandler(in, new akka.stream.stage.AbstractInHandler() {
+            @Override
+            public void onPush() {
+              ByteString bytes = grab(in);
+              if (refused) return;
+              try {
+                framing.feed(bytes);
+              } catch (GrpcServiceException e) {
+                refused = true;
+                fail(out, e);
+                scheduleOnce("reset", RESET_AFTER);
+                return;
+              }
+              push(out, bytes);
+            }
+
+            @Override
+            public void onUpstreamFinish() {
+              if (refused) {
+                completeStage();
+                return;
+              }
+              try {
+                framing.end();
+              } catch (GrpcServiceException e) {
+                failStage(e);
+                return;
+              }
+              completeStage();
+            }
+          });
+          setHandler(out, new akka.stream.stage.AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              pull(in);
+            }
+
+            @Override
+            public void onDownstreamFinish(Throwable cause) {
+              if (!refused) cancel(in, cause);
+            }
+          });
+        }
+
+        @Override
+        public void onTimer(Object key) {
+          completeStage();
+        }
+      };
+    }
+  }
+
+  /** Where the parser is in the framing: reading a 5-byte prefix, or skipping a message's bytes. */
+  static final class Framing {
+    private final long max;
+    private int prefixRead;
+    private long length;
+    private long remaining;
+
+    Framing(long max) {
+      this.max = max;
+    }
+
+    /** At the end of the body: fails if it ended inside a frame (the decoder would fail with an internal error). */
+    void end() {
+      if (prefixRead > 0 || remaining > 0) {
+        throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(prefixRead > 0
+            ? "message: the body ends inside a gRPC frame's 5-byte prefix"
+            : "message: the body ends " + remaining + " bytes short of the message its gRPC frame declared"));
+      }
+    }
+
+    void feed(ByteString bytes) {
+      int pos = 0;
+      int size = bytes.size();
+      while (pos < size) {
+        if (remaining > 0) {
+          long skip = Math.min(remaining, size - pos);
+          remaining -= skip;
+          pos += (int) skip;
+          continue;
+        }
+        int b = bytes.apply(pos++) & 0xff;
+        if (prefixRead == 0 && b != 0) {
+          // Compressed requests are refused at the headers, so a set flag is a malformed frame.
+          throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
+              "message: the gRPC frame's compressed flag is " + b + " without a grpc-encoding: send uncompressed messages (flag 0)"));
+        }
+        if (prefixRead > 0) length = (length << 8) | b; // byte 0 is the compressed flag
+        if (++prefixRead == 5) {
+          if (length > max) {
+            throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription("message of " + length
+                + " bytes exceeds the limit of " + max + " bytes (PROFILE_GRPC_MAX_MESSAGE)"));
+          }
+          remaining = length;
+          prefixRead = 0;
+          length = 0;
+        }
+      }
+    }
+  }
+}

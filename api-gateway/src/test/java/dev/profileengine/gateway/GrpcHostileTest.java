@@ -1,0 +1,385 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.grpc.GrpcClientSettings;
+import akka.stream.KillSwitches;
+import akka.stream.UniqueKillSwitch;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.grpc.Event;
+import dev.profileengine.grpc.EventResult;
+import dev.profileengine.grpc.GetProfileRequest;
+import dev.profileengine.grpc.IngestReply;
+import dev.profileengine.grpc.IngestRequest;
+import dev.profileengine.grpc.ProfileServiceClient;
+import dev.profileengine.grpc.SubscribeRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gRPC port against hostile clients, on a real node with API keys: raw HTTP/2 frames declaring
+ * a ~1.9 GiB message (unauthenticated, then with a key) answered while they still arrive, the
+ * node's heap unchanged; the rate limit priced in events; the read and subscriber bounds shared
+ * with HTTP.
+ */
+class GrpcHostileTest {
+  private static final String INGEST_KEY = "hostile-ingest-key";
+  private static final String READ_KEY_A = "hostile-read-key-a";
+  private static final String READ_KEY_B = "hostile-read-key-b";
+  private static final long MiB = 1024 * 1024;
+
+  @TempDir
+  static Path dataDir;
+  static TestNode node;
+  static ActorSystem<Void> system;
+  static ProfileServiceClient ingest;
+  static ProfileServiceClient readerA;
+  static ProfileServiceClient readerB;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(dataDir, Map.of(
+        "profile.http.api-keys-env", INGEST_KEY + "=ingest," + READ_KEY_A + "=read," + READ_KEY_B + "=read",
+        "profile.changes.max-subscribers", 1000,
+        "profile.changes.max-subscribers-per-key", 600,
+        "akka.http.server.max-connections", 4096));
+    system = node.node.system();
+    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", node.node.grpcPort(), system).withTls(false);
+    ingest = ProfileServiceClient.create(settings.withCallCredentials(bearer(INGEST_KEY)), system);
+    readerA = ProfileServiceClient.create(settings.withCallCredentials(bearer(READ_KEY_A)), system);
+    readerB = ProfileServiceClient.create(settings.withCallCredentials(bearer(READ_KEY_B)), system);
+  }
+
+  @AfterAll
+  static void stop() {
+    for (ProfileServiceClient c : new ProfileServiceClient[] {ingest, readerA, readerB}) if (c != null) c.close();
+    if (node != null) node.close();
+  }
+
+  static io.grpc.CallCredentials bearer(String key) {
+    return new io.grpc.CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
+        io.grpc.Metadata m = new io.grpc.Metadata();
+        m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+        applier.apply(m);
+      }
+
+      @Override
+      public void thisUsesUnstableApi() {}
+    };
+  }
+
+  static Event event(String id, String user) {
+    return Event.newBuilder().setEventId(id).setUserId(user).setType("view")
+        .setTimestampMs(Instant.now().minusSeconds(30).toEpochMilli()).setCategoryId("c1").build();
+  }
+
+  static Status.Code code(Throwable t) {
+    Throwable c = t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+    return c instanceof StatusRuntimeException s ? s.getStatus().getCode() : Status.Code.UNKNOWN;
+  }
+
+  /** What a raw call got back: the gRPC status (trailers-only headers) and the bytes the client had sent by then. */
+  record RawAnswer(int httpStatus, String grpcStatus, String grpcMessage, long sentWhenAnswered) {}
+
+  /**
+   * A raw HTTP/2 (prior knowledge) call whose body's length prefix declares {@code declared} bytes
+   * and then streams {@code streamed} bytes of zeros, generated as they are pulled (one shared chunk).
+   */
+  static RawAnswer raw(String rpc, String key, long declared, long streamed) throws Exception {
+    AtomicLong sent = new AtomicLong();
+    ByteString chunk = ByteString.fromArray(new byte[64 * 1024]);
+    ByteString prefix = ByteString.fromArray(new byte[] {0, (byte) (declared >>> 24), (byte) (declared >>> 16), (byte) (declared >>> 8), (byte) declared});
+    Source<ByteString, NotUsed> body = Source.single(prefix)
+        .concat(Source.repeat(chunk).take(streamed / chunk.size()))
+        .map(b -> {
+          sent.addAndGet(b.size());
+          return b;
+        });
+    AtomicLong answeredAfter = new AtomicLong(-1);
+    RawGrpc.Answer answer = RawGrpc.call(system, node.node.grpcPort(), "/profileengine.v1.ProfileService/" + rpc, key,
+        body, prefix.size() + streamed / chunk.size() * chunk.size(), () -> answeredAfter.set(sent.get()));
+    return new RawAnswer(answer.httpStatus(), answer.grpcStatus(), answer.grpcMessage(), answeredAfter.get());
+  }
+
+  static long usedHeapAfterGc() {
+    Runtime rt = Runtime.getRuntime();
+    long best = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      best = Math.min(best, rt.totalMemory() - rt.freeMemory());
+    }
+    return best;
+  }
+
+  @Test
+  void giantFramesAreRefusedWhileArrivingAndCostNoHeap() throws Exception {
+    // Warm up the code paths (classes, pools) so the heap measured before is the steady one.
+    RawAnswer empty = raw("IngestEvents", INGEST_KEY, 0, 0);
+    assertEquals(200, empty.httpStatus(), "an empty batch: " + empty);
+    assertEquals("0", empty.grpcStatus(), "an empty batch: " + empty);
+    ingest.ingestEvents(IngestRequest.newBuilder().addEvents(event("warm-1", "hostile-warm")).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    long before = usedHeapAfterGc();
+
+    long declared = 0x7A000000L; // ~1.9 GiB
+    long streamed = 400 * MiB;
+    RawAnswer noKey = raw("IngestEvents", null, declared, streamed);
+    assertEquals("16", noKey.grpcStatus(), "unauthenticated: " + noKey);
+    assertTrue(noKey.sentWhenAnswered() < 10 * MiB, "answered while arriving, after " + noKey.sentWhenAnswered() + " bytes");
+
+    RawAnswer noKeyStream = raw("StreamEvents", null, declared, streamed);
+    assertEquals("16", noKeyStream.grpcStatus(), "unauthenticated stream: " + noKeyStream);
+    assertTrue(noKeyStream.sentWhenAnswered() < 10 * MiB, "answered while arriving, after " + noKeyStream.sentWhenAnswered() + " bytes");
+
+    RawAnswer wrongScope = raw("IngestEvents", READ_KEY_A, declared, streamed);
+    assertEquals("7", wrongScope.grpcStatus(), "read key ingesting: " + wrongScope);
+    assertTrue(wrongScope.sentWhenAnswered() < 10 * MiB, "answered while arriving, after " + wrongScope.sentWhenAnswered() + " bytes");
+
+    RawAnswer oversized = raw("IngestEvents", INGEST_KEY, declared, streamed);
+    assertEquals("8", oversized.grpcStatus(), "oversized with a key: " + oversized);
+    assertTrue(oversized.grpcMessage().contains("PROFILE_GRPC_MAX_MESSAGE"), oversized.grpcMessage());
+    assertTrue(oversized.sentWhenAnswered() < 10 * MiB, "answered while arriving, after " + oversized.sentWhenAnswered() + " bytes");
+
+    // Just over the 4 MiB default, actually sent in full: refused as well.
+    RawAnswer justOver = raw("IngestEvents", INGEST_KEY, 4 * MiB + 1, 4 * MiB + 64 * 1024);
+    assertEquals("8", justOver.grpcStatus(), "4 MiB + 1: " + justOver);
+
+    long after = usedHeapAfterGc();
+    System.out.printf("hostile gRPC frames: heap used after GC %d MiB before, %d MiB after (sent before the answer: no key %d KiB, "
+            + "no key stream %d KiB, wrong scope %d KiB, oversized %d KiB)%n", before / MiB, after / MiB,
+        noKey.sentWhenAnswered() / 1024, noKeyStream.sentWhenAnswered() / 1024, wrongScope.sentWhenAnswered() / 1024, oversized.sentWhenAnswered() / 1024);
+    assertTrue(after - before < 64 * MiB, "heap grew by " + (after - before) / MiB + " MiB");
+
+    // The node still serves a normal call.
+    IngestReply reply = ingest.ingestEvents(IngestRequest.newBuilder().addEvents(event("after-hostile-1", "hostile-after")).build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(1, reply.getAccepted(), reply.toString());
+  }
+
+  @Test
+  void aLongStreamOfSmallMessagesIsNotCapped() throws Exception {
+    // The cap is per message: a stream carrying more than the 1 MiB HTTP body limit in all is served.
+    String query = "q".repeat(300);
+    List<EventResult> results = ingest.streamEvents(Source.range(0, 3999).map(i -> event("long-stream-" + i, "hostile-long-" + (i % 50))
+            .toBuilder().setQuery(query).build()))
+        .runWith(Sink.seq(), system).toCompletableFuture().get(120, TimeUnit.SECONDS);
+    assertEquals(4000, results.size());
+    assertTrue(results.stream().allMatch(r -> r.getStatus().equals("accepted")), results.stream().filter(r -> !r.getStatus().equals("accepted")).limit(3).toList().toString());
+  }
+
+  @Test
+  void anOversizedStreamedMessageIsResourceExhausted() throws Exception {
+    Event huge = event("x".repeat(5 * 1024 * 1024), "hostile-huge");
+    List<EventResult> ok = new ArrayList<>();
+    Throwable failure = null;
+    try {
+      ingest.streamEvents(Source.from(List.of(event("stream-ok-1", "hostile-stream"), huge)))
+          .runWith(Sink.foreach(ok::add), system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      failure = e;
+    }
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, failure == null ? null : code(failure), "failure: " + failure);
+    // A unary call just over the limit, through the generated client: the same status.
+    ExecutionException unary = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+        ingest.ingestEvents(IngestRequest.newBuilder().addEvents(huge).build()).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(unary));
+  }
+
+  @Test
+  void subscriptionsNameAtMostAThousandUsers() throws Exception {
+    SubscribeRequest.Builder tooMany = SubscribeRequest.newBuilder();
+    IntStream.range(0, 1001).forEach(i -> tooMany.addUserIds("u" + i));
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+        readerA.subscribeProfileChanges(tooMany.build()).runWith(Sink.ignore(), system).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(e));
+    assertTrue(((StatusRuntimeException) e.getCause()).getStatus().getDescription().startsWith("user_ids"), e.getCause().getMessage());
+  }
+
+  @Test
+  void getProfileTakesTheReadBoundLikeHttp() throws Exception {
+    InFlightLimit reads = node.node.readLimit();
+    long taken = reads.limit();
+    assertTrue(reads.tryAcquire(taken), "take the whole read bound");
+    try {
+      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+          readerA.getProfile(GetProfileRequest.newBuilder().setUserId("hostile-cold-user").build()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertEquals(Status.Code.UNAVAILABLE, code(e), e.toString());
+      HttpResponse<String> http = node.get("/v1/profiles/hostile-cold-user", "Bearer " + READ_KEY_A);
+      assertEquals(503, http.statusCode(), http.body());
+      assertTrue(http.headers().firstValue("Retry-After").isPresent());
+    } finally {
+      reads.release(taken, 0, true);
+    }
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+        readerA.getProfile(GetProfileRequest.newBuilder().setUserId("hostile-cold-user").build()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.NOT_FOUND, code(e), e.toString());
+  }
+
+  @Test
+  void streamedEventsPassAdmissionControl() throws Exception {
+    InFlightLimit events = node.node.eventLimit();
+    long taken = Math.max(1, events.limit());
+    events.acquire(taken);
+    try {
+      List<EventResult> results = ingest.streamEvents(Source.from(List.of(event("overload-1", "hostile-overload"), event("overload-2", "hostile-overload"))))
+          .runWith(Sink.seq(), system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(2, results.size());
+      for (EventResult r : results) {
+        assertEquals("unconfirmed", r.getStatus(), r.toString());
+        assertTrue(r.getReason().startsWith("node overloaded"), r.getReason());
+      }
+      assertTrue(node.get("/metrics").body().contains("profile_admission_refused_total{kind=\"events\"}"), "refusal counted");
+    } finally {
+      events.release(taken, 0, true);
+    }
+    List<EventResult> results = ingest.streamEvents(Source.from(List.of(event("overload-1", "hostile-overload"))))
+        .runWith(Sink.seq(), system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals("accepted", results.get(0).getStatus(), results.toString());
+  }
+
+  /** An SSE subscription on its own HTTP/1.1 connection: the status, and the body to close. */
+  record Sse(int status, String retryAfter, String body, InputStream stream) {}
+
+  static CompletableFuture<Sse> sse(HttpClient client, String key) {
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(node.base.resolve("/v1/changes"))
+        .header("Accept", "text/event-stream").header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(60)).build();
+    return client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream()).thenApply(r -> {
+      if (r.statusCode() == 200) return new Sse(200, null, null, r.body());
+      try (InputStream in = r.body()) {
+        return new Sse(r.statusCode(), r.headers().firstValue("Retry-After").orElse(null), new String(in.readAllBytes()), null);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  static double subscribersMetric() throws Exception {
+    for (String line : node.get("/metrics").body().split("\n")) {
+      if (line.startsWith("profile_change_subscribers ")) return Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+    }
+    throw new AssertionError("no profile_change_subscribers in /metrics");
+  }
+
+  static void awaitSubscribers(LongPredicate condition, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    double now;
+    while (!condition.test((long) (now = subscribersMetric()))) {
+      if (System.nanoTime() > deadline) fail(what + ": profile_change_subscribers is " + now);
+      Thread.sleep(50); // the polling interval of a condition with a deadline
+    }
+  }
+
+  @Test
+  void subscribersAreCappedPerNodeAndPerKeyAndReleased() throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    List<Sse> open = new ArrayList<>();
+    List<UniqueKillSwitch> grpcStreams = new ArrayList<>();
+    try {
+      // Key A: its 600, then refused by the per-key cap.
+      List<CompletableFuture<Sse>> a = IntStream.range(0, 600).mapToObj(i -> sse(client, READ_KEY_A)).toList();
+      for (CompletableFuture<Sse> f : a) open.add(f.get(60, TimeUnit.SECONDS));
+      assertTrue(open.stream().allMatch(s -> s.status() == 200), "all of key A's 600 served");
+      Sse overKey = sse(client, READ_KEY_A).get(60, TimeUnit.SECONDS);
+      assertEquals(429, overKey.status(), overKey.body());
+      assertEquals("max-subscribers-per-key", Json.MAPPER.readTree(overKey.body()).get("field").asText(), overKey.body());
+      assertTrue(overKey.retryAfter() != null, "Retry-After");
+
+      // Key B: 300 over SSE and 100 over gRPC make the node's 1,000.
+      List<CompletableFuture<Sse>> b = IntStream.range(0, 300).mapToObj(i -> sse(client, READ_KEY_B)).toList();
+      for (CompletableFuture<Sse> f : b) open.add(f.get(60, TimeUnit.SECONDS));
+      assertTrue(open.stream().allMatch(s -> s.status() == 200), "all 900 SSE subscribers served");
+      for (int i = 0; i < 100; i++) {
+        grpcStreams.add(readerB.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(0).build())
+            .viaMat(KillSwitches.single(), Keep.right()).to(Sink.ignore()).run(system));
+      }
+      awaitSubscribers(n -> n == 1000, "1,000 subscribers served");
+
+      Sse overNode = sse(client, READ_KEY_B).get(60, TimeUnit.SECONDS);
+      assertEquals(429, overNode.status(), overNode.body());
+      JsonNode error = Json.MAPPER.readTree(overNode.body());
+      assertEquals("max-subscribers", error.get("field").asText(), overNode.body());
+      ExecutionException grpcOver = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+          readerB.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(0).build())
+              .runWith(Sink.ignore(), system).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(grpcOver));
+
+      // Closed by the clients (SSE connections closed, gRPC calls cancelled): the places come back.
+      for (Sse s : open) s.stream().close();
+      open.clear();
+      grpcStreams.forEach(UniqueKillSwitch::shutdown);
+      grpcStreams.clear();
+      awaitSubscribers(n -> n == 0, "every subscriber released");
+      Sse again = sse(client, READ_KEY_A).get(60, TimeUnit.SECONDS);
+      assertEquals(200, again.status(), again.body());
+      again.stream().close();
+      awaitSubscribers(n -> n == 0, "released again");
+    } finally {
+      for (Sse s : open) if (s.stream() != null) s.stream().close();
+      grpcStreams.forEach(UniqueKillSwitch::shutdown);
+    }
+  }
+
+  @Test
+  void theRateLimitCountsEventsOverHttpAndGrpc(@TempDir Path otherDir) throws Exception {
+    String httpKey = "rate-http-key";
+    String streamKey = "rate-stream-key";
+    try (TestNode limited = TestNode.start(otherDir, Map.of(
+        "profile.http.api-keys-env", httpKey + "=ingest+read," + streamKey + "=ingest",
+        "profile.http.rate-limit.requests-per-second", 10,
+        "profile.http.rate-limit.burst", 100))) {
+      // HTTP: a batch of 100 events spends the key's burst of 100; the next batch (needing 10 s of refill) is a 429.
+      String batch = IntStream.range(0, 100).mapToObj(i -> "{\"eventId\":\"rate-" + i + "\",\"userId\":\"rate-user\",\"type\":\"view\",\"timestamp\":"
+          + Instant.now().minusSeconds(30).toEpochMilli() + "}").collect(java.util.stream.Collectors.joining(",", "[", "]"));
+      HttpResponse<String> first = limited.send("POST", "/v1/events", batch, "Bearer " + httpKey);
+      assertEquals(200, first.statusCode(), first.body());
+      HttpResponse<String> second = limited.send("POST", "/v1/events", batch.replace("rate-", "rate2-"), "Bearer " + httpKey);
+      assertEquals(429, second.statusCode(), second.body());
+      assertTrue(second.headers().firstValue("Retry-After").isPresent());
+
+      // gRPC StreamEvents: 150 events at 10 events/s with a burst of 100 take at least 5 s, every one acknowledged.
+      GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", limited.node.grpcPort(), limited.node.system()).withTls(false);
+      ProfileServiceClient client = ProfileServiceClient.create(settings.withCallCredentials(bearer(streamKey)), limited.node.system());
+      try {
+        long start = System.nanoTime();
+        List<EventResult> results = client.streamEvents(Source.range(0, 149).map(i -> event("rate-stream-" + i, "rate-stream-user-" + (i % 7))))
+            .runWith(Sink.seq(), limited.node.system()).toCompletableFuture().get(120, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("rate limit 10 events/s, burst 100: 150 streamed events acknowledged in %.2f s%n", seconds);
+        assertEquals(150, results.size());
+        assertTrue(results.stream().allMatch(r -> r.getStatus().equals("accepted")), results.toString());
+        assertTrue(seconds >= 3.5, "throttled per event: 150 events in " + seconds + " s");
+      } finally {
+        client.close();
+      }
+    }
+  }
+}

@@ -51,9 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with HTTP.
  */
 class GrpcHostileTest {
-  private static final String INGEST_KEY = "hostile-ingest-key";
-  private static final String READ_KEY_A = "hostile-read-key-a";
-  private static final String READ_KEY_B = "hostile-read-key-b";
+  private static final String INGEST_KEY = "hostile-ingest-5c8e2a9f1d7b4e6a3c0f8d2b9e5a7c1f";
+  private static final String READ_KEY_A = "hostile-read-a-7d2f9b4e1a6c8d3f5b0e7a2c9d4f1b6e";
+  private static final String READ_KEY_B = "hostile-read-b-3a9e6c1f8d2b5e7a4c9f1d6b3e8a2c5f";
   private static final long MiB = 1024 * 1024;
 
   @TempDir
@@ -350,8 +350,8 @@ class GrpcHostileTest {
 
   @Test
   void theRateLimitCountsEventsOverHttpAndGrpc(@TempDir Path otherDir) throws Exception {
-    String httpKey = "rate-http-key";
-    String streamKey = "rate-stream-key";
+    String httpKey = "rate-http-8e1c4a7f2d9b6e3a5c8f1d4b7e2a9c6f";
+    String streamKey = "rate-stream-2f7b9d4a1e6c3f8b5d2a7e9c4f1b6d3a";
     try (TestNode limited = TestNode.start(otherDir, Map.of(
         "profile.http.api-keys-env", httpKey + "=ingest+read," + streamKey + "=ingest",
         "profile.http.rate-limit.requests-per-second", 10,

@@ -21,8 +21,10 @@ import java.util.Set;
 /**
  * A small, strict subset of kustomize, enough to render k8s/base and k8s/overlays/* without a
  * kustomize binary: {@code resources} (files, multi-document files and directories with their own
- * kustomization), {@code patches} with {@code path} only (strategic-merge patches, the target
- * taken from the patch's kind and name), {@code namespace} and {@code images}.
+ * kustomization), {@code components} (directories holding a {@code kind: Component} with resources
+ * and patches, applied after the resources as kustomize does), {@code patches} with {@code path}
+ * only (strategic-merge patches, the target taken from the patch's kind and name), {@code namespace}
+ * and {@code images}.
  *
  * <p>Any other kustomization field, or a patch directive ({@code $patch}, {@code $setElementOrder}
  * ...), fails the rendering: if the manifests start to use more of kustomize, this renderer must
@@ -33,7 +35,8 @@ final class KustomizeLite {
   static final ObjectMapper YAML = new ObjectMapper(
       new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
-  private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "resources", "patches", "images");
+  private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "resources", "components", "patches", "images");
+  private static final Set<String> SUPPORTED_IN_COMPONENT = Set.of("apiVersion", "kind", "resources", "patches");
   private static final Set<String> CLUSTER_SCOPED = Set.of(
       "Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
       "CustomResourceDefinition", "PriorityClass", "IngressClass", "ValidatingWebhookConfiguration",
@@ -45,16 +48,28 @@ final class KustomizeLite {
 
   /** Renders the kustomization in {@code dir}; the resources come back in the order they were listed. */
   static List<ObjectNode> render(Path dir) throws IOException {
+    return accumulate(dir, new ArrayList<>(), false);
+  }
+
+  /**
+   * Adds the resources of the kustomization (or, with {@code component}, the Component) in {@code dir}
+   * to {@code resources}, then applies its components and its own transformations to all of them.
+   */
+  private static List<ObjectNode> accumulate(Path dir, List<ObjectNode> resources, boolean component) throws IOException {
     Path file = kustomizationFile(dir);
     JsonNode k = YAML.readTree(file.toFile());
     if (k == null || !k.isObject()) throw new IllegalStateException(file + " is not a YAML mapping");
+    boolean isComponent = k.path("kind").asText().equals("Component");
+    if (isComponent != component) {
+      throw new IllegalStateException(file + (component ? " is listed in components but is not a kind: Component" : " is a Component: list it under components"));
+    }
+    Set<String> supported = component ? SUPPORTED_IN_COMPONENT : SUPPORTED;
     for (Iterator<String> it = k.fieldNames(); it.hasNext(); ) {
       String field = it.next();
-      if (!SUPPORTED.contains(field)) {
-        throw new IllegalStateException(file + ": field '" + field + "' is not supported by KustomizeLite (supported: " + SUPPORTED + ")");
+      if (!supported.contains(field)) {
+        throw new IllegalStateException(file + ": field '" + field + "' is not supported by KustomizeLite (supported: " + supported + ")");
       }
     }
-    List<ObjectNode> resources = new ArrayList<>();
     for (JsonNode entry : k.path("resources")) {
       Path p = dir.resolve(entry.asText()).normalize();
       if (Files.isDirectory(p)) {
@@ -66,6 +81,12 @@ final class KustomizeLite {
       }
     }
     checkUnique(resources, file);
+    for (JsonNode entry : k.path("components")) {
+      Path p = dir.resolve(entry.asText()).normalize();
+      if (!Files.isDirectory(p)) throw new IllegalStateException(file + ": component '" + entry.asText() + "' is not a directory");
+      accumulate(p, resources, true);
+      checkUnique(resources, file);
+    }
     for (JsonNode patchEntry : k.path("patches")) {
       if (!patchEntry.isObject() || patchEntry.size() != 1 || !patchEntry.hasNonNull("path")) {
         throw new IllegalStateException(file + ": only '- path: FILE' patches are supported, got " + patchEntry);

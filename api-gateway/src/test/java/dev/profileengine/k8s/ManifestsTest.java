@@ -153,6 +153,9 @@ class ManifestsTest {
     assertEquals("status.podIP",
         env.getOrDefault("PROFILE_REMOTE_HOST", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
         "PROFILE_REMOTE_HOST from the downward API (pod IP)");
+    assertEquals("status.podIP",
+        env.getOrDefault("PROFILE_MANAGEMENT_BIND", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
+        "PROFILE_MANAGEMENT_BIND: management (probes, bootstrap) on the pod IP, not 0.0.0.0");
     String seeds = env.containsKey("PROFILE_SEED_NODES") ? literal(env, "PROFILE_SEED_NODES") : "";
     assertEquals("", seeds, "no static seed nodes with Cluster Bootstrap");
     r.assertSecretRef(env, "PROFILE_API_KEYS");
@@ -202,6 +205,78 @@ class ManifestsTest {
     assertEquals(ref(env, "PROFILE_DB_USER"), ref(pgEnv, "POSTGRES_USER"), "same DB user for nodes and PostgreSQL");
     assertEquals(ref(env, "PROFILE_DB_PASSWORD"), ref(pgEnv, "POSTGRES_PASSWORD"), "same DB password for nodes and PostgreSQL");
     assertEquals(m.group(3), r.resolve(pgEnv.get("POSTGRES_DB"), "POSTGRES_DB"), "the URL's database is the one PostgreSQL creates");
+  }
+
+  // ---------------------------------------------------------------- cluster security
+
+  /**
+   * A node that forms a cluster with others (several replicas, Cluster Bootstrap, seed nodes) runs
+   * remoting over TLS with the key material of the generated Secret mounted where
+   * PROFILE_REMOTE_TLS_DIR points; the Secret itself is not part of any rendering (not committed).
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void multiNodeLayoutsRunRemotingOverTls(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<String, JsonNode> env = r.effectiveEnv();
+    boolean multiNode = r.deployment().path("spec").path("replicas").asInt(1) > 1
+        || (env.containsKey("PROFILE_DISCOVERY") && !literal(env, "PROFILE_DISCOVERY").equals("config"))
+        || (env.containsKey("PROFILE_SEED_NODES") && !literal(env, "PROFILE_SEED_NODES").isBlank());
+    if (!multiNode) return;
+    assertEquals("on", literal(env, "PROFILE_REMOTE_TLS"), target + " forms a cluster: PROFILE_REMOTE_TLS");
+    String dir = literal(env, "PROFILE_REMOTE_TLS_DIR");
+    JsonNode mount = stream(r.nodeContainer().path("volumeMounts"))
+        .filter(m -> m.path("mountPath").asText().equals(dir)).findFirst()
+        .orElseThrow(() -> new AssertionError("nothing is mounted at PROFILE_REMOTE_TLS_DIR " + dir));
+    assertTrue(mount.path("readOnly").asBoolean(false), "the key material is mounted read-only");
+    JsonNode volume = stream(r.deployment().path("spec").path("template").path("spec").path("volumes"))
+        .filter(v -> v.path("name").asText().equals(mount.path("name").asText())).findFirst()
+        .orElseThrow(() -> new AssertionError("no volume " + mount.path("name")));
+    String secret = volume.path("secret").path("secretName").asText();
+    assertEquals("profile-engine-cluster-tls", secret, "the TLS volume is the generated Secret");
+    int mode = volume.path("secret").path("defaultMode").asInt(0644);
+    assertEquals(0, mode & 07, "the key material is not readable by others, mode " + Integer.toOctalString(mode));
+    assertTrue(r.all("Secret").stream().noneMatch(o -> o.path("metadata").path("name").asText().equals(secret)),
+        "Secret " + secret + " is generated (k8s/generate-cluster-certs.sh), never part of the manifests");
+    String script = Files.readString(k8s.resolve("generate-cluster-certs.sh"));
+    assertTrue(script.contains("SECRET=" + secret) && script.contains("NAMESPACE=" + r.deployment().path("metadata").path("namespace").asText()),
+        "k8s/generate-cluster-certs.sh writes Secret " + secret + " into the Deployment's namespace");
+  }
+
+  /**
+   * Remoting and management only from the node pods themselves; HTTP and gRPC from anywhere. Every
+   * NetworkPolicy that selects the node pods counts (policies add up).
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void networkPolicyClosesRemotingAndManagement(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    List<ObjectNode> policies = r.all("NetworkPolicy").stream()
+        .filter(p -> matches(p.path("spec").path("podSelector").path("matchLabels"), r.podLabels())).toList();
+    assertFalse(policies.isEmpty(), "a NetworkPolicy selects the node pods");
+    Map<Integer, Boolean> fromOwnPodsOnly = new TreeMap<>(Map.of(25520, false, 8558, false));
+    Map<Integer, Boolean> fromAnywhere = new TreeMap<>(Map.of(8080, false, 8081, false));
+    for (ObjectNode p : policies) {
+      assertTrue(contains(p.path("spec").path("policyTypes"), "Ingress"), r.id(p) + " restricts ingress");
+      for (JsonNode rule : p.path("spec").path("ingress")) {
+        boolean ownPods = rule.has("from") && !rule.path("from").isEmpty() && stream(rule.path("from")).allMatch(f ->
+            f.size() == 1 && f.has("podSelector")
+                && matches(f.path("podSelector").path("matchLabels"), r.podLabels()));
+        boolean anywhere = !rule.has("from") || rule.path("from").isEmpty();
+        List<Integer> ports = rule.has("ports")
+            ? stream(rule.path("ports")).map(pt -> containerPort(r.nodeContainer(), pt.path("port"))).toList()
+            : List.of(25520, 8558, 8080, 8081);
+        for (int port : ports) {
+          if (fromOwnPodsOnly.containsKey(port)) {
+            assertTrue(ownPods, r.id(p) + " opens port " + port + " to more than the node pods: " + rule);
+            fromOwnPodsOnly.put(port, true);
+          }
+          if (fromAnywhere.containsKey(port) && anywhere) fromAnywhere.put(port, true);
+        }
+      }
+    }
+    assertEquals(Map.of(25520, true, 8558, true), fromOwnPodsOnly, "remoting and management open to the node pods");
+    assertEquals(Map.of(8080, true, 8081, true), fromAnywhere, "HTTP and gRPC open to clients");
   }
 
   // ---------------------------------------------------------------- RBAC, PDB, Services, namespace

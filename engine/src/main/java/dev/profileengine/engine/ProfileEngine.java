@@ -160,6 +160,6 @@ public final class ProfileEngine {
   }
 
   public static Config configure(Config config) {
-    return JournalConfig.resolve(config);
+    return RemoteTls.resolve(JournalConfig.resolve(config));
   }
 }

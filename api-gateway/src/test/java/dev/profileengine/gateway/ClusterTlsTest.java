@@ -18,7 +18,6 @@ import akka.cluster.typed.JoinSeedNodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.profileengine.engine.ProfileEngine;
 import dev.profileengine.engine.ProfileShards;
 import dev.profileengine.engine.UserProfile;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -76,8 +75,9 @@ class ClusterTlsTest {
         // Two strangers at the seed node's port: a certificate of its own (it trusts the cluster's CA,
         // the cluster does not trust it) and plain TCP.
         Address seed = new Address("akka", ProfileNode.SYSTEM_NAME, "127.0.0.1", seedPort);
-        intruders.add(stranger(dir.resolve("intruder-cert"), ClusterCerts.tls(ClusterCerts.selfSigned(dir.resolve("intruder-cert"))), seed));
-        intruders.add(stranger(dir.resolve("intruder-tcp"), Map.of("profile.remote.tls", "off-insecure"), seed));
+        intruders.add(stranger(dir.resolve("intruder-cert"), tlsWith(ClusterCerts.selfSigned(dir.resolve("intruder-cert"))), seed));
+        intruders.add(stranger(dir.resolve("intruder-tcp"), Map.of("akka.remote.artery.transport", "tcp"), seed));
+        assertEquals("tls-tcp", intruders.get(0).settings().config().getString("akka.remote.artery.transport"));
         assertEquals("tcp", intruders.get(1).settings().config().getString("akka.remote.artery.transport"));
         long deadline = System.nanoTime() + INTRUDER_WATCH.toNanos();
         while (System.nanoTime() < deadline) {
@@ -116,13 +116,27 @@ class ClusterTlsTest {
     }
   }
 
+  /**
+   * Akka's own TLS settings for a stranger's key material (a stranger configures Akka directly; our
+   * node would refuse a key store its own truststore does not accept).
+   */
+  private static Map<String, Object> tlsWith(Path dir) throws java.io.IOException {
+    String password = java.nio.file.Files.readAllLines(dir.resolve("password")).get(0).strip();
+    String engine = "akka.remote.artery.ssl.config-ssl-engine.";
+    return Map.of("akka.remote.artery.transport", "tls-tcp",
+        engine + "key-store", dir.resolve("keystore.p12").toString(),
+        engine + "trust-store", dir.resolve("truststore.p12").toString(),
+        engine + "key-store-password", password, engine + "key-password", password, engine + "trust-store-password", password,
+        engine + "protocol", "TLSv1.3", engine + "enabled-algorithms", List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"));
+  }
+
   /** An Akka node of the cluster's system name that asks the seed node to let it join. */
   private static ActorSystem<Void> stranger(Path dataDir, Map<String, Object> settings, Address seed) {
     Map<String, Object> config = new HashMap<>(settings);
     config.put("profile.data-dir", dataDir.resolve("data").toString());
     config.put("akka.remote.artery.canonical.port", 0);
     config.put("akka.management.http.port", 0);
-    Config resolved = ProfileEngine.configure(ProfileNode.config(ConfigFactory.parseMap(config)));
+    Config resolved = ProfileNode.config(ConfigFactory.parseMap(config));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ProfileNode.SYSTEM_NAME, resolved);
     Cluster.get(system).manager().tell(new JoinSeedNodes(List.of(seed)));
     return system;

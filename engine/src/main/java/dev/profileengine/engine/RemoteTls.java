@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +46,8 @@ public final class RemoteTls {
   public static final String TRUSTSTORE = "truststore.p12";
   public static final String PASSWORD_FILE = "password";
   private static final String ENGINE = "akka.remote.artery.ssl.config-ssl-engine";
+  private static final String PROTOCOL = "TLSv1.3";
+  private static final List<String> CIPHER_SUITES = List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256");
 
   /** {@code PROFILE_REMOTE_TLS}. */
   public enum Mode {
@@ -129,6 +138,7 @@ public final class RemoteTls {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("PROFILE_REMOTE_TLS_DIR: unreadable key store: " + e.getMessage(), e);
     }
+    selfHandshake(keys, trust, password, dir);
     Map<String, Object> tls = new HashMap<>();
     tls.put("akka.remote.artery.transport", "tls-tcp");
     tls.put("akka.remote.artery.ssl.ssl-engine-provider", "akka.remote.artery.tcp.ConfigSSLEngineProvider");
@@ -137,14 +147,81 @@ public final class RemoteTls {
     tls.put(ENGINE + ".key-store-password", password);
     tls.put(ENGINE + ".key-password", password);
     tls.put(ENGINE + ".trust-store-password", password);
-    tls.put(ENGINE + ".protocol", "TLSv1.3");
-    tls.put(ENGINE + ".enabled-algorithms", List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"));
+    tls.put(ENGINE + ".protocol", PROTOCOL);
+    tls.put(ENGINE + ".enabled-algorithms", CIPHER_SUITES);
     // Both sides present a certificate of the cluster CA. Pod IPs change, so the CA is the identity,
     // not the host name.
     tls.put(ENGINE + ".require-mutual-authentication", "on");
     tls.put(ENGINE + ".hostname-verification", "off");
     log.info("Akka remoting over TLSv1.3 with mutual authentication (key material in {})", dir);
     return ConfigFactory.parseMap(tls).withFallback(config);
+  }
+
+  /**
+   * A TLS handshake in memory between this node's own client and server sides, as two nodes of the
+   * cluster would do it: refuses key material whose certificate its own truststore does not accept
+   * (a peer with the same Secret would refuse it too), and loads and warms JSSE before the first
+   * real connection, which otherwise pays for it within the seed nodes' join timeout.
+   */
+  private static void selfHandshake(KeyStore keys, KeyStore trust, String password, Path dir) {
+    try {
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, password.toCharArray());
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance(PROTOCOL);
+      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new java.security.SecureRandom());
+      SSLEngine client = engine(context, true);
+      SSLEngine server = engine(context, false);
+      int packet = client.getSession().getPacketBufferSize();
+      int app = client.getSession().getApplicationBufferSize();
+      ByteBuffer toServer = ByteBuffer.allocate(packet);
+      ByteBuffer toClient = ByteBuffer.allocate(packet);
+      ByteBuffer clientApp = ByteBuffer.allocate(app);
+      ByteBuffer serverApp = ByteBuffer.allocate(app);
+      ByteBuffer empty = ByteBuffer.allocate(0);
+      client.beginHandshake();
+      server.beginHandshake();
+      for (int round = 0; round < 100 && !(done(client) && done(server)); round++) {
+        client.wrap(empty, toServer);
+        server.wrap(empty, toClient);
+        runTasks(client);
+        runTasks(server);
+        toServer.flip();
+        toClient.flip();
+        server.unwrap(toServer, serverApp);
+        client.unwrap(toClient, clientApp);
+        runTasks(client);
+        runTasks(server);
+        toServer.compact();
+        toClient.compact();
+      }
+      if (!(done(client) && done(server))) log.warn("TLS self-check did not finish its handshake; going on");
+    } catch (SSLException e) {
+      throw new IllegalStateException("PROFILE_REMOTE_TLS_DIR: the certificate of " + dir.resolve(KEYSTORE) + " is not accepted by "
+          + dir.resolve(TRUSTSTORE) + " (not signed by the cluster CA?), so no other node would accept it either: " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("PROFILE_REMOTE_TLS_DIR: unusable key material in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static SSLEngine engine(SSLContext context, boolean client) {
+    SSLEngine engine = context.createSSLEngine("profile-engine-self-check", 0);
+    engine.setUseClientMode(client);
+    engine.setEnabledProtocols(new String[] {PROTOCOL});
+    engine.setEnabledCipherSuites(CIPHER_SUITES.toArray(String[]::new));
+    if (!client) engine.setNeedClientAuth(true);
+    return engine;
+  }
+
+  private static boolean done(SSLEngine engine) {
+    SSLEngineResult.HandshakeStatus s = engine.getHandshakeStatus();
+    return s == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING || s == SSLEngineResult.HandshakeStatus.FINISHED;
+  }
+
+  private static void runTasks(SSLEngine engine) {
+    Runnable task;
+    while ((task = engine.getDelegatedTask()) != null) task.run();
   }
 
   private static String password(Config config, Path dir) {

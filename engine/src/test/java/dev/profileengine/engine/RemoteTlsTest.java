@@ -83,15 +83,31 @@ class RemoteTlsTest {
     IllegalStateException wrong = assertThrows(IllegalStateException.class, () -> RemoteTls.resolve(config(on)));
     assertTrue(wrong.getMessage().contains("PROFILE_REMOTE_TLS_PASSWORD"), wrong.getMessage());
 
-    Files.delete(tls.resolve("truststore.p12"));
+    // A certificate the node's own truststore (the cluster CA) does not accept: no peer would either.
+    Files.copy(tls.resolve("other-truststore.p12"), tls.resolve("truststore.p12"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     on.remove("profile.remote.tls-password");
+    IllegalStateException untrusted = assertThrows(IllegalStateException.class, () -> RemoteTls.resolve(config(on)));
+    assertTrue(untrusted.getMessage().contains("is not accepted by"), untrusted.getMessage());
+
+    Files.delete(tls.resolve("truststore.p12"));
     IllegalStateException missing = assertThrows(IllegalStateException.class, () -> RemoteTls.resolve(config(on)));
     assertTrue(missing.getMessage().contains("truststore.p12"), missing.getMessage());
   }
 
-  /** A key pair in keystore.p12, its certificate in truststore.p12, the password file (keytool). */
+  private static Path generated;
+
+  /** A copy of one key pair in keystore.p12, its certificate in truststore.p12, the password file. */
   private static Path keyMaterial(Path tls) throws Exception {
+    synchronized (RemoteTlsTest.class) {
+      if (generated == null) generated = generate(Files.createTempDirectory(Files.createDirectories(Path.of("target")), "remote-tls"));
+    }
     Files.createDirectories(tls);
+    for (String f : List.of("keystore.p12", "truststore.p12", "password", "other-truststore.p12")) Files.copy(generated.resolve(f), tls.resolve(f));
+    return tls;
+  }
+
+  /** keytool is slow to start: made once per test class. */
+  private static Path generate(Path tls) throws Exception {
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     keytool(keytool, "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test node",
         "-validity", "2", "-storetype", "PKCS12", "-keystore", tls.resolve("keystore.p12").toString(), "-storepass", PASSWORD);
@@ -100,6 +116,13 @@ class RemoteTlsTest {
     keytool(keytool, "-importcert", "-noprompt", "-alias", "ca", "-file", tls.resolve("node.crt").toString(), "-storetype", "PKCS12",
         "-keystore", tls.resolve("truststore.p12").toString(), "-storepass", PASSWORD);
     Files.writeString(tls.resolve("password"), PASSWORD + "\n");
+    // A truststore of another CA, for a node whose certificate its cluster would not accept.
+    keytool(keytool, "-genkeypair", "-alias", "other", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=other ca",
+        "-validity", "2", "-storetype", "PKCS12", "-keystore", tls.resolve("other.p12").toString(), "-storepass", PASSWORD);
+    keytool(keytool, "-exportcert", "-rfc", "-alias", "other", "-keystore", tls.resolve("other.p12").toString(),
+        "-storepass", PASSWORD, "-file", tls.resolve("other.crt").toString());
+    keytool(keytool, "-importcert", "-noprompt", "-alias", "ca", "-file", tls.resolve("other.crt").toString(), "-storetype", "PKCS12",
+        "-keystore", tls.resolve("other-truststore.p12").toString(), "-storepass", PASSWORD);
     return tls;
   }
 

@@ -436,6 +436,10 @@ class ManifestsTest {
       var e = it.next();
       Files.write(dir.resolve(e.getKey()), java.util.Base64.getMimeDecoder().decode(e.getValue().asText()));
     }
+    // The throwaway CA's private key is not needed any more: not left behind in the temporary copy.
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+    }
     clusterTlsSecret = dir;
     return dir;
   }

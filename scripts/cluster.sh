@@ -16,8 +16,11 @@
 # Debian's packages (/usr/lib/postgresql/*/bin) is initialised under the run directory and started
 # on a free port >= 15432, loopback only, trust auth (apt-get install postgresql if missing, as root).
 #
+# Remoting runs over TLS with mutual authentication: the key material is made on start by
+# k8s/generate-cluster-certs.sh in the run directory's cluster-tls/ (kept across restarts).
+#
 # Run directory: ./cluster-run under the repository (CLUSTER_RUN_DIR overrides): nodeI.pid, nodeI.log,
-# nodeI/ (working dir), postgres/ (data, log), cluster.env (the settings of the running cluster),
+# nodeI/ (working dir), postgres/ (data, log), cluster-tls/, cluster.env (the settings of the running cluster),
 # profile-engine.jar (the copy the nodes run: rebuilding does not affect them; stop + start picks
 # up a new jar, restart NODE keeps the copy).
 # Other knobs: PROFILE_JAR (default api-gateway/target/profile-engine.jar), CLUSTER_JAVA_OPTS
@@ -132,6 +135,7 @@ start_node() {
       PROFILE_MANAGEMENT_PORT="$(mgmt_port "$i")" PROFILE_REMOTE_PORT="$(remote_port "$i")" \
       PROFILE_REMOTE_HOST=127.0.0.1 PROFILE_BIND=127.0.0.1 PROFILE_DISCOVERY=config \
       PROFILE_SEED_NODES="$SEEDS" PROFILE_DATA_DIR="$dir/data" \
+      PROFILE_REMOTE_TLS=on PROFILE_REMOTE_TLS_DIR="$RUN_DIR/cluster-tls" \
       PROFILE_JOURNAL=postgres PROFILE_DB_URL="$PROFILE_DB_URL" \
       PROFILE_DB_USER="$PROFILE_DB_USER" PROFILE_DB_PASSWORD="$PROFILE_DB_PASSWORD" \
       OPT_OUT_TRACKING=true \
@@ -207,6 +211,10 @@ cmd_start() {
   SEEDS=""
   for i in $(seq "$n"); do SEEDS="${SEEDS:+$SEEDS,}127.0.0.1:$(remote_port "$i")"; done
   JAVA_OPTS="${CLUSTER_JAVA_OPTS:-$JAVA_OPTS_DEFAULT}"
+  if [ ! -f "$RUN_DIR/cluster-tls/keystore.p12" ]; then
+    "$ROOT/k8s/generate-cluster-certs.sh" --out "$RUN_DIR/cluster-tls" >&2 || die "k8s/generate-cluster-certs.sh failed"
+    log "TLS key material for remoting in $RUN_DIR/cluster-tls"
+  fi
   # The nodes run a copy: a rebuild of the jar does not pull it from under running nodes.
   cp "$jar" "$RUN_DIR/profile-engine.jar.tmp" && mv -f "$RUN_DIR/profile-engine.jar.tmp" "$RUN_DIR/profile-engine.jar"
   JAR="$RUN_DIR/profile-engine.jar"

@@ -45,12 +45,15 @@ class ClusterPostgresTest {
       List<TestNode> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          nodes.add(TestNode.start(dir.resolve("node" + i), Map.of(
+          // A cluster runs remoting over TLS (a node with seed nodes and TLS off refuses to start).
+          Map<String, Object> config = new java.util.HashMap<>(ClusterCerts.tls(ClusterCerts.secretDir()));
+          config.putAll(Map.of(
               "profile.journal.kind", "postgres",
               "profile.journal.db-url", url,
               "profile.journal.db-user", "postgres",
               "profile.seed-nodes", "127.0.0.1:" + seedPort,
-              "akka.remote.artery.canonical.port", i == 0 ? seedPort : 0)));
+              "akka.remote.artery.canonical.port", i == 0 ? seedPort : 0));
+          nodes.add(TestNode.start(dir.resolve("node" + i), config));
         }
         awaitMembers(nodes, 3);
 

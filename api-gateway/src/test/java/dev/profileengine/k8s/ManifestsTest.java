@@ -8,6 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigResolver;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import dev.profileengine.engine.ProfileEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The Secrets are generated from git-ignored env files: the renderings are of a temporary copy of
  * the k8s folder in which {@code k8s/generate-secrets.sh} has run, so the test never needs (nor
- * reads) an operator's real keys.
+ * reads) an operator's real keys. The cluster's TLS Secret is applied on its own, never rendered;
+ * the startup check of the cluster layouts runs generate-cluster-certs.sh in that copy too.
  */
 class ManifestsTest {
   static final String APP = "profile-engine";
@@ -159,9 +167,17 @@ class ManifestsTest {
     assertEquals("8558", literal(env, "PROFILE_MANAGEMENT_PORT"), "PROFILE_MANAGEMENT_PORT");
     assertEquals("25520", literal(env, "PROFILE_REMOTE_PORT"), "PROFILE_REMOTE_PORT");
     assertEquals("json", literal(env, "PROFILE_LOG_FORMAT"), "PROFILE_LOG_FORMAT: JSON logs in every deployment");
+    if (target.equals("base")) {
+      // One node: Artery on its default, loopback, where no stranger reaches it (no TLS needed).
+      assertFalse(env.containsKey("PROFILE_REMOTE_HOST"), "the single node keeps Artery on loopback: " + env.get("PROFILE_REMOTE_HOST"));
+    } else {
+      assertEquals("status.podIP",
+          env.getOrDefault("PROFILE_REMOTE_HOST", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
+          "PROFILE_REMOTE_HOST from the downward API (pod IP)");
+    }
     assertEquals("status.podIP",
-        env.getOrDefault("PROFILE_REMOTE_HOST", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
-        "PROFILE_REMOTE_HOST from the downward API (pod IP)");
+        env.getOrDefault("PROFILE_MANAGEMENT_BIND", missing()).path("valueFrom").path("fieldRef").path("fieldPath").asText(),
+        "PROFILE_MANAGEMENT_BIND: management (probes, bootstrap) on the pod IP, not 0.0.0.0");
     String seeds = env.containsKey("PROFILE_SEED_NODES") ? literal(env, "PROFILE_SEED_NODES") : "";
     assertEquals("", seeds, "no static seed nodes (one node, or Cluster Bootstrap)");
     r.assertSecretRef(env, "PROFILE_API_KEYS");
@@ -277,7 +293,7 @@ class ManifestsTest {
     List<Path> yamls;
     try (Stream<Path> files = Files.walk(source)) {
       yamls = files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-          .filter(p -> !source.relativize(p).startsWith("rendered")).toList();
+          .filter(p -> !source.relativize(p).startsWith("rendered") && !source.relativize(p).startsWith("generated")).toList();
     }
     for (Path y : yamls) {
       if (y.getFileName().toString().startsWith("kustomization") || y.getFileName().toString().equals("kind-cluster.yaml")) continue;
@@ -293,14 +309,15 @@ class ManifestsTest {
         "generate-secrets.sh writes fresh random values");
   }
 
-  /** A temporary copy of {@code dir} (without env files or renderings) in which generate-secrets.sh has run. */
+  /** A temporary copy of {@code dir} (without env files, renderings or key material) in which generate-secrets.sh has run. */
   static Path copyWithGeneratedSecrets(Path dir) {
     try {
       Path copy = Files.createTempDirectory("k8s-manifests-");
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.toList()) {
           Path rel = dir.relativize(p);
-          if (rel.startsWith("rendered") || p.toString().endsWith(".env")) continue;
+          // Not an operator's env files, renderings or generated key material (the CA's key).
+          if (rel.startsWith("rendered") || rel.startsWith("generated") || p.toString().endsWith(".env")) continue;
           Path to = copy.resolve(rel.toString());
           if (Files.isDirectory(p)) Files.createDirectories(to);
           else Files.copy(p, to);
@@ -311,6 +328,157 @@ class ManifestsTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("could not generate the secrets in a copy of " + dir, e);
     }
+  }
+
+  // ---------------------------------------------------------------- cluster security
+
+  /**
+   * A node that forms a cluster with others (several replicas, Cluster Bootstrap, seed nodes) runs
+   * remoting over TLS with the key material of the generated Secret mounted where
+   * PROFILE_REMOTE_TLS_DIR points; the Secret itself is not part of any rendering (not committed).
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void multiNodeLayoutsRunRemotingOverTls(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<String, JsonNode> env = r.effectiveEnv();
+    boolean multiNode = r.deployment().path("spec").path("replicas").asInt(1) > 1
+        || (env.containsKey("PROFILE_DISCOVERY") && !literal(env, "PROFILE_DISCOVERY").equals("config"))
+        || (env.containsKey("PROFILE_SEED_NODES") && !literal(env, "PROFILE_SEED_NODES").isBlank());
+    assertEquals(WITH_POSTGRES.contains(target), multiNode, target + ": the postgres layouts, and only they, form a cluster");
+    if (!multiNode) return;
+    assertEquals("on", literal(env, "PROFILE_REMOTE_TLS"), target + " forms a cluster: PROFILE_REMOTE_TLS");
+    String dir = literal(env, "PROFILE_REMOTE_TLS_DIR");
+    JsonNode mount = stream(r.nodeContainer().path("volumeMounts"))
+        .filter(m -> m.path("mountPath").asText().equals(dir)).findFirst()
+        .orElseThrow(() -> new AssertionError("nothing is mounted at PROFILE_REMOTE_TLS_DIR " + dir));
+    assertTrue(mount.path("readOnly").asBoolean(false), "the key material is mounted read-only");
+    JsonNode volume = stream(r.deployment().path("spec").path("template").path("spec").path("volumes"))
+        .filter(v -> v.path("name").asText().equals(mount.path("name").asText())).findFirst()
+        .orElseThrow(() -> new AssertionError("no volume " + mount.path("name")));
+    String secret = volume.path("secret").path("secretName").asText();
+    assertEquals("profile-engine-cluster-tls", secret, "the TLS volume is the generated Secret");
+    int mode = volume.path("secret").path("defaultMode").asInt(0644);
+    assertEquals(0, mode & 07, "the key material is not readable by others, mode " + Integer.toOctalString(mode));
+    assertTrue(r.all("Secret").stream().noneMatch(o -> o.path("metadata").path("name").asText().equals(secret)),
+        "Secret " + secret + " is generated (k8s/generate-cluster-certs.sh), never part of the manifests");
+    String script = Files.readString(k8s.resolve("generate-cluster-certs.sh"));
+    assertTrue(script.contains("SECRET=" + secret) && script.contains("NAMESPACE=" + r.deployment().path("metadata").path("namespace").asText()),
+        "k8s/generate-cluster-certs.sh writes Secret " + secret + " into the Deployment's namespace");
+  }
+
+  /**
+   * The node configuration of each layout passes the node's own startup checks ({@link
+   * ProfileEngine#configure}, as a pod would run it): the single node with Artery on loopback and TLS
+   * off, the cluster nodes on their pod IP with the Secret of generate-cluster-certs.sh where
+   * PROFILE_REMOTE_TLS_DIR points.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void theNodeConfigurationPassesTheStartupChecks(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<String, String> vars = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> e : r.effectiveEnv().entrySet()) {
+      JsonNode field = e.getValue().path("valueFrom").path("fieldRef");
+      if (field.isMissingNode()) {
+        vars.put(e.getKey(), r.resolve(e.getValue(), e.getKey()));
+      } else {
+        assertEquals("status.podIP", field.path("fieldPath").asText(), e.getKey());
+        vars.put(e.getKey(), "10.244.1.7"); // a pod IP: other pods reach it
+      }
+    }
+    if (vars.containsKey("PROFILE_REMOTE_TLS_DIR")) vars.put("PROFILE_REMOTE_TLS_DIR", clusterTlsSecret().toString());
+    ConfigResolver podEnv = new ConfigResolver() {
+      @Override
+      public ConfigValue lookup(String path) {
+        return vars.containsKey(path) ? ConfigValueFactory.fromAnyRef(vars.get(path)) : null;
+      }
+
+      @Override
+      public ConfigResolver withFallback(ConfigResolver fallback) {
+        return this;
+      }
+    };
+    // The pod's environment only, not the test JVM's.
+    Config config = ConfigFactory.parseResources("application.conf").withFallback(ConfigFactory.defaultReference())
+        .resolve(ConfigResolveOptions.noSystem().appendResolver(podEnv));
+    Config resolved = ProfileEngine.configure(config);
+    assertEquals(WITH_POSTGRES.contains(target) ? "tls-tcp" : "tcp", resolved.getString("akka.remote.artery.transport"),
+        target + ": Artery's transport");
+  }
+
+  private static Path clusterTlsSecret;
+
+  /**
+   * The files of the Secret generate-cluster-certs.sh writes (what the pod sees at
+   * PROFILE_REMOTE_TLS_DIR), made once in the temporary copy.
+   */
+  static synchronized Path clusterTlsSecret() throws IOException {
+    if (clusterTlsSecret != null) return clusterTlsSecret;
+    Path out = k8s.resolve("generated/cluster-tls");
+    ProcessBuilder pb = new ProcessBuilder("bash", k8s.resolve("generate-cluster-certs.sh").toString(), "--out", out.toString())
+        .redirectErrorStream(true);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Process p = pb.start();
+    String log = new String(p.getInputStream().readAllBytes());
+    try {
+      assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "generate-cluster-certs.sh: " + log);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("generate-cluster-certs.sh");
+    }
+    List<ObjectNode> docs = KustomizeLite.readAll(out.resolve("secret-cluster-tls.yaml"));
+    assertEquals(1, docs.size(), "one Secret");
+    ObjectNode secret = docs.get(0);
+    assertEquals("Secret", secret.path("kind").asText());
+    assertEquals("profile-engine-cluster-tls", secret.path("metadata").path("name").asText(), "the Secret the cluster-tls volume mounts");
+    Path dir = Files.createDirectories(k8s.resolve("generated/mounted-cluster-tls"));
+    for (var it = secret.path("data").fields(); it.hasNext(); ) {
+      var e = it.next();
+      Files.write(dir.resolve(e.getKey()), java.util.Base64.getMimeDecoder().decode(e.getValue().asText()));
+    }
+    // The throwaway CA's private key is not needed any more: not left behind in the temporary copy.
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+    }
+    clusterTlsSecret = dir;
+    return dir;
+  }
+
+  /**
+   * Remoting and management only from the node pods themselves; HTTP and gRPC from anywhere. Every
+   * NetworkPolicy that selects the node pods counts (policies add up).
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("renderings")
+  void networkPolicyClosesRemotingAndManagement(String renderer, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    List<ObjectNode> policies = r.all("NetworkPolicy").stream()
+        .filter(p -> matches(p.path("spec").path("podSelector").path("matchLabels"), r.podLabels())).toList();
+    assertFalse(policies.isEmpty(), "a NetworkPolicy selects the node pods");
+    Map<Integer, Boolean> fromOwnPodsOnly = new TreeMap<>(Map.of(25520, false, 8558, false));
+    Map<Integer, Boolean> fromAnywhere = new TreeMap<>(Map.of(8080, false, 8081, false));
+    for (ObjectNode p : policies) {
+      assertTrue(contains(p.path("spec").path("policyTypes"), "Ingress"), r.id(p) + " restricts ingress");
+      for (JsonNode rule : p.path("spec").path("ingress")) {
+        boolean ownPods = rule.has("from") && !rule.path("from").isEmpty() && stream(rule.path("from")).allMatch(f ->
+            f.size() == 1 && f.has("podSelector")
+                && matches(f.path("podSelector").path("matchLabels"), r.podLabels()));
+        boolean anywhere = !rule.has("from") || rule.path("from").isEmpty();
+        List<Integer> ports = rule.has("ports")
+            ? stream(rule.path("ports")).map(pt -> containerPort(r.nodeContainer(), pt.path("port"))).toList()
+            : List.of(25520, 8558, 8080, 8081);
+        for (int port : ports) {
+          if (fromOwnPodsOnly.containsKey(port)) {
+            assertTrue(ownPods, r.id(p) + " opens port " + port + " to more than the node pods: " + rule);
+            fromOwnPodsOnly.put(port, true);
+          }
+          if (fromAnywhere.containsKey(port) && anywhere) fromAnywhere.put(port, true);
+        }
+      }
+    }
+    assertEquals(Map.of(25520, true, 8558, true), fromOwnPodsOnly, "remoting and management open to the node pods");
+    assertEquals(Map.of(8080, true, 8081, true), fromAnywhere, "HTTP and gRPC open to clients");
   }
 
   // ---------------------------------------------------------------- RBAC, PDB, Services, namespace

@@ -178,9 +178,12 @@ public final class ProfileEngine {
     return readiness.get();
   }
 
-  /** Completes the journal settings; refuses an unsafe configuration first (see {@link StartupChecks}). */
+  /**
+   * Completes the journal, remoting ({@link RemoteTls}), version and serialization settings; refuses an
+   * unsafe configuration first (see {@link StartupChecks}).
+   */
   public static Config configure(Config config) {
     StartupChecks.check(config);
-    return SerializationWrite.apply(AppVersion.apply(JournalConfig.resolve(config)));
+    return SerializationWrite.apply(AppVersion.apply(RemoteTls.resolve(JournalConfig.resolve(config))));
   }
 }

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * An embedded PostgreSQL and N node JVMs on loopback, seeded like {@code scripts/cluster.sh}: every
- * node's Artery address, node 1 first. The nodes run a private copy of the fat jar, so a rebuild
+ * node's Artery address, node 1 first, remoting over TLS (k8s/generate-cluster-certs.sh's key material). The nodes run a private copy of the fat jar, so a rebuild
  * in the same tree during the run does not pull it from under them. A JVM shutdown hook kills the
  * nodes if the test JVM exits without {@link #close()}.
  */
@@ -48,7 +48,11 @@ final class LocalCluster implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(cluster.reaper);
     try {
       for (int i = 1; i <= size; i++) cluster.nodes.add(new NodeProcess(i, jarCopy, runDir));
+      // Remoting over TLS with mutual authentication, key material made as an operator makes it.
+      Path tls = clusterCerts(runDir.resolve("cluster-tls"));
       Map<String, String> common = new LinkedHashMap<>();
+      common.put("PROFILE_REMOTE_TLS", "on");
+      common.put("PROFILE_REMOTE_TLS_DIR", tls.toString());
       common.put("PROFILE_SEED_NODES", cluster.nodes.stream().map(NodeProcess::arteryAddress).collect(Collectors.joining(",")));
       common.put("PROFILE_JOURNAL", "postgres");
       common.put("PROFILE_DB_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres");
@@ -62,6 +66,26 @@ final class LocalCluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
+  }
+
+  /** Runs k8s/generate-cluster-certs.sh into {@code dir}: keystore.p12, truststore.p12, password. */
+  private static Path clusterCerts(Path dir) throws IOException {
+    Path script = null;
+    for (Path p = Path.of("").toAbsolutePath(); p != null && script == null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("k8s/generate-cluster-certs.sh"))) script = p.resolve("k8s/generate-cluster-certs.sh");
+    }
+    if (script == null) throw new IllegalStateException("k8s/generate-cluster-certs.sh not found above " + Path.of("").toAbsolutePath());
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--out", dir.toString()).redirectErrorStream(true);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    try {
+      if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("generate-cluster-certs.sh failed: " + out);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    return dir;
   }
 
   List<NodeProcess> nodes() {

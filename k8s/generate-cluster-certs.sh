@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Key material for Akka remoting over TLS with mutual authentication (PROFILE_REMOTE_TLS=on): a
+# cluster CA and a node certificate signed by it, as PKCS12 stores, and the Kubernetes Secret that
+# the cluster-tls component mounts. Needs only the JDK's keytool (JAVA_HOME/bin or the PATH).
+#
+#   k8s/generate-cluster-certs.sh [--out DIR] [--namespace NS] [--days N] [--cn NAME]
+#
+# DIR (default k8s/generated/cluster-tls, git-ignored) receives:
+#   keystore.p12, truststore.p12, password   what a node reads from PROFILE_REMOTE_TLS_DIR: its key and
+#                                            certificate chain, the CA it trusts, the stores' password
+#   secret-cluster-tls.yaml                  Secret profile-engine-cluster-tls holding those three files:
+#                                            kubectl apply -f DIR/secret-cluster-tls.yaml
+#   ca.p12, ca.crt                           the CA (ca.p12 holds its private key: keep it, out of the
+#                                            cluster and out of git)
+# Run again with the same DIR to renew the node certificate: the CA in DIR is reused, so old and new
+# nodes trust each other during the rolling restart that picks the new Secret up. Delete DIR for a
+# new CA (then every node must restart at once: old and new nodes would not trust each other).
+# Defaults: namespace profile-engine, node certificate valid 365 days, CA 3650 days.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="$ROOT/k8s/generated/cluster-tls"
+NAMESPACE=profile-engine
+DAYS=365
+CA_DAYS=3650
+CN="profile-engine cluster node"
+SECRET=profile-engine-cluster-tls
+
+die() { echo "generate-cluster-certs: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) [ $# -ge 2 ] || die "--out needs a directory"; OUT="$2"; shift 2 ;;
+    --namespace) [ $# -ge 2 ] || die "--namespace needs a value"; NAMESPACE="$2"; shift 2 ;;
+    --days) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--days needs a positive number"; DAYS="$2"; shift 2 ;;
+    --cn) [ $# -ge 2 ] || die "--cn needs a value"; CN="$2"; shift 2 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/keytool" ]; then KEYTOOL="$JAVA_HOME/bin/keytool"
+elif command -v keytool >/dev/null; then KEYTOOL="$(command -v keytool)"
+else die "keytool not found: install a JDK (17+) or set JAVA_HOME"; fi
+
+umask 077
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+kt() { "$KEYTOOL" "$@" 2>"$OUT/.keytool.err" || { cat "$OUT/.keytool.err" >&2; die "keytool $1 failed"; }; }
+b64() { base64 <"$1" | tr -d '\n'; }
+
+if [ -f "$OUT/ca.p12" ]; then
+  [ -s "$OUT/password" ] || die "$OUT/ca.p12 exists but $OUT/password does not: cannot reuse the CA"
+  PASSWORD="$(head -n 1 "$OUT/password")"
+  echo "generate-cluster-certs: reusing the CA in $OUT/ca.p12" >&2
+else
+  # 32 random characters: the stores' password (a PKCS12 file is only as good as it).
+  PASSWORD="$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 32)"
+  [ "${#PASSWORD}" -ge 24 ] || die "could not generate a password from /dev/urandom"
+  printf '%s\n' "$PASSWORD" >"$OUT/password"
+  kt -genkeypair -alias ca -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA \
+    -dname "CN=profile-engine cluster CA" -ext bc:c=ca:true,pathlen:0 -ext ku:c=keyCertSign,cRLSign \
+    -validity "$CA_DAYS" -storetype PKCS12 -keystore "$OUT/ca.p12" -storepass "$PASSWORD"
+fi
+kt -exportcert -rfc -alias ca -keystore "$OUT/ca.p12" -storepass "$PASSWORD" -file "$OUT/ca.crt"
+
+# The node's key pair, a certificate for it signed by the CA (server and client use: every node is
+# both ends of a TLS connection), the chain installed in the key store.
+TMP="$(mktemp -d "$OUT/.tmp.XXXXXX")"
+trap 'rm -rf "$TMP" "$OUT/.keytool.err"' EXIT
+kt -genkeypair -alias node -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA -dname "CN=$CN" \
+  -validity "$DAYS" -storetype PKCS12 -keystore "$TMP/keystore.p12" -storepass "$PASSWORD"
+kt -certreq -alias node -keystore "$TMP/keystore.p12" -storepass "$PASSWORD" -file "$TMP/node.csr"
+kt -gencert -rfc -alias ca -keystore "$OUT/ca.p12" -storepass "$PASSWORD" -infile "$TMP/node.csr" \
+  -outfile "$TMP/node.crt" -validity "$DAYS" -sigalg SHA256withECDSA \
+  -ext ku:c=digitalSignature,keyAgreement -ext eku=serverAuth,clientAuth
+kt -importcert -noprompt -alias ca -file "$OUT/ca.crt" -keystore "$TMP/keystore.p12" -storepass "$PASSWORD"
+kt -importcert -alias node -file "$TMP/node.crt" -keystore "$TMP/keystore.p12" -storepass "$PASSWORD"
+kt -delete -alias ca -keystore "$TMP/keystore.p12" -storepass "$PASSWORD"
+kt -importcert -noprompt -alias cluster-ca -file "$OUT/ca.crt" -storetype PKCS12 \
+  -keystore "$TMP/truststore.p12" -storepass "$PASSWORD"
+mv -f "$TMP/keystore.p12" "$OUT/keystore.p12"
+mv -f "$TMP/truststore.p12" "$OUT/truststore.p12"
+
+cat >"$OUT/secret-cluster-tls.yaml" <<EOF
+# Generated by k8s/generate-cluster-certs.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ): do not commit.
+apiVersion: v1
+kind: Secret
+metadata:
+  name: $SECRET
+  namespace: $NAMESPACE
+  labels:
+    app.kubernetes.io/part-of: profile-engine
+type: Opaque
+data:
+  keystore.p12: $(b64 "$OUT/keystore.p12")
+  truststore.p12: $(b64 "$OUT/truststore.p12")
+  password: $(b64 "$OUT/password")
+EOF
+echo "generate-cluster-certs: wrote $OUT (node certificate valid $DAYS days); apply with:" >&2
+echo "  kubectl apply -f $OUT/secret-cluster-tls.yaml" >&2

@@ -40,6 +40,7 @@ class AppVersionTest {
         .withFallback(ConfigFactory.parseResources("engine-cluster.conf"))
         .withFallback(ConfigFactory.parseResources("engine-persistence.conf"))
         .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))
+        .withFallback(ConfigFactory.parseResources("engine-profile.conf"))
         .withFallback(ConfigFactory.defaultReference())
         .resolve());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "AppVersionTest", config);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.grpc.GrpcClientSettings;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.google.protobuf.DoubleValue;
@@ -44,25 +43,11 @@ class GrpcApiTest {
   @BeforeAll
   static void start() {
     node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env", ApiKeysTest.WRITER_KEY + "=ingest+read," + ApiKeysTest.READER_KEY + "=read"));
-    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", node.node.grpcPort(), node.node.system()).withTls(false);
-    writer = ProfileServiceClient.create(settings.withCallCredentials(bearer(ApiKeysTest.WRITER_KEY)), node.node.system());
-    reader = ProfileServiceClient.create(settings.withCallCredentials(bearer(ApiKeysTest.READER_KEY)), node.node.system());
-    anonymous = ProfileServiceClient.create(settings, node.node.system());
+    writer = TestGrpc.client(node, ApiKeysTest.WRITER_KEY);
+    reader = TestGrpc.client(node, ApiKeysTest.READER_KEY);
+    anonymous = TestGrpc.client(node, null);
   }
 
-  private static io.grpc.CallCredentials bearer(String key) {
-    return new io.grpc.CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
-        io.grpc.Metadata m = new io.grpc.Metadata();
-        m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
-        applier.apply(m);
-      }
-
-      @Override
-      public void thisUsesUnstableApi() {}
-    };
-  }
 
   @AfterAll
   static void stop() {

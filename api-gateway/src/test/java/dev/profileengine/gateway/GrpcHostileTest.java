@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
-import akka.grpc.GrpcClientSettings;
 import akka.stream.KillSwitches;
 import akka.stream.UniqueKillSwitch;
 import akka.stream.javadsl.Keep;
@@ -72,10 +71,9 @@ class GrpcHostileTest {
         "profile.changes.max-subscribers-per-key", 600,
         "akka.http.server.max-connections", 4096));
     system = node.node.system();
-    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", node.node.grpcPort(), system).withTls(false);
-    ingest = ProfileServiceClient.create(settings.withCallCredentials(bearer(INGEST_KEY)), system);
-    readerA = ProfileServiceClient.create(settings.withCallCredentials(bearer(READ_KEY_A)), system);
-    readerB = ProfileServiceClient.create(settings.withCallCredentials(bearer(READ_KEY_B)), system);
+    ingest = TestGrpc.client(node, INGEST_KEY);
+    readerA = TestGrpc.client(node, READ_KEY_A);
+    readerB = TestGrpc.client(node, READ_KEY_B);
   }
 
   @AfterAll
@@ -84,19 +82,6 @@ class GrpcHostileTest {
     if (node != null) node.close();
   }
 
-  static io.grpc.CallCredentials bearer(String key) {
-    return new io.grpc.CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
-        io.grpc.Metadata m = new io.grpc.Metadata();
-        m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
-        applier.apply(m);
-      }
-
-      @Override
-      public void thisUsesUnstableApi() {}
-    };
-  }
 
   static Event event(String id, String user) {
     return Event.newBuilder().setEventId(id).setUserId(user).setType("view")
@@ -366,8 +351,7 @@ class GrpcHostileTest {
       assertTrue(second.headers().firstValue("Retry-After").isPresent());
 
       // gRPC StreamEvents: 150 events at 10 events/s with a burst of 100 take at least 5 s, every one acknowledged.
-      GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", limited.node.grpcPort(), limited.node.system()).withTls(false);
-      ProfileServiceClient client = ProfileServiceClient.create(settings.withCallCredentials(bearer(streamKey)), limited.node.system());
+      ProfileServiceClient client = TestGrpc.client(limited, streamKey);
       try {
         long start = System.nanoTime();
         List<EventResult> results = client.streamEvents(Source.range(0, 149).map(i -> event("rate-stream-" + i, "rate-stream-user-" + (i % 7))))

@@ -1,7 +1,7 @@
 package dev.profileengine.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.FieldError;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.EngineSettings;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.ProfileState;

@@ -1,6 +1,6 @@
 package dev.profileengine.gateway;
 
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.model.data.BehaviorRow;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.profileengine.bench;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.NextBehaviorModel;

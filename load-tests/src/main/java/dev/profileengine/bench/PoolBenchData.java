@@ -1,6 +1,6 @@
 package dev.profileengine.bench;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
 import dev.profileengine.model.inference.PoolConfig;

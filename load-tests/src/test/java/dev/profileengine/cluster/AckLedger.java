@@ -1,6 +1,6 @@
 package dev.profileengine.cluster;
 
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.model.data.BehaviorRow;
 import java.util.HashMap;
 import java.util.List;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.profileengine.gateway.EventJson;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.FieldError;

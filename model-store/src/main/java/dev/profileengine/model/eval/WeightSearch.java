@@ -1,6 +1,6 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.inference.CategoryScore;

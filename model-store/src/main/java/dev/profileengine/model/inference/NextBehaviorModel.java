@@ -4,7 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import dev.profileengine.model.ModelLoadException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.nn.NextBehaviorBlock;
 import dev.profileengine.model.registry.ModelBundle;
 import java.io.IOException;

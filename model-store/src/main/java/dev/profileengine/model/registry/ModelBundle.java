@@ -3,7 +3,7 @@ package dev.profileengine.model.registry;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.CategoryVocabulary;

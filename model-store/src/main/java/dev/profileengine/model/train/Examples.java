@@ -1,6 +1,6 @@
 package dev.profileengine.model.train;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.encoding.EncodedSequence;
 import dev.profileengine.model.encoding.FeatureScaler;
 import java.util.ArrayList;

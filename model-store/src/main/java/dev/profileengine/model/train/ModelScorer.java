@@ -1,6 +1,6 @@
 package dev.profileengine.model.train;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.eval.BatchScorer;
 import dev.profileengine.model.inference.BatchWorker;
 import dev.profileengine.model.inference.Prediction;

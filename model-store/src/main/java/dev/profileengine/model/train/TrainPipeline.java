@@ -2,7 +2,7 @@ package dev.profileengine.model.train;
 
 import ai.djl.Model;
 import dev.profileengine.model.ModelLoadException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.data.DataFiles;

@@ -1,13 +1,13 @@
 package dev.profileengine.model.eval;
 
-import static dev.profileengine.model.BehaviorType.CART;
-import static dev.profileengine.model.BehaviorType.PURCHASE;
-import static dev.profileengine.model.BehaviorType.VIEW;
+import static dev.profileengine.profile.BehaviorType.CART;
+import static dev.profileengine.profile.BehaviorType.PURCHASE;
+import static dev.profileengine.profile.BehaviorType.VIEW;
 import static dev.profileengine.model.TestData.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;

@@ -3,8 +3,8 @@ package dev.profileengine.model.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.model.DataFormatException;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.model.PoolRejectedException;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package dev.profileengine.model.recommend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.profileengine.model.TestData;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
-import dev.profileengine.model.TestData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.profileengine.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.FieldError;
 import java.time.Instant;

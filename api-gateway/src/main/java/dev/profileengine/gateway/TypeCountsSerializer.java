@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.TypeCounts;
 import java.io.IOException;
 

@@ -114,7 +114,7 @@ class AdmissionControlTest {
     List<dev.profileengine.model.data.BehaviorRow> rows = new ArrayList<>();
     for (int i = 0; i < 1_200; i++) {
       rows.add(new dev.profileengine.model.data.BehaviorRow("rp-u" + (i % 300), "i" + i, "c" + (i % 7),
-          dev.profileengine.model.BehaviorType.VIEW, start + i / 300, null, null));
+          dev.profileengine.profile.BehaviorType.VIEW, start + i / 300, null, null));
     }
     // 4 lanes of 100 events against a bound of 60: most batches are refused at first, and only 2
     // attempts are allowed for failures, so a batch survives only by waiting out its refusals.

@@ -1,7 +1,7 @@
 package dev.profileengine.gateway;
 
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.profile.BehaviorType;
 import java.util.List;
 
 /**

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.profileengine.engine;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.AttributeLimits;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.ChurnSettings;

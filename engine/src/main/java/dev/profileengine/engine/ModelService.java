@@ -1,8 +1,8 @@
 package dev.profileengine.engine;
 
 import com.typesafe.config.Config;
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.MarkovFallbackPredictor;
 import dev.profileengine.model.inference.NextBehaviorModel;

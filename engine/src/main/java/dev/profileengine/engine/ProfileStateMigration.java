@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.profileengine.engine;
 
 import akka.actor.typed.ActorRef;
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.EventResult;

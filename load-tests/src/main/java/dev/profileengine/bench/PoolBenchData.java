@@ -1,10 +1,10 @@
 package dev.profileengine.bench;
 
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorRow;
 import dev.profileengine.model.data.TaobaoCsv;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.TorchThreads;
+import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.profileengine.cluster;
 
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.profile.BehaviorType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

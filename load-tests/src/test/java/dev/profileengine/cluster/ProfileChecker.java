@@ -1,7 +1,7 @@
 package dev.profileengine.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

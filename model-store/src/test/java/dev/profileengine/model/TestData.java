@@ -1,6 +1,8 @@
 package dev.profileengine.model;
 
 import dev.profileengine.model.data.DataFiles;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.profileengine.model.data;
 
 import dev.profileengine.model.DataFormatException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

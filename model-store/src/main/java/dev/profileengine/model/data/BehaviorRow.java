@@ -1,6 +1,6 @@
 package dev.profileengine.model.data;
 
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 
 /**
  * One row of a Taobao UserBehavior file: who did what to which item of which category, when.

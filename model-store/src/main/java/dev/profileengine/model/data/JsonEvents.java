@@ -2,7 +2,7 @@ package dev.profileengine.model.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

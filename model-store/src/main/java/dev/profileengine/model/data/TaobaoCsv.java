@@ -1,6 +1,6 @@
 package dev.profileengine.model.data;
 
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

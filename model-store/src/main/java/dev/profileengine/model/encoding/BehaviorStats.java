@@ -1,7 +1,7 @@
 package dev.profileengine.model.encoding;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

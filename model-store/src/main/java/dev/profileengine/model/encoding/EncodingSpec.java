@@ -35,7 +35,7 @@ public record EncodingSpec(int sequenceLength, int contextLimit, long[] gapBound
 
   /** Type tokens: 0 pad, 1 + {@code BehaviorType.ordinal()}. */
   public static int typeTokenCount() {
-    return 1 + dev.profileengine.model.BehaviorType.count();
+    return 1 + dev.profileengine.profile.BehaviorType.count();
   }
 
   @Override

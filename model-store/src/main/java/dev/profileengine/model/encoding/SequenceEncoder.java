@@ -1,6 +1,6 @@
 package dev.profileengine.model.encoding;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

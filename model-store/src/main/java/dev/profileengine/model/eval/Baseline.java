@@ -1,8 +1,8 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.encoding.BehaviorStats;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.inference.CategoryScore;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.List;
 
 /** A batch predictor under evaluation (the model): contexts in, scored predictions out. */

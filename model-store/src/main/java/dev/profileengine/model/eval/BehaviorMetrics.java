@@ -1,6 +1,6 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 
 /**
  * Accumulates next-behavior predictions: accuracy, macro-F1 (averaged over the types that occur

@@ -1,7 +1,7 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.inference.CategoryScore;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.List;
 
 /**

@@ -2,7 +2,7 @@ package dev.profileengine.model.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.data.DataFiles;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.recommend.Popularity;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;

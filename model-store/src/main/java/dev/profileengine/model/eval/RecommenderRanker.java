@@ -1,12 +1,12 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.inference.CategoryScore;
 import dev.profileengine.model.recommend.DecayedInterest;
 import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.recommend.RecommendWeights;
 import dev.profileengine.model.recommend.Recommendation;
 import dev.profileengine.model.recommend.Recommender;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.List;
 import java.util.Locale;
 

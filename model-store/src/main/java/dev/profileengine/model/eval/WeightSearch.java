@@ -1,6 +1,5 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.inference.CategoryScore;
@@ -9,6 +8,7 @@ import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.recommend.RecommendWeights;
 import dev.profileengine.model.recommend.Recommendation;
 import dev.profileengine.model.recommend.Recommender;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

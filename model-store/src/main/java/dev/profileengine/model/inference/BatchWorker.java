@@ -1,6 +1,6 @@
 package dev.profileengine.model.inference;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.List;
 
 /**

@@ -4,7 +4,7 @@ import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.profileengine.model.InferenceException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.encoding.EncodedSequence;
 import dev.profileengine.model.encoding.SequenceEncoder;
 import dev.profileengine.model.encoding.SummaryFeatures;

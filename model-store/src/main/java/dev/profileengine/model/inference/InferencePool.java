@@ -3,7 +3,7 @@ package dev.profileengine.model.inference;
 import dev.profileengine.model.InferenceException;
 import dev.profileengine.model.ModelStoreException;
 import dev.profileengine.model.PoolRejectedException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.profileengine.model.inference;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.SummaryFeatures;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

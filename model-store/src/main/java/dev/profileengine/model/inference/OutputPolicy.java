@@ -1,8 +1,8 @@
 package dev.profileengine.model.inference;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.encoding.CategoryVocabulary;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

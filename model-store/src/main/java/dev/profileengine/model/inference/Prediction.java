@@ -1,6 +1,6 @@
 package dev.profileengine.model.inference;
 
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;

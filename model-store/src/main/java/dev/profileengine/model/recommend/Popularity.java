@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.profileengine.model.ModelLoadException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

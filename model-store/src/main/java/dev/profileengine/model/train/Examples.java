@@ -1,8 +1,8 @@
 package dev.profileengine.model.train;
 
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.encoding.EncodedSequence;
 import dev.profileengine.model.encoding.FeatureScaler;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,10 +1,10 @@
 package dev.profileengine.model.train;
 
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.eval.BatchScorer;
 import dev.profileengine.model.inference.BatchWorker;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.inference.ServingModel;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package dev.profileengine.model.train;
 
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.CategoryVocabulary;
 import dev.profileengine.model.encoding.SummaryFeatures;
@@ -8,6 +7,7 @@ import dev.profileengine.model.eval.BehaviorMetrics;
 import dev.profileengine.model.inference.CategoryScore;
 import dev.profileengine.model.inference.OutputPolicy;
 import dev.profileengine.model.nn.NetOutput;
+import dev.profileengine.profile.BehaviorType;
 import java.util.List;
 
 /**

@@ -2,7 +2,6 @@ package dev.profileengine.model.train;
 
 import ai.djl.Model;
 import dev.profileengine.model.ModelLoadException;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.data.DataFiles;
@@ -23,6 +22,7 @@ import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.registry.Manifest;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.profileengine.model.train;
 
-import dev.profileengine.model.BehaviorType;
+import dev.profileengine.profile.BehaviorType;
 import java.util.List;
 
 /**

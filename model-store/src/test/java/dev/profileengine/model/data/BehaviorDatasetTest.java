@@ -3,9 +3,9 @@ package dev.profileengine.model.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.DataFormatException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

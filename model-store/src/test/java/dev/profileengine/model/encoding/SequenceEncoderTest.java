@@ -1,14 +1,14 @@
 package dev.profileengine.model.encoding;
 
-import static dev.profileengine.model.BehaviorType.CART;
-import static dev.profileengine.model.BehaviorType.PURCHASE;
-import static dev.profileengine.model.BehaviorType.VIEW;
 import static dev.profileengine.model.TestData.b;
+import static dev.profileengine.profile.BehaviorType.CART;
+import static dev.profileengine.profile.BehaviorType.PURCHASE;
+import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,16 +1,16 @@
 package dev.profileengine.model.eval;
 
-import static dev.profileengine.model.BehaviorType.CART;
-import static dev.profileengine.model.BehaviorType.PURCHASE;
-import static dev.profileengine.model.BehaviorType.VIEW;
 import static dev.profileengine.model.TestData.b;
+import static dev.profileengine.profile.BehaviorType.CART;
+import static dev.profileengine.profile.BehaviorType.PURCHASE;
+import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,14 +1,14 @@
 package dev.profileengine.model.eval;
 
-import static dev.profileengine.model.BehaviorType.VIEW;
 import static dev.profileengine.model.TestData.b;
+import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.data.BehaviorDataset;
 import dev.profileengine.model.data.ChronologicalSplit;
 import dev.profileengine.model.recommend.RecommendWeights;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

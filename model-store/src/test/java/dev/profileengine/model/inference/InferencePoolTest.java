@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.PoolRejectedException;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.profileengine.model.inference;
 
-import static dev.profileengine.model.BehaviorType.CART;
-import static dev.profileengine.model.BehaviorType.PURCHASE;
-import static dev.profileengine.model.BehaviorType.VIEW;
 import static dev.profileengine.model.TestData.b;
+import static dev.profileengine.profile.BehaviorType.CART;
+import static dev.profileengine.profile.BehaviorType.PURCHASE;
+import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -2,9 +2,9 @@ package dev.profileengine.model.inference;
 
 import static dev.profileengine.model.TestData.b;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -3,9 +3,9 @@ package dev.profileengine.model.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.encoding.CategoryVocabulary;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

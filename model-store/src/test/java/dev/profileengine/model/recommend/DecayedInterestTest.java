@@ -3,15 +3,15 @@ package dev.profileengine.model.recommend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.TestData;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The replica of the engine's DecayedScores: weights per type, 7-day half-life, top 10 with displacement. */
+/** The engine's DecayedScores with its default settings: weights per type, 7-day half-life, top 10 with displacement. */
 class DecayedInterestTest {
   private static final long DAY = 24 * 3600;
 

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.BehaviorType;
 import dev.profileengine.model.ModelLoadException;
-import dev.profileengine.model.RecentBehavior;
 import dev.profileengine.model.TestData;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

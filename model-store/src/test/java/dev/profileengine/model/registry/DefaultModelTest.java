@@ -18,8 +18,8 @@ import dev.profileengine.model.train.TrainPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import dev.profileengine.model.inference.Prediction;
 import org.junit.jupiter.api.Test;
 

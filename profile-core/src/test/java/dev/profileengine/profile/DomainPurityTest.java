@@ -15,7 +15,7 @@ class DomainPurityTest {
   @Test
   void theProfilePackageImportsNoAkkaOrFrameworkCode() throws IOException {
     Path dir = Path.of("src/main/java/dev/profileengine/profile");
-    assertTrue(Files.isDirectory(dir), "run from the engine module: " + dir.toAbsolutePath());
+    assertTrue(Files.isDirectory(dir), "run from the profile-core module: " + dir.toAbsolutePath());
     List<String> offenders;
     try (Stream<Path> files = Files.list(dir)) {
       offenders = files.filter(p -> p.toString().endsWith(".java")).flatMap(p -> {

@@ -1,6 +1,5 @@
 package dev.profileengine.profile;
 
-import dev.profileengine.model.BehaviorType;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;

@@ -3,7 +3,6 @@ package dev.profileengine.profile;
 import static dev.profileengine.profile.Events.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.profileengine.model.BehaviorType;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.BehaviorType;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

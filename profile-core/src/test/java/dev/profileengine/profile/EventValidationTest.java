@@ -4,7 +4,6 @@ import static dev.profileengine.profile.Events.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.BehaviorType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.BehaviorType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

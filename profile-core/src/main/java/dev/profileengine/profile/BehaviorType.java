@@ -1,4 +1,4 @@
-package dev.profileengine.model;
+package dev.profileengine.profile;
 
 import java.util.Arrays;
 import java.util.Locale;

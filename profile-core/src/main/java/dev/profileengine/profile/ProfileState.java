@@ -1,7 +1,5 @@
 package dev.profileengine.profile;
 
-import dev.profileengine.model.BehaviorType;
-import dev.profileengine.model.RecentBehavior;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -17,7 +17,7 @@ class SpendAndRfmTest {
     ProfileState p = Events.fold(s,
         Events.purchase("a", T0, 10.5, 2),
         Events.purchase("b", T0.plusSeconds(60), 100, 1),
-        Events.event("c", dev.profileengine.model.BehaviorType.PURCHASE, T0.plusSeconds(120))); // no price
+        Events.event("c", BehaviorType.PURCHASE, T0.plusSeconds(120))); // no price
     Spend.SpendView v = p.view(null, s).spend();
     assertEquals(3, v.orders());
     assertEquals(121.0, v.total(), 1e-9);

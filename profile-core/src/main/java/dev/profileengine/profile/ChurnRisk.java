@@ -1,6 +1,5 @@
 package dev.profileengine.profile;
 
-import dev.profileengine.model.BehaviorType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

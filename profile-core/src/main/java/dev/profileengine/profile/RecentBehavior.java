@@ -1,4 +1,4 @@
-package dev.profileengine.model;
+package dev.profileengine.profile;
 
 /**
  * One step of a user's behavior sequence: what the profile keeps for its most recent behaviors

@@ -9,14 +9,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing stored, and told when to retry (Retry-After), instead of joining a queue that
  * only grows: an open-model overload then keeps the node acknowledging at its capacity and sheds
  * the excess in milliseconds, where without it every request waited out the ask timeout and the
- * node answered nothing in time (load-tests/BENCHMARKS.md, the Gatling stairs).
+ * node answered nothing in time.
  *
  * <p>The bound adapts to what the node sustains (additive increase, multiplicative decrease): an
  * answer slower than the latency target shrinks it in proportion (target / latency, between a half
  * and four fifths; a failed or timed-out one by half), at most once per {@link #DECREASE_EVERY};
  * an answer on time lets it grow back by a quarter of that answer's units, up to the configured
- * maximum. A static bound sized for a warm node let a cold one (JIT, empty caches) queue
- * 8,000 events at 500 events/s, 16 s of work, and time out anyway.
+ * maximum: a static bound sized for a warm node lets a cold one (JIT, empty caches) queue
+ * more work than it can answer before the timeout.
  *
  * <p>A request is admitted when its units fit under the bound, or when nothing is in flight, so a
  * request larger than the bound is never starved. Every admitted request must {@link #release}

@@ -22,7 +22,7 @@ import slick.jdbc.JdbcProfile;
  * akka-persistence-jdbc's journal DAO with its write queue replaced by a {@link JournalWriteBatcher}:
  * the same group commit ({@code jdbc-journal.batchSize}, {@code parallelism}, {@code bufferSize}),
  * without the plugin's queue re-concatenating an immutable list for every write added to a batch
- * (quadratic in the batch: 6.7% of a node's allocation in a replay, JFR), and with the rows per
+ * (quadratic in the batch size), and with the rows per
  * transaction as a metric. Reads, deletes and the row format are the plugin's.
  */
 public class BatchingJournalDao extends DefaultJournalDao {

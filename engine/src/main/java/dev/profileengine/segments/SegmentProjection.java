@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * (segment entries/exits and erasures only),
  * exactly-once (the offset is stored in the same JDBC transaction as the rows). Envelopes are
  * applied in groups of up to {@link #GROUP_SIZE} (or what arrived within {@link #GROUP_WITHIN}), one
- * transaction per group: a transaction per envelope made the projection's commits 18% of a replay's
- * CPU (JFR), each H2 commit writing a chunk. One instance runs in the cluster (a sharded daemon
+ * transaction per group: each H2 commit writes a chunk, so a commit per envelope costs a replay
+ * much of its CPU. One instance runs in the cluster (a sharded daemon
  * process), so it moves when its node leaves.
  */
 public final class SegmentProjection {

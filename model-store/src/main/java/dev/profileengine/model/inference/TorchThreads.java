@@ -4,9 +4,8 @@ package dev.profileengine.model.inference;
  * PyTorch's own thread pools, which must be sized before the PyTorch engine starts (DJL reads the
  * system properties once). Serving runs one forward pass per pool worker, so each pass gets one
  * intra-op thread: the workers are the parallelism. With the default (one intra-op thread per core
- * for every worker) the threads of concurrent passes fight over the cores: on the 2-core bench box
- * a batch-1 call took 13.6 ms instead of 2.0 ms, and the pool's top rate fell from 12,915 to 5,443
- * predictions/s (load-tests/BENCHMARKS.md, "Inference pool").
+ * for every worker) the threads of concurrent passes fight over the cores, and a call takes
+ * several times as long.
  */
 public final class TorchThreads {
   public static final String INTRA_OP = "ai.djl.pytorch.num_threads";

@@ -43,6 +43,9 @@ import java.util.Optional;
  * One user's live profile: a sharded, event-sourced single writer. It validates and admits
  * incoming behaviors (exactly-once, lateness), persists the accepted ones in one {@code persistAll},
  * replies only after the write, and folds them into its {@link ProfileState} with pure domain code.
+ * Commands are handled by state (being erased, absent, any); predictions are requested through
+ * {@link PredictionRequests}, a forget runs through {@link Erasure}, and segment changes are
+ * computed by the domain's {@link SegmentChange}.
  */
 public final class UserProfile
     extends EventSourcedBehaviorWithEnforcedReplies<UserProfile.Command, UserProfile.Event, ProfileState> {

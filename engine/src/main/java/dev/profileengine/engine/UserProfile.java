@@ -16,6 +16,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import dev.profileengine.profile.Admission;
+import dev.profileengine.profile.AttributeChanges;
 import dev.profileengine.profile.BatchAdmission;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotCompleted;
@@ -29,6 +30,7 @@ import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
+import dev.profileengine.profile.SegmentChange;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +43,9 @@ import java.util.Optional;
  * One user's live profile: a sharded, event-sourced single writer. It validates and admits
  * incoming behaviors (exactly-once, lateness), persists the accepted ones in one {@code persistAll},
  * replies only after the write, and folds them into its {@link ProfileState} with pure domain code.
+ * Commands are handled by state (being erased, absent, any); predictions are requested through
+ * {@link PredictionRequests}, a forget runs through {@link Erasure}, and segment changes are
+ * computed by the domain's {@link SegmentChange}.
  */
 public final class UserProfile
     extends EventSourcedBehaviorWithEnforcedReplies<UserProfile.Command, UserProfile.Event, ProfileState> {
@@ -182,23 +187,10 @@ public final class UserProfile
   private final String userId;
   private final EngineSettings settings;
   private final Clock clock;
-  private final ModelService models;
   private final EventTimeWatermark watermark;
   private final HostedProfiles hosted;
-  // At most one prediction in flight per profile; events arriving meanwhile coalesce into the next.
-  private boolean predictionInFlight;
-  private String coalescedEventId;
-  private final ProfileForgetter forgetter;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
-  // The erasure is done and the entity is on its way out: a Forget still in the mailbox is answered done.
-  private boolean forgotten;
-  // While the profile's rows are being erased, writes are refused (retry) and reads see no profile.
-  private boolean forgetting;
-  // Callers of Forget waiting for a snapshot write or for the erasure in progress.
-  private final List<ActorRef<ForgetReply>> forgetWaiters = new ArrayList<>();
-  // Highest sequence number whose snapshot (if one was due) is known to be written or failed: an
-  // erasure must not race a snapshot write that would land after it.
-  private long settledSnapshotSeq;
+  private final PredictionRequests predictions;
+  private final Erasure erasure;
 
   // A failed write restarts the entity with back-off instead of stopping it (one instance for all entities).
   private static final akka.actor.typed.BackoffSupervisorStrategy RESTART_ON_FAILURE =
@@ -211,11 +203,10 @@ public final class UserProfile
     this.userId = userId;
     this.settings = settings;
     this.clock = clock;
-    this.models = models;
-    this.forgetter = forgetter;
-    this.shard = shard;
     this.watermark = EventTimeWatermark.get(context.getSystem());
     this.hosted = HostedProfiles.get(context.getSystem());
+    this.predictions = new PredictionRequests(context, userId, settings.profile(), models);
+    this.erasure = new Erasure(context, userId, persistenceId().id(), clock, settings.snapshotEvery(), hosted, forgetter, shard);
     EngineMetrics.activeEntities.inc();
   }
 
@@ -232,6 +223,8 @@ public final class UserProfile
   // No tags: every event feeds the change stream, segment changes the segment read side too, and
   // both are read from the journal rows by DerivedTagReadJournalDao.
 
+  // ---- command handlers, grouped by state ----
+
   /**
    * One handler case that dispatches by state, then by command: the builder's per-case objects
    * (cases, lambdas, partial functions) are allocated per entity and cost about 2 KB of every live
@@ -243,19 +236,19 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
-    ReplyEffect<Event, ProfileState> handled = forgetting ? whileForgetting(command) : !state.exists() ? whileAbsent(state, command) : null;
+    ReplyEffect<Event, ProfileState> handled = erasure.inProgress() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }
 
   /** While the rows are being erased: writes retry later, reads see no profile, Forget waits. Null: as in any state. */
-  private ReplyEffect<Event, ProfileState> whileForgetting(Command command) {
-    if (command instanceof RecordEvents c) return Effect().reply(c.replyTo(), retryWhileForgetting(c.events()));
+  private ReplyEffect<Event, ProfileState> whileErasing(Command command) {
+    if (command instanceof RecordEvents c) return Effect().reply(c.replyTo(), Erasure.retryLater(c.events()));
     if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
     if (command instanceof SetAttributes c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
     if (command instanceof SetConsent c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
     if (command instanceof Forget c) {
-      if (forgotten) return Effect().reply(c.replyTo(), new ForgetReply(true, 0, 0, null));
-      forgetWaiters.add(c.replyTo());
+      if (erasure.finished()) return Effect().reply(c.replyTo(), new ForgetReply(true, 0, 0, null));
+      erasure.await(c.replyTo());
       return Effect().noReply();
     }
     if (command instanceof PredictionReady || command instanceof PredictionFailed) return Effect().noReply();
@@ -270,13 +263,9 @@ public final class UserProfile
    */
   private ReplyEffect<Event, ProfileState> whileAbsent(ProfileState state, Command command) {
     if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.empty()));
-    if (command instanceof Forget c && !storesAnything(state)) return Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null));
+    if (command instanceof Forget c && !Erasure.storesAnything(state, lastSequenceNumber(context)))
+      return Effect().reply(c.replyTo(), new ForgetReply(false, 0, 0, null));
     return null;
-  }
-
-  /** Whether the journal holds anything of the user but a forget tombstone. */
-  private boolean storesAnything(ProfileState state) {
-    return state.forgottenMillis() == 0 ? lastSequenceNumber(context) > 0 : state.changedSinceForgotten();
   }
 
   private ReplyEffect<Event, ProfileState> inAnyState(ProfileState state, Command command) {
@@ -285,12 +274,23 @@ public final class UserProfile
     if (command instanceof SetAttributes c) return onSetAttributes(state, c);
     if (command instanceof SetConsent c) return onSetConsent(state, c);
     if (command instanceof ReevaluateSegments c) return onReevaluateSegments(state, c);
-    if (command instanceof Forget c) return onForget(state, c);
-    if (command instanceof ForgetDone c) return onForgetDone(state, c);
-    if (command instanceof ForgetFailed c) return onForgetFailed(state, c);
-    if (command instanceof SnapshotSettled c) return onSnapshotSettled(state, c);
+    if (command instanceof Forget c) return onForget(c);
+    if (command instanceof ForgetDone c) {
+      return erasure.erased(c.erased()) ? Effect().stop().thenNoReply() : Effect().noReply();
+    }
+    if (command instanceof ForgetFailed c) {
+      erasure.failed(state, c.reason());
+      return Effect().noReply();
+    }
+    if (command instanceof SnapshotSettled) {
+      erasure.resumeAfterSnapshot(lastSequenceNumber(context));
+      return Effect().noReply();
+    }
     if (command instanceof PredictionReady c) return onPredictionReady(state, c);
-    if (command instanceof PredictionFailed c) return onPredictionFailed(state, c);
+    if (command instanceof PredictionFailed c) {
+      predictions.failed(c.reason());
+      return Effect().noReply();
+    }
     throw new IllegalStateException("unhandled command " + command.getClass().getName());
   }
 
@@ -327,12 +327,12 @@ public final class UserProfile
           .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
           .thenReply(cmd.replyTo(), s -> reply);
     }
-    scoreLastPrediction(state, accepted);
+    predictions.scoreLast(state, ((EventRecorded) accepted.get(0)).event());
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
     return persist(withSegmentChanges(state, accepted))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
         .thenRun(s -> watermark.advance(s.lastEventMillis()))
-        .thenRun(s -> requestPrediction(s, lastId))
+        .thenRun(s -> predictions.request(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
   }
 
@@ -344,59 +344,30 @@ public final class UserProfile
     return Effect().persist(events).thenRun(s -> hosted.publish(userId, s));
   }
 
-  /** Online feedback: the first new event is the "next behavior" the current prediction was about. */
-  private void scoreLastPrediction(ProfileState state, List<Event> accepted) {
-    ProfilePrediction p = state.prediction();
-    if (models == null || p == null || p.asOfEventCount() != state.eventCount()) return;
-    BehaviorEvent next = ((EventRecorded) accepted.get(0)).event();
-    if (next.timeMillis() >= state.lastEventMillis()) models.feedback(p, next.type());
-  }
-
-  private void requestPrediction(ProfileState state, String eventId) {
-    if (models == null || !state.allows(Consent.Purpose.PERSONALIZATION, settings.profile())) return;
-    if (predictionInFlight) {
-      coalescedEventId = eventId;
-      return;
-    }
-    predictionInFlight = true;
-    context.pipeToSelf(models.predict(userId, state.recentBehaviors(), state.eventCount(), eventId),
-        (p, failure) -> failure == null ? new PredictionReady(p) : new PredictionFailed(failure.toString()));
-  }
-
   private ReplyEffect<Event, ProfileState> onPredictionReady(ProfileState state, PredictionReady cmd) {
-    predictionInFlight = false;
-    ProfilePrediction current = state.prediction();
-    boolean newer = (current == null || cmd.prediction().asOfEventCount() > current.asOfEventCount())
-        && state.allows(Consent.Purpose.PERSONALIZATION, settings.profile())
-        && state.allows(Consent.Purpose.ANALYTICS, settings.profile()); // none kept without behavior data
-    String next = coalescedEventId;
-    coalescedEventId = null;
-    if (!newer) {
-      if (next != null) requestPrediction(state, next);
+    String next = predictions.answered();
+    if (!predictions.keeps(state, cmd.prediction())) {
+      predictions.requestNext(state, next);
       return Effect().noReply();
     }
     return persist(withSegmentChanges(state, List.of(new PredictionUpdated(cmd.prediction()))))
-        .thenRun(s -> {
-          if (next != null) requestPrediction(s, next);
-        })
+        .thenRun(s -> predictions.requestNext(s, next))
         .thenNoReply();
-  }
-
-  private ReplyEffect<Event, ProfileState> onPredictionFailed(ProfileState state, PredictionFailed cmd) {
-    predictionInFlight = false;
-    coalescedEventId = null;
-    context.getLog().debug("Prediction for {} not refreshed: {}", userId, cmd.reason());
-    return Effect().noReply();
   }
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
     // Re-checked here: the gateway checks the request alone and may be bypassed.
     FieldError over = settings.attributeLimits().check(state.attributes(), cmd.attributes());
     if (over != null) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.empty(), over));
-    Map<String, Object> changes = effectiveChanges(state.attributes(), cmd.attributes());
+    Map<String, Object> changes = AttributeChanges.effective(state.attributes(), cmd.attributes());
     // an empty or no-op write stores nothing: no journal row, no change notified
     if (changes.isEmpty()) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(state.view(null, settings.profile()))));
     return persist(withSegmentChanges(state, List.of(new AttributesSet(changes, clock.instant()))))
+        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+  }
+
+  private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {
+    return persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }
 
@@ -404,6 +375,12 @@ public final class UserProfile
     List<Event> changes = withSegmentChanges(state, List.of(), cmd.asOf());
     if (changes.isEmpty()) return Effect().reply(cmd.replyTo(), false);
     return persist(changes).thenReply(cmd.replyTo(), s -> true);
+  }
+
+  private ReplyEffect<Event, ProfileState> onForget(Forget cmd) {
+    if (!erasure.possible()) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
+    erasure.request(cmd.replyTo(), lastSequenceNumber(context)); // waits for a due snapshot first
+    return Effect().noReply();
   }
 
   /**
@@ -419,91 +396,13 @@ public final class UserProfile
   private List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events, Instant asOf) {
     ProfileState next = state;
     for (Event e : events) next = applyEvent(next, e);
-    List<String> members = next.memberships(settings.segments(), settings.profile(), asOf);
-    List<String> before = next.segments();
+    SegmentChange change = SegmentChange.of(next, settings.segments(), settings.profile(), asOf);
     List<Event> all = new ArrayList<>(events);
-    if (!members.equals(before)) {
-      List<String> entered = members.stream().filter(m -> !before.contains(m)).toList();
-      List<String> left = before.stream().filter(m -> !members.contains(m)).toList();
-      all.add(new SegmentsChanged(entered, left, members, clock.instant()));
-    }
+    if (change != null) all.add(new SegmentsChanged(change.entered(), change.left(), change.members(), clock.instant()));
     return all;
   }
 
-  /** The entries of {@code requested} that change {@code current} (null removes a present key). */
-  static Map<String, Object> effectiveChanges(Map<String, Object> current, Map<String, Object> requested) {
-    Map<String, Object> changes = new java.util.LinkedHashMap<>();
-    requested.forEach((k, v) -> {
-      if (v == null ? current.containsKey(k) : !v.equals(current.get(k))) changes.put(k, v);
-    });
-    return changes;
-  }
-
-  private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {
-    return persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), clock.instant()))))
-        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
-  }
-
-  private ReplyEffect<Event, ProfileState> onForget(ProfileState state, Forget cmd) {
-    if (forgetter == null) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
-    forgetWaiters.add(cmd.replyTo());
-    if (snapshotDue()) return Effect().noReply(); // goes on at SnapshotSettled
-    return startForgetting();
-  }
-
-  private ReplyEffect<Event, ProfileState> startForgetting() {
-    forgetting = true;
-    hosted.withdraw(userId);
-    context.getLog().info("Forgetting user {}", userId);
-    // The tombstone takes the next sequence number: nothing is journaled while forgetting.
-    Forgotten tombstone = new Forgotten(clock.instant());
-    context.pipeToSelf(forgetter.forget(userId, persistenceId().id(), tombstone, lastSequenceNumber(context) + 1),
-        (erased, failure) -> failure == null ? new ForgetDone(erased) : new ForgetFailed(failure.toString()));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, ProfileState> onSnapshotSettled(ProfileState state, SnapshotSettled cmd) {
-    if (forgetting || forgetWaiters.isEmpty() || snapshotDue()) return Effect().noReply();
-    return startForgetting();
-  }
-
-  private ReplyEffect<Event, ProfileState> onForgetDone(ProfileState state, ForgetDone cmd) {
-    context.getLog().info("Forgot user {}: {} journal rows and {} snapshots removed", userId, cmd.erased().events(), cmd.erased().snapshots());
-    answerForgetWaiters(new ForgetReply(true, cmd.erased().events(), cmd.erased().snapshots(), null));
-    // The in-memory state is stale now: stop, so the next message recovers the tombstone alone
-    // from the journal. Through the shard: it holds messages for the profile until the entity has
-    // stopped and hands them to the next incarnation (a plain stop loses those sent meanwhile).
-    // Until then, writes still in the mailbox are asked to retry.
-    forgotten = true;
-    if (shard == null) return Effect().stop().thenNoReply();
-    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, ProfileState> onForgetFailed(ProfileState state, ForgetFailed cmd) {
-    forgetting = false;
-    hosted.publish(userId, state);
-    context.getLog().warn("Forgetting user {} failed, the profile is unchanged: {}", userId, cmd.reason());
-    answerForgetWaiters(new ForgetReply(true, 0, 0, cmd.reason()));
-    return Effect().noReply();
-  }
-
-  private void answerForgetWaiters(ForgetReply reply) {
-    forgetWaiters.forEach(w -> w.tell(reply));
-    forgetWaiters.clear();
-  }
-
-  private static Recorded retryWhileForgetting(List<BehaviorEvent> events) {
-    return new Recorded(events.stream()
-        .map(e -> new EventResult(e.eventId(), EventResult.UNCONFIRMED, "the profile is being forgotten: retry", null, null))
-        .toList());
-  }
-
-  /** A snapshot was due at or before the last sequence number and has not been written yet. */
-  private boolean snapshotDue() {
-    long every = settings.snapshotEvery();
-    return (lastSequenceNumber(context) / every) * every > settledSnapshotSeq;
-  }
+  // ---- signals ----
 
   @Override
   public SignalHandler<ProfileState> signalHandler() {
@@ -528,22 +427,19 @@ public final class UserProfile
 
   private void onSignal(ProfileState state, akka.actor.typed.Signal signal) {
     if (signal instanceof RecoveryCompleted) {
-      settledSnapshotSeq = lastSequenceNumber(context);
+      erasure.recovered(lastSequenceNumber(context));
       hosted.publish(userId, state);
-    } else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
+    } else if (signal instanceof SnapshotCompleted sig) erasure.snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
-      snapshotSettled(sig.metadata().sequenceNr());
+      erasure.snapshotSettled(sig.metadata().sequenceNr());
     } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) {
       hosted.withdraw(userId);
       EngineMetrics.activeEntities.dec();
     }
   }
 
-  private void snapshotSettled(long seq) {
-    settledSnapshotSeq = Math.max(settledSnapshotSeq, seq);
-    context.getSelf().tell(new SnapshotSettled());
-  }
+  // ---- events ----
 
   @Override
   public EventHandler<ProfileState, Event> eventHandler() {

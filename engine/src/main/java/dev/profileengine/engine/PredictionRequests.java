@@ -1,0 +1,76 @@
+package dev.profileengine.engine;
+
+import akka.actor.typed.javadsl.ActorContext;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.Consent;
+import dev.profileengine.profile.ProfilePrediction;
+import dev.profileengine.profile.ProfileSettings;
+import dev.profileengine.profile.ProfileState;
+
+/**
+ * A profile's next-behavior predictions from the node's inference pool: at most one request in
+ * flight per profile; events recorded meanwhile coalesce into one request made when it answers.
+ */
+final class PredictionRequests {
+  private final ActorContext<UserProfile.Command> context;
+  private final String userId;
+  private final ProfileSettings profile;
+  private final ModelService models; // null: predictions are off
+  private boolean inFlight;
+  // The latest event recorded while a request was in flight: the next request is as of it.
+  private String coalescedEventId;
+
+  PredictionRequests(ActorContext<UserProfile.Command> context, String userId, ProfileSettings profile, ModelService models) {
+    this.context = context;
+    this.userId = userId;
+    this.profile = profile;
+    this.models = models;
+  }
+
+  /** Online feedback: {@code next}, the first newly recorded event, is what the current prediction was about. */
+  void scoreLast(ProfileState state, BehaviorEvent next) {
+    ProfilePrediction p = state.prediction();
+    if (models == null || p == null || p.asOfEventCount() != state.eventCount()) return;
+    if (next.timeMillis() >= state.lastEventMillis()) models.feedback(p, next.type());
+  }
+
+  /** Asks the pool for a prediction as of {@code eventId}, or coalesces it into the next request. */
+  void request(ProfileState state, String eventId) {
+    if (models == null || !state.allows(Consent.Purpose.PERSONALIZATION, profile)) return;
+    if (inFlight) {
+      coalescedEventId = eventId;
+      return;
+    }
+    inFlight = true;
+    context.pipeToSelf(models.predict(userId, state.recentBehaviors(), state.eventCount(), eventId),
+        (p, failure) -> failure == null ? new UserProfile.PredictionReady(p) : new UserProfile.PredictionFailed(failure.toString()));
+  }
+
+  /** The request in flight answered: returns the event coalesced meanwhile, to request next (null: none). */
+  String answered() {
+    inFlight = false;
+    String next = coalescedEventId;
+    coalescedEventId = null;
+    return next;
+  }
+
+  /** Requests the coalesced {@code eventId} as of {@code state}, if there is one. */
+  void requestNext(ProfileState state, String eventId) {
+    if (eventId != null) request(state, eventId);
+  }
+
+  /** Whether {@code prediction} is newer than the profile's and may be kept under its consent. */
+  boolean keeps(ProfileState state, ProfilePrediction prediction) {
+    ProfilePrediction current = state.prediction();
+    return (current == null || prediction.asOfEventCount() > current.asOfEventCount())
+        && state.allows(Consent.Purpose.PERSONALIZATION, profile)
+        && state.allows(Consent.Purpose.ANALYTICS, profile); // none kept without behavior data
+  }
+
+  /** The pool could not answer: the profile keeps its previous prediction and nothing coalesced is requested. */
+  void failed(String reason) {
+    inFlight = false;
+    coalescedEventId = null;
+    context.getLog().debug("Prediction for {} not refreshed: {}", userId, reason);
+  }
+}

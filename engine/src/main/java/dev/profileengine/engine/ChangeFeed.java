@@ -116,7 +116,7 @@ public final class ChangeFeed implements Extension {
   private static final RestartSettings SUBSCRIBER_RESTART =
       RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2).withMaxRestarts(1000, Duration.ofMinutes(10));
 
-  static ProfileChanged toChange(EventEnvelope env) {
+  public static ProfileChanged toChange(EventEnvelope env) {
     long offset = ((Sequence) env.offset()).value();
     String userId = env.persistenceId().substring(env.persistenceId().indexOf('|') + 1);
     Instant at = Instant.ofEpochMilli(env.timestamp());

@@ -11,7 +11,6 @@ import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.ProfilePrediction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +27,7 @@ class ChangeJsonTest {
 
   private static String render(Object journalEvent) {
     EventEnvelope env = new EventEnvelope(Offset.sequence(42), "UserProfile|u1", 7L, journalEvent, JOURNALED, scala.Option.empty());
-    return new String(Json.bytes(ChangeFeed.toChange(env)), StandardCharsets.UTF_8);
+    return ChangeJson.render(ChangeFeed.toChange(env));
   }
 
   @Test
@@ -106,6 +105,6 @@ class ChangeJsonTest {
   void forgottenByTheErasureLog() {
     EventEnvelope env = new EventEnvelope(Offset.sequence(43), "ErasureLog|0", 3L, new ErasureLog.UserForgotten("u2", T), JOURNALED, scala.Option.empty());
     assertEquals("{\"offset\":43,\"userId\":\"u2\",\"at\":\"2017-11-26T01:00:18.250Z\",\"cause\":\"forgotten\",\"eventIds\":[],\"changes\":{}}",
-         new String(Json.bytes(ChangeFeed.toChange(env)), StandardCharsets.UTF_8));
+         ChangeJson.render(ChangeFeed.toChange(env)));
   }
 }

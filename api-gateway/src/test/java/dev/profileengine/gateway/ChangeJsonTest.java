@@ -1,6 +1,8 @@
 package dev.profileengine.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.persistence.query.EventEnvelope;
 import akka.persistence.query.Offset;
@@ -106,5 +108,16 @@ class ChangeJsonTest {
     EventEnvelope env = new EventEnvelope(Offset.sequence(43), "ErasureLog|0", 3L, new ErasureLog.UserForgotten("u2", T), JOURNALED, scala.Option.empty());
     assertEquals("{\"offset\":43,\"userId\":\"u2\",\"at\":\"2017-11-26T01:00:18.250Z\",\"cause\":\"forgotten\",\"eventIds\":[],\"changes\":{}}",
          ChangeJson.render(ChangeFeed.toChange(env)));
+  }
+
+  @Test
+  void theSegmentFilterKeepsEntriesExitsAndErasures() {
+    ChangeFeed.ProfileChanged moved = new ChangeFeed.ProfileChanged(1, "u1", T,
+        new dev.profileengine.engine.ProfileChange.SegmentsChanged(List.of("buyers"), List.of("browsers"), List.of("buyers")));
+    assertTrue(ChangeRoutes.touches(moved, "buyers"));
+    assertTrue(ChangeRoutes.touches(moved, "browsers"));
+    assertFalse(ChangeRoutes.touches(moved, "vip"), "a member staying in is no entry");
+    assertTrue(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(2, "u1", T, new dev.profileengine.engine.ProfileChange.Forgotten()), "vip"));
+    assertFalse(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(3, "u1", T, new dev.profileengine.engine.ProfileChange.Acknowledged("e1")), "buyers"));
   }
 }

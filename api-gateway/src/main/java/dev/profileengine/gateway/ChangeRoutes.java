@@ -6,6 +6,7 @@ import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import dev.profileengine.engine.ChangeFeed;
+import dev.profileengine.engine.ProfileChange;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.Scope;
 import java.time.Duration;
@@ -48,14 +49,13 @@ public final class ChangeRoutes extends AllDirectives {
       return ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "close");
     }
     ChangeFeed.ProfileChanged c = ((ChangeSubscription.Change) item).change();
-    return ServerSentEvent.create(new String(Json.bytes(c), java.nio.charset.StandardCharsets.UTF_8), "profile-changed", Long.toString(c.offset()));
+    return ServerSentEvent.create(ChangeJson.render(c), "profile-changed", Long.toString(c.offset()));
   }
 
   /** A change of {@code segment}'s membership: the user entered or left it (or was forgotten). */
   public static boolean touches(ChangeFeed.ProfileChanged c, String segment) {
-    if (c.cause().equals("forgotten")) return true;
-    if (!c.cause().equals("segments")) return false;
-    return ((List<?>) c.changes().get("entered")).contains(segment) || ((List<?>) c.changes().get("left")).contains(segment);
+    if (c.change() instanceof ProfileChange.Forgotten) return true;
+    return c.change() instanceof ProfileChange.SegmentsChanged s && s.touches(segment);
   }
 
   public Route routes() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.google.protobuf.DoubleValue;
+import com.google.protobuf.Int64Value;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
 import dev.profileengine.grpc.GetProfileRequest;
@@ -121,5 +122,42 @@ class GrpcApiTest {
     assertEquals("watched", changes.get(0).getUserId());
     assertEquals(List.of("w1"), changes.get(0).getEventIdsList());
     assertTrue(changes.get(0).getChangesJson().contains("\"type\":\"cart\""));
+  }
+
+  @Test
+  void subscribersReceiveTheTypedChange() throws Exception {
+    Event cart = event("t1", "typed-u", "cart").toBuilder().setItemId("i7").setPrice(DoubleValue.of(2.5)).setQuantity(Int64Value.of(2)).build();
+    writer.ingestEvents(IngestRequest.newBuilder().addEvents(cart).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    // The cart is an event change, and puts the user into abandoned-cart: a segments change.
+    List<ProfileChange> changes = reader.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(0).addUserIds("typed-u").build())
+        .takeWhile(c -> !c.hasSegments(), true).completionTimeout(Duration.ofSeconds(30)).runWith(Sink.seq(), node.node.system())
+        .toCompletableFuture().get(40, TimeUnit.SECONDS);
+
+    ProfileChange applied = changes.stream().filter(ProfileChange::hasEvent).findFirst().orElseThrow();
+    assertEquals("event", applied.getCause());
+    assertEquals(ProfileChange.ChangeCase.EVENT, applied.getChangeCase());
+    ProfileChange.BehaviorApplied e = applied.getEvent();
+    assertEquals("t1", e.getEventId());
+    assertEquals("cart", e.getType());
+    assertEquals(cart.getTimestampMs(), e.getEventTimeMs());
+    assertEquals("i7", e.getItemId());
+    assertEquals("c1", e.getCategoryId());
+    assertEquals("", e.getBrand());
+    assertEquals(5.0, e.getAmount().getValue());
+    assertTrue(applied.getChangesJson().contains("\"amount\":5.0"), "the JSON stays for older clients: " + applied.getChangesJson());
+
+    ProfileChange segments = changes.get(changes.size() - 1);
+    assertEquals("segments", segments.getCause());
+    assertEquals(ProfileChange.ChangeCase.SEGMENTS, segments.getChangeCase());
+    assertEquals(List.of("abandoned-cart"), segments.getSegments().getEnteredList());
+    assertEquals(List.of(), segments.getSegments().getLeftList());
+    assertTrue(segments.getSegments().getSegmentsList().contains("abandoned-cart"));
+
+    // Filtered by segment, the typed entry comes through too.
+    ProfileChange entry = reader.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(0).addUserIds("typed-u").setSegment("abandoned-cart").build())
+        .take(1).completionTimeout(Duration.ofSeconds(30)).runWith(Sink.head(), node.node.system())
+        .toCompletableFuture().get(40, TimeUnit.SECONDS);
+    assertEquals(segments.getOffset(), entry.getOffset());
+    assertEquals(List.of("abandoned-cart"), entry.getSegments().getEnteredList());
   }
 }

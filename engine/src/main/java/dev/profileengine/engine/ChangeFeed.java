@@ -15,9 +15,13 @@ import akka.stream.javadsl.Source;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.Consent;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 
 /**
@@ -71,13 +75,19 @@ public final class ChangeFeed implements Extension {
    * A profile changed.
    *
    * @param offset resumable position: pass it back as {@code from} to continue after this change
-   * @param cause {@code event}, {@code acknowledged} (an event accepted without analytics consent:
-   *     its id only), {@code attributes}, {@code prediction}, {@code consent}, {@code segments} or
-   *     {@code forgotten} (announced before the erasure and again by the tombstone after it)
-   * @param eventIds the events that caused the change
-   * @param changes what changed: the behavior applied, or the attributes set
+   * @param change what changed, typed; its {@link ProfileChange#cause() cause} names it on the wire
    */
-  public record ProfileChanged(long offset, String userId, Instant at, String cause, List<String> eventIds, Map<String, Object> changes) {}
+  public record ProfileChanged(long offset, String userId, Instant at, ProfileChange change) {
+    /** {@code event}, {@code acknowledged}, {@code attributes}, {@code prediction}, {@code consent}, {@code segments} or {@code forgotten}. */
+    public String cause() {
+      return change.cause();
+    }
+
+    /** The events that caused the change. */
+    public List<String> eventIds() {
+      return change.eventIds();
+    }
+  }
 
   /** Live changes after {@code offset} (0 = from the beginning), optionally only of {@code userIds}. */
   public Source<ProfileChanged, NotUsed> after(long offset, Set<String> userIds) {
@@ -116,61 +126,45 @@ public final class ChangeFeed implements Extension {
   private static final RestartSettings SUBSCRIBER_RESTART =
       RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2).withMaxRestarts(1000, Duration.ofMinutes(10));
 
-  static ProfileChanged toChange(EventEnvelope env) {
+  /** The change a journaled event makes, decided here once for every edge. */
+  public static ProfileChanged toChange(EventEnvelope env) {
     long offset = ((Sequence) env.offset()).value();
     String userId = env.persistenceId().substring(env.persistenceId().indexOf('|') + 1);
     Instant at = Instant.ofEpochMilli(env.timestamp());
     Object event = env.event();
     if (event instanceof UserProfile.EventRecorded r) {
       BehaviorEvent e = r.event();
-      Map<String, Object> change = new java.util.LinkedHashMap<>();
-      change.put("type", e.type().wire());
-      change.put("eventTime", e.timestamp());
-      if (e.itemId() != null) change.put("itemId", e.itemId());
-      if (e.categoryId() != null) change.put("categoryId", e.categoryId());
-      if (e.brand() != null) change.put("brand", e.brand());
-      if (e.price() != null) change.put("amount", e.amount());
-      return new ProfileChanged(offset, userId, at, "event", List.of(e.eventId()), change);
+      return new ProfileChanged(offset, userId, at, new ProfileChange.BehaviorApplied(e.eventId(), e.type(), e.timestamp(),
+          e.itemId(), e.categoryId(), e.brand(), e.price() == null ? null : e.amount()));
     }
     if (event instanceof UserProfile.AttributesSet a) {
-      Map<String, Object> attrs = new java.util.TreeMap<>();
-      a.attributes().forEach(attrs::put);
-      return new ProfileChanged(offset, userId, a.at(), "attributes", List.of(), Map.of("attributes", attrs));
+      return new ProfileChanged(offset, userId, a.at(), new ProfileChange.AttributesChanged(Collections.unmodifiableMap(new TreeMap<>(a.attributes()))));
     }
     if (event instanceof UserProfile.PredictionUpdated u) {
       var p = u.prediction();
-      Map<String, Object> change = new java.util.LinkedHashMap<>();
-      change.put("modelVersion", p.modelVersion());
-      change.put("asOfEventCount", p.asOfEventCount());
-      change.put("nextBehavior", p.nextBehavior());
-      change.put("predictedBehavior", p.predictedBehavior());
-      change.put("nextCategories", p.nextCategories().stream().limit(3).toList());
-      return new ProfileChanged(offset, userId, at, "prediction", p.asOfEventId() == null ? List.of() : List.of(p.asOfEventId()), change);
+      return new ProfileChanged(offset, userId, at, new ProfileChange.PredictionChanged(p.modelVersion(), p.asOfEventCount(), p.asOfEventId(),
+          p.nextBehavior(), p.predictedBehavior(), p.nextCategories().stream().limit(3).toList()));
     }
     if (event instanceof UserProfile.ConsentSet c) {
-      Map<String, Object> purposes = new java.util.TreeMap<>();
-      c.changes().forEach((p, v) -> purposes.put(p.wire(), v));
-      return new ProfileChanged(offset, userId, c.at(), "consent", List.of(), Map.of("consent", purposes));
+      Map<Consent.Purpose, Boolean> purposes = new EnumMap<>(Consent.Purpose.class);
+      purposes.putAll(c.changes());
+      return new ProfileChanged(offset, userId, c.at(), new ProfileChange.ConsentChanged(Collections.unmodifiableMap(purposes)));
     }
     if (event instanceof UserProfile.SegmentsChanged c) {
-      Map<String, Object> change = new java.util.LinkedHashMap<>();
-      change.put("entered", c.entered());
-      change.put("left", c.left());
-      change.put("segments", c.members());
-      return new ProfileChanged(offset, userId, c.at(), "segments", List.of(), change);
+      return new ProfileChanged(offset, userId, c.at(), new ProfileChange.SegmentsChanged(c.entered(), c.left(), c.members()));
     }
     if (event instanceof UserProfile.EventAcknowledged a) {
       // Accepted without analytics consent: subscribers learn the id, nothing of the behavior.
-      return new ProfileChanged(offset, userId, at, "acknowledged", List.of(a.eventId()), Map.of());
+      return new ProfileChanged(offset, userId, at, new ProfileChange.Acknowledged(a.eventId()));
     }
     if (event instanceof UserProfile.Forgotten f) {
       // The profile's tombstone, right after the erasure the erasure log announced.
-      return new ProfileChanged(offset, userId, f.at(), "forgotten", List.of(), Map.of());
+      return new ProfileChanged(offset, userId, f.at(), new ProfileChange.Forgotten());
     }
     if (event instanceof ErasureLog.UserForgotten f) {
       // Journaled by the erasure log, not the profile: the user is named in the event.
-      return new ProfileChanged(offset, f.userId(), f.at(), "forgotten", List.of(), Map.of());
+      return new ProfileChanged(offset, f.userId(), f.at(), new ProfileChange.Forgotten());
     }
-    return new ProfileChanged(offset, userId, at, "other", List.of(), Map.of());
+    return new ProfileChanged(offset, userId, at, new ProfileChange.Other());
   }
 }

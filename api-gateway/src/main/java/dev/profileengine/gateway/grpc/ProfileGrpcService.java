@@ -3,6 +3,7 @@ package dev.profileengine.gateway.grpc;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.grpc.GrpcServiceException;
+import dev.profileengine.gateway.ChangeJson;
 import dev.profileengine.gateway.ChangeRoutes;
 import dev.profileengine.gateway.ChangeSubscription;
 import dev.profileengine.gateway.GatewayMetrics;
@@ -217,14 +218,16 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
         }));
   }
 
+  @SuppressWarnings("deprecation") // changes_json stays one version for older clients
   private static ProfileChange toProto(dev.profileengine.engine.ChangeFeed.ProfileChanged c) {
-    return ProfileChange.newBuilder()
+    ProfileChange.Builder b = ProfileChange.newBuilder()
         .setOffset(c.offset())
         .setUserId(c.userId())
         .setAtMs(c.at().toEpochMilli())
         .setCause(c.cause())
         .addAllEventIds(c.eventIds())
-        .setChangesJson(new String(Json.bytes(c.changes()), StandardCharsets.UTF_8))
-        .build();
+        .setChangesJson(ChangeJson.changesJson(c.change()));
+    GrpcChanges.fill(b, c.change());
+    return b.build();
   }
 }

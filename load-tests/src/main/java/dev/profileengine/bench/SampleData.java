@@ -1,5 +1,6 @@
 package dev.profileengine.bench;
 
+import dev.profileengine.model.data.SampleFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,8 +13,8 @@ import java.nio.file.Path;
  * {@code load-tests} find it. In a directory, {@code name.gz} and {@code name} are both taken.
  */
 public final class SampleData {
-  public static final String USERS = "taobao-userbehavior-users.csv";
-  public static final String SAMPLE = "taobao-userbehavior-sample.csv";
+  public static final String USERS = SampleFiles.USERS;
+  public static final String SAMPLE = SampleFiles.SAMPLE;
 
   private SampleData() {}
 
@@ -33,24 +34,11 @@ public final class SampleData {
       return p;
     }
     if (hint != null && !hint.isBlank() && !hint.contains("${") && Files.isReadable(Path.of(hint))) return Path.of(hint).normalize();
-    String dir = System.getProperty("profile.data.samples");
-    if (dir != null && !dir.isBlank()) {
-      Path found = in(Path.of(dir), name);
-      if (found == null) throw new IllegalStateException("-Dprofile.data.samples=" + dir + " has no " + name + "(.gz)");
-      return found;
+    try {
+      return SampleFiles.find(name);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("cannot find samples/" + name + ".gz: pass its path (-Ddata=... for simulations, "
+          + "-Dprofile.data.samples=DIR for benchmarks) or run inside the repository", e);
     }
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path found = in(d.resolve("samples"), name);
-      if (found != null) return found;
-    }
-    throw new IllegalStateException("cannot find samples/" + name + ".gz: pass its path (-Ddata=... for simulations, "
-        + "-Dprofile.data.samples=DIR for benchmarks) or run inside the repository");
-  }
-
-  private static Path in(Path dir, String name) {
-    for (Path p : new Path[] {dir.resolve(name + ".gz"), dir.resolve(name)}) {
-      if (Files.isReadable(p)) return p.normalize();
-    }
-    return null;
   }
 }

@@ -1,6 +1,7 @@
 package dev.profileengine.model;
 
 import dev.profileengine.model.data.DataFiles;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
@@ -17,30 +18,9 @@ import java.util.Set;
 public final class TestData {
   private TestData() {}
 
-  /**
-   * {@code name} (or {@code name.gz}) in the directory of {@code -Dprofile.data.samples=DIR} if
-   * given, else in {@code samples/} of the nearest parent of the working directory that has one.
-   */
+  /** {@code name} in the repository's samples (see {@link SampleFiles}). */
   public static Path sample(String name) {
-    String dir = System.getProperty("profile.data.samples");
-    if (dir != null && !dir.isBlank()) {
-      Path found = in(Path.of(dir), name);
-      if (found == null) throw new IllegalStateException("-Dprofile.data.samples=" + dir + " has no " + name + "(.gz)");
-      return found;
-    }
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path found = in(d.resolve("samples"), name);
-      if (found != null) return found;
-    }
-    throw new IllegalStateException("no samples/" + name + ".gz in " + Path.of("").toAbsolutePath()
-        + " or a parent: run inside the repository, or pass -Dprofile.data.samples=DIR");
-  }
-
-  private static Path in(Path dir, String name) {
-    for (Path p : new Path[] {dir.resolve(name + ".gz"), dir.resolve(name)}) {
-      if (Files.isReadable(p)) return p.normalize();
-    }
-    return null;
+    return SampleFiles.find(name);
   }
 
   /** The complete histories of 686 users (gzip-compressed CSV). */

@@ -64,15 +64,6 @@ public final class IngestService {
 
   /** Ingests events already decoded from their wire format (JSON, protobuf); sheds the batch when the node is overloaded. */
   public CompletionStage<Outcome> ingestDecoded(List<EventJson.Decoded> decoded) {
-    return ingestDecoded(decoded, true);
-  }
-
-  /**
-   * As {@link #ingestDecoded(List)}; with {@code shed} false the batch is taken even beyond the
-   * limit (a gRPC event stream, whose own back-pressure bounds it to one group in flight), and
-   * counted in flight all the same.
-   */
-  public CompletionStage<Outcome> ingestDecoded(List<EventJson.Decoded> decoded, boolean shed) {
     Instant now = clock.instant();
     EventResult[] results = new EventResult[decoded.size()];
     Map<String, List<Integer>> slotsByUser = new LinkedHashMap<>();
@@ -89,8 +80,7 @@ public final class IngestService {
       eventsByUser.computeIfAbsent(user, u -> new ArrayList<>()).add(d.event());
     }
     int valid = eventsByUser.values().stream().mapToInt(List::size).sum();
-    if (shed && valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, slotsByUser, valid));
-    if (!shed) inFlight.acquire(valid);
+    if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, slotsByUser, valid));
     long start = System.nanoTime();
     List<CompletableFuture<Boolean>> pending = new ArrayList<>(eventsByUser.size());
     eventsByUser.forEach((user, events) -> {

@@ -45,6 +45,22 @@ final class ClusterCerts {
   }
 
   /**
+   * A cluster node on a PostgreSQL journal at {@code jdbcUrl} (user postgres), joining through the
+   * seed at {@code seedPort}, its own Artery on {@code port} (0: any), remoting over TLS with
+   * {@code tlsDir}'s keys (a node with seed nodes and TLS off refuses to start).
+   */
+  static Map<String, Object> postgresNode(Path tlsDir, String jdbcUrl, int seedPort, int port) {
+    Map<String, Object> config = new java.util.HashMap<>(tls(tlsDir));
+    config.putAll(Map.of(
+        "profile.journal.kind", "postgres",
+        "profile.journal.db-url", jdbcUrl,
+        "profile.journal.db-user", "postgres",
+        "profile.seed-nodes", "127.0.0.1:" + seedPort,
+        "akka.remote.artery.canonical.port", port));
+    return config;
+  }
+
+  /**
    * An intruder's key material: a self-signed key pair of its own (no cluster CA signed it) under the
    * cluster's password, with the cluster's truststore, so the intruder trusts the cluster; only the
    * cluster's demand for a client certificate (mutual authentication) can keep it out.

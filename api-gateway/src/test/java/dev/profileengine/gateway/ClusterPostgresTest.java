@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
@@ -35,7 +36,7 @@ class ClusterPostgresTest {
 
   @Test
   void threeNodesShareUsersThroughShardingAndAgree() throws Exception {
-    List<BehaviorRow> rows = firstUsers(TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}), USERS);
+    List<BehaviorRow> rows = firstUsers(TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-users.csv"), b -> {}), USERS);
     Map<String, Map<String, Long>> expected = new TreeMap<>();
     for (BehaviorRow r : distinct(rows)) expected.computeIfAbsent(r.userId(), u -> new HashMap<>()).merge(r.type().wire(), 1L, Long::sum);
 
@@ -45,15 +46,8 @@ class ClusterPostgresTest {
       List<TestNode> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          // A cluster runs remoting over TLS (a node with seed nodes and TLS off refuses to start).
-          Map<String, Object> config = new java.util.HashMap<>(ClusterCerts.tls(ClusterCerts.secretDir()));
-          config.putAll(Map.of(
-              "profile.journal.kind", "postgres",
-              "profile.journal.db-url", url,
-              "profile.journal.db-user", "postgres",
-              "profile.seed-nodes", "127.0.0.1:" + seedPort,
-              "akka.remote.artery.canonical.port", i == 0 ? seedPort : 0));
-          nodes.add(TestNode.start(dir.resolve("node" + i), config));
+          nodes.add(TestNode.start(dir.resolve("node" + i),
+              ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0)));
         }
         awaitMembers(nodes, 3);
 

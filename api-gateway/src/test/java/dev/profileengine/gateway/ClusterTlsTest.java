@@ -57,14 +57,8 @@ class ClusterTlsTest {
       List<ActorSystem<Void>> intruders = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          Map<String, Object> config = new HashMap<>(ClusterCerts.tls(tlsDir));
-          config.putAll(Map.of(
-              "profile.journal.kind", "postgres",
-              "profile.journal.db-url", pg.getJdbcUrl("postgres", "postgres"),
-              "profile.journal.db-user", "postgres",
-              "profile.model.enabled", false,
-              "profile.seed-nodes", "127.0.0.1:" + seedPort,
-              "akka.remote.artery.canonical.port", i == 0 ? seedPort : 0));
+          Map<String, Object> config = ClusterCerts.postgresNode(tlsDir, pg.getJdbcUrl("postgres", "postgres"), seedPort, i == 0 ? seedPort : 0);
+          config.put("profile.model.enabled", false);
           nodes.add(TestNode.start(dir.resolve("node" + i), config));
         }
         for (TestNode n : nodes) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,7 +51,7 @@ class OpenEndpointFloodTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start(dataDir);
-    rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-sample.csv"), bad -> {
+    rows = TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-sample.csv"), bad -> {
       throw new AssertionError("unreadable line " + bad);
     });
   }

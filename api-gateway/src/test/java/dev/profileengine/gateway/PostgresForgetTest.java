@@ -27,14 +27,7 @@ class PostgresForgetTest {
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
       String url = pg.getJdbcUrl("postgres", "postgres");
       int port = TestNode.freePort();
-      // A node with seed nodes runs remoting over TLS (with TLS off it refuses to start).
-      Map<String, Object> config = new java.util.HashMap<>(ClusterCerts.tls(ClusterCerts.secretDir()));
-      config.putAll(Map.of(
-          "profile.journal.kind", "postgres",
-          "profile.journal.db-url", url,
-          "profile.journal.db-user", "postgres",
-          "profile.seed-nodes", "127.0.0.1:" + port,
-          "akka.remote.artery.canonical.port", port));
+      Map<String, Object> config = ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, port, port);
       try (TestNode node = TestNode.start(dir.resolve("node"), config)) {
         long t = System.currentTimeMillis() - 10_000;
         String batch = "[{\"eventId\":\"pg1\",\"userId\":\"pg-bob\",\"type\":\"view\",\"timestamp\":" + t + "}]";

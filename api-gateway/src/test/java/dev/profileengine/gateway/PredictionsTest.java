@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class PredictionsTest {
   @Test
   void profilesCarryPredictionsAndModelsSwapUnderLoad() throws Exception {
     try (TestNode node = TestNode.start(dir.resolve("data"), Map.of("profile.model.registry-dir", registry().toString()))) {
-      List<BehaviorRow> rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 3000);
+      List<BehaviorRow> rows = TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-users.csv"), b -> {}).subList(0, 3000);
       Replayer.Progress p = new Replayer(new Replayer.Options(node.base, 200, 2, 8, null)).run(rows, x -> {});
       assertEquals(3000, p.accepted());
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.JournalDatabase;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class PrivacyTest {
   static void start() throws Exception {
     node = TestNode.start(dir, Map.of("profile.snapshot.every", 10, "profile.privacy.pii-spec", "city=hash,query=drop",
         "profile.privacy.pii-salt", "9f4c2a7e1b8d3f60a5c7e2b9d4f1a8c3"));
-    rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 4000);
+    rows = TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-users.csv"), b -> {}).subList(0, 4000);
     Replayer.Progress p = node.replay(rows);
     assertEquals(rows.size(), p.accepted() + p.duplicates());
   }

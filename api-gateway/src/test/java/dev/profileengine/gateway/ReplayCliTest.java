@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.profileengine.gateway.replay.ReplayCli;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,7 @@ class ReplayCliTest {
 
   @Test
   void replaysAGzipCompressedCsvIntoANode() throws Exception {
-    Path gz = SampleData.file("taobao-userbehavior-sample.csv");
+    Path gz = SampleFiles.find("taobao-userbehavior-sample.csv");
     assertTrue(gz.getFileName().toString().endsWith(".csv.gz"), "the repository ships the sample compressed: " + gz);
     int rows = 2_000;
     // what the CLI sends: the file sorted by event time, then the first --limit rows

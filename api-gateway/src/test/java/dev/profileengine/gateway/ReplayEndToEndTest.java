@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class ReplayEndToEndTest {
 
   @Test
   void replayedProfilesMatchAnIndependentCountSurviveResendAndRestart() throws Exception {
-    List<BehaviorRow> rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-sample.csv"), bad -> {
+    List<BehaviorRow> rows = TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-sample.csv"), bad -> {
       throw new AssertionError("unreadable line " + bad);
     }).subList(0, ROWS);
 
@@ -91,7 +92,7 @@ class ReplayEndToEndTest {
 
   private static Replayer.Progress replay(TestNode node) throws InterruptedException {
     Replayer replayer = new Replayer(new Replayer.Options(node.base, 500, 4, 8, null));
-    List<BehaviorRow> rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-sample.csv"), bad -> {}).subList(0, ROWS);
+    List<BehaviorRow> rows = TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-sample.csv"), bad -> {}).subList(0, ROWS);
     return replayer.run(rows, p -> {});
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class SegmentRecheckTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start(dir, Map.of("profile.segment-recheck.interval", "2s", "profile.segment-recheck.clock", "events"));
-    rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 8_000);
+    rows = TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-users.csv"), b -> {}).subList(0, 8_000);
     Replayer.Progress p = node.replay(rows);
     assertEquals(0, p.rejected());
     replayed = Instant.now();

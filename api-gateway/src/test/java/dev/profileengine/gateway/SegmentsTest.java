@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.model.data.SampleFiles;
 import dev.profileengine.model.data.TaobaoCsv;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.registry.ModelRegistry;
@@ -48,7 +49,7 @@ class SegmentsTest {
   static void start() throws Exception {
     node = TestNode.start(dir);
     // Heavy users' rows over 9 days: every user's 30-day window holds all of their rows.
-    rows = TaobaoCsv.read(SampleData.file("taobao-userbehavior-users.csv"), b -> {}).subList(0, 20_000);
+    rows = TaobaoCsv.read(SampleFiles.find("taobao-userbehavior-users.csv"), b -> {}).subList(0, 20_000);
     Replayer.Progress p = node.replay(rows);
     assertEquals(0, p.rejected(), "every row applies, so counting the rows is an independent computation");
     assertEquals(rows.size(), p.accepted() + p.duplicates());

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.InstantRange;
@@ -27,12 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ExtremeInstantsTest {
   private static final Instant T0 = Instant.parse("2017-11-26T10:00:00Z");
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-      .withFallback(ConfigFactory.parseResources("engine-profile.conf"))
-      .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))
-      .withFallback(ConfigFactory.defaultReference())
-      .resolve();
+  private static final Config CONFIG = UserProfileTest.CONFIG;
   private static final ActorTestKit TESTKIT = ActorTestKit.create(CONFIG);
   private static final EngineSettings SETTINGS = EngineSettings.from(CONFIG);
   private static final Clock CLOCK = Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /** The entity with the persistence test kit: real CBOR serialization of commands, events and snapshots. */
 class UserProfileTest {
   private static final Instant T0 = Instant.parse("2017-11-26T10:00:00Z");
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
+  /** The persistence test kit with the engine's profile and serialization settings. */
+  static final Config CONFIG = EventSourcedBehaviorTestKit.config()
       .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
       .withFallback(ConfigFactory.parseResources("engine-profile.conf"))
       .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))

@@ -1,7 +1,7 @@
 package dev.profileengine.gateway;
 
-import dev.profileengine.engine.ChangeFeed.ProfileChanged;
-import dev.profileengine.engine.ProfileChange;
+import dev.profileengine.engine.changes.ChangeFeed.ProfileChanged;
+import dev.profileengine.engine.changes.ProfileChange;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;

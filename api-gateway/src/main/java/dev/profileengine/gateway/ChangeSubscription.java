@@ -4,14 +4,14 @@ import akka.Done;
 import akka.NotUsed;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import akka.stream.BackpressureTimeoutException;
 import akka.stream.OverflowStrategy;
 import akka.stream.javadsl.Source;
-import dev.profileengine.engine.ChangeFeed;
+import dev.profileengine.engine.changes.ChangeFeed;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 

@@ -5,13 +5,12 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
-import dev.profileengine.engine.EngineMetrics;
-import dev.profileengine.engine.ProfileEngine;
+import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.model.inference.PoolStats;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -87,7 +86,7 @@ public final class GatewayMetrics extends AllDirectives {
    * depth, batch size, latency, outcomes) and segment member counts, read when scraped.
    */
   void bindEngine(ProfileEngine engine) {
-    EngineMetrics.registerIn(registry);
+    ProfileEngine.registerMetrics(registry);
     engine.models().ifPresent(models -> {
       GaugeWithCallback.builder().name("profile_inference_queue_depth").help("Prediction requests waiting for a batch")
           .callback(cb -> cb.call(models.stats().queueDepth())).register(registry);

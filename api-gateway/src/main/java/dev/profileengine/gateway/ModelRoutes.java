@@ -4,7 +4,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import dev.profileengine.engine.ModelService;
+import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.model.ModelLoadException;

@@ -1,11 +1,5 @@
 package dev.profileengine.gateway;
 
-import dev.profileengine.engine.ChangeFeed;
-import dev.profileengine.gateway.auth.AccessControl;
-import dev.profileengine.gateway.grpc.GrpcErrors;
-import dev.profileengine.gateway.grpc.GrpcGuard;
-import dev.profileengine.gateway.grpc.ProfileGrpcService;
-import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
@@ -17,8 +11,14 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.profileengine.engine.JournalConfig;
-import dev.profileengine.engine.ProfileEngine;
+import dev.profileengine.engine.changes.ChangeFeed;
+import dev.profileengine.engine.node.JournalConfig;
+import dev.profileengine.engine.node.ProfileEngine;
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.grpc.GrpcErrors;
+import dev.profileengine.gateway.grpc.GrpcGuard;
+import dev.profileengine.gateway.grpc.ProfileGrpcService;
+import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,5 @@
 package dev.profileengine.gateway;
 
-import dev.profileengine.gateway.auth.AccessControl;
-import dev.profileengine.gateway.auth.Scope;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -16,17 +14,19 @@ import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.engine.ProfileEngine;
 import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.node.ProfileEngine;
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.EventValidation;
+import dev.profileengine.profile.ProfileView;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.profileengine.profile.ProfileView;
 
 /** The HTTP API: ingest, profile reads, attributes, health and readiness. */
 public final class ProfileRoutes extends AllDirectives {
@@ -62,7 +62,7 @@ public final class ProfileRoutes extends AllDirectives {
         rec.getDouble("weights.model"), rec.getDouble("weights.interest"), rec.getDouble("weights.popular"));
     this.maxRecommendations = rec.getInt("max-k");
     this.reader = new ProfileReader(system, engine.settings(), metrics, reads);
-    this.changes = new ChangeRoutes(dev.profileengine.engine.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system), subscribers);
+    this.changes = new ChangeRoutes(dev.profileengine.engine.changes.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system), subscribers);
   }
 
   /** The ingest response body. */
@@ -97,7 +97,7 @@ public final class ProfileRoutes extends AllDirectives {
 
   /**
    * Ready; "degraded" when predictions come from the Markov fallback because no model loaded. The
-   * journal and which failures an accepted event survives ({@link dev.profileengine.engine.JournalDurability}).
+   * journal and which failures an accepted event survives ({@link dev.profileengine.engine.journal.JournalDurability}).
    */
   private Map<String, Object> readiness() {
     Map<String, Object> ready = new java.util.LinkedHashMap<>(engine.models()
@@ -212,10 +212,10 @@ public final class ProfileRoutes extends AllDirectives {
 
   private Route recommendations(String userId, int top) {
     dev.profileengine.model.recommend.Popularity popularity = engine.models()
-        .map(dev.profileengine.engine.ModelService::popularity)
+        .map(dev.profileengine.engine.model.ModelService::popularity)
         .orElseGet(dev.profileengine.model.registry.ModelRegistry::defaultPopularity);
     return readProfile(userId, null, profile -> profile
-            .map(view -> json(StatusCodes.OK, dev.profileengine.engine.ProfileRecommendations.of(view, popularity, recommendWeights, top)))
+            .map(view -> json(StatusCodes.OK, dev.profileengine.engine.model.ProfileRecommendations.of(view, popularity, recommendWeights, top)))
             .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
   }
 

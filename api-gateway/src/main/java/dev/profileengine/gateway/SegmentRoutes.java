@@ -4,7 +4,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import dev.profileengine.engine.ProfileEngine;
+import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.profile.Segment;

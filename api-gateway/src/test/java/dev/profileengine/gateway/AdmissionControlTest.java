@@ -111,9 +111,9 @@ class AdmissionControlTest {
   @Test
   void theReplayClientWaitsOutRefusalsAndLosesNoBatch() throws Exception {
     long start = Instant.now().minusSeconds(600).getEpochSecond();
-    List<dev.profileengine.model.data.BehaviorRow> rows = new ArrayList<>();
+    List<dev.profileengine.data.BehaviorRow> rows = new ArrayList<>();
     for (int i = 0; i < 1_200; i++) {
-      rows.add(new dev.profileengine.model.data.BehaviorRow("rp-u" + (i % 300), "i" + i, "c" + (i % 7),
+      rows.add(new dev.profileengine.data.BehaviorRow("rp-u" + (i % 300), "i" + i, "c" + (i % 7),
           dev.profileengine.profile.BehaviorType.VIEW, start + i / 300, null, null));
     }
     // 4 lanes of 100 events against a bound of 60: most batches are refused at first, and only 2

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.persistence.query.EventEnvelope;
 import akka.persistence.query.Offset;
-import dev.profileengine.engine.ChangeFeed;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.changes.ChangeFeed;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.Consent;
@@ -113,11 +113,11 @@ class ChangeJsonTest {
   @Test
   void theSegmentFilterKeepsEntriesExitsAndErasures() {
     ChangeFeed.ProfileChanged moved = new ChangeFeed.ProfileChanged(1, "u1", T,
-        new dev.profileengine.engine.ProfileChange.SegmentsChanged(List.of("buyers"), List.of("browsers"), List.of("buyers")));
+        new dev.profileengine.engine.changes.ProfileChange.SegmentsChanged(List.of("buyers"), List.of("browsers"), List.of("buyers")));
     assertTrue(ChangeRoutes.touches(moved, "buyers"));
     assertTrue(ChangeRoutes.touches(moved, "browsers"));
     assertFalse(ChangeRoutes.touches(moved, "vip"), "a member staying in is no entry");
-    assertTrue(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(2, "u1", T, new dev.profileengine.engine.ProfileChange.Forgotten()), "vip"));
-    assertFalse(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(3, "u1", T, new dev.profileengine.engine.ProfileChange.Acknowledged("e1")), "buyers"));
+    assertTrue(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(2, "u1", T, new dev.profileengine.engine.changes.ProfileChange.Forgotten()), "vip"));
+    assertFalse(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(3, "u1", T, new dev.profileengine.engine.changes.ProfileChange.Acknowledged("e1")), "buyers"));
   }
 }

@@ -115,7 +115,7 @@ class ChangeStreamTest {
         assertEquals(200, node.send("POST", "/v1/events", events("s" + b + "-", 1000, "u1", "u2", "u3", "u4")).statusCode());
       }
       var system = node.node.system();
-      var feed = dev.profileengine.engine.ChangeFeed.get(system);
+      var feed = dev.profileengine.engine.changes.ChangeFeed.get(system);
       var limits = new ChangeSubscription.Limits(100, Duration.ofSeconds(2));
       GatewayMetrics metrics = new GatewayMetrics();
       Set<String> seen = new java.util.HashSet<>();
@@ -151,7 +151,7 @@ class ChangeStreamTest {
   }
 
   /** Records an event notification's id; one seen twice fails the test. */
-  private static void record(dev.profileengine.engine.ChangeFeed.ProfileChanged c, Set<String> seen) {
+  private static void record(dev.profileengine.engine.changes.ChangeFeed.ProfileChanged c, Set<String> seen) {
     if (c.cause().equals("event")) assertTrue(seen.add(c.eventIds().get(0)), "delivered twice: " + c.eventIds());
   }
 
@@ -183,7 +183,7 @@ class ChangeStreamTest {
     return 0;
   }
 
-  private static final String CHANGE_QUERIES = "profile_tag_queries_total{tag=\"" + dev.profileengine.engine.ChangeFeed.TAG + "\"}";
+  private static final String CHANGE_QUERIES = "profile_tag_queries_total{tag=\"" + dev.profileengine.engine.changes.ChangeFeed.TAG + "\"}";
 
   /** Sends {@code batches} batches of 50 events, 150 ms apart, to users a..e. */
   private static void trickle(TestNode node, String prefix, int batches) throws Exception {
@@ -252,7 +252,7 @@ class ChangeStreamTest {
     try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off",
         "profile.changes.live-read-ahead", 20, "profile.changes.subscriber-buffer", 5))) {
       var system = node.node.system();
-      var feed = dev.profileengine.engine.ChangeFeed.get(system);
+      var feed = dev.profileengine.engine.changes.ChangeFeed.get(system);
       var limits = new ChangeSubscription.Limits(5, Duration.ofSeconds(60));
       var slow = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new GatewayMetrics(), new java.util.concurrent.CompletableFuture<>())
           .runWith(akka.stream.javadsl.Sink.queue(), system);

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.SampleFiles;
-import dev.profileengine.model.data.TaobaoCsv;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

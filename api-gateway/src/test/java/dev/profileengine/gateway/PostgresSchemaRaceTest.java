@@ -2,7 +2,7 @@ package dev.profileengine.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.profileengine.segments.SegmentStore;
+import dev.profileengine.engine.segments.SegmentStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;

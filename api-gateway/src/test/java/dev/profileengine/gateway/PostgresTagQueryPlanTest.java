@@ -3,6 +3,9 @@ package dev.profileengine.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.profileengine.engine.changes.ChangeFeed;
+import dev.profileengine.engine.changes.DerivedTagReadJournalDao.DerivedTag;
+import dev.profileengine.engine.changes.DerivedTagReadJournalDao;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,9 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import dev.profileengine.engine.ChangeFeed;
-import dev.profileengine.engine.DerivedTagReadJournalDao;
-import dev.profileengine.engine.DerivedTagReadJournalDao.DerivedTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

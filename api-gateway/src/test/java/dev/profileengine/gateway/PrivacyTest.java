@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.engine.JournalDatabase;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
+import dev.profileengine.engine.journal.JournalDatabase;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.SampleFiles;
-import dev.profileengine.model.data.TaobaoCsv;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;

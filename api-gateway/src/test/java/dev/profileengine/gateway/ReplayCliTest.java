@@ -3,10 +3,10 @@ package dev.profileengine.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.ReplayCli;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.SampleFiles;
-import dev.profileengine.model.data.TaobaoCsv;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

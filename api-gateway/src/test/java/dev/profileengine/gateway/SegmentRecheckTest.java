@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.SampleFiles;
-import dev.profileengine.model.data.TaobaoCsv;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.SampleFiles;
-import dev.profileengine.model.data.TaobaoCsv;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.BehaviorType;

@@ -51,7 +51,7 @@ final class TestNode implements AutoCloseable {
   }
 
   /** Replays {@code rows} into this node with the replay client (batches of 500, 4 lanes). */
-  dev.profileengine.gateway.replay.Replayer.Progress replay(java.util.List<dev.profileengine.model.data.BehaviorRow> rows) throws InterruptedException {
+  dev.profileengine.gateway.replay.Replayer.Progress replay(java.util.List<dev.profileengine.data.BehaviorRow> rows) throws InterruptedException {
     return new dev.profileengine.gateway.replay.Replayer(new dev.profileengine.gateway.replay.Replayer.Options(base, 500, 4, 8, null))
         .run(rows, p -> {});
   }

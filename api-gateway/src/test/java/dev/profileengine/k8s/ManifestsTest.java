@@ -14,7 +14,7 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigResolver;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
-import dev.profileengine.engine.ProfileEngine;
+import dev.profileengine.engine.node.ProfileEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,7 +189,7 @@ class ManifestsTest {
     assertEquals(3, keys.size(), "generate-secrets.sh writes an ingest, a read and an admin key");
     r.assertSecretRef(env, "PROFILE_PII_SALT");
     assertEquals(java.util.Optional.empty(),
-        dev.profileengine.engine.SecretStrength.weakness(r.resolve(env.get("PROFILE_PII_SALT"), "PROFILE_PII_SALT")),
+        dev.profileengine.engine.node.SecretStrength.weakness(r.resolve(env.get("PROFILE_PII_SALT"), "PROFILE_PII_SALT")),
         "the generated PII salt is a usable secret");
     // Every ConfigMap and Secret the pod reads exists in the same rendering.
     JsonNode c = r.nodeContainer();
@@ -232,7 +232,7 @@ class ManifestsTest {
     assertEquals(ref(env, "PROFILE_DB_PASSWORD"), ref(pgEnv, "POSTGRES_PASSWORD"), "same DB password for nodes and PostgreSQL");
     assertEquals(m.group(3), r.resolve(pgEnv.get("POSTGRES_DB"), "POSTGRES_DB"), "the URL's database is the one PostgreSQL creates");
     assertEquals(java.util.Optional.empty(),
-        dev.profileengine.engine.SecretStrength.weakness(r.resolve(pgEnv.get("POSTGRES_PASSWORD"), "POSTGRES_PASSWORD")),
+        dev.profileengine.engine.node.SecretStrength.weakness(r.resolve(pgEnv.get("POSTGRES_PASSWORD"), "POSTGRES_PASSWORD")),
         "the generated database password is random");
   }
 

@@ -2,10 +2,10 @@ package dev.profileengine.engine;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
-import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.AttributeLimits;
-import dev.profileengine.profile.Consent;
+import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.ChurnSettings;
+import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.PiiPolicy;
 import dev.profileengine.profile.ProfileSettings;
@@ -90,7 +90,7 @@ public record EngineSettings(
     return new Consent.ConsentDefaults(c.getBoolean("analytics"), c.getBoolean("personalization"), c.getBoolean("ads"));
   }
 
-  static PiiPolicy piiPolicy(Config privacy) {
+  public static PiiPolicy piiPolicy(Config privacy) {
     Map<PiiPolicy.Field, PiiPolicy.Action> actions = new HashMap<>();
     Config pii = privacy.getConfig("pii");
     for (String field : pii.root().keySet()) {

@@ -1,6 +1,7 @@
 package dev.profileengine.engine;
 
 import akka.actor.typed.javadsl.ActorContext;
+import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.ProfilePrediction;

@@ -9,19 +9,20 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotCompleted;
+import akka.persistence.typed.SnapshotFailed;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.profile.Admission;
 import dev.profileengine.profile.AttributeChanges;
 import dev.profileengine.profile.BatchAdmission;
-import akka.persistence.typed.RecoveryCompleted;
-import akka.persistence.typed.SnapshotCompleted;
-import akka.persistence.typed.SnapshotFailed;
-import akka.persistence.typed.javadsl.SignalHandler;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventResult;
@@ -106,13 +107,13 @@ public final class UserProfile
   public record Forget(ActorRef<ForgetReply> replyTo) implements Command {}
 
   /** Internal: the profile's rows are gone. */
-  record ForgetDone(JournalEraser.Erased erased) implements Command {}
+  public record ForgetDone(JournalEraser.Erased erased) implements Command {}
 
   /** Internal: erasure failed; the profile is unchanged and serving. */
-  record ForgetFailed(String reason) implements Command {}
+  public record ForgetFailed(String reason) implements Command {}
 
   /** Internal: a snapshot write finished, a waiting {@link Forget} may go on. */
-  record SnapshotSettled() implements Command {}
+  public record SnapshotSettled() implements Command {}
 
   /**
    * Evaluates the segment rules again (after a rule change, or as time passes) as of {@code asOf}
@@ -221,7 +222,7 @@ public final class UserProfile
   }
 
   // No tags: every event feeds the change stream, segment changes the segment read side too, and
-  // both are read from the journal rows by DerivedTagReadJournalDao.
+  // both are read from the journal rows by changes.DerivedTagReadJournalDao.
 
   // ---- command handlers, grouped by state ----
 

@@ -15,10 +15,10 @@ import java.util.TreeSet;
  * Deep comparison of decoded values with expected ones, naming the first differing field (records
  * compare arrays by identity, and a field that silently became null must show by its name).
  */
-final class FieldByField {
+public final class FieldByField {
   private FieldByField() {}
 
-  static void assertSameValue(Object expected, Object actual) {
+  public static void assertSameValue(Object expected, Object actual) {
     compare(expected, actual, expected == null ? "value" : expected.getClass().getSimpleName());
   }
 

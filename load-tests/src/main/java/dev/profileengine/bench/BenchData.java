@@ -1,7 +1,7 @@
 package dev.profileengine.bench;
 
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.TaobaoCsv;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.profile.Admission;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.ProfileSettings;

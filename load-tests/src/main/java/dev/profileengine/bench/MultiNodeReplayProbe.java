@@ -1,8 +1,8 @@
 package dev.profileengine.bench;
 
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.TaobaoCsv;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;

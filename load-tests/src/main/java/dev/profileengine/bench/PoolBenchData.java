@@ -1,7 +1,7 @@
 package dev.profileengine.bench;
 
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.TaobaoCsv;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.TorchThreads;
 import dev.profileengine.profile.RecentBehavior;

@@ -1,6 +1,6 @@
 package dev.profileengine.bench;
 
-import dev.profileengine.model.data.SampleFiles;
+import dev.profileengine.data.SampleFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

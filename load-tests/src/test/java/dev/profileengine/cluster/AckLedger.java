@@ -1,6 +1,6 @@
 package dev.profileengine.cluster;
 
-import dev.profileengine.model.data.BehaviorRow;
+import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.profile.BehaviorType;
 import java.util.HashMap;
 import java.util.List;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.TaobaoCsv;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.TaobaoCsv;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package dev.profileengine.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.data.BehaviorRow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

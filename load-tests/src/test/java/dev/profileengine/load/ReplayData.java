@@ -1,10 +1,10 @@
 package dev.profileengine.load;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.Json;
 import dev.profileengine.gateway.replay.Replayer;
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.TaobaoCsv;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,11 +1,11 @@
 package dev.profileengine.profile;
 
 import java.nio.charset.StandardCharsets;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * What happens to personal fields of an event before it is journaled: each configured field is

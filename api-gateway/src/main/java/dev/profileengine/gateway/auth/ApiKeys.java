@@ -1,6 +1,6 @@
 package dev.profileengine.gateway.auth;
 
-import dev.profileengine.engine.SecretStrength;
+import dev.profileengine.engine.node.SecretStrength;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

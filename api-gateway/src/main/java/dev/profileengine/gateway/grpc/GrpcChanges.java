@@ -5,7 +5,7 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import dev.profileengine.engine.ProfileChange;
+import dev.profileengine.engine.changes.ProfileChange;
 import dev.profileengine.grpc.ProfileChange.Builder;
 import java.util.List;
 import java.util.Map;

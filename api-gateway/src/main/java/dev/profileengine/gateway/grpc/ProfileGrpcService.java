@@ -3,21 +3,21 @@ package dev.profileengine.gateway.grpc;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.grpc.GrpcServiceException;
+import akka.grpc.javadsl.Metadata;
+import akka.stream.javadsl.Source;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.changes.ChangeFeed;
 import dev.profileengine.gateway.ChangeJson;
 import dev.profileengine.gateway.ChangeRoutes;
 import dev.profileengine.gateway.ChangeSubscription;
 import dev.profileengine.gateway.GatewayMetrics;
-import akka.grpc.javadsl.Metadata;
-import akka.stream.javadsl.Source;
-import dev.profileengine.engine.ChangeFeed;
-import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.gateway.IngestService;
-import dev.profileengine.gateway.ProfileReader;
-import dev.profileengine.gateway.SubscriberLimit;
-import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.Json;
+import dev.profileengine.gateway.ProfileReader;
 import dev.profileengine.gateway.RequestChecks;
+import dev.profileengine.gateway.SubscriberLimit;
 import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
@@ -219,7 +219,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   }
 
   @SuppressWarnings("deprecation") // changes_json stays one version for older clients
-  private static ProfileChange toProto(dev.profileengine.engine.ChangeFeed.ProfileChanged c) {
+  private static ProfileChange toProto(dev.profileengine.engine.changes.ChangeFeed.ProfileChanged c) {
     ProfileChange.Builder b = ProfileChange.newBuilder()
         .setOffset(c.offset())
         .setUserId(c.userId())

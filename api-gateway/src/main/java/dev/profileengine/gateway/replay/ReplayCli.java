@@ -1,7 +1,7 @@
 package dev.profileengine.gateway.replay;
 
-import dev.profileengine.model.data.BehaviorRow;
-import dev.profileengine.model.data.TaobaoCsv;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.TaobaoCsv;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

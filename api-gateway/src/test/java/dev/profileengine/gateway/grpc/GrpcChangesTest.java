@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.google.protobuf.NullValue;
-import dev.profileengine.engine.ProfileChange;
+import dev.profileengine.engine.changes.ProfileChange;
 import dev.profileengine.grpc.ProfileChange.ChangeCase;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.Consent;

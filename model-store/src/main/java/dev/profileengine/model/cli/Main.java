@@ -1,11 +1,11 @@
 package dev.profileengine.model.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.profileengine.model.DataFormatException;
+import dev.profileengine.data.DataFormat;
+import dev.profileengine.data.DataFormatException;
 import dev.profileengine.model.ModelStoreException;
-import dev.profileengine.model.data.BehaviorDataset;
-import dev.profileengine.model.data.ChronologicalSplit;
-import dev.profileengine.model.data.DataFormat;
+import dev.profileengine.model.dataset.BehaviorDataset;
+import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.EncodingSpec;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
@@ -79,7 +79,7 @@ public final class Main {
       err.println("error: " + e.getMessage());
       err.print(USAGE);
       return 2;
-    } catch (ModelStoreException e) {
+    } catch (ModelStoreException | DataFormatException e) {
       err.println("error: " + e.getMessage());
       return 1;
     }

@@ -2,6 +2,7 @@ package dev.profileengine.model.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profileengine.model.registry.MetricRow;
 import dev.profileengine.profile.BehaviorType;
 import java.util.LinkedHashMap;
 import java.util.Locale;

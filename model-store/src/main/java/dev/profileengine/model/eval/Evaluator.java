@@ -1,10 +1,11 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.data.BehaviorDataset;
-import dev.profileengine.model.data.ChronologicalSplit;
-import dev.profileengine.model.data.DataFiles;
+import dev.profileengine.data.DataFiles;
+import dev.profileengine.model.dataset.BehaviorDataset;
+import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.recommend.Popularity;
+import dev.profileengine.model.registry.MetricRow;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ public final class Evaluator {
       for (int i = 0; i < targets.size(); i++)
         bm.add(scored.get(i).typeProbabilities(), scored.get(i).decision(), targets.get(i).actual().type());
       CategoryMetrics cm = categoryMetrics(targets, i -> scored.get(i).topCategories());
-      rows.put("model", new EvaluationReport.Row(model.title(), MetricRow.of(bm, cm)));
+      rows.put("model", new EvaluationReport.Row(model.title(), row(bm, cm)));
     }
     for (Baseline b : baselines) {
       BehaviorMetrics bm = null;
@@ -102,12 +103,12 @@ public final class Evaluator {
       } else if (b instanceof Baseline.CategoryBaseline cb) {
         cm = categoryMetrics(targets, i -> cb.top(targets.get(i).before(), TOP_K));
       }
-      rows.put(b.key(), new EvaluationReport.Row(b.title(), MetricRow.of(bm, cm)));
+      rows.put(b.key(), new EvaluationReport.Row(b.title(), row(bm, cm)));
     }
     for (CategoryRanker r : rankers) {
       CategoryMetrics cm = categoryMetrics(targets,
           i -> r.top(targets.get(i).before(), scored == null ? List.of() : scored.get(i).categories(), TOP_K));
-      rows.put(r.key(), new EvaluationReport.Row(r.title(), MetricRow.of(null, cm)));
+      rows.put(r.key(), new EvaluationReport.Row(r.title(), row(null, cm)));
     }
     for (Target t : targets) {
       double[] one = new double[BehaviorType.count()];
@@ -155,5 +156,11 @@ public final class Evaluator {
     int best = 0;
     for (int i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
     return BehaviorType.ofIndex(best);
+  }
+
+  private static MetricRow row(BehaviorMetrics b, CategoryMetrics c) {
+    return new MetricRow(
+        b == null ? null : b.accuracy(), b == null ? null : b.macroF1(), b == null ? null : b.logLoss(),
+        c == null ? null : c.hitRate(), c == null ? null : c.userRecall());
   }
 }

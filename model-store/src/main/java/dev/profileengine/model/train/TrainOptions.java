@@ -1,7 +1,7 @@
 package dev.profileengine.model.train;
 
-import dev.profileengine.model.data.ChronologicalSplit;
-import dev.profileengine.model.data.DataFormat;
+import dev.profileengine.data.DataFormat;
+import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.EncodingSpec;
 import dev.profileengine.model.nn.HyperParams;
 import java.nio.file.Path;

@@ -6,8 +6,8 @@ import static dev.profileengine.profile.BehaviorType.PURCHASE;
 import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.profileengine.model.data.BehaviorDataset;
-import dev.profileengine.model.data.ChronologicalSplit;
+import dev.profileengine.model.dataset.BehaviorDataset;
+import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;

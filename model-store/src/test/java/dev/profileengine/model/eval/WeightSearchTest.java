@@ -5,8 +5,8 @@ import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.profileengine.model.data.BehaviorDataset;
-import dev.profileengine.model.data.ChronologicalSplit;
+import dev.profileengine.model.dataset.BehaviorDataset;
+import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.recommend.RecommendWeights;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;

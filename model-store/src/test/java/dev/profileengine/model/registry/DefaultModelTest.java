@@ -3,24 +3,23 @@ package dev.profileengine.model.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.profileengine.data.DataFormat;
 import dev.profileengine.model.TestData;
-import dev.profileengine.model.data.BehaviorDataset;
-import dev.profileengine.model.data.ChronologicalSplit;
-import dev.profileengine.model.data.DataFormat;
+import dev.profileengine.model.dataset.BehaviorDataset;
+import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.eval.Baseline;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
-import dev.profileengine.model.eval.MetricRow;
 import dev.profileengine.model.inference.NextBehaviorModel;
+import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.train.ModelScorer;
 import dev.profileengine.model.train.TrainPipeline;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import dev.profileengine.profile.BehaviorType;
-import dev.profileengine.profile.RecentBehavior;
-import dev.profileengine.model.inference.Prediction;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.profileengine.data.DataFormat;
 import dev.profileengine.model.ModelNotFoundException;
 import dev.profileengine.model.TestData;
-import dev.profileengine.model.data.ChronologicalSplit;
-import dev.profileengine.model.data.DataFormat;
+import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.EncodingSpec;
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.NextBehaviorModel;

@@ -1,0 +1,181 @@
+package dev.profileengine.engine.changes;
+
+import akka.NotUsed;
+import akka.persistence.PersistentRepr;
+import akka.persistence.jdbc.AkkaSerialization;
+import akka.persistence.jdbc.config.ReadJournalConfig;
+import akka.persistence.jdbc.journal.dao.JournalTables;
+import akka.persistence.jdbc.query.dao.DefaultReadJournalDao;
+import akka.persistence.typed.PersistenceId;
+import akka.serialization.Serialization;
+import akka.serialization.Serializers;
+import akka.stream.Materializer;
+import dev.profileengine.engine.ErasureLog;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.serialization.StableCborSerializer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import scala.Option;
+import scala.Tuple3;
+import scala.collection.immutable.Set;
+import scala.concurrent.ExecutionContext;
+import scala.jdk.javaapi.FutureConverters;
+import scala.util.Try;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcProfile;
+import slick.jdbc.SimpleJdbcAction;
+
+/**
+ * The read journal, with the engine's two tags read from the journal rows themselves instead of
+ * the tag table: the events are written without tags, which halves the rows every event costs.
+ *
+ * <p>With a tag per event, every write of the plugin (akka-persistence-jdbc 5.2.1) inserted the
+ * events one by one to get their ordering back, then a tag row each; H2 stored four B-trees per
+ * event at commit (journal, its unique index, the tag table and its key). Without tags the plugin
+ * writes a plain JDBC batch into the journal alone. The tags keep their meaning:
+ * <ul>
+ *   <li>{@link ChangeFeed#TAG}: every event of the {@link UserProfile} and {@link ErasureLog}
+ *       entities, in ordering order (what the change stream and its subscribers read);
+ *   <li>{@link ChangeFeed#SEGMENT_TAG}: {@link UserProfile.SegmentsChanged} events (by their
+ *       serializer manifest) and every {@link ErasureLog} event (the segment projection's input).
+ * </ul>
+ * A query reads the requested ordering range of the journal by its key and filters it, on H2 and
+ * PostgreSQL alike (tests: DerivedTagReadJournalDaoTest, PostgresTagQueryPlanTest). Journals
+ * written before, with tag rows, read the same: those tags were given to exactly these rows. Any
+ * other tag goes to the plugin's own query over the tag table. Rows, order, limits and
+ * deserialization are the plugin's own.
+ */
+public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
+  private static final String COLUMNS = """
+      SELECT j."ordering", j."deleted", j."persistence_id", j."sequence_number", j."writer", j."write_timestamp",
+             j."adapter_manifest", j."event_payload", j."event_ser_id", j."event_ser_manifest",
+             j."meta_payload", j."meta_ser_id", j."meta_ser_manifest"
+      FROM "event_journal" j
+      WHERE j."deleted" = FALSE AND j."ordering" > ? AND j."ordering" <= ? AND (""";
+
+  /**
+   * The journal rows a tag stands for: every event of the entity types named, and the events of
+   * any entity whose serializer manifest is one of those named.
+   */
+  public record DerivedTag(String name, List<String> entityTypes, List<String> manifests) {
+    public DerivedTag {
+      entityTypes = List.copyOf(entityTypes);
+      manifests = List.copyOf(manifests);
+    }
+
+    /** The page query: parameters offset, max offset, then {@link #bind}'s conditions, then the limit. */
+    public String query() {
+      String conditions = Stream.concat(
+              entityTypes.stream().map(t -> "j.\"persistence_id\" LIKE ?"),
+              manifests.stream().map(m -> "j.\"event_ser_manifest\" = ?"))
+          .collect(Collectors.joining(" OR "));
+      return COLUMNS + conditions + ") ORDER BY j.\"ordering\" LIMIT ?";
+    }
+
+    /** Binds {@link #query()}: the ordering range {@code (offset, maxOffset]}, the conditions and the limit. */
+    public void bind(PreparedStatement st, long offset, long maxOffset, long max) throws SQLException {
+      int i = 1;
+      st.setLong(i++, offset);
+      st.setLong(i++, maxOffset);
+      for (String type : entityTypes) st.setString(i++, likePrefix(type + PersistenceId.DefaultSeparator()));
+      for (String manifest : manifests) st.setString(i++, manifest);
+      st.setLong(i, Math.min(max, Integer.MAX_VALUE));
+    }
+
+    private static String likePrefix(String prefix) {
+      return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+  }
+
+  /** The engine's tags, given the serializer manifest of {@link UserProfile.SegmentsChanged}. */
+  public static Map<String, DerivedTag> engineTags(String segmentsChangedManifest) {
+    return engineTags(List.of(segmentsChangedManifest));
+  }
+
+  /** The engine's tags, given every serializer manifest a {@link UserProfile.SegmentsChanged} row may carry. */
+  public static Map<String, DerivedTag> engineTags(List<String> segmentsChangedManifests) {
+    String profiles = UserProfile.ENTITY_KEY.name();
+    String erasures = ErasureLog.ENTITY_KEY.name();
+    return Map.of(
+        ChangeFeed.TAG, new DerivedTag(ChangeFeed.TAG, List.of(profiles, erasures), List.of()),
+        ChangeFeed.SEGMENT_TAG, new DerivedTag(ChangeFeed.SEGMENT_TAG, List.of(erasures), segmentsChangedManifests));
+  }
+
+  /** The manifest rows journaled before stable manifests carry for a {@link UserProfile.SegmentsChanged}. */
+  static final String LEGACY_SEGMENTS_CHANGED = "dev.profileengine.engine.UserProfile$SegmentsChanged";
+
+  /**
+   * The manifests a {@link UserProfile.SegmentsChanged} row may carry: the one written now, its
+   * earlier versions, and the class name written before stable manifests (journals keep them all).
+   */
+  static List<String> segmentsChangedManifests(Serialization serialization) {
+    Object sample = new UserProfile.SegmentsChanged(List.of(), List.of(), List.of(), Instant.EPOCH);
+    String current = Serializers.manifestFor(serialization.findSerializerFor(sample), sample);
+    List<String> all = new java.util.ArrayList<>(List.of(LEGACY_SEGMENTS_CHANGED));
+    StableCborSerializer.Type t = StableCborSerializer.typeOf(UserProfile.SegmentsChanged.class);
+    for (int v = 1; v <= t.version(); v++) all.add(t.name() + "#" + v);
+    if (!all.contains(current)) all.add(current);
+    return List.copyOf(all);
+  }
+
+  private final JdbcBackend.DatabaseDef database;
+  private final Serialization serialization;
+  private final Map<String, DerivedTag> tags;
+
+  public DerivedTagReadJournalDao(JdbcBackend.DatabaseDef db, JdbcProfile profile, ReadJournalConfig config, Serialization serialization,
+                                  ExecutionContext ec, Materializer mat) {
+    super(db, profile, config, serialization, ec, mat);
+    this.database = db;
+    this.serialization = serialization;
+    this.tags = engineTags(segmentsChangedManifests(serialization));
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public akka.stream.scaladsl.Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
+      String tag, long offset, long maxOffset, long max) {
+    ChangeMetrics.tagQueries.labelValues(tag).inc();
+    DerivedTag derived = tags.get(tag);
+    if (derived == null) return super.eventsByTag(tag, offset, maxOffset, max);
+    SimpleJdbcAction<List<JournalTables.JournalAkkaSerializationRow>> query =
+        new SimpleJdbcAction<>(ctx -> rows(ctx.connection(), derived, offset, maxOffset, max));
+    Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
+    // Scala's effect type parameter is covariant; Java sees it as Nothing, hence the raw cast.
+    scala.concurrent.Future<List<JournalTables.JournalAkkaSerializationRow>> page = database.run((slick.dbio.DBIOAction) query);
+    return akka.stream.javadsl.Source.completionStage(FutureConverters.asJava(page))
+        .mapConcat(found -> found)
+        .map(row -> AkkaSerialization.fromRow(serialization, row)
+            .map(reprAndOrdering -> new Tuple3<PersistentRepr, Set<String>, Object>(reprAndOrdering._1(), noTags, reprAndOrdering._2())))
+        .asScala();
+  }
+
+  private static List<JournalTables.JournalAkkaSerializationRow> rows(Connection c, DerivedTag tag, long offset, long maxOffset, long max) {
+    try (PreparedStatement st = c.prepareStatement(tag.query())) {
+      tag.bind(st, offset, maxOffset, max);
+      List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) rows.add(row(rs));
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException("eventsByTag(" + tag.name() + ", " + offset + ", " + maxOffset + ") failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static JournalTables.JournalAkkaSerializationRow row(ResultSet rs) throws SQLException {
+    byte[] metaPayload = rs.getBytes(11);
+    int metaSerId = rs.getInt(12);
+    Option<Object> metaId = rs.wasNull() ? Option.empty() : Option.apply(metaSerId);
+    return new JournalTables.JournalAkkaSerializationRow(rs.getLong(1), rs.getBoolean(2), rs.getString(3), rs.getLong(4),
+        rs.getString(5), rs.getLong(6), rs.getString(7), rs.getBytes(8), rs.getInt(9), rs.getString(10),
+        Option.apply(metaPayload), metaId, Option.apply(rs.getString(13)));
+  }
+}

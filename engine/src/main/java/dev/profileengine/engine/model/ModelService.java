@@ -1,0 +1,198 @@
+package dev.profileengine.engine.model;
+
+import com.typesafe.config.Config;
+import dev.profileengine.model.inference.InferencePool;
+import dev.profileengine.model.inference.MarkovFallbackPredictor;
+import dev.profileengine.model.inference.NextBehaviorModel;
+import dev.profileengine.model.inference.PoolConfig;
+import dev.profileengine.model.inference.PoolStats;
+import dev.profileengine.model.inference.Prediction;
+import dev.profileengine.model.inference.ServingModel;
+import dev.profileengine.model.inference.TorchThreads;
+import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.ProfilePrediction;
+import dev.profileengine.profile.RecentBehavior;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's next-behavior predictions: the shared micro-batched {@link InferencePool}, the model
+ * registry behind hot swaps and A/B tests, and online feedback (each prediction scored against the
+ * user's actual next behavior, per model version).
+ */
+public final class ModelService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ModelService.class);
+
+  private final InferencePool pool;
+  private final Optional<ModelRegistry> registry;
+  private final Map<String, OnlineScore> feedback = new ConcurrentHashMap<>();
+  private volatile boolean degraded;
+
+  private ModelService(InferencePool pool, Optional<ModelRegistry> registry, boolean degraded) {
+    this.pool = pool;
+    this.registry = registry;
+    this.degraded = degraded;
+  }
+
+  /** Loads the default model (or the Markov fallback when none loads) and starts the pool; null when disabled. */
+  public static ModelService start(Config root) {
+    Config c = root.getConfig("profile.model");
+    if (!c.getBoolean("enabled")) {
+      log.info("Predictions disabled (profile.model.enabled = off)");
+      return null;
+    }
+    if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+    TorchThreads.setIfUnset(c.getInt("torch-threads"));
+    long start = System.nanoTime();
+    ServingModel model = ModelRegistry.loadServingModel();
+    boolean degraded = model instanceof MarkovFallbackPredictor;
+    int workers = c.getInt("workers") > 0 ? c.getInt("workers") : Runtime.getRuntime().availableProcessors();
+    PoolConfig config = new PoolConfig(workers, c.getInt("queue-capacity"), c.getInt("max-batch"), c.getDuration("max-delay"));
+    InferencePool pool = new InferencePool(model, config);
+    Optional<ModelRegistry> registry = registry(c);
+    ModelService service = new ModelService(pool, registry, degraded);
+    String candidate = c.getString("candidate");
+    if (!candidate.isBlank() && registry.isPresent()) {
+      pool.setCandidate(registry.get().load(candidate), c.getInt("candidate-percent"));
+      log.info("A/B: candidate model {} serves {}% of users", candidate, c.getInt("candidate-percent"));
+    }
+    log.info("Model {} loaded in {} ms{}: pool of {} worker(s) x {} PyTorch thread(s), batch <= {} or {} ms, queue {}; registry {}",
+        model.version(), (System.nanoTime() - start) / 1_000_000, degraded ? " (DEGRADED: Markov fallback)" : "",
+        config.workers(), TorchThreads.intraOp(), config.maxBatch(), config.maxDelay().toMillis(), config.queueCapacity(),
+        registry.map(r -> r.root().toString()).orElse("packaged model only"));
+    return service;
+  }
+
+  private static Optional<ModelRegistry> registry(Config c) {
+    Optional<ModelRegistry> configured = ModelRegistry.configured();
+    if (configured.isPresent()) return configured;
+    Path dir = Path.of(c.getString("registry-dir"));
+    return Files.isDirectory(dir) ? Optional.of(new ModelRegistry(dir)) : Optional.empty();
+  }
+
+  /** Asks the pool; never blocks. The result names the state it was computed from. */
+  public CompletionStage<ProfilePrediction> predict(String userId, List<RecentBehavior> recent, long asOfEventCount, String asOfEventId) {
+    return pool.predict(userId, recent).thenApply(p -> toProfile(p, asOfEventCount, asOfEventId));
+  }
+
+  static ProfilePrediction toProfile(Prediction p, long asOfEventCount, String asOfEventId) {
+    return new ProfilePrediction(p.modelVersion(), asOfEventCount, asOfEventId, p.nextBehavior(), p.predictedBehavior(),
+        p.nextCategories().stream().map(c -> new ProfilePrediction.Category(c.id(), c.probability())).toList(), p.computedAt());
+  }
+
+  /** Scores {@code previous} against the behavior that actually came next. */
+  public void feedback(ProfilePrediction previous, BehaviorType actual) {
+    feedback.computeIfAbsent(previous.modelVersion(), v -> new OnlineScore())
+        .add(previous.probability(actual.wire()), actual.wire().equals(previous.predictedBehavior()));
+  }
+
+  public boolean degraded() {
+    return degraded;
+  }
+
+  public String servingVersion() {
+    return pool.modelVersion();
+  }
+
+  // Global category popularity of the serving version, cached per version.
+  private volatile Map.Entry<String, dev.profileengine.model.recommend.Popularity> popularity;
+
+  /** The serving model's global category popularity (empty when its directory has none). */
+  public dev.profileengine.model.recommend.Popularity popularity() {
+    String version = servingVersion();
+    Map.Entry<String, dev.profileengine.model.recommend.Popularity> cached = popularity;
+    if (cached != null && cached.getKey().equals(version)) return cached.getValue();
+    dev.profileengine.model.recommend.Popularity p = registry.filter(r -> r.versions().contains(version))
+        .map(r -> r.popularity(version))
+        .orElseGet(ModelRegistry::defaultPopularity);
+    popularity = Map.entry(version, p);
+    return p;
+  }
+
+  public PoolStats stats() {
+    return pool.stats();
+  }
+
+  /** Versions in the registry (or just the serving one when there is no registry directory). */
+  public List<String> versions() {
+    return registry.map(ModelRegistry::versions).orElse(List.of(pool.modelVersion()));
+  }
+
+  /**
+   * Loads {@code version} from the registry, warms it with one prediction, and swaps it in; the
+   * serving model keeps serving if anything fails.
+   *
+   * @throws dev.profileengine.model.ModelStoreException (a typed subclass) for a missing or corrupt model
+   */
+  public synchronized String activate(String version) {
+    ModelRegistry.checkVersionName(version);
+    ModelRegistry r = registry.orElseThrow(() -> new dev.profileengine.model.ModelNotFoundException(
+        "no model registry directory: set PROFILE_MODELS_DIR to serve other versions"));
+    NextBehaviorModel model = r.load(version);
+    try (var worker = model.newWorker()) {
+      worker.predict(List.of(List.of()));
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    pool.swap(model);
+    degraded = false;
+    log.info("Model {} activated (hot swap)", version);
+    return version;
+  }
+
+  /** Online accuracy and log-loss per model version since this node started. */
+  public Map<String, OnlineScore.View> onlineScores() {
+    Map<String, OnlineScore.View> out = new TreeMap<>();
+    feedback.forEach((v, s) -> out.put(v, s.view()));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /** Rolling online quality of one model version. */
+  public static final class OnlineScore {
+    private long n;
+    private long correct;
+    private double logLoss;
+
+    synchronized void add(double probabilityOfActual, boolean decidedRight) {
+      n++;
+      if (decidedRight) correct++;
+      logLoss += -Math.log(Math.max(1e-9, probabilityOfActual));
+    }
+
+    public record View(long scored, double accuracy, double logLoss) {}
+
+    synchronized View view() {
+      return new View(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : logLoss / n);
+    }
+  }
+
+  /** For readers: versions, what serves, pool statistics and online scores. */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    PoolStats s = pool.stats();
+    m.put("serving", s.modelVersion());
+    m.put("degraded", degraded);
+    m.put("candidate", s.candidateVersion());
+    m.put("candidatePercent", s.candidatePercent());
+    m.put("versions", new ArrayList<>(versions()));
+    m.put("online", onlineScores());
+    m.put("pool", s);
+    return m;
+  }
+}

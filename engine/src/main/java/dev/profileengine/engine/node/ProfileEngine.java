@@ -1,0 +1,202 @@
+package dev.profileengine.engine.node;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.cluster.typed.JoinSeedNodes;
+import akka.cluster.typed.SelfUp;
+import akka.cluster.typed.Subscribe;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
+import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import com.typesafe.config.Config;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.ErasureLog;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.journal.H2JournalSchema;
+import dev.profileengine.engine.journal.JournalDurability;
+import dev.profileengine.engine.model.ModelService;
+import dev.profileengine.engine.segments.SegmentProjection;
+import dev.profileengine.engine.segments.SegmentRecheck;
+import dev.profileengine.engine.segments.SegmentReevaluation;
+import dev.profileengine.engine.segments.SegmentStore;
+import dev.profileengine.engine.serialization.SerializationWrite;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine part of a node: creates the journal schema if missing, joins the cluster (itself, or
+ * the seed nodes of {@code PROFILE_SEED_NODES}) and starts the {@link UserProfile} shard region.
+ */
+public final class ProfileEngine {
+  private static final Logger log = LoggerFactory.getLogger(ProfileEngine.class);
+
+  private final ActorSystem<?> system;
+  private final EngineSettings settings;
+  private final ReadinessCheck readiness;
+
+  private final ModelService models;
+
+  private final SegmentStore segments;
+  private final SegmentReevaluation reevaluation;
+
+  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ModelService models, SegmentStore segments,
+                        SegmentReevaluation reevaluation) {
+    this.segments = segments;
+    this.reevaluation = reevaluation;
+    this.system = system;
+    this.settings = settings;
+    this.models = models;
+    this.readiness = new ReadinessCheck(system);
+    this.segmentCounts = BackgroundValue.start(system,
+        system.settings().config().getDuration("profile.health.segment-counts-interval"), segments::counts);
+  }
+
+  private final BackgroundValue<java.util.Map<String, Long>> segmentCounts;
+
+  /** Members per segment, counted in the background (for /metrics: a scrape costs no query). */
+  public BackgroundValue<java.util.Map<String, Long>> segmentCounts() {
+    return segmentCounts;
+  }
+
+  /** Readiness probes run so far (see {@link ReadinessCheck}). */
+  public long readinessProbes() {
+    return ReadinessCheck.Probe.get(system).probes();
+  }
+
+  /** Starts the engine on {@code system}; blocks until the journal schema exists. */
+  /** Registers the engine's metrics (entities, journal writer, change feed) in {@code registry}. */
+  public static void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+    dev.profileengine.engine.EngineMetrics.registerIn(registry);
+    dev.profileengine.engine.journal.JournalMetrics.registerIn(registry);
+    dev.profileengine.engine.changes.ChangeMetrics.registerIn(registry);
+  }
+
+  public static ProfileEngine start(ActorSystem<?> system) {
+    EngineSettings settings = EngineSettings.from(system.settings().config());
+    try {
+      journalSchema(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("journal schema could not be created: " + e.getMessage(), e);
+    }
+    ModelService models = ModelService.start(system.settings().config());
+    if (models != null) system.getWhenTerminated().thenRun(models::close);
+    ErasureLog.init(system);
+    UserProfile.init(system, settings, models);
+    SegmentStore segments = new SegmentStore(system);
+    SegmentProjection.init(system, segments);
+    AkkaManagement.get(system).start().toCompletableFuture().join();
+    joinCluster(system);
+    SegmentReevaluation reevaluation = new SegmentReevaluation(system, segments, settings.segments().fingerprint(), 4);
+    // Once this node is Up (it asks entities through sharding).
+    SegmentRecheck.Settings recheck = SegmentRecheck.Settings.from(system.settings().config());
+    startWhenUp(system, () -> {
+      reevaluation.startIfRulesChanged();
+      SegmentRecheck.schedule(system, reevaluation, recheck);
+    });
+    return new ProfileEngine(system, settings, models, segments, reevaluation);
+  }
+
+  /**
+   * Creates the journal tables if missing: on H2 our variant of the plugin's schema (see
+   * {@code schema/h2-journal.sql}: keyed by ordering, so tag queries read only their range), on
+   * PostgreSQL the plugin's own (through {@code profile.journal.schema-creation}: with our journal
+   * DAO configured the plugin would pick its legacy schema).
+   */
+  private static java.util.concurrent.CompletionStage<akka.Done> journalSchema(ActorSystem<?> system) {
+    if (!system.settings().config().getString("profile.journal.kind").equals("h2")) return SchemaUtils.createIfNotExists("profile.journal.schema-creation", system);
+    return SchemaUtils.applyScript(H2JournalSchema.script(), system);
+  }
+
+  /** Runs {@code task} once this node is Up. */
+  private static void startWhenUp(ActorSystem<?> system, Runnable task) {
+    akka.actor.typed.ActorRef<SelfUp> listener = system.systemActorOf(Behaviors.<SelfUp>receiveMessage(up -> {
+      task.run();
+      return Behaviors.stopped();
+    }), "segment-reevaluation-start", Props.empty());
+    Cluster.get(system).subscriptions().tell(new Subscribe<>(listener, SelfUp.class));
+  }
+
+  private static void joinCluster(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    Config config = system.settings().config();
+    List<Address> seeds = seedNodes(config.getString("profile.seed-nodes"), system.name());
+    String discovery = config.getString("profile.discovery");
+    if (!seeds.isEmpty() && !discovery.equals("config")) {
+      throw new IllegalArgumentException("set PROFILE_SEED_NODES or PROFILE_DISCOVERY=" + discovery + ", not both");
+    }
+    if (!discovery.equals("config")) {
+      log.info("Joining through Cluster Bootstrap with {} discovery", discovery);
+      ClusterBootstrap.get(system).start();
+    } else if (seeds.isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      log.info("Joining as a single-node cluster at {}", cluster.selfMember().address());
+    } else {
+      cluster.manager().tell(new JoinSeedNodes(seeds));
+      log.info("Joining cluster through seed nodes {}", seeds);
+    }
+  }
+
+  /** Parses {@code host:port,host:port}. */
+  static List<Address> seedNodes(String spec, String systemName) {
+    if (spec == null || spec.isBlank()) return List.of();
+    return Arrays.stream(spec.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .map(s -> {
+          int colon = s.lastIndexOf(':');
+          if (colon < 1) throw new IllegalArgumentException("PROFILE_SEED_NODES entry '" + s + "' is not host:port");
+          return new Address("akka", systemName, s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+        })
+        .toList();
+  }
+
+  /** The node's predictions, empty when turned off. */
+  public java.util.Optional<ModelService> models() {
+    return java.util.Optional.ofNullable(models);
+  }
+
+  /** The segment read side. */
+  public SegmentStore segments() {
+    return segments;
+  }
+
+  /** The background re-evaluation of segments after a rule change. */
+  public SegmentReevaluation reevaluation() {
+    return reevaluation;
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** Which failures an acknowledged event survives on this node's journal (for {@code /ready}). */
+  public JournalDurability durability() {
+    return JournalDurability.of(system.settings().config());
+  }
+
+  /** See {@link ReadinessCheck}: Up member, shard region answering, journal answering. */
+  public CompletionStage<Boolean> ready() {
+    return readiness.get();
+  }
+
+  /**
+   * Completes the journal, remoting ({@link RemoteTls}), version and serialization settings; refuses an
+   * unsafe configuration first (see {@link StartupChecks}).
+   */
+  public static Config configure(Config config) {
+    StartupChecks.check(config);
+    return SerializationWrite.apply(AppVersion.apply(RemoteTls.resolve(JournalConfig.resolve(config))));
+  }
+}

@@ -1,0 +1,117 @@
+package dev.profileengine.engine.node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.MemberStatus;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.ClusterShardingQuery;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.typed.Cluster;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.PersistenceQuery;
+import akka.stream.javadsl.Sink;
+import dev.profileengine.engine.UserProfile;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node is ready when it is an Up cluster member, its {@link UserProfile} shard region answers,
+ * and the journal answers a query. Used by Akka Management's {@code /ready} and the gateway's.
+ *
+ * <p>The shard region and journal are probed in the background, once per
+ * {@code profile.health.refresh-interval} per node (one {@link Probe} shared by every instance),
+ * and a check answers from the latest probe: a flood of {@code /ready} costs no query and cannot
+ * take the journal writers' connections. A probe older than {@code profile.health.stale-after}
+ * counts as not ready.
+ */
+public final class ReadinessCheck implements Supplier<CompletionStage<Boolean>> {
+  private static final Logger log = LoggerFactory.getLogger(ReadinessCheck.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  private final ActorSystem<?> system;
+
+  /** The node's one background probe. */
+  public static final class Probe implements akka.actor.typed.Extension {
+    private final BackgroundValue<Boolean> value;
+    private final Duration staleAfter;
+
+    Probe(ActorSystem<?> system) {
+      com.typesafe.config.Config c = system.settings().config().getConfig("profile.health");
+      this.staleAfter = c.getDuration("stale-after");
+      ReadinessCheck check = new ReadinessCheck(system);
+      this.value = BackgroundValue.start(system, c.getDuration("refresh-interval"), check::probe);
+    }
+
+    public static Probe get(ActorSystem<?> system) {
+      return ProbeId.INSTANCE.apply(system);
+    }
+
+    /** Probes run so far (each is one shard-region ask and one journal query). */
+    public long probes() {
+      return value.loads();
+    }
+  }
+
+  static final class ProbeId extends akka.actor.typed.ExtensionId<Probe> {
+    static final ProbeId INSTANCE = new ProbeId();
+
+    @Override
+    public Probe createExtension(ActorSystem<?> system) {
+      return new Probe(system);
+    }
+  }
+
+  /** Akka Management instantiates health checks with the classic system. */
+  public ReadinessCheck(akka.actor.ActorSystem classic) {
+    this(Adapter.toTyped(classic));
+  }
+
+  public ReadinessCheck(ActorSystem<?> system) {
+    this.system = system;
+  }
+
+  /** From memory: the member status now and the latest background probe (waiting only for the very first). */
+  @Override
+  public CompletionStage<Boolean> get() {
+    if (Cluster.get(system).selfMember().status() != MemberStatus.up()) return CompletableFuture.completedFuture(false);
+    Probe probe = Probe.get(system);
+    return probe.value.latestOrFirst().toCompletableFuture()
+        .completeOnTimeout(null, TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenApply(r -> r != null && r.value() && r.age().compareTo(probe.staleAfter) <= 0);
+  }
+
+  /** One probe: the shard region answers, then the journal answers a query. */
+  private CompletionStage<Boolean> probe() {
+    return shardRegionAnswers().thenCompose(region -> region ? journalAnswers() : CompletableFuture.completedFuture(false));
+  }
+
+  private CompletionStage<Boolean> shardRegionAnswers() {
+    ActorRef<ClusterShardingQuery> query = ClusterSharding.get(system).shardState();
+    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            query, replyTo -> new GetShardRegionState(UserProfile.ENTITY_KEY, replyTo), TIMEOUT, system.scheduler())
+        .handle((state, e) -> {
+          if (e == null) return true;
+          log.warn("Readiness: shard region did not answer: {}", e.toString());
+          return false;
+        });
+  }
+
+  private CompletionStage<Boolean> journalAnswers() {
+    JdbcReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    return journal.currentEventsByPersistenceId("readiness-probe", 0, 1)
+        .completionTimeout(TIMEOUT)
+        .runWith(Sink.ignore(), system)
+        .handleAsync((done, e) -> {
+          if (e == null) return true;
+          log.warn("Readiness: journal query failed: {}", e.toString());
+          return false;
+        }, system.executionContext());
+  }
+}

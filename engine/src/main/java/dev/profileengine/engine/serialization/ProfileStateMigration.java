@@ -1,0 +1,103 @@
+package dev.profileengine.engine.serialization;
+
+import akka.serialization.jackson.JacksonMigration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profileengine.profile.BehaviorType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Snapshot migrations of {@link dev.profileengine.profile.ProfileState}. The state keeps per-type
+ * counters in arrays indexed by {@link BehaviorType} ordinal ({@code counts.lifetime} and the
+ * bucket-major {@code counts.minutes/hours/days.counts}), so a snapshot only means something with
+ * the type list it was written with:
+ *
+ * <ul>
+ *   <li>version 1 (written before stable manifests, by Akka's jackson-cbor): no type list; it was
+ *       written with {@link #V1_TYPES}, added here;
+ *   <li>version 2: the snapshot carries {@value #TYPES_FIELD}, the type names in array order.
+ * </ul>
+ *
+ * Every read then re-indexes the arrays by type name to this build's {@link BehaviorType} order:
+ * a type added since counts 0, no count moves to another type. A stored type this build does not
+ * know (a downgrade, a renamed type) fails the read instead of guessing. Used by
+ * {@link StableCborSerializer} and, for journals written before it, by Akka's jackson-cbor
+ * ({@code akka.serialization.jackson.migrations} in engine-serialization.conf).
+ */
+public final class ProfileStateMigration extends JacksonMigration {
+  /** The field of a snapshot that names the behavior type of each array slot. */
+  public static final String TYPES_FIELD = "behaviorTypes";
+  /** The types, in ordinal order, of every snapshot written before they carried their list. Never changes. */
+  static final List<String> V1_TYPES = List.of("VIEW", "CLICK", "FAVORITE", "CART", "PURCHASE", "SEARCH");
+  private static final String[] SERIES = {"minutes", "hours", "days"};
+
+  @Override
+  public int currentVersion() {
+    return 3;
+  }
+
+  @Override
+  public JsonNode transform(int fromVersion, JsonNode json) {
+    if (fromVersion > currentVersion())
+      throw new IllegalStateException("profile snapshot version " + fromVersion + " is newer than this build reads (" + currentVersion() + ")");
+    ObjectNode state = (ObjectNode) json;
+    if (fromVersion < 2) state.set(TYPES_FIELD, names(V1_TYPES));
+    // 3 added forgottenMillis and changedSinceForgotten: absent reads as never forgotten.
+    return align(state, currentTypes());
+  }
+
+  /** This build's behavior types in ordinal order. */
+  public static List<String> currentTypes() {
+    return Arrays.stream(BehaviorType.values()).map(Enum::name).toList();
+  }
+
+  static ArrayNode names(List<String> types) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    types.forEach(a::add);
+    return a;
+  }
+
+  /**
+   * Removes {@value #TYPES_FIELD} from {@code state} and re-indexes its per-type arrays from that
+   * order to {@code target}. Public so a test can show what adding a type would do.
+   */
+  public static ObjectNode align(ObjectNode state, List<String> target) {
+    JsonNode stored = state.remove(TYPES_FIELD);
+    if (stored == null || !stored.isArray()) throw new IllegalStateException("profile snapshot without " + TYPES_FIELD);
+    List<String> from = new ArrayList<>();
+    stored.forEach(t -> from.add(t.asText()));
+    if (from.equals(target)) return state;
+    int[] slot = new int[from.size()]; // stored index -> target index
+    for (int i = 0; i < from.size(); i++) {
+      slot[i] = target.indexOf(from.get(i));
+      if (slot[i] < 0)
+        throw new IllegalStateException("profile snapshot counts behavior type " + from.get(i) + ", unknown to this build (types " + target + ")");
+    }
+    JsonNode counts = state.get("counts");
+    if (counts == null || counts.isNull()) return state;
+    ObjectNode c = (ObjectNode) counts;
+    c.set("lifetime", remap((ArrayNode) c.get("lifetime"), from.size(), target.size(), slot));
+    for (String series : SERIES) {
+      ObjectNode s = (ObjectNode) c.get(series);
+      if (s != null) s.set("counts", remap((ArrayNode) s.get("counts"), from.size(), target.size(), slot));
+    }
+    return state;
+  }
+
+  /** Rows of {@code width} values (bucket-major) re-indexed into rows of {@code targetWidth}, zero-filled. */
+  private static ArrayNode remap(ArrayNode values, int width, int targetWidth, int[] slot) {
+    if (values.size() % width != 0)
+      throw new IllegalStateException("profile snapshot array of " + values.size() + " counters is not a multiple of " + width + " types");
+    int rows = values.size() / width;
+    long[] out = new long[rows * targetWidth];
+    for (int r = 0; r < rows; r++)
+      for (int i = 0; i < width; i++) out[r * targetWidth + slot[i]] = values.get(r * width + i).asLong();
+    ArrayNode a = JsonNodeFactory.instance.arrayNode(out.length);
+    for (long v : out) a.add(v);
+    return a;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.profileengine.engine.serialization;
+
+import akka.actor.typed.ActorRef;
+import dev.profileengine.engine.ErasureLog;
+import dev.profileengine.engine.JournalEraser;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.Consent;
+import dev.profileengine.profile.EventContext;
+import dev.profileengine.profile.EventResult;
+import dev.profileengine.profile.ProfilePrediction;
+import dev.profileengine.profile.ProfileSettings;
+import dev.profileengine.profile.ProfileState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The richly populated values behind the golden fixtures (src/test/resources/golden): every optional
+ * field set, several behavior types, attributes, context, prediction, consent, segments and a raised
+ * risk flag. The fixtures hold these values as serialized by the code of their time; the test reads
+ * them back and compares field by field with what this class builds, so these values must not change
+ * once their fixtures are committed (add new values for new types instead).
+ */
+final class GoldenValues {
+  static final String USER = "u-golden";
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  /** The path of the reply-to refs in command fixtures (a system named {@link #SYSTEM}). */
+  static final String SYSTEM = "golden";
+
+  private GoldenValues() {}
+
+  /** One accepted behavior of each type, every optional field set on some, two countries minutes apart. */
+  static List<BehaviorEvent> behaviors() {
+    EventContext cn = new EventContext("mobile", "android", "app", "CN", "Hangzhou", "wifi");
+    EventContext us = new EventContext("desktop", "macos", "web", "US", "New York", "ethernet");
+    return List.of(
+        new BehaviorEvent("e1", USER, BehaviorType.VIEW, T0, "i1", "c1", "acme", null, null, null, 1200L, 1, cn),
+        new BehaviorEvent("e2", USER, BehaviorType.CLICK, T0.plusSeconds(30), "i1", "c1", "acme", null, null, null, 800L, 2, cn),
+        new BehaviorEvent("e3", USER, BehaviorType.FAVORITE, T0.plusSeconds(90), "i2", "c2", "zenith", null, null, null, null, null, null),
+        new BehaviorEvent("e4", USER, BehaviorType.CART, T0.plusSeconds(200), "i2", "c2", "zenith", 19.99, 2, null, 300L, 3, cn),
+        new BehaviorEvent("e5", USER, BehaviorType.SEARCH, T0.plusSeconds(400), null, null, null, null, null, "red shoes", 2500L, 1, cn),
+        new BehaviorEvent("e6", USER, BehaviorType.PURCHASE, T0.plusSeconds(900), "i2", "c2", "zenith", 19.99, 2, "red shoes", 4000L, 4, us),
+        new BehaviorEvent("e7", USER, BehaviorType.VIEW, T0.plus(java.time.Duration.ofDays(2)), "i3", "c3", "acme", 5.5, 1, "hat", 100L, 7, us));
+  }
+
+  static Map<String, Object> attributes() {
+    Map<String, Object> a = new TreeMap<>();
+    a.put("tier", "gold");
+    a.put("age", 34);
+    a.put("vip", true);
+    a.put("score", 4.5);
+    return a;
+  }
+
+  static ProfilePrediction prediction() {
+    Map<String, Double> next = new LinkedHashMap<>();
+    next.put("view", 0.5);
+    next.put("click", 0.2);
+    next.put("favorite", 0.05);
+    next.put("cart", 0.1);
+    next.put("purchase", 0.1);
+    next.put("search", 0.05);
+    return new ProfilePrediction("model-3", 7, "e7", next, "view",
+        List.of(new ProfilePrediction.Category("c2", 0.4), new ProfilePrediction.Category("c3", 0.25)), T0.plusSeconds(910));
+  }
+
+  static Map<Consent.Purpose, Boolean> consentChanges() {
+    Map<Consent.Purpose, Boolean> c = new EnumMap<>(Consent.Purpose.class);
+    c.put(Consent.Purpose.PERSONALIZATION, true);
+    c.put(Consent.Purpose.ADS, false);
+    return c;
+  }
+
+  /** Every profile event type, in journal order (sequence numbers 1..n). */
+  static List<UserProfile.Event> profileEvents() {
+    List<UserProfile.Event> events = new ArrayList<>();
+    for (BehaviorEvent b : behaviors()) events.add(new UserProfile.EventRecorded(b));
+    Map<String, Object> withRemoval = new LinkedHashMap<>(attributes());
+    withRemoval.put("nickname", null); // a null value removes the attribute
+    events.add(new UserProfile.AttributesSet(withRemoval, T0.plusSeconds(905)));
+    events.add(new UserProfile.PredictionUpdated(prediction()));
+    events.add(new UserProfile.ConsentSet(consentChanges(), T0.plusSeconds(920)));
+    events.add(new UserProfile.SegmentsChanged(List.of("buyers", "mobile"), List.of("newcomers"), List.of("buyers", "mobile", "vip"),
+        T0.plusSeconds(921)));
+    return events;
+  }
+
+  /** The state the entity folds from {@link #profileEvents()} (as UserProfile.applyEvent does). */
+  static ProfileState fold(List<UserProfile.Event> events, ProfileState from, ProfileSettings s) {
+    ProfileState state = from;
+    for (UserProfile.Event event : events) {
+      if (event instanceof UserProfile.EventRecorded e) state = state.apply(e.event(), s);
+      else if (event instanceof UserProfile.AttributesSet e) state = state.withAttributes(e.attributes());
+      else if (event instanceof UserProfile.PredictionUpdated e) state = state.withPrediction(e.prediction());
+      else if (event instanceof UserProfile.ConsentSet e) state = state.withConsent(e.changes(), e.at(), s.consentDefaults());
+      else if (event instanceof UserProfile.SegmentsChanged e) state = state.withSegments(e.members());
+      else throw new IllegalArgumentException("unknown event " + event);
+    }
+    return state;
+  }
+
+  /** The snapshot value: everything folded with the default settings. */
+  static ProfileState snapshot() {
+    return fold(profileEvents(), ProfileState.empty(USER), ProfileSettings.defaults());
+  }
+
+  /** The journaled and snapshotted values, by fixture name (the stable manifest without its version). */
+  static Map<String, Object> stored() {
+    Map<String, Object> v = new LinkedHashMap<>();
+    List<UserProfile.Event> events = profileEvents();
+    v.put("profile.EventRecorded", events.get(5)); // the purchase: every optional field set
+    v.put("profile.AttributesSet", events.get(7));
+    v.put("profile.PredictionUpdated", events.get(8));
+    v.put("profile.ConsentSet", events.get(9));
+    v.put("profile.SegmentsChanged", events.get(10));
+    v.put("profile.State", snapshot());
+    v.put("erasure.UserForgotten", new ErasureLog.UserForgotten(USER, T0.plusSeconds(3600)));
+    v.put("erasure.State", new ErasureLog.State(42));
+    return v;
+  }
+
+  /** Every value bound to the serializer: the stored ones, commands and replies (reply-to refs are {@code ref}). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Map<String, Object> all(ActorRef ref) {
+    Map<String, Object> v = new LinkedHashMap<>(stored());
+    // Journaled types newer than the legacy format (so without a legacy fixture).
+    v.put("profile.EventAcknowledged", new UserProfile.EventAcknowledged("e-ack-1", T0.plusSeconds(930)));
+    v.put("profile.Forgotten", new UserProfile.Forgotten(T0.plusSeconds(940)));
+    List<BehaviorEvent> behaviors = behaviors();
+    v.put("profile.RecordEvents", new UserProfile.RecordEvents(behaviors, ref));
+    v.put("profile.GetProfile", new UserProfile.GetProfile(T0.plusSeconds(60), ref));
+    v.put("profile.SetAttributes", new UserProfile.SetAttributes(attributes(), ref));
+    v.put("profile.SetConsent", new UserProfile.SetConsent(consentChanges(), ref));
+    v.put("profile.Forget", new UserProfile.Forget(ref));
+    v.put("profile.ForgetDone", new UserProfile.ForgetDone(new JournalEraser.Erased(11, 2)));
+    v.put("profile.ForgetFailed", new UserProfile.ForgetFailed("journal unavailable"));
+    v.put("profile.SnapshotSettled", new UserProfile.SnapshotSettled());
+    v.put("profile.ReevaluateSegments", new UserProfile.ReevaluateSegments(T0.plusSeconds(7200), ref));
+    v.put("profile.PredictionReady", new UserProfile.PredictionReady(prediction()));
+    v.put("profile.PredictionFailed", new UserProfile.PredictionFailed("queue full"));
+    v.put("profile.Recorded", new UserProfile.Recorded(List.of(
+        new EventResult("e1", EventResult.ACCEPTED, null, null, null),
+        new EventResult("e2", EventResult.DUPLICATE, null, null, null),
+        new EventResult("e3", EventResult.REJECTED, "price: must not be negative", "price", "got -5.0"))));
+    v.put("profile.ProfileReply", new UserProfile.ProfileReply(Optional.of(snapshot().view(null, ProfileSettings.defaults()))));
+    v.put("profile.ForgetReply", new UserProfile.ForgetReply(true, 11, 2, "partial"));
+    v.put("erasure.RecordForgotten", new ErasureLog.RecordForgotten(USER, T0.plusSeconds(3600), ref));
+    return v;
+  }
+}

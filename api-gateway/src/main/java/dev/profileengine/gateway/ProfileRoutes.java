@@ -19,7 +19,6 @@ import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.profile.EventResult;
-import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.ProfileView;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -7,7 +7,7 @@ import akka.http.javadsl.server.Route;
 import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.Scope;
-import dev.profileengine.profile.Segment;
+import dev.profileengine.profile.segment.Segment;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

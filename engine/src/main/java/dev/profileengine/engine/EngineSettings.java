@@ -11,7 +11,7 @@ import dev.profileengine.profile.PiiPolicy;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.RfmThresholds;
 import dev.profileengine.profile.RiskSettings;
-import dev.profileengine.profile.SegmentDefinitions;
+import dev.profileengine.profile.segment.SegmentDefinitions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -11,6 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.profile.segment.Segment;
+import dev.profileengine.profile.segment.SegmentDefinitions;
+import dev.profileengine.profile.segment.SegmentFacts;
+import dev.profileengine.profile.segment.SegmentRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +31,7 @@ class SegmentsTest {
   private static final ProfileSettings S = E.profile();
 
   private static Set<String> members(ProfileState p) {
-    return E.segments().evaluate(SegmentFacts.of(p, S, null), true);
+    return E.segments().evaluate(ProfileFacts.of(p, S, null), true);
   }
 
   private static ProfileState fold(List<BehaviorEvent> events) {
@@ -86,7 +90,7 @@ class SegmentsTest {
     ProfileState p = ChurnRiskTest.daily(20);
     assertFalse(members(p).contains("high-churn-risk"), "as of the latest event the user is active");
     Instant monthLater = Instant.ofEpochMilli(p.lastEventMillis()).plus(Duration.ofDays(30));
-    assertTrue(E.segments().evaluate(SegmentFacts.of(p, S, monthLater), true).contains("high-churn-risk"));
+    assertTrue(E.segments().evaluate(ProfileFacts.of(p, S, monthLater), true).contains("high-churn-risk"));
   }
 
   @Test
@@ -94,7 +98,7 @@ class SegmentsTest {
     ProfileState p = Events.fold(S, Events.view("a", T0, "c"));
     ProfileState likely = p.withPrediction(ChurnRiskTest.prediction(p, 0.3, 0.1));
     assertTrue(members(likely).contains("likely-buyers"));
-    assertFalse(E.segments().evaluate(SegmentFacts.of(likely, S, null), false).contains("likely-buyers"), "no ads consent");
+    assertFalse(E.segments().evaluate(ProfileFacts.of(likely, S, null), false).contains("likely-buyers"), "no ads consent");
     assertFalse(members(p.withPrediction(ChurnRiskTest.prediction(p, 0.1, 0.1))).contains("likely-buyers"));
     assertFalse(members(p).contains("likely-buyers"), "no prediction yet");
   }
@@ -106,7 +110,7 @@ class SegmentsTest {
         Events.purchase("b", T0.plusSeconds(60), 25, 2),
         Events.at(Events.view("c", T0.plus(Duration.ofHours(1)), "4756105"), "US", "New York"))
         .withAttributes(Map.of("vip", true, "tier", 3));
-    SegmentFacts f = SegmentFacts.of(p, S, T0.plus(Duration.ofDays(2)));
+    SegmentFacts f = ProfileFacts.of(p, S, T0.plus(Duration.ofDays(2)));
     assertEquals(2L, value(f, "counts.lifetime.view"));
     assertEquals(0L, value(f, "counts.24h.view"), "read two days later");
     assertEquals(3L, value(f, "eventCount"));
@@ -123,8 +127,8 @@ class SegmentsTest {
     assertEquals(3, value(f, "attributes.tier"));
     assertEquals(0.0, value(f, "prediction.purchase"), "no prediction");
     assertEquals(false, value(f, "flags.impossible_travel"), "raised an hour after T0, cleared 24h later");
-    assertEquals(true, value(SegmentFacts.of(p, S, null), "flags.impossible_travel"));
-    assertEquals(true, value(SegmentFacts.of(p, S, null), "flags"));
+    assertEquals(true, value(ProfileFacts.of(p, S, null), "flags.impossible_travel"));
+    assertEquals(true, value(ProfileFacts.of(p, S, null), "flags"));
     assertTrue((Double) value(f, "churn.risk") > 0);
     assertNull(value(f, "counts.2h.view"), "unknown leaves are null");
     assertNull(value(f, "flags.nope"));

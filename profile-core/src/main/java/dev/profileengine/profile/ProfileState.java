@@ -1,5 +1,6 @@
 package dev.profileengine.profile;
 
+import dev.profileengine.profile.segment.SegmentDefinitions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +183,7 @@ public record ProfileState(
   public List<String> memberships(SegmentDefinitions definitions, ProfileSettings s, Instant asOf) {
     if (definitions.segments().isEmpty() || !exists()) return List.of();
     Instant at = asOf != null && InstantRange.millis(asOf) > lastEventMillis ? InstantRange.clamp(asOf) : null;
-    return List.copyOf(definitions.evaluate(SegmentFacts.of(this, s, at), allows(Consent.Purpose.ADS, s)));
+    return List.copyOf(definitions.evaluate(ProfileFacts.of(this, s, at), allows(Consent.Purpose.ADS, s)));
   }
 
   /** Whether the user allows {@code purpose}, explicitly or by default. */

@@ -1,5 +1,6 @@
 package dev.profileengine.profile;
 
+import dev.profileengine.profile.segment.SegmentDefinitions;
 import java.time.Instant;
 import java.util.List;
 

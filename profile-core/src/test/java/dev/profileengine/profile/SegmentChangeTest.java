@@ -7,6 +7,7 @@ import static dev.profileengine.profile.Events.purchase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.profileengine.profile.segment.SegmentDefinitions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
-import dev.profileengine.engine.CborSerializable;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.profile.ProfileState;

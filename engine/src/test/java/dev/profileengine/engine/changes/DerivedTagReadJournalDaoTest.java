@@ -7,8 +7,6 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.serialization.SerializationExtension;
 import com.typesafe.config.ConfigFactory;
-import dev.profileengine.engine.ErasureLog;
-import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.changes.DerivedTagReadJournalDao.DerivedTag;
 import dev.profileengine.engine.journal.H2JournalSchema;
 import java.nio.file.Path;

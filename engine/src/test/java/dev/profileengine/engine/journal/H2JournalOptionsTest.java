@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.node.JournalConfig;
 import java.nio.file.Path;
 import java.sql.Connection;

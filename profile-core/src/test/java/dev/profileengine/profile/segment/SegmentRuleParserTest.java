@@ -1,4 +1,4 @@
-package dev.profileengine.profile;
+package dev.profileengine.profile.segment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

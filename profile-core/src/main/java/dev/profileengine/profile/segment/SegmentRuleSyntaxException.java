@@ -1,4 +1,4 @@
-package dev.profileengine.profile;
+package dev.profileengine.profile.segment;
 
 /**
  * A segment rule that does not parse: where (1-based column) and what was expected there.

@@ -1,7 +1,7 @@
-package dev.profileengine.profile;
+package dev.profileengine.profile.segment;
 
-import dev.profileengine.profile.SegmentRuleLexer.Kind;
-import dev.profileengine.profile.SegmentRuleLexer.Token;
+import dev.profileengine.profile.segment.SegmentRuleLexer.Kind;
+import dev.profileengine.profile.segment.SegmentRuleLexer.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.profileengine.profile;
+package dev.profileengine.profile.segment;
 
 import java.util.regex.Pattern;
 

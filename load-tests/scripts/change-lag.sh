@@ -4,9 +4,12 @@
 # each from its POST to its arrival on the SSE stream (GET /v1/changes?userId=...).
 #   load-tests/scripts/change-lag.sh [CSV]    env: PORT (18380), SECONDS_OF_PROBE (60), CONC (4), BATCH (500)
 # CONC/BATCH shape the replay beside the probe: the defaults saturate the node (the lag then holds
-# the queueing of a full node); CONC=1 BATCH=50 leaves headroom.
+# the queueing of a full node); CONC=1 BATCH=50 leaves headroom. Figures appended to
+# load-tests/results/change-lag.csv (see results-lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. load-tests/scripts/results-lib.sh
+results_command change-lag.sh "SECONDS_OF_PROBE CONC BATCH JAR" "$@"
 CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}
 PORT=${PORT:-18380}; SECS=${SECONDS_OF_PROBE:-60}
 BENCH=load-tests/target/benchmarks.jar
@@ -20,4 +23,10 @@ PROBE=$!
 java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch "${BATCH:-500}" --concurrency "${CONC:-4}" | grep -v '^  ' | tail -1
 wait $PROBE
 grep 'change-stream lag' "$RUN/lag.txt"
+# lag FROM PCT: the probe's PCT figure (p50, p90, p99) of its line "change-stream lag from FROM ..."
+lag() { grep "change-stream lag from $1" "$RUN/lag.txt" | grep -oP "$2 \K[0-9.]+(?= ms)" | head -1 || true; }
+for p in p50 p90 p99; do
+  record_result change-lag "ack_lag_${p}_ms" "$(lag 'the acknowledgement' "$p")" ms
+  record_result change-lag "post_lag_${p}_ms" "$(lag POST "$p")" ms
+done
 curl -s "localhost:$PORT/metrics" | grep -E '^profile_change_lag_seconds_(count|sum)'

@@ -7,9 +7,12 @@
 # sharding and passivation bookkeeping (which grows with the limit), and the node's bounded caches
 # (H2's page cache), which more profiles amortize. The CSV is replayed as COPIES copies whose user
 # ids are shifted apart (3 copies of the sample: about 200,000 users of the sample's kind).
+# Figures appended to load-tests/results/heap-per-profile.csv (see results-lib.sh).
 #   load-tests/scripts/heap-per-profile.sh [CSV]    env: COPIES (3), PORT (18180), HEAP (3g), PROFILE_PREDICTIONS (off)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. load-tests/scripts/results-lib.sh
+results_command heap-per-profile.sh "COPIES HEAP PROFILE_PREDICTIONS PROFILE_ACTIVE_ENTITY_LIMIT JAR" "$@"
 SOURCE=${1:-samples/taobao-userbehavior-sample.csv.gz}
 PORT=${PORT:-18180}; HEAP=${HEAP:-3g}; COPIES=${COPIES:-3}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
@@ -41,3 +44,7 @@ awk -v n="$ENTITIES" 'FNR == NR { if ($1 ~ /^[0-9]+:$/) { bytes[$4] = $3; count[
   $1 ~ /^[0-9]+:$/ { d = $3 - bytes[$4]; if (d > 0) printf "%10.0f %8.2f  %s\n", d / n, ($2 - count[$4]) / n, $4 }' \
   "$RUN/histogram-before.txt" "$RUN/histogram-after.txt" | sort -rn | head -${TOP:-30} || true
 awk -v b="$BEFORE" -v a="$AFTER" -v n="$ENTITIES" -v e="$EVENTS" 'BEGIN { printf "SUMMARY %.0f bytes per active profile (%.1f events per profile)\n", (a-b)*1024/n, e/n }'
+record_result heap-per-profile bytes_per_profile "$(awk -v b="$BEFORE" -v a="$AFTER" -v n="$ENTITIES" 'BEGIN { if (n > 0) printf "%.0f", (a-b)*1024/n }')" bytes
+record_result heap-per-profile active_profiles "$ENTITIES" profiles
+record_result heap-per-profile heap_before_kb "$BEFORE" KiB
+record_result heap-per-profile heap_after_kb "$AFTER" KiB

@@ -8,8 +8,11 @@
 # the third round once more (a day later again) at a fixed arrival rate of FRACTION (0.5) of the
 # third round's rate, in batches of 100, and prints its response-time percentiles.
 #   load-tests/scripts/ingest-warm.sh [CSV] [extra JVM options for the node, e.g. -XX:+UseZGC]    env: PORT (18380), PROFILE_PREDICTIONS (off), JAR, FRACTION, RATE (batches/s, instead of FRACTION), PACED_SECONDS (40, at most one pass over the file), JFR (a file: a JFR recording, settings=profile, of the live round and the paced run)
+# Figures appended to load-tests/results/ingest-warm.csv (see results-lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. load-tests/scripts/results-lib.sh
+results_command ingest-warm.sh "RATE FRACTION PACED_SECONDS JAR PROFILE_PREDICTIONS" "$@"
 CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}; shift || true
 PORT=${PORT:-18380}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
@@ -23,13 +26,19 @@ done
 start_node "$RUN" "$PORT" -Xmx2g "$@"
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"
 cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
-for round in "cold JVM, new users:$CSV" "warm JVM, new users:$RUN/shifted-day-0.csv" "warm JVM, live profiles:$RUN/shifted-day-1.csv"; do
-  case "$round" in *live*) [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.start name=live settings=profile filename="$JFR" > /dev/null;; esac
+# replay_rate LINE: the events/s of the replay CLI's last line ("replay done in ... s: N events/s")
+replay_rate() { echo "$1" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,; }
+for round in "cold|cold JVM, new users|$CSV" "warm|warm JVM, new users|$RUN/shifted-day-0.csv" "live|warm JVM, live profiles|$RUN/shifted-day-1.csv"; do
+  IFS='|' read -r key label file <<< "$round"
+  [ "$key" != live ] || [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.start name=live settings=profile filename="$JFR" > /dev/null
   before=$(cpu)
-  result=$(java -jar "$JAR" replay --file "${round#*:}" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
-  echo "${round%%:*}: $result; node CPU $(echo "$(cpu) - $before" | bc) s"
+  result=$(java -jar "$JAR" replay --file "$file" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
+  used=$(echo "$(cpu) - $before" | bc)
+  echo "$label: $result; node CPU $used s"
+  record_result ingest-warm "${key}_events_per_s" "$(replay_rate "$result")" events/s
+  record_result ingest-warm "${key}_node_cpu_s" "$used" s
 done
-LIVE_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+LIVE_RATE=$(replay_rate "$result")
 if [ -n "${RATE:-}" ]; then
   BATCHES=$RATE; CHOSEN="RATE (the full-speed rate was $LIVE_RATE events/s)"
 else
@@ -45,6 +54,13 @@ mvn -B -q -pl load-tests gatling:test -Dgatling.simulationClass=dev.profileengin
   -Dduration="$SECONDS_PACED" -Dfresh=true > "$RUN/paced.txt" 2>&1 || true
 grep -E "ingest totals" "$RUN/paced.txt" | head -1 || true
 grep -E "requests|percentile|mean|OK=|KO=" "$RUN/paced.txt" | grep -vi "^\[" | head -12 || true
+# Gatling's global statistics: "response time 99th percentile" and "request count" lines, with the
+# figure first after the name (total | OK | KO columns, or "N (OK=N KO=N)" in older consoles).
+percentile() { awk -v p="$1" 'index($0, "response time " p "th percentile") { sub(/.*percentile/, ""); if (match($0, /[0-9][0-9,.]*/)) print substr($0, RSTART, RLENGTH); exit }' "$RUN/paced.txt"; }
+failed() { awk 'index($0, "request count") { if (match($0, /KO=[0-9,]+/)) print substr($0, RSTART + 3, RLENGTH - 3); else if (split($0, f, "|") == 4) { gsub(/[^0-9]/, "", f[4]); print f[4] }; exit }' "$RUN/paced.txt"; }
+record_result ingest-warm paced_events_per_s "$(awk -v b="$BATCHES" 'BEGIN { printf "%.0f", b * 100 }')" events/s
+for p in 50 95 99; do record_result ingest-warm "ack_p${p}_ms" "$(percentile "$p")" ms; done
+record_result ingest-warm ack_ko "$(failed)" requests
 [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.stop name=live > /dev/null
 echo "node CPU seconds by thread since start:"
 for t in /proc/$NODE/task/*; do

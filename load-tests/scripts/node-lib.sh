@@ -22,6 +22,12 @@ shifted_csv() {
     /^[0-9]/ { $1 = $1 + u; $5 = $5 + d * 86400; print; next } h != "no" { print }' < <(gzip -dcf -- "$1")
 }
 
+# wrk_ms FILE PCT: the PCT% latency of a `wrk --latency` report in FILE, in ms (empty if absent).
+wrk_ms() {
+  awk -v p="$2%" '$1 == p { v = $2; u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+    printf "%.3f", v * (u == "us" ? 0.001 : u == "s" ? 1000 : u == "m" ? 60000 : 1); exit }' "$1"
+}
+
 # read_script RUN CSV [DELAY_MS]: RUN/read.lua, a wrk script reading GET /v1/profiles/{id} of every
 # user of CSV (plain or .gz) in turn, each connection waiting DELAY_MS (default 0) before each request.
 read_script() {

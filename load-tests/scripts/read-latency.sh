@@ -6,9 +6,12 @@
 # and last GET /health paced the same way: the floor of the HTTP server and the machine, with no
 # profile behind it, to set the profile read's tail against.
 #   load-tests/scripts/read-latency.sh [CSV] [extra JVM options for the node...]
-# Env: PORT (18280), CONNECTIONS (16, the saturated run), SECONDS (20), WARMUP (30), FRACTION (0.5), PROFILE_PREDICTIONS (off)
+# Figures appended to load-tests/results/read-latency.csv (see results-lib.sh).
+# Env: PORT (18280), CONNECTIONS (16, the saturated run), SECONDS_PER_RUN (20), WARMUP (30), FRACTION (0.5), PROFILE_PREDICTIONS (off)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. load-tests/scripts/results-lib.sh
+results_command read-latency.sh "CONNECTIONS SECONDS_PER_RUN WARMUP FRACTION JAR PROFILE_PREDICTIONS" "$@"
 CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}; shift || true
 PORT=${PORT:-18280}; CONN=${CONNECTIONS:-16}; SECS=${SECONDS_PER_RUN:-20}; WARMUP=${WARMUP:-30}; FRACTION=${FRACTION:-0.5}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-off}
@@ -40,3 +43,10 @@ LUA
 wrk -t2 -c"$PCONN" -d"${SECS}s" --latency -s "$RUN/health.lua" "http://127.0.0.1:$PORT" > "$RUN/health.txt"
 echo "GET /health paced the same way (no profile): $(paced "$RUN/health.txt")"
 grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"
+rate() { awk '/Requests\/sec/{printf "%d", $2}' "$1"; }
+record_result read-latency saturated_req_per_s "$MAX" req/s
+for p in 50 99; do record_result read-latency "saturated_p${p}_ms" "$(wrk_ms "$RUN/max.txt" "$p")" ms; done
+record_result read-latency paced_req_per_s "$(rate "$RUN/half.txt")" req/s
+record_result read-latency paced_connections "$PCONN" connections
+for p in 50 90 99; do record_result read-latency "paced_p${p}_ms" "$(wrk_ms "$RUN/half.txt" "$p")" ms; done
+record_result read-latency health_p99_ms "$(wrk_ms "$RUN/health.txt" 99)" ms

@@ -1,6 +1,5 @@
-package dev.profileengine.gateway;
+package dev.profileengine.engine.profiles;
 
-import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.HostedProfiles;
@@ -8,69 +7,54 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.profile.ProfileView;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Where a profile read (HTTP or gRPC) is answered: from the state this node hosts when the
- * profile's entity lives here (no message), else by asking the entity. Counts each read by where
- * it was answered ({@code profile_reads_total{source}}). Asking an entity happens under the node's
- * bound on reads in flight ({@link #read}): beyond it the read is refused at once (HTTP 503,
- * gRPC UNAVAILABLE) instead of queueing behind cold entities.
+ * Where a profile read is answered: from the state this node hosts when the profile's entity lives
+ * here (no message), else by asking the entity. Counts each read by where it was answered
+ * ({@code profile_reads_total{source}}). Asking an entity happens under the node's bound on reads
+ * in flight: beyond it the read is refused at once ({@link Refusal.Reason#OVERLOADED}) instead of
+ * queueing behind cold entities.
  */
-public final class ProfileReader {
+final class ProfileReads {
   private final HostedProfiles hosted;
   private final ClusterSharding sharding;
   private final EngineSettings settings;
-  private final GatewayMetrics metrics;
+  private final ProfileMetrics metrics;
   private final InFlightLimit reads;
 
-  /** What a read found, or why it was refused (the node's read bound: retry later). */
-  public sealed interface Read {
-    record Found(Optional<ProfileView> view) implements Read {}
-
-    record Refused(String reason) implements Read {}
-  }
-
-  public ProfileReader(ActorSystem<?> system, EngineSettings settings, GatewayMetrics metrics, InFlightLimit reads) {
-    this.reads = reads;
-    this.hosted = HostedProfiles.get(system);
-    this.sharding = ClusterSharding.get(system);
+  ProfileReads(HostedProfiles hosted, ClusterSharding sharding, EngineSettings settings, ProfileMetrics metrics, InFlightLimit reads) {
+    this.hosted = hosted;
+    this.sharding = sharding;
     this.settings = settings;
     this.metrics = metrics;
+    this.reads = reads;
   }
 
-  /** The view as of {@code asOf} (null: the latest event) from the state hosted here, or null: ask {@link #fromEntity}. */
-  public ProfileView hosted(String userId, Instant asOf) {
+  /** The view as of {@code asOf} (null: the latest event): Ok, NotFound, or Refused (the read bound, or no answer in time). */
+  CompletionStage<Outcome<ProfileView>> read(String userId, Instant asOf) {
     ProfileView view = hosted.view(userId, asOf, settings.profile());
-    if (view != null) metrics.profileRead(true);
-    return view;
-  }
-
-  /** The view as the entity answers it (empty when the user is unknown). */
-  public CompletionStage<Optional<ProfileView>> fromEntity(String userId, Instant asOf) {
-    metrics.profileRead(false);
-    return sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
-        .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), settings.askTimeout())
-        .thenApply(UserProfile.ProfileReply::profile);
-  }
-
-  /** The view from the state hosted here, else from the entity under the node's bound on reads in flight. */
-  public CompletionStage<Read> read(String userId, Instant asOf) {
-    ProfileView view = hosted(userId, asOf);
-    if (view != null) return java.util.concurrent.CompletableFuture.completedFuture(new Read.Found(Optional.of(view)));
-    if (!reads.tryAcquire(1)) {
-      metrics.admissionRefused.labelValues("reads").inc();
-      return java.util.concurrent.CompletableFuture.completedFuture(new Read.Refused(reads.refusal(1)));
+    if (view != null) {
+      metrics.profileRead(true);
+      return CompletableFuture.completedFuture(new Outcome.Ok<>(view));
     }
+    if (!reads.tryAcquire(1)) {
+      metrics.admissionRefused.labelValues(reads.name()).inc();
+      return CompletableFuture.completedFuture(new Outcome.Refused<>(reads.refused(1)));
+    }
+    metrics.profileRead(false);
     long start = System.nanoTime();
     CompletionStage<Optional<ProfileView>> reply;
     try {
-      reply = fromEntity(userId, asOf);
+      reply = sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
+          .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), settings.askTimeout())
+          .thenApply(UserProfile.ProfileReply::profile);
     } catch (RuntimeException e) {
       reads.release(1, System.nanoTime() - start, false);
       throw e;
     }
-    return reply.whenComplete((r, failure) -> reads.release(1, System.nanoTime() - start, failure == null))
-        .thenApply(Read.Found::new);
+    return Asks.timeoutRefused(reply.whenComplete((r, failure) -> reads.release(1, System.nanoTime() - start, failure == null))
+        .thenApply(found -> found.<Outcome<ProfileView>>map(Outcome.Ok::new).orElseGet(Outcome.NotFound::new)));
   }
 }

@@ -97,14 +97,14 @@ final class EventIngest {
     });
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApplyAsync(v -> new Recorded(Arrays.asList(results),
-            pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED)), false), executor);
+            pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED)), null), executor);
   }
 
   /** The outcome of a batch refused by admission control: invalid events keep their errors, valid ones are unconfirmed. */
   private Recorded refused(EventResult[] results, List<DecodedEvent> decoded, Map<String, List<Integer>> slotsByUser, int valid) {
-    String reason = inFlight.refusal(valid);
+    Refusal refusal = inFlight.refused(valid);
     slotsByUser.values().forEach(slots -> slots.forEach(i ->
-        results[i] = new EventResult(decoded.get(i).eventId(), UNCONFIRMED, reason, null, null)));
-    return new Recorded(Arrays.asList(results), false, true);
+        results[i] = new EventResult(decoded.get(i).eventId(), UNCONFIRMED, refusal.message(), null, null)));
+    return new Recorded(Arrays.asList(results), false, refusal);
   }
 }

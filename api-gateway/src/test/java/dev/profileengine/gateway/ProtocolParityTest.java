@@ -1,7 +1,6 @@
 package dev.profileengine.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.stream.javadsl.Sink;
@@ -20,7 +19,6 @@ import dev.profileengine.grpc.SubscribeRequest;
 import io.grpc.Status;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

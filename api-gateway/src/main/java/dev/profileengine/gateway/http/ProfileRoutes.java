@@ -13,7 +13,6 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.engine.profiles.Profiles;
-import dev.profileengine.engine.profiles.Recorded;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.auth.Scope;

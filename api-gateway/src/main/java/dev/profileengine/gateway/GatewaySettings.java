@@ -1,6 +1,8 @@
 package dev.profileengine.gateway;
 
 import com.typesafe.config.Config;
+import dev.profileengine.engine.profiles.ChangeSubscription;
+import dev.profileengine.engine.profiles.InFlightLimit;
 
 /**
  * HTTP settings, from the {@code profile.http} section.

@@ -11,13 +11,18 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.profileengine.engine.changes.ChangeFeed;
 import dev.profileengine.engine.node.JournalConfig;
 import dev.profileengine.engine.node.ProfileEngine;
+import dev.profileengine.engine.profiles.InFlightLimit;
+import dev.profileengine.engine.profiles.Profiles;
+import dev.profileengine.engine.profiles.SubscriberLimit;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.grpc.GrpcErrors;
 import dev.profileengine.gateway.grpc.GrpcGuard;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
+import dev.profileengine.gateway.http.GatewayMetrics;
+import dev.profileengine.gateway.http.HttpAccess;
+import dev.profileengine.gateway.http.ProfileRoutes;
 import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,13 +39,8 @@ public final class ProfileNode implements AutoCloseable {
   private final ProfileEngine engine;
   private final ServerBinding binding;
   private final ServerBinding grpcBinding;
-  private final InFlightLimit events;
-  private final InFlightLimit reads;
 
-  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding,
-                      InFlightLimit events, InFlightLimit reads) {
-    this.events = events;
-    this.reads = reads;
+  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding) {
     this.system = system;
     this.engine = engine;
     this.binding = binding;
@@ -61,26 +61,20 @@ public final class ProfileNode implements AutoCloseable {
     Config resolved = ProfileEngine.configure(config);
     GatewaySettings http = GatewaySettings.from(resolved);
     GatewayMetrics metrics = new GatewayMetrics();
-    AccessControl access = AccessControl.from(resolved, reason -> metrics.accessDenied.labelValues(reason).inc());
+    AccessControl access = AccessControl.from(resolved, metrics::accessDenied);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {
       logMembership(system);
-      ProfileEngine engine = ProfileEngine.start(system);
+      // One facade for HTTP and gRPC: they share its admission bounds, subscriber caps and metrics.
+      ProfileEngine engine = ProfileEngine.start(system, new Profiles.Limits(http.admission().eventLimit(), http.admission().readLimit(),
+          SubscriberLimit.Caps.from(resolved), http.changes()));
       metrics.bindEngine(engine);
-      InFlightLimit events = http.admission().eventLimit();
-      InFlightLimit reads = http.admission().readLimit();
-      metrics.bindAdmission(events, reads);
-      // One ingest service for HTTP and gRPC: they share the node's bound on events in flight.
-      IngestService ingest = new IngestService(system, engine.settings(), java.time.Clock.systemUTC(), events);
-      // One cap on change-stream subscribers (SSE and gRPC), per node and per key.
-      SubscriberLimit subscribers = SubscriberLimit.from(resolved, metrics, system);
-      ProfileRoutes routes = new ProfileRoutes(engine, http, access, metrics, ingest, reads, subscribers);
+      ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.maxEventsPerRequest(), http.maxAttributes()),
+          new HttpAccess(access), metrics);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      ProfileGrpcService grpc = new ProfileGrpcService(system, ingest,
-          ChangeFeed.get(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes(),
-          new ProfileReader(system, engine.settings(), metrics, reads), subscribers);
+      ProfileGrpcService grpc = new ProfileGrpcService(system, engine.profiles(), access, http.maxEventsPerRequest());
       // The guard checks the key from the headers and caps each message before the handler reads a byte.
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
           .adaptSettings(s -> s.withHttp2Enabled(true))
@@ -97,7 +91,7 @@ public final class ProfileNode implements AutoCloseable {
           Cluster.get(system).selfMember().address(), resolved.getString("profile.discovery"), JournalConfig.describe(resolved),
           Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
           resolved.getString("profile.seed-nodes"));
-      return new ProfileNode(system, engine, binding, grpcBinding, events, reads);
+      return new ProfileNode(system, engine, binding, grpcBinding);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
@@ -126,12 +120,12 @@ public final class ProfileNode implements AutoCloseable {
 
   /** The node's bound on events in flight (HTTP and gRPC ingest share it). */
   public InFlightLimit eventLimit() {
-    return events;
+    return engine.profiles().eventLimit();
   }
 
   /** The node's bound on reads in flight (HTTP and gRPC profile reads share it). */
   public InFlightLimit readLimit() {
-    return reads;
+    return engine.profiles().readLimit();
   }
 
   public ActorSystem<Void> system() {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.engine.profiles.ChangeSubscription;
+import dev.profileengine.engine.profiles.ProfileMetrics;
+import dev.profileengine.gateway.wire.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +120,7 @@ class ChangeStreamTest {
       var system = node.node.system();
       var feed = dev.profileengine.engine.changes.ChangeFeed.get(system);
       var limits = new ChangeSubscription.Limits(100, Duration.ofSeconds(2));
-      GatewayMetrics metrics = new GatewayMetrics();
+      ProfileMetrics metrics = new ProfileMetrics();
       Set<String> seen = new java.util.HashSet<>();
       var stalled = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, metrics, new java.util.concurrent.CompletableFuture<>())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
@@ -254,7 +257,7 @@ class ChangeStreamTest {
       var system = node.node.system();
       var feed = dev.profileengine.engine.changes.ChangeFeed.get(system);
       var limits = new ChangeSubscription.Limits(5, Duration.ofSeconds(60));
-      var slow = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new GatewayMetrics(), new java.util.concurrent.CompletableFuture<>())
+      var slow = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new ProfileMetrics(), new java.util.concurrent.CompletableFuture<>())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
       Set<String> seen = new java.util.LinkedHashSet<>();
       assertEquals(200, node.send("POST", "/v1/events", events("s", 10, "a", "b")).statusCode());

@@ -1,5 +1,6 @@
 package dev.profileengine.gateway;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -12,7 +13,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 /**
  * Key material of a TLS cluster for tests, made the way an operator makes it: {@code
  * k8s/generate-cluster-certs.sh} writes a CA, the node stores and the Secret manifest; the nodes

@@ -11,6 +11,7 @@ import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
+import dev.profileengine.gateway.wire.Json;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

@@ -20,6 +20,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.ProfileShards;
 import dev.profileengine.engine.UserProfile;
+import dev.profileengine.gateway.wire.Json;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.IngestReply;
 import dev.profileengine.grpc.IngestRequest;

@@ -13,6 +13,8 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.engine.profiles.InFlightLimit;
+import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
 import dev.profileengine.grpc.GetProfileRequest;

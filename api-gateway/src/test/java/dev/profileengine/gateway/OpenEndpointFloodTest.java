@@ -9,6 +9,7 @@ import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
+import dev.profileengine.gateway.wire.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

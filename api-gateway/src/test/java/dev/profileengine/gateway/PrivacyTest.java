@@ -12,6 +12,7 @@ import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.engine.journal.JournalDatabase;
 import dev.profileengine.gateway.replay.Replayer;
+import dev.profileengine.gateway.wire.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package dev.profileengine.gateway;
 
+
 import akka.actor.ClassicActorSystemProvider;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.ContentTypes;
@@ -16,7 +17,6 @@ import akka.util.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 /** A raw gRPC call over HTTP/2 with prior knowledge (Akka HTTP's client): any body bytes, the status as the server sent it. */
 final class RawGrpc {
   private RawGrpc() {}

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.persistence.jdbc.db.SlickExtension;
 import akka.persistence.jdbc.db.SlickExtensionImpl;
 import dev.profileengine.engine.journal.JournalDatabase;
+import dev.profileengine.gateway.wire.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;

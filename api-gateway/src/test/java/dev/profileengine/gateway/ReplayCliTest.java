@@ -7,6 +7,7 @@ import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.ReplayCli;
+import dev.profileengine.gateway.wire.Json;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.GetProfileRequest;
 import dev.profileengine.grpc.IngestRequest;

@@ -1,9 +1,9 @@
 package dev.profileengine.gateway;
 
+
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.profile.BehaviorType;
 import java.util.List;
-
 /**
  * Demo segments computed straight from replayed rows, with no engine code, for the segment tests
  * to compare the engine's member lists against.

@@ -10,6 +10,7 @@ import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
+import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.BehaviorType;

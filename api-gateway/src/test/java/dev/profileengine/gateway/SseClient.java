@@ -1,5 +1,6 @@
 package dev.profileengine.gateway;
 
+
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 /** A minimal real Server-Sent Events client: reads events on a thread into a queue. */
 final class SseClient implements AutoCloseable {
   record Event(String id, String type, String data) {}

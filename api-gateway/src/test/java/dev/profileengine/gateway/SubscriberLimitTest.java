@@ -9,6 +9,8 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.typesafe.config.ConfigFactory;
+import dev.profileengine.engine.profiles.ProfileMetrics;
+import dev.profileengine.engine.profiles.SubscriberLimit;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -35,12 +37,12 @@ class SubscriberLimitTest {
   }
 
   static String refusedLimit(SubscriberLimit.Admission a) {
-    return assertInstanceOf(SubscriberLimit.Admission.Refused.class, a).refusal().limit();
+    return assertInstanceOf(SubscriberLimit.Admission.Refused.class, a).refusal().field();
   }
 
   @Test
   void capsPerKeyAndPerNode() {
-    SubscriberLimit limit = new SubscriberLimit(3, 2, new GatewayMetrics(), system, Duration.ofMinutes(1));
+    SubscriberLimit limit = new SubscriberLimit(3, 2, new ProfileMetrics(), system, Duration.ofMinutes(1));
     SubscriberLimit.Permit a1 = admitted(limit.tryAcquire("a"));
     admitted(limit.tryAcquire("a"));
     assertEquals("max-subscribers-per-key", refusedLimit(limit.tryAcquire("a")));
@@ -55,7 +57,7 @@ class SubscriberLimitTest {
 
   @Test
   void aPlaceComesBackWhenItsStreamEndsOrNeverStarts() throws Exception {
-    SubscriberLimit limit = new SubscriberLimit(10, 10, new GatewayMetrics(), system, Duration.ofMillis(300));
+    SubscriberLimit limit = new SubscriberLimit(10, 10, new ProfileMetrics(), system, Duration.ofMillis(300));
     SubscriberLimit.Permit ran = admitted(limit.tryAcquire("k"));
     ran.holding(Source.range(1, 3)).runWith(Sink.ignore(), system).toCompletableFuture().get(10, TimeUnit.SECONDS);
     SubscriberLimit.Permit cancelled = admitted(limit.tryAcquire("k"));

@@ -1,12 +1,12 @@
 package dev.profileengine.gateway;
 
+
 import akka.grpc.GrpcClientSettings;
 import dev.profileengine.grpc.ProfileServiceClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-
 /** gRPC clients of a {@link TestNode}, each presenting one API key (or none). */
 final class TestGrpc {
   private TestGrpc() {}

@@ -1,6 +1,7 @@
 package dev.profileengine.gateway;
 
 import com.typesafe.config.ConfigFactory;
+import dev.profileengine.gateway.wire.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

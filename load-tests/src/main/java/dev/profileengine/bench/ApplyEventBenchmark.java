@@ -68,7 +68,7 @@ public class ApplyEventBenchmark {
     if (!(state.admit(next, settings) instanceof Admission.Accept)) throw new IllegalStateException("next event is not admitted: " + state.admit(next, settings));
     // "gateway": the mapper GET /v1/profiles/{id} renders with (fast Instant writer, Blackbird);
     // "plain": stock Jackson with JavaTimeModule, for the ratio.
-    json = mapper.equals("gateway") ? dev.profileengine.gateway.Json.MAPPER : new ObjectMapper()
+    json = mapper.equals("gateway") ? dev.profileengine.gateway.wire.Json.MAPPER : new ObjectMapper()
         .registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .setSerializationInclusion(JsonInclude.Include.NON_NULL);

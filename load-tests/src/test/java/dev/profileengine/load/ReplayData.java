@@ -3,7 +3,7 @@ package dev.profileengine.load;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.TaobaoCsv;
-import dev.profileengine.gateway.Json;
+import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.gateway.replay.Replayer;
 import java.nio.file.Path;
 import java.util.ArrayList;

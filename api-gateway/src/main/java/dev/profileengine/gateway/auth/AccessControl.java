@@ -1,28 +1,22 @@
 package dev.profileengine.gateway.auth;
 
-import akka.http.javadsl.model.StatusCodes;
-import akka.http.javadsl.model.headers.HttpChallenge;
-import akka.http.javadsl.model.headers.RetryAfter;
-import akka.http.javadsl.model.headers.WWWAuthenticate;
-import akka.http.javadsl.server.AllDirectives;
-import akka.http.javadsl.server.Route;
 import com.typesafe.config.Config;
-import dev.profileengine.gateway.ErrorHandling;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Locale;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * API keys ({@code Authorization: Bearer <key>}) with scopes and a per-key rate limit. With no key
- * configured the node runs open, which it only accepts when bound to loopback.
+ * configured the node runs open, which it only accepts when bound to loopback. Protocol-neutral:
+ * each protocol maps a {@link Denial} to its status once ({@code http.HttpAccess}, {@code grpc.GrpcStatus}).
  */
-public final class AccessControl extends AllDirectives {
+public final class AccessControl {
   private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
   private static final ApiKeys.Caller ANONYMOUS = new ApiKeys.Caller("anonymous", java.util.Set.of(Scope.ADMIN));
 
@@ -30,7 +24,7 @@ public final class AccessControl extends AllDirectives {
   private final RateLimiter limiter;
   private final Consumer<String> onDenied;
 
-  /** {@code onDenied} hears each refusal's reason: unauthorized, forbidden or rate_limited. */
+  /** {@code onDenied} hears each refusal's reason as its metric label: unauthorized, forbidden or rate_limited. */
   public AccessControl(ApiKeys keys, RateLimiter limiter, Consumer<String> onDenied) {
     this.keys = keys;
     this.limiter = limiter;
@@ -66,12 +60,27 @@ public final class AccessControl extends AllDirectives {
     }
   }
 
+  /** Why a request was refused. */
+  public enum Denial {
+    /** No key, a malformed header or an unknown key. */
+    UNAUTHORIZED,
+    /** A known key without the scope. */
+    FORBIDDEN,
+    /** A known key over its rate. */
+    RATE_LIMITED;
+
+    /** The {@code profile_access_denied_total} label. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /** The outcome of an access check. */
   public sealed interface Decision {
     record Allowed(ApiKeys.Caller caller) implements Decision {}
 
-    /** @param reason unauthorized, forbidden or rate_limited; {@code retryAfterSeconds} for rate_limited */
-    record Denied(String reason, String message, long retryAfterSeconds) implements Decision {}
+    /** {@code retryAfterSeconds} for {@link Denial#RATE_LIMITED}. */
+    record Denied(Denial reason, String message, long retryAfterSeconds) implements Decision {}
   }
 
   /** Checks a presented {@code Authorization} header value against {@code scope} and the caller's rate (one token). */
@@ -88,54 +97,34 @@ public final class AccessControl extends AllDirectives {
     if (keys.isEmpty()) {
       who = ANONYMOUS;
     } else if (authorization.isEmpty()) {
-      return denied("unauthorized", "missing Authorization: Bearer <api key>", 0);
+      return denied(Denial.UNAUTHORIZED, "missing Authorization: Bearer <api key>", 0);
     } else {
       String h = authorization.get().strip();
-      if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) return denied("unauthorized", "Authorization must be 'Bearer <api key>'", 0);
+      if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) return denied(Denial.UNAUTHORIZED, "Authorization must be 'Bearer <api key>'", 0);
       Optional<ApiKeys.Caller> caller = keys.lookup(h.substring(7).strip());
-      if (caller.isEmpty()) return denied("unauthorized", "unknown API key", 0);
+      if (caller.isEmpty()) return denied(Denial.UNAUTHORIZED, "unknown API key", 0);
       who = caller.get();
     }
-    if (!who.may(scope)) return denied("forbidden", "this API key lacks the '" + scope.wire() + "' scope", 0);
+    if (!who.may(scope)) return denied(Denial.FORBIDDEN, "this API key lacks the '" + scope.wire() + "' scope", 0);
     return charge(who, cost);
   }
 
   /** Takes {@code cost} more tokens (events of a batch) of an allowed caller's rate: Allowed, or Denied rate_limited. */
   public Decision charge(ApiKeys.Caller who, long cost) {
     long wait = limiter.tryAcquire(who.id(), cost, System.nanoTime());
-    if (wait > 0) return denied("rate_limited", "rate limit of this API key exceeded: retry in " + wait + " s", wait);
+    if (wait > 0) return denied(Denial.RATE_LIMITED, "rate limit of this API key exceeded: retry in " + wait + " s", wait);
     return new Decision.Allowed(who);
   }
 
   /** Takes {@code cost} tokens of the caller's rate if it has them: 0, else the nanoseconds to wait (a stream waits, back-pressured). */
   public long chargeOrWait(ApiKeys.Caller who, long cost) {
     long wait = limiter.tryAcquireNanos(who.id(), cost, System.nanoTime());
-    if (wait > 0) onDenied.accept("rate_limited");
+    if (wait > 0) onDenied.accept(Denial.RATE_LIMITED.label());
     return wait;
   }
 
-  /** The HTTP answer to a refusal: 401, 403 or 429 with Retry-After. */
-  public Route refuse(Decision.Denied no) {
-    return switch (no.reason()) {
-      case "forbidden" -> ErrorHandling.error(StatusCodes.FORBIDDEN, "Authorization", no.message());
-      case "rate_limited" -> respondWithHeader(RetryAfter.create(no.retryAfterSeconds()), () ->
-          ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, "Authorization", no.message()));
-      default -> respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("profile-engine")), () ->
-          ErrorHandling.error(StatusCodes.UNAUTHORIZED, "Authorization", no.message()));
-    };
-  }
-
-  private Decision denied(String reason, String message, long retryAfter) {
-    onDenied.accept(reason);
+  private Decision denied(Denial reason, String message, long retryAfter) {
+    onDenied.accept(reason.label());
     return new Decision.Denied(reason, message, retryAfter);
-  }
-
-  /** Runs {@code inner} for a caller allowed {@code scope} and within its rate, else answers 401/403/429. */
-  public Route require(Scope scope, Function<ApiKeys.Caller, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      Decision d = check(scope, header);
-      if (d instanceof Decision.Allowed a) return inner.apply(a.caller());
-      return refuse((Decision.Denied) d);
-    });
   }
 }

@@ -2,7 +2,8 @@ package dev.profileengine.gateway.grpc;
 
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.profileengine.gateway.EventJson;
+import dev.profileengine.engine.profiles.DecodedEvent;
+import dev.profileengine.gateway.wire.EventJson;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
 import dev.profileengine.profile.BehaviorEvent;
@@ -17,7 +18,7 @@ import java.util.List;
 final class EventProto {
   private EventProto() {}
 
-  static EventJson.Decoded decode(Event e) {
+  static DecodedEvent decode(Event e) {
     List<FieldError> errors = new ArrayList<>(0);
     String eventId = blankToNull(e.getEventId());
     BehaviorType type = null;
@@ -33,7 +34,7 @@ final class EventProto {
         : e.getTimestampMs() != 0 ? EventJson.timestamp(LongNode.valueOf(e.getTimestampMs()), errors) : null;
     Integer quantity = e.hasQuantity() ? clampInt(e.getQuantity().getValue()) : null;
     Integer pageDepth = e.hasPageDepth() ? clampInt(e.getPageDepth().getValue()) : null;
-    if (!errors.isEmpty()) return new EventJson.Decoded(null, eventId, errors);
+    if (!errors.isEmpty()) return DecodedEvent.unreadable(eventId, errors);
     EventContext context = null;
     if (e.hasContext()) {
       var c = e.getContext();
@@ -44,7 +45,7 @@ final class EventProto {
         blankToNull(e.getItemId()), blankToNull(e.getCategoryId()), blankToNull(e.getBrand()),
         e.hasPrice() ? e.getPrice().getValue() : null, quantity, blankToNull(e.getQuery()),
         e.hasDwellMs() ? e.getDwellMs().getValue() : null, pageDepth, context);
-    return new EventJson.Decoded(event, eventId, errors);
+    return new DecodedEvent(event, eventId, List.of());
   }
 
   static EventResult result(dev.profileengine.profile.EventResult r) {

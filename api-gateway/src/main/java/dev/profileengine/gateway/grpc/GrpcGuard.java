@@ -19,7 +19,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * In front of the generated gRPC handler, so that a request costs the node nothing before it is
  * known to be allowed: the API key is checked from the headers (the RPC's scope from its path) and
- * a refused call is answered at once, trailers-only, its body cancelled unread; an allowed call's
+ * a refused call is answered at once, trailers-only, its body cancelled unread; an allowed call
+ * goes on with its caller attached ({@link GrpcCaller}: the key is hashed once per call), and its
  * body passes through a check of the gRPC length prefixes that fails the call with
  * {@code RESOURCE_EXHAUSTED} as soon as a frame declares more than {@code maxMessage} bytes, before
  * the decoder would buffer it. Compressed requests are refused ({@code UNIMPLEMENTED}): a small
@@ -62,11 +63,14 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
       return refuse(request, Status.UNIMPLEMENTED.withDescription("grpc-encoding " + encoding.get()
           + " is not accepted: send uncompressed messages"));
     }
+    // Only this guard says who the caller is: whatever a client sent under that name is dropped.
+    request = request.removeHeader(GrpcCaller.HEADER);
     Optional<Scope> scope = scope(request.getUri().path());
     if (scope.isPresent()) {
       // Cost 0: who and what only; the service charges the rate limit per event or read.
       AccessControl.Decision d = access.check(scope.get(), request.getHeader("authorization").map(h -> h.value()), 0);
-      if (d instanceof AccessControl.Decision.Denied no) return refuse(request, ProfileGrpcService.status(no));
+      if (d instanceof AccessControl.Decision.Denied no) return refuse(request, GrpcStatus.of(no));
+      request = GrpcCaller.attach(request, ((AccessControl.Decision.Allowed) d).caller());
     }
     if (request.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict strict) {
       // Already in memory (within the connection's frame limits): check it as it is.

@@ -5,20 +5,16 @@ import akka.actor.typed.ActorSystem;
 import akka.grpc.GrpcServiceException;
 import akka.grpc.javadsl.Metadata;
 import akka.stream.javadsl.Source;
-import dev.profileengine.engine.EngineSettings;
-import dev.profileengine.engine.changes.ChangeFeed;
-import dev.profileengine.gateway.ChangeJson;
-import dev.profileengine.gateway.ChangeRoutes;
-import dev.profileengine.gateway.ChangeSubscription;
-import dev.profileengine.gateway.GatewayMetrics;
-import dev.profileengine.gateway.IngestService;
-import dev.profileengine.gateway.Json;
-import dev.profileengine.gateway.ProfileReader;
-import dev.profileengine.gateway.RequestChecks;
-import dev.profileengine.gateway.SubscriberLimit;
+import dev.profileengine.engine.profiles.ChangeSubscription;
+import dev.profileengine.engine.profiles.Outcome;
+import dev.profileengine.engine.profiles.Profiles;
+import dev.profileengine.engine.profiles.Recorded;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.auth.Scope;
+import dev.profileengine.gateway.wire.ChangeJson;
+import dev.profileengine.gateway.wire.Json;
+import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
 import dev.profileengine.grpc.GetProfileRequest;
@@ -33,66 +29,38 @@ import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The gRPC API over the same services as HTTP: ingest (unary and streaming), profile reads and the
- * resumable change stream. API keys come as {@code authorization: Bearer <key>} metadata.
+ * The gRPC API, a thin adapter over {@link Profiles} as HTTP is: ingest (unary and streaming),
+ * profile reads and the resumable change stream. {@link GrpcGuard} has authenticated the API key
+ * ({@code authorization: Bearer <key>} metadata) and attached the caller ({@link GrpcCaller}); this
+ * charges the caller's rate, checks the message, calls the facade and maps its outcome to a status.
  */
 public final class ProfileGrpcService implements ProfileServicePowerApi {
   /** Events acknowledged per streamed group: small groups keep acknowledgements prompt. */
   private static final int STREAM_GROUP = 100;
 
-  private final IngestService ingest;
-  private final ChangeFeed changes;
+  private final Profiles profiles;
   private final AccessControl access;
-  private final ProfileReader reader;
-  private final EngineSettings settings;
   private final int maxEventsPerRequest;
-
-  private final GatewayMetrics metrics;
-  private final ChangeSubscription.Limits changeLimits;
-  private final java.util.concurrent.CompletionStage<akka.Done> stopping;
-  private final SubscriberLimit subscribers;
   private final ActorSystem<?> system;
 
-  public ProfileGrpcService(ActorSystem<?> system, IngestService ingest, ChangeFeed changes, AccessControl access,
-                            EngineSettings settings, int maxEventsPerRequest, GatewayMetrics metrics, ChangeSubscription.Limits changeLimits,
-                            ProfileReader reader, SubscriberLimit subscribers) {
+  public ProfileGrpcService(ActorSystem<?> system, Profiles profiles, AccessControl access, int maxEventsPerRequest) {
     this.system = system;
-    this.ingest = ingest;
-    this.changes = changes;
+    this.profiles = profiles;
     this.access = access;
-    this.reader = reader;
-    this.subscribers = subscribers;
-    this.settings = settings;
     this.maxEventsPerRequest = maxEventsPerRequest;
-    this.metrics = metrics;
-    this.changeLimits = changeLimits;
-    this.stopping = ChangeSubscription.stoppingSignal(system);
   }
 
-  /**
-   * The caller, allowed {@code scope}, having paid {@code cost} tokens of its rate. {@link GrpcGuard}
-   * has checked the key before the message was read; this is the second line.
-   */
+  /** The caller the guard authenticated for {@code scope}, having paid {@code cost} tokens of its rate. */
   private ApiKeys.Caller authorize(Scope scope, Metadata metadata, long cost) {
-    AccessControl.Decision d = access.check(scope, metadata.getText("authorization"), cost);
-    if (d instanceof AccessControl.Decision.Denied no) throw new GrpcServiceException(status(no));
-    return ((AccessControl.Decision.Allowed) d).caller();
-  }
-
-  /** The gRPC status of an access refusal. */
-  static Status status(AccessControl.Decision.Denied no) {
-    Status status = switch (no.reason()) {
-      case "forbidden" -> Status.PERMISSION_DENIED;
-      case "rate_limited" -> Status.RESOURCE_EXHAUSTED;
-      default -> Status.UNAUTHENTICATED;
-    };
-    return status.withDescription(no.message());
+    ApiKeys.Caller caller = GrpcCaller.of(metadata, scope);
+    if (access.charge(caller, cost) instanceof AccessControl.Decision.Denied no) throw new GrpcServiceException(GrpcStatus.of(no));
+    return caller;
   }
 
   private static <T> CompletionStage<T> failed(Throwable t) {
@@ -111,35 +79,34 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
       return failed(new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
           "events: batch of " + in.getEventsCount() + " exceeds the limit of " + maxEventsPerRequest + " per request")));
     }
-    return ingest.ingestDecoded(in.getEventsList().stream().map(EventProto::decode).toList()).thenApply(outcome -> {
-      IngestReply.Builder reply = IngestReply.newBuilder()
-          .setAccepted(outcome.count(dev.profileengine.profile.EventResult.ACCEPTED))
-          .setDuplicates(outcome.count(dev.profileengine.profile.EventResult.DUPLICATE))
-          .setRejected(outcome.count(dev.profileengine.profile.EventResult.REJECTED))
-          .setUnconfirmed(outcome.count(IngestService.UNCONFIRMED));
-      outcome.results().forEach(r -> reply.addResults(EventProto.result(r)));
-      return reply.build();
-    });
+    // A batch shed by admission control is answered as HTTP's 503 body is: every valid event unconfirmed with the reason.
+    return profiles.record(in.getEventsList().stream().map(EventProto::decode).toList()).thenApply(ProfileGrpcService::reply);
+  }
+
+  private static IngestReply reply(Recorded recorded) {
+    IngestReply.Builder reply = IngestReply.newBuilder()
+        .setAccepted(recorded.count(dev.profileengine.profile.EventResult.ACCEPTED))
+        .setDuplicates(recorded.count(dev.profileengine.profile.EventResult.DUPLICATE))
+        .setRejected(recorded.count(dev.profileengine.profile.EventResult.REJECTED))
+        .setUnconfirmed(recorded.count(dev.profileengine.profile.EventResult.UNCONFIRMED));
+    recorded.results().forEach(r -> reply.addResults(EventProto.result(r)));
+    return reply.build();
   }
 
   /**
    * Events are taken in small groups as they arrive (back-pressured by the durable writes) and each
    * is acknowledged, in order, once its user's entity has persisted it. Each group pays one token
    * per event of the key's rate limit, waiting (back-pressure, nothing buffered beyond the group)
-   * until the key has them, and passes the node's admission bound as an HTTP batch does: when the
-   * node is overloaded its events are answered {@code unconfirmed} with the reason, nothing stored.
+   * until the key has them, and is recorded as an HTTP batch is: when the node is overloaded its
+   * events are answered {@code unconfirmed} with the reason, nothing stored.
    */
   @Override
   public Source<EventResult, NotUsed> streamEvents(Source<Event, NotUsed> in, Metadata metadata) {
     ApiKeys.Caller caller = authorize(Scope.INGEST, metadata, 0);
     return in.groupedWithin(STREAM_GROUP, java.time.Duration.ofMillis(5))
         .mapAsync(1, group -> paid(caller, group.size())
-            .thenCompose(paid -> ingest.ingestDecoded(group.stream().map(EventProto::decode).toList())))
-        .map(outcome -> {
-          if (outcome.shed()) metrics.admissionRefused("events");
-          return outcome;
-        })
-        .mapConcat(outcome -> outcome.results().stream().map(EventProto::result).toList());
+            .thenCompose(paid -> profiles.record(group.stream().map(EventProto::decode).toList())))
+        .mapConcat(recorded -> recorded.results().stream().map(EventProto::result).toList());
   }
 
   /** Completes once {@code caller} has paid {@code events} tokens, waiting on the scheduler while its bucket refills. */
@@ -159,11 +126,10 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     } catch (GrpcServiceException e) {
       return failed(e);
     }
-    // The same read as HTTP's, under the node's read bound: refused is UNAVAILABLE (HTTP's 503).
-    return reader.read(in.getUserId(), asOf).thenApply(read -> {
-      if (read instanceof ProfileReader.Read.Refused refused) throw new GrpcServiceException(Status.UNAVAILABLE.withDescription(refused.reason()));
-      return toProto(((ProfileReader.Read.Found) read).view().orElseThrow(() ->
-          new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'"))));
+    return profiles.view(in.getUserId(), asOf).thenApply(read -> {
+      if (read instanceof Outcome.Ok<ProfileView> found) return toProto(found.value());
+      if (read instanceof Outcome.Refused<ProfileView> no) throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
+      throw new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'"));
     });
   }
 
@@ -195,19 +161,18 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   public Source<ProfileChange, NotUsed> subscribeProfileChanges(SubscribeRequest in, Metadata metadata) {
     ApiKeys.Caller caller = authorize(Scope.READ, metadata, 1);
     if (in.getFromOffset() < 0) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_offset: must not be negative"));
-    SubscriberLimit.tooManyUsers(in.getUserIdsCount()).ifPresent(message -> {
+    ChangeSubscription.tooManyUsers(in.getUserIdsCount()).ifPresent(message -> {
       throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("user_ids: " + message));
     });
     in.getUserIdsList().forEach(u -> checked(() -> RequestChecks.id("user_ids", u)));
     if (!in.getSegment().isEmpty()) checked(() -> RequestChecks.id("segment", in.getSegment()));
-    String segment = in.getSegment();
-    SubscriberLimit.Admission admission = subscribers.tryAcquire(caller.id());
-    if (admission instanceof SubscriberLimit.Admission.Refused no) {
-      throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(no.refusal().limit() + ": " + no.refusal().message()));
+    Optional<String> segment = in.getSegment().isEmpty() ? Optional.empty() : Optional.of(in.getSegment());
+    Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed =
+        profiles.subscribe(caller.id(), in.getFromOffset(), new HashSet<>(in.getUserIdsList()), segment);
+    if (subscribed instanceof Outcome.Refused<Source<ChangeSubscription.Item, NotUsed>> no) {
+      throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
     }
-    SubscriberLimit.Permit permit = ((SubscriberLimit.Admission.Admitted) admission).permit();
-    return permit.holding(ChangeSubscription.of(changes, in.getFromOffset(), new HashSet<>(in.getUserIdsList()),
-            c -> segment.isEmpty() || ChangeRoutes.touches(c, segment), changeLimits, metrics, stopping)
+    return ((Outcome.Ok<Source<ChangeSubscription.Item, NotUsed>>) subscribed).value()
         .map(item -> {
           if (item instanceof ChangeSubscription.Closed closed) {
             // The stream's close reason; the client resumes with from_offset = resume_from.
@@ -215,7 +180,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
                 .withDescription(closed.reason()));
           }
           return toProto(((ChangeSubscription.Change) item).change());
-        }));
+        });
   }
 
   @SuppressWarnings("deprecation") // changes_json stays one version for older clients

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.profileengine.data.BehaviorRow;
-import dev.profileengine.gateway.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +53,17 @@ public final class Replayer {
   private long startNanos;
   private long total;
 
+  /** The replay client's own mapper: it writes plain events and reads the ingest answer's counts. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static byte[] bytes(ArrayNode body) {
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Replayer(Options options) {
     this.options = options;
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -61,7 +71,7 @@ public final class Replayer {
 
   /** The engine's JSON for one row: timestamp in epoch milliseconds, the row's deterministic id. */
   public static ObjectNode toJson(BehaviorRow row) {
-    ObjectNode e = Json.MAPPER.createObjectNode();
+    ObjectNode e = JSON.createObjectNode();
     e.put("eventId", row.eventId());
     e.put("userId", row.userId());
     e.put("type", row.type().wire());
@@ -106,9 +116,9 @@ public final class Replayer {
   private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from) {
     if (from >= lane.size()) return CompletableFuture.completedFuture(null);
     List<BehaviorRow> batch = lane.subList(from, Math.min(lane.size(), from + options.batchSize()));
-    ArrayNode body = Json.MAPPER.createArrayNode();
+    ArrayNode body = JSON.createArrayNode();
     batch.forEach(r -> body.add(toJson(r)));
-    return send(Json.bytes(body), batch.size(), 1).thenCompose(v -> sendLane(lane, from + batch.size()));
+    return send(bytes(body), batch.size(), 1).thenCompose(v -> sendLane(lane, from + batch.size()));
   }
 
   public Progress progress() {
@@ -180,7 +190,7 @@ public final class Replayer {
 
   private void count(byte[] responseBody, int events) {
     try {
-      JsonNode r = Json.MAPPER.readTree(responseBody);
+      JsonNode r = JSON.readTree(responseBody);
       sent.addAndGet(events);
       accepted.addAndGet(r.path("accepted").asLong());
       duplicates.addAndGet(r.path("duplicates").asLong());

@@ -19,6 +19,8 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;
 import dev.profileengine.engine.journal.JournalDurability;
 import dev.profileengine.engine.model.ModelService;
+import dev.profileengine.engine.profiles.Profiles;
+import dev.profileengine.engine.profiles.RecommendationSettings;
 import dev.profileengine.engine.segments.SegmentProjection;
 import dev.profileengine.engine.segments.SegmentRecheck;
 import dev.profileengine.engine.segments.SegmentReevaluation;
@@ -46,9 +48,11 @@ public final class ProfileEngine {
 
   private final SegmentStore segments;
   private final SegmentReevaluation reevaluation;
+  private final Profiles profiles;
 
   private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ModelService models, SegmentStore segments,
-                        SegmentReevaluation reevaluation) {
+                        SegmentReevaluation reevaluation, Profiles profiles) {
+    this.profiles = profiles;
     this.segments = segments;
     this.reevaluation = reevaluation;
     this.system = system;
@@ -71,7 +75,6 @@ public final class ProfileEngine {
     return ReadinessCheck.Probe.get(system).probes();
   }
 
-  /** Starts the engine on {@code system}; blocks until the journal schema exists. */
   /** Registers the engine's metrics (entities, journal writer, change feed) in {@code registry}. */
   public static void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
     dev.profileengine.engine.EngineMetrics.registerIn(registry);
@@ -79,7 +82,11 @@ public final class ProfileEngine {
     dev.profileengine.engine.changes.ChangeMetrics.registerIn(registry);
   }
 
-  public static ProfileEngine start(ActorSystem<?> system) {
+  /**
+   * Starts the engine on {@code system}; blocks until the journal schema exists. {@code limits}
+   * bound the {@link Profiles} facade's work (the node's admission and subscriber settings).
+   */
+  public static ProfileEngine start(ActorSystem<?> system, Profiles.Limits limits) {
     EngineSettings settings = EngineSettings.from(system.settings().config());
     try {
       journalSchema(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -101,7 +108,9 @@ public final class ProfileEngine {
       reevaluation.startIfRulesChanged();
       SegmentRecheck.schedule(system, reevaluation, recheck);
     });
-    return new ProfileEngine(system, settings, models, segments, reevaluation);
+    Profiles profiles = new Profiles(system, settings, java.util.Optional.ofNullable(models),
+        RecommendationSettings.from(system.settings().config()), limits);
+    return new ProfileEngine(system, settings, models, segments, reevaluation, profiles);
   }
 
   /**
@@ -171,6 +180,11 @@ public final class ProfileEngine {
   /** The background re-evaluation of segments after a rule change. */
   public SegmentReevaluation reevaluation() {
     return reevaluation;
+  }
+
+  /** The one way into the profiles for every protocol (built once per node). */
+  public Profiles profiles() {
+    return profiles;
   }
 
   public EngineSettings settings() {

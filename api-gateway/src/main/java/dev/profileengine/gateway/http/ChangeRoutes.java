@@ -1,19 +1,24 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.http;
 
+import akka.NotUsed;
 import akka.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import akka.stream.javadsl.Source;
 import dev.profileengine.engine.changes.ChangeFeed;
-import dev.profileengine.engine.changes.ProfileChange;
-import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.engine.profiles.ChangeSubscription;
+import dev.profileengine.engine.profiles.Outcome;
+import dev.profileengine.engine.profiles.Profiles;
 import dev.profileengine.gateway.auth.Scope;
+import dev.profileengine.gateway.wire.ChangeJson;
+import dev.profileengine.gateway.wire.Json;
+import dev.profileengine.gateway.wire.RequestChecks;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code GET /v1/changes}: profile change notifications as Server-Sent Events. Each event's
@@ -23,24 +28,12 @@ import java.util.Set;
  */
 public final class ChangeRoutes extends AllDirectives {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-  private final ChangeFeed feed;
-  private final AccessControl access;
+  private final Profiles profiles;
+  private final HttpAccess access;
 
-  private final GatewayMetrics metrics;
-
-  private final ChangeSubscription.Limits limits;
-
-  private final java.util.concurrent.CompletionStage<akka.Done> stopping;
-  private final SubscriberLimit subscribers;
-
-  public ChangeRoutes(ChangeFeed feed, AccessControl access, GatewayMetrics metrics, ChangeSubscription.Limits limits,
-                      java.util.concurrent.CompletionStage<akka.Done> stopping, SubscriberLimit subscribers) {
-    this.subscribers = subscribers;
-    this.limits = limits;
-    this.stopping = stopping;
-    this.feed = feed;
+  ChangeRoutes(Profiles profiles, HttpAccess access) {
+    this.profiles = profiles;
     this.access = access;
-    this.metrics = metrics;
   }
 
   /** A change as {@code profile-changed} (id = offset), or the closing {@code close} event with its reason. */
@@ -50,12 +43,6 @@ public final class ChangeRoutes extends AllDirectives {
     }
     ChangeFeed.ProfileChanged c = ((ChangeSubscription.Change) item).change();
     return ServerSentEvent.create(ChangeJson.render(c), "profile-changed", Long.toString(c.offset()));
-  }
-
-  /** A change of {@code segment}'s membership: the user entered or left it (or was forgotten). */
-  public static boolean touches(ChangeFeed.ProfileChanged c, String segment) {
-    if (c.change() instanceof ProfileChange.Forgotten) return true;
-    return c.change() instanceof ProfileChange.SegmentsChanged s && s.touches(segment);
   }
 
   public Route routes() {
@@ -75,21 +62,13 @@ public final class ChangeRoutes extends AllDirectives {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be an offset (a non-negative integer), was '" + raw + "'");
     }
     if (offset < 0) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must not be negative");
-    Optional<String> tooMany = SubscriberLimit.tooManyUsers(users.size());
+    Optional<String> tooMany = ChangeSubscription.tooManyUsers(users.size());
     if (tooMany.isPresent()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", tooMany.get());
     users.forEach(u -> RequestChecks.id("userId", u));
     segment.ifPresent(s -> RequestChecks.id("segment", s));
-    Set<String> userIds = new HashSet<>(users);
-    SubscriberLimit.Admission admission = subscribers.tryAcquire(key);
-    if (admission instanceof SubscriberLimit.Admission.Refused no) {
-      return respondWithHeader(akka.http.javadsl.model.headers.RetryAfter.create(SubscriberLimit.RETRY_AFTER_SECONDS),
-          () -> ErrorHandling.error(StatusCodes.TOO_MANY_REQUESTS, no.refusal().limit(), no.refusal().message()));
-    }
-    SubscriberLimit.Permit permit = ((SubscriberLimit.Admission.Admitted) admission).permit();
-    return completeOK(
-        permit.holding(ChangeSubscription.of(feed, offset, userIds, c -> segment.isEmpty() || touches(c, segment.get()), limits, metrics, stopping)
-            .map(ChangeRoutes::toSse)
-            .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)),
-        EventStreamMarshalling.toEventStream());
+    Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed = profiles.subscribe(key, offset, new HashSet<>(users), segment);
+    if (subscribed instanceof Outcome.Refused<Source<ChangeSubscription.Item, NotUsed>> no) return HttpRefusals.refused(no.refusal());
+    Source<ChangeSubscription.Item, NotUsed> changes = ((Outcome.Ok<Source<ChangeSubscription.Item, NotUsed>>) subscribed).value();
+    return completeOK(changes.map(ChangeRoutes::toSse).keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
   }
 }

@@ -1,23 +1,22 @@
-package dev.profileengine.gateway;
+package dev.profileengine.engine.profiles;
 
 import akka.NotUsed;
 import akka.stream.javadsl.Source;
 import com.typesafe.config.Config;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The change-stream subscribers (SSE {@code /v1/changes} and gRPC {@code SubscribeProfileChanges}
- * share it) a node serves at once, in all and per API key: each holds a read-ahead buffer and a
+ * The change-stream subscribers (every protocol's subscriptions go through {@link Profiles#subscribe})
+ * a node serves at once, in all and per API key: each holds a read-ahead buffer and a
  * journal query, so beyond the caps a subscription is refused (HTTP 429, gRPC RESOURCE_EXHAUSTED)
  * instead of taking the node's memory. A place is given back when its stream ends by any path.
  */
 public final class SubscriberLimit {
   private final int maxPerNode;
   private final int maxPerKey;
-  private final GatewayMetrics metrics;
+  private final ProfileMetrics metrics;
   private final akka.actor.ClassicActorSystemProvider system;
   private final java.time.Duration unclaimedAfter;
   private final AtomicInteger open = new AtomicInteger();
@@ -27,7 +26,7 @@ public final class SubscriberLimit {
    * @param unclaimedAfter a place whose stream has not started by then is given back (its response
    *     was never sent: the client went away first), so no path keeps a place forever
    */
-  public SubscriberLimit(int maxPerNode, int maxPerKey, GatewayMetrics metrics, akka.actor.ClassicActorSystemProvider system,
+  public SubscriberLimit(int maxPerNode, int maxPerKey, ProfileMetrics metrics, akka.actor.ClassicActorSystemProvider system,
                          java.time.Duration unclaimedAfter) {
     this.system = system;
     this.unclaimedAfter = unclaimedAfter;
@@ -39,10 +38,17 @@ public final class SubscriberLimit {
     this.metrics = metrics;
   }
 
-  /** From {@code profile.changes.max-subscribers} and {@code max-subscribers-per-key}. */
-  public static SubscriberLimit from(Config root, GatewayMetrics metrics, akka.actor.ClassicActorSystemProvider system) {
-    Config c = root.getConfig("profile.changes");
-    return new SubscriberLimit(c.getInt("max-subscribers"), c.getInt("max-subscribers-per-key"), metrics, system, UNCLAIMED_AFTER);
+  /** The caps: subscribers per node and per API key. */
+  public record Caps(int perNode, int perKey) {
+    /** From {@code profile.changes.max-subscribers} and {@code max-subscribers-per-key}. */
+    public static Caps from(Config root) {
+      Config c = root.getConfig("profile.changes");
+      return new Caps(c.getInt("max-subscribers"), c.getInt("max-subscribers-per-key"));
+    }
+  }
+
+  SubscriberLimit(Caps caps, ProfileMetrics metrics, akka.actor.ClassicActorSystemProvider system) {
+    this(caps.perNode(), caps.perKey(), metrics, system, UNCLAIMED_AFTER);
   }
 
   /** How long a granted place waits for its stream to start. */
@@ -78,9 +84,6 @@ public final class SubscriberLimit {
     }
   }
 
-  /** A refused subscription: which cap ({@code max-subscribers} or {@code max-subscribers-per-key}) and a message. */
-  public record Refusal(String limit, String message) {}
-
   /** A place for a subscriber of API key {@code key}, or why not. */
   public sealed interface Admission {
     record Admitted(Permit permit) implements Admission {}
@@ -91,7 +94,7 @@ public final class SubscriberLimit {
   public Admission tryAcquire(String key) {
     if (open.incrementAndGet() > maxPerNode) {
       open.decrementAndGet();
-      return refused("max-subscribers", "this node serves at most " + maxPerNode + " change-stream subscribers (PROFILE_MAX_SUBSCRIBERS): retry later");
+      return refused(Refusal.Reason.SUBSCRIBERS_PER_NODE, "max-subscribers", "this node serves at most " + maxPerNode + " change-stream subscribers (PROFILE_MAX_SUBSCRIBERS): retry later");
     }
     boolean[] admitted = {false};
     perKey.compute(key, (k, n) -> {
@@ -104,7 +107,7 @@ public final class SubscriberLimit {
     });
     if (!admitted[0]) {
       open.decrementAndGet();
-      return refused("max-subscribers-per-key", "this API key holds its " + maxPerKey
+      return refused(Refusal.Reason.SUBSCRIBERS_PER_KEY, "max-subscribers-per-key", "this API key holds its " + maxPerKey
           + " change-stream subscriptions on this node (PROFILE_MAX_SUBSCRIBERS_PER_KEY): close one or retry later");
     }
     metrics.changeSubscribers.inc();
@@ -116,18 +119,12 @@ public final class SubscriberLimit {
     return open.get();
   }
 
-  private Admission refused(String limit, String message) {
+  /** {@code limit} names the cap (the metric's label and the refusal's field). */
+  private Admission refused(Refusal.Reason reason, String limit, String message) {
     metrics.subscribersRefused.labelValues(limit).inc();
-    return new Admission.Refused(new Refusal(limit, message));
+    return new Admission.Refused(new Refusal(reason, limit, message, RETRY_AFTER_SECONDS));
   }
 
   /** The Retry-After of a refusal, in seconds. */
   public static final long RETRY_AFTER_SECONDS = 1;
-
-  /** Users one subscription may name (HTTP {@code userId}, gRPC {@code user_ids}). */
-  public static final int MAX_USER_IDS = 1000;
-
-  public static Optional<String> tooManyUsers(int count) {
-    return count > MAX_USER_IDS ? Optional.of("at most " + MAX_USER_IDS + " users per subscription, was " + count) : Optional.empty();
-  }
 }

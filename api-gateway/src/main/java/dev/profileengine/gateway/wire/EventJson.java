@@ -1,6 +1,7 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.engine.profiles.DecodedEvent;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.EventContext;
@@ -12,25 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one JSON event into a {@link BehaviorEvent}, or into the list of fields that are of the
+ * Turns one JSON event into a {@link BehaviorEvent} ({@link DecodedEvent}), or into the list of fields that are of the
  * wrong JSON type or unreadable. Field rules (required, lengths, ranges) are the domain's
  * {@code EventValidation}, applied afterwards. Unknown fields are ignored.
  */
 public final class EventJson {
   private EventJson() {}
 
-  /** The outcome for one element: an event, or errors and whatever id could be read for the report. */
-  public record Decoded(BehaviorEvent event, String eventId, List<FieldError> errors) {
-    public boolean ok() {
-      return errors.isEmpty();
-    }
-  }
-
-  public static Decoded decode(JsonNode node) {
+  public static DecodedEvent decode(JsonNode node) {
     List<FieldError> errors = new ArrayList<>(0);
     if (node == null || !node.isObject()) {
       errors.add(new FieldError("event", "must be a JSON object, was " + kind(node)));
-      return new Decoded(null, null, errors);
+      return DecodedEvent.unreadable(null, errors);
     }
     String eventId = id(node, "eventId", errors);
     String userId = id(node, "userId", errors);
@@ -45,13 +39,13 @@ public final class EventJson {
     Long dwellMs = integer(node, "dwellMs", errors);
     Long pageDepth = integer(node, "pageDepth", errors);
     EventContext context = context(node.get("context"), errors);
-    if (!errors.isEmpty()) return new Decoded(null, eventId, errors);
+    if (!errors.isEmpty()) return DecodedEvent.unreadable(eventId, errors);
     BehaviorEvent e = new BehaviorEvent(eventId, userId, type, timestamp, itemId, categoryId, brand, price,
         quantity == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, quantity)),
         query, dwellMs,
         pageDepth == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, pageDepth)),
         context);
-    return new Decoded(e, eventId, errors);
+    return new DecodedEvent(e, eventId, List.of());
   }
 
   /** The event in the wire format {@link #decode} reads (absent fields omitted). */
@@ -91,7 +85,7 @@ public final class EventJson {
     return v == null || v.isNull() || v.isMissingNode();
   }
 
-  static String kind(JsonNode v) {
+  public static String kind(JsonNode v) {
     if (absent(v)) return "null";
     if (v.isTextual()) return "a string";
     if (v.isNumber()) return "a number";

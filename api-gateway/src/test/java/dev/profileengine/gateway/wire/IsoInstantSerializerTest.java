@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

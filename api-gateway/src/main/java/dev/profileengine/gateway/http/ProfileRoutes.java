@@ -1,8 +1,5 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.http;
 
-import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
@@ -14,10 +11,14 @@ import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.node.ProfileEngine;
+import dev.profileengine.engine.profiles.Profiles;
 import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.auth.Scope;
+import dev.profileengine.gateway.wire.EventJson;
+import dev.profileengine.gateway.wire.Json;
+import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.ProfileView;
 import java.util.ArrayList;
@@ -27,41 +28,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The HTTP API: ingest, profile reads, attributes, health and readiness. */
+/**
+ * The HTTP API: ingest, profile reads, attributes, health and readiness. A thin adapter over
+ * {@link Profiles}: decode and check the request, call the facade, map its outcome to a status.
+ */
 public final class ProfileRoutes extends AllDirectives {
   private final ProfileEngine engine;
-  private final GatewaySettings http;
-  private final IngestService ingest;
-  private final ClusterSharding sharding;
-  private final ProfileReader reader;
+  private final Profiles profiles;
+  private final Limits http;
   private final ChangeRoutes changes;
   private final ModelRoutes models;
   private final PrivacyRoutes privacy;
   private final SegmentRoutes segments;
-  private final dev.profileengine.model.recommend.RecommendWeights recommendWeights;
-  private final int maxRecommendations;
-  private final AccessControl access;
-
+  private final HttpAccess access;
   private final GatewayMetrics metrics;
 
-  public ProfileRoutes(ProfileEngine engine, GatewaySettings http, AccessControl access, GatewayMetrics metrics,
-                       IngestService ingest, InFlightLimit reads, SubscriberLimit subscribers) {
+  /** What the routes take from the node's HTTP settings. */
+  public record Limits(long maxBodyBytes, int maxEventsPerRequest, int maxAttributes) {}
+
+  public ProfileRoutes(ProfileEngine engine, Limits http, HttpAccess access, GatewayMetrics metrics) {
     this.engine = engine;
+    this.profiles = engine.profiles();
     this.access = access;
     this.metrics = metrics;
     this.http = http;
-    ActorSystem<?> system = engine.system();
-    this.ingest = ingest;
-    this.sharding = ClusterSharding.get(system);
-    this.models = new ModelRoutes(engine.models(), access, system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
-    this.privacy = new PrivacyRoutes(system, engine.settings(), access);
+    this.models = new ModelRoutes(engine.models(), access, engine.system().dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
+    this.privacy = new PrivacyRoutes(profiles, access);
     this.segments = new SegmentRoutes(engine, access);
-    com.typesafe.config.Config rec = system.settings().config().getConfig("profile.recommendations");
-    this.recommendWeights = new dev.profileengine.model.recommend.RecommendWeights(
-        rec.getDouble("weights.model"), rec.getDouble("weights.interest"), rec.getDouble("weights.popular"));
-    this.maxRecommendations = rec.getInt("max-k");
-    this.reader = new ProfileReader(system, engine.settings(), metrics, reads);
-    this.changes = new ChangeRoutes(dev.profileengine.engine.changes.ChangeFeed.get(system), access, metrics, http.changes(), ChangeSubscription.stoppingSignal(system), subscribers);
+    this.changes = new ChangeRoutes(profiles, access);
   }
 
   /** The ingest response body. */
@@ -111,7 +105,7 @@ public final class ProfileRoutes extends AllDirectives {
     return withSizeLimit(limit, () -> entity(Unmarshaller.entityToByteString(), (ByteString b) -> inner.apply(b.toArray())));
   }
 
-  private Route postEvents(dev.profileengine.gateway.auth.ApiKeys.Caller caller, byte[] body) {
+  private Route postEvents(ApiKeys.Caller caller, byte[] body) {
     JsonNode root;
     try {
       root = Json.parse(body);
@@ -130,40 +124,26 @@ public final class ProfileRoutes extends AllDirectives {
     } else {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON event object or an array of events, was " + EventJson.kind(root));
     }
-    metrics.ingestBatchSize.observe(elements.size());
     // The rate limit counts events: the request paid one token, the batch's other events pay theirs.
     if (elements.size() > 1 && access.charge(caller, elements.size() - 1) instanceof AccessControl.Decision.Denied no) {
       return access.refuse(no);
     }
-    return onSuccess(ingest.ingest(elements), outcome -> {
-      IngestResponse response = new IngestResponse(outcome.count(EventResult.ACCEPTED), outcome.count(EventResult.DUPLICATE),
-          outcome.count(EventResult.REJECTED), outcome.count(IngestService.UNCONFIRMED), outcome.results());
-      metrics.ingestEvents.labelValues(EventResult.ACCEPTED).inc(response.accepted());
-      metrics.ingestEvents.labelValues(EventResult.DUPLICATE).inc(response.duplicates());
-      metrics.ingestEvents.labelValues(EventResult.REJECTED).inc(response.rejected());
-      metrics.ingestEvents.labelValues(IngestService.UNCONFIRMED).inc(response.unconfirmed());
-      if (outcome.shed()) {
-        metrics.admissionRefused.labelValues("events").inc();
-        return respondWithHeader(retryAfter(), () -> json(StatusCodes.SERVICE_UNAVAILABLE, response));
+    return onSuccess(profiles.record(elements.stream().map(EventJson::decode).toList()), recorded -> {
+      IngestResponse response = new IngestResponse(recorded.count(EventResult.ACCEPTED), recorded.count(EventResult.DUPLICATE),
+          recorded.count(EventResult.REJECTED), recorded.count(EventResult.UNCONFIRMED), recorded.results());
+      if (recorded.shed()) {
+        return HttpRefusals.withRetryAfter(recorded.refused(), () -> json(HttpRefusals.status(recorded.refused().reason()), response));
       }
-      return json(outcome.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, response);
+      return json(recorded.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, response);
     });
   }
 
   private Route getProfile(String userId, Optional<String> asOfParam) {
-    return ErrorHandling.instantParam("asOf", asOfParam, at -> readProfile(userId, at, profile -> profile
-        .map(view -> json(StatusCodes.OK, view))
-        .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'"))));
+    return ErrorHandling.instantParam("asOf", asOfParam, at ->
+        onSuccess(profiles.view(userId, at), read -> HttpRefusals.answer(read, userId, view -> json(StatusCodes.OK, view))));
   }
 
-  /** The profile's view as {@link ProfileReader#read} gives it; a read refused by the node's read bound is a 503 with Retry-After. */
-  private Route readProfile(String userId, java.time.Instant asOf, java.util.function.Function<Optional<ProfileView>, Route> inner) {
-    return onSuccess(reader.read(userId, asOf), read -> read instanceof ProfileReader.Read.Refused refused
-        ? respondWithHeader(retryAfter(), () -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, refused.reason()))
-        : inner.apply(((ProfileReader.Read.Found) read).view()));
-  }
-
-  private Route putAttributes(String userId, byte[] body, dev.profileengine.gateway.auth.ApiKeys.Caller caller) {
+  private Route putAttributes(String userId, byte[] body, ApiKeys.Caller caller) {
     JsonNode root;
     try {
       root = Json.parse(body);
@@ -178,8 +158,8 @@ public final class ProfileRoutes extends AllDirectives {
       String key = f.getKey();
       JsonNode v = f.getValue();
       String field = "attributes." + key;
-      int maxName = engine.settings().attributeLimits().maxNameLength();
-      int maxValue = engine.settings().attributeLimits().maxValueLength();
+      int maxName = profiles.attributeLimits().maxNameLength();
+      int maxValue = profiles.attributeLimits().maxValueLength();
       if (key.isBlank() || key.length() > maxName) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "attribute names must be 1 to " + maxName + " characters");
       if (v.isNull()) attributes.put(key, null);
       else if (v.isTextual() && v.textValue().length() <= maxValue) attributes.put(key, v.textValue());
@@ -188,10 +168,7 @@ public final class ProfileRoutes extends AllDirectives {
       else if (v.isNumber() && Double.isFinite(v.doubleValue())) attributes.put(key, v.doubleValue());
       else return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be a string (at most " + maxValue + " characters), number, boolean or null, was " + EventJson.kind(v));
     }
-    return onSuccess(entity(userId).<UserProfile.ProfileReply>ask(r -> new UserProfile.SetAttributes(attributes, r), engine.settings().askTimeout()),
-        reply -> reply.refused() != null ? ErrorHandling.error(StatusCodes.BAD_REQUEST, reply.refused().field(), reply.refused().reason())
-            : reply.profile().map(view -> writeAnswer(userId, caller, view))
-                .orElseGet(() -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "the profile is being forgotten: retry")));
+    return onSuccess(profiles.setAttributes(userId, attributes), written -> HttpRefusals.answer(written, userId, view -> writeAnswer(userId, caller, view)));
   }
 
   /** The answer to a write (attributes, consent): see {@link #writeAnswer}. */
@@ -201,26 +178,13 @@ public final class ProfileRoutes extends AllDirectives {
    * A write answers with the profile only to a key that may also read it; an ingest-only key gets
    * an acknowledgement, so writing never reads past the key's scope.
    */
-  static Route writeAnswer(String userId, dev.profileengine.gateway.auth.ApiKeys.Caller caller, ProfileView view) {
+  static Route writeAnswer(String userId, ApiKeys.Caller caller, ProfileView view) {
     return caller.may(Scope.READ) ? json(StatusCodes.OK, view) : json(StatusCodes.OK, new WriteAck(userId, true));
   }
 
   private Route recommendations(String userId, Optional<String> kParam) {
-    return ErrorHandling.intParam("k", kParam, 10, 1, maxRecommendations, k -> recommendations(userId, k));
-  }
-
-  private Route recommendations(String userId, int top) {
-    dev.profileengine.model.recommend.Popularity popularity = engine.models()
-        .map(dev.profileengine.engine.model.ModelService::popularity)
-        .orElseGet(dev.profileengine.model.registry.ModelRegistry::defaultPopularity);
-    return readProfile(userId, null, profile -> profile
-            .map(view -> json(StatusCodes.OK, dev.profileengine.engine.model.ProfileRecommendations.of(view, popularity, recommendWeights, top)))
-            .orElseGet(() -> ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'")));
-  }
-
-  /** The Retry-After of a refusal: one setting for events and reads. */
-  private akka.http.javadsl.model.HttpHeader retryAfter() {
-    return akka.http.javadsl.model.headers.RetryAfter.create(InFlightLimit.seconds(http.admission().retryAfter()));
+    return ErrorHandling.intParam("k", kParam, 10, 1, profiles.maxRecommendations(), k ->
+        onSuccess(profiles.recommendations(userId, k), found -> HttpRefusals.answer(found, userId, r -> json(StatusCodes.OK, r))));
   }
 
   /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (RequestChecks). */
@@ -229,11 +193,7 @@ public final class ProfileRoutes extends AllDirectives {
     return inner.get();
   }
 
-  private EntityRef<UserProfile.Command> entity(String userId) {
-    return sharding.entityRefFor(UserProfile.ENTITY_KEY, userId);
-  }
-
-  static Route json(StatusCode status, Object body) {
+  public static Route json(StatusCode status, Object body) {
     return new AllDirectives() {}.complete(HttpResponse.create().withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
   }

@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.http;
 
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpHeader;
@@ -14,6 +14,8 @@ import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.AskTimeoutException;
 import dev.profileengine.gateway.logging.LogContext;
+import dev.profileengine.gateway.wire.Json;
+import dev.profileengine.gateway.wire.RequestChecks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -39,7 +41,7 @@ public final class ErrorHandling {
     return ProfileRoutes.json(status, body);
   }
 
-  static Route wrap(Supplier<Route> inner) {
+  public static Route wrap(Supplier<Route> inner) {
     return D.handleExceptions(exceptions(), () -> D.handleRejections(rejections(), inner));
   }
 

@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.engine.profiles;
 
 import akka.Done;
 import akka.NotUsed;
@@ -8,7 +8,9 @@ import akka.stream.BackpressureTimeoutException;
 import akka.stream.OverflowStrategy;
 import akka.stream.javadsl.Source;
 import dev.profileengine.engine.changes.ChangeFeed;
+import dev.profileengine.engine.changes.ProfileChange;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,6 +37,20 @@ public final class ChangeSubscription {
   /** Read-ahead size and the longest a subscriber may leave a change waiting. */
   public record Limits(int bufferSize, java.time.Duration maxStall) {}
 
+  /** Users one subscription may name (HTTP {@code userId}, gRPC {@code user_ids}). */
+  public static final int MAX_USER_IDS = 1000;
+
+  /** Why a subscription names too many users, if it does (the protocols name the field). */
+  public static Optional<String> tooManyUsers(int count) {
+    return count > MAX_USER_IDS ? Optional.of("at most " + MAX_USER_IDS + " users per subscription, was " + count) : Optional.empty();
+  }
+
+  /** A change of {@code segment}'s membership: the user entered or left it (or was forgotten). */
+  public static boolean touches(ChangeFeed.ProfileChanged c, String segment) {
+    if (c.change() instanceof ProfileChange.Forgotten) return true;
+    return c.change() instanceof ProfileChange.SegmentsChanged s && s.touches(segment);
+  }
+
   /**
    * Completes when the node starts shutting down (before its ports unbind), so open streams end with
    * a {@code shutting_down} {@link Closed} instead of a dropped connection.
@@ -51,8 +67,9 @@ public final class ChangeSubscription {
     return stopping;
   }
 
+  /** The changes after {@code offset} of {@code userIds} (empty: all) that pass {@code filter}, closing when {@code stopping} completes. */
   public static Source<Item, NotUsed> of(ChangeFeed feed, long offset, Set<String> userIds, Predicate<ChangeFeed.ProfileChanged> filter,
-                                         Limits limits, GatewayMetrics metrics, CompletionStage<Done> stopping) {
+                                         Limits limits, ProfileMetrics metrics, CompletionStage<Done> stopping) {
     AtomicLong delivered = new AtomicLong(offset);
     Source<Item, NotUsed> onShutdown = Source.completionStage(stopping).map(d -> new Closed(
         "shutting_down: the node is stopping; resume from offset " + delivered.get() + " on another node", delivered.get()));
@@ -62,7 +79,7 @@ public final class ChangeSubscription {
   }
 
   private static Source<Item, NotUsed> changes(ChangeFeed feed, long offset, Set<String> userIds, Predicate<ChangeFeed.ProfileChanged> filter,
-                                               Limits limits, GatewayMetrics metrics, AtomicLong delivered) {
+                                               Limits limits, ProfileMetrics metrics, AtomicLong delivered) {
     return feed.after(offset, userIds)
         .filter(filter::test)
         .buffer(limits.bufferSize(), OverflowStrategy.backpressure())

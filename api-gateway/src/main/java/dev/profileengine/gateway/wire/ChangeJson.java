@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.wire;
 
 import dev.profileengine.engine.changes.ChangeFeed.ProfileChanged;
 import dev.profileengine.engine.changes.ProfileChange;

@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.engine.profiles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,11 +1,11 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.http;
 
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import dev.profileengine.engine.model.ModelService;
-import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.ModelNotFoundException;
@@ -20,10 +20,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ModelRoutes extends AllDirectives {
   private final Optional<ModelService> models;
-  private final AccessControl access;
+  private final HttpAccess access;
   private final java.util.concurrent.Executor blocking;
 
-  public ModelRoutes(Optional<ModelService> models, AccessControl access, java.util.concurrent.Executor blocking) {
+  public ModelRoutes(Optional<ModelService> models, HttpAccess access, java.util.concurrent.Executor blocking) {
     this.models = models;
     this.access = access;
     this.blocking = blocking;

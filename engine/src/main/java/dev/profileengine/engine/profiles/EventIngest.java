@@ -1,8 +1,6 @@
-package dev.profileengine.gateway;
+package dev.profileengine.engine.profiles;
 
-import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.profile.BehaviorEvent;
@@ -20,7 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Ingests a batch of JSON events: decodes and validates each one on its own, groups the valid
+ * Records a batch of decoded events (any protocol): validates each one on its own, groups the valid
  * ones per user (keeping their order) and sends each group to its user's entity concurrently.
  * One bad event, or one slow user, never fails its neighbours. The node's {@link InFlightLimit} on
  * events bounds what is handed to entities and not yet answered: a batch beyond it is refused at
@@ -30,46 +28,44 @@ import java.util.concurrent.Executor;
  * <p>Callbacks run on the actor system's dispatcher: with fewer than 3 cores the JDK's default
  * async executor starts a new thread per task.
  */
-public final class IngestService {
-  /** Status of an event whose entity did not confirm in time: not known to be stored, safe to retry. */
-  public static final String UNCONFIRMED = EventResult.UNCONFIRMED;
+final class EventIngest {
+  private static final String UNCONFIRMED = EventResult.UNCONFIRMED;
 
   private final ClusterSharding sharding;
   private final EngineSettings settings;
   private final Clock clock;
   private final Executor executor;
   private final InFlightLimit inFlight;
+  private final ProfileMetrics metrics;
 
-  public IngestService(ActorSystem<?> system, EngineSettings settings, Clock clock, InFlightLimit inFlight) {
-    this.sharding = ClusterSharding.get(system);
+  EventIngest(ClusterSharding sharding, Executor executor, EngineSettings settings, Clock clock, InFlightLimit inFlight, ProfileMetrics metrics) {
+    this.sharding = sharding;
     this.inFlight = inFlight;
-    this.executor = system.executionContext();
+    this.executor = executor;
     this.settings = settings;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
-  /**
-   * Results in request order; {@code complete} is false when some entity did not answer in time,
-   * or when the node was overloaded ({@code shed}: nothing of the batch was handed to an entity).
-   */
-  public record Outcome(List<EventResult> results, boolean complete, boolean shed) {
-    public long count(String status) {
-      return results.stream().filter(r -> r.status().equals(status)).count();
-    }
+  /** Records events decoded from their wire format (JSON, protobuf), counting them by status; sheds the batch when the node is overloaded. */
+  CompletionStage<Recorded> record(List<DecodedEvent> decoded) {
+    metrics.ingestBatchSize.observe(decoded.size());
+    return recordUncounted(decoded).thenApply(recorded -> {
+      for (String status : STATUSES) metrics.ingestEvents.labelValues(status).inc(recorded.count(status));
+      if (recorded.shed()) metrics.admissionRefused.labelValues(inFlight.name()).inc();
+      return recorded;
+    });
   }
 
-  public CompletionStage<Outcome> ingest(List<JsonNode> elements) {
-    return ingestDecoded(elements.stream().map(EventJson::decode).toList());
-  }
+  private static final List<String> STATUSES = List.of(EventResult.ACCEPTED, EventResult.DUPLICATE, EventResult.REJECTED, UNCONFIRMED);
 
-  /** Ingests events already decoded from their wire format (JSON, protobuf); sheds the batch when the node is overloaded. */
-  public CompletionStage<Outcome> ingestDecoded(List<EventJson.Decoded> decoded) {
+  private CompletionStage<Recorded> recordUncounted(List<DecodedEvent> decoded) {
     Instant now = clock.instant();
     EventResult[] results = new EventResult[decoded.size()];
     Map<String, List<Integer>> slotsByUser = new LinkedHashMap<>();
     Map<String, List<BehaviorEvent>> eventsByUser = new LinkedHashMap<>();
     for (int i = 0; i < decoded.size(); i++) {
-      EventJson.Decoded d = decoded.get(i);
+      DecodedEvent d = decoded.get(i);
       List<FieldError> errors = d.ok() ? settings.validation().validate(d.event(), now) : d.errors();
       if (!errors.isEmpty()) {
         results[i] = EventResult.invalid(d.eventId(), errors);
@@ -100,15 +96,15 @@ public final class IngestService {
           .toCompletableFuture());
     });
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(v -> new Outcome(Arrays.asList(results),
-            pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED)), false), executor);
+        .thenApplyAsync(v -> new Recorded(Arrays.asList(results),
+            pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED)), null), executor);
   }
 
   /** The outcome of a batch refused by admission control: invalid events keep their errors, valid ones are unconfirmed. */
-  private Outcome refused(EventResult[] results, List<EventJson.Decoded> decoded, Map<String, List<Integer>> slotsByUser, int valid) {
-    String reason = inFlight.refusal(valid);
+  private Recorded refused(EventResult[] results, List<DecodedEvent> decoded, Map<String, List<Integer>> slotsByUser, int valid) {
+    Refusal refusal = inFlight.refused(valid);
     slotsByUser.values().forEach(slots -> slots.forEach(i ->
-        results[i] = new EventResult(decoded.get(i).eventId(), UNCONFIRMED, reason, null, null)));
-    return new Outcome(Arrays.asList(results), false, true);
+        results[i] = new EventResult(decoded.get(i).eventId(), UNCONFIRMED, refusal.message(), null, null)));
+    return new Recorded(Arrays.asList(results), false, refusal);
   }
 }

@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,10 +114,10 @@ class ChangeJsonTest {
   void theSegmentFilterKeepsEntriesExitsAndErasures() {
     ChangeFeed.ProfileChanged moved = new ChangeFeed.ProfileChanged(1, "u1", T,
         new dev.profileengine.engine.changes.ProfileChange.SegmentsChanged(List.of("buyers"), List.of("browsers"), List.of("buyers")));
-    assertTrue(ChangeRoutes.touches(moved, "buyers"));
-    assertTrue(ChangeRoutes.touches(moved, "browsers"));
-    assertFalse(ChangeRoutes.touches(moved, "vip"), "a member staying in is no entry");
-    assertTrue(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(2, "u1", T, new dev.profileengine.engine.changes.ProfileChange.Forgotten()), "vip"));
-    assertFalse(ChangeRoutes.touches(new ChangeFeed.ProfileChanged(3, "u1", T, new dev.profileengine.engine.changes.ProfileChange.Acknowledged("e1")), "buyers"));
+    assertTrue(dev.profileengine.engine.profiles.ChangeSubscription.touches(moved, "buyers"));
+    assertTrue(dev.profileengine.engine.profiles.ChangeSubscription.touches(moved, "browsers"));
+    assertFalse(dev.profileengine.engine.profiles.ChangeSubscription.touches(moved, "vip"), "a member staying in is no entry");
+    assertTrue(dev.profileengine.engine.profiles.ChangeSubscription.touches(new ChangeFeed.ProfileChanged(2, "u1", T, new dev.profileengine.engine.changes.ProfileChange.Forgotten()), "vip"));
+    assertFalse(dev.profileengine.engine.profiles.ChangeSubscription.touches(new ChangeFeed.ProfileChanged(3, "u1", T, new dev.profileengine.engine.changes.ProfileChange.Acknowledged("e1")), "buyers"));
   }
 }

@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.wire;
 
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.InstantRange;

@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.http;
 
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
@@ -9,7 +9,6 @@ import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.model.inference.PoolStats;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -21,61 +20,27 @@ import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 
 /**
- * The node's Prometheus metrics (one registry per node, served at {@code GET /metrics}): ingest
- * events by status, request latency by route, change-stream subscribers and lag, access denials,
- * JVM, and the engine's (see {@link #bindEngine}).
+ * The node's Prometheus metrics (one registry per node, served at {@code GET /metrics}): HTTP
+ * request latency by route, access denials (HTTP and gRPC), JVM, and the engine's with its profiles
+ * facade's (ingest, reads, admission, change streams: see {@link #bindEngine}).
  */
 public final class GatewayMetrics extends AllDirectives {
   final PrometheusRegistry registry = new PrometheusRegistry();
 
-  final Counter ingestEvents = Counter.builder().name("profile_ingest_events_total")
-      .help("Events received over the API, by outcome (accepted, duplicate, rejected, unconfirmed)")
-      .labelNames("status").register(registry);
   final Histogram requestSeconds = Histogram.builder().name("profile_http_request_duration_seconds")
       .help("HTTP request latency until the response starts, by route, method and status")
       .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
       .labelNames("route", "method", "status").register(registry);
-  final Histogram ingestBatchSize = Histogram.builder().name("profile_ingest_batch_events")
-      .help("Events per ingest request")
-      .classicUpperBounds(1, 10, 50, 100, 250, 500, 1000)
-      .register(registry);
-  final Gauge changeSubscribers = Gauge.builder().name("profile_change_subscribers")
-      .help("Open change-stream subscriptions").register(registry);
-  final Counter accessDenied = Counter.builder().name("profile_access_denied_total")
+  private final Counter accessDenied = Counter.builder().name("profile_access_denied_total")
       .help("Requests refused by access control, by reason (unauthorized, forbidden, rate_limited)")
       .labelNames("reason").register(registry);
 
-  final Histogram changeLagSeconds = Histogram.builder().name("profile_change_lag_seconds")
-      .help("Change-stream lag: from the journal write of a change to its delivery to a subscriber")
-      .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300)
-      .register(registry);
-  final Counter changeStreamsClosed = Counter.builder().name("profile_change_streams_closed_total")
-      .help("Change streams closed by the server, by reason (too_slow)")
-      .labelNames("reason").register(registry);
-
-  final Counter profileReads = Counter.builder().name("profile_reads_total")
-      .help("Profile reads (GET profile, recommendations, gRPC GetProfile) by where they were answered: hosted (the state of an entity alive on this node, no message) or entity (asked through sharding)")
-      .labelNames("source").register(registry);
-
-  /** Counts a profile read by where it was answered: from the hosted state, or by asking the entity. */
-  public void profileRead(boolean hosted) {
-    profileReads.labelValues(hosted ? "hosted" : "entity").inc();
-  }
-
-  final Counter admissionRefused = Counter.builder().name("profile_admission_refused_total")
-      .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
-      .labelNames("kind").register(registry);
-
-  /** Counts a request (or a streamed group of events) refused by admission control. */
-  public void admissionRefused(String kind) {
-    admissionRefused.labelValues(kind).inc();
-  }
-
-  final Counter subscribersRefused = Counter.builder().name("profile_change_subscribers_refused_total")
-      .help("Change-stream subscriptions refused by the subscriber caps (HTTP 429, gRPC RESOURCE_EXHAUSTED), by limit (max-subscribers, max-subscribers-per-key)")
-      .labelNames("limit").register(registry);
-
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  /** Counts a request refused by access control, by its reason label. */
+  public void accessDenied(String reason) {
+    accessDenied.labelValues(reason).inc();
+  }
 
   public GatewayMetrics() {
     JvmMetrics.builder().register(registry);
@@ -85,8 +50,9 @@ public final class GatewayMetrics extends AllDirectives {
    * Adds the engine's metrics: active entities, journal write latency, the inference pool (queue
    * depth, batch size, latency, outcomes) and segment member counts, read when scraped.
    */
-  void bindEngine(ProfileEngine engine) {
+  public void bindEngine(ProfileEngine engine) {
     ProfileEngine.registerMetrics(registry);
+    engine.profiles().registerMetrics(registry);
     engine.models().ifPresent(models -> {
       GaugeWithCallback.builder().name("profile_inference_queue_depth").help("Prediction requests waiting for a batch")
           .callback(cb -> cb.call(models.stats().queueDepth())).register(registry);
@@ -125,20 +91,6 @@ public final class GatewayMetrics extends AllDirectives {
         }).register(registry);
   }
 
-  /** Adds the admission bounds: units in flight and the bound now, by kind. */
-  void bindAdmission(InFlightLimit... limits) {
-    admissionGauge("profile_admission_in_flight", "Work handed to entities and not yet answered, by kind (events, reads)",
-        InFlightLimit::inFlight, limits);
-    admissionGauge("profile_admission_limit", "Admission bound on work in flight now (it adapts), by kind (0: unbounded)",
-        InFlightLimit::limit, limits);
-  }
-
-  private void admissionGauge(String name, String help, java.util.function.ToLongFunction<InFlightLimit> value, InFlightLimit[] limits) {
-    GaugeWithCallback.builder().name(name).help(help).labelNames("kind")
-        .callback(cb -> {
-          for (InFlightLimit l : limits) cb.call(value.applyAsLong(l), l.name());
-        }).register(registry);
-  }
 
   /** Times {@code inner} under the {@code route} label. */
   Route timed(String route, Supplier<Route> inner) {

@@ -1,11 +1,11 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.http;
 
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import dev.profileengine.engine.node.ProfileEngine;
-import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.profile.segment.Segment;
 import java.util.List;
@@ -22,9 +22,9 @@ final class SegmentRoutes extends AllDirectives {
   private static final int MAX_LIMIT = 1000;
 
   private final ProfileEngine engine;
-  private final AccessControl access;
+  private final HttpAccess access;
 
-  SegmentRoutes(ProfileEngine engine, AccessControl access) {
+  SegmentRoutes(ProfileEngine engine, HttpAccess access) {
     this.engine = engine;
     this.access = access;
   }

@@ -1,4 +1,4 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;

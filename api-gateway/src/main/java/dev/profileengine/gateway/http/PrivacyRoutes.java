@@ -1,16 +1,16 @@
-package dev.profileengine.gateway;
+package dev.profileengine.gateway.http;
 
-import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.privacy.ProfileExport;
-import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.engine.profiles.Profiles;
+import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.auth.Scope;
+import dev.profileengine.gateway.wire.EventJson;
+import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.profile.Consent;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -26,15 +26,11 @@ import java.util.TreeMap;
  * and {@code PUT .../consent} (choices per purpose). Mounted under {@code /v1/profiles/{userId}}.
  */
 final class PrivacyRoutes extends AllDirectives {
-  private final ClusterSharding sharding;
-  private final ProfileExport exporter;
-  private final EngineSettings settings;
-  private final AccessControl access;
+  private final Profiles profiles;
+  private final HttpAccess access;
 
-  PrivacyRoutes(ActorSystem<?> system, EngineSettings settings, AccessControl access) {
-    this.sharding = ClusterSharding.get(system);
-    this.exporter = new ProfileExport(system, settings.askTimeout());
-    this.settings = settings;
+  PrivacyRoutes(Profiles profiles, HttpAccess access) {
+    this.profiles = profiles;
     this.access = access;
   }
 
@@ -52,23 +48,17 @@ final class PrivacyRoutes extends AllDirectives {
   }
 
   private Route export(String userId) {
-    return onSuccess(exporter.export(userId), found -> found
-        .map(e -> ProfileRoutes.json(StatusCodes.OK, new ExportBody(e.userId(), e.exportedAt(), e.profile(),
-            e.events().stream().map(PrivacyRoutes::wire).toList())))
-        .orElseGet(() -> notFound(userId)));
+    return onSuccess(profiles.export(userId), found -> HttpRefusals.answer(found, userId, e ->
+        ProfileRoutes.json(StatusCodes.OK, new ExportBody(e.userId(), e.exportedAt(), e.profile(),
+            e.events().stream().map(PrivacyRoutes::wire).toList()))));
   }
 
   private Route forget(String userId) {
-    return onSuccess(sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
-            .<UserProfile.ForgetReply>ask(UserProfile.Forget::new, settings.askTimeout().multipliedBy(2)),
-        reply -> {
-          if (reply.error() != null) return ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "could not forget '" + userId + "': " + reply.error() + "; retry");
-          if (!reply.found()) return notFound(userId);
-          return ProfileRoutes.json(StatusCodes.OK, new ForgetBody(userId, true, reply.eventsErased(), reply.snapshotsErased()));
-        });
+    return onSuccess(profiles.forget(userId), forgotten -> HttpRefusals.answer(forgotten, userId, f ->
+        ProfileRoutes.json(StatusCodes.OK, new ForgetBody(userId, true, f.eventsErased(), f.snapshotsErased()))));
   }
 
-  private Route putConsent(String userId, byte[] bytes, dev.profileengine.gateway.auth.ApiKeys.Caller caller) {
+  private Route putConsent(String userId, byte[] bytes, ApiKeys.Caller caller) {
     JsonNode root;
     try {
       root = Json.parse(bytes);
@@ -86,15 +76,8 @@ final class PrivacyRoutes extends AllDirectives {
       if (!f.getValue().isBoolean()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, f.getKey(), "must be true or false, was " + EventJson.kind(f.getValue()));
       changes.put(purpose, f.getValue().booleanValue());
     }
-    return onSuccess(sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
-            .<UserProfile.ProfileReply>ask(r -> new UserProfile.SetConsent(Map.copyOf(changes), r), settings.askTimeout()),
-        reply -> reply.profile()
-            .map(view -> ProfileRoutes.writeAnswer(userId, caller, view))
-            .orElseGet(() -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "userId", "the profile is being forgotten: retry")));
-  }
-
-  private static Route notFound(String userId) {
-    return ErrorHandling.error(StatusCodes.NOT_FOUND, "userId", "no profile for user '" + userId + "'");
+    return onSuccess(profiles.setConsent(userId, changes), written ->
+        HttpRefusals.answer(written, userId, view -> ProfileRoutes.writeAnswer(userId, caller, view)));
   }
 
   /** One journaled event as {@code {sequenceNr, storedAt, kind, data}}. */

@@ -1,10 +1,10 @@
-package dev.profileengine.gateway;
+package dev.profileengine.engine.profiles;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Admission control: a bound on the work this node's gateway has handed to entities and not yet
+ * Admission control: a bound on the work this node has handed to entities and not yet
  * seen answered (events of ingest batches, or reads). Beyond it a request is refused at once, with
  * nothing stored, and told when to retry (Retry-After), instead of joining a queue that
  * only grows: an open-model overload then keeps the node acknowledging at its capacity and sheds
@@ -102,6 +102,16 @@ public final class InFlightLimit {
   /** Whole seconds of a Retry-After, at least 1. */
   static long seconds(Duration retryAfter) {
     return Math.max(1, retryAfter.toSeconds());
+  }
+
+  /** When a refused client should retry, in whole seconds (at least 1). */
+  public long retryAfterSeconds() {
+    return seconds(retryAfter);
+  }
+
+  /** A request of {@code units} refused by this bound. */
+  Refusal refused(long units) {
+    return new Refusal(Refusal.Reason.OVERLOADED, null, refusal(units), retryAfterSeconds());
   }
 
   /** The reason given to a refused request (per event, or as the error of a read). */

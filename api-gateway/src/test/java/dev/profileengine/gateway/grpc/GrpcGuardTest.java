@@ -1,0 +1,62 @@
+package dev.profileengine.gateway.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import com.typesafe.config.ConfigFactory;
+import dev.profileengine.gateway.auth.AccessControl;
+import dev.profileengine.gateway.auth.ApiKeys;
+import dev.profileengine.gateway.auth.RateLimiter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The guard hands the service the caller it authenticated, and only that: a client cannot name one. */
+class GrpcGuardTest {
+  static final String READ_KEY = "gq4Hk7Nq2Xz9Lc1Vb6Mr3Tp8Jf5Gd0Syz";
+  static ActorSystem<Void> system;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create(Behaviors.empty(), "grpc-guard-test",
+        ConfigFactory.parseString("akka.actor.provider = local").withFallback(ConfigFactory.defaultReference()));
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  @Test
+  void theCallerHeaderIsTheGuardsAlone() throws Exception {
+    AccessControl access = new AccessControl(ApiKeys.parse(READ_KEY + "=read"), new RateLimiter(100, 100), reason -> {});
+    AtomicReference<HttpRequest> passed = new AtomicReference<>();
+    GrpcGuard guard = new GrpcGuard(request -> {
+      passed.set(request);
+      return CompletableFuture.completedFuture(HttpResponse.create());
+    }, access, 1024, system);
+    String expected = ApiKeys.parse(READ_KEY + "=read").lookup(READ_KEY).orElseThrow().id() + ";read";
+
+    // A read key claiming to be an admin of another id: the guard's own caller replaces the claim.
+    guard.apply(HttpRequest.POST("/" + GrpcGuard.SERVICE + "/GetProfile")
+        .addHeader(RawHeader.create("authorization", "Bearer " + READ_KEY))
+        .addHeader(RawHeader.create(GrpcCaller.HEADER, "key-00000000;admin"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    List<String> callers = java.util.stream.StreamSupport.stream(passed.get().getHeaders().spliterator(), false).filter(h -> h.is(GrpcCaller.HEADER)).map(h -> h.value()).toList();
+    assertEquals(List.of(expected), callers);
+
+    // A path the guard does not authorize (server reflection): no caller at all, the claim dropped.
+    passed.set(null);
+    guard.apply(HttpRequest.POST("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
+        .addHeader(RawHeader.create(GrpcCaller.HEADER, "key-00000000;admin"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertTrue(java.util.stream.StreamSupport.stream(passed.get().getHeaders().spliterator(), false).noneMatch(h -> h.is(GrpcCaller.HEADER)), "a client's claim never passes");
+  }
+}

@@ -1,0 +1,72 @@
+package dev.profileengine.engine.profiles;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+/**
+ * What {@link Profiles} counts, whichever protocol called it: ingest events by status and batch
+ * size, profile reads by source, admission refusals and bounds, change-stream subscribers, their
+ * refusals, lag and server-side closes. One instance per facade (a node), registered in the node's
+ * registry by {@link #registerIn}.
+ */
+public final class ProfileMetrics {
+  final Counter ingestEvents = Counter.builder().name("profile_ingest_events_total")
+      .help("Events received over the API, by outcome (accepted, duplicate, rejected, unconfirmed)")
+      .labelNames("status").build();
+  final Histogram ingestBatchSize = Histogram.builder().name("profile_ingest_batch_events")
+      .help("Events per ingest request")
+      .classicUpperBounds(1, 10, 50, 100, 250, 500, 1000)
+      .build();
+  final Gauge changeSubscribers = Gauge.builder().name("profile_change_subscribers")
+      .help("Open change-stream subscriptions").build();
+  final Histogram changeLagSeconds = Histogram.builder().name("profile_change_lag_seconds")
+      .help("Change-stream lag: from the journal write of a change to its delivery to a subscriber")
+      .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300)
+      .build();
+  final Counter changeStreamsClosed = Counter.builder().name("profile_change_streams_closed_total")
+      .help("Change streams closed by the server, by reason (too_slow)")
+      .labelNames("reason").build();
+  final Counter profileReads = Counter.builder().name("profile_reads_total")
+      .help("Profile reads (GET profile, recommendations, gRPC GetProfile) by where they were answered: hosted (the state of an entity alive on this node, no message) or entity (asked through sharding)")
+      .labelNames("source").build();
+  final Counter admissionRefused = Counter.builder().name("profile_admission_refused_total")
+      .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
+      .labelNames("kind").build();
+  final Counter subscribersRefused = Counter.builder().name("profile_change_subscribers_refused_total")
+      .help("Change-stream subscriptions refused by the subscriber caps (HTTP 429, gRPC RESOURCE_EXHAUSTED), by limit (max-subscribers, max-subscribers-per-key)")
+      .labelNames("limit").build();
+
+  /** Counts a profile read by where it was answered: from the hosted state, or by asking the entity. */
+  void profileRead(boolean hosted) {
+    profileReads.labelValues(hosted ? "hosted" : "entity").inc();
+  }
+
+  /** Registers these metrics, and gauges of the admission {@code limits} (in flight and bound now, by kind). */
+  public void registerIn(PrometheusRegistry registry, List<InFlightLimit> limits) {
+    registry.register(ingestEvents);
+    registry.register(ingestBatchSize);
+    registry.register(changeSubscribers);
+    registry.register(changeLagSeconds);
+    registry.register(changeStreamsClosed);
+    registry.register(profileReads);
+    registry.register(admissionRefused);
+    registry.register(subscribersRefused);
+    admissionGauge(registry, "profile_admission_in_flight", "Work handed to entities and not yet answered, by kind (events, reads)",
+        InFlightLimit::inFlight, limits);
+    admissionGauge(registry, "profile_admission_limit", "Admission bound on work in flight now (it adapts), by kind (0: unbounded)",
+        InFlightLimit::limit, limits);
+  }
+
+  private static void admissionGauge(PrometheusRegistry registry, String name, String help, ToLongFunction<InFlightLimit> value,
+                                     List<InFlightLimit> limits) {
+    GaugeWithCallback.builder().name(name).help(help).labelNames("kind")
+        .callback(cb -> {
+          for (InFlightLimit l : limits) cb.call(value.applyAsLong(l), l.name());
+        }).register(registry);
+  }
+}

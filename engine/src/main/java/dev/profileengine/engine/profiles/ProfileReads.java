@@ -1,0 +1,60 @@
+package dev.profileengine.engine.profiles;
+
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.HostedProfiles;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.profile.ProfileView;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where a profile read is answered: from the state this node hosts when the profile's entity lives
+ * here (no message), else by asking the entity. Counts each read by where it was answered
+ * ({@code profile_reads_total{source}}). Asking an entity happens under the node's bound on reads
+ * in flight: beyond it the read is refused at once ({@link Refusal.Reason#OVERLOADED}) instead of
+ * queueing behind cold entities.
+ */
+final class ProfileReads {
+  private final HostedProfiles hosted;
+  private final ClusterSharding sharding;
+  private final EngineSettings settings;
+  private final ProfileMetrics metrics;
+  private final InFlightLimit reads;
+
+  ProfileReads(HostedProfiles hosted, ClusterSharding sharding, EngineSettings settings, ProfileMetrics metrics, InFlightLimit reads) {
+    this.hosted = hosted;
+    this.sharding = sharding;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.reads = reads;
+  }
+
+  /** The view as of {@code asOf} (null: the latest event): Ok, NotFound, or Refused (the read bound, or no answer in time). */
+  CompletionStage<Outcome<ProfileView>> read(String userId, Instant asOf) {
+    ProfileView view = hosted.view(userId, asOf, settings.profile());
+    if (view != null) {
+      metrics.profileRead(true);
+      return CompletableFuture.completedFuture(new Outcome.Ok<>(view));
+    }
+    if (!reads.tryAcquire(1)) {
+      metrics.admissionRefused.labelValues(reads.name()).inc();
+      return CompletableFuture.completedFuture(new Outcome.Refused<>(reads.refused(1)));
+    }
+    metrics.profileRead(false);
+    long start = System.nanoTime();
+    CompletionStage<Optional<ProfileView>> reply;
+    try {
+      reply = sharding.entityRefFor(UserProfile.ENTITY_KEY, userId)
+          .<UserProfile.ProfileReply>ask(r -> new UserProfile.GetProfile(asOf, r), settings.askTimeout())
+          .thenApply(UserProfile.ProfileReply::profile);
+    } catch (RuntimeException e) {
+      reads.release(1, System.nanoTime() - start, false);
+      throw e;
+    }
+    return Asks.timeoutRefused(reply.whenComplete((r, failure) -> reads.release(1, System.nanoTime() - start, failure == null))
+        .thenApply(found -> found.<Outcome<ProfileView>>map(Outcome.Ok::new).orElseGet(Outcome.NotFound::new)));
+  }
+}

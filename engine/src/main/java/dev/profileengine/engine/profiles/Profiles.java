@@ -1,0 +1,188 @@
+package dev.profileengine.engine.profiles;
+
+import akka.Done;
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.stream.javadsl.Source;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.HostedProfiles;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.changes.ChangeFeed;
+import dev.profileengine.engine.model.ModelService;
+import dev.profileengine.engine.model.ProfileRecommendations;
+import dev.profileengine.engine.privacy.ProfileExport;
+import dev.profileengine.model.recommend.Popularity;
+import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.profile.AttributeLimits;
+import dev.profileengine.profile.Consent;
+import dev.profileengine.profile.ProfileView;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The one way into the profiles, whatever the protocol: record events, view a profile (as of an
+ * instant), its recommendations, set attributes or consent, forget, export, subscribe to changes.
+ * It owns what must not differ between HTTP and gRPC: the ask timeouts, admission (events and reads
+ * in flight), the hosted-or-entity read, the subscriber caps and the metrics they count. Results
+ * are typed ({@link Outcome}, {@link Refusal}); the protocol adapters decode the wire, check the
+ * caller, call one method and map its result to their status codes.
+ */
+public final class Profiles {
+  private final ClusterSharding sharding;
+  private final EngineSettings settings;
+  private final ProfileMetrics metrics = new ProfileMetrics();
+  private final EventIngest ingest;
+  private final ProfileReads reads;
+  private final ProfileExport exporter;
+  private final ChangeFeed feed;
+  private final SubscriberLimit subscribers;
+  private final ChangeSubscription.Limits streamLimits;
+  private final CompletionStage<Done> stopping;
+  private final Optional<ModelService> models;
+  private final RecommendationSettings recommendations;
+  private final InFlightLimit eventLimit;
+  private final InFlightLimit readLimit;
+
+  /**
+   * What bounds the facade's work, from the node's settings.
+   *
+   * @param events bound on events handed to entities and not yet answered
+   * @param reads bound on profile reads asked of entities and not yet answered
+   */
+  public record Limits(InFlightLimit events, InFlightLimit reads, SubscriberLimit.Caps subscribers, ChangeSubscription.Limits stream) {}
+
+  public Profiles(ActorSystem<?> system, EngineSettings settings, Optional<ModelService> models, RecommendationSettings recommendations,
+                  Limits limits) {
+    this.sharding = ClusterSharding.get(system);
+    this.settings = settings;
+    this.models = models;
+    this.recommendations = recommendations;
+    this.eventLimit = limits.events();
+    this.readLimit = limits.reads();
+    this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics);
+    this.reads = new ProfileReads(HostedProfiles.get(system), sharding, settings, metrics, limits.reads());
+    this.exporter = new ProfileExport(system, settings.askTimeout());
+    this.feed = ChangeFeed.get(system);
+    this.subscribers = new SubscriberLimit(limits.subscribers(), metrics, system);
+    this.streamLimits = limits.stream();
+    this.stopping = ChangeSubscription.stoppingSignal(system);
+  }
+
+  /** Registers the facade's metrics (ingest, reads, admission, change streams) in the node's registry. */
+  public void registerMetrics(PrometheusRegistry registry) {
+    metrics.registerIn(registry, List.of(eventLimit, readLimit));
+  }
+
+  /** Records events (one result per event, in order); a batch beyond the node's bound on events in flight is shed whole. */
+  public CompletionStage<Recorded> record(List<DecodedEvent> events) {
+    return ingest.record(events);
+  }
+
+  /** The profile as of {@code asOf} (null: its latest event): from this node's hosted state, else its entity under the read bound. */
+  public CompletionStage<Outcome<ProfileView>> view(String userId, Instant asOf) {
+    return reads.read(userId, asOf);
+  }
+
+  /** The top {@code k} next-category recommendations (a profile read: the same bound and metrics as {@link #view}). */
+  public CompletionStage<Outcome<ProfileRecommendations.Result>> recommendations(String userId, int k) {
+    Popularity popularity = models.map(ModelService::popularity).orElseGet(ModelRegistry::defaultPopularity);
+    return reads.read(userId, null).thenApply(read -> map(read, view -> ProfileRecommendations.of(view, popularity, recommendations.weights(), k)));
+  }
+
+  /** The most recommendations one request may ask for ({@code profile.recommendations.max-k}). */
+  public int maxRecommendations() {
+    return recommendations.maxK();
+  }
+
+  /** Sets (or, with a null value, removes) attributes; Ok with the profile after the write. */
+  public CompletionStage<Outcome<ProfileView>> setAttributes(String userId, Map<String, Object> attributes) {
+    return write(entity(userId).ask(r -> new UserProfile.SetAttributes(attributes, r), settings.askTimeout()));
+  }
+
+  /** Records the user's consent choices; Ok with the profile after the write. */
+  public CompletionStage<Outcome<ProfileView>> setConsent(String userId, Map<Consent.Purpose, Boolean> changes) {
+    Map<Consent.Purpose, Boolean> copy = Map.copyOf(changes);
+    return write(entity(userId).ask(r -> new UserProfile.SetConsent(copy, r), settings.askTimeout()));
+  }
+
+  /** The caps on attributes (names, values, count, bytes) a write must keep to. */
+  public AttributeLimits attributeLimits() {
+    return settings.attributeLimits();
+  }
+
+  private static CompletionStage<Outcome<ProfileView>> write(CompletionStage<UserProfile.ProfileReply> asked) {
+    return Asks.timeoutRefused(asked.thenApply(reply -> {
+      if (reply.refused() != null) return Outcome.refused(Refusal.Reason.INVALID, reply.refused().field(), reply.refused().reason(), 0);
+      return reply.profile().<Outcome<ProfileView>>map(Outcome.Ok::new).orElseGet(() ->
+          Outcome.refused(Refusal.Reason.UNAVAILABLE, "userId", "the profile is being forgotten: retry", 0));
+    }));
+  }
+
+  /** How much a forget erased. */
+  public record Forgotten(String userId, int eventsErased, int snapshotsErased) {}
+
+  /** Forgets the user: journal rows and snapshots erased, a tombstone kept; NotFound when nothing was stored. */
+  public CompletionStage<Outcome<Forgotten>> forget(String userId) {
+    // An erasure deletes rows and snapshots: twice the ask timeout.
+    return Asks.timeoutRefused(entity(userId).<UserProfile.ForgetReply>ask(UserProfile.Forget::new, settings.askTimeout().multipliedBy(2))
+        .thenApply(reply -> {
+          if (reply.error() != null) {
+            return Outcome.refused(Refusal.Reason.UNAVAILABLE, "userId", "could not forget '" + userId + "': " + reply.error() + "; retry", 0);
+          }
+          if (!reply.found()) return new Outcome.NotFound<>();
+          return new Outcome.Ok<>(new Forgotten(userId, reply.eventsErased(), reply.snapshotsErased()));
+        }));
+  }
+
+  /** Everything stored about the user; NotFound when nothing is. */
+  public CompletionStage<Outcome<ProfileExport.Export>> export(String userId) {
+    return Asks.timeoutRefused(exporter.export(userId)
+        .thenApply(found -> found.<Outcome<ProfileExport.Export>>map(Outcome.Ok::new).orElseGet(Outcome.NotFound::new)));
+  }
+
+  /**
+   * The changes after {@code offset} of {@code userIds} (empty: every user), only those touching
+   * {@code segment} if given, for the caller {@code callerKey} (its per-key subscriber cap). The
+   * place is held until the stream ends by any path; Refused when a cap is reached.
+   */
+  public Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribe(String callerKey, long offset, Set<String> userIds, Optional<String> segment) {
+    SubscriberLimit.Admission admission = subscribers.tryAcquire(callerKey);
+    if (admission instanceof SubscriberLimit.Admission.Refused no) return new Outcome.Refused<>(no.refusal());
+    SubscriberLimit.Permit permit = ((SubscriberLimit.Admission.Admitted) admission).permit();
+    return new Outcome.Ok<>(permit.holding(ChangeSubscription.of(feed, offset, Set.copyOf(userIds),
+        c -> segment.isEmpty() || ChangeSubscription.touches(c, segment.get()), streamLimits, metrics, stopping)));
+  }
+
+  /** The node's bound on events in flight. */
+  public InFlightLimit eventLimit() {
+    return eventLimit;
+  }
+
+  /** The node's bound on reads in flight. */
+  public InFlightLimit readLimit() {
+    return readLimit;
+  }
+
+  /** Change-stream subscribers open now on this node. */
+  public int subscribers() {
+    return subscribers.open();
+  }
+
+  private EntityRef<UserProfile.Command> entity(String userId) {
+    return sharding.entityRefFor(UserProfile.ENTITY_KEY, userId);
+  }
+
+  private static <A, B> Outcome<B> map(Outcome<A> outcome, java.util.function.Function<A, B> f) {
+    if (outcome instanceof Outcome.Ok<A> ok) return new Outcome.Ok<>(f.apply(ok.value()));
+    if (outcome instanceof Outcome.Refused<A> refused) return new Outcome.Refused<>(refused.refusal());
+    return new Outcome.NotFound<>();
+  }
+}

@@ -11,17 +11,17 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.changes.ChangeFeed;
-import dev.profileengine.engine.node.JournalConfig;
 import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.grpc.GrpcErrors;
 import dev.profileengine.gateway.grpc.GrpcGuard;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
 import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,11 +61,12 @@ public final class ProfileNode implements AutoCloseable {
     Config resolved = ProfileEngine.configure(config);
     GatewaySettings http = GatewaySettings.from(resolved);
     GatewayMetrics metrics = new GatewayMetrics();
-    AccessControl access = AccessControl.from(resolved, reason -> metrics.accessDenied.labelValues(reason).inc());
+    AccessControl access = AccessControl.from(http, reason -> metrics.accessDenied.labelValues(reason).inc());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {
       logMembership(system);
       ProfileEngine engine = ProfileEngine.start(system);
+      EngineSettings settings = engine.settings();
       metrics.bindEngine(engine);
       InFlightLimit events = http.admission().eventLimit();
       InFlightLimit reads = http.admission().readLimit();
@@ -82,21 +83,20 @@ public final class ProfileNode implements AutoCloseable {
           ChangeFeed.get(system), access, engine.settings(), http.maxEventsPerRequest(), metrics, http.changes(),
           new ProfileReader(system, engine.settings(), metrics, reads), subscribers);
       // The guard checks the key from the headers and caps each message before the handler reads a byte.
-      ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
+      ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), http.grpc().port())
           .adaptSettings(s -> s.withHttp2Enabled(true))
           .bind(new GrpcGuard(akka.grpc.javadsl.ServiceHandler.concatOrNotFound(
                   ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system),
                   akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system)),
               access,
-              resolved.getBytes("profile.grpc.max-message"), system))
+              http.grpc().maxMessageBytes(), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
           version(), http.bind(), binding.localAddress().getPort(), grpcBinding.localAddress().getPort(),
-          resolved.getString("akka.management.http.bind-hostname"), resolved.getInt("akka.management.http.port"),
-          Cluster.get(system).selfMember().address(), resolved.getString("profile.discovery"), JournalConfig.describe(resolved),
-          Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
-          resolved.getString("profile.seed-nodes"));
+          settings.management().bind(), settings.management().port(),
+          Cluster.get(system).selfMember().address(), settings.cluster().discovery(), settings.journal().describe(),
+          settings.journal().dataDir(), settings.cluster().seeds().stream().map(Object::toString).collect(Collectors.joining(",")));
       return new ProfileNode(system, engine, binding, grpcBinding, events, reads);
     } catch (Exception e) {
       system.terminate();

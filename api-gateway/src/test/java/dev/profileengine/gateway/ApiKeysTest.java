@@ -88,7 +88,7 @@ class ApiKeysTest {
   @Test
   void anOpenNodeBeyondLoopbackRefusesToStart() {
     var config = ConfigFactory.parseMap(Map.of("profile.http.bind", "0.0.0.0")).withFallback(ConfigFactory.load());
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.from(config, reason -> {}));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.from(GatewaySettings.from(config), reason -> {}));
     assertTrue(e.getMessage().contains("PROFILE_API_KEYS"));
   }
 

@@ -89,7 +89,7 @@ public record EngineSettings(
 
   /** The node's settings, parsed once per ActorSystem from its configuration. */
   public static EngineSettings of(ActorSystem<?> system) {
-    return system.extension(Id.INSTANCE).settings;
+    return system.registerExtension(Id.INSTANCE).settings;
   }
 
   private static final class Holder implements Extension {

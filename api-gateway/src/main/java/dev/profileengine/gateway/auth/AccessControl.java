@@ -6,12 +6,10 @@ import akka.http.javadsl.model.headers.RetryAfter;
 import akka.http.javadsl.model.headers.WWWAuthenticate;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
-import com.typesafe.config.Config;
 import dev.profileengine.gateway.ErrorHandling;
+import dev.profileengine.gateway.GatewaySettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -37,14 +35,10 @@ public final class AccessControl extends AllDirectives {
     this.onDenied = onDenied;
   }
 
-  /** Reads {@code profile.http.api-keys} and {@code PROFILE_API_KEYS}; refuses an open node on a non-loopback address. */
-  public static AccessControl from(Config root, Consumer<String> onDenied) {
-    Config c = root.getConfig("profile.http");
-    List<String> entries = new ArrayList<>(c.getStringList("api-keys"));
-    String env = c.getString("api-keys-env");
-    if (!env.isBlank()) entries.addAll(List.of(env.split(",")));
-    ApiKeys keys = ApiKeys.parse(entries);
-    String bind = c.getString("bind");
+  /** The keys of {@code profile.http.api-keys} and {@code PROFILE_API_KEYS}; refuses an open node on a non-loopback address. */
+  public static AccessControl from(GatewaySettings settings, Consumer<String> onDenied) {
+    ApiKeys keys = ApiKeys.parse(settings.apiKeys());
+    String bind = settings.bind();
     if (keys.isEmpty()) {
       if (!isLoopback(bind)) {
         throw new IllegalStateException("no API keys configured and bound to " + bind + ": refusing to serve an open API "
@@ -55,7 +49,7 @@ public final class AccessControl extends AllDirectives {
     } else {
       log.info("API keys: {} configured (kept as hashes)", keys.size());
     }
-    return new AccessControl(keys, new RateLimiter(c.getDouble("rate-limit.requests-per-second"), c.getDouble("rate-limit.burst")), onDenied);
+    return new AccessControl(keys, new RateLimiter(settings.rateLimit().perSecond(), settings.rateLimit().burst()), onDenied);
   }
 
   static boolean isLoopback(String host) {

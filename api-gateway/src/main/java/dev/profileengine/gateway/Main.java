@@ -1,6 +1,8 @@
 package dev.profileengine.gateway;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.profileengine.gateway.logging.LogFormat;
 import dev.profileengine.gateway.replay.ReplayCli;
 
 /**
@@ -13,6 +15,7 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     // On 2 cores the common pool has parallelism 1, and CompletableFuture then starts a thread per
     // async task (Akka's asks complete through it): give it a real pool before anything uses it.
+    // A JVM setting, not a node setting: it must be set before the pool exists, so it stays a property.
     if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
@@ -21,13 +24,14 @@ public final class Main {
     switch (command) {
       // A node that the cluster downs (split brain resolver) must exit so its supervisor restarts it.
       case "serve" -> {
+        Config config = ProfileNode.config(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on"));
         try {
-          dev.profileengine.gateway.logging.LogFormat.configured(); // read by logback.xml, which cannot refuse a bad value
+          LogFormat.from(config); // logback.xml has read it already and cannot refuse a bad value: refuse it here
         } catch (IllegalArgumentException e) {
           System.err.println(e.getMessage());
           System.exit(2);
         }
-        ProfileNode.start(ProfileNode.config(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on")));
+        ProfileNode.start(config);
       }
       case "replay" -> System.exit(ReplayCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
       case "-h", "--help", "help" -> System.out.println("""

@@ -11,7 +11,8 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.profileengine.engine.node.JournalConfig;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.changes.ChangeFeed;
 import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.engine.profiles.InFlightLimit;
 import dev.profileengine.engine.profiles.Profiles;
@@ -24,9 +25,9 @@ import dev.profileengine.gateway.http.GatewayMetrics;
 import dev.profileengine.gateway.http.HttpAccess;
 import dev.profileengine.gateway.http.ProfileRoutes;
 import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,13 +62,15 @@ public final class ProfileNode implements AutoCloseable {
     Config resolved = ProfileEngine.configure(config);
     GatewaySettings http = GatewaySettings.from(resolved);
     GatewayMetrics metrics = new GatewayMetrics();
-    AccessControl access = AccessControl.from(resolved, metrics::accessDenied);
+    AccessControl access = AccessControl.from(http.apiKeys(), http.bind(), http.rateLimit().perSecond(), http.rateLimit().burst(),
+        metrics::accessDenied);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {
       logMembership(system);
       // One facade for HTTP and gRPC: they share its admission bounds, subscriber caps and metrics.
       ProfileEngine engine = ProfileEngine.start(system, new Profiles.Limits(http.admission().eventLimit(), http.admission().readLimit(),
-          SubscriberLimit.Caps.from(resolved), http.changes()));
+          http.subscribers(), http.changes()));
+      EngineSettings settings = engine.settings();
       metrics.bindEngine(engine);
       ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.maxEventsPerRequest(), http.maxAttributes()),
           new HttpAccess(access), metrics);
@@ -76,21 +79,20 @@ public final class ProfileNode implements AutoCloseable {
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, engine.profiles(), access, http.maxEventsPerRequest());
       // The guard checks the key from the headers and caps each message before the handler reads a byte.
-      ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), resolved.getInt("profile.grpc.port"))
+      ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), http.grpc().port())
           .adaptSettings(s -> s.withHttp2Enabled(true))
           .bind(new GrpcGuard(akka.grpc.javadsl.ServiceHandler.concatOrNotFound(
                   ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system),
                   akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system)),
               access,
-              resolved.getBytes("profile.grpc.max-message"), system))
+              http.grpc().maxMessageBytes(), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
           version(), http.bind(), binding.localAddress().getPort(), grpcBinding.localAddress().getPort(),
-          resolved.getString("akka.management.http.bind-hostname"), resolved.getInt("akka.management.http.port"),
-          Cluster.get(system).selfMember().address(), resolved.getString("profile.discovery"), JournalConfig.describe(resolved),
-          Path.of(resolved.getString("profile.data-dir")).toAbsolutePath().normalize(),
-          resolved.getString("profile.seed-nodes"));
+          settings.management().bind(), settings.management().port(),
+          Cluster.get(system).selfMember().address(), settings.cluster().discovery(), settings.journal().describe(),
+          settings.journal().dataDir(), settings.cluster().seeds().stream().map(Object::toString).collect(Collectors.joining(",")));
       return new ProfileNode(system, engine, binding, grpcBinding);
     } catch (Exception e) {
       system.terminate();

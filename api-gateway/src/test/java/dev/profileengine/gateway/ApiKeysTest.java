@@ -88,7 +88,7 @@ class ApiKeysTest {
   @Test
   void anOpenNodeBeyondLoopbackRefusesToStart() {
     var config = ConfigFactory.parseMap(Map.of("profile.http.bind", "0.0.0.0")).withFallback(ConfigFactory.load());
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.from(config, reason -> {}));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> access(GatewaySettings.from(config)));
     assertTrue(e.getMessage().contains("PROFILE_API_KEYS"));
   }
 
@@ -119,5 +119,9 @@ class ApiKeysTest {
       assertTrue(metrics.contains("profile_http_request_duration_seconds_bucket{method=\"GET\",route=\"profile\",status=\"200\""), metrics);
       assertTrue(metrics.contains("jvm_memory_used_bytes"), metrics);
     }
+  }
+
+  private static AccessControl access(GatewaySettings s) {
+    return AccessControl.from(s.apiKeys(), s.bind(), s.rateLimit().perSecond(), s.rateLimit().burst(), reason -> {});
   }
 }

@@ -1,6 +1,5 @@
 package dev.profileengine.gateway;
 
-
 import akka.actor.ClassicActorSystemProvider;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.ContentTypes;

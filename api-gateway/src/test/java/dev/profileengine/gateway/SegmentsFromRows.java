@@ -1,6 +1,5 @@
 package dev.profileengine.gateway;
 
-
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.profile.BehaviorType;
 import java.util.List;

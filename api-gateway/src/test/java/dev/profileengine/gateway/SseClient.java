@@ -1,6 +1,5 @@
 package dev.profileengine.gateway;
 
-
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -1,6 +1,5 @@
 package dev.profileengine.gateway;
 
-
 import akka.grpc.GrpcClientSettings;
 import dev.profileengine.grpc.ProfileServiceClient;
 import io.grpc.Status;

@@ -1,7 +1,14 @@
 package dev.profileengine.engine;
 
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
+import dev.profileengine.engine.journal.JournalSettings;
+import dev.profileengine.model.ModelSettings;
+import dev.profileengine.model.inference.PoolConfig;
+import dev.profileengine.model.recommend.RecommendWeights;
 import dev.profileengine.profile.AttributeLimits;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.ChurnSettings;
@@ -12,17 +19,27 @@ import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.RfmThresholds;
 import dev.profileengine.profile.RiskSettings;
 import dev.profileengine.profile.segment.SegmentDefinitions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The engine's settings, read from the {@code profile} section of the configuration.
+ * The engine's settings, built once from the node's resolved configuration ({@link #of} per
+ * ActorSystem): the profile rules of the {@code profile} section and, per concern, the cluster,
+ * journal, health probes, predictions, change feed, recommendations and segment re-check. Every
+ * {@code PROFILE_*} environment variable reaches these through its {@code ${?...}} mapping in the
+ * engine's .conf files; nothing here reads the environment.
  *
  * @param segments the audiences of {@code profile.segments}, in id order
  * @param attributeLimits caps on each profile's static attributes ({@code profile.attributes})
+ * @param cluster discovery, seed nodes and Artery: single node or cluster member ({@link ClusterShape})
+ * @param journal {@code profile.journal} and {@code profile.data-dir}
+ * @param model {@code profile.model}; empty when predictions are off ({@code PROFILE_PREDICTIONS})
+ * @param numberOfShards {@code akka.cluster.sharding.number-of-shards}: the user-to-shard mapping
  */
 public record EngineSettings(
     ProfileSettings profile,
@@ -32,27 +49,107 @@ public record EngineSettings(
     Duration askTimeout,
     PiiPolicy pii,
     SegmentDefinitions segments,
-    AttributeLimits attributeLimits) {
+    AttributeLimits attributeLimits,
+    ClusterShape cluster,
+    JournalSettings journal,
+    Health health,
+    Optional<ModelSettings> model,
+    Changes changes,
+    Recommendations recommendations,
+    SegmentRecheckSettings segmentRecheck,
+    Management management,
+    int numberOfShards) {
 
-  /** Settings with the default attribute caps. */
-  public EngineSettings(ProfileSettings profile, EventValidation validation, int snapshotEvery, int snapshotsKept, Duration askTimeout,
-                        PiiPolicy pii, SegmentDefinitions segments) {
-    this(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, AttributeLimits.defaults());
+  /**
+   * {@code profile.health}: readiness is probed every {@code refreshInterval} and a probe older than
+   * {@code staleAfter} counts as not ready; segment member counts refresh every {@code segmentCountsInterval}.
+   */
+  public record Health(Duration refreshInterval, Duration staleAfter, Duration segmentCountsInterval) {
+    static Health from(Config c) {
+      return new Health(c.getDuration("refresh-interval"), c.getDuration("stale-after"), c.getDuration("segment-counts-interval"));
+    }
   }
 
-  /** Settings without segments. */
-  public EngineSettings(ProfileSettings profile, EventValidation validation, int snapshotEvery, int snapshotsKept, Duration askTimeout,
-                        PiiPolicy pii) {
-    this(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, SegmentDefinitions.none());
+  /** {@code profile.changes.live-read-ahead}: changes the node's one live read may leave waiting for a subscriber. */
+  public record Changes(int liveReadAhead) {}
+
+  /** {@code profile.recommendations}: the blend's weights and the largest {@code k} a request may ask for. */
+  public record Recommendations(RecommendWeights weights, int maxK) {
+    static Recommendations from(Config c) {
+      return new Recommendations(
+          new RecommendWeights(c.getDouble("weights.model"), c.getDouble("weights.interest"), c.getDouble("weights.popular")),
+          c.getInt("max-k"));
+    }
   }
 
+  /** Akka Management's HTTP address ({@code akka.management.http}), for the startup log line. */
+  public record Management(String bind, int port) {}
+
+  /** The node's settings, parsed once per ActorSystem from its configuration. */
+  public static EngineSettings of(ActorSystem<?> system) {
+    return system.registerExtension(Id.INSTANCE).settings;
+  }
+
+  private static final class Holder implements Extension {
+    final EngineSettings settings;
+
+    Holder(EngineSettings settings) {
+      this.settings = settings;
+    }
+  }
+
+  private static final class Id extends ExtensionId<Holder> {
+    static final Id INSTANCE = new Id();
+
+    @Override
+    public Holder createExtension(ActorSystem<?> system) {
+      return new Holder(from(system.settings().config()));
+    }
+  }
+
+  /** Snapshot interval and kept snapshots replaced (tests crossing snapshot boundaries). */
+  public EngineSettings withSnapshots(int every, int kept) {
+    return new EngineSettings(profile, validation, every, kept, askTimeout, pii, segments, attributeLimits, cluster, journal, health, model,
+        changes, recommendations, segmentRecheck, management, numberOfShards);
+  }
+
+  /** The audiences replaced. */
+  public EngineSettings withSegments(SegmentDefinitions segments) {
+    return new EngineSettings(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, attributeLimits, cluster, journal,
+        health, model, changes, recommendations, segmentRecheck, management, numberOfShards);
+  }
+
+  /** From the engine's whole configuration (engine.conf under any overrides, resolved). */
   public static EngineSettings from(Config root) {
+    Config c = root.getConfig("profile");
+    return new EngineSettings(
+        profileSettings(root),
+        new EventValidation(c.getDuration("max-future-skew")),
+        c.getInt("snapshot.every"),
+        c.getInt("snapshot.keep"),
+        c.getDuration("ask-timeout"),
+        piiPolicy(c.getConfig("privacy")),
+        segments(c),
+        attributeLimits(c.getConfig("attributes")),
+        ClusterShape.from(root),
+        JournalSettings.from(root),
+        Health.from(c.getConfig("health")),
+        model(c.getConfig("model")),
+        new Changes(c.getInt("changes.live-read-ahead")),
+        Recommendations.from(c.getConfig("recommendations")),
+        SegmentRecheckSettings.from(root),
+        new Management(root.getString("akka.management.http.bind-hostname"), root.getInt("akka.management.http.port")),
+        root.getInt("akka.cluster.sharding.number-of-shards"));
+  }
+
+  /** The profile rules alone, from {@code profile} (engine-profile.conf suffices). */
+  public static ProfileSettings profileSettings(Config root) {
     Config c = root.getConfig("profile");
     Config w = c.getConfig("interest.weights");
     Map<BehaviorType, Double> weights = new HashMap<>();
     for (BehaviorType t : BehaviorType.values()) if (w.hasPath(t.wire())) weights.put(t, w.getDouble(t.wire()));
     Config rfm = c.getConfig("rfm");
-    ProfileSettings profile = new ProfileSettings(
+    return new ProfileSettings(
         c.getDuration("allowed-lateness"),
         c.getDuration("session-gap"),
         c.getDuration("interest.half-life"),
@@ -65,15 +162,21 @@ public record EngineSettings(
         churn(c.getConfig("churn")),
         risk(c.getConfig("risk")),
         consentDefaults(c.getConfig("privacy.consent-defaults")));
-    return new EngineSettings(
-        profile,
-        new EventValidation(c.getDuration("max-future-skew")),
-        c.getInt("snapshot.every"),
-        c.getInt("snapshot.keep"),
-        c.getDuration("ask-timeout"),
-        piiPolicy(c.getConfig("privacy")),
-        segments(c),
-        attributeLimits(c.getConfig("attributes")));
+  }
+
+  /**
+   * {@code profile.model} (engine-model.conf): empty when off. {@code registry-dir} is the one source
+   * of the model registry; PROFILE_MODELS_DIR is mapped onto it there.
+   */
+  static Optional<ModelSettings> model(Config c) {
+    if (!c.getBoolean("enabled")) return Optional.empty();
+    int workers = c.getInt("workers") > 0 ? c.getInt("workers") : Runtime.getRuntime().availableProcessors();
+    return Optional.of(new ModelSettings(
+        Path.of(c.getString("registry-dir")),
+        new PoolConfig(workers, c.getInt("queue-capacity"), c.getInt("max-batch"), c.getDuration("max-delay")),
+        c.getInt("torch-threads"),
+        c.getString("candidate").strip(),
+        c.getInt("candidate-percent")));
   }
 
   /** {@code profile.attributes}. */

@@ -56,7 +56,7 @@ public final class UserProfile
   /** Registers the entity with cluster sharding on this node. */
   public static void init(ActorSystem<?> system, EngineSettings settings, ModelService models) {
     ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
-    int shards = system.settings().config().getInt("akka.cluster.sharding.number-of-shards");
+    int shards = settings.numberOfShards();
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter, ctx.getShard()))
             .withMessageExtractor(new ProfileShards(shards)));

@@ -27,7 +27,7 @@ class ExtremeInstantsTest {
   private static final Instant T0 = Instant.parse("2017-11-26T10:00:00Z");
   private static final Config CONFIG = UserProfileTest.CONFIG;
   private static final ActorTestKit TESTKIT = ActorTestKit.create(CONFIG);
-  private static final EngineSettings SETTINGS = EngineSettings.from(CONFIG);
+  private static final EngineSettings SETTINGS = TestSettings.defaults();
   private static final Clock CLOCK = Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);
 
   static final List<Instant> EXTREMES = List.of(Instant.MIN, Instant.MAX, Instant.parse("+1000000000-01-01T00:00:00Z"),

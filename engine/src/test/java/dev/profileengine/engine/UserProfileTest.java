@@ -36,10 +36,9 @@ class UserProfileTest {
       .withFallback(ConfigFactory.defaultReference())
       .resolve();
   private static final ActorTestKit TESTKIT = ActorTestKit.create(CONFIG);
-  private static final EngineSettings BASE = EngineSettings.from(CONFIG);
-  /** Snapshots every 5 events, so short tests cross snapshot boundaries. */
+  /** Snapshots every 5 events, so short tests cross snapshot boundaries; no segments. */
   private static final EngineSettings SETTINGS =
-      new EngineSettings(BASE.profile(), BASE.validation(), 5, 2, BASE.askTimeout(), BASE.pii());
+      TestSettings.defaults().withSnapshots(5, 2).withSegments(dev.profileengine.profile.segment.SegmentDefinitions.none());
   private static final Clock CLOCK = Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);
 
   private EventSourcedBehaviorTestKit<UserProfile.Command, UserProfile.Event, ProfileState> kit;

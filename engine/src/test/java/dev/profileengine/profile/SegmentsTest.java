@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.TestSettings;
 import dev.profileengine.profile.segment.Segment;
 import dev.profileengine.profile.segment.SegmentDefinitions;
 import dev.profileengine.profile.segment.SegmentFacts;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** The demo segments of engine-profile.conf against real folded profiles. */
 class SegmentsTest {
-  private static final Config CONF = ConfigFactory.parseResources("engine-profile.conf").resolve();
+  private static final Config CONF = TestSettings.engineConfig();
   private static final EngineSettings E = EngineSettings.from(CONF);
   private static final ProfileSettings S = E.profile();
 

@@ -60,7 +60,7 @@ public class ApplyEventBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    settings = EngineSettings.from(ConfigFactory.parseResources("engine-profile.conf").resolve()).profile();
+    settings = EngineSettings.profileSettings(ConfigFactory.parseResources("engine-profile.conf").resolve());
     BenchData.Profile p = BenchData.load().profile(profile, settings);
     state = p.state();
     next = p.next();

@@ -1,12 +1,10 @@
 package dev.profileengine.gateway.auth;
 
-import com.typesafe.config.Config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,14 +29,12 @@ public final class AccessControl {
     this.onDenied = onDenied;
   }
 
-  /** Reads {@code profile.http.api-keys} and {@code PROFILE_API_KEYS}; refuses an open node on a non-loopback address. */
-  public static AccessControl from(Config root, Consumer<String> onDenied) {
-    Config c = root.getConfig("profile.http");
-    List<String> entries = new ArrayList<>(c.getStringList("api-keys"));
-    String env = c.getString("api-keys-env");
-    if (!env.isBlank()) entries.addAll(List.of(env.split(",")));
-    ApiKeys keys = ApiKeys.parse(entries);
-    String bind = c.getString("bind");
+  /**
+   * Access for {@code apiKeys} ({@code key=scope+scope} entries) with a per-key rate of
+   * {@code perSecond} and {@code burst}; refuses an open node on a non-loopback {@code bind}.
+   */
+  public static AccessControl from(List<String> apiKeys, String bind, double perSecond, double burst, Consumer<String> onDenied) {
+    ApiKeys keys = ApiKeys.parse(apiKeys);
     if (keys.isEmpty()) {
       if (!isLoopback(bind)) {
         throw new IllegalStateException("no API keys configured and bound to " + bind + ": refusing to serve an open API "
@@ -49,7 +45,7 @@ public final class AccessControl {
     } else {
       log.info("API keys: {} configured (kept as hashes)", keys.size());
     }
-    return new AccessControl(keys, new RateLimiter(c.getDouble("rate-limit.requests-per-second"), c.getDouble("rate-limit.burst")), onDenied);
+    return new AccessControl(keys, new RateLimiter(perSecond, burst), onDenied);
   }
 
   static boolean isLoopback(String host) {

@@ -1,5 +1,6 @@
 package dev.profileengine.gateway.logging;
 
+import com.typesafe.config.Config;
 import java.util.Locale;
 
 /** The node's log format, {@code PROFILE_LOG_FORMAT}: {@code text} (default) or {@code json}. */
@@ -18,9 +19,11 @@ public enum LogFormat {
     };
   }
 
-  /** The configured format: the system property {@code PROFILE_LOG_FORMAT}, else the environment variable (as logback resolves it). */
-  public static LogFormat configured() {
-    String v = System.getProperty(VARIABLE);
-    return parse(v != null ? v : System.getenv(VARIABLE));
+  /**
+   * {@code profile.log-format}, where gateway-http.conf maps PROFILE_LOG_FORMAT (a {@code -D} system
+   * property of that name first, then the environment variable: the order logback.xml resolves it in).
+   */
+  public static LogFormat from(Config root) {
+    return parse(root.getString("profile.log-format"));
   }
 }

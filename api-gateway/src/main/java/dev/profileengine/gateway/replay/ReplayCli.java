@@ -22,11 +22,15 @@ public final class ReplayCli {
         keeps file order. Event ids are derived from the rows, so replaying twice changes nothing.""";
 
   public static int run(String[] args) throws InterruptedException {
+    return run(args, ReplaySettings.fromEnv(System.getenv()));
+  }
+
+  static int run(String[] args, ReplaySettings defaults) throws InterruptedException {
     Path file = null;
-    URI url = URI.create(System.getenv().getOrDefault("PROFILE_URL", "http://127.0.0.1:8080"));
+    URI url = defaults.url();
     int batch = 500, concurrency = 4, limit = Integer.MAX_VALUE;
     boolean sort = true;
-    String apiKey = System.getenv("PROFILE_API_KEY");
+    String apiKey = defaults.apiKey();
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {

@@ -12,6 +12,7 @@ import akka.persistence.query.Sequence;
 import akka.stream.RestartSettings;
 import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Source;
+import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.JournalDatabase;
@@ -70,7 +71,7 @@ public final class ChangeFeed implements Extension {
   private ChangeFeed(ActorSystem<?> system) {
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    this.liveReadAhead = system.settings().config().getInt("profile.changes.live-read-ahead");
+    this.liveReadAhead = EngineSettings.of(system).changes().liveReadAhead();
   }
 
   /**

@@ -19,9 +19,14 @@ public record JournalDurability(String journal, String durability) {
   public static final JournalDurability H2_COMMIT = new JournalDurability("h2", "os-crash");
   public static final JournalDurability POSTGRES = new JournalDurability("postgres", "postgres-commit");
 
+  /**
+   * From {@code profile.journal} of the raw Config (the journal is set up before the ActorSystem
+   * exists); refuses an unknown PROFILE_JOURNAL or PROFILE_H2_SYNC naming the variable.
+   */
   public static JournalDurability of(Config config) {
     String kind = config.getString("profile.journal.kind");
     if (kind.equals("postgres")) return POSTGRES;
+    if (!kind.equals("h2")) throw new IllegalArgumentException("PROFILE_JOURNAL must be h2 or postgres, was '" + kind + "'");
     String sync = config.getString("profile.journal.h2-sync");
     return switch (sync) {
       case "commit" -> H2_COMMIT;

@@ -1,6 +1,6 @@
 package dev.profileengine.engine.model;
 
-import com.typesafe.config.Config;
+import dev.profileengine.model.ModelSettings;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.MarkovFallbackPredictor;
 import dev.profileengine.model.inference.NextBehaviorModel;
@@ -13,8 +13,6 @@ import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.RecentBehavior;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,40 +42,28 @@ public final class ModelService implements AutoCloseable {
     this.degraded = degraded;
   }
 
-  /** Loads the default model (or the Markov fallback when none loads) and starts the pool; null when disabled. */
-  public static ModelService start(Config root) {
-    Config c = root.getConfig("profile.model");
-    if (!c.getBoolean("enabled")) {
-      log.info("Predictions disabled (profile.model.enabled = off)");
-      return null;
-    }
+  /** Loads the default model (or the Markov fallback when none loads) and starts the pool. */
+  public static ModelService start(ModelSettings settings) {
+    // DJL reads this system property: the native library comes from the jar, never a download.
     if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
-    TorchThreads.setIfUnset(c.getInt("torch-threads"));
+    TorchThreads.setIfUnset(settings.torchThreads());
     long start = System.nanoTime();
-    ServingModel model = ModelRegistry.loadServingModel();
+    Optional<ModelRegistry> registry = ModelRegistry.at(settings.registryDir());
+    ServingModel model = ModelRegistry.loadServingModel(registry);
     boolean degraded = model instanceof MarkovFallbackPredictor;
-    int workers = c.getInt("workers") > 0 ? c.getInt("workers") : Runtime.getRuntime().availableProcessors();
-    PoolConfig config = new PoolConfig(workers, c.getInt("queue-capacity"), c.getInt("max-batch"), c.getDuration("max-delay"));
+    PoolConfig config = settings.pool();
     InferencePool pool = new InferencePool(model, config);
-    Optional<ModelRegistry> registry = registry(c);
     ModelService service = new ModelService(pool, registry, degraded);
-    String candidate = c.getString("candidate");
-    if (!candidate.isBlank() && registry.isPresent()) {
-      pool.setCandidate(registry.get().load(candidate), c.getInt("candidate-percent"));
-      log.info("A/B: candidate model {} serves {}% of users", candidate, c.getInt("candidate-percent"));
+    if (settings.hasCandidate() && registry.isPresent()) {
+      pool.setCandidate(registry.get().load(settings.candidate()), settings.candidatePercent());
+      log.info("A/B: candidate model {} serves {}% of users", settings.candidate(), settings.candidatePercent());
     }
     log.info("Model {} loaded in {} ms{}: pool of {} worker(s) x {} PyTorch thread(s), batch <= {} or {} ms, queue {}; registry {}",
         model.version(), (System.nanoTime() - start) / 1_000_000, degraded ? " (DEGRADED: Markov fallback)" : "",
         config.workers(), TorchThreads.intraOp(), config.maxBatch(), config.maxDelay().toMillis(), config.queueCapacity(),
-        registry.map(r -> r.root().toString()).orElse("packaged model only"));
+        registry.map(r -> r.root() + r.active().map(v -> " (active " + v + ")").orElse(" (no active version: packaged model)"))
+            .orElse("none at " + settings.registryDir() + ": packaged model only"));
     return service;
-  }
-
-  private static Optional<ModelRegistry> registry(Config c) {
-    Optional<ModelRegistry> configured = ModelRegistry.configured();
-    if (configured.isPresent()) return configured;
-    Path dir = Path.of(c.getString("registry-dir"));
-    return Files.isDirectory(dir) ? Optional.of(new ModelRegistry(dir)) : Optional.empty();
   }
 
   /** Asks the pool; never blocks. The result names the state it was computed from. */
@@ -114,7 +100,7 @@ public final class ModelService implements AutoCloseable {
     if (cached != null && cached.getKey().equals(version)) return cached.getValue();
     dev.profileengine.model.recommend.Popularity p = registry.filter(r -> r.versions().contains(version))
         .map(r -> r.popularity(version))
-        .orElseGet(ModelRegistry::defaultPopularity);
+        .orElseGet(() -> ModelRegistry.defaultPopularity(registry));
     popularity = Map.entry(version, p);
     return p;
   }
@@ -137,7 +123,7 @@ public final class ModelService implements AutoCloseable {
   public synchronized String activate(String version) {
     ModelRegistry.checkVersionName(version);
     ModelRegistry r = registry.orElseThrow(() -> new dev.profileengine.model.ModelNotFoundException(
-        "no model registry directory: set PROFILE_MODELS_DIR to serve other versions"));
+        "no model registry directory: set PROFILE_MODELS_DIR (profile.model.registry-dir) to serve other versions"));
     NextBehaviorModel model = r.load(version);
     try (var worker = model.newWorker()) {
       worker.predict(List.of(List.of()));

@@ -13,20 +13,20 @@ import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import akka.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import com.typesafe.config.Config;
+import dev.profileengine.engine.ClusterShape;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.ErasureLog;
+import dev.profileengine.engine.SegmentRecheckSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;
 import dev.profileengine.engine.journal.JournalDurability;
 import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.engine.profiles.Profiles;
-import dev.profileengine.engine.profiles.RecommendationSettings;
 import dev.profileengine.engine.segments.SegmentProjection;
 import dev.profileengine.engine.segments.SegmentRecheck;
 import dev.profileengine.engine.segments.SegmentReevaluation;
 import dev.profileengine.engine.segments.SegmentStore;
 import dev.profileengine.engine.serialization.SerializationWrite;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +59,7 @@ public final class ProfileEngine {
     this.settings = settings;
     this.models = models;
     this.readiness = new ReadinessCheck(system);
-    this.segmentCounts = BackgroundValue.start(system,
-        system.settings().config().getDuration("profile.health.segment-counts-interval"), segments::counts);
+    this.segmentCounts = BackgroundValue.start(system, settings.health().segmentCountsInterval(), segments::counts);
   }
 
   private final BackgroundValue<java.util.Map<String, Long>> segmentCounts;
@@ -87,29 +86,30 @@ public final class ProfileEngine {
    * bound the {@link Profiles} facade's work (the node's admission and subscriber settings).
    */
   public static ProfileEngine start(ActorSystem<?> system, Profiles.Limits limits) {
-    EngineSettings settings = EngineSettings.from(system.settings().config());
+    EngineSettings settings = EngineSettings.of(system);
     try {
-      journalSchema(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      journalSchema(system, settings).toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("journal schema could not be created: " + e.getMessage(), e);
     }
-    ModelService models = ModelService.start(system.settings().config());
-    if (models != null) system.getWhenTerminated().thenRun(models::close);
+    ModelService models = settings.model().map(ModelService::start).orElse(null);
+    if (models == null) log.info("Predictions disabled (profile.model.enabled = off)");
+    else system.getWhenTerminated().thenRun(models::close);
     ErasureLog.init(system);
     UserProfile.init(system, settings, models);
     SegmentStore segments = new SegmentStore(system);
     SegmentProjection.init(system, segments);
     AkkaManagement.get(system).start().toCompletableFuture().join();
-    joinCluster(system);
+    joinCluster(system, settings.cluster());
     SegmentReevaluation reevaluation = new SegmentReevaluation(system, segments, settings.segments().fingerprint(), 4);
     // Once this node is Up (it asks entities through sharding).
-    SegmentRecheck.Settings recheck = SegmentRecheck.Settings.from(system.settings().config());
+    SegmentRecheckSettings recheck = settings.segmentRecheck();
     startWhenUp(system, () -> {
       reevaluation.startIfRulesChanged();
       SegmentRecheck.schedule(system, reevaluation, recheck);
     });
     Profiles profiles = new Profiles(system, settings, java.util.Optional.ofNullable(models),
-        RecommendationSettings.from(system.settings().config()), limits);
+        settings.recommendations(), limits);
     return new ProfileEngine(system, settings, models, segments, reevaluation, profiles);
   }
 
@@ -119,8 +119,8 @@ public final class ProfileEngine {
    * PostgreSQL the plugin's own (through {@code profile.journal.schema-creation}: with our journal
    * DAO configured the plugin would pick its legacy schema).
    */
-  private static java.util.concurrent.CompletionStage<akka.Done> journalSchema(ActorSystem<?> system) {
-    if (!system.settings().config().getString("profile.journal.kind").equals("h2")) return SchemaUtils.createIfNotExists("profile.journal.schema-creation", system);
+  private static java.util.concurrent.CompletionStage<akka.Done> journalSchema(ActorSystem<?> system, EngineSettings settings) {
+    if (!settings.journal().h2()) return SchemaUtils.createIfNotExists("profile.journal.schema-creation", system);
     return SchemaUtils.applyScript(H2JournalSchema.script(), system);
   }
 
@@ -133,16 +133,14 @@ public final class ProfileEngine {
     Cluster.get(system).subscriptions().tell(new Subscribe<>(listener, SelfUp.class));
   }
 
-  private static void joinCluster(ActorSystem<?> system) {
+  private static void joinCluster(ActorSystem<?> system, ClusterShape shape) {
     Cluster cluster = Cluster.get(system);
-    Config config = system.settings().config();
-    List<Address> seeds = seedNodes(config.getString("profile.seed-nodes"), system.name());
-    String discovery = config.getString("profile.discovery");
-    if (!seeds.isEmpty() && !discovery.equals("config")) {
-      throw new IllegalArgumentException("set PROFILE_SEED_NODES or PROFILE_DISCOVERY=" + discovery + ", not both");
+    List<Address> seeds = shape.seedAddresses(system.name());
+    if (!seeds.isEmpty() && shape.bootstrap()) {
+      throw new IllegalArgumentException("set PROFILE_SEED_NODES or PROFILE_DISCOVERY=" + shape.discovery() + ", not both");
     }
-    if (!discovery.equals("config")) {
-      log.info("Joining through Cluster Bootstrap with {} discovery", discovery);
+    if (shape.bootstrap()) {
+      log.info("Joining through Cluster Bootstrap with {} discovery", shape.discovery());
       ClusterBootstrap.get(system).start();
     } else if (seeds.isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -151,20 +149,6 @@ public final class ProfileEngine {
       cluster.manager().tell(new JoinSeedNodes(seeds));
       log.info("Joining cluster through seed nodes {}", seeds);
     }
-  }
-
-  /** Parses {@code host:port,host:port}. */
-  static List<Address> seedNodes(String spec, String systemName) {
-    if (spec == null || spec.isBlank()) return List.of();
-    return Arrays.stream(spec.split(","))
-        .map(String::strip)
-        .filter(s -> !s.isEmpty())
-        .map(s -> {
-          int colon = s.lastIndexOf(':');
-          if (colon < 1) throw new IllegalArgumentException("PROFILE_SEED_NODES entry '" + s + "' is not host:port");
-          return new Address("akka", systemName, s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
-        })
-        .toList();
   }
 
   /** The node's predictions, empty when turned off. */
@@ -197,7 +181,7 @@ public final class ProfileEngine {
 
   /** Which failures an acknowledged event survives on this node's journal (for {@code /ready}). */
   public JournalDurability durability() {
-    return JournalDurability.of(system.settings().config());
+    return settings.journal().durability();
   }
 
   /** See {@link ReadinessCheck}: Up member, shard region answering, journal answering. */

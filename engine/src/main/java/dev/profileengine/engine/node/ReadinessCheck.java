@@ -13,6 +13,7 @@ import akka.cluster.typed.Cluster;
 import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
+import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.UserProfile;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -43,10 +44,10 @@ public final class ReadinessCheck implements Supplier<CompletionStage<Boolean>> 
     private final Duration staleAfter;
 
     Probe(ActorSystem<?> system) {
-      com.typesafe.config.Config c = system.settings().config().getConfig("profile.health");
-      this.staleAfter = c.getDuration("stale-after");
+      EngineSettings.Health health = EngineSettings.of(system).health();
+      this.staleAfter = health.staleAfter();
       ReadinessCheck check = new ReadinessCheck(system);
-      this.value = BackgroundValue.start(system, c.getDuration("refresh-interval"), check::probe);
+      this.value = BackgroundValue.start(system, health.refreshInterval(), check::probe);
     }
 
     public static Probe get(ActorSystem<?> system) {

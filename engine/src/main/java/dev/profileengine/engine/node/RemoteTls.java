@@ -2,9 +2,9 @@ package dev.profileengine.engine.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.profileengine.engine.ClusterShape;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,16 +66,31 @@ public final class RemoteTls {
   private RemoteTls() {}
 
   /**
+   * {@code profile.remote} and the Artery transport, read from the raw Config: remoting is settled
+   * before the ActorSystem (and so the engine's settings) exists.
+   *
+   * @param dir PROFILE_REMOTE_TLS_DIR, blank when unset
+   * @param password PROFILE_REMOTE_TLS_PASSWORD, empty for the directory's password file
+   */
+  record Settings(Mode mode, String dir, String password, String transport, int port) {
+    static Settings from(Config config) {
+      return new Settings(Mode.parse(config.getString("profile.remote.tls")), config.getString("profile.remote.tls-dir"),
+          config.getString("profile.remote.tls-password"), config.getString("akka.remote.artery.transport"),
+          config.getInt("akka.remote.artery.canonical.port"));
+    }
+  }
+
+  /**
    * Returns {@code config} with Artery on TLS ({@code tls-tcp}, TLSv1.3, mutual authentication)
    * when {@code profile.remote.tls = on}; refuses a node that other nodes can reach with TLS off.
    */
   public static Config resolve(Config config) {
-    Mode mode = Mode.parse(config.getString("profile.remote.tls"));
-    return switch (mode) {
-      case ON -> withTls(config);
+    Settings settings = Settings.from(config);
+    return switch (settings.mode()) {
+      case ON -> withTls(config, settings);
       case OFF -> {
-        Optional<String> reachable = reachableBecause(config);
-        if (reachable.isPresent() && !config.getString("akka.remote.artery.transport").equals("tls-tcp")) {
+        Optional<String> reachable = ClusterShape.from(config).reachableBecause();
+        if (reachable.isPresent() && !settings.transport().equals("tls-tcp")) {
           throw new IllegalStateException("PROFILE_REMOTE_TLS=off but " + reachable.get()
               + ": anyone who reaches the Artery port could join the cluster. Set PROFILE_REMOTE_TLS=on with "
               + "PROFILE_REMOTE_TLS_DIR (see k8s/generate-cluster-certs.sh), or PROFILE_REMOTE_TLS=off-insecure "
@@ -85,37 +100,14 @@ public final class RemoteTls {
       }
       case OFF_INSECURE -> {
         log.warn("PROFILE_REMOTE_TLS=off-insecure: Akka remoting runs in clear text without authentication; "
-            + "anyone who reaches port {} can join this cluster", config.getString("akka.remote.artery.canonical.port"));
+            + "anyone who reaches port {} can join this cluster", settings.port());
         yield config;
       }
     };
   }
 
-  /** Why other nodes can reach this one, or empty for a single node on loopback. */
-  static Optional<String> reachableBecause(Config config) {
-    if (!config.getString("profile.seed-nodes").isBlank()) return Optional.of("PROFILE_SEED_NODES names seed nodes");
-    String discovery = config.getString("profile.discovery");
-    if (!discovery.equals("config")) return Optional.of("PROFILE_DISCOVERY=" + discovery + " forms a multi-node cluster");
-    String bind = config.getString("akka.remote.artery.bind.hostname");
-    String host = bind.isBlank() ? config.getString("akka.remote.artery.canonical.hostname") : bind;
-    if (!isLoopback(host)) return Optional.of("Artery listens on " + host + " (PROFILE_REMOTE_HOST), not loopback");
-    return Optional.empty();
-  }
-
-  /** Only literal loopback addresses and "localhost" count: a name is not resolved at startup. */
-  static boolean isLoopback(String host) {
-    String h = host.strip();
-    if (h.equalsIgnoreCase("localhost")) return true;
-    if (!h.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) return false;
-    try {
-      return InetAddress.getByName(h).isLoopbackAddress();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static Config withTls(Config config) {
-    String dirSetting = config.getString("profile.remote.tls-dir");
+  private static Config withTls(Config config, Settings settings) {
+    String dirSetting = settings.dir();
     if (dirSetting.isBlank()) {
       throw new IllegalStateException("PROFILE_REMOTE_TLS=on needs PROFILE_REMOTE_TLS_DIR: a directory with "
           + KEYSTORE + ", " + TRUSTSTORE + " and " + PASSWORD_FILE + " (k8s/generate-cluster-certs.sh writes them)");
@@ -123,7 +115,7 @@ public final class RemoteTls {
     Path dir = Path.of(dirSetting).toAbsolutePath().normalize();
     Path keystore = dir.resolve(KEYSTORE);
     Path truststore = dir.resolve(TRUSTSTORE);
-    String password = password(config, dir);
+    String password = password(settings.password(), dir);
     // Akka loads the stores lazily, at the first connection: check them now so a wrong file or
     // password stops the node at startup with a message naming the setting.
     KeyStore keys = load(keystore, password);
@@ -224,8 +216,7 @@ public final class RemoteTls {
     while ((task = engine.getDelegatedTask()) != null) task.run();
   }
 
-  private static String password(Config config, Path dir) {
-    String configured = config.getString("profile.remote.tls-password");
+  private static String password(String configured, Path dir) {
     if (!configured.isEmpty()) return configured;
     Path file = dir.resolve(PASSWORD_FILE);
     if (!Files.isRegularFile(file)) {

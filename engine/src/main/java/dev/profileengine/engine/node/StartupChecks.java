@@ -1,10 +1,10 @@
 package dev.profileengine.engine.node;
 
-import akka.actor.Address;
 import com.typesafe.config.Config;
+import dev.profileengine.engine.ClusterShape;
 import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.journal.JournalDurability;
 import dev.profileengine.profile.PiiPolicy;
-import java.util.List;
 
 /**
  * Configurations that would lose data or leak it are refused before anything starts: a local H2
@@ -23,27 +23,12 @@ public final class StartupChecks {
 
   /** An H2 journal is only correct on a node that is its own whole cluster. */
   static void journalIsShared(Config config) {
-    String journal = config.getString("profile.journal.kind");
-    if (!journal.equals("h2")) return;
-    String why = "PROFILE_JOURNAL=h2 keeps this node's events in a local file that no other node reads: in a cluster of "
-        + "several nodes the events acknowledged here are lost when this node's shards move to another. Use "
-        + "PROFILE_JOURNAL=postgres (with PROFILE_DB_URL) for a cluster, or run one node alone";
-    String discovery = config.getString("profile.discovery");
-    if (!discovery.equals("config")) {
-      throw new IllegalStateException("refusing to start: PROFILE_DISCOVERY=" + discovery + " forms a multi-node cluster. " + why + ".");
-    }
-    String self = config.getString("akka.remote.artery.canonical.hostname") + ":" + config.getInt("akka.remote.artery.canonical.port");
-    List<Address> others = ProfileEngine.seedNodes(config.getString("profile.seed-nodes"), "profile-engine").stream()
-        .filter(a -> !(a.host().get() + ":" + a.port().get()).equals(self))
-        .toList();
-    if (!others.isEmpty()) {
-      throw new IllegalStateException("refusing to start: PROFILE_SEED_NODES names other nodes (" + others.stream()
-          .map(a -> a.host().get() + ":" + a.port().get()).toList() + ", this node is " + self + "). " + why
-          + " (leave PROFILE_SEED_NODES empty).");
-    }
-    if (!config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      throw new IllegalStateException("refusing to start: akka.cluster.seed-nodes is set, which forms a multi-node cluster. " + why + ".");
-    }
+    if (!JournalDurability.of(config).journal().equals("h2")) return;
+    ClusterShape.from(config).sharedBecause().ifPresent(shared -> {
+      throw new IllegalStateException("refusing to start: " + shared + ". PROFILE_JOURNAL=h2 keeps this node's events in a local "
+          + "file that no other node reads: in a cluster of several nodes the events acknowledged here are lost when this node's "
+          + "shards move to another. Use PROFILE_JOURNAL=postgres (with PROFILE_DB_URL) for a cluster, or run one node alone.");
+    });
   }
 
   /** Hashing personal fields needs a secret salt. */

@@ -47,7 +47,7 @@ public final class Profiles {
   private final ChangeSubscription.Limits streamLimits;
   private final CompletionStage<Done> stopping;
   private final Optional<ModelService> models;
-  private final RecommendationSettings recommendations;
+  private final EngineSettings.Recommendations recommendations;
   private final InFlightLimit eventLimit;
   private final InFlightLimit readLimit;
 
@@ -59,7 +59,7 @@ public final class Profiles {
    */
   public record Limits(InFlightLimit events, InFlightLimit reads, SubscriberLimit.Caps subscribers, ChangeSubscription.Limits stream) {}
 
-  public Profiles(ActorSystem<?> system, EngineSettings settings, Optional<ModelService> models, RecommendationSettings recommendations,
+  public Profiles(ActorSystem<?> system, EngineSettings settings, Optional<ModelService> models, EngineSettings.Recommendations recommendations,
                   Limits limits) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;

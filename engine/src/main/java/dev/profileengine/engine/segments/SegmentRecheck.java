@@ -3,8 +3,9 @@ package dev.profileengine.engine.segments;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
-import com.typesafe.config.Config;
 import dev.profileengine.engine.EventTimeWatermark;
+import dev.profileengine.engine.SegmentRecheckSettings.Clock;
+import dev.profileengine.engine.SegmentRecheckSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -23,39 +24,10 @@ import org.slf4j.LoggerFactory;
 public final class SegmentRecheck {
   private static final Logger log = LoggerFactory.getLogger(SegmentRecheck.class);
 
-  /** What "now" is for the re-check. */
-  public enum Clock {
-    /** The wall clock: live traffic. */
-    WALL,
-    /** The latest event time this node has journaled ({@link EventTimeWatermark}): replays of historical data. */
-    EVENTS
-  }
-
-  /** {@code profile.segment-recheck}; {@code interval} empty when off. */
-  public record Settings(Optional<Duration> interval, Clock clock) {
-    public static Settings from(Config root) {
-      Config c = root.getConfig("profile.segment-recheck");
-      String clock = c.getString("clock").trim().toUpperCase(Locale.ROOT);
-      Clock parsed;
-      try {
-        parsed = Clock.valueOf(clock);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("profile.segment-recheck.clock (PROFILE_SEGMENT_CLOCK) must be wall or events, not '" + c.getString("clock") + "'");
-      }
-      boolean off = c.getString("interval").trim().equalsIgnoreCase("off");
-      Optional<Duration> interval = off ? Optional.empty() : Optional.of(c.getDuration("interval"));
-      interval.ifPresent(d -> {
-        if (d.isNegative() || d.isZero())
-          throw new IllegalArgumentException("profile.segment-recheck.interval (PROFILE_SEGMENT_RECHECK_INTERVAL) must be positive or off");
-      });
-      return new Settings(interval, parsed);
-    }
-  }
-
   private SegmentRecheck() {}
 
   /** Schedules the periodic re-check on this node (a no-op when the interval is off). */
-  public static void schedule(ActorSystem<?> system, SegmentReevaluation job, Settings settings) {
+  public static void schedule(ActorSystem<?> system, SegmentReevaluation job, SegmentRecheckSettings settings) {
     if (settings.interval().isEmpty()) {
       log.info("Segment re-check: off");
       return;
@@ -65,7 +37,7 @@ public final class SegmentRecheck {
     system.scheduler().scheduleWithFixedDelay(every, every, () -> tick(system, job, settings.clock()), system.executionContext());
   }
 
-  private static void tick(ActorSystem<?> system, SegmentReevaluation job, Clock clock) {
+  private static void tick(ActorSystem<?> system, SegmentReevaluation job, SegmentRecheckSettings.Clock clock) {
     if (!isOldestUpMember(system)) return;
     Optional<Instant> now = switch (clock) {
       case WALL -> Optional.of(Instant.now());

@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import dev.profileengine.engine.journal.BatchingJournalDao;
 import dev.profileengine.engine.journal.H2SyncedJournalDao;
 import dev.profileengine.engine.journal.JournalDurability;
+import dev.profileengine.engine.journal.JournalSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,9 @@ class JournalDurabilityTest {
     assertEquals(JournalDurability.H2_COMMIT, JournalDurability.of(c));
     assertEquals("os-crash", JournalDurability.of(c).durability());
     assertEquals(H2SyncedJournalDao.class.getName(), c.getString("jdbc-journal.dao"));
-    assertTrue(JournalConfig.describe(c).endsWith("durability=os-crash"), JournalConfig.describe(c));
+    assertTrue(JournalSettings.from(c).describe().endsWith("durability=os-crash"), JournalSettings.from(c).describe());
+    assertEquals(c.getString("akka-persistence-jdbc.shared-databases.slick.db.url"), JournalSettings.from(c).url(),
+        "the settings name the database the journal plugin connects to");
   }
 
   @Test

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.FieldByField;
 import dev.profileengine.engine.HostedProfiles;
+import dev.profileengine.engine.TestSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;
 import dev.profileengine.engine.node.JournalConfig;
@@ -65,7 +66,7 @@ class GoldenRecoveryTest {
 
     ActorTestKit kit = ActorTestKit.create("recovery", config);
     try {
-      EngineSettings settings = EngineSettings.from(config);
+      EngineSettings settings = TestSettings.defaults();
       List<UserProfile.Event> journaled = EVENTS.stream().map(n -> (UserProfile.Event) GoldenValues.stored().get(n)).toList();
       List<UserProfile.Event> afterSnapshot = List.of((UserProfile.Event) GoldenValues.stored().get("profile.EventRecorded"));
       for (String user : List.of("legacy-events", "current-events")) {

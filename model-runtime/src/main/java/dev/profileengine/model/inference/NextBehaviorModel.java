@@ -27,6 +27,7 @@ import java.util.List;
  */
 public final class NextBehaviorModel implements ServingModel {
   static {
+    // DJL reads this system property: the native library comes from the jar, never a download.
     if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
   }
 

@@ -22,14 +22,13 @@ import java.util.stream.Stream;
  * Versioned models on disk: {@code <root>/<version>/} holds {@code manifest.json},
  * {@code vocabulary.json}, the parameters and optionally {@code popularity.json}; {@code <root>/ACTIVE} names the default version.
  *
- * <p>Where the default model comes from ({@link #resolveDefault()}): the registry named by the
- * {@code PROFILE_MODELS_DIR} environment variable (or the {@code profile.models.dir} system
- * property) when set; otherwise the copy packaged in the model-store jar under
- * {@code profile-models/}, extracted once to a temporary directory.
+ * <p>Where the default model comes from ({@link #resolveDefault(Optional)}): the active version of
+ * the registry the caller names (the engine's {@code profile.model.registry-dir}, the CLI's
+ * {@code PROFILE_MODELS_DIR}) when it has one; otherwise the copy packaged in the jar under
+ * {@code profile-models/}, extracted once to a temporary directory. Nothing here reads the
+ * environment: the caller decides which registry, if any.
  */
 public final class ModelRegistry {
-  public static final String ENV = "PROFILE_MODELS_DIR";
-  public static final String PROPERTY = "profile.models.dir";
   public static final String ACTIVE = "ACTIVE";
   public static final String CLASSPATH_ROOT = "profile-models";
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -44,11 +43,9 @@ public final class ModelRegistry {
     return root;
   }
 
-  /** The registry configured by PROFILE_MODELS_DIR / profile.models.dir, if any. */
-  public static Optional<ModelRegistry> configured() {
-    String dir = System.getProperty(PROPERTY);
-    if (dir == null || dir.isBlank()) dir = System.getenv(ENV);
-    return dir == null || dir.isBlank() ? Optional.empty() : Optional.of(new ModelRegistry(Path.of(dir)));
+  /** The registry at {@code dir} when that directory exists. */
+  public static Optional<ModelRegistry> at(Path dir) {
+    return Files.isDirectory(dir) ? Optional.of(new ModelRegistry(dir)) : Optional.empty();
   }
 
   public static void checkVersionName(String version) {
@@ -117,11 +114,16 @@ public final class ModelRegistry {
   }
 
   /**
-   * The popularity of the default model ({@link #resolveDefault()}), empty when it has none. Pair
-   * it with {@link #loadDefault()}; for a loaded model use {@code model.bundle().popularity()}.
+   * The popularity of the default model ({@link #resolveDefault(Optional)}), empty when it has none.
+   * Pair it with {@link #loadServingModel(Optional)}; for a loaded model use {@code model.bundle().popularity()}.
    */
+  public static Popularity defaultPopularity(Optional<ModelRegistry> registry) {
+    return Popularity.readOrEmpty(resolveDefault(registry));
+  }
+
+  /** The packaged model's popularity. */
   public static Popularity defaultPopularity() {
-    return Popularity.readOrEmpty(resolveDefault());
+    return defaultPopularity(Optional.empty());
   }
 
   /** Loads the active version of this registry. */
@@ -129,23 +131,21 @@ public final class ModelRegistry {
     return load(null);
   }
 
-  /**
-   * Loads the default model: the active version of {@code PROFILE_MODELS_DIR} (or the
-   * {@code profile.models.dir} property) when set, else the one packaged in the jar.
-   */
+  /** Loads the model packaged in the jar (tests, benchmarks: no registry). */
   public static NextBehaviorModel loadDefault() {
     return NextBehaviorModel.load(resolveDefault());
   }
 
   /**
-   * The default model for serving, never failing: {@link #loadDefault()}, or when that fails a
-   * {@link MarkovFallbackPredictor} built from the default version's manifest if readable, else
-   * from built-in statistics. The reason is printed to stderr.
+   * The default model for serving, never failing: the default of {@code registry} (see
+   * {@link #resolveDefault(Optional)}), or when that fails a {@link MarkovFallbackPredictor} built
+   * from the default version's manifest if readable, else from built-in statistics. The reason is
+   * printed to stderr.
    */
-  public static ServingModel loadServingModel() {
+  public static ServingModel loadServingModel(Optional<ModelRegistry> registry) {
     Path dir = null;
     try {
-      dir = resolveDefault();
+      dir = resolveDefault(registry);
       return NextBehaviorModel.load(dir);
     } catch (ModelStoreException | UnsatisfiedLinkError | IllegalStateException e) {
       System.err.println("model-store: no model could be loaded (" + e.getMessage() + "); serving the Markov fallback");
@@ -161,11 +161,24 @@ public final class ModelRegistry {
     }
   }
 
-  /** Directory of the default model: configured registry's active version, else the packaged one. */
+  /** The packaged model for serving, never failing (see {@link #loadServingModel(Optional)}). */
+  public static ServingModel loadServingModel() {
+    return loadServingModel(Optional.empty());
+  }
+
+  /**
+   * Directory of the default model: the active version of {@code registry} when it has an
+   * {@link #ACTIVE} pointer, else the packaged one. A pointer to a missing version fails
+   * ({@link ModelNotFoundException}) rather than silently serving another model.
+   */
+  public static Path resolveDefault(Optional<ModelRegistry> registry) {
+    Optional<ModelRegistry> withActive = registry.filter(r -> r.active().isPresent());
+    return withActive.isPresent() ? withActive.get().resolve(null) : extractPackaged();
+  }
+
+  /** Directory of the packaged model. */
   public static Path resolveDefault() {
-    Optional<ModelRegistry> configured = configured();
-    if (configured.isPresent()) return configured.get().resolve(null);
-    return extractPackaged();
+    return resolveDefault(Optional.empty());
   }
 
   private static volatile Path extracted;
@@ -177,7 +190,7 @@ public final class ModelRegistry {
     String version;
     try (InputStream in = cl.getResourceAsStream(CLASSPATH_ROOT + "/" + ACTIVE)) {
       if (in == null) throw new ModelNotFoundException("no packaged model (classpath " + CLASSPATH_ROOT + "/" + ACTIVE
-          + ") and " + ENV + " is not set");
+          + ") and no model registry with an active version");
       version = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       throw new ModelLoadException("cannot read packaged model pointer", e);

@@ -58,6 +58,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] argv) {
+    // DJL reads this system property; offline: the native library comes from the jar, never a download.
     if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
     System.exit(run(argv, System.out, System.err));
   }
@@ -91,7 +92,7 @@ public final class Main {
     HyperParams hp = HyperParams.defaults();
     hp = hp.withMaxEpochs(a.getInt("epochs", hp.maxEpochs())).withSeed(a.getLong("seed", hp.seed()))
         .withSizes(a.getInt("hidden", hp.hidden()), a.getInt("dense", hp.dense()));
-    Path registry = Path.of(a.get("registry", ModelRegistry.configured().map(r -> r.root().toString()).orElse("models")));
+    Path registry = a.get("registry") == null ? RegistryLocation.fromEnvironment().trainingRegistry() : Path.of(a.get("registry"));
     String version = a.get("version", "nb-gru-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     TrainOptions o = new TrainOptions(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")), registry, version,
         a.flag("activate"), hp, EncodingSpec.DEFAULT, ChronologicalSplit.DEFAULT, a.getInt("min-category-count", 2), 20_000);
@@ -108,7 +109,7 @@ public final class Main {
     long t0 = System.nanoTime();
     BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")),
         b -> {});
-    Path dir = a.get("model") == null ? ModelRegistry.resolveDefault() : versionDir(Path.of(a.get("model")));
+    Path dir = a.get("model") == null ? RegistryLocation.fromEnvironment().defaultModel() : versionDir(Path.of(a.get("model")));
     try (NextBehaviorModel model = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(model)) {
       EvaluationReport report = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, scorer);
       if (a.flag("json")) {
@@ -170,7 +171,7 @@ public final class Main {
     }
     List<RecommendWeights> grid = WeightSearch.grid(step);
     BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")), b -> {});
-    Path dir = a.get("model") == null ? ModelRegistry.resolveDefault() : versionDir(Path.of(a.get("model")));
+    Path dir = a.get("model") == null ? RegistryLocation.fromEnvironment().defaultModel() : versionDir(Path.of(a.get("model")));
     try (NextBehaviorModel model = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(model)) {
       out.printf("model %s; scoring the validation slice and %d weight vectors ...%n", model.version(), grid.size());
       List<WeightSearch.Result> results = WeightSearch.search(data, ChronologicalSplit.DEFAULT, scorer, step);

@@ -20,6 +20,7 @@ import dev.profileengine.profile.RecentBehavior;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,18 +97,14 @@ class DefaultModelTest {
   }
 
   @Test
-  void environmentDirectoryWinsOverTheClasspath() {
+  void aRegistryWithAnActiveVersionWinsOverTheClasspath(@org.junit.jupiter.api.io.TempDir Path empty) {
     Path source = Path.of(System.getProperty("profile.models.source", "models"));
-    String before = System.getProperty(ModelRegistry.PROPERTY);
-    try {
-      System.setProperty(ModelRegistry.PROPERTY, source.toString());
-      ModelRegistry configured = ModelRegistry.configured().orElseThrow();
-      assertEquals(source, configured.root());
-      assertTrue(configured.versions().contains(configured.active().orElseThrow()));
-      assertEquals(configured.resolve(null), ModelRegistry.resolveDefault());
-    } finally {
-      if (before == null) System.clearProperty(ModelRegistry.PROPERTY);
-      else System.setProperty(ModelRegistry.PROPERTY, before);
-    }
+    ModelRegistry registry = ModelRegistry.at(source).orElseThrow();
+    assertEquals(source, registry.root());
+    assertTrue(registry.versions().contains(registry.active().orElseThrow()));
+    assertEquals(registry.resolve(null), ModelRegistry.resolveDefault(Optional.of(registry)));
+    // a registry without an ACTIVE pointer, or no registry directory: the packaged model
+    assertEquals(ModelRegistry.resolveDefault(), ModelRegistry.resolveDefault(ModelRegistry.at(empty)));
+    assertEquals(Optional.empty(), ModelRegistry.at(empty.resolve("missing")));
   }
 }

@@ -1,0 +1,73 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.profileengine.engine.profiles.SubscriberLimit;
+import dev.profileengine.gateway.logging.LogFormat;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's settings from application.conf. Environment variables reach them through the
+ * {@code ${?PROFILE_...}} mappings: a root key of the same name stands in for the variable here
+ * (HOCON looks a substitution up in the configuration before the environment).
+ */
+class GatewaySettingsTest {
+  private static final String KEY = "3f9c1a7e5b2d8046c1e9a7f3b5d2c8e4";
+
+  private static GatewaySettings withEnvironment(Map<String, Object> variables) {
+    ConfigFactory.invalidateCaches();
+    return GatewaySettings.from(ConfigFactory.parseMap(variables)
+        .withFallback(ConfigFactory.parseResources("application.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve());
+  }
+
+  @Test
+  void defaultsOfGatewayHttpConf() {
+    GatewaySettings s = withEnvironment(Map.of());
+    assertEquals("127.0.0.1", s.bind());
+    assertEquals(8080, s.port());
+    assertEquals(new GatewaySettings.Grpc(8081, 4 * 1024 * 1024), s.grpc());
+    assertEquals(List.of(), s.apiKeys());
+    assertEquals(new GatewaySettings.RateLimit(50_000, 100_000), s.rateLimit());
+    assertEquals(new SubscriberLimit.Caps(2000, 200), s.subscribers());
+    assertEquals(LogFormat.TEXT, s.logFormat());
+    assertEquals(1000, s.changes().bufferSize());
+    assertEquals(Duration.ofSeconds(30), s.changes().maxStall());
+  }
+
+  @Test
+  void environmentVariablesReachTheSettingsThroughTheConf() {
+    GatewaySettings s = withEnvironment(Map.of(
+        "PROFILE_BIND", "0.0.0.0",
+        "PROFILE_HTTP_PORT", "9080",
+        "PROFILE_GRPC_PORT", "9081",
+        "PROFILE_GRPC_MAX_MESSAGE", "1MiB",
+        "PROFILE_API_KEYS", KEY + "=read,other" + KEY + "=ingest+admin",
+        "PROFILE_RATE_LIMIT", "10",
+        "PROFILE_MAX_SUBSCRIBERS", "5",
+        "PROFILE_MAX_SUBSCRIBERS_PER_KEY", "2",
+        "PROFILE_LOG_FORMAT", "json"));
+    assertEquals("0.0.0.0", s.bind());
+    assertEquals(9080, s.port());
+    assertEquals(new GatewaySettings.Grpc(9081, 1024 * 1024), s.grpc());
+    assertEquals(List.of(KEY + "=read", "other" + KEY + "=ingest+admin"), s.apiKeys());
+    assertEquals(10, s.rateLimit().perSecond());
+    assertEquals(new SubscriberLimit.Caps(5, 2), s.subscribers());
+    assertEquals(LogFormat.JSON, s.logFormat());
+    assertFalse(s.toString().contains(KEY), "API keys stay out of the settings' text: " + s);
+  }
+
+  @Test
+  void aBadLogFormatIsRefusedNamingTheVariable() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withEnvironment(Map.of("PROFILE_LOG_FORMAT", "xml")));
+    assertTrue(e.getMessage().contains("PROFILE_LOG_FORMAT"), e.getMessage());
+  }
+}

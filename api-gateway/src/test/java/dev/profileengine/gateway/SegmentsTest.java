@@ -11,6 +11,7 @@ import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.gateway.wire.Json;
+import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.BehaviorType;
@@ -292,7 +293,7 @@ class SegmentsTest {
     Map<String, Served> served = awaitFreshPredictions(byUser);
     Map<String, Double> purchase = new LinkedHashMap<>();
     String version;
-    try (NextBehaviorModel model = ModelRegistry.loadDefault()) {
+    try (NextBehaviorModel model = ModelLoader.loadDefault()) {
       version = model.version();
       byUser.forEach((user, own) -> purchase.put(user, model.predict(List.of(recentBehaviors(own))).get(0).probability(BehaviorType.PURCHASE)));
     }

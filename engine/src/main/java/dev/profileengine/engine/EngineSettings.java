@@ -6,7 +6,7 @@ import akka.actor.typed.ExtensionId;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import dev.profileengine.engine.journal.JournalSettings;
-import dev.profileengine.model.ModelSettings;
+import dev.profileengine.model.inference.ModelSettings;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.recommend.RecommendWeights;
 import dev.profileengine.profile.AttributeLimits;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.journal.JournalDurability;
 import dev.profileengine.engine.segments.SegmentRecheck;
-import dev.profileengine.model.ModelSettings;
+import dev.profileengine.model.inference.ModelSettings;
 import dev.profileengine.model.recommend.RecommendWeights;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.profileengine.bench;
 
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.InferencePool;
+import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.inference.Prediction;
@@ -79,7 +80,7 @@ public class InferencePoolBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       users = contexts();
-      model = ModelRegistry.loadDefault();
+      model = ModelLoader.loadDefault();
       predictor = model.newPredictor();
       batches64 = new ArrayList<>();
       for (int start = 0; start < users.size(); start += 64) {
@@ -125,7 +126,7 @@ public class InferencePoolBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       users = PoolBenchData.load();
-      pool = new InferencePool(ModelRegistry.loadDefault(), PoolBenchData.poolConfig(workers, maxBatch, maxDelayMs, outstanding));
+      pool = new InferencePool(ModelLoader.loadDefault(), PoolBenchData.poolConfig(workers, maxBatch, maxDelayMs, outstanding));
       inFlight = new Semaphore(outstanding);
       System.out.printf("%n[pool] model %s, %s, %d outstanding, %d users%n", pool.modelVersion(), pool.config(), outstanding, users.size());
     }

@@ -2,6 +2,7 @@ package dev.profileengine.bench;
 
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.InferencePool;
+import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.PoolStats;
@@ -67,7 +68,7 @@ public final class PoolLatencyProbe {
 
     System.out.printf(Locale.ROOT, "%s: %d cpus, load average %s%n", Instant.now(), Runtime.getRuntime().availableProcessors(), loadAvg());
     List<PoolBenchData.Context> users = PoolBenchData.load();
-    NextBehaviorModel model = ModelRegistry.loadDefault();
+    NextBehaviorModel model = ModelLoader.loadDefault();
     System.out.printf(Locale.ROOT, "model %s, %d users with >= %d behaviors%n", model.version(), users.size(), PoolBenchData.RECENT);
 
     // 1. batch 1, directly on a worker of the same model

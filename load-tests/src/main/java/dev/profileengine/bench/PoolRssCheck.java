@@ -1,6 +1,7 @@
 package dev.profileengine.bench;
 
 import dev.profileengine.model.inference.InferencePool;
+import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.registry.ModelRegistry;
@@ -51,7 +52,7 @@ public final class PoolRssCheck {
         PoolBenchData.rssKb());
     List<PoolBenchData.Context> users = PoolBenchData.load();
     PoolConfig config = PoolBenchData.poolConfig(workers, maxBatch, delayMs, outstanding);
-    try (InferencePool pool = new InferencePool(ModelRegistry.loadDefault(), config)) {
+    try (InferencePool pool = new InferencePool(ModelLoader.loadDefault(), config)) {
       System.out.printf(Locale.ROOT, "model %s, %s, %d outstanding, %d users; RSS after model load %,d kB%n", pool.modelVersion(), config,
           outstanding, users.size(), PoolBenchData.rssKb());
       Semaphore inFlight = new Semaphore(outstanding);

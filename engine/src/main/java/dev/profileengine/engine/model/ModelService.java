@@ -1,8 +1,9 @@
 package dev.profileengine.engine.model;
 
-import dev.profileengine.model.ModelSettings;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.MarkovFallbackPredictor;
+import dev.profileengine.model.inference.ModelLoader;
+import dev.profileengine.model.inference.ModelSettings;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.PoolStats;
@@ -49,13 +50,13 @@ public final class ModelService implements AutoCloseable {
     TorchThreads.setIfUnset(settings.torchThreads());
     long start = System.nanoTime();
     Optional<ModelRegistry> registry = ModelRegistry.at(settings.registryDir());
-    ServingModel model = ModelRegistry.loadServingModel(registry);
+    ServingModel model = ModelLoader.loadServingModel(registry);
     boolean degraded = model instanceof MarkovFallbackPredictor;
     PoolConfig config = settings.pool();
     InferencePool pool = new InferencePool(model, config);
     ModelService service = new ModelService(pool, registry, degraded);
     if (settings.hasCandidate() && registry.isPresent()) {
-      pool.setCandidate(registry.get().load(settings.candidate()), settings.candidatePercent());
+      pool.setCandidate(ModelLoader.load(registry.get(), settings.candidate()), settings.candidatePercent());
       log.info("A/B: candidate model {} serves {}% of users", settings.candidate(), settings.candidatePercent());
     }
     log.info("Model {} loaded in {} ms{}: pool of {} worker(s) x {} PyTorch thread(s), batch <= {} or {} ms, queue {}; registry {}",
@@ -124,7 +125,7 @@ public final class ModelService implements AutoCloseable {
     ModelRegistry.checkVersionName(version);
     ModelRegistry r = registry.orElseThrow(() -> new dev.profileengine.model.ModelNotFoundException(
         "no model registry directory: set PROFILE_MODELS_DIR (profile.model.registry-dir) to serve other versions"));
-    NextBehaviorModel model = r.load(version);
+    NextBehaviorModel model = ModelLoader.load(r, version);
     try (var worker = model.newWorker()) {
       worker.predict(List.of(List.of()));
     } catch (RuntimeException e) {

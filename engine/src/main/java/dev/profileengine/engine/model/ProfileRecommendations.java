@@ -1,6 +1,6 @@
 package dev.profileengine.engine.model;
 
-import dev.profileengine.model.inference.CategoryScore;
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.recommend.RecommendWeights;
 import dev.profileengine.model.recommend.Recommendation;

@@ -52,9 +52,9 @@ public final class InferencePool implements AutoCloseable {
     }
   }
 
-  /** A pool on the default model (see {@code ModelRegistry.loadServingModel()}). */
+  /** A pool on the default model (see {@code ModelLoader.loadServingModel()}). */
   public static InferencePool startDefault(PoolConfig config) {
-    return new InferencePool(dev.profileengine.model.registry.ModelRegistry.loadServingModel(), config);
+    return new InferencePool(ModelLoader.loadServingModel(), config);
   }
 
   public PoolConfig config() {

@@ -2,6 +2,8 @@ package dev.profileengine.model.inference;
 
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.SummaryFeatures;
+import dev.profileengine.model.nn.OutputPolicy;
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.time.Instant;

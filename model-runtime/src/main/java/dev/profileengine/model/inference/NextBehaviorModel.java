@@ -19,7 +19,7 @@ import java.util.List;
  * or an {@link InferencePool} for micro-batching.
  *
  * <pre>{@code
- * try (NextBehaviorModel model = ModelRegistry.loadDefault();
+ * try (NextBehaviorModel model = ModelLoader.loadDefault();
  *      BehaviorPredictor p = model.newPredictor()) {
  *   List<Prediction> out = p.predict(List.of(recentBehaviorsOfUser1, recentBehaviorsOfUser2));
  * }

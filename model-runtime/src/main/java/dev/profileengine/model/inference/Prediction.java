@@ -1,5 +1,6 @@
 package dev.profileengine.model.inference;
 
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
 import java.time.Instant;
 import java.util.Collections;

@@ -1,6 +1,5 @@
 package dev.profileengine.model.recommend;
 
-import dev.profileengine.model.inference.CategoryScore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;

@@ -2,10 +2,6 @@ package dev.profileengine.model.registry;
 
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.ModelNotFoundException;
-import dev.profileengine.model.ModelStoreException;
-import dev.profileengine.model.inference.MarkovFallbackPredictor;
-import dev.profileengine.model.inference.NextBehaviorModel;
-import dev.profileengine.model.inference.ServingModel;
 import dev.profileengine.model.recommend.Popularity;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,11 +96,6 @@ public final class ModelRegistry {
     return dir;
   }
 
-  /** Loads a version of this registry (the active one when {@code version} is null). */
-  public NextBehaviorModel load(String version) {
-    return NextBehaviorModel.load(resolve(version));
-  }
-
   /**
    * The global category popularity of {@code version} (the active one when null): its
    * {@code popularity.json}, or {@link Popularity#empty()} when the version has none.
@@ -115,7 +106,7 @@ public final class ModelRegistry {
 
   /**
    * The popularity of the default model ({@link #resolveDefault(Optional)}), empty when it has none.
-   * Pair it with {@link #loadServingModel(Optional)}; for a loaded model use {@code model.bundle().popularity()}.
+   * Pair it with {@code inference.ModelLoader.loadServingModel}; for a loaded model use {@code model.bundle().popularity()}.
    */
   public static Popularity defaultPopularity(Optional<ModelRegistry> registry) {
     return Popularity.readOrEmpty(resolveDefault(registry));
@@ -124,46 +115,6 @@ public final class ModelRegistry {
   /** The packaged model's popularity. */
   public static Popularity defaultPopularity() {
     return defaultPopularity(Optional.empty());
-  }
-
-  /** Loads the active version of this registry. */
-  public NextBehaviorModel loadActive() {
-    return load(null);
-  }
-
-  /** Loads the model packaged in the jar (tests, benchmarks: no registry). */
-  public static NextBehaviorModel loadDefault() {
-    return NextBehaviorModel.load(resolveDefault());
-  }
-
-  /**
-   * The default model for serving, never failing: the default of {@code registry} (see
-   * {@link #resolveDefault(Optional)}), or when that fails a {@link MarkovFallbackPredictor} built
-   * from the default version's manifest if readable, else from built-in statistics. The reason is
-   * printed to stderr.
-   */
-  public static ServingModel loadServingModel(Optional<ModelRegistry> registry) {
-    Path dir = null;
-    try {
-      dir = resolveDefault(registry);
-      return NextBehaviorModel.load(dir);
-    } catch (ModelStoreException | UnsatisfiedLinkError | IllegalStateException e) {
-      System.err.println("model-store: no model could be loaded (" + e.getMessage() + "); serving the Markov fallback");
-      if (dir != null) {
-        try {
-          ModelBundle b = ModelBundle.read(dir);
-          return new MarkovFallbackPredictor(b.encoder().stats(), List.of(), MarkovFallbackPredictor.VERSION);
-        } catch (ModelStoreException ignored) {
-          // fall through to the built-in statistics
-        }
-      }
-      return MarkovFallbackPredictor.generic();
-    }
-  }
-
-  /** The packaged model for serving, never failing (see {@link #loadServingModel(Optional)}). */
-  public static ServingModel loadServingModel() {
-    return loadServingModel(Optional.empty());
   }
 
   /**

@@ -7,6 +7,7 @@ import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.profileengine.model.recommend.CategoryScore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

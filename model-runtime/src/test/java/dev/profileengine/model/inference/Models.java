@@ -14,7 +14,7 @@ final class Models {
   private Models() {}
 
   static NextBehaviorModel defaultModel() {
-    return ModelRegistry.loadDefault();
+    return ModelLoader.loadDefault();
   }
 
   /** A plausible random history of {@code n} behaviors. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.profileengine.model.inference.CategoryScore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

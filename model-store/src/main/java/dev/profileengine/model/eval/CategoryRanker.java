@@ -1,6 +1,6 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.model.inference.CategoryScore;
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.List;
 

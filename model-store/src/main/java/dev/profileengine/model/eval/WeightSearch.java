@@ -2,7 +2,7 @@ package dev.profileengine.model.eval;
 
 import dev.profileengine.model.dataset.BehaviorDataset;
 import dev.profileengine.model.dataset.ChronologicalSplit;
-import dev.profileengine.model.inference.CategoryScore;
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.model.recommend.DecayedInterest;
 import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.recommend.RecommendWeights;

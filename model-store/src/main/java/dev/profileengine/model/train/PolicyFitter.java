@@ -4,9 +4,9 @@ import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.CategoryVocabulary;
 import dev.profileengine.model.encoding.SummaryFeatures;
 import dev.profileengine.model.eval.BehaviorMetrics;
-import dev.profileengine.model.inference.CategoryScore;
-import dev.profileengine.model.inference.OutputPolicy;
 import dev.profileengine.model.nn.NetOutput;
+import dev.profileengine.model.nn.OutputPolicy;
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
 import java.util.List;
 

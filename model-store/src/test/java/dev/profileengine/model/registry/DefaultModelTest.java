@@ -10,6 +10,7 @@ import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.eval.Baseline;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
+import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.recommend.Popularity;
@@ -32,7 +33,7 @@ class DefaultModelTest {
   @Test
   void committedDefaultLoadsAndBeatsTheBaselines() throws Exception {
     long t0 = System.nanoTime();
-    try (NextBehaviorModel model = ModelRegistry.loadDefault(); ModelScorer scorer = new ModelScorer(model)) {
+    try (NextBehaviorModel model = ModelLoader.loadDefault(); ModelScorer scorer = new ModelScorer(model)) {
       Manifest m = model.bundle().manifest();
       assertEquals(m.version(), model.version());
       assertEquals("taobao-userbehavior-users.csv", m.trainingData().file());
@@ -83,7 +84,7 @@ class DefaultModelTest {
 
   @Test
   void servesUsersWithNoHistoryAndUnknownCategories() {
-    try (NextBehaviorModel model = ModelRegistry.loadDefault()) {
+    try (NextBehaviorModel model = ModelLoader.loadDefault()) {
       List<Prediction> p = model.predict(List.of(List.of(),
           List.of(new RecentBehavior(BehaviorType.SEARCH, null, 1_000L), new RecentBehavior(BehaviorType.CLICK, "no-such-category", 2_000L))));
       for (Prediction x : p) {

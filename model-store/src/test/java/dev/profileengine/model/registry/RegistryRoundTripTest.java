@@ -12,6 +12,7 @@ import dev.profileengine.model.TestData;
 import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.EncodingSpec;
 import dev.profileengine.model.inference.BehaviorPredictor;
+import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.nn.HyperParams;
@@ -55,7 +56,7 @@ class RegistryRoundTripTest {
     for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY, ModelBundle.PARAMS_FILE, Popularity.FILE))
       assertTrue(Files.isRegularFile(out.versionDir().resolve(f)), f);
 
-    try (NextBehaviorModel loaded = registry.loadActive(); BehaviorPredictor p = loaded.newPredictor()) {
+    try (NextBehaviorModel loaded = ModelLoader.loadActive(registry); BehaviorPredictor p = loaded.newPredictor()) {
       List<Prediction> again = p.predict(out.probeContexts());
       assertEquals(out.probePredictions().size(), again.size());
       assertTrue(again.size() > 0);

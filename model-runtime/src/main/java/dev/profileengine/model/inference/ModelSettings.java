@@ -1,6 +1,5 @@
-package dev.profileengine.model;
+package dev.profileengine.model.inference;
 
-import dev.profileengine.model.inference.PoolConfig;
 import java.nio.file.Path;
 
 /**

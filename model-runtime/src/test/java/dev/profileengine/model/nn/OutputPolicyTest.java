@@ -1,9 +1,10 @@
-package dev.profileengine.model.inference;
+package dev.profileengine.model.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.profileengine.model.encoding.CategoryVocabulary;
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;

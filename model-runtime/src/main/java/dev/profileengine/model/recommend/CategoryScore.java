@@ -1,4 +1,4 @@
-package dev.profileengine.model.inference;
+package dev.profileengine.model.recommend;
 
 /** A predicted next category: its id and probability. */
 public record CategoryScore(String id, double probability) {}

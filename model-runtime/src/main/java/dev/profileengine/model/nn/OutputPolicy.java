@@ -1,6 +1,7 @@
-package dev.profileengine.model.inference;
+package dev.profileengine.model.nn;
 
 import dev.profileengine.model.encoding.CategoryVocabulary;
+import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public record OutputPolicy(double temperature, double markovWeight, double[] log
    * The user's categories with recency weights {@code decay^age} (the newest behavior weighs 1),
    * normalised to sum 1; empty when no behavior has a category.
    */
-  static Map<String, Double> recencyShares(List<RecentBehavior> context, double decay) {
+  public static Map<String, Double> recencyShares(List<RecentBehavior> context, double decay) {
     Map<String, Double> share = new HashMap<>();
     double w = 1;
     double total = 0;

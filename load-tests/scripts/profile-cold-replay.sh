@@ -51,17 +51,19 @@ java -jar "$JAR" replay --file "$OUT/slice.csv" --url "http://127.0.0.1:$PORT" -
 kill "$NODE"; wait "$NODE" 2> /dev/null || true
 echo "SQL statements per event ($SLICE events), by kind:"
 # Each statement H2 runs is traced as a "/*SQL ...*/<statement>;" line.
-grep -E '^/\*SQL' "$OUT/sql/data/journal.trace.db" | sed -E 's#^/\*SQL[^*]*\*/##' | awk -v n="$SLICE" '
-  { s = tolower($0); k = "other: " substr($0, 1, 60) }
-  s ~ /^select max\("sequence_number"\)|max\(x2\."sequence_number"\)|select max/ && s ~ /event_journal/ { k = "recovery: highest sequence number" }
+grep -E '^/\*SQL' "$OUT/sql/data/journal.trace.db" | sed -E 's#^/\*SQL[^*]*\*/##; s/\\"/"/g' | awk -v n="$SLICE" '
+  { s = tolower($0); k = "other: " substr($0, 1, 50) }
+  s ~ /^select max\(/ && s ~ /event_journal/ { k = "recovery: highest sequence number" }
   s ~ /from "snapshot"/ && s ~ /^select/ { k = "recovery: snapshot load" }
-  s ~ /from "event_journal"/ && s ~ /"sequence_number" >=|sequence_number" >= / && s !~ /max\(/ { k = "recovery: events replay" }
+  s ~ /^select/ && s ~ /from "event_journal"/ && s ~ /"persistence_id" = / && s !~ /max\(/ { k = "recovery: events replay" }
   s ~ /^insert into "event_journal"/ { k = "write: insert journal rows" }
   s ~ /^insert into "snapshot"|^update "snapshot"|^merge into "snapshot"/ { k = "write: snapshot" }
   s ~ /^delete from "snapshot"/ { k = "write: snapshot cleanup" }
+  s ~ /^(insert into|delete from) profile_segment_member/ { k = "segment read side: member rows" }
+  s ~ /akka_projection_offset_store/ { k = "segment read side: projection offset" }
   s ~ /^checkpoint sync/ { k = "write: CHECKPOINT SYNC" }
   s ~ /^commit|^rollback|set autocommit/ { k = "transaction control" }
-  s ~ /"ordering" >|ordering" > / && s !~ /"persistence_id" =/ { k = "change feed / projection poll" }
+  s ~ /^select/ && s ~ /"ordering" > / && s !~ /"persistence_id" = / { k = "change feed / projection poll" }
   { c[k]++; t++ }
   END { for (k in c) printf "%10d  %6.3f/event  %s\n", c[k], c[k] / n, k; printf "%10d  %6.3f/event  all\n", t, t / n }' | sort -rn
 H2=$(find ~/.m2/repository/com/h2database/h2 -name 'h2-*.jar' | sort | head -1)

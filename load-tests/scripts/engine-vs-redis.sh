@@ -35,18 +35,24 @@ replay_fresh() {
   grep -E '^replayed' "$RUN/$name/replay.txt" | tail -1 | sed 's/^/  /'
   kill "$node"; wait "$node" 2> /dev/null || true
   RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+  CPU=$(echo "$cpu1 - $cpu0" | bc)
   echo "engine, fresh node, $name: $result; node CPU $(echo "$cpu1 - $cpu0" | bc) s"
 }
 
 replay_fresh predictions-on
-ON=$RATE
+ON=$RATE; ON_CPU=$CPU
 replay_fresh predictions-off PROFILE_PREDICTIONS=off
-OFF=$RATE
+OFF=$RATE; OFF_CPU=$CPU
 PEER=$(load-tests/scripts/peer-redis.sh "$CSV")
 echo "$PEER"
 REDIS=$(echo "$PEER" | tail -1 | sed -E 's/.*: ([0-9.]+) events\/s.*/\1/')
-awk -v on="$ON" -v off="$OFF" -v r="$REDIS" 'BEGIN {
-  printf "\n| run | events/s |\n| --- | ---: |\n"
-  printf "| engine, fresh node, predictions on | %d |\n| engine, fresh node, predictions off | %d |\n| Redis peer | %d |\n", on, off, r
+# Node CPU per event as well: on a shared machine the rate follows the CPU the node is given, the
+# CPU it needs per event does not.
+ROWS=$(gzip -dcf -- "$CSV" | grep -cE '^[0-9]')
+awk -v on="$ON" -v off="$OFF" -v r="$REDIS" -v oncpu="$ON_CPU" -v offcpu="$OFF_CPU" -v rows="$ROWS" 'BEGIN {
+  printf "\n| run | events/s | node CPU per event |\n| --- | ---: | ---: |\n"
+  printf "| engine, fresh node, predictions on | %d | %.0f µs |\n", on, 1e6 * oncpu / rows
+  printf "| engine, fresh node, predictions off | %d | %.0f µs |\n", off, 1e6 * offcpu / rows
+  printf "| Redis peer | %d | |\n", r
   printf "\nengine/redis (predictions on): %.4f   engine/redis (predictions off): %.4f   on/off: %.2f (predictions cost %.0f%%)\n",
     on / r, off / r, on / off, 100 * (1 - on / off) }'

@@ -1,9 +1,10 @@
 package dev.profileengine.engine.journal;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-/** The journal writer's metrics: rows per transaction. */
+/** The journal's metrics: rows per transaction, recovery queries skipped. */
 public final class JournalMetrics {
   private JournalMetrics() {}
 
@@ -12,7 +13,12 @@ public final class JournalMetrics {
       .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
       .build();
 
+  static final Counter recoveryQueriesSkipped = Counter.builder().name("profile_journal_recovery_queries_skipped_total")
+      .help("Recovery queries (latest snapshot, highest sequence number) answered without the database: ids the H2 journal certainly holds nothing for")
+      .build();
+
   public static void registerIn(PrometheusRegistry registry) {
     registry.register(journalBatchRows);
+    registry.register(recoveryQueriesSkipped);
   }
 }

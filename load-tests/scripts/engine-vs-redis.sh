@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The engine against its Redis peer on the same file, back to back: a fresh node with the README's
+# defaults (H2 journal, predictions on) replays a Taobao CSV with the project's replay command, then
+# another fresh node with PROFILE_PREDICTIONS=off, then peer-redis.sh loads the same rows. Prints
+# the three rates and the ratios engine/redis and predictions on/off; all three in one run, since
+# only figures from one run are comparable on a shared machine.
+#   load-tests/scripts/engine-vs-redis.sh [CSV] [extra JVM options for the nodes]
+#   env: PORT (18480), JAR, JFR (a file: a JFR recording, settings=profile, of the predictions-on replay),
+#        KEEP (a directory: keep the nodes' data and logs there)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}; shift || true
+PORT=${PORT:-18480}
+JVM_OPTS=("$@")
+. load-tests/scripts/node-lib.sh
+RUN=${KEEP:-$(mktemp -d /tmp/engine-vs-redis.XXXX)}
+mkdir -p "$RUN"
+echo "machine: $(nproc) cpus; file $CSV; jar $JAR"
+
+# replay_fresh NAME [env...]: a fresh node (its own data dir) replays CSV; prints the rate, sets RATE.
+replay_fresh() {
+  local name=$1; shift
+  mkdir -p "$RUN/$name"
+  local var
+  for var in "$@"; do export "${var?}"; done  # NAME=value settings for this node only
+  start_node "$RUN/$name" "$PORT" -Xmx2g "${JVM_OPTS[@]}"
+  for var in "$@"; do unset "${var%%=*}"; done
+  local node=$NODE
+  [ -z "${JFR:-}" ] || [ "$name" != predictions-on ] || jcmd "$node" JFR.start name=replay settings=profile filename="$JFR" > /dev/null
+  local cpu0; cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$node/stat")
+  local result
+  result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | tee "$RUN/$name/replay.txt" | grep -v '^  ' | tail -1)
+  local cpu1; cpu1=$(awk '{ print ($14 + $15) / 100 }' "/proc/$node/stat")
+  [ -z "${JFR:-}" ] || [ "$name" != predictions-on ] || jcmd "$node" JFR.stop name=replay > /dev/null
+  grep -E '^replayed' "$RUN/$name/replay.txt" | tail -1 | sed 's/^/  /'
+  kill "$node"; wait "$node" 2> /dev/null || true
+  RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+  CPU=$(echo "$cpu1 - $cpu0" | bc)
+  echo "engine, fresh node, $name: $result; node CPU $(echo "$cpu1 - $cpu0" | bc) s"
+}
+
+replay_fresh predictions-on
+ON=$RATE; ON_CPU=$CPU
+replay_fresh predictions-off PROFILE_PREDICTIONS=off
+OFF=$RATE; OFF_CPU=$CPU
+PEER=$(load-tests/scripts/peer-redis.sh "$CSV")
+echo "$PEER"
+REDIS=$(echo "$PEER" | tail -1 | sed -E 's/.*: ([0-9.]+) events\/s.*/\1/')
+# Node CPU per event as well: on a shared machine the rate follows the CPU the node is given, the
+# CPU it needs per event does not.
+ROWS=$(gzip -dcf -- "$CSV" | grep -cE '^[0-9]')
+awk -v on="$ON" -v off="$OFF" -v r="$REDIS" -v oncpu="$ON_CPU" -v offcpu="$OFF_CPU" -v rows="$ROWS" 'BEGIN {
+  printf "\n| run | events/s | node CPU per event |\n| --- | ---: | ---: |\n"
+  printf "| engine, fresh node, predictions on | %d | %.0f µs |\n", on, 1e6 * oncpu / rows
+  printf "| engine, fresh node, predictions off | %d | %.0f µs |\n", off, 1e6 * offcpu / rows
+  printf "| Redis peer | %d | |\n", r
+  printf "\nengine/redis (predictions on): %.4f   engine/redis (predictions off): %.4f   on/off: %.2f (predictions cost %.0f%%)\n",
+    on / r, off / r, on / off, 100 * (1 - on / off) }'

@@ -56,3 +56,12 @@ awk -v on="$ON" -v off="$OFF" -v r="$REDIS" -v oncpu="$ON_CPU" -v offcpu="$OFF_C
   printf "| Redis peer | %d | |\n", r
   printf "\nengine/redis (predictions on): %.4f   engine/redis (predictions off): %.4f   on/off: %.2f (predictions cost %.0f%%)\n",
     on / r, off / r, on / off, 100 * (1 - on / off) }'
+. load-tests/scripts/results-lib.sh
+results_command engine-vs-redis.sh "JAR" "$CSV" "${JVM_OPTS[@]}"
+record_result engine-vs-redis engine_on_events_per_s "$ON" events/s
+record_result engine-vs-redis engine_off_events_per_s "$OFF" events/s
+record_result engine-vs-redis redis_events_per_s "$REDIS" events/s
+record_result engine-vs-redis ratio_on "$(awk -v a="$ON" -v b="$REDIS" 'BEGIN { printf "%.4f", a / b }')" ratio
+record_result engine-vs-redis ratio_off "$(awk -v a="$OFF" -v b="$REDIS" 'BEGIN { printf "%.4f", a / b }')" ratio
+record_result engine-vs-redis cpu_us_per_event_on "$(awk -v c="$ON_CPU" -v n="$ROWS" 'BEGIN { printf "%.0f", 1e6 * c / n }')" us
+record_result engine-vs-redis cpu_us_per_event_off "$(awk -v c="$OFF_CPU" -v n="$ROWS" 'BEGIN { printf "%.0f", 1e6 * c / n }')" us

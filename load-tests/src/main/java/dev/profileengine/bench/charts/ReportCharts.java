@@ -95,6 +95,13 @@ public final class ReportCharts {
         "One pair, 3 x 5 s each, on a machine saturated by other builds: the ratio of the two" + syncRatio(h2)
             + " is the figure to keep, not the rates."));
 
+    Results peer = need(results, "engine-vs-redis");
+    charts.put("engine-vs-redis.svg", runsByMetric(peer, "Fresh node vs a Redis counter store, same file: engine / Redis", "engine events/s over Redis events/s",
+        List.of(new Metric("ratio_on", "predictions on (default)"), new Metric("ratio_off", "predictions off")),
+        run -> run + "\n" + NumberText.of(peer.require(run, "engine_on_events_per_s")) + " vs " + NumberText.of(peer.require(run, "redis_events_per_s")) + " events/s",
+        runs -> List.of(Target.line("target >= 0.25", 0.25)),
+        "The sample replayed into a fresh node (defaults, H2) with the replay command, then into Redis 7 (AOF fsync always, SADD + HINCRBY per event, redis-cli --pipe); back to back."));
+
     Results lag = need(results, "change-lag");
     charts.put("change-lag.svg", runsByMetric(lag, "Change-notification lag from the acknowledgement", "lag",
         List.of(new Metric("ack_lag_p50_ms", "p50"), new Metric("ack_lag_p90_ms", "p90"), new Metric("ack_lag_p99_ms", "p99")),

@@ -168,7 +168,6 @@ public final class ModelService implements AutoCloseable {
         errors.add("candidate " + assignment.candidate() + ": " + e.getMessage());
       }
     }
-    if (!errors.isEmpty()) log.warn("Model assignment {} not applied, current model keeps serving: {}", assignment.revision(), errors);
     return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
   }
 

@@ -121,7 +121,12 @@ public final class NodeModels extends AbstractBehavior<NodeModels.Command> {
     applying = false;
     applied = m.assignment();
     AssignmentFollowed.get(getContext().getSystem()).followed();
-    error = m.error().orElse(null);
+    String failed = m.error().orElse(null);
+    // Retried every refresh: logged when the outcome changes, not on every retry.
+    if (failed != null && !failed.equals(error))
+      getContext().getLog().warn("Model assignment {} not applied, the current model keeps serving: {}", applied.revision(), failed);
+    else if (failed == null && error != null) getContext().getLog().info("Model assignment {} applied", applied.revision());
+    error = failed;
     if (pending != null) {
       ModelAssignment.Assignment next = pending;
       pending = null;

@@ -60,6 +60,8 @@ class ScopeMatrixTest {
     MATRIX.put("DELETE /v1/profiles/{userId}", "admin");
     MATRIX.put("POST /v1/segments/reevaluate", "admin");
     MATRIX.put("POST /v1/models/{version}/activate", "admin");
+    MATRIX.put("PUT /v1/models/candidate", "admin");
+    MATRIX.put("DELETE /v1/models/candidate", "admin");
     MATRIX.put("GET /health", "open");
     MATRIX.put("GET /ready", "open");
     MATRIX.put("GET /metrics", "open");

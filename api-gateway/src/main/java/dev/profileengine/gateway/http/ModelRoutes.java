@@ -4,56 +4,126 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import dev.profileengine.engine.model.ModelService;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import akka.pattern.StatusReply;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.engine.model.ClusterModels;
+import dev.profileengine.engine.model.ModelAssignment;
+import dev.profileengine.engine.model.NodeModels;
 import dev.profileengine.gateway.auth.Scope;
+import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.ModelNotFoundException;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
- * {@code GET /v1/models}: registry versions, the serving model and candidate, pool statistics and
- * online scores. {@code POST /v1/models/{version}/activate} (admin): load, warm and hot-swap a
- * version with no restart; a missing or corrupt version is a 4xx and the current model keeps serving.
+ * {@code GET /v1/models}: registry versions, what this node serves, pool statistics and online
+ * scores, the stored cluster-wide assignment and what every node serves. Admin: {@code POST
+ * /v1/models/{version}/activate} and {@code PUT|DELETE /v1/models/candidate} load the version on
+ * this node first (a missing or corrupt one is a 4xx and nothing changes), then store the assignment
+ * for the whole cluster and answer once it is stored; every node applies it within seconds.
  */
 public final class ModelRoutes extends AllDirectives {
-  private final Optional<ModelService> models;
+  private final Optional<ClusterModels> models;
   private final HttpAccess access;
-  private final java.util.concurrent.Executor blocking;
 
-  public ModelRoutes(Optional<ModelService> models, HttpAccess access, java.util.concurrent.Executor blocking) {
+  public ModelRoutes(Optional<ClusterModels> models, HttpAccess access) {
     this.models = models;
     this.access = access;
-    this.blocking = blocking;
   }
 
   public Route routes() {
     return pathPrefix(PathMatchers.segment("v1").slash("models"), () -> concat(
-        pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> withModels(m -> ProfileRoutes.json(StatusCodes.OK, m.describe()))))),
+        pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> withModels(this::describe)))),
+        path("candidate", () -> concat(
+            put(() -> access.require(Scope.ADMIN, caller -> withModels(m -> withSizeLimit(4096, () ->
+                entity(Unmarshaller.entityToByteString(), (ByteString b) -> setCandidate(m, b.toArray())))))),
+            delete(() -> access.require(Scope.ADMIN, caller -> withModels(m -> stored(m::clearCandidate)))))),
         path(PathMatchers.segment().slash("activate"), version -> post(() -> access.require(Scope.ADMIN, caller ->
-            activateRoute(RequestChecks.id("version", version)))))));
+            withModels(m -> activate(m, RequestChecks.id("version", version))))))));
   }
 
-  private Route activateRoute(String version) {
-    return withModels(m -> onSuccess(CompletableFuture.supplyAsync(() -> activate(m, version), blocking), r -> r));
+  private Route activate(ClusterModels m, String version) {
+    return stored(() -> m.activate(version));
   }
 
-  private Route withModels(java.util.function.Function<ModelService, Route> inner) {
+  private Route withModels(java.util.function.Function<ClusterModels, Route> inner) {
     return models.map(inner).orElseGet(() ->
         ErrorHandling.error(StatusCodes.CONFLICT, null, "predictions are turned off on this node (profile.model.enabled)"));
   }
 
-  private static Route activate(ModelService m, String version) {
+  private Route describe(ClusterModels m) {
+    CompletableFuture<Object> assignment = m.assignment().<Object>thenApply(ModelRoutes::assignmentJson).toCompletableFuture()
+        .exceptionally(e -> Map.of("error", "not readable now: " + cause(e).getMessage()));
+    CompletableFuture<List<NodeModels.Served>> nodes = m.nodes().toCompletableFuture();
+    return onSuccess(assignment.thenCombine(nodes, (a, n) -> {
+      Map<String, Object> body = new LinkedHashMap<>(m.local().describe());
+      body.put("assignment", a);
+      body.put("nodes", n);
+      return body;
+    }), body -> ProfileRoutes.json(StatusCodes.OK, body));
+  }
+
+  private Route setCandidate(ClusterModels m, byte[] bytes) {
+    JsonNode body;
     try {
-      return ProfileRoutes.json(StatusCodes.OK, Map.of("activated", m.activate(version), "serving", m.servingVersion()));
-    } catch (ModelNotFoundException e) {
-      return ErrorHandling.error(StatusCodes.NOT_FOUND, "version", e.getMessage());
-    } catch (ModelLoadException e) {
-      return ErrorHandling.error(StatusCodes.UNPROCESSABLE_ENTITY, "version", "model " + version + " cannot be loaded: " + e.getMessage());
-    } catch (IllegalArgumentException e) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "version", e.getMessage());
+      body = Json.parse(bytes);
+    } catch (Json.BadJson e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
     }
+    JsonNode version = body.path("version");
+    JsonNode percent = body.path("percent");
+    if (!version.isTextual()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "version", "version: a model version name is required");
+    if (!percent.isIntegralNumber() || percent.asLong() < 1 || percent.asLong() > 100)
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "percent", "percent: an integer 1..100 is required");
+    String v = RequestChecks.id("version", version.asText());
+    return stored(() -> m.setCandidate(v, percent.asInt()));
+  }
+
+  /** Runs a change and answers the stored assignment, or the 4xx/5xx its failure means. */
+  private Route stored(Supplier<CompletionStage<ModelAssignment.Assignment>> change) {
+    CompletionStage<Route> answer;
+    try {
+      answer = change.get().handle((a, e) -> e == null
+          ? ProfileRoutes.json(StatusCodes.OK, Map.of("assignment", assignmentJson(a))) : failure(cause(e)));
+    } catch (RuntimeException e) {
+      return failure(e);
+    }
+    return onSuccess(answer, r -> r);
+  }
+
+  private static Route failure(Throwable e) {
+    if (e instanceof ModelNotFoundException) return ErrorHandling.error(StatusCodes.NOT_FOUND, "version", e.getMessage());
+    if (e instanceof ModelLoadException)
+      return ErrorHandling.error(StatusCodes.UNPROCESSABLE_ENTITY, "version", "model cannot be loaded: " + e.getMessage());
+    if (e instanceof IllegalArgumentException) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "version", e.getMessage());
+    if (e instanceof StatusReply.ErrorMessage) {
+      String message = e.getMessage();
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, message.startsWith("percent") ? "percent" : "version", message);
+    }
+    return ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, "the model assignment was not stored: " + e.getMessage());
+  }
+
+  private static Throwable cause(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  private static Map<String, Object> assignmentJson(ModelAssignment.Assignment a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("active", a.active());
+    m.put("candidate", a.candidate());
+    m.put("candidatePercent", a.candidatePercent());
+    m.put("revision", a.revision());
+    m.put("updatedAt", a.updatedAt() == null ? null : a.updatedAt().toString());
+    return m;
   }
 }

@@ -122,20 +122,77 @@ public final class ModelService implements AutoCloseable {
    * @throws dev.profileengine.model.ModelStoreException (a typed subclass) for a missing or corrupt model
    */
   public synchronized String activate(String version) {
+    pool.swap(loadWarm(version));
+    degraded = false;
+    log.info("Model {} activated (hot swap)", version);
+    return version;
+  }
+
+  /**
+   * Loads and warms {@code version} and routes {@code percent}% of users to it, replacing any
+   * candidate; on failure the current routing stays (same exceptions as {@link #activate}).
+   */
+  public synchronized void setCandidate(String version, int percent) {
+    if (percent < 1 || percent > 100) throw new IllegalArgumentException("candidate percent 1..100, was " + percent);
+    pool.setCandidate(loadWarm(version), percent);
+    log.info("A/B: candidate model {} serves {}% of users", version, percent);
+  }
+
+  public synchronized void clearCandidate() {
+    if (pool.stats().candidateVersion() == null) return;
+    pool.clearCandidate();
+    log.info("A/B: candidate cleared");
+  }
+
+  /**
+   * Brings this node to the cluster's {@code assignment} (nothing when none is stored): loads what
+   * differs; a version that cannot load leaves the current model serving. Returns the error, if any.
+   */
+  public synchronized Optional<String> follow(ModelAssignment.Assignment assignment) {
+    if (!assignment.assigned()) return Optional.empty();
+    List<String> errors = new ArrayList<>();
+    if (assignment.active() != null && !assignment.active().equals(servingVersion())) {
+      try {
+        activate(assignment.active());
+      } catch (RuntimeException e) {
+        errors.add("active " + assignment.active() + ": " + e.getMessage());
+      }
+    }
+    PoolStats s = pool.stats();
+    if (assignment.candidate() == null) {
+      clearCandidate();
+    } else if (!assignment.candidate().equals(s.candidateVersion()) || assignment.candidatePercent() != s.candidatePercent()) {
+      try {
+        setCandidate(assignment.candidate(), assignment.candidatePercent());
+      } catch (RuntimeException e) {
+        errors.add("candidate " + assignment.candidate() + ": " + e.getMessage());
+      }
+    }
+    return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
+  }
+
+  /** Fails unless {@code version} is a model of this node's registry (typed like {@link #activate}). */
+  public void checkExists(String version) {
     ModelRegistry.checkVersionName(version);
-    ModelRegistry r = registry.orElseThrow(() -> new dev.profileengine.model.ModelNotFoundException(
+    registry().resolve(version);
+  }
+
+  private ModelRegistry registry() {
+    return registry.orElseThrow(() -> new dev.profileengine.model.ModelNotFoundException(
         "no model registry directory: set PROFILE_MODELS_DIR (profile.model.registry-dir) to serve other versions"));
-    NextBehaviorModel model = ModelLoader.load(r, version);
+  }
+
+  /** {@code version} from the registry, warmed with one prediction. */
+  private NextBehaviorModel loadWarm(String version) {
+    ModelRegistry.checkVersionName(version);
+    NextBehaviorModel model = ModelLoader.load(registry(), version);
     try (var worker = model.newWorker()) {
       worker.predict(List.of(List.of()));
     } catch (RuntimeException e) {
       model.close();
       throw e;
     }
-    pool.swap(model);
-    degraded = false;
-    log.info("Model {} activated (hot swap)", version);
-    return version;
+    return model;
   }
 
   /** Online accuracy and log-loss per model version since this node started. */

@@ -20,6 +20,7 @@ import dev.profileengine.engine.SegmentRecheckSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;
 import dev.profileengine.engine.journal.JournalDurability;
+import dev.profileengine.engine.model.ClusterModels;
 import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.engine.profiles.Profiles;
 import dev.profileengine.engine.segments.SegmentProjection;
@@ -44,13 +45,13 @@ public final class ProfileEngine {
   private final EngineSettings settings;
   private final ReadinessCheck readiness;
 
-  private final ModelService models;
+  private final ClusterModels models;
 
   private final SegmentStore segments;
   private final SegmentReevaluation reevaluation;
   private final Profiles profiles;
 
-  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ModelService models, SegmentStore segments,
+  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ClusterModels models, SegmentStore segments,
                         SegmentReevaluation reevaluation, Profiles profiles) {
     this.profiles = profiles;
     this.segments = segments;
@@ -96,6 +97,7 @@ public final class ProfileEngine {
     if (models == null) log.info("Predictions disabled (profile.model.enabled = off)");
     else system.getWhenTerminated().thenRun(models::close);
     ErasureLog.init(system);
+    ClusterModels clusterModels = models == null ? null : ClusterModels.start(system, models, settings.askTimeout());
     UserProfile.init(system, settings, models);
     SegmentStore segments = new SegmentStore(system);
     SegmentProjection.init(system, segments);
@@ -110,7 +112,7 @@ public final class ProfileEngine {
     });
     Profiles profiles = new Profiles(system, settings, java.util.Optional.ofNullable(models),
         settings.recommendations(), limits);
-    return new ProfileEngine(system, settings, models, segments, reevaluation, profiles);
+    return new ProfileEngine(system, settings, clusterModels, segments, reevaluation, profiles);
   }
 
   /**
@@ -153,6 +155,11 @@ public final class ProfileEngine {
 
   /** The node's predictions, empty when turned off. */
   public java.util.Optional<ModelService> models() {
+    return clusterModels().map(ClusterModels::local);
+  }
+
+  /** The cluster-wide model assignment and this node's predictions, empty when turned off. */
+  public java.util.Optional<ClusterModels> clusterModels() {
     return java.util.Optional.ofNullable(models);
   }
 

@@ -15,6 +15,7 @@ import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.model.AssignmentFollowed;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node is ready when it is an Up cluster member, its {@link UserProfile} shard region answers,
- * and the journal answers a query. Used by Akka Management's {@code /ready} and the gateway's.
+ * and the journal answers a query, and it serves the cluster's model assignment (see
+ * {@link AssignmentFollowed}). Used by Akka Management's {@code /ready} and the gateway's.
  *
  * <p>The shard region and journal are probed in the background, once per
  * {@code profile.health.refresh-interval} per node (one {@link Probe} shared by every instance),
@@ -82,6 +84,7 @@ public final class ReadinessCheck implements Supplier<CompletionStage<Boolean>> 
   @Override
   public CompletionStage<Boolean> get() {
     if (Cluster.get(system).selfMember().status() != MemberStatus.up()) return CompletableFuture.completedFuture(false);
+    if (!AssignmentFollowed.get(system).caughtUp()) return CompletableFuture.completedFuture(false);
     Probe probe = Probe.get(system);
     return probe.value.latestOrFirst().toCompletableFuture()
         .completeOnTimeout(null, TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.model.ModelAssignment;
+import dev.profileengine.engine.model.NodeModels;
 import dev.profileengine.profile.ProfileState;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -62,6 +64,11 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.State", ProfileState.class, 3, new ProfileStateMigration()),
       new Type("erasure.UserForgotten", ErasureLog.UserForgotten.class, 1, null),
       new Type("erasure.State", ErasureLog.State.class, 1, null),
+      new Type("model.Activated", ModelAssignment.Activated.class, 1, null),
+      new Type("model.CandidateSet", ModelAssignment.CandidateSet.class, 1, null),
+      new Type("model.CandidateCleared", ModelAssignment.CandidateCleared.class, 1, null),
+      // The assignment entity's snapshot, also published to every node.
+      new Type("model.Assignment", ModelAssignment.Assignment.class, 1, null),
       // Commands and replies (sent between nodes).
       new Type("profile.RecordEvents", UserProfile.RecordEvents.class, 1, null),
       new Type("profile.GetProfile", UserProfile.GetProfile.class, 1, null),
@@ -78,7 +85,13 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       // 2: refused (absent in 1 = not refused).
       new Type("profile.ProfileReply", UserProfile.ProfileReply.class, 2, null),
       new Type("profile.ForgetReply", UserProfile.ForgetReply.class, 1, null),
-      new Type("erasure.RecordForgotten", ErasureLog.RecordForgotten.class, 1, null));
+      new Type("erasure.RecordForgotten", ErasureLog.RecordForgotten.class, 1, null),
+      new Type("model.Activate", ModelAssignment.Activate.class, 1, null),
+      new Type("model.SetCandidate", ModelAssignment.SetCandidate.class, 1, null),
+      new Type("model.ClearCandidate", ModelAssignment.ClearCandidate.class, 1, null),
+      new Type("model.GetAssignment", ModelAssignment.GetAssignment.class, 1, null),
+      new Type("model.GetServed", NodeModels.GetServed.class, 1, null),
+      new Type("model.Served", NodeModels.Served.class, 1, null));
 
   private static final Map<Class<?>, Type> BY_CLASS = new HashMap<>();
   private static final Map<String, Type> BY_NAME = new HashMap<>();

@@ -4,6 +4,8 @@ import akka.actor.typed.ActorRef;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.JournalEraser;
 import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.model.ModelAssignment;
+import dev.profileengine.engine.model.NodeModels;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.Consent;
@@ -152,6 +154,18 @@ final class GoldenValues {
     v.put("profile.ProfileReply", new UserProfile.ProfileReply(Optional.of(snapshot().view(null, ProfileSettings.defaults()))));
     v.put("profile.ForgetReply", new UserProfile.ForgetReply(true, 11, 2, "partial"));
     v.put("erasure.RecordForgotten", new ErasureLog.RecordForgotten(USER, T0.plusSeconds(3600), ref));
+    // The cluster's model assignment (journaled, published, asked between nodes).
+    v.put("model.Activated", new ModelAssignment.Activated("nb-gru-v2", T0.plusSeconds(100)));
+    v.put("model.CandidateSet", new ModelAssignment.CandidateSet("nb-gru-v3", 10, T0.plusSeconds(200)));
+    v.put("model.CandidateCleared", new ModelAssignment.CandidateCleared(T0.plusSeconds(300)));
+    v.put("model.Assignment", new ModelAssignment.Assignment("nb-gru-v2", "nb-gru-v3", 10, 7, T0.plusSeconds(200)));
+    v.put("model.Activate", new ModelAssignment.Activate("nb-gru-v2", ref));
+    v.put("model.SetCandidate", new ModelAssignment.SetCandidate("nb-gru-v3", 10, ref));
+    v.put("model.ClearCandidate", new ModelAssignment.ClearCandidate(ref));
+    v.put("model.GetAssignment", new ModelAssignment.GetAssignment(ref));
+    v.put("model.GetServed", new NodeModels.GetServed(ref));
+    v.put("model.Served", new NodeModels.Served("akka://profile-engine@10.0.0.7:25520", "nb-gru-v2", "nb-gru-v3", 10, 7,
+        "candidate nb-gru-v3: no model version nb-gru-v3"));
     return v;
   }
 }

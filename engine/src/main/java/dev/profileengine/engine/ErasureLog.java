@@ -11,6 +11,7 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import dev.profileengine.engine.cbor.CborSerializable;
 import java.time.Instant;
 
 /**

@@ -19,6 +19,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import dev.profileengine.engine.cbor.CborSerializable;
 import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.profile.Admission;
 import dev.profileengine.profile.AttributeChanges;

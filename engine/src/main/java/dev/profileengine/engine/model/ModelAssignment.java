@@ -13,7 +13,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
-import dev.profileengine.engine.CborSerializable;
+import dev.profileengine.engine.cbor.CborSerializable;
 import dev.profileengine.model.registry.ModelRegistry;
 import java.time.Clock;
 import java.time.Instant;

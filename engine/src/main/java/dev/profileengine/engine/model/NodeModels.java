@@ -13,7 +13,7 @@ import akka.actor.typed.receptionist.ServiceKey;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.cluster.typed.Cluster;
-import dev.profileengine.engine.CborSerializable;
+import dev.profileengine.engine.cbor.CborSerializable;
 import dev.profileengine.model.inference.PoolStats;
 import java.time.Duration;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
-import dev.profileengine.engine.CborSerializable;
+import dev.profileengine.engine.cbor.CborSerializable;
 
 /**
  * {@code profile.serialization.write} (PROFILE_SERIALIZATION_WRITE): {@code stable}, the default,

@@ -54,6 +54,11 @@ public final class UserProfile
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "UserProfile");
 
+  /** The journal's id for the user's rows. */
+  public static PersistenceId persistenceIdOf(String userId) {
+    return PersistenceId.of(ENTITY_KEY.name(), userId);
+  }
+
   /** Registers the entity with cluster sharding on this node. */
   public static void init(ActorSystem<?> system, EngineSettings settings, ModelService models) {
     ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
@@ -200,7 +205,7 @@ public final class UserProfile
 
   private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models,
                       ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
-    super(PersistenceId.of(ENTITY_KEY.name(), userId), RESTART_ON_FAILURE);
+    super(persistenceIdOf(userId), RESTART_ON_FAILURE);
     this.context = context;
     this.userId = userId;
     this.settings = settings;

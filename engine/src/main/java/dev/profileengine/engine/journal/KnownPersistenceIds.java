@@ -84,11 +84,19 @@ public final class KnownPersistenceIds implements akka.actor.Extension {
     ids.add(persistenceId);
   }
 
-  /** True only when nothing can be stored for {@code persistenceId}: its recovery needs no query. */
+  /** True only when nothing can be stored for {@code persistenceId}: its recovery needs no query (counted as a skipped recovery). */
   public boolean certainlyUnknown(String persistenceId) {
-    boolean unknown = journalLoaded && snapshotsLoaded && !ids.mightContain(persistenceId);
+    boolean unknown = certainlyAbsent(persistenceId);
     if (unknown) JournalMetrics.recoveryQueriesSkipped.inc();
     return unknown;
+  }
+
+  /**
+   * True only when nothing is stored for {@code persistenceId} and nothing was queued for it before
+   * this call; false until both tables are read. Not counted: for callers other than recovery.
+   */
+  public boolean certainlyAbsent(String persistenceId) {
+    return journalLoaded && snapshotsLoaded && !ids.mightContain(persistenceId);
   }
 
   private void load(JdbcBackend.DatabaseDef db, String table, String column, Runnable loaded) {

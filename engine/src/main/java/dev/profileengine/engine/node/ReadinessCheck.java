@@ -1,15 +1,11 @@
 package dev.profileengine.engine.node;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.MemberStatus;
 import akka.cluster.sharding.ShardRegion;
-import akka.cluster.sharding.typed.ClusterShardingQuery;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
+import akka.pattern.Patterns;
 import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
@@ -96,13 +92,23 @@ public final class ReadinessCheck implements Supplier<CompletionStage<Boolean>> 
     return shardRegionAnswers().thenCompose(region -> region ? journalAnswers() : CompletableFuture.completedFuture(false));
   }
 
+  /**
+   * The region's shards answer with their entity counts ({@code GetShardRegionStats}): each shard
+   * answers from its map's size, where {@code GetShardRegionState} made every shard copy the ids
+   * of all its live entities, a cost that grew with the profiles in memory.
+   */
   private CompletionStage<Boolean> shardRegionAnswers() {
-    ActorRef<ClusterShardingQuery> query = ClusterSharding.get(system).shardState();
-    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-            query, replyTo -> new GetShardRegionState(UserProfile.ENTITY_KEY, replyTo), TIMEOUT, system.scheduler())
-        .handle((state, e) -> {
-          if (e == null) return true;
-          log.warn("Readiness: shard region did not answer: {}", e.toString());
+    akka.actor.ActorRef region;
+    try {
+      region = akka.cluster.sharding.ClusterSharding.get(Adapter.toClassic(system)).shardRegion(UserProfile.ENTITY_KEY.name());
+    } catch (IllegalStateException | IllegalArgumentException notStarted) {
+      log.warn("Readiness: shard region not started: {}", notStarted.toString());
+      return CompletableFuture.completedFuture(false);
+    }
+    return Patterns.ask(region, ShardRegion.getRegionStatsInstance(), TIMEOUT)
+        .handle((stats, e) -> {
+          if (e == null && stats instanceof ShardRegion.ShardRegionStats) return true;
+          log.warn("Readiness: shard region did not answer: {}", e != null ? e.toString() : stats);
           return false;
         });
   }

@@ -32,7 +32,7 @@ public final class ProfileMetrics {
       .help("Change streams closed by the server, by reason (too_slow)")
       .labelNames("reason").build();
   final Counter profileReads = Counter.builder().name("profile_reads_total")
-      .help("Profile reads (GET profile, recommendations, gRPC GetProfile) by where they were answered: hosted (the state of an entity alive on this node, no message) or entity (asked through sharding)")
+      .help("Profile reads (GET profile, recommendations, gRPC GetProfile) by where they were answered: hosted (the state of an entity alive on this node, no message), entity (asked through sharding) or unknown (an id the embedded journal certainly holds nothing for: not found, no entity started)")
       .labelNames("source").build();
   final Counter admissionRefused = Counter.builder().name("profile_admission_refused_total")
       .help("Requests refused by admission control (503 with Retry-After, nothing stored), by kind (events, reads)")
@@ -41,9 +41,20 @@ public final class ProfileMetrics {
       .help("Change-stream subscriptions refused by the subscriber caps (HTTP 429, gRPC RESOURCE_EXHAUSTED), by limit (max-subscribers, max-subscribers-per-key)")
       .labelNames("limit").build();
 
-  /** Counts a profile read by where it was answered: from the hosted state, or by asking the entity. */
-  void profileRead(boolean hosted) {
-    profileReads.labelValues(hosted ? "hosted" : "entity").inc();
+  /** Where a profile read was answered: the {@code source} label of {@code profile_reads_total}. */
+  enum ReadSource {
+    HOSTED("hosted"), ENTITY("entity"), UNKNOWN("unknown");
+
+    final String label;
+
+    ReadSource(String label) {
+      this.label = label;
+    }
+  }
+
+  /** Counts a profile read by where it was answered. */
+  void profileRead(ReadSource source) {
+    profileReads.labelValues(source.label).inc();
   }
 
   /** Registers these metrics, and gauges of the admission {@code limits} (in flight and bound now, by kind). */

@@ -9,11 +9,13 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 
 /**
  * Where a profile read is answered: from the state this node hosts when the profile's entity lives
- * here (no message), else by asking the entity. Counts each read by where it was answered
- * ({@code profile_reads_total{source}}). Asking an entity happens under the node's bound on reads
+ * here (no message); NotFound at once when the journal certainly holds nothing for the user (no
+ * entity started, no recovery: most ids a caller probes were never written); else by asking the
+ * entity. Counts each read by where it was answered ({@code profile_reads_total{source}}). Asking an entity happens under the node's bound on reads
  * in flight: beyond it the read is refused at once ({@link Refusal.Reason#OVERLOADED}) instead of
  * queueing behind cold entities.
  */
@@ -23,9 +25,13 @@ final class ProfileReads {
   private final EngineSettings settings;
   private final ProfileMetrics metrics;
   private final InFlightLimit reads;
+  private final Predicate<String> neverWritten;
 
-  ProfileReads(HostedProfiles hosted, ClusterSharding sharding, EngineSettings settings, ProfileMetrics metrics, InFlightLimit reads) {
+  /** @param neverWritten true only for a user id nothing was stored or queued for before the call (see {@code KnownPersistenceIds}) */
+  ProfileReads(HostedProfiles hosted, Predicate<String> neverWritten, ClusterSharding sharding, EngineSettings settings, ProfileMetrics metrics,
+               InFlightLimit reads) {
     this.hosted = hosted;
+    this.neverWritten = neverWritten;
     this.sharding = sharding;
     this.settings = settings;
     this.metrics = metrics;
@@ -36,14 +42,20 @@ final class ProfileReads {
   CompletionStage<Outcome<ProfileView>> read(String userId, Instant asOf) {
     ProfileView view = hosted.view(userId, asOf, settings.profile());
     if (view != null) {
-      metrics.profileRead(true);
+      metrics.profileRead(ProfileMetrics.ReadSource.HOSTED);
       return CompletableFuture.completedFuture(new Outcome.Ok<>(view));
+    }
+    // An id is added to the filter before its rows are queued, so before any write of it is
+    // acknowledged: a read after an acknowledged write never lands here.
+    if (neverWritten.test(userId)) {
+      metrics.profileRead(ProfileMetrics.ReadSource.UNKNOWN);
+      return CompletableFuture.completedFuture(new Outcome.NotFound<>());
     }
     if (!reads.tryAcquire(1)) {
       metrics.admissionRefused.labelValues(reads.name()).inc();
       return CompletableFuture.completedFuture(new Outcome.Refused<>(reads.refused(1)));
     }
-    metrics.profileRead(false);
+    metrics.profileRead(ProfileMetrics.ReadSource.ENTITY);
     long start = System.nanoTime();
     CompletionStage<Optional<ProfileView>> reply;
     try {

@@ -3,6 +3,7 @@ package dev.profileengine.engine.profiles;
 import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.stream.javadsl.Source;
@@ -10,6 +11,7 @@ import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.HostedProfiles;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.changes.ChangeFeed;
+import dev.profileengine.engine.journal.KnownPersistenceIds;
 import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.engine.model.ProfileRecommendations;
 import dev.profileengine.engine.privacy.ProfileExport;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 
 /**
  * The one way into the profiles, whatever the protocol: record events, view a profile (as of an
@@ -68,12 +71,22 @@ public final class Profiles {
     this.eventLimit = limits.events();
     this.readLimit = limits.reads();
     this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics);
-    this.reads = new ProfileReads(HostedProfiles.get(system), sharding, settings, metrics, limits.reads());
+    this.reads = new ProfileReads(HostedProfiles.get(system), neverWritten(system, settings), sharding, settings, metrics, limits.reads());
     this.exporter = new ProfileExport(system, settings.askTimeout());
     this.feed = ChangeFeed.get(system);
     this.subscribers = new SubscriberLimit(limits.subscribers(), metrics, system);
     this.streamLimits = limits.stream();
     this.stopping = ChangeSubscription.stoppingSignal(system);
+  }
+
+  /**
+   * Users the journal certainly holds nothing for: on the embedded H2 journal (one node, its only
+   * writer) the node's filter of known ids once it is loaded; never on a shared journal.
+   */
+  private static Predicate<String> neverWritten(ActorSystem<?> system, EngineSettings settings) {
+    if (!settings.journal().h2()) return userId -> false;
+    KnownPersistenceIds known = KnownPersistenceIds.get(Adapter.toClassic(system));
+    return userId -> known.certainlyAbsent(UserProfile.persistenceIdOf(userId).id());
   }
 
   /** Registers the facade's metrics (ingest, reads, admission, change streams) in the node's registry. */

@@ -12,6 +12,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.TestSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.node.JournalConfig;
 import dev.profileengine.profile.BehaviorEvent;
@@ -46,13 +47,8 @@ class KnownPersistenceIdsTest {
 
   @Test
   void idsWithRowsAreKnownAcrossARestartAndOthersRecoverWithoutQueries() throws Exception {
-    Config config = JournalConfig.resolve(ConfigFactory.parseResources("engine-persistence.conf")
-        .withFallback(ConfigFactory.parseResources("engine-profile.conf"))
-        .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))
-        .withFallback(ConfigFactory.parseString("akka.actor.provider = local"))
-        .withFallback(ConfigFactory.defaultReference())
-        .withValue("profile.data-dir", ConfigValueFactory.fromAnyRef(dir.toString()))
-        .resolve());
+    Config config = JournalConfig.resolve(TestSettings.engineConfig(ConfigFactory.parseString("akka.actor.provider = local")
+        .withValue("profile.data-dir", ConfigValueFactory.fromAnyRef(dir.toString()))));
     EngineSettings settings = EngineSettings.from(config);
     try (Connection c = DriverManager.getConnection(config.getString("akka-persistence-jdbc.shared-databases.slick.db.url"), "sa", "")) {
       H2JournalSchema.apply(c);

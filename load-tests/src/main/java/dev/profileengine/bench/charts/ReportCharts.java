@@ -102,6 +102,13 @@ public final class ReportCharts {
         runs -> List.of(Target.line("target >= 0.25", 0.25)),
         "The sample replayed into a fresh node (defaults, H2) with the replay command, then into Redis 7 (AOF fsync always, SADD + HINCRBY per event, redis-cli --pipe); back to back."));
 
+    Results unknown = need(results, "reads-unknown");
+    charts.put("reads-after-ingest.svg", runsByMetric(unknown, "Reads right after a replay: existing ids and never-written ids (404)", "read rate",
+        List.of(new Metric("existing_req_per_s", "existing profiles"), new Metric("unknown_req_per_s", "never-written ids (404)")),
+        run -> run + "\n" + NumberText.of(unknown.require(run, "unknown_cpu_us_per_request")) + " µs CPU per 404",
+        runs -> List.of(Target.line("existing >= 20,000 req/s", 20_000), Target.line("404 >= 10,000 req/s", 10_000)),
+        "wrk, 8 connections, 20 s each after a warm-up, on a fresh node (defaults, H2) right after the sample's replay; builds back to back on a loaded machine."));
+
     Results lag = need(results, "change-lag");
     charts.put("change-lag.svg", runsByMetric(lag, "Change-notification lag from the acknowledgement", "lag",
         List.of(new Metric("ack_lag_p50_ms", "p50"), new Metric("ack_lag_p90_ms", "p90"), new Metric("ack_lag_p99_ms", "p99")),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.TaobaoCsv;
+import dev.profileengine.engine.ProfileShards;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,8 +201,9 @@ class FailoverTest {
 
   private List<String> usersOnShards(Set<String> users, Set<Integer> shards) {
     List<String> on = new ArrayList<>();
-    // The default entity-id -> shard mapping of Akka's typed sharding (HashCodeMessageExtractor).
-    users.stream().sorted().filter(u -> shards.contains(Math.abs(u.hashCode()) % numberOfShards)).forEach(on::add);
+    // The engine's own user -> shard function, the one its sharding places profiles by.
+    ProfileShards shardOf = new ProfileShards(numberOfShards);
+    users.stream().sorted().filter(u -> shards.contains(Integer.parseInt(shardOf.shardId(u)))).forEach(on::add);
     if (on.size() <= PROBE_USERS) return on;
     List<String> sample = new ArrayList<>();
     for (int i = 0; i < PROBE_USERS; i++) sample.add(on.get(i * on.size() / PROBE_USERS));

@@ -3,7 +3,7 @@ package dev.profileengine.engine.changes;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-/** The change feed's metrics: catch-up reads and journal pages read by tag. */
+/** The change feed's metrics: catch-up reads, journal pages read by tag, commit waits given up. */
 public final class ChangeMetrics {
   private ChangeMetrics() {}
 
@@ -17,8 +17,15 @@ public final class ChangeMetrics {
       .labelNames("tag")
       .build();
 
+  static final Counter commitWaitsGivenUp = Counter.builder()
+      .name("profile_change_commit_waits_given_up_total")
+      .help("PostgreSQL journal writers whose transaction stayed open longer than profile.changes.max-commit-wait: "
+          + "the change stream and segment projection stopped waiting for them, and a row they commit later is missed")
+      .build();
+
   public static void registerIn(PrometheusRegistry registry) {
     registry.register(changeCatchUps);
+    registry.register(commitWaitsGivenUp);
     registry.register(tagQueries);
   }
 }

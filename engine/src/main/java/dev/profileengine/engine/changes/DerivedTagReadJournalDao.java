@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,6 +130,7 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
   private final JdbcBackend.DatabaseDef database;
   private final Serialization serialization;
   private final Map<String, DerivedTag> tags;
+  private final CommitHorizon horizon; // null: not PostgreSQL
 
   public DerivedTagReadJournalDao(JdbcBackend.DatabaseDef db, JdbcProfile profile, ReadJournalConfig config, Serialization serialization,
                                   ExecutionContext ec, Materializer mat) {
@@ -136,6 +138,37 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
     this.database = db;
     this.serialization = serialization;
     this.tags = engineTags(segmentsChangedManifests(serialization));
+    // PostgreSQL: the plugin's gap wait (max-tries x query-delay, set long by JournalConfig) bounds
+    // how long a writer's open transaction holds the change stream back.
+    var retrieval = config.journalSequenceRetrievalConfiguration();
+    this.horizon = profile instanceof slick.jdbc.PostgresProfile
+        ? new CommitHorizon(Duration.ofMillis(retrieval.queryDelay().toMillis() * retrieval.maxTries()))
+        : null;
+  }
+
+  /**
+   * The orderings the plugin's gap detection may treat as settled. On PostgreSQL, every ordering up
+   * to the {@link CommitHorizon}: all at or below it are committed or rolled back, so the read
+   * journal never waits on a true gap and never passes a row still to be committed. Elsewhere (H2:
+   * one writer, one transaction at a time) the plugin's own query and gap wait.
+   */
+  @Override
+  public akka.stream.scaladsl.Source<Object, NotUsed> journalSequence(long offset, long limit) {
+    if (horizon == null) return super.journalSequence(offset, limit);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    scala.concurrent.Future<Object> polled = database.run((slick.dbio.DBIOAction) new SimpleJdbcAction<>(ctx -> {
+      try {
+        return horizon.advance(ctx.connection());
+      } catch (SQLException e) {
+        throw new IllegalStateException("the journal's commit horizon query failed: " + e.getMessage(), e);
+      }
+    }));
+    return akka.stream.javadsl.Source.completionStage(FutureConverters.asJava(polled))
+        .mapConcat(h -> {
+          long until = Math.min((Long) h, offset + limit);
+          return () -> java.util.stream.LongStream.rangeClosed(offset + 1, until).<Object>mapToObj(Long::valueOf).iterator();
+        })
+        .asScala();
   }
 
   @Override

@@ -21,6 +21,8 @@ public final class JournalConfig {
   /** The read side's pool on the same database (see engine-persistence.conf). */
   private static final String READ_DB = "akka-persistence-jdbc.shared-databases.slick-read";
 
+  private static final String SEQUENCE_RETRIEVAL = "jdbc-read-journal.journal-sequence-retrieval";
+
   private JournalConfig() {}
 
   /** Returns {@code config} with the journal database URL, driver and profile filled in. */
@@ -46,6 +48,11 @@ public final class JournalConfig {
       db.put(DB + ".db.user", journal.dbUser());
       db.put(DB + ".db.password", journal.dbPassword());
       db.put("akka.projection.jdbc.dialect", "postgres-dialect");
+      // Several writers commit out of ordering order: the read journal waits for an open writer up to
+      // profile.changes.max-commit-wait (see DerivedTagReadJournalDao, CommitHorizon), not 10 x 50 ms.
+      long delay = config.getDuration(SEQUENCE_RETRIEVAL + ".query-delay").toMillis();
+      long wait = config.getDuration("profile.changes.max-commit-wait").toMillis();
+      db.put(SEQUENCE_RETRIEVAL + ".max-tries", (int) Math.max(1, Math.min(Integer.MAX_VALUE, (wait + delay - 1) / delay)));
     }
     db.put(DB + ".db.url", journal.url());
     // the reads' pool connects to the same database (H2: the same URL, so the same engine in this JVM)

@@ -130,44 +130,58 @@ class AdmissionControlTest {
   }
 
   /**
-   * Reads that must ask an entity (here: users never seen, so each read starts an entity and
-   * recovers it) are bounded: beyond the bound they are 503 with Retry-After and the rest answer.
-   * Reads of profiles hosted on the node need no entity message and are never refused.
+   * Reads that must ask an entity (profiles stored but hosted nowhere, as after a restart: each
+   * read starts an entity and recovers it) are bounded: beyond the bound they are 503 with
+   * Retry-After and the rest answer. Reads of profiles hosted on the node need no entity message
+   * and are never refused. (Ids never written are answered from the journal's known ids.)
    */
   @Test
   void readsBeyondTheBoundAre503WithRetryAfterAndTheRestAnswer() throws Exception {
-    long now = Instant.now().toEpochMilli();
-    StringBuilder s = new StringBuilder("[");
-    for (int u = 0; u < 50; u++) {
-      s.append(u == 0 ? "" : ",").append("{\"eventId\":\"rd-%d\",\"userId\":\"rd-u%d\",\"type\":\"view\",\"timestamp\":%d}".formatted(u, u, now));
+    Path dir = dataDir.resolve("reads-after-restart");
+    Map<String, Object> bounds = Map.of("profile.http.admission.reads.max", 4, "profile.http.admission.reads.min", 4,
+        "profile.model.enabled", false);
+    int users = 400;
+    try (TestNode first = TestNode.start(dir, bounds)) {
+      long now = Instant.now().toEpochMilli();
+      StringBuilder s = new StringBuilder("[");
+      for (int u = 0; u < users; u++) {
+        s.append(u == 0 ? "" : ",").append("{\"eventId\":\"rd-%d\",\"userId\":\"rd-u%d\",\"type\":\"view\",\"timestamp\":%d}".formatted(u, u, now));
+      }
+      HttpResponse<String> written = first.send("POST", "/v1/events", s.append("]").toString());
+      assertEquals(200, written.statusCode(), written.body());
     }
-    HttpResponse<String> written = node.send("POST", "/v1/events", s.append("]").toString());
-    assertEquals(200, written.statusCode(), written.body());
-    int refused = 0;
-    int served = 0;
-    for (int round = 0; round < 20 && refused == 0; round++) {
-      for (HttpResponse<String> r : concurrentReads(200, i -> "/v1/profiles/rd-unknown-" + i)) {
-        if (r.statusCode() == 404) {
-          served++;
-        } else {
-          assertEquals(503, r.statusCode(), r.body());
-          assertTrue(r.body().contains("node overloaded") && r.body().contains("reads in flight"), r.body());
-          assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
-          refused++;
+    try (TestNode cold = TestNode.start(dir, bounds)) {
+      int refused = 0;
+      int served = 0;
+      List<Integer> answered = new ArrayList<>();
+      for (int round = 0; round < users / 200 && refused == 0; round++) {
+        int from = round * 200;
+        List<HttpResponse<String>> answers = concurrentReads(cold, 200, i -> "/v1/profiles/rd-u" + (from + i));
+        for (int i = 0; i < answers.size(); i++) {
+          HttpResponse<String> r = answers.get(i);
+          if (r.statusCode() == 200) {
+            served++;
+            answered.add(from + i);
+          } else {
+            assertEquals(503, r.statusCode(), r.body());
+            assertTrue(r.body().contains("node overloaded") && r.body().contains("reads in flight"), r.body());
+            assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+            refused++;
+          }
         }
       }
-    }
-    assertTrue(served > 0);
-    assertTrue(refused > 0, "200 concurrent reads against a bound of 4 must refuse some");
-    for (HttpResponse<String> r : concurrentReads(200, i -> "/v1/profiles/rd-u" + (i % 50))) {
-      assertEquals(200, r.statusCode(), "a hosted profile is read without asking its entity: " + r.body());
+      assertTrue(served > 0);
+      assertTrue(refused > 0, "200 concurrent reads against a bound of 4 must refuse some");
+      for (HttpResponse<String> r : concurrentReads(cold, answered.size(), i -> "/v1/profiles/rd-u" + answered.get(i))) {
+        assertEquals(200, r.statusCode(), "a hosted profile is read without asking its entity: " + r.body());
+      }
     }
   }
 
-  private List<HttpResponse<String>> concurrentReads(int n, java.util.function.IntFunction<String> path) throws Exception {
+  private List<HttpResponse<String>> concurrentReads(TestNode on, int n, java.util.function.IntFunction<String> path) throws Exception {
     List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      reads.add(client.sendAsync(HttpRequest.newBuilder(node.base.resolve(path.apply(i))).GET().build(), HttpResponse.BodyHandlers.ofString()));
+      reads.add(client.sendAsync(HttpRequest.newBuilder(on.base.resolve(path.apply(i))).GET().build(), HttpResponse.BodyHandlers.ofString()));
     }
     List<HttpResponse<String>> answers = new ArrayList<>();
     for (CompletableFuture<HttpResponse<String>> f : reads) answers.add(f.get());

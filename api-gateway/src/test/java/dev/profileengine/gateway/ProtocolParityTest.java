@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import akka.actor.typed.javadsl.Adapter;
+import dev.profileengine.engine.journal.KnownPersistenceIds;
+import dev.profileengine.engine.profiles.Outcome;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -69,6 +72,8 @@ class ProtocolParityTest {
     HttpResponse<String> seeded = node.send("POST", "/v1/events", Json.MAPPER.writeValueAsString(List.of(event("seed-1", "parity-known", "view"))),
         "Bearer " + WRITER);
     assertEquals(200, seeded.statusCode(), seeded.body());
+    // Reads of never-written ids are answered from the journal's known ids once it has read them.
+    KnownPersistenceIds.get(Adapter.toClassic(node.node.system())).loaded().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   @AfterAll
@@ -110,8 +115,9 @@ class ProtocolParityTest {
                 "profile_ingest_batch_events_count", 1, "profile_admission_refused_total", 0)),
         new Row("read a profile", p -> NOTHING, p -> p.read(READER, "parity-known", null),
             "200", "OK", "profile of parity-known", deltas("profile_reads_total", 1)),
-        new Row("read an unknown user (asked of its entity)", p -> NOTHING, p -> p.read(READER, "parity-nobody-" + p.name(), null),
-            "404", "NOT_FOUND", null, deltas("profile_reads_total{source=\"entity\"}", 1)),
+        new Row("read a never-written user (answered from the journal's known ids)", p -> NOTHING,
+            p -> p.read(READER, "parity-nobody-" + p.name(), null),
+            "404", "NOT_FOUND", null, deltas("profile_reads_total{source=\"unknown\"}", 1, "profile_reads_total{source=\"entity\"}", 0)),
         new Row("asOf out of range", p -> NOTHING, p -> p.read(READER, "parity-known", "1969-12-31T23:59:59Z"),
             "400", "INVALID_ARGUMENT", null, deltas("profile_reads_total", 0)),
         new Row("user id too long", p -> NOTHING, p -> p.read(READER, longId, null),
@@ -124,7 +130,8 @@ class ProtocolParityTest {
             p -> p.ingest(LIMITED.get(p.name()), List.of(event("rl-" + p.name(), "parity-limited", "view"))),
             "429", "RESOURCE_EXHAUSTED", null,
             deltas("profile_access_denied_total{reason=\"rate_limited\"}", 1, "profile_ingest_events_total", 0, "profile_ingest_batch_events_count", 0)),
-        new Row("over the read bound", ProtocolParityTest::takeReadBound, p -> p.read(READER, "parity-cold-" + p.name(), null),
+        new Row("over the read bound: a stored profile not hosted here", ProtocolParityTest::forgetThenTakeReadBound,
+            p -> p.read(READER, "parity-cold-" + p.name(), null),
             "503", "UNAVAILABLE", null, deltas("profile_admission_refused_total{kind=\"reads\"}", 1, "profile_reads_total", 0)),
         new Row("over the event bound: the batch is shed, nothing stored", ProtocolParityTest::takeEventBound,
             p -> p.ingest(WRITER, List.of(event("shed-" + p.name(), "parity-shed-" + p.name(), "view"))),
@@ -179,6 +186,16 @@ class ProtocolParityTest {
     Answer spent = p.ingest(LIMITED.get(p.name()), junk);
     assertTrue(spent.status().equals("200") || spent.status().equals("OK"), "the burst is spent by an allowed batch: " + spent);
     return NOTHING;
+  }
+
+  /** A forgotten user is known to the journal but hosted nowhere: its read must ask the entity. */
+  static AutoCloseable forgetThenTakeReadBound(Protocol p) throws Exception {
+    String user = "parity-cold-" + p.name();
+    HttpResponse<String> written = node.send("POST", "/v1/events", Json.MAPPER.writeValueAsString(List.of(event("cold-" + p.name(), user, "view"))),
+        "Bearer " + WRITER);
+    assertEquals(200, written.statusCode(), written.body());
+    assertTrue(node.node.engine().profiles().forget(user).toCompletableFuture().get(30, TimeUnit.SECONDS) instanceof Outcome.Ok, "forgot " + user);
+    return takeReadBound(p);
   }
 
   static AutoCloseable takeReadBound(Protocol p) {

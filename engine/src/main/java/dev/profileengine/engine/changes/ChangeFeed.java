@@ -98,20 +98,24 @@ public final class ChangeFeed implements Extension {
     // read for falling behind starts again from the last offset delivered, so the subscriber sees
     // neither a gap nor a repeat.
     AtomicLong delivered = new AtomicLong(offset);
-    return RestartSource.onFailuresWithBackoff(SUBSCRIBER_RESTART, () -> catchUpThenLive(delivered))
+    // A few users: the catch-up reads their rows only, not every change since the offset.
+    String catchUpTag = userIds.isEmpty() || userIds.size() > UsersTag.MAX_USERS ? TAG : new UsersTag(userIds).tag();
+    return RestartSource.onFailuresWithBackoff(SUBSCRIBER_RESTART, () -> catchUpThenLive(catchUpTag, delivered))
         .filter(c -> userIds.isEmpty() || userIds.contains(c.userId()));
   }
 
   /**
-   * The journal from {@code delivered} to its head, then the live read. The subscriber is
+   * The journal from {@code delivered} to its head (the change tag, or a {@link UsersTag} for a few
+   * users), then the live read. The subscriber is
    * registered with the live read before the catch-up asks for the journal's head, so every change
    * the live read passes after the catch-up's end reaches it; those the catch-up delivered already
    * are dropped by offset.
    */
-  private Source<ProfileChanged, NotUsed> catchUpThenLive(AtomicLong delivered) {
+  private Source<ProfileChanged, NotUsed> catchUpThenLive(String catchUpTag, AtomicLong delivered) {
     ChangeMetrics.changeCatchUps.inc();
     Source<ProfileChanged, NotUsed> liveTail = live().subscribe(liveReadAhead);
-    Source<ProfileChanged, NotUsed> catchUp = journal.currentEventsByTag(TAG, Offset.sequence(delivered.get())).map(ChangeFeed::toChange);
+    // The plugin's bounded tag read: it ends at the same settled head for the per-user tag as for TAG.
+    Source<ProfileChanged, NotUsed> catchUp = journal.currentEventsByTag(catchUpTag, Offset.sequence(delivered.get())).map(ChangeFeed::toChange);
     return catchUp.concat(liveTail)
         .filter(c -> c.offset() > delivered.get())
         .map(c -> {

@@ -16,6 +16,12 @@ public final class ChangeMetrics {
       .help("Journal pages read by tag (change streams, segment projection), per tag")
       .labelNames("tag")
       .build();
+  static final Counter tagRowsRead = Counter.builder()
+      .name("profile_tag_rows_read_total")
+      .help("Journal rows read by tag (change streams, segment projection), per tag; "
+          + "profile-change-of-users: the catch-ups of subscriptions that name a few users")
+      .labelNames("tag")
+      .build();
 
   static final Counter commitWaitsGivenUp = Counter.builder()
       .name("profile_change_commit_waits_given_up_total")
@@ -27,5 +33,6 @@ public final class ChangeMetrics {
     registry.register(changeCatchUps);
     registry.register(commitWaitsGivenUp);
     registry.register(tagQueries);
+    registry.register(tagRowsRead);
   }
 }

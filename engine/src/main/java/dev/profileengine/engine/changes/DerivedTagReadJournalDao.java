@@ -48,6 +48,9 @@ import slick.jdbc.SimpleJdbcAction;
  *   <li>{@link ChangeFeed#SEGMENT_TAG}: {@link UserProfile.SegmentsChanged} events (by their
  *       serializer manifest) and every {@link ErasureLog} event (the segment projection's input).
  * </ul>
+ * A {@link UsersTag} (the change tag of a few users) reads those users' persistence ids by the
+ * {@code (persistence_id, sequence_number)} index instead, so a subscriber of one user catching up
+ * from offset 0 reads that user's rows, not the journal.
  * A query reads the requested ordering range of the journal by its key and filters it, on H2 and
  * PostgreSQL alike (tests: DerivedTagReadJournalDaoTest, PostgresTagQueryPlanTest). Journals
  * written before, with tag rows, read the same: those tags were given to exactly these rows. Any
@@ -175,11 +178,18 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
   @SuppressWarnings({"unchecked", "rawtypes"})
   public akka.stream.scaladsl.Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
       String tag, long offset, long maxOffset, long max) {
-    ChangeMetrics.tagQueries.labelValues(tag).inc();
-    DerivedTag derived = tags.get(tag);
-    if (derived == null) return super.eventsByTag(tag, offset, maxOffset, max);
-    SimpleJdbcAction<List<JournalTables.JournalAkkaSerializationRow>> query =
-        new SimpleJdbcAction<>(ctx -> rows(ctx.connection(), derived, offset, maxOffset, max));
+    UsersTag users = UsersTag.parse(tag);
+    String label = users == null ? tag : UsersTag.PREFIX;
+    ChangeMetrics.tagQueries.labelValues(label).inc();
+    DerivedTag derived = users == null ? tags.get(tag) : null;
+    if (derived == null && users == null) return super.eventsByTag(tag, offset, maxOffset, max);
+    SimpleJdbcAction<List<JournalTables.JournalAkkaSerializationRow>> query = new SimpleJdbcAction<>(ctx -> {
+      List<JournalTables.JournalAkkaSerializationRow> found = users == null
+          ? rows(ctx.connection(), derived, offset, maxOffset, max)
+          : rows(ctx.connection(), users, offset, maxOffset, max);
+      ChangeMetrics.tagRowsRead.labelValues(label).inc(found.size());
+      return found;
+    });
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
     // Scala's effect type parameter is covariant; Java sees it as Nothing, hence the raw cast.
     scala.concurrent.Future<List<JournalTables.JournalAkkaSerializationRow>> page = database.run((slick.dbio.DBIOAction) query);
@@ -200,6 +210,40 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
       return rows;
     } catch (SQLException e) {
       throw new IllegalStateException("eventsByTag(" + tag.name() + ", " + offset + ", " + maxOffset + ") failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The journal rows of {@code users}' persistence ids in the ordering range {@code (offset, maxOffset]}:
+   * one lookup per persistence id in the {@code (persistence_id, sequence_number)} index, so the
+   * cost follows these users' rows, not the journal's.
+   */
+  static String usersQuery(int persistenceIds) {
+    return COLUMNS + "j.\"persistence_id\" IN (" + String.join(", ", java.util.Collections.nCopies(persistenceIds, "?"))
+        + ")) ORDER BY j.\"ordering\" LIMIT ?";
+  }
+
+  /** Binds {@link #usersQuery}: the ordering range {@code (offset, maxOffset]}, the persistence ids, the limit. */
+  static void bindUsers(PreparedStatement st, List<String> persistenceIds, long offset, long maxOffset, long max) throws SQLException {
+    int i = 1;
+    st.setLong(i++, offset);
+    st.setLong(i++, maxOffset);
+    for (String id : persistenceIds) st.setString(i++, id);
+    st.setLong(i, Math.min(max, Integer.MAX_VALUE));
+  }
+
+  private static List<JournalTables.JournalAkkaSerializationRow> rows(Connection c, UsersTag users, long offset, long maxOffset, long max) {
+    List<String> ids = users.persistenceIds();
+    try (PreparedStatement st = c.prepareStatement(usersQuery(ids.size()))) {
+      bindUsers(st, ids, offset, maxOffset, max);
+      List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) rows.add(row(rs));
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException("eventsByTag(" + UsersTag.PREFIX + " of " + users.userIds().size() + ", " + offset + ", " + maxOffset
+          + ") failed: " + e.getMessage(), e);
     }
   }
 

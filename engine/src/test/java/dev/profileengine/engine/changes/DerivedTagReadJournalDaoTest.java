@@ -45,8 +45,7 @@ class DerivedTagReadJournalDaoTest {
         for (int i = 1; i <= ROWS; i++) {
           // Every tenth row a segment change, every 25th an erasure, every 50th another entity's
           // event (in neither tag; its type name has LIKE's wildcard where the profiles' has a letter).
-          String pid = i % 50 == 0 ? "UserProfil_|u" + i : i % 25 == 0 ? "ErasureLog|" + (i % 16) : "UserProfile|u" + (i % 997);
-          journal.setString(1, pid);
+          journal.setString(1, pidOf(i));
           journal.setLong(2, i);
           journal.setBytes(3, new byte[] {(byte) i});
           journal.setString(4, i % 10 == 0 && i % 50 != 0 ? SEGMENTS_CHANGED : "m");
@@ -65,6 +64,18 @@ class DerivedTagReadJournalDaoTest {
 
       long scanned = scanned(c, ChangeFeed.TAG, 4000, 4500, 500);
       assertTrue(scanned <= 1_000, "a 500-row page of a " + ROWS + "-row journal scanned " + scanned + " rows");
+
+      // A few users' rows, from the start: their profiles' and their erasure buckets' rows only, in
+      // ordering order, found through the persistence id index (not a scan of the range).
+      List<String> pids = new UsersTag(java.util.Set.of("u5", "u6")).persistenceIds();
+      List<Long> theirs = range(1, ROWS).stream().filter(o -> pids.contains(pidOf(o))).toList();
+      assertTrue(theirs.size() > 10 && theirs.size() < 1_000, "the users' rows: " + theirs.size());
+      assertEquals(theirs, usersOrderings(c, pids, 0, ROWS, 10_000));
+      assertEquals(theirs.stream().filter(o -> o > 1000 && o <= 4000).toList(), usersOrderings(c, pids, 1000, 4000, 10_000), "the ordering range applies");
+      assertEquals(theirs.subList(0, 5), usersOrderings(c, pids, 0, ROWS, 5), "the limit applies");
+      long usersScanned = scanned(c, DerivedTagReadJournalDao.usersQuery(pids.size()),
+          st -> DerivedTagReadJournalDao.bindUsers(st, pids, 0, ROWS, 10_000));
+      assertTrue(usersScanned <= 2L * theirs.size(), "the users' " + theirs.size() + " rows of a " + ROWS + "-row journal scanned " + usersScanned + " rows");
     }
   }
 
@@ -79,6 +90,21 @@ class DerivedTagReadJournalDaoTest {
     } finally {
       system.terminate();
     }
+  }
+
+  private static String pidOf(long i) {
+    return i % 50 == 0 ? "UserProfil_|u" + i : i % 25 == 0 ? "ErasureLog|" + (i % 16) : "UserProfile|u" + (i % 997);
+  }
+
+  private static List<Long> usersOrderings(Connection c, List<String> pids, long offset, long maxOffset, long max) throws Exception {
+    List<Long> found = new ArrayList<>();
+    try (PreparedStatement st = c.prepareStatement(DerivedTagReadJournalDao.usersQuery(pids.size()))) {
+      DerivedTagReadJournalDao.bindUsers(st, pids, offset, maxOffset, max);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) found.add(rs.getLong(1));
+      }
+    }
+    return found;
   }
 
   private static List<Long> range(long from, long to) {
@@ -100,8 +126,16 @@ class DerivedTagReadJournalDaoTest {
 
   /** The rows H2 read for the query: EXPLAIN ANALYZE's scan count of its one table. */
   private static long scanned(Connection c, String tag, long offset, long maxOffset, long max) throws Exception {
-    try (PreparedStatement st = c.prepareStatement("EXPLAIN ANALYZE " + TAGS.get(tag).query())) {
-      TAGS.get(tag).bind(st, offset, maxOffset, max);
+    return scanned(c, TAGS.get(tag).query(), st -> TAGS.get(tag).bind(st, offset, maxOffset, max));
+  }
+
+  private interface Binder {
+    void bind(PreparedStatement st) throws Exception;
+  }
+
+  private static long scanned(Connection c, String query, Binder binder) throws Exception {
+    try (PreparedStatement st = c.prepareStatement("EXPLAIN ANALYZE " + query)) {
+      binder.bind(st);
       try (ResultSet rs = st.executeQuery()) {
         rs.next();
         String plan = rs.getString(1);

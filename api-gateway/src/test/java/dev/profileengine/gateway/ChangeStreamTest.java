@@ -10,7 +10,6 @@ import dev.profileengine.engine.profiles.ProfileMetrics;
 import dev.profileengine.gateway.wire.Json;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,17 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ChangeStreamTest {
   @TempDir
   Path dataDir;
-
-  private static String events(String prefix, int n, String... users) {
-    StringBuilder b = new StringBuilder("[");
-    long t = Instant.now().minusSeconds(60).toEpochMilli();
-    for (int i = 0; i < n; i++) {
-      if (i > 0) b.append(',');
-      b.append("{\"eventId\":\"").append(prefix).append(i).append("\",\"userId\":\"").append(users[i % users.length])
-          .append("\",\"type\":\"view\",\"timestamp\":").append(t + i).append(",\"categoryId\":\"c").append(i % 5).append("\"}");
-    }
-    return b.append(']').toString();
-  }
 
   /** Reads {@code n} notifications; returns their event ids, checking offsets strictly increase from {@code after}. */
   private static List<String> take(SseClient sse, int n, long[] after) throws Exception {
@@ -61,7 +49,7 @@ class ChangeStreamTest {
          SseClient all = new SseClient(node.base.resolve("/v1/changes"), null);
          SseClient onlyB = new SseClient(node.base.resolve("/v1/changes?userId=b"), null)) {
       assertEquals(200, all.status);
-      assertEquals(200, node.send("POST", "/v1/events", events("x", 30, "a", "b", "c")).statusCode());
+      assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("x", 30, "view", "a", "b", "c")).statusCode());
       List<String> first = take(all, 20, last); // stop part-way: the rest must come after the restart
       received.addAll(first);
       long[] bOffsets = {0};
@@ -71,7 +59,7 @@ class ChangeStreamTest {
     assertEquals(20, received.size());
 
     try (TestNode node = TestNode.start(dataDir)) {
-      assertEquals(200, node.send("POST", "/v1/events", events("y", 15, "a", "d")).statusCode());
+      assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("y", 15, "view", "a", "d")).statusCode());
       try (SseClient resumed = new SseClient(node.base.resolve("/v1/changes"), Long.toString(last[0]))) {
         List<String> rest = take(resumed, 25, last);
         for (String id : rest) assertTrue(received.add(id), "delivered twice: " + id);
@@ -115,7 +103,7 @@ class ChangeStreamTest {
     int n = 3000;
     try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.changes.max-stall", "2s", "profile.model.enabled", "off"))) {
       for (int b = 0; b < n / 1000; b++) {
-        assertEquals(200, node.send("POST", "/v1/events", events("s" + b + "-", 1000, "u1", "u2", "u3", "u4")).statusCode());
+        assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("s" + b + "-", 1000, "view", "u1", "u2", "u3", "u4")).statusCode());
       }
       var system = node.node.system();
       var feed = dev.profileengine.engine.changes.ChangeFeed.get(system);
@@ -163,7 +151,7 @@ class ChangeStreamTest {
   void streamsEndWithACloseReasonWhenTheNodeStops() throws Exception {
     TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off"));
     try (SseClient sse = new SseClient(node.base.resolve("/v1/changes"), null)) {
-      assertEquals(200, node.send("POST", "/v1/events", events("z", 3, "a")).statusCode());
+      assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("z", 3, "view", "a")).statusCode());
       long[] last = {0};
       take(sse, 3, last);
       node.close();
@@ -191,7 +179,7 @@ class ChangeStreamTest {
   /** Sends {@code batches} batches of 50 events, 150 ms apart, to users a..e. */
   private static void trickle(TestNode node, String prefix, int batches) throws Exception {
     for (int b = 0; b < batches; b++) {
-      assertEquals(200, node.send("POST", "/v1/events", events(prefix + b + "-", 50, "a", "b", "c", "d", "e")).statusCode());
+      assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent(prefix + b + "-", 50, "view", "a", "b", "c", "d", "e")).statusCode());
       Thread.sleep(150);
     }
   }
@@ -260,10 +248,10 @@ class ChangeStreamTest {
       var slow = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new ProfileMetrics(), new java.util.concurrent.CompletableFuture<>())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
       Set<String> seen = new java.util.LinkedHashSet<>();
-      assertEquals(200, node.send("POST", "/v1/events", events("s", 10, "a", "b")).statusCode());
+      assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("s", 10, "view", "a", "b")).statusCode());
       take(slow, 10, seen);
       double catchUps = metric(node, "profile_change_catch_ups_total");
-      for (int b = 0; b < 4; b++) assertEquals(200, node.send("POST", "/v1/events", events("t" + b + "-", 500, "a", "b", "c")).statusCode());
+      for (int b = 0; b < 4; b++) assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("t" + b + "-", 500, "view", "a", "b", "c")).statusCode());
       Thread.sleep(2000); // takes nothing: the live read passes 2,000 changes, far more than 20 + 5
       take(slow, 2000, seen);
       assertEquals(2010, seen.size());

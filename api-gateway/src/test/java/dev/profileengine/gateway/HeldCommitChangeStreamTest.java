@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,8 @@ class HeldCommitChangeStreamTest {
               .viaMat(akka.stream.KillSwitches.<dev.profileengine.grpc.ProfileChange>single(), akka.stream.javadsl.Keep.right())
               .toMat(akka.stream.javadsl.Sink.foreach(c -> grpcReceived.add(c.getOffset())), akka.stream.javadsl.Keep.left())
               .run(node.node.system());
-          assertEquals(200, node.send("POST", "/v1/events", events("a", 4, "u1", "u2")).statusCode());
+          // carts, so each user enters abandoned-cart
+          assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("a", 4, "cart", "u1", "u2")).statusCode());
 
           // The held writer: u1's first rows, up to its entering the segment, copied to user `held`; inserted (orderings taken), not committed.
           insertCopyOfU1(writer, "held");
@@ -76,14 +76,14 @@ class HeldCommitChangeStreamTest {
           // A third writer takes orderings too and rolls back: a true gap, which must not stall the stream.
           insertCopyOfU1(rolledBack, "rolled-back");
           for (int b = 0; b < 5; b++) {
-            HttpResponse<String> r = node.send("POST", "/v1/events", events("o" + b + "-", 20, "u1", "u2", "u3", "u4"));
+            HttpResponse<String> r = node.send("POST", "/v1/events", TestEvents.recent("o" + b + "-", 20, "cart", "u1", "u2", "u3", "u4"));
             assertEquals(200, r.statusCode(), r.body());
           }
           assertTrue(count(sql, "SELECT count(*) FROM event_journal WHERE ordering > " + heldOrdering) >= 100, "later orderings are committed");
           Thread.sleep(HOLD.toMillis()); // the held transaction stays open: the point of the test
           writer.commit();
           rolledBack.rollback();
-          assertEquals(200, node.send("POST", "/v1/events", events("z", 4, "u1", "u2", "u3", "last")).statusCode());
+          assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("z", 4, "cart", "u1", "u2", "u3", "last")).statusCode());
 
           // Every profile and erasure row of the journal, in ordering order, is what the subscriber must get.
           List<Long> journal = new ArrayList<>();
@@ -152,18 +152,6 @@ class HeldCommitChangeStreamTest {
       w.setString(1, "UserProfile|" + user);
       assertTrue(w.executeUpdate() >= 2, "u1's rows up to its first segment change");
     }
-  }
-
-  /** Carts (so each user enters abandoned-cart), recent enough for the 24 h window. */
-  private static String events(String prefix, int n, String... users) {
-    StringBuilder b = new StringBuilder("[");
-    long t = Instant.now().minusSeconds(60).toEpochMilli();
-    for (int i = 0; i < n; i++) {
-      if (i > 0) b.append(',');
-      b.append("{\"eventId\":\"").append(prefix).append(i).append("\",\"userId\":\"").append(users[i % users.length])
-          .append("\",\"type\":\"cart\",\"timestamp\":").append(t + i).append(",\"categoryId\":\"c").append(i % 5).append("\"}");
-    }
-    return b.append(']').toString();
   }
 
   private static CompletableFuture<HttpResponse<String>> postAsync(URI base, String body) {

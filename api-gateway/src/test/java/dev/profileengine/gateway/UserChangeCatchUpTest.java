@@ -29,19 +29,11 @@ class UserChangeCatchUpTest {
 
   private static final int BATCHES = 40;
   private static final int BATCH = 500;
+  /** The 50 other users whose rows fill the journal. */
+  private static final String[] OTHERS = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "o" + i).toArray(String[]::new);
 
   /** One notification: what the subscriber saw, compared between the two catch-up paths. */
   private record Seen(long offset, String userId, String cause, String eventId) {}
-
-  private static String events(String prefix, int n, int users, long t) {
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < n; i++) {
-      if (i > 0) b.append(',');
-      b.append("{\"eventId\":\"").append(prefix).append(i).append("\",\"userId\":\"o").append(i % users)
-          .append("\",\"type\":\"view\",\"timestamp\":").append(t + i).append(",\"categoryId\":\"c").append(i % 5).append("\"}");
-    }
-    return b.append(']').toString();
-  }
 
   private static String one(String eventId, String user, long t) {
     return "[{\"eventId\":\"" + eventId + "\",\"userId\":\"" + user + "\",\"type\":\"cart\",\"timestamp\":" + t + ",\"categoryId\":\"c1\"}]";
@@ -60,7 +52,7 @@ class UserChangeCatchUpTest {
           assertEquals(200, node.send("POST", "/v1/events", one(id, "me", t + b)).statusCode());
           mine.add(id);
         }
-        assertEquals(200, node.send("POST", "/v1/events", events("o" + b + "-", BATCH, 50, t + b * BATCH)).statusCode());
+        assertEquals(200, node.send("POST", "/v1/events", TestEvents.batch("o" + b + "-", BATCH, "view", t + b * BATCH, OTHERS)).statusCode());
       }
       assertEquals(200, node.send("DELETE", "/v1/profiles/gone", "").statusCode());
 

@@ -171,12 +171,6 @@ public final class ModelService implements AutoCloseable {
     return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
   }
 
-  /** Fails unless {@code version} is a model of this node's registry (typed like {@link #activate}). */
-  public void checkExists(String version) {
-    ModelRegistry.checkVersionName(version);
-    registry().resolve(version);
-  }
-
   private ModelRegistry registry() {
     return registry.orElseThrow(() -> new dev.profileengine.model.ModelNotFoundException(
         "no model registry directory: set PROFILE_MODELS_DIR (profile.model.registry-dir) to serve other versions"));

@@ -1,6 +1,5 @@
 package dev.profileengine.profile;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -21,7 +20,7 @@ public record SeenEvents(long floorMillis, long[] hashes, long[] times) {
   }
 
   public boolean contains(String eventId) {
-    long h = hash(eventId);
+    long h = IdHash.of(eventId);
     for (long x : hashes) if (x == h) return true;
     return false;
   }
@@ -38,7 +37,7 @@ public record SeenEvents(long floorMillis, long[] hashes, long[] times) {
       h[k] = hashes[i];
       t[k++] = times[i];
     }
-    h[k] = hash(eventId);
+    h[k] = IdHash.of(eventId);
     t[k++] = timeMillis;
     long floor = floorMillis;
     while (k > maxIds) {
@@ -54,21 +53,5 @@ public record SeenEvents(long floorMillis, long[] hashes, long[] times) {
 
   public int size() {
     return hashes.length;
-  }
-
-  /** 64-bit FNV-1a over the UTF-8 bytes, finished with the MurmurHash3 fmix64 avalanche. */
-  static long hash(String id) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-      h ^= (b & 0xff);
-      h *= 0x100000001b3L;
-    }
-    h ^= id.length();
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return h;
   }
 }

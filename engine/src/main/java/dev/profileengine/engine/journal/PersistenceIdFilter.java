@@ -1,6 +1,6 @@
 package dev.profileengine.engine.journal;
 
-import java.nio.charset.StandardCharsets;
+import dev.profileengine.profile.IdHash;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -30,8 +30,8 @@ final class PersistenceIdFilter {
   }
 
   synchronized void add(String id) {
-    long h1 = hash(id, 0x9E3779B97F4A7C15L);
-    long h2 = hash(id, 0xC2B2AE3D27D4EB4FL) | 1;
+    long h1 = IdHash.of(id);
+    long h2 = second(h1);
     Stage[] s = stages;
     for (Stage stage : s) if (contains(stage, h1, h2)) return; // already present (or a false positive: as good)
     Stage newest = s[s.length - 1];
@@ -49,8 +49,8 @@ final class PersistenceIdFilter {
 
   /** False only when {@code id} was certainly never added. */
   boolean mightContain(String id) {
-    long h1 = hash(id, 0x9E3779B97F4A7C15L);
-    long h2 = hash(id, 0xC2B2AE3D27D4EB4FL) | 1;
+    long h1 = IdHash.of(id);
+    long h2 = second(h1);
     for (Stage stage : stages) if (contains(stage, h1, h2)) return true;
     return false;
   }
@@ -76,18 +76,8 @@ final class PersistenceIdFilter {
     stage.words().accumulateAndGet((int) (bit >>> 6), mask, (a, b) -> a | b);
   }
 
-  /** 64-bit FNV-1a over the UTF-8 bytes, seeded, with a final avalanche (murmur3's fmix64). */
-  private static long hash(String id, long seed) {
-    long h = 0xcbf29ce484222325L ^ seed;
-    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return h;
+  /** The second hash of double hashing (h1 + i * h2), derived from the first: the id is read once. */
+  private static long second(long h1) {
+    return IdHash.mix(h1 ^ 0xC2B2AE3D27D4EB4FL) | 1;
   }
 }

@@ -51,8 +51,7 @@ public final class GatewayMetrics extends AllDirectives {
    * depth, batch size, latency, outcomes) and segment member counts, read when scraped.
    */
   public void bindEngine(ProfileEngine engine) {
-    ProfileEngine.registerMetrics(registry);
-    engine.profiles().registerMetrics(registry);
+    engine.registerMetrics(registry);
     engine.models().ifPresent(models -> {
       GaugeWithCallback.builder().name("profile_inference_queue_depth").help("Prediction requests waiting for a batch")
           .callback(cb -> cb.call(models.stats().queueDepth())).register(registry);

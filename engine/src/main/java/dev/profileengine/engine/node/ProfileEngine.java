@@ -75,8 +75,9 @@ public final class ProfileEngine {
     return ReadinessCheck.Probe.get(system).probes();
   }
 
-  /** Registers the engine's metrics (entities, journal writer, change feed) in {@code registry}. */
-  public static void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+  /** Registers the engine's metrics (entities, journal writer, change feed, the facade's) in {@code registry}. */
+  public void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+    profiles.registerMetrics(registry);
     dev.profileengine.engine.EngineMetrics.registerIn(registry);
     dev.profileengine.engine.journal.JournalMetrics.registerIn(registry);
     dev.profileengine.engine.changes.ChangeMetrics.registerIn(registry);

@@ -70,8 +70,12 @@ public record EngineSettings(
     }
   }
 
-  /** {@code profile.changes.live-read-ahead}: changes the node's one live read may leave waiting for a subscriber. */
-  public record Changes(int liveReadAhead) {}
+  /**
+   * {@code profile.changes}: {@code live-read-ahead}, changes the node's one live read may leave
+   * waiting for a subscriber; {@code live-poll}, how often it reads rows other writers committed
+   * (it reads the node's own at once).
+   */
+  public record Changes(int liveReadAhead, Duration livePoll) {}
 
   /** {@code profile.recommendations}: the blend's weights and the largest {@code k} a request may ask for. */
   public record Recommendations(RecommendWeights weights, int maxK) {
@@ -135,7 +139,7 @@ public record EngineSettings(
         JournalSettings.from(root),
         Health.from(c.getConfig("health")),
         model(c.getConfig("model")),
-        new Changes(c.getInt("changes.live-read-ahead")),
+        new Changes(c.getInt("changes.live-read-ahead"), c.getDuration("changes.live-poll")),
         Recommendations.from(c.getConfig("recommendations")),
         SegmentRecheckSettings.from(root),
         new Management(root.getString("akka.management.http.bind-hostname"), root.getInt("akka.management.http.port")),

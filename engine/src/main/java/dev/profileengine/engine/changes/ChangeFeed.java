@@ -64,6 +64,7 @@ public final class ChangeFeed implements Extension {
   private final ActorSystem<?> system;
   private final JdbcReadJournal journal;
   private final int liveReadAhead;
+  private final Duration livePoll;
   // Started with the first subscriber and kept running, so a later subscriber joins a read that is
   // at the journal's head.
   private LiveChangeRead live;
@@ -72,6 +73,7 @@ public final class ChangeFeed implements Extension {
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     this.liveReadAhead = EngineSettings.of(system).changes().liveReadAhead();
+    this.livePoll = EngineSettings.of(system).changes().livePoll();
   }
 
   /**
@@ -126,8 +128,19 @@ public final class ChangeFeed implements Extension {
 
   /** The node's one live read of the change tag, started at the journal's head when first asked for. */
   private synchronized LiveChangeRead live() {
-    if (live == null) live = new LiveChangeRead(system, journal, JournalDatabase.reads(system));
+    if (live == null) live = new LiveChangeRead(system, tail(), JournalDatabase.reads(system), livePoll);
     return live;
+  }
+
+  /** The live read's query: the change tag up to the settled head, waiting for open writers as the read journal does. */
+  private JournalTail tail() {
+    var config = system.settings().config();
+    Duration gapWait = config.getDuration("jdbc-read-journal.journal-sequence-retrieval.query-delay")
+        .multipliedBy(config.getInt("jdbc-read-journal.journal-sequence-retrieval.max-tries"));
+    var serialization = akka.serialization.SerializationExtension.get(system.classicSystem());
+    var tag = DerivedTagReadJournalDao.engineTags(DerivedTagReadJournalDao.segmentsChangedManifests(serialization)).get(TAG);
+    boolean h2 = dev.profileengine.engine.journal.JournalSettings.from(config).h2();
+    return new JournalTail(serialization, tag, h2 ? null : new CommitHorizon(gapWait), gapWait);
   }
 
   private static final RestartSettings SUBSCRIBER_RESTART =

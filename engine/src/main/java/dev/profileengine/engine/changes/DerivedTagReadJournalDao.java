@@ -200,7 +200,7 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
         .asScala();
   }
 
-  private static List<JournalTables.JournalAkkaSerializationRow> rows(Connection c, DerivedTag tag, long offset, long maxOffset, long max) {
+  static List<JournalTables.JournalAkkaSerializationRow> rows(Connection c, DerivedTag tag, long offset, long maxOffset, long max) {
     try (PreparedStatement st = c.prepareStatement(tag.query())) {
       tag.bind(st, offset, maxOffset, max);
       List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();

@@ -30,13 +30,18 @@ import slick.jdbc.JdbcProfile;
 public class BatchingJournalDao extends DefaultJournalDao {
   private final JournalWriteBatcher<Tuple2<JournalTables.JournalAkkaSerializationRow, Set<String>>> batcher;
   private final KnownPersistenceIds known; // null: not an embedded H2 journal
+  private final JournalCommits commits;
 
   public BatchingJournalDao(JdbcBackend.DatabaseDef db, JdbcProfile profile, JournalConfig config, Serialization serialization,
                             ExecutionContext ec, Materializer mat) {
     super(db, profile, config, serialization, ec, mat);
     BaseDaoConfig dao = config.daoConfig();
+    this.commits = JournalCommits.get(serialization.system());
     this.batcher = new JournalWriteBatcher<>(dao.batchSize(), dao.parallelism(), dao.bufferSize(),
-        rows -> FutureConverters.asJava(writeJournalRows(CollectionConverters.asScala(rows).toSeq())).thenCompose(v -> afterCommit()),
+        rows -> FutureConverters.asJava(writeJournalRows(CollectionConverters.asScala(rows).toSeq())).thenCompose(v -> afterCommit())
+            .whenComplete((v, failure) -> {
+              if (failure == null) commits.committed();
+            }),
         ec::execute);
     var table = config.eventJournalTableConfiguration();
     this.known = KnownPersistenceIds.forJournal(serialization.system(), profile, db,

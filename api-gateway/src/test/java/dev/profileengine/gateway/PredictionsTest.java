@@ -55,6 +55,35 @@ class PredictionsTest {
     return reg;
   }
 
+  /**
+   * A write waits for the prediction its events lead to and journals both together: the profile
+   * read right after the acknowledgement already holds it, and the change stream has the event and
+   * then its prediction at the next offset (one write). The wait is long here so a slow machine
+   * cannot turn this into the fallback (the prediction journaled by itself when it comes).
+   */
+  @Test
+  void anAcknowledgedWriteAlreadyHoldsItsPrediction() throws Exception {
+    try (TestNode node = TestNode.start(dir.resolve("data"), Map.of("profile.model.wait-before-write", "5s"))) {
+      for (int i = 0; i < 3; i++) {
+        String user = "solo" + i;
+        assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent(user + "-", 1 + i, "view", user)).statusCode());
+        JsonNode profile = Json.MAPPER.readTree(node.get("/v1/profiles/" + user).body());
+        assertEquals(1 + i, profile.at("/prediction/asOfEventCount").asLong(), "the prediction as of the write: " + profile.get("prediction"));
+      }
+      try (SseClient sse = new SseClient(node.base.resolve("/v1/changes?userId=solo0"), null)) {
+        List<JsonNode> changes = new ArrayList<>();
+        while (changes.size() < 2) {
+          SseClient.Event e = sse.next(java.time.Duration.ofSeconds(20));
+          assertTrue(e != null, "two changes of solo0");
+          if (!e.data().isEmpty()) changes.add(Json.MAPPER.readTree(e.data()));
+        }
+        assertEquals("event", changes.get(0).get("cause").asText());
+        assertEquals("prediction", changes.get(1).get("cause").asText());
+        assertEquals(changes.get(0).get("offset").asLong() + 1, changes.get(1).get("offset").asLong(), "journaled in one write");
+      }
+    }
+  }
+
   @Test
   void profilesCarryPredictionsAndModelsSwapUnderLoad() throws Exception {
     try (TestNode node = TestNode.start(dir.resolve("data"), Map.of("profile.model.registry-dir", registry().toString()))) {

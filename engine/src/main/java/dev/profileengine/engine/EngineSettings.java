@@ -39,6 +39,8 @@ import java.util.TreeMap;
  * @param cluster discovery, seed nodes and Artery: single node or cluster member ({@link ClusterShape})
  * @param journal {@code profile.journal} and {@code profile.data-dir}
  * @param model {@code profile.model}; empty when predictions are off ({@code PROFILE_PREDICTIONS})
+ * @param predictionWait {@code profile.model.wait-before-write}: how long a profile's write waits for
+ *     its prediction, so that both are journaled in one write (zero: never waits)
  * @param numberOfShards {@code akka.cluster.sharding.number-of-shards}: the user-to-shard mapping
  */
 public record EngineSettings(
@@ -54,6 +56,7 @@ public record EngineSettings(
     JournalSettings journal,
     Health health,
     Optional<ModelSettings> model,
+    Duration predictionWait,
     Changes changes,
     Recommendations recommendations,
     SegmentRecheckSettings segmentRecheck,
@@ -113,14 +116,14 @@ public record EngineSettings(
 
   /** Snapshot interval and kept snapshots replaced (tests crossing snapshot boundaries). */
   public EngineSettings withSnapshots(int every, int kept) {
-    return new EngineSettings(profile, validation, every, kept, askTimeout, pii, segments, attributeLimits, cluster, journal, health, model,
+    return new EngineSettings(profile, validation, every, kept, askTimeout, pii, segments, attributeLimits, cluster, journal, health, model, predictionWait,
         changes, recommendations, segmentRecheck, management, numberOfShards);
   }
 
   /** The audiences replaced. */
   public EngineSettings withSegments(SegmentDefinitions segments) {
     return new EngineSettings(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, attributeLimits, cluster, journal,
-        health, model, changes, recommendations, segmentRecheck, management, numberOfShards);
+        health, model, predictionWait, changes, recommendations, segmentRecheck, management, numberOfShards);
   }
 
   /** From the engine's whole configuration (engine.conf under any overrides, resolved). */
@@ -139,6 +142,7 @@ public record EngineSettings(
         JournalSettings.from(root),
         Health.from(c.getConfig("health")),
         model(c.getConfig("model")),
+        c.getDuration("model.wait-before-write"),
         new Changes(c.getInt("changes.live-read-ahead"), c.getDuration("changes.live-poll")),
         Recommendations.from(c.getConfig("recommendations")),
         SegmentRecheckSettings.from(root),

@@ -7,6 +7,9 @@ import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.ProfileState;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A profile's next-behavior predictions from the node's inference pool: at most one request in
@@ -17,12 +20,16 @@ final class PredictionRequests {
   private final String userId;
   private final ProfileSettings profile;
   private final ModelService models; // null: predictions are off
+  private final java.time.Duration waitBeforeWrite;
   private boolean inFlight;
+  private CompletableFuture<ProfilePrediction> beforeWrite; // the request a waiting write asked
   // The latest event recorded while a request was in flight: the next request is as of it.
   private String coalescedEventId;
 
-  PredictionRequests(ActorContext<UserProfile.Command> context, String userId, ProfileSettings profile, ModelService models) {
+  PredictionRequests(ActorContext<UserProfile.Command> context, String userId, ProfileSettings profile, ModelService models,
+                     java.time.Duration waitBeforeWrite) {
     this.context = context;
+    this.waitBeforeWrite = waitBeforeWrite;
     this.userId = userId;
     this.profile = profile;
     this.models = models;
@@ -33,6 +40,41 @@ final class PredictionRequests {
     ProfilePrediction p = state.prediction();
     if (models == null || p == null || p.asOfEventCount() != state.eventCount()) return;
     if (next.timeMillis() >= state.lastEventMillis()) models.feedback(p, next.type());
+  }
+
+  /**
+   * Whether a write leading to {@code next} may wait for its prediction: predictions on, allowed,
+   * a wait configured and no request in flight (one already in flight is coalesced into instead).
+   */
+  boolean writeMayWait(ProfileState next) {
+    return models != null && !waitBeforeWrite.isZero() && !inFlight && next.allows(Consent.Purpose.PERSONALIZATION, profile);
+  }
+
+  /**
+   * Asks the pool for the prediction as of {@code next} for the write waiting on it: answers {@link
+   * UserProfile.WritePredicted} within the wait, empty if none came in time (see {@link #writePredicted}).
+   */
+  void requestBeforeWrite(ProfileState next, String eventId) {
+    inFlight = true;
+    CompletableFuture<ProfilePrediction> asked = models.predict(userId, next.recentBehaviors(), next.eventCount(), eventId).toCompletableFuture();
+    beforeWrite = asked;
+    context.pipeToSelf(asked.copy().orTimeout(waitBeforeWrite.toNanos(), TimeUnit.NANOSECONDS),
+        (p, failure) -> new UserProfile.WritePredicted(failure == null ? Optional.of(p) : Optional.empty()));
+  }
+
+  /**
+   * The waiting write goes ahead, with its prediction or without: then the request stays in flight
+   * and its answer, when it comes, is journaled by itself (a {@link UserProfile.PredictionReady}).
+   */
+  void writePredicted(Optional<ProfilePrediction> prediction) {
+    CompletableFuture<ProfilePrediction> asked = beforeWrite;
+    beforeWrite = null;
+    if (prediction.isPresent()) {
+      inFlight = false;
+      return;
+    }
+    context.pipeToSelf(asked,
+        (p, failure) -> failure == null ? new UserProfile.PredictionReady(p) : new UserProfile.PredictionFailed(failure.toString()));
   }
 
   /** Asks the pool for a prediction as of {@code eventId}, or coalesces it into the next request. */

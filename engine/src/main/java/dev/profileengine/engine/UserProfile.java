@@ -134,6 +134,9 @@ public final class UserProfile
   /** Internal: the inference pool could not answer (queue full, failure); the profile keeps its previous prediction. */
   public record PredictionFailed(String reason) implements Command {}
 
+  /** Internal: the prediction a waiting write leads to, empty when none came within the wait. */
+  public record WritePredicted(Optional<ProfilePrediction> prediction) implements Command {}
+
   // ---- replies ----
 
   public record Recorded(List<EventResult> results) implements CborSerializable {}
@@ -198,6 +201,11 @@ public final class UserProfile
   private final HostedProfiles hosted;
   private final PredictionRequests predictions;
   private final Erasure erasure;
+  // A write waiting for its prediction (null: none); every other command waits in the stash meanwhile.
+  private WaitingWrite waiting;
+
+  /** Events accepted and their reply, held until their prediction comes (or the wait ends). */
+  private record WaitingWrite(List<Event> accepted, ActorRef<Recorded> replyTo, Recorded reply, String lastId, long writeStart) {}
 
   // A failed write restarts the entity with back-off instead of stopping it (one instance for all entities).
   private static final akka.actor.typed.BackoffSupervisorStrategy RESTART_ON_FAILURE =
@@ -212,7 +220,7 @@ public final class UserProfile
     this.clock = clock;
     this.watermark = EventTimeWatermark.get(context.getSystem());
     this.hosted = HostedProfiles.get(context.getSystem());
-    this.predictions = new PredictionRequests(context, userId, settings.profile(), models);
+    this.predictions = new PredictionRequests(context, userId, settings.profile(), models, settings.predictionWait());
     this.erasure = new Erasure(context, userId, persistenceId().id(), clock, settings.snapshotEvery(), hosted, forgetter, shard);
     EngineMetrics.activeEntities.inc();
   }
@@ -243,6 +251,7 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
+    if (waiting != null) return command instanceof WritePredicted p ? onWritePredicted(state, p) : Effect().stash();
     ReplyEffect<Event, ProfileState> handled = erasure.inProgress() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }
@@ -336,11 +345,37 @@ public final class UserProfile
     }
     predictions.scoreLast(state, ((EventRecorded) accepted.get(0)).event());
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
+    ProfileState next = fold(state, accepted);
+    if (predictions.writeMayWait(next)) {
+      waiting = new WaitingWrite(accepted, cmd.replyTo(), reply, lastId, writeStart);
+      predictions.requestBeforeWrite(next, lastId);
+      return Effect().noReply();
+    }
     return persist(withSegmentChanges(state, accepted))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
         .thenRun(s -> watermark.advance(s.lastEventMillis()))
         .thenRun(s -> predictions.request(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
+  }
+
+  /** The waiting write goes ahead, with the prediction its events lead to when it came in time. */
+  private ReplyEffect<Event, ProfileState> onWritePredicted(ProfileState state, WritePredicted cmd) {
+    WaitingWrite w = waiting;
+    waiting = null;
+    predictions.writePredicted(cmd.prediction());
+    List<Event> events = new ArrayList<>(w.accepted());
+    cmd.prediction().filter(p -> predictions.keeps(fold(state, w.accepted()), p)).ifPresent(p -> events.add(new PredictionUpdated(p)));
+    return persist(withSegmentChanges(state, events))
+        .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - w.writeStart()) / 1e9))
+        .thenRun(s -> watermark.advance(s.lastEventMillis()))
+        .thenReply(w.replyTo(), s -> w.reply())
+        .thenUnstashAll();
+  }
+
+  private ProfileState fold(ProfileState state, List<? extends Event> events) {
+    ProfileState next = state;
+    for (Event e : events) next = applyEvent(next, e);
+    return next;
   }
 
   /**
@@ -401,8 +436,7 @@ public final class UserProfile
 
   /** As {@link #withSegmentChanges(ProfileState, List)}, with the membership evaluated as of {@code asOf}. */
   private List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events, Instant asOf) {
-    ProfileState next = state;
-    for (Event e : events) next = applyEvent(next, e);
+    ProfileState next = fold(state, events);
     SegmentChange change = SegmentChange.of(next, settings.segments(), settings.profile(), asOf);
     List<Event> all = new ArrayList<>(events);
     if (change != null) all.add(new SegmentsChanged(change.entered(), change.left(), change.members(), clock.instant()));

@@ -81,6 +81,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.ReevaluateSegments", UserProfile.ReevaluateSegments.class, 1, null),
       new Type("profile.PredictionReady", UserProfile.PredictionReady.class, 1, null),
       new Type("profile.PredictionFailed", UserProfile.PredictionFailed.class, 1, null),
+      new Type("profile.WritePredicted", UserProfile.WritePredicted.class, 1, null),
       new Type("profile.Recorded", UserProfile.Recorded.class, 1, null),
       // 2: refused (absent in 1 = not refused).
       new Type("profile.ProfileReply", UserProfile.ProfileReply.class, 2, null),

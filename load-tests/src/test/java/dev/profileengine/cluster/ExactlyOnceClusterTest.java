@@ -55,6 +55,8 @@ class ExactlyOnceClusterTest {
   /** Committed orderings the nodes must add above the held ones before it commits. */
   private static final int COMMITTED_PAST_HELD = 500;
   private static final Path RUN_DIR = Path.of("target", "exactly-once");
+  /** The node whose own journal write is held back (not the one killed). */
+  private static final int HELD_NODE = 3;
 
   private final Figures figures = new Figures("exactly-once");
   private final AckLedger ledger = new AckLedger();
@@ -107,6 +109,30 @@ class ExactlyOnceClusterTest {
             held.rows, held.sourceUserId, held.userId, held.lastOrdering, secondsSince(heldAt), (heldAt - loadStart) / 1e9, passedWhileHeld,
             rolledBack.rows, subscribersPastHeld);
         assertFalse(client.finished(), "the load ended during the hold: lower exactly.rate");
+
+        // 1b. A node's own commit held back: its one write transaction in flight waits, and every
+        // write queued behind it. Measured: the load's acknowledgements meanwhile, against before.
+        NodeProcess heldNode = cluster.node(HELD_NODE);
+        String heldNodeUser = busiestUnfinishedUser(rows, heldNode);
+        try (HeldNodeWrite blocker = HeldNodeWrite.open(db, "UserProfile|" + heldNodeUser)) {
+          awaitTrue("node " + HELD_NODE + "'s writer waits on the held row of " + heldNodeUser, Duration.ofSeconds(60), () -> blocks(blocker, db));
+          long blockedAt = System.nanoTime();
+          double perSecondBefore = ledger.ackedBetween(blockedAt - HOLD.toNanos(), blockedAt) / (double) HOLD.toSeconds();
+          int ackedBeforeBlock = ledger.ackedCount();
+          Map<String, Long> rowsBefore = JournalRows.perUser(db);
+          awaitTrue("the node's write held " + HOLD.toSeconds() + " s", HOLD.plusSeconds(5), () -> secondsSince(blockedAt) >= HOLD.toSeconds());
+          Map<String, Long> rowsAfter = JournalRows.perUser(db);
+          int ackedDuring = ledger.ackedCount() - ackedBeforeBlock;
+          double heldSeconds = secondsSince(blockedAt);
+          blocker.rollback();
+          Set<String> onHeldNode = usersOn(heldNode, rowsAfter.keySet());
+          long[] committed = new long[2]; // [held node's users, the others']
+          rowsAfter.forEach((u, n) -> committed[onHeldNode.contains(u) ? 0 : 1] += n - rowsBefore.getOrDefault(u, 0L));
+          figures.put("node's own commit held", "node %d's write of %s held %.1f s: %,d events acknowledged meanwhile (%.0f/s; %.0f/s in the %d s"
+                  + " before); rows committed meanwhile: %,d by node %d, %,d by the others",
+              HELD_NODE, heldNodeUser, heldSeconds, ackedDuring, ackedDuring / heldSeconds, perSecondBefore, HOLD.toSeconds(),
+              committed[0], HELD_NODE, committed[1]);
+        }
 
         // 2. kill -9 of a writer serving two subscribers, mid-stream and mid-load.
         // Its subscribers past the held rows: the kill cuts streams that are delivering, not waiting.
@@ -237,6 +263,36 @@ class ExactlyOnceClusterTest {
       if (seen.add(r.eventId())) c[r.type().ordinal()]++;
     }
     return m;
+  }
+
+  /** Of the users the node hosts and has journaled, the one with the most rows not yet acknowledged: its next write comes soon. */
+  private String busiestUnfinishedUser(List<BehaviorRow> rows, NodeProcess node) {
+    Set<String> journaled = ledger.usersAckedBefore(System.nanoTime()); // the held row copies one of theirs
+    Set<String> hosted = usersOn(node, journaled);
+    Map<String, Integer> left = new LinkedHashMap<>();
+    for (BehaviorRow r : rows) {
+      if (!ledger.isAcked(r.eventId()) && hosted.contains(r.userId())) left.merge(r.userId(), 1, Integer::sum);
+    }
+    return left.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+        .orElseThrow(() -> new AssertionError("node " + node.index + " hosts no user with rows left to send"));
+  }
+
+  /** Those of {@code users} whose shard the node hosts now (by the engine's own user -> shard function). */
+  private static Set<String> usersOn(NodeProcess node, Set<String> users) {
+    int shards = ConfigFactory.parseResources("engine-cluster.conf").resolve().getInt("akka.cluster.sharding.number-of-shards");
+    dev.profileengine.engine.ProfileShards shardOf = new dev.profileengine.engine.ProfileShards(shards);
+    Set<Integer> hosted = node.shards();
+    Set<String> on = new TreeSet<>();
+    for (String u : users) if (hosted.contains(Integer.parseInt(shardOf.shardId(u)))) on.add(u);
+    return on;
+  }
+
+  private static boolean blocks(HeldNodeWrite blocker, String db) {
+    try {
+      return blocker.blocksAWriter(db);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static int firstDifference(List<String> a, List<String> b) {

@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What the journal in PostgreSQL holds, read straight from its table: the truth the subscribers are compared with. */
 final class JournalRows {
@@ -34,6 +36,17 @@ final class JournalRows {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** Committed rows per profile (user id -> rows). */
+  static Map<String, Long> perUser(String jdbcUrl) throws SQLException {
+    Map<String, Long> m = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT persistence_id, count(*) FROM event_journal WHERE persistence_id LIKE 'UserProfile|%' "
+             + "GROUP BY persistence_id")) {
+      while (rs.next()) m.put(rs.getString(1).substring("UserProfile|".length()), rs.getLong(2));
+    }
+    return m;
   }
 
   /** A persistence id's rows as text: ordering, sequence number, writer, write time, manifest. */

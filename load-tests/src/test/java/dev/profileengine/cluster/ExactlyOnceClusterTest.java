@@ -42,7 +42,8 @@ import org.junit.jupiter.api.function.Executable;
  * segments its profile says.
  *
  * <p>Knobs: {@code exactly.rows} (default 6000: whole user histories), {@code exactly.rate}
- * (events/s, default 500, so the load lasts past the hold and the kill), {@code failover.jar}.
+ * (events/s, default 500, so the load lasts past the hold and the kill), {@code exactly.journal.parallelism}
+ * (the nodes' write transactions in flight, {@code PROFILE_JOURNAL_WRITE_PARALLELISM}), {@code failover.jar}.
  * Node logs: {@code target/exactly-once/}.
  */
 class ExactlyOnceClusterTest {
@@ -70,8 +71,10 @@ class ExactlyOnceClusterTest {
     // A killed node is downed 2 s after it is found unreachable (not 7 s): the test waits on it.
     // Seeds retry a refused join after seed-node-timeout (15 s, for a restarted first seed's TLS
     // handshake); node 1 is never restarted here, so the others may ask again after 2 s.
-    try (LocalCluster cluster = LocalCluster.start(RUN_DIR, jar, NODES, Map.of("PROFILE_SBR_STABLE_AFTER", "2s"),
-            List.of("-Dakka.cluster.seed-node-timeout=2s"));
+    Map<String, String> env = new LinkedHashMap<>(Map.of("PROFILE_SBR_STABLE_AFTER", "2s"));
+    String parallelism = System.getProperty("exactly.journal.parallelism");
+    if (parallelism != null) env.put("PROFILE_JOURNAL_WRITE_PARALLELISM", parallelism);
+    try (LocalCluster cluster = LocalCluster.start(RUN_DIR, jar, NODES, env, List.of("-Dakka.cluster.seed-node-timeout=2s"));
          GrpcClients grpc = new GrpcClients()) {
       cluster.awaitReady(Duration.ofSeconds(150), cluster.nodes().toArray(NodeProcess[]::new));
       cluster.awaitMembersUp(NODES, Duration.ofSeconds(90));

@@ -32,8 +32,12 @@ import org.junit.jupiter.api.function.Executable;
  * <ol>
  *   <li>a writer outside the cluster takes orderings and holds its commit back for {@link #HOLD}
  *       while the nodes commit thousands of later orderings; a second one rolls back (a true gap);</li>
- *   <li>node 2, a writer and the server of one SSE and one gRPC subscriber, is killed with SIGKILL;
- *       each of its subscribers resumes on another node from the last id it received.</li>
+ *   <li>a row held at one of node 3's users' next sequence number holds node 3's own write
+ *       transaction open for {@link #HOLD} (measured: what the load acknowledges meanwhile);</li>
+ *   <li>node 2, a writer and the server of one SSE and one gRPC subscriber, is killed with SIGKILL
+ *       while its write transaction is held open the same way (its orderings are taken, its rows
+ *       never commit); each of its subscribers resumes on another node from the last id it
+ *       received.</li>
  * </ol>
  * Then every subscriber (the resumed ones counted with their first stream) must have received
  * exactly the journal's profile rows as PostgreSQL holds them: each once, in ordering order, and
@@ -117,7 +121,9 @@ class ExactlyOnceClusterTest {
         // write queued behind it. Measured: the load's acknowledgements meanwhile, against before.
         NodeProcess heldNode = cluster.node(HELD_NODE);
         String heldNodeUser = busiestUnfinishedUser(rows, heldNode);
+        int heldRowOrderings;
         try (HeldNodeWrite blocker = HeldNodeWrite.open(db, "UserProfile|" + heldNodeUser)) {
+          heldRowOrderings = blocker.orderingsTaken;
           awaitTrue("node " + HELD_NODE + "'s writer waits on the held row of " + heldNodeUser, Duration.ofSeconds(60), () -> blocks(blocker, db));
           long blockedAt = System.nanoTime();
           double perSecondBefore = ledger.ackedBetween(blockedAt - HOLD.toNanos(), blockedAt) / (double) HOLD.toSeconds();
@@ -137,20 +143,30 @@ class ExactlyOnceClusterTest {
               committed[0], HELD_NODE, committed[1]);
         }
 
-        // 2. kill -9 of a writer serving two subscribers, mid-stream and mid-load.
-        // Its subscribers past the held rows: the kill cuts streams that are delivering, not waiting.
+        // 2. kill -9 of a writer serving two subscribers, mid-stream, mid-load and mid-commit: its
+        // write transaction is held open (as in 1b) when it dies, so its orderings are taken and
+        // its rows never commit (PostgreSQL rolls them back once the held row lets the insert end).
+        // Its subscribers past the held rows: the kill cuts streams that have been delivering.
         awaitTrue("60% of the rows acknowledged and the victim's subscribers past the held rows", Duration.ofSeconds(120),
             () -> ledger.ackedCount() >= rows.size() * 3 / 5 && sse2.lastOffset() > rolledBack.lastOrdering && grpc2.lastOffset() > rolledBack.lastOrdering);
         assertFalse(client.finished(), "the load ended before the kill: lower exactly.rate");
-        long killAt = System.nanoTime();
-        int ackedAtKill = ledger.ackedCount();
-        victim.kill();
+        String victimUser = busiestUnfinishedUser(rows, victim);
+        long killAt;
+        int ackedAtKill;
+        try (HeldNodeWrite inFlight = HeldNodeWrite.open(db, "UserProfile|" + victimUser)) {
+          heldRowOrderings += inFlight.orderingsTaken;
+          awaitTrue("node " + VICTIM + "'s writer waits on the held row of " + victimUser, Duration.ofSeconds(60), () -> blocks(inFlight, db));
+          killAt = System.nanoTime();
+          ackedAtKill = ledger.ackedCount();
+          victim.kill();
+          inFlight.rollback();
+        }
         awaitTrue("the killed node's streams end", Duration.ofSeconds(30), () -> sse2.ended() && grpc2.ended());
         ChangeSubscriber sse2b = add(subscribers, SseSubscriber.open(cluster.node(3).baseUrl(), sse2.lastOffset()));
         ChangeSubscriber grpc2b = add(subscribers, GrpcSubscriber.open(grpc.system(), cluster.node(1).grpcPort, grpc2.lastOffset()));
-        figures.put("kill -9", "node %d %.1f s into the load, at %,d of %,d events acknowledged; its SSE stream cut after %,d changes (resumed on node 3"
-                + " after id %d), its gRPC stream after %,d (resumed on node 1 after %d), %.1f s after the kill",
-            VICTIM, (killAt - loadStart) / 1e9, ackedAtKill, rows.size(), sse2.received().size(), sse2.lastOffset(), grpc2.received().size(), grpc2.lastOffset(), secondsSince(killAt));
+        figures.put("kill -9", "node %d %.1f s into the load, its write of %s in flight, at %,d of %,d events acknowledged; its SSE stream cut after"
+                + " %,d changes (resumed on node 3 after id %d), its gRPC stream after %,d (resumed on node 1 after %d), %.1f s after the kill",
+            VICTIM, (killAt - loadStart) / 1e9, victimUser, ackedAtKill, rows.size(), sse2.received().size(), sse2.lastOffset(), grpc2.received().size(), grpc2.lastOffset(), secondsSince(killAt));
 
         assertTrue(client.await(Duration.ofSeconds(150)), "the replay did not finish");
         figures.put("load", "%,d events sent, all answered in %.1f s, over %d users (%,d requests, %,d retried; failures %s)",
@@ -178,8 +194,12 @@ class ExactlyOnceClusterTest {
         List<ChangeSubscriber> live = List.of(sse1, grpc3, sse2b, grpc2b);
         awaitTrue("every subscriber reaches the journal's last change " + last, Duration.ofSeconds(60),
             () -> live.stream().allMatch(s -> s.lastOffset() >= last));
-        figures.put("journal", "%,d profile rows (orderings 1..%d, %,d taken); subscribers at its end %.1f s after the load's",
-            journal.size(), last, JournalRows.orderingsTaken(db), secondsSince(caughtUpFrom));
+        long taken = JournalRows.orderingsTaken(db);
+        // Orderings taken and never committed, besides the test's own (a rolled-back copy, two held rows): the killed transaction's.
+        long lostToKill = taken - committedAbove(db, 0) - rolledBack.rows - heldRowOrderings;
+        figures.put("journal", "%,d profile rows (orderings 1..%d, %,d taken, %d of them by the transaction the kill cut); subscribers at its"
+                + " end %.1f s after the load's", journal.size(), last, taken, lostToKill, secondsSince(caughtUpFrom));
+        assertTrue(lostToKill > 0, "the kill cut no write transaction in flight");
 
         Map<String, List<ChangeSubscriber.Received>> streams = new LinkedHashMap<>();
         streams.put("SSE node 1 from 0", sse1.received());

@@ -18,12 +18,15 @@ final class HeldNodeWrite implements AutoCloseable {
   private final int backendPid;
   final String persistenceId;
   final long sequenceNumber;
+  /** Journal orderings this writer took (one per insert tried; none of them commits). */
+  final int orderingsTaken;
 
-  private HeldNodeWrite(Connection connection, int backendPid, String persistenceId, long sequenceNumber) {
+  private HeldNodeWrite(Connection connection, int backendPid, String persistenceId, long sequenceNumber, int orderingsTaken) {
     this.connection = connection;
     this.backendPid = backendPid;
     this.persistenceId = persistenceId;
     this.sequenceNumber = sequenceNumber;
+    this.orderingsTaken = orderingsTaken;
   }
 
   /** Inserts a copy of the profile's last row at the next sequence number, uncommitted (retried if the node got there first). */
@@ -47,7 +50,7 @@ final class HeldNodeWrite implements AutoCloseable {
           w.setString(1, persistenceId);
           try (ResultSet rs = w.executeQuery()) {
             if (!rs.next()) throw new IllegalStateException(persistenceId + " has no journal row yet");
-            return new HeldNodeWrite(c, pid, persistenceId, rs.getLong(1));
+            return new HeldNodeWrite(c, pid, persistenceId, rs.getLong(1), attempt + 1);
           }
         } catch (SQLException e) {
           // 23505: the node committed that sequence number first; take the next one.

@@ -115,6 +115,7 @@ class ExactlyOnceClusterTest {
                 + " committed %,d later rows; a rolled-back writer's %d rows; subscribers past the held rows meanwhile: %d",
             held.rows, held.sourceUserId, held.userId, held.lastOrdering, secondsSince(heldAt), (heldAt - loadStart) / 1e9, passedWhileHeld,
             rolledBack.rows, subscribersPastHeld);
+        assertEquals(0, subscribersPastHeld, "subscribers passed orderings whose commit was held back");
         assertFalse(client.finished(), "the load ended during the hold: lower exactly.rate");
 
         // 1b. A node's own commit held back: its one write transaction in flight waits, and every

@@ -49,21 +49,6 @@ final class JournalRows {
     return m;
   }
 
-  /** A persistence id's rows as text: ordering, sequence number, writer, write time, manifest. */
-  static List<String> dump(String jdbcUrl, String persistenceId) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
-         java.sql.PreparedStatement st = c.prepareStatement("SELECT ordering, sequence_number, writer, write_timestamp, event_ser_manifest "
-             + "FROM event_journal WHERE persistence_id = ? ORDER BY sequence_number")) {
-      st.setString(1, persistenceId);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) out.add(persistenceId + " ordering " + rs.getLong(1) + " seq " + rs.getLong(2) + " writer " + rs.getString(3)
-            + " at " + java.time.Instant.ofEpochMilli(rs.getLong(4)) + " " + rs.getString(5));
-      }
-    }
-    return out;
-  }
-
   /** The ordering sequence's last value handed out (committed or not). */
   static long orderingsTaken(String jdbcUrl) throws SQLException {
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); Statement st = c.createStatement();

@@ -96,6 +96,13 @@ final class AckLedger {
     return acked.containsKey(eventId);
   }
 
+  /** Events first acknowledged in {@code [fromNanos, toNanos)}. */
+  int ackedBetween(long fromNanos, long toNanos) {
+    int n = 0;
+    for (long at : ackedAtNanos.values()) if (at >= fromNanos && at < toNanos) n++;
+    return n;
+  }
+
   /** Users with at least one acknowledged event whose first acknowledgement came before {@code nanos}. */
   Set<String> usersAckedBefore(long nanos) {
     Set<String> users = ConcurrentHashMap.newKeySet();

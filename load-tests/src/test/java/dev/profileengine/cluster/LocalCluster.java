@@ -32,6 +32,11 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts PostgreSQL and the node JVMs (without waiting for them). */
   static LocalCluster start(Path dir, Path jar, int size) throws IOException {
+    return start(dir, jar, size, Map.of(), List.of());
+  }
+
+  /** As {@link #start(Path, Path, int)}, with {@code env} added to every node's environment and {@code jvmOptions} to its command line. */
+  static LocalCluster start(Path dir, Path jar, int size, Map<String, String> env, List<String> jvmOptions) throws IOException {
     Path runDir = dir.toAbsolutePath().normalize();
     deleteRecursively(runDir); // initdb refuses a non-empty directory left by an aborted run
     Files.createDirectories(runDir);
@@ -58,7 +63,8 @@ final class LocalCluster implements AutoCloseable {
       common.put("PROFILE_DB_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres");
       common.put("PROFILE_DB_USER", "postgres");
       common.put("PROFILE_DB_PASSWORD", "");
-      for (NodeProcess n : cluster.nodes) n.configure(common);
+      common.putAll(env);
+      for (NodeProcess n : cluster.nodes) n.configure(common, jvmOptions);
       System.out.printf("failover: PostgreSQL on 127.0.0.1:%d; seeds %s; logs in %s%n", pg.getPort(), common.get("PROFILE_SEED_NODES"), runDir.toAbsolutePath());
       for (NodeProcess n : cluster.nodes) n.start();
       return cluster;
@@ -86,6 +92,11 @@ final class LocalCluster implements AutoCloseable {
       throw new IllegalStateException("interrupted", e);
     }
     return dir;
+  }
+
+  /** The journal's database, for a test's own connections (user postgres, no password). */
+  String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
   }
 
   List<NodeProcess> nodes() {

@@ -34,6 +34,7 @@ final class NodeProcess {
   private final Path workDir;
   private final Path log;
   private final Map<String, String> env = new LinkedHashMap<>();
+  private final List<String> jvmOptions = new ArrayList<>(JVM_OPTS);
   private volatile Process process;
   /** Whether the client may send to this node (false while it is down or being stopped): the load balancer's view. */
   private volatile boolean routable;
@@ -50,8 +51,11 @@ final class NodeProcess {
     this.remotePort = ports[3];
   }
 
-  /** The settings every start uses; {@code common} holds the journal and seed variables. */
-  void configure(Map<String, String> common) {
+  /** The settings every start uses; {@code common} holds the journal and seed variables; {@code extraJvmOptions} go after the defaults. */
+  void configure(Map<String, String> common, List<String> extraJvmOptions) {
+    jvmOptions.clear();
+    jvmOptions.addAll(JVM_OPTS);
+    jvmOptions.addAll(extraJvmOptions);
     env.clear();
     env.putAll(common);
     env.put("PROFILE_HTTP_PORT", String.valueOf(httpPort));
@@ -87,7 +91,7 @@ final class NodeProcess {
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(JVM_OPTS);
+      cmd.addAll(jvmOptions);
       cmd.add("-jar");
       cmd.add(jar.toString());
       cmd.add("serve");

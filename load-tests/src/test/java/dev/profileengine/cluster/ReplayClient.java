@@ -40,6 +40,8 @@ final class ReplayClient {
   private final LongAdder failedRequests = new LongAdder();
   private final Map<String, LongAdder> failuresByKind = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
+  /** One line per request: when, where, how many events, and what came back (for a failure's diagnosis). */
+  private final java.util.Queue<String> trace = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean stop;
   private volatile long startNanos;
   private volatile long endNanos;
@@ -121,6 +123,11 @@ final class ReplayClient {
     return m;
   }
 
+  /** The request log, in the order the answers came. */
+  List<String> trace() {
+    return List.copyOf(trace);
+  }
+
   private void runLane(List<BehaviorRow> rows) {
     for (int from = 0; from < rows.size() && !stop; from += batchSize) {
       List<BehaviorRow> batch = rows.subList(from, Math.min(rows.size(), from + batchSize));
@@ -160,9 +167,13 @@ final class ReplayClient {
         throw new IllegalStateException(e);
       }
       requests.increment();
+      long sentAt = System.nanoTime();
       Http.Response resp = Http.postJson(url + "/v1/events", bytes, REQUEST_TIMEOUT);
+      String request = String.format("%.3f-%.3f s %s %s %d events %s..%s -> %d", (sentAt - startNanos) / 1e9, (System.nanoTime() - startNanos) / 1e9,
+          Thread.currentThread().getName(), url, pending.size(), pending.get(0).eventId(), pending.get(pending.size() - 1).eventId(), resp.status());
       JsonNode json = (resp.status() == 200 || resp.status() == 503) ? resp.json() : null;
       if (json == null || !json.path("results").isArray()) {
+        trace.add(request + " " + abbreviate(resp.body()));
         failedRequests.increment();
         String kind = resp.status() == -1 ? resp.body().replaceAll(":.*", "") : "HTTP " + resp.status();
         failuresByKind.computeIfAbsent(kind, k -> new LongAdder()).increment();
@@ -186,6 +197,9 @@ final class ReplayClient {
           }
         }
       }
+      Map<String, Integer> statuses = new java.util.TreeMap<>();
+      byId.values().forEach(r -> statuses.merge(r.path("status").asText(), 1, Integer::sum));
+      trace.add(request + " " + statuses + (still.isEmpty() ? "" : " unconfirmed " + still.stream().map(BehaviorRow::eventId).toList()));
       if (unconfirmed > 0) {
         ledger.unconfirmed(unconfirmed);
         lastError = url + " -> " + unconfirmed + " unconfirmed";

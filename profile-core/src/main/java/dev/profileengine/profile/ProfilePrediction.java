@@ -25,6 +25,12 @@ public record ProfilePrediction(
 
   public record Category(String id, double probability) {}
 
+  // Compact forms of the two collections: a live profile holds its prediction in memory.
+  public ProfilePrediction {
+    nextBehavior = BehaviorOdds.of(nextBehavior);
+    nextCategories = CategoryOdds.of(nextCategories);
+  }
+
   /** The probability this prediction gave to {@code type} (wire name), 0 if absent. */
   public double probability(String type) {
     return nextBehavior.getOrDefault(type, 0.0);

@@ -54,7 +54,8 @@ export function hbars(items, { width = 420, row = 20, max, format = (v) => v.toF
   const height = Math.max(row, items.length * row) + 4;
   const top = Math.max(1e-12, max ?? Math.max(0, ...items.map((i) => i.value)));
   const plotW = width - labelWidth - 60;
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img' });
+  // Drawn at its own size (not stretched to the card) so labels keep the page's text size.
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'chart bars', role: 'img' });
   items.forEach((it, i) => {
     const y = i * row + 2;
     const w = Math.max(0, (it.value / top) * plotW);

@@ -154,7 +154,47 @@ function userLink(userId) {
 
 // ---------------------------------------------------------------- profile explorer
 
+/**
+ * Newest-first rows of a list, added in batches: a catch-up of thousands of changes costs one
+ * DOM update per 50 ms, keeping only the newest `max` rows.
+ */
+class BatchedList {
+  constructor(element, max, render) {
+    this.element = element;
+    this.max = max;
+    this.render = render;
+    this.pending = [];
+    this.scheduled = false;
+  }
+
+  add(item) {
+    this.pending.push(item);
+    if (this.pending.length > this.max) this.pending.shift();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => this.flush(), 50);
+    }
+  }
+
+  flush() {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const el = this.element();
+    const fragment = document.createDocumentFragment();
+    for (let i = batch.length - 1; i >= 0; i--) fragment.appendChild(this.render(batch[i]));
+    el.prepend(fragment);
+    while (el.children.length > this.max) el.lastChild.remove();
+  }
+
+  clear() {
+    this.pending = [];
+    replace(this.element());
+  }
+}
+
 const explorer = {
+  list: new BatchedList(() => $('changes'), 50, changeItem),
   user: null,
   subscription: null,
   refreshing: false,
@@ -167,7 +207,7 @@ const explorer = {
     this.close();
     this.user = user;
     $('user-id').value = user;
-    replace($('changes'));
+    this.list.clear();
     replace($('profile'), empty('Loading…'));
     this.refresh();
     this.subscription = new ChangeSubscription({
@@ -189,9 +229,7 @@ const explorer = {
   },
 
   changed(c) {
-    const list = $('changes');
-    list.prepend(changeItem(c));
-    while (list.children.length > 50) list.lastChild.remove();
+    this.list.add(c);
     // Coalesce a burst (catch-up from the user's history) into one read of the profile.
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.refresh(), 100);
@@ -338,7 +376,15 @@ function contextDistribution(dist) {
 
 // ---------------------------------------------------------------- live stream
 
+function streamRow(c) {
+  return h('tr', { 'data-offset': c.offset, 'data-user': c.userId },
+    h('td', {}, String(c.offset)), h('td', {}, c.at || ''), h('td', {}, userLink(c.userId)),
+    h('td', {}, c.cause), h('td', { class: 'summary' }, summarize(c.changes), (c.eventIds || []).length ? ' [' + c.eventIds.join(' ') + ']' : ''));
+}
+
 const stream = {
+  rows: new BatchedList(() => $('stream-rows'), 200, streamRow),
+  countersScheduled: false,
   subscription: null,
   paused: false,
   offset: 0,
@@ -359,7 +405,7 @@ const stream = {
     const from = Math.max(0, Number($('stream-from').value) || 0);
     this.filters = { user, segment, cause: $('stream-cause').value };
     this.stop();
-    replace($('stream-rows'));
+    this.rows.clear();
     this.offset = from;
     this.count = 0;
     this.paused = false;
@@ -405,14 +451,15 @@ const stream = {
     this.offset = c.offset;
     this.count++;
     this.arrivals++;
-    replace($('stream-offset'), String(c.offset));
-    replace($('stream-count'), String(this.count));
-    if (this.filters.cause && c.cause !== this.filters.cause) return;
-    const rows = $('stream-rows');
-    rows.prepend(h('tr', { 'data-offset': c.offset, 'data-user': c.userId },
-      h('td', {}, String(c.offset)), h('td', {}, c.at || ''), h('td', {}, userLink(c.userId)),
-      h('td', {}, c.cause), h('td', { class: 'summary' }, summarize(c.changes), (c.eventIds || []).length ? ' [' + c.eventIds.join(' ') + ']' : '')));
-    while (rows.children.length > 200) rows.lastChild.remove();
+    if (!this.filters.cause || c.cause === this.filters.cause) this.rows.add(c);
+    if (!this.countersScheduled) {
+      this.countersScheduled = true;
+      setTimeout(() => {
+        this.countersScheduled = false;
+        replace($('stream-offset'), String(this.offset));
+        replace($('stream-count'), String(this.count));
+      }, 50);
+    }
   },
 
   tick() {
@@ -504,7 +551,14 @@ function startApp() {
   $('signout').hidden = false;
   const q = new URLSearchParams(location.search);
   const page = pages.includes(q.get('page')) ? q.get('page') : 'explorer';
-  show(page, { user: q.get('user') || '' });
+  if (page === 'stream') {
+    // A link can open the stream filtered: ?page=stream&user=..&segment=..&cause=..&from=..
+    $('stream-user').value = q.get('user') || '';
+    $('stream-segment').value = q.get('segment') || '';
+    $('stream-cause').value = q.get('cause') || '';
+    $('stream-from').value = String(Math.max(0, Number(q.get('from')) || 0));
+  }
+  show(page, { user: page === 'explorer' ? q.get('user') || '' : '' });
 }
 
 function init() {

@@ -66,11 +66,15 @@ function authHeaders() {
   return key ? { Authorization: 'Bearer ' + key } : {};
 }
 
-/** GET a JSON resource with the tab's key; a 401 sends the operator back to the key prompt. */
-async function api(path, headers = authHeaders()) {
+/**
+ * A JSON call with the tab's key (or `headers` when a key is being tried); with the tab's key a
+ * 401 sends the operator back to the key prompt.
+ */
+async function api(path, { method = 'GET', headers = null } = {}) {
+  const tabKey = headers === null;
   let response;
   try {
-    response = await fetch(path, { headers: { ...headers, Accept: 'application/json' }, cache: 'no-store' });
+    response = await fetch(path, { method, headers: { ...(tabKey ? authHeaders() : headers), Accept: 'application/json' }, cache: 'no-store' });
   } catch (e) {
     throw new ApiError(0, 'the node did not answer: ' + e.message);
   }
@@ -79,7 +83,7 @@ async function api(path, headers = authHeaders()) {
   if (!response.ok) {
     const message = body && typeof body.error === 'string' ? body.error : response.statusText;
     const err = new ApiError(response.status, message);
-    if (response.status === 401 && headers === authHeaders()) signOut('The node refused the key: ' + message);
+    if (response.status === 401 && tabKey) signOut('The node refused the key: ' + message);
     throw err;
   }
   return body;
@@ -112,7 +116,7 @@ function signOut(message) {
 async function tryKey(key) {
   const headers = key ? { Authorization: 'Bearer ' + key } : {};
   try {
-    await api('/v1/segments', headers);
+    await api('/v1/segments', { headers });
   } catch (e) {
     if (e.status === 401) return 'Refused: the node does not accept this key (' + e.message + ').';
     if (e.status === 403) return 'Refused: this key lacks the read scope the console needs (' + e.message + ').';
@@ -139,6 +143,7 @@ function show(page, params = {}) {
   if (page === 'explorer') explorer.open(params.user);
   else explorer.close();
   if (page === 'stream') stream.enter();
+  else stream.suspend();
   if (page === 'segments') segments.load();
   if (page === 'models') models.load();
 }
@@ -396,7 +401,14 @@ const stream = {
 
   enter() {
     if (!this.ticker) this.ticker = setInterval(() => this.tick(), 1000);
-    if (!this.subscription && !this.paused) this.apply();
+    if (!this.filters) this.apply();
+    else if (!this.subscription && !this.paused) this.connect();
+  },
+
+  /** Leaving the page stops reading; coming back continues after the last offset. */
+  suspend() {
+    this.stop();
+    if (this.filters && !this.paused) replace($('stream-status'), 'stopped at offset ' + this.offset);
   },
 
   apply() {
@@ -488,9 +500,26 @@ const segments = {
               h('td', { class: 'num' }, String(sg.members)),
               h('td', {}, h('button', { type: 'button', class: 'members-open', onclick: () => this.members(sg.id, []) }, 'members')))))),
           hbars(list.map((sg) => ({ label: sg.id, value: sg.members, series: 3 })), { format: (v) => String(v), labelWidth: 170 })),
-        card('Re-evaluation', kv(Object.entries(s.reevaluation || {}))));
+        card('Re-evaluation', kv(Object.entries(s.reevaluation || {}), 'reevaluation'),
+          h('div', { class: 'pager' },
+            h('button', { type: 'button', id: 'reevaluate', onclick: () => this.reevaluate() }, 'Re-evaluate every profile (admin key)'),
+            h('span', { id: 'reevaluate-result' }))));
     } catch (e) {
       if (e.status !== 401) replace($('segments'), h('p', { class: 'refusal' }, 'Could not read segments: ' + e.message));
+    }
+  },
+
+  /** Starts a re-evaluation of every profile's segments; needs an admin key, else shows the refusal. */
+  async reevaluate() {
+    const out = $('reevaluate-result');
+    replace(out, 'starting…');
+    try {
+      const r = await api('/v1/segments/reevaluate', { method: 'POST' });
+      replace(out, 'started (' + fmt(r.status && r.status.state) + ')');
+      setTimeout(() => { if (current === 'segments') this.load(); }, 1000);
+    } catch (e) {
+      if (e.status === 409) replace(out, 'a re-evaluation is already running');
+      else if (e.status !== 401) replace(out, h('span', { class: 'refusal' }, 'Refused: ' + e.status + ' ' + e.message));
     }
   },
 

@@ -299,6 +299,16 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void aUserWithoutAProfileAppearsWhenItsFirstEventArrives() throws Exception {
+    signedIn("?user=console-newcomer");
+    await().until(ExpectedConditions.presenceOfElementLocated(By.id("profile-missing")));
+    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    post(event("console-new-1", "console-newcomer", "cart", Instant.now().minusSeconds(5), "c-new"));
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), "console-newcomer"));
+    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='cart']"), "1"));
+  }
+
+  @Test
   void theLiveStreamFiltersPausesAndResumesWithoutAGap() throws Exception {
     String user = users.get(5);
     Instant at = Instant.parse(profile(user).get("lastEventTime").asText());

@@ -486,6 +486,12 @@ const stream = {
 
 // ---------------------------------------------------------------- segments
 
+function pageSizeSelect(current, onChange) {
+  const select = h('select', { id: 'members-page-size' }, [10, 20, 50, 100].map((n) => h('option', { value: n, selected: n === current ? 'selected' : null }, String(n))));
+  select.addEventListener('change', () => onChange(Number(select.value)));
+  return select;
+}
+
 const segments = {
   async load() {
     try {
@@ -524,14 +530,17 @@ const segments = {
   },
 
   /** One page of members; `trail` holds the `after` cursors of the pages before it. */
+  pageSize: 20,
+
   async members(id, trail) {
     const after = trail.length ? trail[trail.length - 1] : null;
     try {
-      const page = await api('/v1/segments/' + encode(id) + '/members?limit=20' + (after ? '&after=' + encode(after) : ''));
+      const page = await api('/v1/segments/' + encode(id) + '/members?limit=' + this.pageSize + (after ? '&after=' + encode(after) : ''));
       const rows = page.members || [];
       replace($('members'), card('Members of ' + id,
-        h('p', {}, 'page ', h('b', { id: 'members-page' }, String(trail.length + 1)), ' · ', String(rows.length), ' shown'),
-        h('ol', { class: 'members', id: 'member-list', start: trail.length * 20 + 1 }, rows.map((m) =>
+        h('p', {}, 'page ', h('b', { id: 'members-page' }, String(trail.length + 1)), ' · ', String(rows.length), ' shown · ',
+          h('label', {}, 'per page ', pageSizeSelect(this.pageSize, (n) => { this.pageSize = n; this.members(id, []); }))),
+        h('ol', { class: 'members', id: 'member-list', start: trail.length * this.pageSize + 1 }, rows.map((m) =>
           h('li', {}, userLink(m.userId), m.since ? h('span', { class: 'at' }, ' since ' + new Date(m.since).toISOString()) : null))),
         h('div', { class: 'pager' },
           h('button', { type: 'button', id: 'members-prev', disabled: trail.length === 0 ? 'disabled' : null, onclick: () => this.members(id, trail.slice(0, -1)) }, 'Previous'),

@@ -66,6 +66,7 @@ class ScopeMatrixTest {
     MATRIX.put("GET /ready", "open");
     MATRIX.put("GET /metrics", "open");
     MATRIX.put("GET /openapi.yaml", "open");
+    MATRIX.put("GET /console", "open");
     MATRIX.put("gRPC IngestEvents", "ingest");
     MATRIX.put("gRPC StreamEvents", "ingest");
     MATRIX.put("gRPC GetProfile", "read");

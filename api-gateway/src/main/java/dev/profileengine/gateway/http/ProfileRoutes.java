@@ -40,6 +40,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final ModelRoutes models;
   private final PrivacyRoutes privacy;
   private final SegmentRoutes segments;
+  private final ConsoleRoutes console;
   private final HttpAccess access;
   private final GatewayMetrics metrics;
 
@@ -56,6 +57,7 @@ public final class ProfileRoutes extends AllDirectives {
     this.privacy = new PrivacyRoutes(profiles, access);
     this.segments = new SegmentRoutes(engine, access);
     this.changes = new ChangeRoutes(profiles, access);
+    this.console = new ConsoleRoutes();
   }
 
   /** The ingest response body. */
@@ -85,7 +87,8 @@ public final class ProfileRoutes extends AllDirectives {
             akka.http.javadsl.model.ContentTypes.create(akka.http.javadsl.model.MediaTypes.applicationWithOpenCharset("yaml"), akka.http.javadsl.model.HttpCharsets.UTF_8)))),
         metrics.timed("changes", changes::routes),
         metrics.timed("models", models::routes),
-        metrics.timed("segments", segments::routes))));
+        metrics.timed("segments", segments::routes),
+        metrics.timed("console", console::routes))));
   }
 
   /**

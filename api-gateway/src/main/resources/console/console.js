@@ -1,0 +1,628 @@
+// The operator console: the public HTTP API of the node that served it, nothing else.
+// Every value from the API is put into the page as text (text nodes), never parsed as markup.
+import { ChangeSubscription } from './sse.js';
+import { groupedBars, hbars, legend, sparkline } from './charts.js';
+
+const KEY_STORE = 'profile-engine.api-key';
+const $ = (id) => document.getElementById(id);
+
+// ---------------------------------------------------------------- DOM helpers
+
+/** An element with properties (class, id, data-*, on* handlers) and children (nodes, text, arrays). */
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c == null || c === false) continue;
+    el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+}
+
+function card(title, ...children) {
+  return h('div', { class: 'card' }, h('h2', {}, title), ...children);
+}
+
+/** A definition list of [name, value] pairs; values shown as text. */
+function kv(pairs, id) {
+  return h('dl', { class: 'kv', id }, pairs.filter(([, v]) => v !== undefined).map(([k, v]) => [h('dt', {}, k), h('dd', {}, fmt(v))]));
+}
+
+function fmt(v) {
+  if (v == null) return '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function empty(text) {
+  return h('p', { class: 'empty' }, text);
+}
+
+// ---------------------------------------------------------------- API access
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function authHeaders() {
+  const key = sessionStorage.getItem(KEY_STORE);
+  return key ? { Authorization: 'Bearer ' + key } : {};
+}
+
+/**
+ * A JSON call with the tab's key (or `headers` when a key is being tried); with the tab's key a
+ * 401 sends the operator back to the key prompt.
+ */
+async function api(path, { method = 'GET', headers = null } = {}) {
+  const tabKey = headers === null;
+  let response;
+  try {
+    response = await fetch(path, { method, headers: { ...(tabKey ? authHeaders() : headers), Accept: 'application/json' }, cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'the node did not answer: ' + e.message);
+  }
+  let body = null;
+  try { body = await response.json(); } catch (e) { /* empty or not JSON */ }
+  if (!response.ok) {
+    const message = body && typeof body.error === 'string' ? body.error : response.statusText;
+    const err = new ApiError(response.status, message);
+    if (response.status === 401 && tabKey) signOut('The node refused the key: ' + message);
+    throw err;
+  }
+  return body;
+}
+
+function encode(id) {
+  return encodeURIComponent(id);
+}
+
+// ---------------------------------------------------------------- key prompt
+
+function showLogin(message) {
+  $('app').hidden = true;
+  $('nav').hidden = true;
+  $('signout').hidden = true;
+  $('login').hidden = false;
+  const err = $('login-error');
+  err.hidden = !message;
+  replace(err, message || '');
+  $('api-key').focus();
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(KEY_STORE);
+  stopAll();
+  showLogin(message);
+}
+
+/** Tries a key against a read route; stores it for the tab only if the node accepts it. */
+async function tryKey(key) {
+  const headers = key ? { Authorization: 'Bearer ' + key } : {};
+  try {
+    await api('/v1/segments', { headers });
+  } catch (e) {
+    if (e.status === 401) return 'Refused: the node does not accept this key (' + e.message + ').';
+    if (e.status === 403) return 'Refused: this key lacks the read scope the console needs (' + e.message + ').';
+    return 'The node could not check the key: ' + (e.status || '') + ' ' + e.message;
+  }
+  // An empty key (an open node) is kept too, so a reload does not ask again.
+  sessionStorage.setItem(KEY_STORE, key);
+  return null;
+}
+
+// ---------------------------------------------------------------- navigation
+
+const pages = ['explorer', 'stream', 'segments', 'models'];
+let current = null;
+
+function show(page, params = {}) {
+  current = page;
+  for (const p of pages) $('page-' + p).hidden = p !== page;
+  for (const b of document.querySelectorAll('#nav button')) b.classList.toggle('active', b.dataset.page === page);
+  const q = new URLSearchParams();
+  if (page === 'explorer' && params.user) q.set('user', params.user);
+  else if (page !== 'explorer') q.set('page', page);
+  history.replaceState(null, '', '/console/' + (q.toString() ? '?' + q : ''));
+  if (page === 'explorer') explorer.open(params.user);
+  else explorer.close();
+  if (page === 'stream') stream.enter();
+  else stream.suspend();
+  if (page === 'segments') segments.load();
+  if (page === 'models') models.load();
+}
+
+function stopAll() {
+  explorer.close();
+  stream.stop();
+}
+
+function userLink(userId) {
+  return h('button', { type: 'button', class: 'link', onclick: () => show('explorer', { user: userId }) }, userId);
+}
+
+// ---------------------------------------------------------------- profile explorer
+
+/**
+ * Newest-first rows of a list, added in batches: a catch-up of thousands of changes costs one
+ * DOM update per 50 ms, keeping only the newest `max` rows.
+ */
+class BatchedList {
+  constructor(element, max, render) {
+    this.element = element;
+    this.max = max;
+    this.render = render;
+    this.pending = [];
+    this.scheduled = false;
+  }
+
+  add(item) {
+    this.pending.push(item);
+    if (this.pending.length > this.max) this.pending.shift();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => this.flush(), 50);
+    }
+  }
+
+  flush() {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const el = this.element();
+    const fragment = document.createDocumentFragment();
+    for (let i = batch.length - 1; i >= 0; i--) fragment.appendChild(this.render(batch[i]));
+    el.prepend(fragment);
+    while (el.children.length > this.max) el.lastChild.remove();
+  }
+
+  clear() {
+    this.pending = [];
+    replace(this.element());
+  }
+}
+
+const explorer = {
+  list: new BatchedList(() => $('changes'), 50, changeItem),
+  user: null,
+  subscription: null,
+  refreshing: false,
+  again: false,
+  timer: null,
+
+  open(user) {
+    if (!user) { this.close(); replace($('profile'), empty('Enter a user id.')); return; }
+    if (user === this.user && this.subscription) return;
+    this.close();
+    this.user = user;
+    $('user-id').value = user;
+    this.list.clear();
+    replace($('profile'), empty('Loading…'));
+    this.refresh();
+    this.subscription = new ChangeSubscription({
+      params: [['userId', user]], headers: authHeaders(), from: 0,
+      onChange: (c) => this.changed(c),
+      onStatus: (text, isError, status) => {
+        setBadge($('live-status'), text, isError);
+        if (status === 401) signOut('The node refused the key.');
+      },
+    }).start();
+  },
+
+  close() {
+    if (this.subscription) this.subscription.stop();
+    this.subscription = null;
+    this.user = null;
+    clearTimeout(this.timer);
+    setBadge($('live-status'), 'idle', false);
+  },
+
+  changed(c) {
+    this.list.add(c);
+    // Coalesce a burst (catch-up from the user's history) into one read of the profile.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), 100);
+  },
+
+  async refresh() {
+    if (this.refreshing) { this.again = true; return; }
+    this.refreshing = true;
+    const user = this.user;
+    try {
+      const [profile, recs] = await Promise.all([
+        api('/v1/profiles/' + encode(user)),
+        api('/v1/profiles/' + encode(user) + '/recommendations?k=10').catch(() => null)]);
+      if (user === this.user) renderProfile(profile, recs);
+    } catch (e) {
+      if (user !== this.user) return;
+      if (e.status === 404) replace($('profile'), h('p', { class: 'empty', id: 'profile-missing' }, 'No profile for user ', h('b', {}, user), ' (yet): it appears here as soon as an event arrives.'));
+      else if (e.status !== 401) replace($('profile'), h('p', { class: 'refusal' }, 'Could not read the profile: ' + e.status + ' ' + e.message));
+    } finally {
+      this.refreshing = false;
+      if (this.again) { this.again = false; this.refresh(); }
+    }
+  },
+};
+
+function setBadge(el, text, isError) {
+  replace(el, text);
+  el.classList.toggle('bad', !!isError);
+  el.classList.toggle('good', text === 'live');
+}
+
+function changeItem(c) {
+  const ids = Array.isArray(c.eventIds) ? c.eventIds : [];
+  const li = h('li', { 'data-offset': c.offset, 'data-cause': c.cause },
+    h('span', { class: 'offset' }, '#' + c.offset), ' ',
+    h('span', { class: 'cause cause-' + String(c.cause).replace(/[^a-z]/g, '') }, c.cause), ' ',
+    h('span', { class: 'at' }, c.at || ''), ' ',
+    h('span', { class: 'summary' }, summarize(c.changes)),
+    ids.length ? h('span', { class: 'event-ids' }, ' ', ids.join(' ')) : null);
+  return li;
+}
+
+function summarize(changes) {
+  if (changes == null) return '';
+  const s = JSON.stringify(changes);
+  return s.length > 240 ? s.slice(0, 239) + '…' : s;
+}
+
+const TYPE_ORDER = ['view', 'click', 'favorite', 'cart', 'purchase', 'search'];
+
+function renderProfile(p, recs) {
+  const known = new Set(['userId', 'eventCount', 'firstSeen', 'lastEventTime', 'asOf', 'counts', 'sessions', 'interests', 'spend',
+    'context', 'attributes', 'recent', 'prediction', 'churn', 'flags', 'segments', 'consent']);
+  const windows = Object.keys(p.counts || {});
+  const types = [...new Set(windows.flatMap((w) => Object.keys(p.counts[w])))]
+    .sort((a, b) => (TYPE_ORDER.indexOf(a) + 99) % 99 - (TYPE_ORDER.indexOf(b) + 99) % 99);
+  const out = [];
+
+  out.push(h('div', { class: 'card head' },
+    h('h2', {}, 'User ', h('span', { id: 'profile-user' }, p.userId)),
+    kv([['events', p.eventCount], ['first seen', p.firstSeen], ['latest event', p.lastEventTime], ['windows as of', p.asOf]], 'profile-summary')));
+
+  const countTable = h('table', { class: 'grid', id: 'counts' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'window'), types.map((t) => h('th', {}, t)))),
+    h('tbody', {}, windows.map((w) => h('tr', {}, h('th', {}, w),
+      types.map((t) => h('td', { 'data-window': w, 'data-type': t }, String(p.counts[w][t] ?? 0)))))));
+  out.push(h('div', { class: 'card wide' }, h('h2', {}, 'Behaviors per window'),
+    groupedBars(windows.map((w) => ({ label: w, values: p.counts[w] })), types), legend(types), countTable));
+
+  const s = p.sessions || {};
+  out.push(card('Sessions', kv(Object.entries(s))));
+
+  const cats = (p.interests && p.interests.categories) || [];
+  const brands = (p.interests && p.interests.brands) || [];
+  out.push(card('Interests (decayed)',
+    h('h3', {}, 'categories'), cats.length ? hbars(cats.map((c) => ({ label: c.id, value: c.score })), { max: 1 }) : empty('none'),
+    h('h3', {}, 'brands'), brands.length ? hbars(brands.map((c) => ({ label: c.id, value: c.score, series: 1 })), { max: 1 }) : empty('none')));
+
+  const spend = p.spend || {};
+  const { rfm, ...spendRest } = spend;
+  out.push(card('Spend and RFM', kv(Object.entries(spendRest)), rfm ? [h('h3', {}, 'RFM'), kv(Object.entries(rfm))] : empty('no RFM yet (no purchase)')));
+
+  const ctx = p.context || {};
+  const dist = ctx.distribution || {};
+  out.push(card('Context',
+    h('h3', {}, 'last'), Object.keys(ctx.last || {}).length ? kv(Object.entries(ctx.last)) : empty('none'),
+    h('h3', {}, 'distribution'),
+    contextDistribution(dist)));
+
+  const attrs = Object.entries(p.attributes || {});
+  const consent = (p.consent && p.consent.purposes) || {};
+  out.push(card('Attributes and consent',
+    attrs.length ? h('table', { class: 'grid', id: 'attributes' }, h('tbody', {}, attrs.map(([k, v]) =>
+      h('tr', {}, h('th', {}, k), h('td', {}, fmt(v)))))) : empty('no attributes'),
+    h('h3', {}, 'consent'), kv(Object.entries(consent).map(([k, v]) => [k, v ? 'yes' : 'no']), 'consent')));
+
+  const churn = p.churn || {};
+  const flags = p.flags || [];
+  out.push(card('Segments, churn and flags',
+    h('div', { id: 'segment-chips' }, (p.segments || []).length ? (p.segments || []).map((sg) => h('span', { class: 'chip' }, sg)) : empty('in no segment')),
+    h('h3', {}, 'churn risk'), hbars([{ label: 'risk', value: churn.risk || 0, series: 4 }], { max: 1, format: (v) => v.toFixed(2) }),
+    h('ul', { class: 'reasons' }, (churn.reasons || []).map((r) => h('li', {}, r))),
+    h('h3', {}, 'anomaly flags'),
+    flags.length ? h('ul', { class: 'reasons', id: 'flags' }, flags.map((f) => h('li', {}, h('b', {}, f.name), ': ', f.reason))) : empty('none raised')));
+
+  const pr = p.prediction;
+  if (pr) {
+    const nb = Object.entries(pr.nextBehavior || {}).map(([k, v]) => ({ label: k, value: v, series: Math.max(0, TYPE_ORDER.indexOf(k)) }));
+    const nc = (pr.nextCategories || []).map((c) => ({ label: c.id, value: c.probability, series: 2 }));
+    out.push(card('Next behavior (model)',
+      h('p', {}, 'model ', h('b', { id: 'model-version' }, pr.modelVersion), ' · ',
+        h('span', { class: pr.stale ? 'badge bad' : 'badge good', id: 'prediction-stale' }, pr.stale ? 'stale: events arrived since' : 'fresh'),
+        ' · as of event ', String(pr.asOfEventCount), ' · computed ', pr.computedAt || '—'),
+      h('h3', {}, 'next behavior'), hbars(nb, { max: 1 }),
+      h('h3', {}, 'next categories'), nc.length ? hbars(nc, { max: 1 }) : empty('none')));
+  } else {
+    out.push(card('Next behavior (model)', empty('no prediction yet')));
+  }
+
+  const items = (recs && recs.items) || [];
+  out.push(card('Recommendations' + (recs && recs.modelVersion ? ' (' + recs.modelVersion + ')' : ''),
+    items.length ? h('table', { class: 'grid', id: 'recommendations' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'category'), h('th', {}, 'score'), h('th', {}, 'reason'), h('th', {}, 'parts'))),
+      h('tbody', {}, items.map((r) => h('tr', {}, h('td', {}, r.categoryId), h('td', {}, fmt(r.score)), h('td', {}, r.reason),
+        h('td', {}, Object.entries(r.parts || {}).map(([k, v]) => k + ' ' + fmt(v)).join(', ')))))) : empty('none')));
+
+  const recent = (p.recent || []).slice().reverse();
+  out.push(card('Recent timeline (newest first)',
+    recent.length ? h('ol', { class: 'timeline', id: 'timeline' }, recent.map((r) =>
+      h('li', {}, h('span', { class: 'at' }, r.time), ' ', h('b', {}, r.type), r.categoryId != null ? [' category ', h('span', { class: 'cat' }, r.categoryId)] : null,
+        Object.entries(r).filter(([k]) => !['time', 'type', 'categoryId'].includes(k)).map(([k, v]) => ' ' + k + ' ' + fmt(v))))) : empty('none')));
+
+  const others = Object.entries(p).filter(([k]) => !known.has(k));
+  if (others.length) out.push(card('Other fields', kv(others)));
+  replace($('profile'), out);
+}
+
+function contextDistribution(dist) {
+  const fields = Object.entries(dist).filter(([, m]) => Object.keys(m || {}).length);
+  if (!fields.length) return empty('none');
+  return fields.map(([field, m]) => [h('h4', {}, field),
+    hbars(Object.entries(m).map(([k, v]) => ({ label: k, value: Number(v) })), { format: (v) => String(Math.round(v * 1000) / 1000) })]);
+}
+
+// ---------------------------------------------------------------- live stream
+
+function streamRow(c) {
+  return h('tr', { 'data-offset': c.offset, 'data-user': c.userId },
+    h('td', {}, String(c.offset)), h('td', {}, c.at || ''), h('td', {}, userLink(c.userId)),
+    h('td', {}, c.cause), h('td', { class: 'summary' }, summarize(c.changes), (c.eventIds || []).length ? ' [' + c.eventIds.join(' ') + ']' : ''));
+}
+
+const stream = {
+  rows: new BatchedList(() => $('stream-rows'), 200, streamRow),
+  countersScheduled: false,
+  subscription: null,
+  paused: false,
+  offset: 0,
+  count: 0,
+  arrivals: 0,
+  rates: [],
+  filters: null,
+  ticker: null,
+
+  enter() {
+    if (!this.ticker) this.ticker = setInterval(() => this.tick(), 1000);
+    if (!this.filters) this.apply();
+    else if (!this.subscription && !this.paused) this.connect();
+  },
+
+  /** Leaving the page stops reading; coming back continues after the last offset. */
+  suspend() {
+    this.stop();
+    if (this.filters && !this.paused) replace($('stream-status'), 'stopped at offset ' + this.offset);
+  },
+
+  apply() {
+    const user = $('stream-user').value.trim();
+    const segment = $('stream-segment').value.trim();
+    const from = Math.max(0, Number($('stream-from').value) || 0);
+    this.filters = { user, segment, cause: $('stream-cause').value };
+    this.stop();
+    this.rows.clear();
+    this.offset = from;
+    this.count = 0;
+    this.paused = false;
+    replace($('stream-toggle'), 'Pause');
+    this.connect();
+  },
+
+  connect() {
+    const params = [];
+    if (this.filters.user) params.push(['userId', this.filters.user]);
+    if (this.filters.segment) params.push(['segment', this.filters.segment]);
+    this.subscription = new ChangeSubscription({
+      params, headers: authHeaders(), from: this.offset,
+      onChange: (c) => this.received(c),
+      onStatus: (text, isError, status) => {
+        replace($('stream-status'), text);
+        $('stream-status').classList.toggle('bad', !!isError);
+        if (status === 401) signOut('The node refused the key.');
+      },
+    }).start();
+  },
+
+  toggle() {
+    if (!this.filters) { this.apply(); return; }
+    if (this.paused) {
+      this.paused = false;
+      replace($('stream-toggle'), 'Pause');
+      this.connect();
+    } else {
+      this.paused = true;
+      this.stop();
+      replace($('stream-toggle'), 'Resume');
+      replace($('stream-status'), 'paused at offset ' + this.offset);
+    }
+  },
+
+  stop() {
+    if (this.subscription) this.subscription.stop();
+    this.subscription = null;
+  },
+
+  received(c) {
+    this.offset = c.offset;
+    this.count++;
+    this.arrivals++;
+    if (!this.filters.cause || c.cause === this.filters.cause) this.rows.add(c);
+    if (!this.countersScheduled) {
+      this.countersScheduled = true;
+      setTimeout(() => {
+        this.countersScheduled = false;
+        replace($('stream-offset'), String(this.offset));
+        replace($('stream-count'), String(this.count));
+      }, 50);
+    }
+  },
+
+  tick() {
+    this.rates.push(this.arrivals);
+    this.arrivals = 0;
+    if (this.rates.length > 60) this.rates.shift();
+    const last = this.rates.slice(-5);
+    replace($('stream-rate'), (last.reduce((a, b) => a + b, 0) / last.length).toFixed(1));
+    if (current === 'stream') replace($('stream-spark'), sparkline(this.rates));
+  },
+};
+
+// ---------------------------------------------------------------- segments
+
+function pageSizeSelect(current, onChange) {
+  const select = h('select', { id: 'members-page-size' }, [10, 20, 50, 100].map((n) => h('option', { value: n, selected: n === current ? 'selected' : null }, String(n))));
+  select.addEventListener('change', () => onChange(Number(select.value)));
+  return select;
+}
+
+const segments = {
+  async load() {
+    try {
+      const s = await api('/v1/segments');
+      const list = s.segments || [];
+      replace($('segments'),
+        card('Segments',
+          h('table', { class: 'grid', id: 'segment-table' },
+            h('thead', {}, h('tr', {}, ['segment', 'description', 'rule', 'ads', 'members', ''].map((t) => h('th', {}, t)))),
+            h('tbody', {}, list.map((sg) => h('tr', { 'data-segment': sg.id },
+              h('td', {}, sg.id), h('td', {}, sg.description || ''), h('td', {}, h('code', {}, sg.rule)), h('td', {}, sg.ads ? 'yes' : 'no'),
+              h('td', { class: 'num' }, String(sg.members)),
+              h('td', {}, h('button', { type: 'button', class: 'members-open', onclick: () => this.members(sg.id, []) }, 'members')))))),
+          hbars(list.map((sg) => ({ label: sg.id, value: sg.members, series: 3 })), { format: (v) => String(v), labelWidth: 170 })),
+        card('Re-evaluation', kv(Object.entries(s.reevaluation || {}), 'reevaluation'),
+          h('div', { class: 'pager' },
+            h('button', { type: 'button', id: 'reevaluate', onclick: () => this.reevaluate() }, 'Re-evaluate every profile (admin key)'),
+            h('span', { id: 'reevaluate-result' }))));
+    } catch (e) {
+      if (e.status !== 401) replace($('segments'), h('p', { class: 'refusal' }, 'Could not read segments: ' + e.message));
+    }
+  },
+
+  /** Starts a re-evaluation of every profile's segments; needs an admin key, else shows the refusal. */
+  async reevaluate() {
+    const out = $('reevaluate-result');
+    replace(out, 'starting…');
+    try {
+      const r = await api('/v1/segments/reevaluate', { method: 'POST' });
+      replace(out, 'started (' + fmt(r.status && r.status.state) + ')');
+      setTimeout(() => { if (current === 'segments') this.load(); }, 1000);
+    } catch (e) {
+      if (e.status === 409) replace(out, 'a re-evaluation is already running');
+      else if (e.status !== 401) replace(out, h('span', { class: 'refusal' }, 'Refused: ' + e.status + ' ' + e.message));
+    }
+  },
+
+  /** One page of members; `trail` holds the `after` cursors of the pages before it. */
+  pageSize: 20,
+
+  async members(id, trail) {
+    const after = trail.length ? trail[trail.length - 1] : null;
+    try {
+      const page = await api('/v1/segments/' + encode(id) + '/members?limit=' + this.pageSize + (after ? '&after=' + encode(after) : ''));
+      const rows = page.members || [];
+      replace($('members'), card('Members of ' + id,
+        h('p', {}, 'page ', h('b', { id: 'members-page' }, String(trail.length + 1)), ' · ', String(rows.length), ' shown · ',
+          h('label', {}, 'per page ', pageSizeSelect(this.pageSize, (n) => { this.pageSize = n; this.members(id, []); }))),
+        h('ol', { class: 'members', id: 'member-list', start: trail.length * this.pageSize + 1 }, rows.map((m) =>
+          h('li', {}, userLink(m.userId), m.since ? h('span', { class: 'at' }, ' since ' + new Date(m.since).toISOString()) : null))),
+        h('div', { class: 'pager' },
+          h('button', { type: 'button', id: 'members-prev', disabled: trail.length === 0 ? 'disabled' : null, onclick: () => this.members(id, trail.slice(0, -1)) }, 'Previous'),
+          h('button', { type: 'button', id: 'members-next', disabled: page.next ? null : 'disabled', onclick: () => this.members(id, [...trail, page.next]) }, 'Next'))));
+    } catch (e) {
+      if (e.status !== 401) replace($('members'), h('p', { class: 'refusal' }, 'Could not read members: ' + e.message));
+    }
+  },
+};
+
+// ---------------------------------------------------------------- models
+
+const models = {
+  async load() {
+    try {
+      const m = await api('/v1/models');
+      const online = Object.entries(m.online || {});
+      const pool = m.pool || {};
+      const { batchSizeHistogram, ...poolRest } = pool;
+      replace($('models'),
+        card('Serving', kv([['serving', m.serving], ['degraded', m.degraded ? 'yes (Markov fallback)' : 'no'], ['versions', (m.versions || []).join(', ')],
+          ['candidate', m.candidate], ['candidate percent', m.candidatePercent]], 'models-serving')),
+        card('Online accuracy',
+          online.length ? h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ['version', 'scored', 'accuracy', 'log-loss'].map((t) => h('th', {}, t)))),
+            h('tbody', {}, online.map(([v, o]) => h('tr', {}, h('td', {}, v), h('td', {}, fmt(o.scored)), h('td', {}, fmt(o.accuracy)), h('td', {}, fmt(o.logLoss))))))
+            : empty('nothing scored yet')),
+        card('Inference pool', kv(Object.entries(poolRest)),
+          batchSizeHistogram ? [h('h3', {}, 'batch sizes'), hbars(Object.entries(batchSizeHistogram).map(([k, v]) => ({ label: k, value: v, series: 5 })), { format: (v) => String(v) })] : null),
+        card('Assignment (stored for the cluster)', kv(Object.entries(m.assignment || {}))),
+        card('Nodes', h('table', { class: 'grid', id: 'model-nodes' },
+          h('thead', {}, h('tr', {}, ['node', 'serving', 'candidate', 'percent', 'revision', 'error'].map((t) => h('th', {}, t)))),
+          h('tbody', {}, (m.nodes || []).map((n) => h('tr', {}, h('td', {}, n.node), h('td', {}, n.serving), h('td', {}, fmt(n.candidate)),
+            h('td', {}, fmt(n.candidatePercent)), h('td', {}, fmt(n.appliedRevision)), h('td', {}, n.error || '')))))));
+    } catch (e) {
+      if (e.status !== 401) replace($('models'), h('p', { class: 'refusal' }, 'Could not read models: ' + e.message));
+    }
+  },
+};
+
+// ---------------------------------------------------------------- start
+
+function startApp() {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('nav').hidden = false;
+  $('signout').hidden = false;
+  const q = new URLSearchParams(location.search);
+  const page = pages.includes(q.get('page')) ? q.get('page') : 'explorer';
+  if (page === 'stream') {
+    // A link can open the stream filtered: ?page=stream&user=..&segment=..&cause=..&from=..
+    $('stream-user').value = q.get('user') || '';
+    $('stream-segment').value = q.get('segment') || '';
+    $('stream-cause').value = q.get('cause') || '';
+    $('stream-from').value = String(Math.max(0, Number(q.get('from')) || 0));
+  }
+  show(page, { user: page === 'explorer' ? q.get('user') || '' : '' });
+}
+
+function init() {
+  $('login-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const key = $('api-key').value.trim();
+    $('login-submit').disabled = true;
+    const refusal = await tryKey(key);
+    $('login-submit').disabled = false;
+    if (refusal) { showLogin(refusal); return; }
+    $('api-key').value = '';
+    startApp();
+  });
+  $('signout').addEventListener('click', () => signOut(null));
+  for (const b of document.querySelectorAll('#nav button')) b.addEventListener('click', () => show(b.dataset.page, { user: explorer.user || $('user-id').value.trim() }));
+  $('lookup').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const user = $('user-id').value.trim();
+    explorer.close();
+    show('explorer', { user });
+  });
+  $('stream-filters').addEventListener('submit', (e) => { e.preventDefault(); stream.apply(); });
+  $('stream-toggle').addEventListener('click', () => stream.toggle());
+
+  if (sessionStorage.getItem(KEY_STORE) === null) { showLogin(null); return; }
+  tryKey(sessionStorage.getItem(KEY_STORE)).then((refusal) => (refusal ? signOut(refusal) : startApp()));
+}
+
+init();

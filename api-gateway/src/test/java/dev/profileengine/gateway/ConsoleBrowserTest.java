@@ -1,0 +1,414 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
+import dev.profileengine.gateway.replay.Replayer;
+import dev.profileengine.gateway.wire.Json;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operator console in a real headless Chromium against a real node (API keys on) loaded with
+ * real Taobao users: the explorer agrees with the API, a new event shows within a second, the live
+ * stream filters and pauses without losing changes, segments page, a wrong key is refused, and
+ * markup in ids, categories and attributes stays text. Screenshots go to target/console-screenshots.
+ */
+class ConsoleBrowserTest {
+  private static final String KEY = ApiKeysTest.ADMIN_KEY;
+  private static final String BEARER = "Bearer " + KEY;
+  private static final int USERS = 40;
+  private static final Path SHOTS = Path.of("target", "console-screenshots");
+
+  @TempDir
+  static Path dataDir;
+  @TempDir
+  static Path browserDir;
+  static TestNode node;
+  static ChromeDriver browser;
+  static List<String> users;
+
+  @BeforeAll
+  static void start() throws Exception {
+    long t0 = System.nanoTime();
+    Chromium.ensureInstalled();
+    // Lateness of years: a batch retried after a partly unconfirmed answer lands in place, never too late.
+    node = TestNode.start(dataDir, Map.of("profile.http.api-keys", List.of(KEY + "=admin"), "profile.allowed-lateness", "3650d"));
+    long t1 = System.nanoTime();
+    // Whole histories of the first users in the per-user sample, in file order.
+    Set<String> chosen = new LinkedHashSet<>();
+    List<BehaviorRow> rows = new ArrayList<>();
+    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> { throw new AssertionError("unreadable " + bad); })) {
+      if (chosen.size() < USERS || chosen.contains(r.userId())) {
+        chosen.add(r.userId());
+        rows.add(r);
+      }
+    }
+    users = List.copyOf(chosen);
+    Replayer.Progress done = new Replayer(new Replayer.Options(node.base, 500, 4, 8, KEY)).run(rows, p -> {});
+    assertEquals(0, done.rejected(), "every row stored: " + done);
+    assertEquals(rows.size(), done.accepted() + done.duplicates(), "every row stored once: " + done);
+    long t2 = System.nanoTime();
+    browser = Chromium.start(browserDir);
+    Files.createDirectories(SHOTS);
+    System.out.printf("console test setup: node %.1f s, %d rows %.1f s, browser %.1f s%n",
+        (t1 - t0) / 1e9, rows.size(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) browser.quit();
+    if (node != null) node.close();
+  }
+
+  private static WebDriverWait waitUpTo(Duration d) {
+    WebDriverWait w = new WebDriverWait(browser, d, Duration.ofMillis(20));
+    w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return w;
+  }
+
+  private static WebDriverWait await() {
+    return waitUpTo(Duration.ofSeconds(15));
+  }
+
+  private static String url(String query) {
+    return node.base + "/console/" + query;
+  }
+
+  /** Opens {@code query} in a tab that holds no key yet. */
+  private static void freshTab(String query) {
+    // A new tab starts with an empty sessionStorage; the old one (and its streams) goes.
+    String old = browser.getWindowHandle();
+    browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+    String fresh = browser.getWindowHandle();
+    browser.switchTo().window(old).close();
+    browser.switchTo().window(fresh);
+    browser.get(url(query));
+  }
+
+  /** Opens {@code query} with the right key given at the prompt. */
+  private static void signedIn(String query) throws Exception {
+    freshTab(query);
+    enterKey(KEY);
+    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+  }
+
+  private static void enterKey(String key) throws Exception {
+    WebElement input;
+    try {
+      input = await().until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
+    } catch (org.openqa.selenium.TimeoutException e) {
+      screenshot("failed-no-key-prompt");
+      throw e;
+    }
+    input.clear();
+    input.sendKeys(key);
+    browser.findElement(By.id("login-submit")).click();
+  }
+
+  private static void screenshot(String name) throws Exception {
+    Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  private static JsonNode profile(String user) throws Exception {
+    HttpResponse<String> r = node.get("/v1/profiles/" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20"), BEARER);
+    assertEquals(200, r.statusCode(), r.body());
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  private static void post(String body) throws Exception {
+    HttpResponse<String> r = node.send("POST", "/v1/events", body, BEARER);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(1, Json.MAPPER.readTree(r.body()).get("accepted").asInt(), r.body());
+  }
+
+  private static String event(String eventId, String user, String type, Instant at, String category) throws Exception {
+    return Json.MAPPER.writeValueAsString(Map.of("eventId", eventId, "userId", user, "type", type,
+        "timestamp", at.toEpochMilli(), "itemId", "item-" + eventId, "categoryId", category));
+  }
+
+  /** Every member of a segment through the API, page by page. */
+  private static Set<String> members(String segment) throws Exception {
+    Set<String> all = new java.util.TreeSet<>();
+    String after = null;
+    do {
+      HttpResponse<String> r = node.get("/v1/segments/" + segment + "/members?limit=500" + (after == null ? "" : "&after=" + after), BEARER);
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode page = Json.MAPPER.readTree(r.body());
+      for (JsonNode m : page.get("members")) all.add(m.get("userId").asText());
+      after = page.hasNonNull("next") ? page.get("next").asText() : null;
+    } while (after != null);
+    return all;
+  }
+
+  /** An element's text, read in one step (the explorer re-renders while a user's history streams in). */
+  private static String text(String id) {
+    Object t = browser.executeScript("const e = document.getElementById(arguments[0]); return e ? e.textContent : null", id);
+    assertTrue(t != null, "no element #" + id);
+    return (String) t;
+  }
+
+  /** What the page's browser console said about a refused script, style or connection (CSP). */
+  private static void assertNoPolicyViolations() {
+    for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+      String m = e.getMessage();
+      assertFalse(m.contains("Content Security Policy") || m.contains("Refused to"), "the page broke its own policy: " + m);
+    }
+  }
+
+  @Test
+  void theConsoleFilesAreOpenCacheableAndUnderAStrictPolicy() throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    HttpResponse<String> page = node.get("/console/");
+    assertEquals(200, page.statusCode(), "the files hold no data: no key needed");
+    assertEquals(page.body(), node.get("/console").body());
+    assertEquals(page.body(), node.get("/console/?user=42").body());
+    String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+    assertTrue(csp.contains("script-src 'self'") && csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), csp);
+    assertFalse(csp.contains("unsafe"), csp);
+    assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
+    assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+    String etag = page.headers().firstValue("ETag").orElseThrow();
+    HttpResponse<String> again = client.send(java.net.http.HttpRequest.newBuilder(node.base.resolve("/console/"))
+        .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(304, again.statusCode(), "a reload revalidates without a body");
+
+    HttpResponse<String> js = node.get("/console/console.js");
+    assertEquals(200, js.statusCode());
+    assertTrue(js.headers().firstValue("Content-Type").orElseThrow().startsWith("application/javascript"));
+    assertFalse(js.body().contains("innerHTML") || js.body().contains("eval("), "data never parsed as markup or code");
+    for (String bad : List.of("/console/nope.js", "/console/%2e%2e%2fapplication.conf", "/console/..%2Fopenapi%2Fopenapi.yaml", "/console/index.html/x")) {
+      assertEquals(404, node.get(bad).statusCode(), bad);
+    }
+    assertEquals(401, node.get("/v1/segments").statusCode(), "the API stays closed");
+  }
+
+  @Test
+  void theBrowserEnforcesThePolicyOnInlineScript() throws Exception {
+    signedIn("");
+    browser.manage().logs().get(LogType.BROWSER);
+    // What an injection would have to do: an inline script element. The policy stops it, and says so.
+    browser.executeScript("const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.head.appendChild(s)");
+    StringBuilder said = new StringBuilder();
+    await().until(d -> {
+      for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) said.append(e.getMessage()).append('\n');
+      return said.toString().contains("Content Security Policy");
+    });
+    assertNull(browser.executeScript("return window.__inline === undefined ? null : window.__inline"), said.toString());
+  }
+
+  @Test
+  void aWrongKeyIsRefusedAndTheRightOneOpensTheConsole() throws Exception {
+    freshTab("");
+    enterKey("Zq8Wx3Lm5Np1Rt7Yv2Bc9Kd4Hf6Gj0Sa");
+    WebElement refusal = await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
+    assertTrue(refusal.getText().startsWith("Refused"), refusal.getText());
+    assertFalse(browser.findElement(By.id("app")).isDisplayed(), "no data pages behind a refused key");
+    assertNull(browser.executeScript("return sessionStorage.getItem('profile-engine.api-key')"), "a refused key is not kept");
+    screenshot("key-refused");
+
+    enterKey(KEY);
+    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+    assertEquals(KEY, browser.executeScript("return sessionStorage.getItem('profile-engine.api-key')"));
+    assertNull(browser.executeScript("return localStorage.getItem('profile-engine.api-key')"), "only the tab keeps the key");
+    browser.navigate().refresh();
+    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+    assertFalse(browser.findElement(By.id("login")).isDisplayed(), "the tab keeps the key across a reload");
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  void theExplorerShowsTheSameCountsAsTheApi() throws Exception {
+    signedIn("");
+    for (String user : List.of(users.get(0), users.get(7), users.get(23), users.get(37))) {
+      browser.get(url("?user=" + user));
+      await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+      JsonNode p = profile(user);
+      // One read of the whole table: the page re-renders while the user's history streams in.
+      @SuppressWarnings("unchecked")
+      List<List<String>> shown = (List<List<String>>) browser.executeScript(
+          "return Array.from(document.querySelectorAll('#counts td')).map(td => [td.dataset.window, td.dataset.type, td.textContent])");
+      Map<String, String> cellsShown = new java.util.HashMap<>();
+      for (List<String> c : shown) cellsShown.put(c.get(0) + "/" + c.get(1), c.get(2));
+      int cells = 0;
+      for (Iterator<Map.Entry<String, JsonNode>> w = p.get("counts").fields(); w.hasNext(); ) {
+        Map.Entry<String, JsonNode> window = w.next();
+        for (Iterator<Map.Entry<String, JsonNode>> t = window.getValue().fields(); t.hasNext(); ) {
+          Map.Entry<String, JsonNode> type = t.next();
+          assertEquals(type.getValue().asText(), cellsShown.get(window.getKey() + "/" + type.getKey()), user + " " + window.getKey() + " " + type.getKey());
+          cells++;
+        }
+      }
+      assertEquals(30, cells, "5 windows x 6 types");
+      assertTrue(text("profile-summary").contains(p.get("eventCount").asText()), text("profile-summary"));
+      assertEquals(p.get("prediction").get("modelVersion").asText(), text("model-version"));
+      if (user.equals(users.get(0))) screenshot("explorer");
+    }
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  void aNewEventShowsInTheOpenPageWithinASecond() throws Exception {
+    String user = users.get(3);
+    JsonNode before = profile(user);
+    signedIn("?user=" + user);
+    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"),
+        before.get("counts").get("lifetime").get("purchase").asText()));
+
+    Instant at = Instant.parse(before.get("lastEventTime").asText()).plusSeconds(1);
+    post(event("console-live-1", user, "purchase", at, "live-category"));
+    long posted = System.nanoTime();
+    waitUpTo(Duration.ofSeconds(1)).until(ExpectedConditions.presenceOfElementLocated(
+        By.xpath("//ol[@id='changes']/li[contains(., 'console-live-1')]")));
+    long shownMs = (System.nanoTime() - posted) / 1_000_000;
+    assertTrue(shownMs <= 1000, "shown after " + shownMs + " ms");
+    // The profile itself is read again: the purchase counts and the timeline show it.
+    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"),
+        Integer.toString(before.get("counts").get("lifetime").get("purchase").asInt() + 1)));
+    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "live-category"));
+    screenshot("explorer-live");
+  }
+
+  @Test
+  void aUserWithoutAProfileAppearsWhenItsFirstEventArrives() throws Exception {
+    signedIn("?user=console-newcomer");
+    await().until(ExpectedConditions.presenceOfElementLocated(By.id("profile-missing")));
+    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    post(event("console-new-1", "console-newcomer", "cart", Instant.now().minusSeconds(5), "c-new"));
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), "console-newcomer"));
+    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='cart']"), "1"));
+  }
+
+  @Test
+  void theLiveStreamFiltersPausesAndResumesWithoutAGap() throws Exception {
+    String user = users.get(5);
+    Instant at = Instant.parse(profile(user).get("lastEventTime").asText());
+    signedIn("?page=stream&cause=event&user=" + user);
+    assertEquals(user, browser.findElement(By.id("stream-user")).getAttribute("value"), "filters from the link");
+    assertEquals("event", new Select(browser.findElement(By.id("stream-cause"))).getFirstSelectedOption().getText());
+    await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
+
+    post(event("console-stream-1", user, "view", at.plusSeconds(1), "c-stream"));
+    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-stream-1')]")));
+    @SuppressWarnings("unchecked")
+    List<List<String>> rows = (List<List<String>>) browser.executeScript(
+        "return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => [tr.dataset.user, tr.children[3].textContent])");
+    assertTrue(rows.size() > 1, "the user's history and the new event");
+    for (List<String> row : rows) assertEquals(List.of(user, "event"), row, "filtered to the user and the cause");
+    long offset = Long.parseLong(text("stream-offset"));
+    assertTrue(offset > 0, "the current offset is shown");
+
+    browser.findElement(By.id("stream-toggle")).click();
+    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("stream-status"), "paused at offset"));
+    post(event("console-stream-2", user, "cart", at.plusSeconds(2), "c-stream"));
+    browser.findElement(By.id("stream-toggle")).click();
+    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-stream-2')]")));
+    assertTrue(Long.parseLong(text("stream-offset")) > offset);
+    await().until(d -> !text("stream-rate").equals("0.0"));
+    screenshot("stream");
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  void segmentMembersPageThroughAndModelsShowWhatEachNodeServes() throws Exception {
+    signedIn("?page=segments");
+    await().until(ExpectedConditions.presenceOfElementLocated(By.id("segment-table")));
+    JsonNode segments = Json.MAPPER.readTree(node.get("/v1/segments", BEARER).body()).get("segments");
+    assertEquals(segments.size(), browser.findElements(By.cssSelector("#segment-table tbody tr")).size());
+    JsonNode biggest = null;
+    for (JsonNode s : segments) if (biggest == null || s.get("members").asLong() > biggest.get("members").asLong()) biggest = s;
+    String id = biggest.get("id").asText();
+    Set<String> expected = members(id);
+    assertTrue(expected.size() > 10, "a segment of more than one page: " + segments);
+    browser.findElement(By.cssSelector("tr[data-segment='" + id + "'] button.members-open")).click();
+    await().until(ExpectedConditions.presenceOfElementLocated(By.id("members-page-size")));
+    new Select(browser.findElement(By.id("members-page-size"))).selectByVisibleText("10");
+    await().until(d -> browser.findElements(By.cssSelector("#member-list li")).size() == Math.min(10, expected.size())
+        && text("members-page").equals("1"));
+    Set<String> seen = new LinkedHashSet<>();
+    for (int page = 1; ; page++) {
+      await().until(ExpectedConditions.textToBe(By.id("members-page"), Integer.toString(page)));
+      for (WebElement li : browser.findElements(By.cssSelector("#member-list li button"))) assertTrue(seen.add(li.getText()), "listed twice");
+      if (page == 1) screenshot("segments");
+      WebElement next = browser.findElement(By.id("members-next"));
+      if (!next.isEnabled()) break;
+      next.click();
+    }
+    assertEquals(expected, new java.util.TreeSet<>(seen), "the pages hold every member once");
+    browser.findElement(By.id("reevaluate")).click();
+    await().until(d -> text("reevaluate-result").startsWith("started") || text("reevaluate-result").contains("already running"));
+
+    browser.findElement(By.cssSelector("#nav button[data-page='models']")).click();
+    await().until(ExpectedConditions.presenceOfElementLocated(By.id("model-nodes")));
+    assertTrue(text("models-serving").contains("nb-gru-v1"), text("models-serving"));
+    assertEquals(1, browser.findElements(By.cssSelector("#model-nodes tbody tr")).size());
+    screenshot("models");
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  void markupInIdsCategoriesAndAttributesIsShownAsText() throws Exception {
+    String user = "<img src=x onerror=\"window.__pwned=1\">";
+    String category = "<script>window.__pwned=2</script>";
+    String attrName = "<b id=\"injected\">name</b>";
+    String attrValue = "<img src=x onerror=\"window.__pwned=3\"><svg onload=\"window.__pwned=4\">";
+    post(event("console-xss-1", user, "view", Instant.now().minusSeconds(60), category));
+    HttpResponse<String> put = node.send("PUT", "/v1/profiles/" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20") + "/attributes",
+        Json.MAPPER.writeValueAsString(Map.of(attrName, attrValue)), BEARER);
+    assertEquals(200, put.statusCode(), put.body());
+
+    signedIn("?user=" + URLEncoder.encode(user, StandardCharsets.UTF_8));
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("attributes"), attrValue));
+    assertTrue(text("attributes").contains(attrName), text("attributes"));
+    assertTrue(text("timeline").contains(category), text("timeline"));
+    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("changes"), category));
+    assertEquals(user, browser.findElement(By.id("user-id")).getAttribute("value"));
+
+    browser.findElement(By.cssSelector("#nav button[data-page='stream']")).click();
+    browser.findElement(By.id("stream-user")).sendKeys(user);
+    browser.findElement(By.cssSelector("#stream-filters button[type=submit]")).click();
+    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("stream-rows"), category));
+    screenshot("stream-injection");
+    browser.findElement(By.cssSelector("#nav button[data-page='explorer']")).click();
+    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("attributes"), attrValue));
+    screenshot("explorer-injection");
+
+    assertNull(browser.executeScript("return window.__pwned === undefined ? null : window.__pwned"), "injected script ran");
+    assertEquals(0L, browser.executeScript("return document.querySelectorAll('img, #injected, b#injected, svg[onload], [onerror]').length"),
+        "an injected element exists");
+    assertEquals(1L, browser.executeScript("return document.scripts.length"), "only the console's own script");
+    assertNoPolicyViolations();
+  }
+}

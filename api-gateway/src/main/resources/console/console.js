@@ -3,6 +3,13 @@
 import { ChangeSubscription } from './sse.js';
 import { groupedBars, hbars, legend, sparkline } from './charts.js';
 
+/** Where a stream starts: 'latest' (only what is journaled from now on; also for an empty field) or an offset. */
+function streamStart(raw) {
+  const text = String(raw).trim();
+  if (text === '' || text === 'latest') return 'latest';
+  return Math.max(0, Number(text) || 0);
+}
+
 const KEY_STORE = 'profile-engine.api-key';
 const $ = (id) => document.getElementById(id);
 
@@ -414,7 +421,7 @@ const stream = {
   apply() {
     const user = $('stream-user').value.trim();
     const segment = $('stream-segment').value.trim();
-    const from = Math.max(0, Number($('stream-from').value) || 0);
+    const from = streamStart($('stream-from').value);
     this.filters = { user, segment, cause: $('stream-cause').value };
     this.stop();
     this.rows.clear();
@@ -594,7 +601,7 @@ function startApp() {
     $('stream-user').value = q.get('user') || '';
     $('stream-segment').value = q.get('segment') || '';
     $('stream-cause').value = q.get('cause') || '';
-    $('stream-from').value = String(Math.max(0, Number(q.get('from')) || 0));
+    $('stream-from').value = String(streamStart(q.get('from') || '0'));
   }
   show(page, { user: page === 'explorer' ? q.get('user') || '' : '' });
 }

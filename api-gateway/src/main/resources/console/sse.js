@@ -109,11 +109,11 @@ export class ChangeSubscription {
     let payload;
     try { payload = JSON.parse(e.data); } catch (err) { return; }
     if (e.event === 'close') {
-      if (payload && Number.isFinite(payload.resumeFrom)) this.offset = Math.max(this.offset, payload.resumeFrom);
+      if (payload && Number.isFinite(payload.resumeFrom)) this.offset = this.offset === 'latest' ? payload.resumeFrom : Math.max(this.offset, payload.resumeFrom);
       return;
     }
     if (e.event !== 'profile-changed' || !payload || !Number.isFinite(payload.offset)) return;
-    if (payload.offset <= this.offset) return;
+    if (this.offset !== 'latest' && payload.offset <= this.offset) return; // 'latest': nothing delivered yet
     this.offset = payload.offset;
     this.onChange(payload);
   }

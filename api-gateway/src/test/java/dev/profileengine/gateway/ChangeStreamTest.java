@@ -175,6 +175,21 @@ class ChangeStreamTest {
     }
   }
 
+  /** {@code ?from=latest}: the history is skipped; what is journaled after the stream opened comes. */
+  @Test
+  void aSubscriberFromLatestGetsOnlyNewChanges() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off"))) {
+      assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("old", 5, "view", "a")).statusCode());
+      try (SseClient sse = new SseClient(node.base.resolve("/v1/changes?from=latest"), null)) {
+        assertEquals(200, sse.status); // the head is read before the answer starts
+        assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("new", 1, "view", "a")).statusCode());
+        long[] last = {0};
+        assertEquals(List.of("new0"), take(sse, 1, last));
+      }
+      assertEquals(400, node.get("/v1/changes?from=newest").statusCode());
+    }
+  }
+
   /** A node that stops ends its open streams with a close event naming the reason and the resume offset. */
   @Test
   void streamsEndWithACloseReasonWhenTheNodeStops() throws Exception {

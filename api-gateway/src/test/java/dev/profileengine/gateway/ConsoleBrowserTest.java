@@ -340,6 +340,23 @@ class ConsoleBrowserTest {
     assertNoPolicyViolations();
   }
 
+  /** Opened by hand (no offset in the link), the stream starts at the journal's head: no history, then what comes. */
+  @Test
+  void theLiveStreamStartsAtTheHeadByDefault() throws Exception {
+    String user = users.get(6);
+    Instant at = Instant.parse(profile(user).get("lastEventTime").asText());
+    signedIn("?page=segments");
+    browser.findElement(By.cssSelector("#nav [data-page='stream']")).click();
+    assertEquals("latest", browser.findElement(By.id("stream-from")).getAttribute("value"));
+    browser.findElement(By.id("stream-user")).sendKeys(user);
+    browser.findElement(By.cssSelector("#stream-filters button[type='submit']")).click();
+    await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
+    post(event("console-head-1", user, "view", at.plusSeconds(1), "c-head"));
+    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-head-1')]")));
+    List<?> rows = (List<?>) browser.executeScript("return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => tr.textContent)");
+    for (Object row : rows) assertTrue(row.toString().contains("console-head-1"), "only the new write (its event and prediction), not the user's history: " + rows);
+  }
+
   @Test
   void segmentMembersPageThroughAndModelsShowWhatEachNodeServes() throws Exception {
     signedIn("?page=segments");
@@ -398,6 +415,8 @@ class ConsoleBrowserTest {
 
     browser.findElement(By.cssSelector("#nav button[data-page='stream']")).click();
     browser.findElement(By.id("stream-user")).sendKeys(user);
+    browser.findElement(By.id("stream-from")).clear();
+    browser.findElement(By.id("stream-from")).sendKeys("0"); // the user's history, markup included
     browser.findElement(By.cssSelector("#stream-filters button[type=submit]")).click();
     await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("stream-rows"), category));
     screenshot("stream-injection");

@@ -124,6 +124,31 @@ class GrpcApiTest {
     assertTrue(changes.get(0).getChangesJson().contains("\"type\":\"cart\""));
   }
 
+  /** {@code from_latest}: no history, only what is journaled after the subscription started. */
+  @Test
+  void subscribersFromLatestGetOnlyNewChanges() throws Exception {
+    writer.ingestEvents(IngestRequest.newBuilder().addEvents(event("old-1", "latest-u", "view")).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    var first = reader.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromLatest(true).addUserIds("latest-u").build())
+        .take(1).runWith(Sink.seq(), node.node.system()).toCompletableFuture();
+    // The subscription's start is not observable from here: send new events until one arrives.
+    for (int i = 0; i < 50 && !first.isDone(); i++) {
+      writer.ingestEvents(IngestRequest.newBuilder().addEvents(event("new-" + i, "latest-u", "view")).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      try {
+        first.get(300, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException notYet) {
+        // next event
+      }
+    }
+    List<ProfileChange> changes = first.get(1, TimeUnit.SECONDS);
+    assertTrue(changes.get(0).getEventIdsList().get(0).startsWith("new-"), "not the history: " + changes.get(0).getEventIdsList());
+
+    var both = SubscribeRequest.newBuilder().setFromLatest(true).setFromOffset(5).build();
+    var refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class, () ->
+        reader.subscribeProfileChanges(both).runWith(Sink.seq(), node.node.system()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, TestGrpc.status(refused.getCause()).getCode());
+    assertTrue(TestGrpc.status(refused.getCause()).getDescription().startsWith("from_latest"));
+  }
+
   @Test
   void subscribersReceiveTheTypedChange() throws Exception {
     Event cart = event("t1", "typed-u", "cart").toBuilder().setItemId("i7").setPrice(DoubleValue.of(2.5)).setQuantity(Int64Value.of(2)).build();

@@ -161,14 +161,26 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   public Source<ProfileChange, NotUsed> subscribeProfileChanges(SubscribeRequest in, Metadata metadata) {
     ApiKeys.Caller caller = authorize(Scope.READ, metadata, 1);
     if (in.getFromOffset() < 0) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_offset: must not be negative"));
+    if (in.getFromLatest() && in.getFromOffset() != 0) {
+      throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_latest: cannot be combined with a from_offset"));
+    }
     ChangeSubscription.tooManyUsers(in.getUserIdsCount()).ifPresent(message -> {
       throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("user_ids: " + message));
     });
     in.getUserIdsList().forEach(u -> checked(() -> RequestChecks.id("user_ids", u)));
     if (!in.getSegment().isEmpty()) checked(() -> RequestChecks.id("segment", in.getSegment()));
     Optional<String> segment = in.getSegment().isEmpty() ? Optional.empty() : Optional.of(in.getSegment());
+    if (in.getFromLatest()) {
+      return Source.completionStageSource(profiles.changesHead()
+              .thenApply(head -> changes(caller, head, in, segment)))
+          .mapMaterializedValue(m -> NotUsed.getInstance());
+    }
+    return changes(caller, in.getFromOffset(), in, segment);
+  }
+
+  private Source<ProfileChange, NotUsed> changes(ApiKeys.Caller caller, long from, SubscribeRequest in, Optional<String> segment) {
     Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed =
-        profiles.subscribe(caller.id(), in.getFromOffset(), new HashSet<>(in.getUserIdsList()), segment);
+        profiles.subscribe(caller.id(), from, new HashSet<>(in.getUserIdsList()), segment);
     if (subscribed instanceof Outcome.Refused<Source<ChangeSubscription.Item, NotUsed>> no) {
       throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
     }

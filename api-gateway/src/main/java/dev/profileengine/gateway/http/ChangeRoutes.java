@@ -45,6 +45,9 @@ public final class ChangeRoutes extends AllDirectives {
     return ServerSentEvent.create(ChangeJson.render(c), "profile-changed", Long.toString(c.offset()));
   }
 
+  /** {@code from=latest}: start at the journal's head. */
+  static final String LATEST = "latest";
+
   public Route routes() {
     return path(akka.http.javadsl.server.PathMatchers.segment("v1").slash("changes"), () -> get(() ->
         access.require(Scope.READ, caller -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
@@ -55,13 +58,20 @@ public final class ChangeRoutes extends AllDirectives {
   private Route stream(String key, Optional<String> from, Optional<String> lastEventId, List<String> users, Optional<String> segment) {
     String raw = from.orElse(lastEventId.orElse("0")).strip();
     String field = from.isPresent() ? "from" : "Last-Event-ID";
+    // "latest": only what is journaled from now on, not the history
+    if (from.isPresent() && raw.equals(LATEST)) return onSuccess(profiles.changesHead(), head -> stream(key, head, users, segment));
     long offset;
     try {
       offset = Long.parseLong(raw);
     } catch (NumberFormatException e) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be an offset (a non-negative integer), was '" + raw + "'");
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be an offset (a non-negative integer)"
+          + (from.isPresent() ? " or '" + LATEST + "'" : "") + ", was '" + raw + "'");
     }
     if (offset < 0) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must not be negative");
+    return stream(key, offset, users, segment);
+  }
+
+  private Route stream(String key, long offset, List<String> users, Optional<String> segment) {
     Optional<String> tooMany = ChangeSubscription.tooManyUsers(users.size());
     if (tooMany.isPresent()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", tooMany.get());
     users.forEach(u -> RequestChecks.id("userId", u));

@@ -94,6 +94,14 @@ public final class ChangeFeed implements Extension {
     }
   }
 
+  /**
+   * The journal's highest offset now: a subscriber from it gets the changes journaled from here on
+   * (a PostgreSQL write still open below it is not among them).
+   */
+  public java.util.concurrent.CompletionStage<Long> head() {
+    return JournalDatabase.reads(system).run("the change stream's head", LiveChangeRead::head);
+  }
+
   /** Live changes after {@code offset} (0 = from the beginning), optionally only of {@code userIds}. */
   public Source<ProfileChanged, NotUsed> after(long offset, Set<String> userIds) {
     // A failed journal query (database hiccup, overload) or a subscriber detached from the live

@@ -97,11 +97,17 @@ final class LiveChangeRead {
 
   /** The journal's highest ordering now (0 when empty). */
   private static long head(JournalDatabase database) {
-    try (var c = database.connection(); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT MAX(\"ordering\") FROM \"event_journal\"")) {
-      return rs.next() ? rs.getLong(1) : 0;
+    try (var c = database.connection()) {
+      return head(c);
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("the live change read cannot find the journal's head: " + e.getMessage(), e);
+    }
+  }
+
+  /** The journal's highest ordering now (0 when empty). */
+  static long head(java.sql.Connection c) throws java.sql.SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(\"ordering\") FROM \"event_journal\"")) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 }

@@ -174,6 +174,11 @@ public final class Profiles {
         c -> segment.isEmpty() || ChangeSubscription.touches(c, segment.get()), streamLimits, metrics, stopping)));
   }
 
+  /** The change stream's offset now: subscribing from it gets only what is journaled from here on. */
+  public java.util.concurrent.CompletionStage<Long> changesHead() {
+    return feed.head();
+  }
+
   /** The node's bound on events in flight. */
   public InFlightLimit eventLimit() {
     return eventLimit;

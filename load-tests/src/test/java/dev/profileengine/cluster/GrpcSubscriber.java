@@ -9,31 +9,25 @@ import akka.stream.javadsl.Sink;
 import dev.profileengine.grpc.ProfileServiceClient;
 import dev.profileengine.grpc.SubscribeRequest;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code SubscribeProfileChanges} over gRPC (the node's plaintext gRPC port), from an offset: a
  * client of its own per subscriber, so a node's death ends exactly its streams.
  */
-final class GrpcSubscriber implements ChangeSubscriber {
-  private final String name;
-  private final long from;
+final class GrpcSubscriber extends ChangeSubscriber {
   private final ProfileServiceClient client;
-  private final List<Received> received = new CopyOnWriteArrayList<>();
   private final UniqueKillSwitch stop;
-  private volatile boolean ended;
 
   private GrpcSubscriber(String name, long from, ProfileServiceClient client, ActorSystem system) {
-    this.name = name;
-    this.from = from;
+    super(name, from);
     this.client = client;
     var run = client.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(from).build())
         .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(Sink.foreach(c -> received.add(new Received(c.getOffset(), c.getUserId(), c.getCause(), List.copyOf(c.getEventIdsList())))),
+        .toMat(Sink.foreach(c -> add(new Received(c.getOffset(), c.getUserId(), c.getCause(), List.copyOf(c.getEventIdsList())))),
             Keep.both())
         .run(system);
     this.stop = run.first();
-    run.second().whenComplete((done, failure) -> ended = true);
+    run.second().whenComplete((done, failure) -> end());
   }
 
   /** Subscribes at {@code 127.0.0.1:grpcPort} after {@code fromOffset}. */
@@ -45,34 +39,8 @@ final class GrpcSubscriber implements ChangeSubscriber {
   }
 
   @Override
-  public List<Received> received() {
-    return List.copyOf(received);
-  }
-
-  @Override
-  public long lastOffset() {
-    List<Received> r = received;
-    return r.isEmpty() ? from : r.get(r.size() - 1).offset();
-  }
-
-  @Override
-  public boolean ended() {
-    return ended;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
   public void close() {
     stop.shutdown();
     client.close();
-  }
-
-  @Override
-  public String toString() {
-    return name;
   }
 }

@@ -13,27 +13,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code GET /v1/changes} read as Server-Sent Events: from offset 0, or resumed after the last id
  * received with {@code Last-Event-ID}, as a browser resumes. Only complete events count (an event
  * is complete at its blank line), so a stream cut mid-event drops the partial one.
  */
-final class SseSubscriber implements ChangeSubscriber {
+final class SseSubscriber extends ChangeSubscriber {
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private final String name;
-  private final long from;
-  private final List<Received> received = new CopyOnWriteArrayList<>();
   private final InputStream body;
   private final Thread reader;
-  private volatile boolean ended;
 
   private SseSubscriber(String name, long from, InputStream body) {
-    this.name = name;
-    this.from = from;
+    super(name, from);
     this.body = body;
     this.reader = new Thread(this::read, "sse-" + name);
     reader.setDaemon(true);
@@ -60,7 +54,7 @@ final class SseSubscriber implements ChangeSubscriber {
       String line;
       while ((line = in.readLine()) != null) {
         if (line.isEmpty()) {
-          if ("profile-changed".equals(type) && data.length() > 0) received.add(parse(id, data.toString()));
+          if ("profile-changed".equals(type) && data.length() > 0) add(parse(id, data.toString()));
           id = null;
           type = null;
           data.setLength(0);
@@ -76,7 +70,7 @@ final class SseSubscriber implements ChangeSubscriber {
     } catch (IOException e) {
       // the connection was cut (the node died) or closed by us
     } finally {
-      ended = true;
+      end();
     }
   }
 
@@ -90,27 +84,6 @@ final class SseSubscriber implements ChangeSubscriber {
   }
 
   @Override
-  public List<Received> received() {
-    return List.copyOf(received);
-  }
-
-  @Override
-  public long lastOffset() {
-    List<Received> r = received;
-    return r.isEmpty() ? from : r.get(r.size() - 1).offset();
-  }
-
-  @Override
-  public boolean ended() {
-    return ended;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
   public void close() {
     try {
       body.close();
@@ -118,10 +91,5 @@ final class SseSubscriber implements ChangeSubscriber {
       // closing anyway
     }
     reader.interrupt();
-  }
-
-  @Override
-  public String toString() {
-    return name;
   }
 }

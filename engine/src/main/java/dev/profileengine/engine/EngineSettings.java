@@ -39,8 +39,8 @@ import java.util.TreeMap;
  * @param cluster discovery, seed nodes and Artery: single node or cluster member ({@link ClusterShape})
  * @param journal {@code profile.journal} and {@code profile.data-dir}
  * @param model {@code profile.model}; empty when predictions are off ({@code PROFILE_PREDICTIONS})
- * @param predictionWait {@code profile.model.wait-before-write}: how long a profile's write waits for
- *     its prediction, so that both are journaled in one write (zero: never waits)
+ * @param predictionWait {@code profile.model.wait-before-write}: how long a profile's write may wait for
+ *     its prediction, so that both are journaled in one write (zero, the default: never waits)
  * @param numberOfShards {@code akka.cluster.sharding.number-of-shards}: the user-to-shard mapping
  */
 public record EngineSettings(

@@ -29,15 +29,15 @@ public final class Replayer {
   }
 
   /** Running totals; a snapshot is handed to the progress callback. */
-  public record Progress(long rowsSent, long totalRows, long accepted, long duplicates, long rejected, long failedBatches,
-                         long retries, double seconds) {
+  public record Progress(long rowsSent, long totalRows, long accepted, long duplicates, long rejected, long unconfirmed,
+                         long failedBatches, long retries, double seconds) {
     public double eventsPerSecond() {
       return seconds <= 0 ? 0 : rowsSent / seconds;
     }
 
     public String line() {
-      return String.format("replayed %,d/%,d rows  %,.0f events/s  accepted %,d  duplicates %,d  rejected %,d  retries %,d  failed batches %,d",
-          rowsSent, totalRows, eventsPerSecond(), accepted, duplicates, rejected, retries, failedBatches);
+      return String.format("replayed %,d/%,d rows  %,.0f events/s  accepted %,d  duplicates %,d  rejected %,d  unconfirmed %,d  retries %,d  failed batches %,d",
+          rowsSent, totalRows, eventsPerSecond(), accepted, duplicates, rejected, unconfirmed, retries, failedBatches);
     }
   }
 
@@ -47,6 +47,7 @@ public final class Replayer {
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong unconfirmed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final List<String> rejections = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -87,7 +88,9 @@ public final class Replayer {
    * Replays all rows; calls {@code onProgress} about every second. Rows are split by user into
    * {@code concurrency} lanes that send their batches one after the other, so each user's events
    * arrive in file order (a user's history is never overtaken by its own later events, which
-   * would make them too late) while the lanes run in parallel.
+   * would make them too late) while the lanes run in parallel. The lanes start one after another:
+   * each once the previous one's first batch is answered, so a node that has just started (its JIT
+   * cold) is not handed every lane's batch at once, which it may not answer before its ask timeout.
    */
   public Progress run(List<BehaviorRow> rows, Consumer<Progress> onProgress) throws InterruptedException {
     total = rows.size();
@@ -97,7 +100,12 @@ public final class Replayer {
     for (int i = 0; i < lanes; i++) byLane.add(new ArrayList<>());
     for (BehaviorRow r : rows) byLane.get(Math.floorMod(r.userId().hashCode(), lanes)).add(r);
     List<CompletableFuture<Void>> running = new ArrayList<>(lanes);
-    for (List<BehaviorRow> lane : byLane) running.add(sendLane(lane, 0));
+    CompletableFuture<Void> previousAnswered = CompletableFuture.completedFuture(null);
+    for (List<BehaviorRow> lane : byLane) {
+      CompletableFuture<Void> firstAnswered = new CompletableFuture<>();
+      running.add(previousAnswered.thenCompose(v -> sendLane(lane, 0, firstAnswered)));
+      previousAnswered = firstAnswered;
+    }
     CompletableFuture<Void> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
     while (!all.isDone()) {
       try {
@@ -113,16 +121,21 @@ public final class Replayer {
     return done;
   }
 
-  private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from) {
-    if (from >= lane.size()) return CompletableFuture.completedFuture(null);
+  /** Sends the lane's batches from row {@code from} one after the other; completes {@code answered} after the first. */
+  private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from, CompletableFuture<Void> answered) {
+    if (from >= lane.size()) {
+      answered.complete(null);
+      return CompletableFuture.completedFuture(null);
+    }
     List<BehaviorRow> batch = lane.subList(from, Math.min(lane.size(), from + options.batchSize()));
     ArrayNode body = JSON.createArrayNode();
     batch.forEach(r -> body.add(toJson(r)));
-    return send(bytes(body), batch.size(), 1).thenCompose(v -> sendLane(lane, from + batch.size()));
+    return send(bytes(body), batch.size(), 1).whenComplete((v, e) -> answered.complete(null))
+        .thenCompose(v -> sendLane(lane, from + batch.size(), answered));
   }
 
   public Progress progress() {
-    return new Progress(sent.get(), total, accepted.get(), duplicates.get(), rejected.get(), failed.get(), retries.get(),
+    return new Progress(sent.get(), total, accepted.get(), duplicates.get(), rejected.get(), unconfirmed.get(), failed.get(), retries.get(),
         (System.nanoTime() - startNanos) / 1e9);
   }
 
@@ -156,6 +169,7 @@ public final class Replayer {
             count(resp.body(), events);
             return CompletableFuture.<Void>completedFuture(null);
           }
+          if (error == null) unconfirmed.addAndGet(unconfirmedIn(resp.body()));
           boolean retryable = error != null || resp.statusCode() >= 500 || resp.statusCode() == 429;
           java.util.OptionalLong retryAfter = error == null ? retryAfterSeconds(resp) : java.util.OptionalLong.empty();
           if (retryable && retryAfter.isPresent() && refusals < MAX_REFUSALS) {
@@ -185,6 +199,15 @@ public final class Replayer {
           .orElse(java.util.OptionalLong.empty());
     } catch (NumberFormatException e) {
       return java.util.OptionalLong.empty(); // an HTTP date: treated as a plain failure
+    }
+  }
+
+  /** Events a refused or partly failed batch reports unconfirmed (not known to be stored: timed out, or shed). */
+  private static long unconfirmedIn(byte[] responseBody) {
+    try {
+      return JSON.readTree(responseBody).path("unconfirmed").asLong();
+    } catch (java.io.IOException e) {
+      return 0;
     }
   }
 

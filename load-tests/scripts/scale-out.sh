@@ -147,7 +147,9 @@ echo "node JVM: $CLUSTER_JAVA_OPTS"
 tag="${NODES}n_${CORE}c"; [ "$WARMUP" -gt 0 ] || tag="${tag}_cold"
 ratios=()
 printf '%-4s %14s %14s %7s %s\n' run "1 node ev/s" "$NODES nodes ev/s" ratio "(unconfirmed / retries, 1 node | $NODES nodes)"
+RUNS_LABEL=$RESULT_RUN
 for run in $(seq "$RUNS"); do
+  RESULT_RUN="$RUNS_LABEL #$run"   # each run its own label on the charts
   one=$(measure 1); many=$(measure "$NODES")
   echo "  $one" >&2; echo "  $many" >&2
   e1=$(figure 'events/s' "$one"); en=$(figure 'events/s' "$many")
@@ -170,4 +172,5 @@ for run in $(seq "$RUNS"); do
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 echo "median ratio $NODES nodes / 1 node: ${median}x (runs: ${ratios[*]})"
+RESULT_RUN=$RUNS_LABEL
 record_result scale-out "median_ratio_$tag" "$median" x

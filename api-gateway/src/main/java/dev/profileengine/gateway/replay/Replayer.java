@@ -88,9 +88,10 @@ public final class Replayer {
    * Replays all rows; calls {@code onProgress} about every second. Rows are split by user into
    * {@code concurrency} lanes that send their batches one after the other, so each user's events
    * arrive in file order (a user's history is never overtaken by its own later events, which
-   * would make them too late) while the lanes run in parallel. The lanes start one after another:
-   * each once the previous one's first batch is answered, so a node that has just started (its JIT
-   * cold) is not handed every lane's batch at once, which it may not answer before its ask timeout.
+   * would make them too late) while the lanes run in parallel. The lanes start one at a time: the
+   * first at once, each next one when a batch is answered within {@link #RAMP_UP_LATENCY} (or a
+   * lane ends), so a node that is cold or slow is not handed more batches at once than it answers
+   * promptly: more would wait in its queue, be refused by its admission control (a retry) or time out.
    */
   public Progress run(List<BehaviorRow> rows, Consumer<Progress> onProgress) throws InterruptedException {
     total = rows.size();
@@ -99,13 +100,9 @@ public final class Replayer {
     List<List<BehaviorRow>> byLane = new ArrayList<>(lanes);
     for (int i = 0; i < lanes; i++) byLane.add(new ArrayList<>());
     for (BehaviorRow r : rows) byLane.get(Math.floorMod(r.userId().hashCode(), lanes)).add(r);
-    List<CompletableFuture<Void>> running = new ArrayList<>(lanes);
-    CompletableFuture<Void> previousAnswered = CompletableFuture.completedFuture(null);
-    for (List<BehaviorRow> lane : byLane) {
-      CompletableFuture<Void> firstAnswered = new CompletableFuture<>();
-      running.add(previousAnswered.thenCompose(v -> sendLane(lane, 0, firstAnswered)));
-      previousAnswered = firstAnswered;
-    }
+    Ramp ramp = new Ramp(byLane);
+    ramp.startNext();
+    List<CompletableFuture<Void>> running = ramp.done;
     CompletableFuture<Void> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
     while (!all.isDone()) {
       try {
@@ -121,17 +118,46 @@ public final class Replayer {
     return done;
   }
 
-  /** Sends the lane's batches from row {@code from} one after the other; completes {@code answered} after the first. */
-  private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from, CompletableFuture<Void> answered) {
-    if (from >= lane.size()) {
-      answered.complete(null);
-      return CompletableFuture.completedFuture(null);
+  /** An answer within this lets the replay start one more lane. */
+  static final java.time.Duration RAMP_UP_LATENCY = java.time.Duration.ofSeconds(2);
+
+  /** Starts the lanes one at a time: see {@link #run}. */
+  private final class Ramp {
+    private final List<List<BehaviorRow>> lanes;
+    private final List<CompletableFuture<Void>> done = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+
+    Ramp(List<List<BehaviorRow>> lanes) {
+      this.lanes = lanes;
+      lanes.forEach(l -> done.add(new CompletableFuture<>()));
     }
+
+    void startNext() {
+      int i = started.getAndIncrement();
+      if (i >= lanes.size()) return;
+      sendLane(lanes.get(i), 0, this).whenComplete((v, e) -> {
+        if (e != null) done.get(i).completeExceptionally(e);
+        else done.get(i).complete(null);
+        startNext();
+      });
+    }
+
+    void answered(long nanos) {
+      if (nanos <= RAMP_UP_LATENCY.toNanos()) startNext();
+    }
+  }
+
+  /** Sends the lane's batches from row {@code from} one after the other, telling the ramp how long each took. */
+  private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from, Ramp ramp) {
+    if (from >= lane.size()) return CompletableFuture.completedFuture(null);
     List<BehaviorRow> batch = lane.subList(from, Math.min(lane.size(), from + options.batchSize()));
     ArrayNode body = JSON.createArrayNode();
     batch.forEach(r -> body.add(toJson(r)));
-    return send(bytes(body), batch.size(), 1).whenComplete((v, e) -> answered.complete(null))
-        .thenCompose(v -> sendLane(lane, from + batch.size(), answered));
+    long sentAt = System.nanoTime();
+    return send(bytes(body), batch.size(), 1).thenCompose(v -> {
+      ramp.answered(System.nanoTime() - sentAt);
+      return sendLane(lane, from + batch.size(), ramp);
+    });
   }
 
   public Progress progress() {

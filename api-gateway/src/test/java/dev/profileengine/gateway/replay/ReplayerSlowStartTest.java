@@ -21,15 +21,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replay's lanes start one after another, each once the previous lane's first batch is
- * answered: a node that has just started gets one batch, not every lane's at once. The peer is a
- * plain HTTP server answering as a node does, which records how many answers it had sent when each
- * request arrived; it holds its first answer until a second request arrives (which must not happen)
- * or a second has passed.
+ * The replay's lanes start one at a time, each once a batch is answered promptly: a node that has
+ * just started, or is slow, gets one batch, not every lane's at once. The peer is a plain HTTP
+ * server answering as a node does, which records how many answers it had sent when each request
+ * arrived.
  */
 class ReplayerSlowStartTest {
+  /** The first answer is held until a second request arrives (which must not happen) or a second has passed. */
   @Test
-  void eachLaneStartsOnceThePreviousLanesFirstBatchIsAnswered() throws Exception {
+  void theSecondLaneStartsOnceTheFirstBatchIsAnswered() throws Exception {
     AtomicInteger answered = new AtomicInteger();
     List<Integer> answeredAtArrival = new CopyOnWriteArrayList<>();
     CountDownLatch secondArrived = new CountDownLatch(1);
@@ -47,9 +47,9 @@ class ReplayerSlowStartTest {
           .getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);
+      answered.incrementAndGet(); // before the client can see the answer
       exchange.getResponseBody().write(body);
       exchange.close();
-      answered.incrementAndGet();
     });
     server.start();
     try {
@@ -65,6 +65,48 @@ class ReplayerSlowStartTest {
       assertTrue(answeredAtArrival.size() >= 4, "several batches per lane: " + answeredAtArrival);
       assertEquals(0, answeredAtArrival.get(0));
       assertTrue(answeredAtArrival.get(1) >= 1, "the second batch is sent after the first answer: " + answeredAtArrival);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  /** A first answer slower than the ramp-up latency starts no lane: the next request is the same lane's next batch. */
+  @Test
+  void aSlowAnswerStartsNoOtherLane() throws Exception {
+    AtomicInteger answered = new AtomicInteger();
+    List<Integer> answeredAtArrival = new CopyOnWriteArrayList<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.createContext("/v1/events", exchange -> {
+      int events = countEvents(exchange.getRequestBody());
+      answeredAtArrival.add(answered.get());
+      if (answeredAtArrival.size() == 1) {
+        // a cold node: its first answer takes longer than the ramp-up latency
+        try {
+          Thread.sleep(Replayer.RAMP_UP_LATENCY.toMillis() + 300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      byte[] body = ("{\"accepted\":" + events + ",\"duplicates\":0,\"rejected\":0,\"unconfirmed\":0,\"results\":[]}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      answered.incrementAndGet(); // before the client can see the answer
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    try {
+      List<BehaviorRow> rows = new ArrayList<>();
+      for (int user = 0; user < 40; user++) {
+        for (int k = 0; k < 5; k++) rows.add(new BehaviorRow("u" + user, "i" + k, "c1", BehaviorType.VIEW, 1_511_658_000L + k, null, null));
+      }
+      URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+      Replayer.Progress done = new Replayer(new Replayer.Options(base, 10, 4, 8, null)).run(rows, p -> {});
+
+      assertEquals(rows.size(), done.accepted());
+      assertEquals(List.of(0, 1, 2), answeredAtArrival.subList(0, 3),
+          "after the slow answer one batch at a time, until a prompt answer starts the second lane: " + answeredAtArrival);
     } finally {
       server.stop(0);
     }

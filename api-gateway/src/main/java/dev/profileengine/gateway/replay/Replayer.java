@@ -88,10 +88,11 @@ public final class Replayer {
    * Replays all rows; calls {@code onProgress} about every second. Rows are split by user into
    * {@code concurrency} lanes that send their batches one after the other, so each user's events
    * arrive in file order (a user's history is never overtaken by its own later events, which
-   * would make them too late) while the lanes run in parallel. The lanes start one at a time: the
-   * first at once, each next one when a batch is answered within {@link #RAMP_UP_LATENCY} (or a
-   * lane ends), so a node that is cold or slow is not handed more batches at once than it answers
-   * promptly: more would wait in its queue, be refused by its admission control (a retry) or time out.
+   * would make them too late) while the lanes run in parallel. The batches in flight start at one
+   * and grow by one (up to the lanes) each time a batch is answered within {@link #RAMP_UP_LATENCY},
+   * so a node that is cold or slow is not handed more than it answers promptly (more would wait in
+   * its queue, be refused by its admission control, a retry, or time out). A free slot goes to the
+   * idle lane with the most rows left, so the lanes end together rather than one finishing alone.
    */
   public Progress run(List<BehaviorRow> rows, Consumer<Progress> onProgress) throws InterruptedException {
     total = rows.size();
@@ -100,10 +101,9 @@ public final class Replayer {
     List<List<BehaviorRow>> byLane = new ArrayList<>(lanes);
     for (int i = 0; i < lanes; i++) byLane.add(new ArrayList<>());
     for (BehaviorRow r : rows) byLane.get(Math.floorMod(r.userId().hashCode(), lanes)).add(r);
-    Ramp ramp = new Ramp(byLane);
-    ramp.startNext();
-    List<CompletableFuture<Void>> running = ramp.done;
-    CompletableFuture<Void> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
+    Window window = new Window(byLane);
+    window.pump();
+    CompletableFuture<Void> all = window.done;
     while (!all.isDone()) {
       try {
         all.get(1, java.util.concurrent.TimeUnit.SECONDS);
@@ -118,46 +118,65 @@ public final class Replayer {
     return done;
   }
 
-  /** An answer within this lets the replay start one more lane. */
+  /** An answer within this lets the replay have one more batch in flight. */
   static final java.time.Duration RAMP_UP_LATENCY = java.time.Duration.ofSeconds(2);
 
-  /** Starts the lanes one at a time: see {@link #run}. */
-  private final class Ramp {
+  /** The batches in flight, one per lane at most: see {@link #run}. */
+  private final class Window {
     private final List<List<BehaviorRow>> lanes;
-    private final List<CompletableFuture<Void>> done = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+    private final int[] next;
+    private final boolean[] busy;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private int size = 1;
+    private int inFlight;
 
-    Ramp(List<List<BehaviorRow>> lanes) {
+    Window(List<List<BehaviorRow>> lanes) {
       this.lanes = lanes;
-      lanes.forEach(l -> done.add(new CompletableFuture<>()));
+      this.next = new int[lanes.size()];
+      this.busy = new boolean[lanes.size()];
     }
 
-    void startNext() {
-      int i = started.getAndIncrement();
-      if (i >= lanes.size()) return;
-      sendLane(lanes.get(i), 0, this).whenComplete((v, e) -> {
-        if (e != null) done.get(i).completeExceptionally(e);
-        else done.get(i).complete(null);
-        startNext();
+    /** Sends batches while the window has room and an idle lane has rows left; completes when all are answered. */
+    void pump() {
+      List<int[]> sends = new ArrayList<>();
+      synchronized (this) {
+        while (inFlight < size) {
+          int lane = idleLaneWithMostLeft();
+          if (lane < 0) break;
+          int from = next[lane];
+          next[lane] = Math.min(lanes.get(lane).size(), from + options.batchSize());
+          busy[lane] = true;
+          inFlight++;
+          sends.add(new int[] {lane, from, next[lane]});
+        }
+        if (inFlight == 0 && idleLaneWithMostLeft() < 0) done.complete(null);
+      }
+      for (int[] s : sends) send(s[0], lanes.get(s[0]).subList(s[1], s[2]));
+    }
+
+    private int idleLaneWithMostLeft() {
+      int best = -1;
+      for (int i = 0; i < lanes.size(); i++) {
+        int left = lanes.get(i).size() - next[i];
+        if (!busy[i] && left > 0 && (best < 0 || left > lanes.get(best).size() - next[best])) best = i;
+      }
+      return best;
+    }
+
+    private void send(int lane, List<BehaviorRow> batch) {
+      ArrayNode body = JSON.createArrayNode();
+      batch.forEach(r -> body.add(toJson(r)));
+      long sentAt = System.nanoTime();
+      Replayer.this.send(bytes(body), batch.size(), 1).whenComplete((v, e) -> {
+        synchronized (this) {
+          busy[lane] = false;
+          inFlight--;
+          if (e == null && System.nanoTime() - sentAt <= RAMP_UP_LATENCY.toNanos()) size = Math.min(lanes.size(), size + 1);
+        }
+        if (e != null) done.completeExceptionally(e);
+        else pump();
       });
     }
-
-    void answered(long nanos) {
-      if (nanos <= RAMP_UP_LATENCY.toNanos()) startNext();
-    }
-  }
-
-  /** Sends the lane's batches from row {@code from} one after the other, telling the ramp how long each took. */
-  private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from, Ramp ramp) {
-    if (from >= lane.size()) return CompletableFuture.completedFuture(null);
-    List<BehaviorRow> batch = lane.subList(from, Math.min(lane.size(), from + options.batchSize()));
-    ArrayNode body = JSON.createArrayNode();
-    batch.forEach(r -> body.add(toJson(r)));
-    long sentAt = System.nanoTime();
-    return send(bytes(body), batch.size(), 1).thenCompose(v -> {
-      ramp.answered(System.nanoTime() - sentAt);
-      return sendLane(lane, from + batch.size(), ramp);
-    });
   }
 
   public Progress progress() {

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replay's lanes start one at a time, each once a batch is answered promptly: a node that has
- * just started, or is slow, gets one batch, not every lane's at once. The peer is a plain HTTP
+ * The replay's batches in flight start at one and grow by one each time a batch is answered
+ * promptly: a node that has just started, or is slow, gets one batch, not every lane's at once. The peer is a plain HTTP
  * server answering as a node does, which records how many answers it had sent when each request
  * arrived.
  */
@@ -70,7 +70,7 @@ class ReplayerSlowStartTest {
     }
   }
 
-  /** A first answer slower than the ramp-up latency starts no lane: the next request is the same lane's next batch. */
+  /** A first answer slower than the ramp-up latency does not widen the window: the next request waits for it. */
   @Test
   void aSlowAnswerStartsNoOtherLane() throws Exception {
     AtomicInteger answered = new AtomicInteger();

@@ -123,11 +123,14 @@ measure() {
     for i in $(seq "$n"); do jcmd "$(cat "$RUN_DIR/node$i.pid")" JFR.start name=scale settings=profile >/dev/null; done
   fi
   node_cpu0=$(cpu_seconds $pids); pg_cpu0=$(cpu_seconds $(pg_pids))
+  local each0=() p; for p in $pids; do each0+=("$(cpu_seconds "$p")"); done
   local th0 thp0 i
   thp0=$(cg_throttled pg); th0=0; for i in $(seq "$n"); do th0=$((th0 + $(cg_throttled "node$i"))); done
   wait "$probe" || { cat "$out" >&2; exit 1; }
   node_cpu=$(awk -v a="$(cpu_seconds $pids)" -v b="$node_cpu0" 'BEGIN { printf "%.1f", a - b }')
   pg_cpu=$(awk -v a="$(cpu_seconds $(pg_pids))" -v b="$pg_cpu0" 'BEGIN { printf "%.1f", a - b }')
+  local each="" k=0
+  for p in $pids; do each+="$(awk -v a="$(cpu_seconds "$p")" -v b="${each0[$k]}" 'BEGIN { printf "%.1f", a - b }') "; k=$((k + 1)); done
   local th=0; for i in $(seq "$n"); do th=$((th + $(cg_throttled "node$i"))); done
   if [ -n "$JFR_DIR" ]; then
     for i in $(seq "$n"); do
@@ -136,7 +139,7 @@ measure() {
   fi
   grep -E '^(WARMUP|ROUTE)' "$out" | sed 's/^/  /' >&2 || true
   summary=$(grep '^SUMMARY' "$out"); rm -f "$out"
-  echo "$summary; node cpu ${node_cpu} s, pg cpu ${pg_cpu} s, throttled periods nodes $((th - th0)) pg $(($(cg_throttled pg) - thp0))"
+  echo "$summary; node cpu ${node_cpu} s (each: ${each% }), pg cpu ${pg_cpu} s, throttled periods nodes $((th - th0)) pg $(($(cg_throttled pg) - thp0))"
   scripts/cluster.sh clean >/dev/null 2>&1 || true
   cg_remove_all
 }

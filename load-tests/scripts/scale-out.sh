@@ -147,7 +147,9 @@ measure() {
 echo "machine: $(nproc) cpus, cgroup $CG_MODE; 1 vs $NODES nodes at $CORE core each, PostgreSQL at $PG_CORE core;"
 echo "rows $ROWS after a warm-up of $WARMUP rows per node of other users, route by $ROUTE; batch $BATCH, lanes $LANES per node; predictions $PROFILE_PREDICTIONS;"
 echo "node JVM: $CLUSTER_JAVA_OPTS"
-tag="${NODES}n_${CORE}c"; [ "$WARMUP" -gt 0 ] || tag="${tag}_cold"
+tag="${NODES}n_${CORE}c"   # metrics of runs with another warm-up or route say so: _cold, _w<rows>, _hash
+if [ "$WARMUP" = 0 ]; then tag="${tag}_cold"; elif [ "$WARMUP" != 10000 ]; then tag="${tag}_w$WARMUP"; fi
+[ "$ROUTE" = owner ] || tag="${tag}_$ROUTE"
 ratios=()
 printf '%-4s %14s %14s %7s %s\n' run "1 node ev/s" "$NODES nodes ev/s" ratio "(unconfirmed / retries, 1 node | $NODES nodes)"
 RUNS_LABEL=$RESULT_RUN

@@ -1,7 +1,7 @@
 # Shared by the benchmark scripts (source it right after cd'ing to the repository root): appends a
 # run's final figures to its benchmark's CSV in load-tests/results/, from which
 # load-tests/scripts/charts.sh draws the report's charts. Kept apart from node-lib.sh because the
-# scripts without a node (pool-*.sh, scale-1-vs-3.sh) record too, and sourcing node-lib.sh builds
+# scripts without a node (pool-*.sh, scale-out.sh) record too, and sourcing node-lib.sh builds
 # the server jar when it is missing.
 # Env: RESULTS_DIR (load-tests/results; set it empty to record nothing), RESULT_RUN (the run's
 # label on the charts; default: its start, UTC), RESULT_BUILD (default: git's short commit, with

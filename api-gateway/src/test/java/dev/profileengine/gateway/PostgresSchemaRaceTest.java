@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Nodes of a cluster start together and each creates the segment table if missing: on PostgreSQL,
  * concurrent {@code CREATE TABLE IF NOT EXISTS} can fail all but one with a duplicate key in the
- * catalog, which once stopped a node from starting (scale-1-vs-3.sh). Every one of many
+ * catalog, which once stopped a node from starting (a cluster benchmark). Every one of many
  * simultaneous creators must succeed, on one fresh database per round.
  */
 class PostgresSchemaRaceTest {

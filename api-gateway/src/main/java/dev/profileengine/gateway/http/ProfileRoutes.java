@@ -77,7 +77,9 @@ public final class ProfileRoutes extends AllDirectives {
                     body(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
                 path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
                     parameterOptional("k", k -> recommendations(userId, k)))))),
-                metrics.timed("privacy", () -> privacy.routes(userId, this::body)))))))),
+                metrics.timed("privacy", () -> privacy.routes(userId, this::body)))))),
+            path(PathMatchers.segment("cluster").slash("shards"), () -> get(() -> metrics.timed("shards", () ->
+                access.require(Scope.READ, caller -> onSuccess(profiles.shardOwners(), owners -> json(StatusCodes.OK, owners)))))))),
         path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
         path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
             ? json(StatusCodes.OK, readiness())

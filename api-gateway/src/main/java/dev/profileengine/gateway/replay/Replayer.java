@@ -29,15 +29,15 @@ public final class Replayer {
   }
 
   /** Running totals; a snapshot is handed to the progress callback. */
-  public record Progress(long rowsSent, long totalRows, long accepted, long duplicates, long rejected, long failedBatches,
-                         long retries, double seconds) {
+  public record Progress(long rowsSent, long totalRows, long accepted, long duplicates, long rejected, long unconfirmed,
+                         long failedBatches, long retries, double seconds) {
     public double eventsPerSecond() {
       return seconds <= 0 ? 0 : rowsSent / seconds;
     }
 
     public String line() {
-      return String.format("replayed %,d/%,d rows  %,.0f events/s  accepted %,d  duplicates %,d  rejected %,d  retries %,d  failed batches %,d",
-          rowsSent, totalRows, eventsPerSecond(), accepted, duplicates, rejected, retries, failedBatches);
+      return String.format("replayed %,d/%,d rows  %,.0f events/s  accepted %,d  duplicates %,d  rejected %,d  unconfirmed %,d  retries %,d  failed batches %,d",
+          rowsSent, totalRows, eventsPerSecond(), accepted, duplicates, rejected, unconfirmed, retries, failedBatches);
     }
   }
 
@@ -47,6 +47,7 @@ public final class Replayer {
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong unconfirmed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final List<String> rejections = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -87,7 +88,11 @@ public final class Replayer {
    * Replays all rows; calls {@code onProgress} about every second. Rows are split by user into
    * {@code concurrency} lanes that send their batches one after the other, so each user's events
    * arrive in file order (a user's history is never overtaken by its own later events, which
-   * would make them too late) while the lanes run in parallel.
+   * would make them too late) while the lanes run in parallel. The batches in flight start at one
+   * and grow by one (up to the lanes) each time a batch is answered within {@link #RAMP_UP_LATENCY},
+   * so a node that is cold or slow is not handed more than it answers promptly (more would wait in
+   * its queue, be refused by its admission control, a retry, or time out). A free slot goes to the
+   * idle lane with the most rows left, so the lanes end together rather than one finishing alone.
    */
   public Progress run(List<BehaviorRow> rows, Consumer<Progress> onProgress) throws InterruptedException {
     total = rows.size();
@@ -96,9 +101,9 @@ public final class Replayer {
     List<List<BehaviorRow>> byLane = new ArrayList<>(lanes);
     for (int i = 0; i < lanes; i++) byLane.add(new ArrayList<>());
     for (BehaviorRow r : rows) byLane.get(Math.floorMod(r.userId().hashCode(), lanes)).add(r);
-    List<CompletableFuture<Void>> running = new ArrayList<>(lanes);
-    for (List<BehaviorRow> lane : byLane) running.add(sendLane(lane, 0));
-    CompletableFuture<Void> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
+    Window window = new Window(byLane);
+    window.pump();
+    CompletableFuture<Void> all = window.done;
     while (!all.isDone()) {
       try {
         all.get(1, java.util.concurrent.TimeUnit.SECONDS);
@@ -113,16 +118,69 @@ public final class Replayer {
     return done;
   }
 
-  private CompletableFuture<Void> sendLane(List<BehaviorRow> lane, int from) {
-    if (from >= lane.size()) return CompletableFuture.completedFuture(null);
-    List<BehaviorRow> batch = lane.subList(from, Math.min(lane.size(), from + options.batchSize()));
-    ArrayNode body = JSON.createArrayNode();
-    batch.forEach(r -> body.add(toJson(r)));
-    return send(bytes(body), batch.size(), 1).thenCompose(v -> sendLane(lane, from + batch.size()));
+  /** An answer within this lets the replay have one more batch in flight. */
+  static final java.time.Duration RAMP_UP_LATENCY = java.time.Duration.ofSeconds(2);
+
+  /** The batches in flight, one per lane at most: see {@link #run}. */
+  private final class Window {
+    private final List<List<BehaviorRow>> lanes;
+    private final int[] next;
+    private final boolean[] busy;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private int size = 1;
+    private int inFlight;
+
+    Window(List<List<BehaviorRow>> lanes) {
+      this.lanes = lanes;
+      this.next = new int[lanes.size()];
+      this.busy = new boolean[lanes.size()];
+    }
+
+    /** Sends batches while the window has room and an idle lane has rows left; completes when all are answered. */
+    void pump() {
+      List<int[]> sends = new ArrayList<>();
+      synchronized (this) {
+        while (inFlight < size) {
+          int lane = idleLaneWithMostLeft();
+          if (lane < 0) break;
+          int from = next[lane];
+          next[lane] = Math.min(lanes.get(lane).size(), from + options.batchSize());
+          busy[lane] = true;
+          inFlight++;
+          sends.add(new int[] {lane, from, next[lane]});
+        }
+        if (inFlight == 0 && idleLaneWithMostLeft() < 0) done.complete(null);
+      }
+      for (int[] s : sends) send(s[0], lanes.get(s[0]).subList(s[1], s[2]));
+    }
+
+    private int idleLaneWithMostLeft() {
+      int best = -1;
+      for (int i = 0; i < lanes.size(); i++) {
+        int left = lanes.get(i).size() - next[i];
+        if (!busy[i] && left > 0 && (best < 0 || left > lanes.get(best).size() - next[best])) best = i;
+      }
+      return best;
+    }
+
+    private void send(int lane, List<BehaviorRow> batch) {
+      ArrayNode body = JSON.createArrayNode();
+      batch.forEach(r -> body.add(toJson(r)));
+      long sentAt = System.nanoTime();
+      Replayer.this.send(bytes(body), batch.size(), 1).whenComplete((v, e) -> {
+        synchronized (this) {
+          busy[lane] = false;
+          inFlight--;
+          if (e == null && System.nanoTime() - sentAt <= RAMP_UP_LATENCY.toNanos()) size = Math.min(lanes.size(), size + 1);
+        }
+        if (e != null) done.completeExceptionally(e);
+        else pump();
+      });
+    }
   }
 
   public Progress progress() {
-    return new Progress(sent.get(), total, accepted.get(), duplicates.get(), rejected.get(), failed.get(), retries.get(),
+    return new Progress(sent.get(), total, accepted.get(), duplicates.get(), rejected.get(), unconfirmed.get(), failed.get(), retries.get(),
         (System.nanoTime() - startNanos) / 1e9);
   }
 
@@ -156,6 +214,7 @@ public final class Replayer {
             count(resp.body(), events);
             return CompletableFuture.<Void>completedFuture(null);
           }
+          if (error == null) unconfirmed.addAndGet(unconfirmedIn(resp.body()));
           boolean retryable = error != null || resp.statusCode() >= 500 || resp.statusCode() == 429;
           java.util.OptionalLong retryAfter = error == null ? retryAfterSeconds(resp) : java.util.OptionalLong.empty();
           if (retryable && retryAfter.isPresent() && refusals < MAX_REFUSALS) {
@@ -185,6 +244,15 @@ public final class Replayer {
           .orElse(java.util.OptionalLong.empty());
     } catch (NumberFormatException e) {
       return java.util.OptionalLong.empty(); // an HTTP date: treated as a plain failure
+    }
+  }
+
+  /** Events a refused or partly failed batch reports unconfirmed (not known to be stored: timed out, or shed). */
+  private static long unconfirmedIn(byte[] responseBody) {
+    try {
+      return JSON.readTree(responseBody).path("unconfirmed").asLong();
+    } catch (java.io.IOException e) {
+      return 0;
     }
   }
 

@@ -53,6 +53,7 @@ public final class Profiles {
   private final EngineSettings.Recommendations recommendations;
   private final InFlightLimit eventLimit;
   private final InFlightLimit readLimit;
+  private final ShardOwners shardOwners;
 
   /**
    * What bounds the facade's work, from the node's settings.
@@ -77,6 +78,12 @@ public final class Profiles {
     this.subscribers = new SubscriberLimit(limits.subscribers(), metrics, system);
     this.streamLimits = limits.stream();
     this.stopping = ChangeSubscription.stoppingSignal(system);
+    this.shardOwners = new ShardOwners(system, settings.askTimeout());
+  }
+
+  /** Which node hosts which profile shard now (for clients that send each user's events to its node). */
+  public CompletionStage<ShardOwners.Snapshot> shardOwners() {
+    return shardOwners.current();
   }
 
   /**

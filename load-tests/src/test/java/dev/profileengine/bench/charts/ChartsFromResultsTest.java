@@ -54,10 +54,10 @@ class ChartsFromResultsTest {
   @Test
   void aResultsFileWithoutWhatAChartNeedsIsNamed() throws Exception {
     Path results = copyResults();
-    Files.writeString(results.resolve("scale-1-vs-3.csv"), "run,metric,value,unit\nr,events_per_s_1_node,4643,events/s\n");
+    Files.writeString(results.resolve("scale-out.csv"), "run,metric,value,unit\nr,events_per_s_1_of_3n_0.4c,487,events/s\n");
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> ChartMain.write(results, tmp.resolve("out")));
-    assertTrue(e.getMessage().contains("scale-1-vs-3.csv") && e.getMessage().contains("events_per_s_3_nodes"), e.getMessage());
+    assertTrue(e.getMessage().contains("scale-out.csv") && e.getMessage().contains("events_per_s_3_of_3n_0.4c"), e.getMessage());
     assertTrue(Files.notExists(tmp.resolve("out")), "no chart is written when one cannot be");
   }
 

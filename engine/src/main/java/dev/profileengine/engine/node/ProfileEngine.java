@@ -98,8 +98,6 @@ public final class ProfileEngine {
     if (models == null) log.info("Predictions disabled (profile.model.enabled = off)");
     else system.getWhenTerminated().thenRun(models::close);
     ErasureLog.init(system);
-    // Several nodes write a PostgreSQL journal: each one's live change read wakes for the others' commits.
-    if (!settings.journal().h2()) dev.profileengine.engine.journal.JournalCommits.get(system).shareAcrossCluster(system);
     ClusterModels clusterModels = models == null ? null : ClusterModels.start(system, models, settings.askTimeout());
     UserProfile.init(system, settings, models);
     SegmentStore segments = new SegmentStore(system);

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
-import dev.profileengine.engine.journal.JournalCommits;
 import dev.profileengine.engine.model.ModelAssignment;
 import dev.profileengine.engine.model.NodeModels;
 import dev.profileengine.profile.ProfileState;
@@ -83,7 +82,6 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.PredictionReady", UserProfile.PredictionReady.class, 1, null),
       new Type("profile.PredictionFailed", UserProfile.PredictionFailed.class, 1, null),
       new Type("profile.WritePredicted", UserProfile.WritePredicted.class, 1, null),
-      new Type("journal.JournalCommitted", JournalCommits.JournalCommitted.class, 1, null),
       new Type("profile.Recorded", UserProfile.Recorded.class, 1, null),
       // 2: refused (absent in 1 = not refused).
       new Type("profile.ProfileReply", UserProfile.ProfileReply.class, 2, null),

@@ -147,7 +147,6 @@ final class GoldenValues {
     v.put("profile.ReevaluateSegments", new UserProfile.ReevaluateSegments(T0.plusSeconds(7200), ref));
     v.put("profile.PredictionReady", new UserProfile.PredictionReady(prediction()));
     v.put("profile.PredictionFailed", new UserProfile.PredictionFailed("queue full"));
-    v.put("journal.JournalCommitted", new dev.profileengine.engine.journal.JournalCommits.JournalCommitted());
     v.put("profile.WritePredicted", new UserProfile.WritePredicted(Optional.of(prediction())));
     v.put("profile.Recorded", new UserProfile.Recorded(List.of(
         new EventResult("e1", EventResult.ACCEPTED, null, null, null),

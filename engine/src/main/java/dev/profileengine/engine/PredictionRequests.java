@@ -43,23 +43,27 @@ final class PredictionRequests {
   }
 
   /**
-   * Whether a write leading to {@code next} may wait for its prediction: predictions on, allowed,
-   * a wait configured and no request in flight (one already in flight is coalesced into instead).
+   * Whether a write may wait for its prediction: predictions on, a wait configured and no request
+   * in flight (one already in flight is coalesced into instead). Cheap: asked before the write's
+   * state is folded.
    */
-  boolean writeMayWait(ProfileState next) {
-    return models != null && !waitBeforeWrite.isZero() && !inFlight && next.allows(Consent.Purpose.PERSONALIZATION, profile);
+  boolean writeMayWait() {
+    return models != null && !waitBeforeWrite.isZero() && !inFlight;
   }
 
   /**
-   * Asks the pool for the prediction as of {@code next} for the write waiting on it: answers {@link
+   * Asks the pool for the prediction as of {@code next} for the write waiting on it, if the profile
+   * allows personalization (false: nothing asked, the write goes ahead): answers {@link
    * UserProfile.WritePredicted} within the wait, empty if none came in time (see {@link #writePredicted}).
    */
-  void requestBeforeWrite(ProfileState next, String eventId) {
+  boolean requestBeforeWrite(ProfileState next, String eventId) {
+    if (!next.allows(Consent.Purpose.PERSONALIZATION, profile)) return false;
     inFlight = true;
     CompletableFuture<ProfilePrediction> asked = models.predict(userId, next.recentBehaviors(), next.eventCount(), eventId).toCompletableFuture();
     beforeWrite = asked;
     context.pipeToSelf(asked.copy().orTimeout(waitBeforeWrite.toNanos(), TimeUnit.NANOSECONDS),
         (p, failure) -> new UserProfile.WritePredicted(failure == null ? Optional.of(p) : Optional.empty()));
+    return true;
   }
 
   /**

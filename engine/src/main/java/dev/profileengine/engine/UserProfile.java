@@ -345,15 +345,11 @@ public final class UserProfile
     }
     predictions.scoreLast(state, ((EventRecorded) accepted.get(0)).event());
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
-    ProfileState next = fold(state, accepted);
-    if (predictions.writeMayWait(next)) {
+    if (predictions.writeMayWait() && predictions.requestBeforeWrite(fold(state, accepted), lastId)) {
       waiting = new WaitingWrite(accepted, cmd.replyTo(), reply, lastId, writeStart);
-      predictions.requestBeforeWrite(next, lastId);
       return Effect().noReply();
     }
-    return persist(withSegmentChanges(state, accepted))
-        .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
-        .thenRun(s -> watermark.advance(s.lastEventMillis()))
+    return persistRecorded(state, accepted, writeStart)
         .thenRun(s -> predictions.request(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
   }
@@ -365,11 +361,16 @@ public final class UserProfile
     predictions.writePredicted(cmd.prediction());
     List<Event> events = new ArrayList<>(w.accepted());
     cmd.prediction().filter(p -> predictions.keeps(fold(state, w.accepted()), p)).ifPresent(p -> events.add(new PredictionUpdated(p)));
-    return persist(withSegmentChanges(state, events))
-        .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - w.writeStart()) / 1e9))
-        .thenRun(s -> watermark.advance(s.lastEventMillis()))
+    return persistRecorded(state, events, w.writeStart())
         .thenReply(w.replyTo(), s -> w.reply())
         .thenUnstashAll();
+  }
+
+  /** Persists recorded events (with their segment change), timing the write and advancing the event-time watermark. */
+  private EffectBuilder<Event, ProfileState> persistRecorded(ProfileState state, List<Event> events, long writeStart) {
+    return persist(withSegmentChanges(state, events))
+        .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
+        .thenRun(s -> watermark.advance(s.lastEventMillis()));
   }
 
   private ProfileState fold(ProfileState state, List<? extends Event> events) {

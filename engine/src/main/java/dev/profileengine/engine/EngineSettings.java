@@ -15,6 +15,7 @@ import dev.profileengine.profile.ChurnSettings;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.PiiPolicy;
+import dev.profileengine.profile.identity.IdentityRules;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.RfmThresholds;
 import dev.profileengine.profile.RiskSettings;
@@ -36,6 +37,7 @@ import java.util.TreeMap;
  *
  * @param segments the audiences of {@code profile.segments}, in id order
  * @param attributeLimits caps on each profile's static attributes ({@code profile.attributes})
+ * @param identity which identities may be linked into one profile ({@code profile.identity})
  * @param cluster discovery, seed nodes and Artery: single node or cluster member ({@link ClusterShape})
  * @param journal {@code profile.journal} and {@code profile.data-dir}
  * @param model {@code profile.model}; empty when predictions are off ({@code PROFILE_PREDICTIONS})
@@ -52,6 +54,7 @@ public record EngineSettings(
     PiiPolicy pii,
     SegmentDefinitions segments,
     AttributeLimits attributeLimits,
+    IdentityRules identity,
     ClusterShape cluster,
     JournalSettings journal,
     Health health,
@@ -116,13 +119,13 @@ public record EngineSettings(
 
   /** Snapshot interval and kept snapshots replaced (tests crossing snapshot boundaries). */
   public EngineSettings withSnapshots(int every, int kept) {
-    return new EngineSettings(profile, validation, every, kept, askTimeout, pii, segments, attributeLimits, cluster, journal, health, model, predictionWait,
+    return new EngineSettings(profile, validation, every, kept, askTimeout, pii, segments, attributeLimits, identity, cluster, journal, health, model, predictionWait,
         changes, recommendations, segmentRecheck, management, numberOfShards);
   }
 
   /** The audiences replaced. */
   public EngineSettings withSegments(SegmentDefinitions segments) {
-    return new EngineSettings(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, attributeLimits, cluster, journal,
+    return new EngineSettings(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, attributeLimits, identity, cluster, journal,
         health, model, predictionWait, changes, recommendations, segmentRecheck, management, numberOfShards);
   }
 
@@ -138,6 +141,7 @@ public record EngineSettings(
         piiPolicy(c.getConfig("privacy")),
         segments(c),
         attributeLimits(c.getConfig("attributes")),
+        identityRules(c.getConfig("identity")),
         ClusterShape.from(root),
         JournalSettings.from(root),
         Health.from(c.getConfig("health")),
@@ -188,6 +192,20 @@ public record EngineSettings(
   }
 
   /** {@code profile.attributes}. */
+  static IdentityRules identityRules(Config c) {
+    Map<String, IdentityRules.TypeRule> types = new java.util.TreeMap<>();
+    Config t = c.getConfig("types");
+    for (String name : t.root().keySet()) {
+      Config rule = t.getConfig(name);
+      types.put(name, new IdentityRules.TypeRule(rule.getBoolean("unique"), rule.getBoolean("hashed")));
+    }
+    try {
+      return new IdentityRules(types, c.getInt("max-identities"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("profile.identity: " + e.getMessage(), e);
+    }
+  }
+
   static AttributeLimits attributeLimits(Config c) {
     try {
       return new AttributeLimits(c.getInt("max-count"), (int) Math.min(Integer.MAX_VALUE, c.getBytes("max-bytes")),

@@ -33,6 +33,9 @@ import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
 import dev.profileengine.profile.SegmentChange;
+import dev.profileengine.profile.identity.IdentityLinks;
+import dev.profileengine.profile.identity.Ledger;
+import dev.profileengine.profile.identity.LedgerEntry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,7 +140,47 @@ public final class UserProfile
   /** Internal: the prediction a waiting write leads to, empty when none came within the wait. */
   public record WritePredicted(Optional<ProfilePrediction> prediction) implements Command {}
 
+  /** Which profile this identity belongs to now: the canonical profile answers (a merged one forwards). */
+  public record Resolve(ActorRef<Resolution> replyTo) implements Command {}
+
+  /**
+   * Merges this canonical profile into {@code canonical}: its identities and entries move there and
+   * it forwards everything from then on. Journaled before it starts ({@link MergeStarted}), so a
+   * crash resumes it.
+   */
+  public record MergeInto(String canonical, ActorRef<LinkReply> replyTo) implements Command {}
+
+  /** Between profiles: take the profile {@code from} with its identity {@code keys} and its entries. */
+  public record Absorb(String from, List<String> keys, List<LedgerEntry> entries, ActorRef<LinkReply> replyTo) implements Command {}
+
+  /** Splits off the profile (and the identities that came with it) that brought the identity {@code key}. */
+  public record Unmerge(String key, ActorRef<LinkReply> replyTo) implements Command {}
+
+  /** Between profiles: this merged-away profile is canonical again with {@code keys} and these entries. */
+  public record Restore(String from, List<String> keys, List<LedgerEntry> entries, ActorRef<LinkReply> replyTo) implements Command {}
+
+  /** Internal: the profile's entries were read from the journal. */
+  public record LedgerLoaded(List<LedgerEntry> entries) implements Command {}
+
+  /** Internal: the journal could not be read; {@code reason} says why. */
+  public record LedgerFailed(String reason) implements Command {}
+
+  /** Internal: the other profile of a merge or unmerge answered ({@code reply}), or did not in time ({@code reply} null). */
+  public record OtherSideAnswered(LinkReply reply) implements Command {}
+
   // ---- replies ----
+
+  /** @param canonical the canonical profile's key; @param keys its identity keys, its own first; @param exists it holds anything */
+  public record Resolution(String canonical, List<String> keys, boolean exists) implements CborSerializable {}
+
+  /** The outcome of a link step; {@code canonical} the profile it ended in (for MOVED: where this one went). */
+  public record LinkReply(Status status, String canonical, String field, String reason) implements CborSerializable {
+    public enum Status { LINKED, MOVED, REFUSED, NOT_LINKED, BUSY, IN_PROGRESS }
+
+    static LinkReply linked(String canonical) {
+      return new LinkReply(Status.LINKED, canonical, null, null);
+    }
+  }
 
   public record Recorded(List<EventResult> results) implements CborSerializable {}
 
@@ -191,6 +234,30 @@ public final class UserProfile
    */
   public record SegmentsChanged(List<String> entered, List<String> left, List<String> members, Instant at) implements Event {}
 
+  /** This profile started merging into {@code into}; until {@link MergedInto} or {@link LinkCancelled} it is pending. */
+  public record MergeStarted(String into, Instant at) implements Event {}
+
+  /** This profile's identities and entries are now the canonical {@code into}'s: it forwards from here on. */
+  public record MergedInto(String into, Instant at) implements Event {}
+
+  /** A merge or unmerge this profile started was refused by the other side ({@code reason}); nothing changed. */
+  public record LinkCancelled(String other, String reason, Instant at) implements Event {}
+
+  /**
+   * The profile {@code from} merged into this one with its identity {@code keys}; {@code entries}
+   * is everything this profile now folds from (both sides'), refolded in time order.
+   */
+  public record Absorbed(String from, List<String> keys, List<LedgerEntry> entries, Instant at) implements Event {}
+
+  /** This profile started splitting off the group {@code group}; pending until {@link SplitOff} or {@link LinkCancelled}. */
+  public record SplitStarted(String group, Instant at) implements Event {}
+
+  /** The group {@code group} with its {@code keys} left; {@code kept} is what this profile folds from now. */
+  public record SplitOff(String group, List<String> keys, List<LedgerEntry> kept, Instant at) implements Event {}
+
+  /** This profile is canonical again (split off {@code from}) with its identity {@code keys} and {@code entries}. */
+  public record Restored(String from, List<String> keys, List<LedgerEntry> entries, Instant at) implements Event {}
+
   // ---- behavior ----
 
   private final ActorContext<Command> context;
@@ -203,6 +270,26 @@ public final class UserProfile
   private final Erasure erasure;
   // A write waiting for its prediction (null: none); every other command waits in the stash meanwhile.
   private WaitingWrite waiting;
+  // A merge, unmerge or absorb step in progress (null: none); other commands wait in the stash meanwhile.
+  private Linking linking;
+
+  private enum Step { TRANSFER, ABSORB, SPLIT }
+
+  /**
+   * A link step in progress with the other profile {@code other}: TRANSFER (this one merging into
+   * it), ABSORB (taking {@code absorb}), SPLIT (splitting off its group). {@code entries} and
+   * {@code keys} are what is sent to the other side, {@code kept} what a split leaves here.
+   */
+  private record Linking(Step step, String other, ActorRef<LinkReply> replyTo, Absorb absorb, List<String> keys,
+                         List<LedgerEntry> entries, List<LedgerEntry> kept) {
+    Linking answered() {
+      return new Linking(step, other, null, absorb, keys, entries, kept);
+    }
+
+    Linking sending(List<String> k, List<LedgerEntry> e, List<LedgerEntry> rest) {
+      return new Linking(step, other, replyTo, absorb, k, e, rest);
+    }
+  }
 
   /** Events accepted and their reply, held until their prediction comes (or the wait ends). */
   private record WaitingWrite(List<Event> accepted, ActorRef<Recorded> replyTo, Recorded reply, String lastId, long writeStart) {}
@@ -252,6 +339,8 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
     if (waiting != null) return command instanceof WritePredicted p ? onWritePredicted(state, p) : Effect().stash();
+    if (linking != null) return whileLinking(state, command);
+    if (state.links().forwards() && !erasure.inProgress()) return whileMerged(state, command);
     ReplyEffect<Event, ProfileState> handled = erasure.inProgress() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }
@@ -307,7 +396,174 @@ public final class UserProfile
       predictions.failed(c.reason());
       return Effect().noReply();
     }
+    if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, keys(state), state.exists()));
+    if (command instanceof MergeInto c) return onMergeInto(c);
+    if (command instanceof Absorb c) return onAbsorb(state, c);
+    if (command instanceof Unmerge c) return onUnmerge(state, c);
+    // Canonical already: a repeated restore (its answer was lost) is done.
+    if (command instanceof Restore c) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
+    if (command instanceof LedgerLoaded || command instanceof LedgerFailed || command instanceof OtherSideAnswered) return Effect().noReply();
     throw new IllegalStateException("unhandled command " + command.getClass().getName());
+  }
+
+  // ---- identity: merge, absorb, unmerge, restore ----
+
+  /** The profile's identity keys, its own first. */
+  private List<String> keys(ProfileState state) {
+    List<String> keys = new ArrayList<>(state.links().groups().size() + 1);
+    keys.add(userId);
+    keys.addAll(state.links().groups().keySet());
+    return keys;
+  }
+
+  /** Merged into another profile: everything goes there, except what only this profile can answer. */
+  private ReplyEffect<Event, ProfileState> whileMerged(ProfileState state, Command command) {
+    String canonical = state.links().mergedInto();
+    if (command instanceof MergeInto c) return Effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.MOVED, canonical, null, null));
+    if (command instanceof Restore c) return onRestore(state, c);
+    if (command instanceof ReevaluateSegments c) return Effect().reply(c.replyTo(), false);
+    if (command instanceof PredictionReady || command instanceof PredictionFailed || command instanceof LedgerLoaded
+        || command instanceof LedgerFailed || command instanceof OtherSideAnswered || command instanceof SnapshotSettled) return Effect().noReply();
+    if (command instanceof ForgetDone || command instanceof ForgetFailed) return inAnyState(state, command);
+    // Events sent under this profile's key are accepted there (it owns the key now); reads,
+    // writes, forgets and further links are the canonical profile's.
+    ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, canonical).tell(command);
+    return Effect().noReply();
+  }
+
+  /** A link step is in progress: its own messages go on, a competing absorb is told to come back, the rest waits. */
+  private ReplyEffect<Event, ProfileState> whileLinking(ProfileState state, Command command) {
+    if (command instanceof LedgerLoaded c) return onLedgerLoaded(state, c);
+    if (command instanceof LedgerFailed c) return onLedgerFailed(c);
+    if (command instanceof OtherSideAnswered c) return onOtherSideAnswered(state, c);
+    if (command instanceof Absorb c) {
+      if (c.from().equals(state.links().groups().get(c.from()))) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
+      return Effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, "userId", "the profile is being merged or split: retry"));
+    }
+    return Effect().stash();
+  }
+
+  private ReplyEffect<Event, ProfileState> onMergeInto(MergeInto cmd) {
+    if (cmd.canonical().equals(userId)) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
+    return Effect().persist(new MergeStarted(cmd.canonical(), clock.instant()))
+        .thenRun(s -> begin(new Linking(Step.TRANSFER, cmd.canonical(), cmd.replyTo(), null, null, null, null)))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, ProfileState> onAbsorb(ProfileState state, Absorb cmd) {
+    // A repeated absorb (the answer was lost, the other side retried) is done already.
+    if (cmd.from().equals(state.links().groups().get(cmd.from()))) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
+    var conflict = settings.identity().check(List.of(identities(keys(state)), identities(cmd.keys())));
+    if (conflict.isPresent())
+      return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, conflict.get().field(), conflict.get().reason()));
+    begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd, null, null, null));
+    return Effect().noReply();
+  }
+
+  private static List<dev.profileengine.profile.identity.Identity> identities(List<String> keys) {
+    return keys.stream().map(dev.profileengine.profile.identity.Identity::ofKey).toList();
+  }
+
+  private ReplyEffect<Event, ProfileState> onUnmerge(ProfileState state, Unmerge cmd) {
+    if (cmd.key().equals(userId))
+      return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, "userId",
+          "is the canonical identity of this profile: unmerge the other identities from it"));
+    String group = state.links().groups().get(cmd.key());
+    if (group == null || group.equals(userId))
+      return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.NOT_LINKED, userId, null, "the identity is not linked to this profile"));
+    return Effect().persist(new SplitStarted(group, clock.instant()))
+        .thenRun(s -> begin(new Linking(Step.SPLIT, group, cmd.replyTo(), null, null, null, null)))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, ProfileState> onRestore(ProfileState state, Restore cmd) {
+    if (!cmd.from().equals(state.links().mergedInto()))
+      return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, null,
+          "merged into " + state.links().mergedInto() + ", not " + cmd.from()));
+    return persist(withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), cmd.entries(), clock.instant()))))
+        .thenRun(s -> predictions.request(s, lastEventId(cmd.entries())))
+        .thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
+  }
+
+  /** Starts a link step: the profile's entries are read from the journal first. */
+  private void begin(Linking step) {
+    linking = step;
+    context.pipeToSelf(ProfileLedger.get(context.getSystem()).load(userId),
+        (entries, failure) -> failure == null ? new LedgerLoaded(entries) : new LedgerFailed(failure.toString()));
+  }
+
+  private ReplyEffect<Event, ProfileState> onLedgerFailed(LedgerFailed cmd) {
+    context.getLog().warn("Reading the entries of {} failed: {}", userId, cmd.reason());
+    if (linking.step() == Step.ABSORB) {
+      // Nothing journaled yet: the other side is told to retry and stays as it was.
+      ActorRef<LinkReply> replyTo = linking.replyTo();
+      linking = null;
+      return Effect().reply(replyTo, new LinkReply(LinkReply.Status.BUSY, userId, null, "could not read the profile: retry")).thenUnstashAll();
+    }
+    begin(linking); // journaled as pending: it must finish
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, ProfileState> onLedgerLoaded(ProfileState state, LedgerLoaded cmd) {
+    Linking l = linking;
+    switch (l.step()) {
+      case TRANSFER -> {
+        linking = l.sending(keys(state), cmd.entries(), null);
+        askOtherSide();
+        return Effect().noReply();
+      }
+      case SPLIT -> {
+        List<String> keys = state.links().groupOf(l.other());
+        var split = dev.profileengine.profile.identity.Ledger.split(cmd.entries(), java.util.Set.copyOf(keys));
+        linking = l.sending(keys, split.matching(), split.rest());
+        askOtherSide();
+        return Effect().noReply();
+      }
+      default -> {
+        List<LedgerEntry> all = new ArrayList<>(cmd.entries());
+        all.addAll(l.absorb().entries());
+        return persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), l.absorb().keys(), List.copyOf(all), clock.instant()))))
+            .thenRun(s -> linking = null)
+            .thenRun(s -> predictions.request(s, lastEventId(all)))
+            .thenReply(l.replyTo(), s -> LinkReply.linked(userId))
+            .thenUnstashAll();
+      }
+    }
+  }
+
+  /** Sends the pending step to the other profile; no answer in time is retried (each side makes a repeat harmless). */
+  private void askOtherSide() {
+    Linking l = linking;
+    var other = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, l.other());
+    java.util.concurrent.CompletionStage<LinkReply> answer = l.step() == Step.TRANSFER
+        ? other.ask(r -> new Absorb(userId, l.keys(), l.entries(), r), settings.askTimeout())
+        : other.ask(r -> new Restore(userId, l.keys(), l.entries(), r), settings.askTimeout());
+    context.pipeToSelf(answer, (reply, failure) -> new OtherSideAnswered(failure == null ? reply : null));
+  }
+
+  private ReplyEffect<Event, ProfileState> onOtherSideAnswered(ProfileState state, OtherSideAnswered cmd) {
+    Linking l = linking;
+    LinkReply reply = cmd.reply();
+    if (reply == null) {
+      askOtherSide();
+      if (l.replyTo() == null) return Effect().noReply();
+      linking = l.answered();
+      return Effect().reply(l.replyTo(), new LinkReply(LinkReply.Status.IN_PROGRESS, userId, null,
+          "the other profile did not answer in time; the step is journaled and goes on: retry to see it done"));
+    }
+    List<Event> done;
+    if (reply.status() != LinkReply.Status.LINKED) done = List.of(new LinkCancelled(l.other(), reply.reason(), clock.instant()));
+    else if (l.step() == Step.TRANSFER) done = withSegmentChanges(state, List.of(new MergedInto(reply.canonical(), clock.instant())));
+    else done = withSegmentChanges(state, List.of(new SplitOff(l.other(), l.keys(), l.kept(), clock.instant())));
+    EffectBuilder<Event, ProfileState> effect = persist(done).thenRun(s -> linking = null);
+    if (l.step() == Step.SPLIT && reply.status() == LinkReply.Status.LINKED) effect = effect.thenRun(s -> predictions.request(s, lastEventId(l.kept())));
+    LinkReply answer = reply.status() == LinkReply.Status.LINKED && l.step() == Step.SPLIT ? LinkReply.linked(userId) : reply;
+    return (l.replyTo() == null ? effect.thenNoReply() : effect.thenReply(l.replyTo(), s -> answer)).thenUnstashAll();
+  }
+
+  /** The id of the latest behavior among {@code entries} (what a prediction after a re-fold is as of), or null. */
+  private static String lastEventId(List<LedgerEntry> entries) {
+    return entries.stream().filter(e -> e.event() != null).max(LedgerEntry.ORDER).map(e -> e.event().eventId()).orElse(null);
   }
 
   private ReplyEffect<Event, ProfileState> onRecordEvents(ProfileState state, RecordEvents cmd) {
@@ -320,7 +576,7 @@ public final class UserProfile
     boolean profiled = state.allows(Consent.Purpose.ANALYTICS, settings.profile());
     for (BehaviorEvent e : cmd.events()) {
       List<FieldError> errors = validation.validate(e, now);
-      if (errors.isEmpty() && !userId.equals(e.userId())) errors = List.of(new FieldError("userId", "does not belong to profile " + userId));
+      if (errors.isEmpty() && !state.links().owns(userId, e.userId())) errors = List.of(new FieldError("userId", "does not belong to profile " + userId));
       if (!errors.isEmpty()) {
         results.add(EventResult.invalid(e.eventId(), errors));
         continue;
@@ -471,6 +727,10 @@ public final class UserProfile
     if (signal instanceof RecoveryCompleted) {
       erasure.recovered(lastSequenceNumber(context));
       hosted.publish(userId, state);
+      // A merge or unmerge journaled as started finishes now (each side makes a repeat harmless).
+      var pending = state.links().pending();
+      if (pending != null)
+        begin(new Linking(pending.kind() == IdentityLinks.Pending.Kind.MERGE ? Step.TRANSFER : Step.SPLIT, pending.other(), null, null, null, null, null));
     } else if (signal instanceof SnapshotCompleted sig) erasure.snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
@@ -499,6 +759,24 @@ public final class UserProfile
     if (event instanceof PredictionUpdated e) return s.withPrediction(e.prediction());
     if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults());
     if (event instanceof SegmentsChanged e) return s.withSegments(e.members());
+    return applyLink(s, event);
+  }
+
+  /** The fold of the identity graph's events: a merge or unmerge refolds the profile from the entries it journals. */
+  private ProfileState applyLink(ProfileState s, Event event) {
+    IdentityLinks links = s.links();
+    if (event instanceof MergeStarted e) return s.withLinks(links.withPending(new IdentityLinks.Pending(IdentityLinks.Pending.Kind.MERGE, e.into())));
+    if (event instanceof SplitStarted e) return s.withLinks(links.withPending(new IdentityLinks.Pending(IdentityLinks.Pending.Kind.SPLIT, e.group())));
+    if (event instanceof LinkCancelled) return s.withLinks(links.withPending(null));
+    if (event instanceof MergedInto e) return s.restarted(s.forgottenMillis(), links.withMergedInto(e.into()));
+    if (event instanceof Absorbed e) return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).withPending(null)), e.entries(), settings.profile());
+    if (event instanceof SplitOff e) return Ledger.fold(s.withLinks(links.unlinked(e.keys()).withPending(null)), e.kept(), settings.profile());
+    if (event instanceof Restored e) {
+      IdentityLinks own = IdentityLinks.NONE;
+      // Each identity that came back is its own group again, so it can be split off on its own.
+      for (String k : e.keys()) if (!k.equals(userId)) own = own.linked(List.of(k), k);
+      return Ledger.fold(s.withLinks(own), e.entries(), settings.profile());
+    }
     throw new IllegalStateException("unknown event " + event.getClass());
   }
 }

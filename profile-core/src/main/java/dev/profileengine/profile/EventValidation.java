@@ -11,6 +11,8 @@ import java.util.List;
  */
 public final class EventValidation {
   public static final int MAX_ID_LENGTH = 128;
+  /** The longest profile key of a typed identity: "~", a type name (32), ":", a value or its hash. */
+  public static final int MAX_KEY_LENGTH = MAX_ID_LENGTH + 34;
   public static final int MAX_QUERY_LENGTH = 512;
   public static final int MAX_CONTEXT_LENGTH = 128;
   public static final double MAX_PRICE = 1_000_000_000d;
@@ -33,7 +35,9 @@ public final class EventValidation {
   public List<FieldError> validate(BehaviorEvent e, Instant now) {
     List<FieldError> errors = new ArrayList<>(0);
     requiredId(errors, "eventId", e.eventId());
-    requiredId(errors, "userId", e.userId());
+    // A profile key of another identity type ("~type:value", see identity.Identity) carries its type and a hashed value.
+    if (e.userId() != null && e.userId().startsWith("~")) requiredText(errors, "userId", e.userId(), MAX_KEY_LENGTH);
+    else requiredId(errors, "userId", e.userId());
     if (e.type() == null) errors.add(new FieldError("type", "is required"));
     if (e.timestamp() == null) {
       errors.add(new FieldError("timestamp", "is required"));
@@ -69,8 +73,12 @@ public final class EventValidation {
   }
 
   private static void requiredId(List<FieldError> errors, String field, String value) {
+    requiredText(errors, field, value, MAX_ID_LENGTH);
+  }
+
+  private static void requiredText(List<FieldError> errors, String field, String value, int maxLength) {
     if (value == null || value.isBlank()) errors.add(new FieldError(field, "is required and must not be blank"));
-    else optionalText(errors, field, value, MAX_ID_LENGTH);
+    else optionalText(errors, field, value, maxLength);
   }
 
   private static void optionalText(List<FieldError> errors, String field, String value, int maxLength) {

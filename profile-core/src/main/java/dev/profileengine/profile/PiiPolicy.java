@@ -71,7 +71,7 @@ public record PiiPolicy(Map<Field, Action> actions, String salt) {
   }
 
   /** HMAC-SHA256 keyed by the salt, all 256 bits: "h:" + 64 hex digits. */
-  String hash(String value) {
+  public String hash(String value) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       // An empty salt only reaches here from tests: a starting node refuses it (StartupChecks).

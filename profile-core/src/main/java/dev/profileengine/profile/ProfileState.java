@@ -1,5 +1,6 @@
 package dev.profileengine.profile;
 
+import dev.profileengine.profile.identity.IdentityLinks;
 import dev.profileengine.profile.segment.SegmentDefinitions;
 import java.time.Instant;
 import java.util.List;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
  *     refused {@code forgotten}, a retried old batch cannot bring the data back
  * @param changedSinceForgotten something was journaled after the last forget (false when never
  *     forgotten): only then is there anything to forget again
+ * @param links where the profile stands in the identity graph (linked identities, or the canonical
+ *     profile it was merged into)
  */
 public record ProfileState(
     String userId,
@@ -42,13 +45,15 @@ public record ProfileState(
     Consent consent,
     List<String> segments,
     long forgottenMillis,
-    boolean changedSinceForgotten) {
+    boolean changedSinceForgotten,
+    IdentityLinks links) {
 
   /** Snapshots written before {@code risk} or {@code consent} existed recover with empty ones. */
   public ProfileState {
     if (risk == null) risk = RiskSignals.empty();
     if (consent == null) consent = Consent.NONE;
     segments = segments == null ? List.of() : List.copyOf(segments);
+    if (links == null) links = IdentityLinks.NONE;
   }
 
   /**
@@ -66,7 +71,7 @@ public record ProfileState(
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
-        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE, List.of(), 0, false);
+        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE, List.of(), 0, false, IdentityLinks.NONE);
   }
 
   /**
@@ -76,14 +81,31 @@ public record ProfileState(
   public static ProfileState forgotten(String userId, long atMillis) {
     ProfileState e = empty(userId);
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
-        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, List.of(), atMillis, false);
+        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, List.of(), atMillis, false, IdentityLinks.NONE);
+  }
+
+  /**
+   * The empty profile of this user with {@code links} and forget instant {@code forgotten}, its
+   * segment membership kept (the change a re-fold leads to is computed against it): the start of a
+   * re-fold (see {@code identity.Ledger}).
+   */
+  public ProfileState restarted(long forgotten, IdentityLinks l) {
+    ProfileState e = empty(userId);
+    return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
+        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, segments, forgotten, false, l);
+  }
+
+  /** This profile with its identity links replaced. */
+  public ProfileState withLinks(IdentityLinks l) {
+    return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
+        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, l);
   }
 
   /** This state, marked as holding something journaled after the last forget (a no-op when never forgotten). */
   public ProfileState changed() {
     if (forgottenMillis == 0 || changedSinceForgotten) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, true);
+        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, true, links);
   }
 
   /**
@@ -94,7 +116,7 @@ public record ProfileState(
     long latest = Math.max(lastEventMillis, timeMillis);
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
         spend, context, recent, seen.add(eventId, timeMillis, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
-        attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten);
+        attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, links);
   }
 
   /** False until the first event, attribute or consent choice: such a profile does not exist for readers. */
@@ -133,21 +155,21 @@ public record ProfileState(
         consent,
         segments,
         forgottenMillis,
-        changedSinceForgotten);
+        changedSinceForgotten, links);
   }
 
   /** Sets (or, for a null value, removes) static attributes. */
   public ProfileState withAttributes(Map<String, Object> changes) {
     Map<String, Object> next = AttributeLimits.merged(attributes, changes);
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten);
+        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, links);
   }
 
   /** Keeps {@code p} if it was computed from a newer state than the current prediction. */
   public ProfileState withPrediction(ProfilePrediction p) {
     if (prediction != null && prediction.asOfEventCount() > p.asOfEventCount()) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, p, risk, consent, segments, forgottenMillis, changedSinceForgotten);
+        spend, context, recent, seen, attributes, p, risk, consent, segments, forgottenMillis, changedSinceForgotten, links);
   }
 
   /**
@@ -163,17 +185,17 @@ public record ProfileState(
       // remembered event ids (exactly-once) and the forget instant survive.
       ProfileState e = empty(userId);
       return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
-          e.context, e.recent, seen, attributes, null, e.risk, next, segments, forgottenMillis, changedSinceForgotten);
+          e.context, e.recent, seen, attributes, null, e.risk, next, segments, forgottenMillis, changedSinceForgotten, links);
     }
     ProfilePrediction keep = next.granted(Consent.Purpose.PERSONALIZATION, defaults) ? prediction : null;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, keep, risk, next, segments, forgottenMillis, changedSinceForgotten);
+        spend, context, recent, seen, attributes, keep, risk, next, segments, forgottenMillis, changedSinceForgotten, links);
   }
 
   /** Records the current segment membership (sorted ids). */
   public ProfileState withSegments(List<String> members) {
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, prediction, risk, consent, members, forgottenMillis, changedSinceForgotten);
+        spend, context, recent, seen, attributes, prediction, risk, consent, members, forgottenMillis, changedSinceForgotten, links);
   }
 
   /**
@@ -241,6 +263,16 @@ public record ProfileState(
         churn(at, s),
         flags(at, s),
         List.copyOf(segments),
-        new ProfileView.ConsentView(consent.effective(s.consentDefaults()), consent.updatedAt()));
+        new ProfileView.ConsentView(consent.effective(s.consentDefaults()), consent.updatedAt()),
+        identities());
+  }
+
+  /** The profile's identities by type (its own and every linked one), values sorted. */
+  public Map<String, List<String>> identities() {
+    if (userId == null) return Map.of();
+    Map<String, List<String>> byType = new TreeMap<>();
+    for (var i : links.identities(userId)) byType.computeIfAbsent(i.type(), t -> new java.util.ArrayList<>()).add(i.value());
+    byType.replaceAll((t, values) -> values.stream().sorted().toList());
+    return byType;
   }
 }

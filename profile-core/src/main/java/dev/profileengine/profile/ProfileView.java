@@ -14,6 +14,7 @@ import java.util.Map;
  * @param churn churn risk 0..1 and the reasons behind it
  * @param flags raised anomaly flags, each {name, reason}
  * @param segments ids of the segments the user belongs to, sorted
+ * @param identities the profile's identities by type ({@code userId}, {@code anonymousId}, configured types), the canonical one included
  */
 public record ProfileView(
     String userId,
@@ -32,7 +33,8 @@ public record ProfileView(
     Churn churn,
     List<Flag> flags,
     List<String> segments,
-    ConsentView consent) {
+    ConsentView consent,
+    Map<String, List<String>> identities) {
 
   /** Effective consent per purpose (explicit choice or default) and when the user last decided. */
   public record ConsentView(Map<String, Boolean> purposes, Instant updatedAt) {}

@@ -22,6 +22,7 @@ final class GrpcStatus {
     Status status = switch (refusal.reason()) {
       case OVERLOADED, TIMED_OUT, UNAVAILABLE -> Status.UNAVAILABLE;
       case INVALID -> Status.INVALID_ARGUMENT;
+      case CONFLICT -> Status.FAILED_PRECONDITION;
       case SUBSCRIBERS_PER_NODE, SUBSCRIBERS_PER_KEY -> Status.RESOURCE_EXHAUSTED;
     };
     return status.withDescription(refusal.field() == null ? refusal.message() : refusal.field() + ": " + refusal.message());

@@ -20,6 +20,7 @@ final class HttpRefusals {
     return switch (reason) {
       case OVERLOADED, TIMED_OUT, UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case INVALID -> StatusCodes.BAD_REQUEST;
+      case CONFLICT -> StatusCodes.CONFLICT;
       case SUBSCRIBERS_PER_NODE, SUBSCRIBERS_PER_KEY -> StatusCodes.TOO_MANY_REQUESTS;
     };
   }

@@ -6,13 +6,16 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.identity.IdentityClaim;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -37,8 +40,11 @@ final class EventIngest {
   private final Executor executor;
   private final InFlightLimit inFlight;
   private final ProfileMetrics metrics;
+  private final IdentityGraph identities;
 
-  EventIngest(ClusterSharding sharding, Executor executor, EngineSettings settings, Clock clock, InFlightLimit inFlight, ProfileMetrics metrics) {
+  EventIngest(ClusterSharding sharding, Executor executor, EngineSettings settings, Clock clock, InFlightLimit inFlight, ProfileMetrics metrics,
+              IdentityGraph identities) {
+    this.identities = identities;
     this.sharding = sharding;
     this.inFlight = inFlight;
     this.executor = executor;
@@ -60,6 +66,17 @@ final class EventIngest {
   private static final List<String> STATUSES = List.of(EventResult.ACCEPTED, EventResult.DUPLICATE, EventResult.REJECTED, UNCONFIRMED);
 
   private CompletionStage<Recorded> recordUncounted(List<DecodedEvent> decoded) {
+    Set<IdentityClaim> claims = new LinkedHashSet<>();
+    for (DecodedEvent d : decoded) if (d.ok() && d.links() != null) claims.add(d.links());
+    if (claims.isEmpty()) return recordLinked(decoded);
+    // Identities an event names are linked first, so the event lands in the profile they resolve
+    // to; a link the rules refuse leaves the event to its own profile.
+    CompletableFuture<?>[] linking = claims.stream().map(c -> identities.identify(c).toCompletableFuture()).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(linking).handleAsync((v, failure) -> v, executor)
+        .thenComposeAsync(v -> recordLinked(decoded), executor);
+  }
+
+  private CompletionStage<Recorded> recordLinked(List<DecodedEvent> decoded) {
     Instant now = clock.instant();
     EventResult[] results = new EventResult[decoded.size()];
     Map<String, List<Integer>> slotsByUser = new LinkedHashMap<>();

@@ -20,6 +20,8 @@ import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.AttributeLimits;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.ProfileView;
+import dev.profileengine.profile.identity.Identity;
+import dev.profileengine.profile.identity.IdentityClaim;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -54,6 +56,7 @@ public final class Profiles {
   private final InFlightLimit eventLimit;
   private final InFlightLimit readLimit;
   private final ShardOwners shardOwners;
+  private final IdentityGraph identities;
 
   /**
    * What bounds the facade's work, from the node's settings.
@@ -71,7 +74,8 @@ public final class Profiles {
     this.recommendations = recommendations;
     this.eventLimit = limits.events();
     this.readLimit = limits.reads();
-    this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics);
+    this.identities = new IdentityGraph(sharding, settings, system.executionContext());
+    this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics, identities);
     this.reads = new ProfileReads(HostedProfiles.get(system), neverWritten(system, settings), sharding, settings, metrics, limits.reads());
     this.exporter = new ProfileExport(system, settings.askTimeout());
     this.feed = ChangeFeed.get(system);
@@ -79,6 +83,43 @@ public final class Profiles {
     this.streamLimits = limits.stream();
     this.stopping = ChangeSubscription.stoppingSignal(system);
     this.shardOwners = new ShardOwners(system, settings.askTimeout());
+  }
+
+  /** Links the claim's identities into one canonical profile (merging the profiles they belong to); Refused CONFLICT when the rules forbid it. */
+  public CompletionStage<Outcome<Linked>> identify(IdentityClaim claim) {
+    return identities.identify(claim);
+  }
+
+  /**
+   * Splits the claim's identities (each with the identities and events that came with it) off the
+   * profile {@code profileKey} belongs to; NotFound when an identity is not linked to it.
+   */
+  public CompletionStage<Outcome<Linked>> unmerge(String profileKey, IdentityClaim claim) {
+    return identities.unmerge(profileKey, claim);
+  }
+
+  /**
+   * The profile key a read names: {@code id} itself (a user id, or a key {@code ~type:value}), or
+   * with {@code identity} ({@code type:value}, e.g. {@code email:ann@example.com}) the key of that
+   * identity, its value hashed when the type is personal data. Refused INVALID naming
+   * {@code identity} when it cannot be read.
+   */
+  public Outcome<String> profileKey(String id, String identity) {
+    if (identity == null) return new Outcome.Ok<>(id);
+    int colon = identity.indexOf(':');
+    if (colon <= 0)
+      return Outcome.refused(Refusal.Reason.INVALID, "identity", "identity must be type:value, e.g. email:ann@example.com", 0);
+    String type = identity.substring(0, colon);
+    String value = identity.substring(colon + 1);
+    IdentityClaim claim = switch (type) {
+      case Identity.USER_ID -> new IdentityClaim(value, null, null);
+      case Identity.ANONYMOUS_ID -> new IdentityClaim(null, value, null);
+      default -> new IdentityClaim(null, null, Map.of(type, value));
+    };
+    Outcome<List<Identity>> named = identities.identities(claim);
+    if (named instanceof Outcome.Ok<List<Identity>> ok) return new Outcome.Ok<>(ok.value().get(0).key());
+    Refusal r = ((Outcome.Refused<List<Identity>>) named).refusal();
+    return new Outcome.Refused<>(new Refusal(r.reason(), "identity", r.message(), 0));
   }
 
   /** Which node hosts which profile shard now (for clients that send each user's events to its node). */

@@ -17,6 +17,8 @@ public record Refusal(Reason reason, String field, String message, long retryAft
     UNAVAILABLE,
     /** The request's content was refused by the profile (e.g. an attribute over its limits). */
     INVALID,
+    /** A link the identity rules refuse (two values of a unique type, too many identities): nothing changed. */
+    CONFLICT,
     /** The node serves its most change-stream subscribers ({@code max-subscribers}). */
     SUBSCRIBERS_PER_NODE,
     /** The caller holds its most change-stream subscriptions on this node ({@code max-subscribers-per-key}). */

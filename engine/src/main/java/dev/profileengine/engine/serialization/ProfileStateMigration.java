@@ -37,7 +37,7 @@ public final class ProfileStateMigration extends JacksonMigration {
 
   @Override
   public int currentVersion() {
-    return 3;
+    return 4;
   }
 
   @Override
@@ -46,7 +46,8 @@ public final class ProfileStateMigration extends JacksonMigration {
       throw new IllegalStateException("profile snapshot version " + fromVersion + " is newer than this build reads (" + currentVersion() + ")");
     ObjectNode state = (ObjectNode) json;
     if (fromVersion < 2) state.set(TYPES_FIELD, names(V1_TYPES));
-    // 3 added forgottenMillis and changedSinceForgotten: absent reads as never forgotten.
+    // 3 added forgottenMillis and changedSinceForgotten: absent reads as never forgotten; 4 added
+    // links: absent reads as a profile without linked identities.
     return align(state, currentTypes());
   }
 

@@ -13,6 +13,7 @@ import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileSettings;
+import dev.profileengine.profile.identity.LedgerEntry;
 import dev.profileengine.profile.ProfileState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,6 +136,27 @@ final class GoldenValues {
     // Journaled types newer than the legacy format (so without a legacy fixture).
     v.put("profile.EventAcknowledged", new UserProfile.EventAcknowledged("e-ack-1", T0.plusSeconds(930)));
     v.put("profile.Forgotten", new UserProfile.Forgotten(T0.plusSeconds(940)));
+    // The identity graph's events and messages.
+    List<LedgerEntry> entries = List.of(LedgerEntry.event(behaviors().get(0)), LedgerEntry.acknowledged("~anonymousId:a-1", "e-ack-2", T0.plusSeconds(950)),
+        LedgerEntry.attributes("~anonymousId:a-1", attributes(), T0.plusSeconds(960)), LedgerEntry.consent(USER, consentChanges(), T0.plusSeconds(970)));
+    List<String> keys = List.of("~anonymousId:a-1", "~email:h:00ff");
+    v.put("profile.MergeStarted", new UserProfile.MergeStarted(USER, T0.plusSeconds(980)));
+    v.put("profile.MergedInto", new UserProfile.MergedInto(USER, T0.plusSeconds(981)));
+    v.put("profile.LinkCancelled", new UserProfile.LinkCancelled(USER, "the profiles hold different userId values", T0.plusSeconds(982)));
+    v.put("profile.Absorbed", new UserProfile.Absorbed("~anonymousId:a-1", keys, entries, T0.plusSeconds(983)));
+    v.put("profile.SplitStarted", new UserProfile.SplitStarted("~anonymousId:a-1", T0.plusSeconds(984)));
+    v.put("profile.SplitOff", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, T0.plusSeconds(985)));
+    v.put("profile.Restored", new UserProfile.Restored(USER, keys, entries, T0.plusSeconds(986)));
+    v.put("profile.Resolve", new UserProfile.Resolve(ref));
+    v.put("profile.MergeInto", new UserProfile.MergeInto(USER, ref));
+    v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, ref));
+    v.put("profile.Unmerge", new UserProfile.Unmerge("~anonymousId:a-1", ref));
+    v.put("profile.Restore", new UserProfile.Restore(USER, keys, entries, ref));
+    v.put("profile.LedgerLoaded", new UserProfile.LedgerLoaded(entries));
+    v.put("profile.LedgerFailed", new UserProfile.LedgerFailed("journal unavailable"));
+    v.put("profile.OtherSideAnswered", new UserProfile.OtherSideAnswered(new UserProfile.LinkReply(UserProfile.LinkReply.Status.REFUSED, USER, "identities.email", "two values")));
+    v.put("profile.Resolution", new UserProfile.Resolution(USER, keys, true));
+    v.put("profile.LinkReply", new UserProfile.LinkReply(UserProfile.LinkReply.Status.LINKED, USER, null, null));
     List<BehaviorEvent> behaviors = behaviors();
     v.put("profile.RecordEvents", new UserProfile.RecordEvents(behaviors, ref));
     v.put("profile.GetProfile", new UserProfile.GetProfile(T0.plusSeconds(60), ref));

@@ -1,0 +1,138 @@
+package dev.profileengine.engine.profiles;
+
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.identity.Identity;
+import dev.profileengine.profile.identity.IdentityClaim;
+import dev.profileengine.profile.identity.IdentityRules;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * Links and unlinks identities (any protocol). The graph lives in the profiles themselves: each
+ * identity is a profile key, a merged profile points at its canonical one, and each merge or
+ * unmerge is journaled by the profiles it changes (see {@code UserProfile.MergeInto}). This class
+ * only finds the canonical profiles the named identities belong to, checks the rules, picks the
+ * canonical one (a profile with a user id first) and asks the others to merge into it.
+ */
+final class IdentityGraph {
+  /** A merge that finds a profile moved meanwhile starts again, this many times at most. */
+  private static final int ATTEMPTS = 3;
+
+  private final ClusterSharding sharding;
+  private final EngineSettings settings;
+  private final Executor executor;
+  private final Duration linkTimeout;
+
+  IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor) {
+    this.sharding = sharding;
+    this.settings = settings;
+    this.executor = executor;
+    // A link step reads a profile's journal and waits for the other profile's write.
+    this.linkTimeout = settings.askTimeout().multipliedBy(2);
+  }
+
+  IdentityRules rules() {
+    return settings.identity();
+  }
+
+  /** The identities a claim names (PII values hashed), or the refusal naming the wrong field. */
+  Outcome<List<Identity>> identities(IdentityClaim claim) {
+    IdentityClaim.Resolved r = claim.resolve(settings.identity(), settings.pii());
+    if (!r.ok()) {
+      FieldError e = r.errors().get(0);
+      return Outcome.refused(Refusal.Reason.INVALID, e.field(), e.field() + " " + e.reason(), 0);
+    }
+    return new Outcome.Ok<>(r.identities());
+  }
+
+  /** Links every identity of {@code claim} into one canonical profile. */
+  CompletionStage<Outcome<Linked>> identify(IdentityClaim claim) {
+    Outcome<List<Identity>> named = identities(claim);
+    if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
+    List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
+    return Asks.timeoutRefused(link(keys, ATTEMPTS));
+  }
+
+  private CompletionStage<Outcome<Linked>> link(List<String> keys, int attempts) {
+    List<CompletableFuture<UserProfile.Resolution>> asked = keys.stream().map(k -> resolve(k).toCompletableFuture()).toList();
+    return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenComposeAsync(v -> {
+      Map<String, UserProfile.Resolution> roots = new LinkedHashMap<>();
+      asked.forEach(a -> roots.putIfAbsent(a.join().canonical(), a.join()));
+      List<UserProfile.Resolution> profiles = new ArrayList<>(roots.values());
+      if (profiles.size() == 1) return CompletableFuture.completedFuture(linked(profiles.get(0)));
+      var conflict = settings.identity().check(profiles.stream().map(r -> r.keys().stream().map(Identity::ofKey).toList()).toList());
+      if (conflict.isPresent())
+        return CompletableFuture.completedFuture(Outcome.<Linked>refused(Refusal.Reason.CONFLICT, conflict.get().field(), conflict.get().reason(), 0));
+      profiles.sort(Comparator.comparing(r -> r.keys().stream().map(Identity::ofKey).min(Comparator.naturalOrder()).orElseThrow()));
+      return mergeAll(profiles.get(0).canonical(), profiles.subList(1, profiles.size()), keys, attempts);
+    }, executor);
+  }
+
+  /** Merges each of {@code others} into {@code canonical}, one after the other. */
+  private CompletionStage<Outcome<Linked>> mergeAll(String canonical, List<UserProfile.Resolution> others, List<String> keys, int attempts) {
+    if (others.isEmpty()) return resolve(canonical).thenApply(IdentityGraph::linked);
+    UserProfile.Resolution next = others.get(0);
+    return sharding.entityRefFor(UserProfile.ENTITY_KEY, next.canonical())
+        .<UserProfile.LinkReply>ask(r -> new UserProfile.MergeInto(canonical, r), linkTimeout)
+        .thenComposeAsync(reply -> switch (reply.status()) {
+          case LINKED -> mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts);
+          case MOVED -> attempts > 1 ? link(keys, attempts - 1) : CompletableFuture.completedFuture(busy("the profiles kept moving"));
+          case REFUSED -> CompletableFuture.completedFuture(Outcome.<Linked>refused(Refusal.Reason.CONFLICT, reply.field(), reply.reason(), 0));
+          default -> CompletableFuture.completedFuture(busy(reply.reason()));
+        }, executor);
+  }
+
+  /** Splits off every identity of {@code claim} (and what came with it) from the profile {@code profileKey} is linked to. */
+  CompletionStage<Outcome<Linked>> unmerge(String profileKey, IdentityClaim claim) {
+    Outcome<List<Identity>> named = identities(claim);
+    if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
+    return Asks.timeoutRefused(unmergeAll(profileKey, ok.value().stream().map(Identity::key).distinct().toList()));
+  }
+
+  private CompletionStage<Outcome<Linked>> unmergeAll(String profileKey, List<String> keys) {
+    if (keys.isEmpty()) return resolve(profileKey).thenApply(IdentityGraph::linked);
+    return sharding.entityRefFor(UserProfile.ENTITY_KEY, profileKey)
+        .<UserProfile.LinkReply>ask(r -> new UserProfile.Unmerge(keys.get(0), r), linkTimeout)
+        .thenComposeAsync(reply -> switch (reply.status()) {
+          case LINKED -> unmergeAll(reply.canonical(), keys.subList(1, keys.size()));
+          case NOT_LINKED -> CompletableFuture.completedFuture(new Outcome.NotFound<Linked>());
+          case REFUSED -> CompletableFuture.completedFuture(Outcome.<Linked>refused(Refusal.Reason.INVALID,
+              reply.field() == null ? "identities" : reply.field(), reply.reason(), 0));
+          default -> CompletableFuture.completedFuture(busy(reply.reason()));
+        }, executor);
+  }
+
+  private CompletionStage<UserProfile.Resolution> resolve(String key) {
+    return sharding.entityRefFor(UserProfile.ENTITY_KEY, key).ask(UserProfile.Resolve::new, settings.askTimeout());
+  }
+
+  private static Outcome<Linked> linked(UserProfile.Resolution r) {
+    Map<String, List<String>> byType = new TreeMap<>();
+    for (String k : r.keys()) {
+      Identity i = Identity.ofKey(k);
+      byType.computeIfAbsent(i.type(), t -> new ArrayList<>()).add(i.value());
+    }
+    byType.replaceAll((t, values) -> values.stream().sorted().toList());
+    return new Outcome.Ok<>(new Linked(r.canonical(), byType));
+  }
+
+  private static Outcome<Linked> busy(String reason) {
+    return Outcome.refused(Refusal.Reason.UNAVAILABLE, "identities", (reason == null ? "a merge is in progress" : reason) + ": retry", 1);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Outcome<T> refusedAs(Outcome<?> o) {
+    return (Outcome<T>) o;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.profileengine.profile.identity;
+
+import dev.profileengine.profile.EventValidation;
+import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.PiiPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Identities as a client sends them (on {@code identify}, {@code unmerge} or an event): a user id,
+ * an anonymous id and typed ones ({@code {"email": "...", "device": "..."}}). {@link #resolve}
+ * checks them against the rules and hashes the values of PII types with the node's salt, so no
+ * address or phone number is ever journaled or used as a key.
+ */
+public record IdentityClaim(String userId, String anonymousId, Map<String, String> identities) {
+  public IdentityClaim {
+    identities = identities == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(identities));
+  }
+
+  /** The identities it names, or the fields that are wrong. */
+  public record Resolved(List<Identity> identities, List<FieldError> errors) {
+    public boolean ok() {
+      return errors.isEmpty();
+    }
+  }
+
+  public Resolved resolve(IdentityRules rules, PiiPolicy pii) {
+    List<FieldError> errors = new ArrayList<>();
+    List<Identity> out = new ArrayList<>();
+    if (userId != null) add(out, errors, Identity.USER_ID, userId, "userId", rules, pii);
+    if (anonymousId != null) add(out, errors, Identity.ANONYMOUS_ID, anonymousId, "anonymousId", rules, pii);
+    identities.forEach((type, value) -> {
+      String field = "identities." + type;
+      if (Identity.USER_ID.equals(type) || Identity.ANONYMOUS_ID.equals(type))
+        errors.add(new FieldError(field, "send " + type + " as its own field"));
+      else if (!rules.knows(type))
+        errors.add(new FieldError(field, "unknown identity type; known: " + String.join(", ", rules.typeNames())));
+      else add(out, errors, type, value, field, rules, pii);
+    });
+    if (errors.isEmpty() && out.isEmpty()) errors.add(new FieldError("userId", "name at least one identity (userId, anonymousId or identities)"));
+    return new Resolved(List.copyOf(out), List.copyOf(errors));
+  }
+
+  private static void add(List<Identity> out, List<FieldError> errors, String type, String value, String field, IdentityRules rules, PiiPolicy pii) {
+    if (value == null || value.isBlank()) {
+      errors.add(new FieldError(field, "must not be blank"));
+    } else if (value.length() > EventValidation.MAX_ID_LENGTH) {
+      errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + EventValidation.MAX_ID_LENGTH + " allowed"));
+    } else if (value.chars().anyMatch(Character::isISOControl)) {
+      errors.add(new FieldError(field, "must not contain control characters"));
+    } else if (Identity.USER_ID.equals(type) && value.startsWith(Identity.TYPED_PREFIX)) {
+      errors.add(new FieldError(field, "must not start with '" + Identity.TYPED_PREFIX + "' (reserved for other identity types)"));
+    } else {
+      out.add(new Identity(type, rules.hashed(type) ? pii.hash(value) : value));
+    }
+  }
+}

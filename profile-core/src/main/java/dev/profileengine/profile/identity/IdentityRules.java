@@ -1,0 +1,93 @@
+package dev.profileengine.profile.identity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Which identities may be linked into one profile: the types a client may send (besides
+ * {@code userId} and {@code anonymousId}), which of them are unique per profile (at most one value:
+ * a person has one customer id, one e-mail), which are personal data (hashed with the node's salt
+ * before they become keys), and how many identities one profile may hold.
+ *
+ * @param types configured type name to its rule; {@code userId} is always unique, {@code anonymousId} never
+ * @param maxIdentities most identities one profile may hold, its own included
+ */
+public record IdentityRules(Map<String, TypeRule> types, int maxIdentities) {
+  /** @param unique at most one value per profile; @param hashed a PII type: values are hashed before use */
+  public record TypeRule(boolean unique, boolean hashed) {}
+
+  /** Why a link is refused: the field named and the reason. */
+  public record Conflict(String field, String reason) {}
+
+  private static final Pattern TYPE_NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]{0,31}");
+
+  public IdentityRules {
+    types = Map.copyOf(types);
+    for (String t : types.keySet()) {
+      if (!TYPE_NAME.matcher(t).matches() || t.equals(Identity.USER_ID) || t.equals(Identity.ANONYMOUS_ID))
+        throw new IllegalArgumentException("identity type '" + t + "': a name of letters, digits and _ (not userId or anonymousId)");
+    }
+    if (maxIdentities < 2) throw new IllegalArgumentException("max-identities must be at least 2, was " + maxIdentities);
+  }
+
+  public static IdentityRules defaults() {
+    return new IdentityRules(Map.of(
+        "email", new TypeRule(true, true),
+        "phone", new TypeRule(true, true),
+        "device", new TypeRule(false, false)), 50);
+  }
+
+  /** Whether a client may send identities of {@code type}. */
+  public boolean knows(String type) {
+    return Identity.USER_ID.equals(type) || Identity.ANONYMOUS_ID.equals(type) || types.containsKey(type);
+  }
+
+  public boolean unique(String type) {
+    if (Identity.USER_ID.equals(type)) return true;
+    TypeRule r = types.get(type);
+    return r != null && r.unique();
+  }
+
+  public boolean hashed(String type) {
+    TypeRule r = types.get(type);
+    return r != null && r.hashed();
+  }
+
+  /** The identity types a client may send, sorted. */
+  public Set<String> typeNames() {
+    Set<String> names = new TreeSet<>(types.keySet());
+    names.add(Identity.USER_ID);
+    names.add(Identity.ANONYMOUS_ID);
+    return names;
+  }
+
+  /**
+   * Whether profiles holding {@code profiles} (each a list of identities) may become one: empty
+   * when they may, else the first conflict (two values of a unique type, or too many identities).
+   */
+  public Optional<Conflict> check(List<List<Identity>> profiles) {
+    List<Identity> all = new ArrayList<>();
+    profiles.forEach(all::addAll);
+    Map<String, String> seen = new java.util.TreeMap<>();
+    for (Identity i : all) {
+      if (!unique(i.type())) continue;
+      String before = seen.putIfAbsent(i.type(), i.value());
+      if (before != null && !before.equals(i.value()))
+        return Optional.of(new Conflict(field(i.type()), "the profiles hold different " + i.type() + " values: a profile holds at most one"));
+    }
+    long distinct = all.stream().map(Identity::key).distinct().count();
+    if (distinct > maxIdentities)
+      return Optional.of(new Conflict("identities", "the merged profile would hold " + distinct + " identities, at most " + maxIdentities + " allowed"));
+    return Optional.empty();
+  }
+
+  /** The request field that names identities of {@code type}. */
+  public static String field(String type) {
+    return Identity.USER_ID.equals(type) || Identity.ANONYMOUS_ID.equals(type) ? type : "identities." + type;
+  }
+}

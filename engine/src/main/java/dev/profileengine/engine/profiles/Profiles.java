@@ -91,6 +91,14 @@ public final class Profiles {
   }
 
   /**
+   * The identities a claim names, their values checked and hashed for personal types, or the fields
+   * that are wrong (for protocols that decode identities sent with an event).
+   */
+  public IdentityClaim.Resolved resolveIdentities(IdentityClaim claim) {
+    return claim.resolve(settings.identity(), settings.pii());
+  }
+
+  /**
    * Splits the claim's identities (each with the identities and events that came with it) off the
    * profile {@code profileKey} belongs to; NotFound when an identity is not linked to it.
    */

@@ -50,6 +50,12 @@ final class GrpcChanges {
           .addAllEntered(s.entered()).addAllLeft(s.left()).addAllSegments(s.members()));
     } else if (change instanceof ProfileChange.Forgotten) {
       b.setForgotten(dev.profileengine.grpc.ProfileChange.Forgotten.getDefaultInstance());
+    } else if (change instanceof ProfileChange.Merged m) {
+      b.setMerged(dev.profileengine.grpc.ProfileChange.Merged.newBuilder()
+          .setCanonical(m.canonical()).setMerged(m.merged()).addAllIdentities(m.identities()));
+    } else if (change instanceof ProfileChange.Unmerged u) {
+      b.setUnmerged(dev.profileengine.grpc.ProfileChange.Unmerged.newBuilder()
+          .setCanonical(u.canonical()).setSplit(u.split()).addAllIdentities(u.identities()));
     }
     // Other: no case set, the cause and changes_json still say what the node knows
   }

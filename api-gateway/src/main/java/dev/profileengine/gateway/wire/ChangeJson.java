@@ -62,6 +62,8 @@ public final class ChangeJson {
       m.put("segments", s.members());
       return m;
     }
+    if (change instanceof ProfileChange.Merged m) return Map.of("canonical", m.canonical(), "merged", m.merged(), "identities", m.identities());
+    if (change instanceof ProfileChange.Unmerged u) return Map.of("canonical", u.canonical(), "split", u.split(), "identities", u.identities());
     // acknowledged (the id only), forgotten: nothing more to say
     return Map.of();
   }

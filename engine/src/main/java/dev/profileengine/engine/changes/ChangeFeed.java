@@ -154,6 +154,11 @@ public final class ChangeFeed implements Extension {
   private static final RestartSettings SUBSCRIBER_RESTART =
       RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2).withMaxRestarts(1000, Duration.ofMinutes(10));
 
+  /** Profile keys as the identities they name ({@code type:value}). */
+  private static List<String> named(List<String> keys) {
+    return keys.stream().map(k -> dev.profileengine.profile.identity.Identity.ofKey(k).toString()).toList();
+  }
+
   /** The change a journaled event makes, decided here once for every edge. */
   public static ProfileChanged toChange(EventEnvelope env) {
     long offset = ((Sequence) env.offset()).value();
@@ -189,6 +194,10 @@ public final class ChangeFeed implements Extension {
       // The profile's tombstone, right after the erasure the erasure log announced.
       return new ProfileChanged(offset, userId, f.at(), new ProfileChange.Forgotten());
     }
+    if (event instanceof UserProfile.Absorbed a) return new ProfileChanged(offset, userId, a.at(), new ProfileChange.Merged(userId, a.from(), named(a.keys())));
+    if (event instanceof UserProfile.MergedInto m) return new ProfileChanged(offset, userId, m.at(), new ProfileChange.Merged(m.into(), userId, named(List.of(userId))));
+    if (event instanceof UserProfile.SplitOff o) return new ProfileChanged(offset, userId, o.at(), new ProfileChange.Unmerged(userId, o.group(), named(o.keys())));
+    if (event instanceof UserProfile.Restored r) return new ProfileChanged(offset, userId, r.at(), new ProfileChange.Unmerged(r.from(), userId, named(r.keys())));
     if (event instanceof ErasureLog.UserForgotten f) {
       // Journaled by the erasure log, not the profile: the user is named in the event.
       return new ProfileChanged(offset, f.userId(), f.at(), new ProfileChange.Forgotten());

@@ -42,6 +42,15 @@ public sealed interface ProfileChange {
   /** The user was forgotten: announced before the erasure, and again by the profile's tombstone. */
   record Forgotten() implements ProfileChange {}
 
+  /**
+   * Profiles merged: {@code merged} and its {@code identities} ({@code type:value}) belong to the
+   * canonical profile {@code canonical} from now on (told by both profiles).
+   */
+  record Merged(String canonical, String merged, List<String> identities) implements ProfileChange {}
+
+  /** Unmerged: {@code split} and its {@code identities} are a profile of their own again, apart from {@code canonical}. */
+  record Unmerged(String canonical, String split, List<String> identities) implements ProfileChange {}
+
   /** A journaled event this model does not know (a newer node's); kept so offsets stay gap-free. */
   record Other() implements ProfileChange {}
 
@@ -55,6 +64,8 @@ public sealed interface ProfileChange {
     if (this instanceof ConsentChanged) return "consent";
     if (this instanceof SegmentsChanged) return "segments";
     if (this instanceof Forgotten) return "forgotten";
+    if (this instanceof Merged) return "merged";
+    if (this instanceof Unmerged) return "unmerged";
     return "other";
   }
 

@@ -2,6 +2,7 @@
 // Every value from the API is put into the page as text (text nodes), never parsed as markup.
 import { ChangeSubscription } from './sse.js';
 import { groupedBars, hbars, legend, sparkline } from './charts.js';
+import { RateSeries, sumCounters } from './metrics.js';
 
 /** Where a stream starts: 'latest' (only what is journaled from now on; also for an empty field) or an offset. */
 function streamStart(raw) {
@@ -78,22 +79,34 @@ function authHeaders() {
  * 401 sends the operator back to the key prompt.
  */
 async function api(path, { method = 'GET', headers = null } = {}) {
+  return (await call(path, { method, headers, accept: 'application/json' })).json;
+}
+
+/** The Prometheus text of `path` (e.g. /metrics) with the tab's key. */
+async function apiText(path) {
+  return (await call(path, { accept: 'text/plain' })).text;
+}
+
+async function call(path, { method = 'GET', headers = null, accept }) {
   const tabKey = headers === null;
   let response;
   try {
-    response = await fetch(path, { method, headers: { ...(tabKey ? authHeaders() : headers), Accept: 'application/json' }, cache: 'no-store' });
+    response = await fetch(path, { method, headers: { ...(tabKey ? authHeaders() : headers), Accept: accept }, cache: 'no-store' });
   } catch (e) {
     throw new ApiError(0, 'the node did not answer: ' + e.message);
   }
+  const text = await response.text().catch(() => '');
   let body = null;
-  try { body = await response.json(); } catch (e) { /* empty or not JSON */ }
+  if (accept === 'application/json' || !response.ok) {
+    try { body = JSON.parse(text); } catch (e) { /* empty or not JSON */ }
+  }
   if (!response.ok) {
     const message = body && typeof body.error === 'string' ? body.error : response.statusText;
     const err = new ApiError(response.status, message);
     if (response.status === 401 && tabKey) signOut('The node refused the key: ' + message);
     throw err;
   }
-  return body;
+  return { json: body, text };
 }
 
 function encode(id) {
@@ -136,7 +149,7 @@ async function tryKey(key) {
 
 // ---------------------------------------------------------------- navigation
 
-const pages = ['explorer', 'stream', 'segments', 'models'];
+const pages = ['explorer', 'stream', 'segments', 'models', 'cluster'];
 let current = null;
 
 function show(page, params = {}) {
@@ -153,11 +166,14 @@ function show(page, params = {}) {
   else stream.suspend();
   if (page === 'segments') segments.load();
   if (page === 'models') models.load();
+  if (page === 'cluster') cluster.enter();
+  else cluster.leave();
 }
 
 function stopAll() {
   explorer.close();
   stream.stop();
+  cluster.leave();
 }
 
 function userLink(userId) {
@@ -586,6 +602,128 @@ const models = {
     }
   },
 };
+
+// ---------------------------------------------------------------- cluster
+
+/** host:port of an Akka address (akka://system@host:port), for labels; the whole address elsewhere. */
+function hostPort(address) {
+  const at = String(address).lastIndexOf('@');
+  return at >= 0 ? String(address).slice(at + 1) : String(address);
+}
+
+function memberStatus(m) {
+  const ok = m.status === 'Up' && m.reachable;
+  return h('span', { class: ok ? 'badge good' : 'badge bad' }, m.status + (m.reachable ? '' : ' (unreachable)'));
+}
+
+/**
+ * Members (GET /v1/cluster/members) every 4 s and this node's ingest and read rates from
+ * successive samples of its counters (GET /metrics) every 2 s, while the page is open.
+ */
+const cluster = {
+  timer: null,
+  ticks: 0,
+  sampling: false,
+  loading: false,
+  ingest: new RateSeries(60),
+  reads: new RateSeries(60),
+  samples: 0,
+
+  enter() {
+    if (this.timer) return;
+    this.ticks = 0;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), 2000);
+  },
+
+  leave() {
+    clearInterval(this.timer);
+    this.timer = null;
+  },
+
+  tick() {
+    if (this.ticks++ % 2 === 0) this.load();
+    this.sample();
+  },
+
+  async sample() {
+    if (this.sampling) return;
+    this.sampling = true;
+    const error = $('cluster-metrics-error');
+    try {
+      const text = await apiText('/metrics');
+      const now = Date.now();
+      const sums = sumCounters(text, ['profile_ingest_events_total', 'profile_reads_total']);
+      this.ingest.add(sums.profile_ingest_events_total, now);
+      this.reads.add(sums.profile_reads_total, now);
+      this.samples++;
+      error.hidden = true;
+      this.show();
+    } catch (e) {
+      error.hidden = false;
+      replace(error, 'Could not read /metrics: ' + (e.status || '') + ' ' + e.message);
+    } finally {
+      this.sampling = false;
+    }
+  },
+
+  show() {
+    const rate = (series) => { const r = series.recent(5); return r === null ? '—' : r.toFixed(1); };
+    replace($('cluster-ingest-rate'), rate(this.ingest));
+    replace($('cluster-read-rate'), rate(this.reads));
+    replace($('cluster-ingest-total'), fmt(this.ingest.total));
+    replace($('cluster-read-total'), fmt(this.reads.total));
+    replace($('cluster-samples'), String(this.samples));
+    if (current === 'cluster') {
+      replace($('cluster-ingest-spark'), sparkline(this.ingest.rates));
+      replace($('cluster-read-spark'), sparkline(this.reads.rates));
+    }
+  },
+
+  async load() {
+    if (this.loading) return;
+    this.loading = true;
+    try {
+      const [c, ready] = await Promise.all([
+        api('/v1/cluster/members'),
+        api('/ready').catch((e) => (e.status === 503 ? { status: 'not ready' } : { status: 'unknown: ' + e.message }))]);
+      if (current === 'cluster') renderCluster(c, ready);
+    } catch (e) {
+      if (e.status !== 401) replace($('cluster'), h('p', { class: 'refusal' }, 'Could not read the members: ' + e.status + ' ' + e.message));
+    } finally {
+      this.loading = false;
+    }
+  },
+};
+
+function renderCluster(c, ready) {
+  const members = c.members || [];
+  const up = members.filter((m) => m.status === 'Up').length;
+  const unreachable = members.filter((m) => !m.reachable).length;
+  const counted = members.filter((m) => m.shards != null);
+  replace($('cluster'),
+    card('Members',
+      kv([['this node', c.self], ['members', members.length], ['up', up], ['unreachable', unreachable],
+        ['leader', c.leader], ['oldest', c.oldest]], 'cluster-summary'),
+      h('table', { class: 'grid', id: 'cluster-members' },
+        h('thead', {}, h('tr', {}, ['node', 'status', 'roles', 'version', '', 'shards', 'active profiles'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, members.map((m) => h('tr', { 'data-address': m.address },
+          h('td', {}, m.address),
+          h('td', { 'data-field': 'status' }, memberStatus(m)),
+          h('td', {}, (m.roles || []).join(', ')),
+          h('td', {}, m.appVersion || ''),
+          h('td', {}, m.self ? h('span', { class: 'chip' }, 'this node') : null, m.leader ? h('span', { class: 'chip' }, 'leader') : null,
+            m.oldest ? h('span', { class: 'chip' }, 'oldest') : null),
+          h('td', { class: 'num', 'data-field': 'shards' }, fmt(m.shards)),
+          h('td', { class: 'num', 'data-field': 'activeProfiles' }, fmt(m.activeProfiles))))))),
+    card('Shards per node',
+      counted.length ? hbars(counted.map((m) => ({ label: hostPort(m.address), value: m.shards, series: 0 })), { format: (v) => String(v), labelWidth: 170 })
+        : empty('no shard region answered')),
+    card('Active profiles per node',
+      counted.length ? hbars(counted.map((m) => ({ label: hostPort(m.address), value: m.activeProfiles, series: 1 })), { format: (v) => String(v), labelWidth: 170 })
+        : empty('no shard region answered')),
+    card('This node\u2019s readiness', kv(Object.entries(ready || {}), 'cluster-ready')));
+}
 
 // ---------------------------------------------------------------- start
 

@@ -41,7 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The operator console in a real headless Chromium against a real node (API keys on) loaded with
  * real Taobao users: the explorer agrees with the API, a new event shows within a second, the live
- * stream filters and pauses without losing changes, segments page, a wrong key is refused, and
+ * stream filters and pauses without losing changes, segments page, the cluster page agrees with the
+ * API and shows this node's rates, a wrong key is refused, and
  * markup in ids, categories and attributes stays text. Screenshots go to target/console-screenshots.
  */
 class ConsoleBrowserTest {
@@ -207,6 +208,9 @@ class ConsoleBrowserTest {
     assertEquals(200, js.statusCode());
     assertTrue(js.headers().firstValue("Content-Type").orElseThrow().startsWith("application/javascript"));
     assertFalse(js.body().contains("innerHTML") || js.body().contains("eval("), "data never parsed as markup or code");
+    HttpResponse<String> metricsJs = node.get("/console/metrics.js");
+    assertEquals(200, metricsJs.statusCode());
+    assertFalse(metricsJs.body().contains("innerHTML") || metricsJs.body().contains("eval("), "data never parsed as markup or code");
     for (String bad : List.of("/console/nope.js", "/console/%2e%2e%2fapplication.conf", "/console/..%2Fopenapi%2Fopenapi.yaml", "/console/index.html/x")) {
       assertEquals(404, node.get(bad).statusCode(), bad);
     }
@@ -391,6 +395,55 @@ class ConsoleBrowserTest {
     assertTrue(text("models-serving").contains("nb-gru-v1"), text("models-serving"));
     assertEquals(1, browser.findElements(By.cssSelector("#model-nodes tbody tr")).size());
     screenshot("models");
+    assertNoPolicyViolations();
+  }
+
+  /** A cell of the cluster page's member row for {@code address}, read in one step (the table is redrawn every 4 s). */
+  private static String memberCell(String address, String field) {
+    Object t = browser.executeScript("const row = Array.from(document.querySelectorAll('#cluster-members tbody tr'))"
+        + ".find(tr => tr.dataset.address === arguments[0]); const td = row && row.querySelector(`td[data-field='${arguments[1]}']`);"
+        + " return td ? td.textContent : null", address, field);
+    return (String) t;
+  }
+
+  /** A rate shown on the cluster page; 0 while it shows none yet ("—"). */
+  private static double shownRate(String id) {
+    String t = text(id);
+    return t.matches("[0-9.]+") ? Double.parseDouble(t) : 0;
+  }
+
+  @Test
+  void theClusterPageShowsThisNodeAsTheApiDoesAndItsRates() throws Exception {
+    signedIn("?page=cluster");
+    assertTrue(browser.findElement(By.cssSelector("#nav button[data-page='cluster']")).getAttribute("class").contains("active"));
+    JsonNode members = Json.MAPPER.readTree(node.get("/v1/cluster/members", BEARER).body());
+    String self = members.get("self").asText();
+    JsonNode me = members.get("members").get(0);
+    JsonNode owners = Json.MAPPER.readTree(node.get("/v1/cluster/shards", BEARER).body()).get("owners");
+    String shards = Integer.toString(owners.get(self).size());
+    assertEquals(shards, me.get("shards").asText(), "the members route counts the shards /v1/cluster/shards lists");
+    assertTrue(me.get("activeProfiles").asLong() >= USERS, me.toString());
+    await().until(d -> "Up".equals(memberCell(self, "status")));
+    await().until(d -> shards.equals(memberCell(self, "shards")));
+    await().until(d -> me.get("activeProfiles").asText().equals(memberCell(self, "activeProfiles")));
+    assertEquals(1L, browser.executeScript("return document.querySelectorAll('#cluster-members tbody tr').length"));
+    assertTrue(text("cluster-summary").contains(self), text("cluster-summary"));
+    assertTrue(text("cluster-ready").contains("ready"), text("cluster-ready"));
+
+    // The rates count from the page's first sample of /metrics: what is posted and read after it shows.
+    await().until(d -> Integer.parseInt(text("cluster-samples")) >= 1);
+    long before = Long.parseLong(text("cluster-ingest-total"));
+    String user = users.get(9);
+    Instant at = Instant.parse(profile(user).get("lastEventTime").asText());
+    for (int i = 1; i <= 10; i++) post(event("console-cluster-" + i, user, "view", at.plusSeconds(i), "c-cluster"));
+    for (int i = 0; i < 5; i++) profile(user);
+    await().until(d -> shownRate("cluster-ingest-rate") > 0 && shownRate("cluster-read-rate") > 0);
+    await().until(d -> Long.parseLong(text("cluster-ingest-total")) >= before + 10);
+    // A few samples, so the sparklines have a line to draw in the screenshot.
+    waitUpTo(Duration.ofSeconds(30)).until(d -> Integer.parseInt(text("cluster-samples")) >= 4);
+    assertEquals(1, browser.findElements(By.cssSelector("#cluster-ingest-spark svg polyline")).size());
+    assertEquals(1, browser.findElements(By.cssSelector("#cluster-read-spark svg polyline")).size());
+    screenshot("cluster");
     assertNoPolicyViolations();
   }
 

@@ -59,6 +59,7 @@ public final class ConsoleRoutes extends AllDirectives {
         "console.js", load("console.js", JAVASCRIPT),
         "charts.js", load("charts.js", JAVASCRIPT),
         "sse.js", load("sse.js", JAVASCRIPT),
+        "metrics.js", load("metrics.js", JAVASCRIPT),
         "console.css", load("console.css", CSS));
   }
 

@@ -29,8 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The HTTP API: ingest, profile reads, attributes, health and readiness. A thin adapter over
- * {@link Profiles}: decode and check the request, call the facade, map its outcome to a status.
+ * The HTTP API: ingest, profile reads, attributes, cluster members and shards, health and
+ * readiness. A thin adapter over {@link Profiles} and {@link ProfileEngine}: decode and check the
+ * request, call the facade, map its outcome to a status.
  */
 public final class ProfileRoutes extends AllDirectives {
   private final ProfileEngine engine;
@@ -79,7 +80,9 @@ public final class ProfileRoutes extends AllDirectives {
                     parameterOptional("k", k -> recommendations(userId, k)))))),
                 metrics.timed("privacy", () -> privacy.routes(userId, this::body)))))),
             path(PathMatchers.segment("cluster").slash("shards"), () -> get(() -> metrics.timed("shards", () ->
-                access.require(Scope.READ, caller -> onSuccess(profiles.shardOwners(), owners -> json(StatusCodes.OK, owners)))))))),
+                access.require(Scope.READ, caller -> onSuccess(profiles.shardOwners(), owners -> json(StatusCodes.OK, owners)))))),
+            path(PathMatchers.segment("cluster").slash("members"), () -> get(() -> metrics.timed("members", () ->
+                access.require(Scope.READ, caller -> onSuccess(engine.members(), members -> json(StatusCodes.OK, members)))))))),
         path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
         path("ready", () -> get(() -> onSuccess(engine.ready(), ready -> ready
             ? json(StatusCodes.OK, readiness())

@@ -50,6 +50,7 @@ public final class ProfileEngine {
   private final SegmentStore segments;
   private final SegmentReevaluation reevaluation;
   private final Profiles profiles;
+  private final ClusterMembers members;
 
   private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ClusterModels models, SegmentStore segments,
                         SegmentReevaluation reevaluation, Profiles profiles) {
@@ -60,6 +61,7 @@ public final class ProfileEngine {
     this.settings = settings;
     this.models = models;
     this.readiness = new ReadinessCheck(system);
+    this.members = new ClusterMembers(system, new dev.profileengine.engine.profiles.ShardOwners(system, settings.askTimeout()));
     this.segmentCounts = BackgroundValue.start(system, settings.health().segmentCountsInterval(), segments::counts);
   }
 
@@ -190,6 +192,11 @@ public final class ProfileEngine {
   /** Which failures an acknowledged event survives on this node's journal (for {@code /ready}). */
   public JournalDurability durability() {
     return settings.journal().durability();
+  }
+
+  /** The cluster's members as this node sees them, with the shards and live profiles of each. */
+  public CompletionStage<ClusterMembers.Snapshot> members() {
+    return members.current();
   }
 
   /** See {@link ReadinessCheck}: Up member, shard region answering, journal answering. */

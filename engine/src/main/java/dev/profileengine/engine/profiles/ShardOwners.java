@@ -36,17 +36,33 @@ public final class ShardOwners {
     this.timeout = timeout;
   }
 
+  /**
+   * What one node's shard region reports: the shards it hosts (sorted) and the profile entities
+   * alive in them.
+   */
+  public record Region(List<Integer> shards, long entities) {}
+
   public CompletionStage<Snapshot> current() {
     String self = Cluster.get(system).selfMember().address().toString();
     int shards = system.settings().config().getInt("akka.cluster.sharding.number-of-shards");
+    return regions().thenApply(regions -> {
+      Map<String, List<Integer>> owners = new TreeMap<>();
+      regions.forEach((address, region) -> owners.put(address, region.shards()));
+      return new Snapshot(self, shards, owners);
+    });
+  }
+
+  /** Every node's shard region as the cluster reports it, by the node's address. */
+  public CompletionStage<Map<String, Region>> regions() {
     return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
             ClusterSharding.get(system).shardState(),
             replyTo -> new GetClusterShardingStats(UserProfile.ENTITY_KEY, timeout, replyTo), timeout.plusSeconds(1), system.scheduler())
         .thenApply(stats -> {
-          Map<String, List<Integer>> owners = new TreeMap<>();
-          stats.getRegions().forEach((address, region) -> owners.put(address.toString(),
-              region.getStats().keySet().stream().map(Integer::parseInt).sorted().toList()));
-          return new Snapshot(self, shards, owners);
+          Map<String, Region> regions = new TreeMap<>();
+          stats.getRegions().forEach((address, region) -> regions.put(address.toString(), new Region(
+              region.getStats().keySet().stream().map(Integer::parseInt).sorted().toList(),
+              region.getStats().values().stream().mapToLong(n -> ((Number) n).longValue()).sum())));
+          return regions;
         });
   }
 }

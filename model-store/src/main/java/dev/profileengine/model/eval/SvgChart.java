@@ -192,7 +192,8 @@ public final class SvgChart {
       sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n", lo, cy - 3, lo, cy + 3));
       sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n", hi, cy - 3, hi, cy + 3));
     }
-    sb.append(text(left + w * clamp(v) + 4, y + h - 1, 9, "normal", String.format(Locale.ROOT, "%.3f", v)));
+    double end = ci != null && !Double.isNaN(ci.hi()) ? Math.max(clamp(v), clamp(ci.hi())) : clamp(v);
+    sb.append(text(left + w * end + 6, y + h - 1, 9, "normal", String.format(Locale.ROOT, "%.3f", v)));
   }
 
   private static int legend(StringBuilder sb, List<String> titles, int top) {

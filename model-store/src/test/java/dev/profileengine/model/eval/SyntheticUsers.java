@@ -16,7 +16,7 @@ final class SyntheticUsers {
 
   private SyntheticUsers() {}
 
-  /** {@code users} users of {@code length} events: mostly views, the rest spread, a few categories each. */
+  /** {@code users} users of {@code length} events: mostly views, the rest spread, 25 categories each. */
   static Map<String, List<RecentBehavior>> users(int users, int length, long seed) {
     Random r = new Random(seed);
     Map<String, List<RecentBehavior>> out = new LinkedHashMap<>();
@@ -27,7 +27,7 @@ final class SyntheticUsers {
         double x = r.nextDouble();
         // sticky: repeat the last type half of the time, else mostly views
         BehaviorType t = x < 0.5 ? last : x < 0.8 ? BehaviorType.VIEW : TYPES[1 + r.nextInt(3)];
-        s.add(new RecentBehavior(t, "u" + u + "c" + r.nextInt(4), 1_000L * (u * 10_000L + i)));
+        s.add(new RecentBehavior(t, "u" + u + "c" + r.nextInt(25), 1_000L * (u * 10_000L + i)));
         last = t;
       }
       out.put("user" + u, List.copyOf(s));

@@ -25,6 +25,11 @@ public sealed interface Baseline {
   /** Predicts the next behavior type: probabilities per BehaviorType ordinal. */
   non-sealed interface TypeBaseline extends Baseline {
     double[] predict(List<RecentBehavior> before);
+
+    /** The predicted class given {@code p = predict(before)}: the most probable type unless tuned. */
+    default BehaviorType decide(List<RecentBehavior> before, double[] p) {
+      return Evaluator.argmax(p);
+    }
   }
 
   /** Ranks the next categories. */

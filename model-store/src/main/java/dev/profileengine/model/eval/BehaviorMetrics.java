@@ -19,6 +19,14 @@ public final class BehaviorMetrics {
     n++;
   }
 
+  /** Adds {@code times} copies of another accumulator (a bootstrap draw of one user). */
+  public void addAll(BehaviorMetrics other, int times) {
+    for (int i = 0; i < types; i++)
+      for (int j = 0; j < types; j++) confusion[i][j] += times * other.confusion[i][j];
+    logLossSum += times * other.logLossSum;
+    n += times * other.n;
+  }
+
   public long count() {
     return n;
   }

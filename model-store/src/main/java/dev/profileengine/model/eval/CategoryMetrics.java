@@ -28,6 +28,14 @@ public final class CategoryMetrics {
     users++;
   }
 
+  /** Adds {@code times} copies of another accumulator (a bootstrap draw of one user). */
+  public void addAll(CategoryMetrics other, int times) {
+    events += times * other.events;
+    hits += times * other.hits;
+    users += times * other.users;
+    recallSum += times * other.recallSum;
+  }
+
   public double hitRate() {
     return events == 0 ? Double.NaN : (double) hits / events;
   }

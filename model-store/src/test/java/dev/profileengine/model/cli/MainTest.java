@@ -26,7 +26,9 @@ class MainTest {
     Path data = TestData.firstUsers(60, dir);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc = Main.run(new String[] {"evaluate", "--data", data.toString(), "--format", "taobao", "--json"},
+    Path chart = dir.resolve("charts/report.svg");
+    int rc = Main.run(new String[] {"evaluate", "--data", data.toString(), "--format", "taobao", "--json", "--bootstrap", "200",
+        "--seed", "7", "--chart", chart.toString()},
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
     String text = out.toString(StandardCharsets.UTF_8).strip();
@@ -39,6 +41,15 @@ class MainTest {
     }
     assertTrue(root.get("model").get("logLoss").isNumber());
     assertTrue(root.get("model").get("version").isTextual());
+    // additions: intervals per metric, tuned baselines, the paired comparison; the chart file
+    JsonNode ci = root.get("model").get("ci95").get("macroF1");
+    assertTrue(ci.get("lo").asDouble() <= root.get("model").get("macroF1").asDouble()
+        && root.get("model").get("macroF1").asDouble() <= ci.get("hi").asDouble(), ci.toString());
+    assertTrue(root.get("model").get("ci95").get("f1PerType").has("view"));
+    assertTrue(root.get("userMarkovTuned").get("tunedOnValidation").asBoolean());
+    assertTrue(root.get("model").get("vsBestBaseline").get("logLoss").get("ci95").has("lo"));
+    assertEquals(7, root.get("model").get("bootstrap").get("seed").asInt());
+    assertTrue(Files.readString(chart).startsWith("<?xml"), "chart written");
   }
 
   @Test
@@ -67,5 +78,7 @@ class MainTest {
     assertEquals(2, Main.run(new String[] {"frobnicate"}, System.out, e));
     assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--format", "xml"}, System.out, e));
     assertEquals(1, Main.run(new String[] {"evaluate", "--data", dir.resolve("missing.csv").toString()}, System.out, e));
+    assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--chart", "out.png"}, System.out, e));
+    assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--bootstrap", "-1"}, System.out, e));
   }
 }

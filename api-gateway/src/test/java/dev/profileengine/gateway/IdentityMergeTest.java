@@ -108,6 +108,14 @@ class IdentityMergeTest {
         assertAllAccepted(profiles.record(List.of(DecodedEvent.of(event(after, laptop)))).toCompletableFuture().get(30, TimeUnit.SECONDS));
         assertEquals(laptopRows.size() + 1, view(profiles, laptop).eventCount());
         assertEquals(rest.size(), view(profiles, customer).eventCount());
+
+        // A forget through any linked identity erases the canonical profile and every profile merged into it.
+        var forgotten = profiles.forget(phone).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        int erased = ((Profiles.Forgotten) assertInstanceOf(Outcome.Ok.class, forgotten, forgotten.toString()).value()).eventsErased();
+        assertTrue(erased >= rest.size(), "the rows of every merged profile are erased: " + erased);
+        for (String k : List.of(customer, phone))
+          assertInstanceOf(Outcome.NotFound.class, profiles.export(k).toCompletableFuture().get(30, TimeUnit.SECONDS), k + " is forgotten");
+        assertEquals(laptopRows.size() + 1, view(profiles, laptop).eventCount(), "the split-off profile is not touched");
       }
     }
   }

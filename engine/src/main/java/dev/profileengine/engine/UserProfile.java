@@ -115,6 +115,12 @@ public final class UserProfile
    */
   public record Forget(ActorRef<ForgetReply> replyTo) implements Command {}
 
+  /**
+   * Forgets this profile's own rows even when it is merged into another (a forget of a canonical
+   * profile erases every profile merged into it this way, then itself).
+   */
+  public record ForgetHere(ActorRef<ForgetReply> replyTo) implements Command {}
+
   /** Internal: the profile's rows are gone. */
   public record ForgetDone(JournalEraser.Erased erased) implements Command {}
 
@@ -340,7 +346,8 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
     if (waiting != null) return command instanceof WritePredicted p ? onWritePredicted(state, p) : Effect().stash();
     if (linking != null) return whileLinking(state, command);
-    if (state.links().forwards() && !erasure.inProgress()) return whileMerged(state, command);
+    if (command instanceof ForgetHere f) command = new Forget(f.replyTo());
+    else if (state.links().forwards() && !erasure.inProgress()) return whileMerged(state, command);
     ReplyEffect<Event, ProfileState> handled = erasure.inProgress() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }

@@ -198,17 +198,33 @@ public final class Profiles {
   /** How much a forget erased. */
   public record Forgotten(String userId, int eventsErased, int snapshotsErased) {}
 
-  /** Forgets the user: journal rows and snapshots erased, a tombstone kept; NotFound when nothing was stored. */
+  /**
+   * Forgets the user and every identity linked to it: each profile merged into the canonical one is
+   * erased first, then the canonical one (so a forget cut short and retried still finds the rest),
+   * each leaving a tombstone. NotFound when nothing was stored.
+   */
   public CompletionStage<Outcome<Forgotten>> forget(String userId) {
+    return Asks.timeoutRefused(entity(userId).<UserProfile.Resolution>ask(UserProfile.Resolve::new, settings.askTimeout())
+        .thenCompose(r -> forgetAll(r.canonical(), r.keys().subList(1, r.keys().size()), 0, 0))
+        .thenApply(o -> o instanceof Outcome.Ok<Forgotten> ok ? new Outcome.Ok<>(new Forgotten(userId, ok.value().eventsErased(), ok.value().snapshotsErased())) : o));
+  }
+
+  private CompletionStage<Outcome<Forgotten>> forgetAll(String canonical, List<String> linked, int events, int snapshots) {
     // An erasure deletes rows and snapshots: twice the ask timeout.
-    return Asks.timeoutRefused(entity(userId).<UserProfile.ForgetReply>ask(UserProfile.Forget::new, settings.askTimeout().multipliedBy(2))
-        .thenApply(reply -> {
+    java.time.Duration timeout = settings.askTimeout().multipliedBy(2);
+    boolean last = linked.isEmpty();
+    String key = last ? canonical : linked.get(0);
+    return entity(key).<UserProfile.ForgetReply>ask(r -> last ? new UserProfile.Forget(r) : new UserProfile.ForgetHere(r), timeout)
+        .thenCompose(reply -> {
           if (reply.error() != null) {
-            return Outcome.refused(Refusal.Reason.UNAVAILABLE, "userId", "could not forget '" + userId + "': " + reply.error() + "; retry", 0);
+            return java.util.concurrent.CompletableFuture.completedFuture(Outcome.<Forgotten>refused(Refusal.Reason.UNAVAILABLE, "userId",
+                "could not forget '" + key + "': " + reply.error() + "; retry", 0));
           }
-          if (!reply.found()) return new Outcome.NotFound<>();
-          return new Outcome.Ok<>(new Forgotten(userId, reply.eventsErased(), reply.snapshotsErased()));
-        }));
+          if (!last) return forgetAll(canonical, linked.subList(1, linked.size()), events + reply.eventsErased(), snapshots + reply.snapshotsErased());
+          if (!reply.found() && events == 0) return java.util.concurrent.CompletableFuture.completedFuture(new Outcome.NotFound<Forgotten>());
+          return java.util.concurrent.CompletableFuture.completedFuture(
+              new Outcome.Ok<>(new Forgotten(canonical, events + reply.eventsErased(), snapshots + reply.snapshotsErased())));
+        });
   }
 
   /** Everything stored about the user; NotFound when nothing is. */

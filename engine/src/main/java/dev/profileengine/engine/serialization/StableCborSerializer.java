@@ -82,6 +82,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.SetAttributes", UserProfile.SetAttributes.class, 1, null),
       new Type("profile.SetConsent", UserProfile.SetConsent.class, 1, null),
       new Type("profile.Forget", UserProfile.Forget.class, 1, null),
+      new Type("profile.ForgetHere", UserProfile.ForgetHere.class, 1, null),
       new Type("profile.ForgetDone", UserProfile.ForgetDone.class, 1, null),
       new Type("profile.ForgetFailed", UserProfile.ForgetFailed.class, 1, null),
       new Type("profile.SnapshotSettled", UserProfile.SnapshotSettled.class, 1, null),

@@ -163,6 +163,7 @@ final class GoldenValues {
     v.put("profile.SetAttributes", new UserProfile.SetAttributes(attributes(), ref));
     v.put("profile.SetConsent", new UserProfile.SetConsent(consentChanges(), ref));
     v.put("profile.Forget", new UserProfile.Forget(ref));
+    v.put("profile.ForgetHere", new UserProfile.ForgetHere(ref));
     v.put("profile.ForgetDone", new UserProfile.ForgetDone(new JournalEraser.Erased(11, 2)));
     v.put("profile.ForgetFailed", new UserProfile.ForgetFailed("journal unavailable"));
     v.put("profile.SnapshotSettled", new UserProfile.SnapshotSettled());

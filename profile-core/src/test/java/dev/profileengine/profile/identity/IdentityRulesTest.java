@@ -1,0 +1,72 @@
+package dev.profileengine.profile.identity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.profileengine.profile.PiiPolicy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IdentityRulesTest {
+  private final IdentityRules rules = IdentityRules.defaults();
+  private final PiiPolicy pii = new PiiPolicy(Map.of(), "a-salt-of-enough-length-for-tests");
+
+  @Test
+  void keysKeepUserIdsAsTheyWereAndPrefixEveryOtherType() {
+    assertEquals("u1", Identity.userId("u1").key());
+    assertEquals("~anonymousId:a:b", Identity.anonymousId("a:b").key());
+    assertEquals(Identity.anonymousId("a:b"), Identity.ofKey("~anonymousId:a:b"));
+    assertEquals(Identity.userId("u1"), Identity.ofKey("u1"));
+    assertEquals(new Identity("email", "h:00"), Identity.ofKey(new Identity("email", "h:00").key()));
+  }
+
+  @Test
+  void aUniqueTypeHoldsOneValuePerProfile() {
+    var a = List.of(Identity.userId("u1"), new Identity("email", "x"));
+    assertEquals("userId", rules.check(List.of(a, List.of(Identity.userId("u2")))).orElseThrow().field());
+    assertEquals("identities.email", rules.check(List.of(a, List.of(new Identity("email", "y")))).orElseThrow().field());
+    assertTrue(rules.check(List.of(a, List.of(Identity.anonymousId("a1"), new Identity("email", "x")))).isEmpty(), "the same value twice is fine");
+    assertTrue(rules.check(List.of(a, List.of(new Identity("device", "d1")), List.of(new Identity("device", "d2")))).isEmpty(),
+        "device is not unique");
+  }
+
+  @Test
+  void aProfileHoldsAtMostMaxIdentities() {
+    IdentityRules small = new IdentityRules(Map.of(), 3);
+    var conflict = small.check(List.of(List.of(Identity.userId("u")), List.of(Identity.anonymousId("a"), Identity.anonymousId("b"), Identity.anonymousId("c"))));
+    assertEquals("identities", conflict.orElseThrow().field());
+    assertThrows(IllegalArgumentException.class, () -> new IdentityRules(Map.of("userId", new IdentityRules.TypeRule(true, false)), 5));
+    assertThrows(IllegalArgumentException.class, () -> new IdentityRules(Map.of("e mail", new IdentityRules.TypeRule(true, false)), 5));
+  }
+
+  @Test
+  void aClaimHashesPersonalTypesAndNamesEveryWrongField() {
+    var ok = new IdentityClaim("u1", "a1", Map.of("email", "ann@example.com", "device", "d1")).resolve(rules, pii);
+    assertTrue(ok.ok(), ok.errors().toString());
+    Identity email = ok.identities().stream().filter(i -> i.type().equals("email")).findFirst().orElseThrow();
+    assertTrue(email.value().startsWith("h:") && !email.value().contains("ann"), "an e-mail is hashed: " + email);
+    assertEquals(pii.hash("ann@example.com"), email.value(), "the node's salted hash, the same each time");
+    assertTrue(ok.identities().contains(new Identity("device", "d1")), "a device is not personal by default");
+
+    assertEquals("identities.fax", new IdentityClaim("u1", null, Map.of("fax", "1")).resolve(rules, pii).errors().get(0).field());
+    assertEquals("identities.userId", new IdentityClaim(null, null, Map.of("userId", "u")).resolve(rules, pii).errors().get(0).field());
+    assertEquals("anonymousId", new IdentityClaim("u1", "a".repeat(129), null).resolve(rules, pii).errors().get(0).field());
+    assertEquals("anonymousId", new IdentityClaim("u1", "a\u0000b", null).resolve(rules, pii).errors().get(0).field());
+    assertEquals("userId", new IdentityClaim("~anonymousId:x", null, null).resolve(rules, pii).errors().get(0).field(), "~ is reserved");
+    assertEquals("identities.email", new IdentityClaim("u1", null, Map.of("email", " ")).resolve(rules, pii).errors().get(0).field());
+    assertEquals("userId", new IdentityClaim(null, null, null).resolve(rules, pii).errors().get(0).field(), "nothing named");
+  }
+
+  @Test
+  void linksKeepTheGroupEachIdentityCameWith() {
+    IdentityLinks links = IdentityLinks.NONE.linked(List.of("~anonymousId:a", "~email:h:1"), "~anonymousId:a").linked(List.of("~device:d"), "~device:d");
+    assertEquals(List.of("~anonymousId:a", "~email:h:1"), links.groupOf("~email:h:1"));
+    assertEquals(List.of("~device:d"), links.groupOf("~device:d"));
+    assertTrue(links.owns("u", "u") && links.owns("u", "~device:d") && !links.owns("u", "other"));
+    IdentityLinks split = links.unlinked(links.groupOf("~anonymousId:a"));
+    assertEquals(List.of("~device:d"), List.copyOf(split.groups().keySet()));
+    assertTrue(links.withMergedInto("c").forwards() && !links.forwards());
+  }
+}

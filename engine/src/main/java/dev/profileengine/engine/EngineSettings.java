@@ -200,7 +200,7 @@ public record EngineSettings(
       types.put(name, new IdentityRules.TypeRule(rule.getBoolean("unique"), rule.getBoolean("hashed")));
     }
     try {
-      return new IdentityRules(types, c.getInt("max-identities"));
+      return new IdentityRules(types, c.getInt("max-identities"), c.getBoolean("enabled"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("profile.identity: " + e.getMessage(), e);
     }

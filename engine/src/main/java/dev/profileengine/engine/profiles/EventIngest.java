@@ -71,7 +71,7 @@ final class EventIngest {
     if (claims.isEmpty()) return recordLinked(decoded);
     // Identities an event names are linked first, so the event lands in the profile they resolve
     // to; a link the rules refuse leaves the event to its own profile.
-    CompletableFuture<?>[] linking = claims.stream().map(c -> identities.identify(c).toCompletableFuture()).toArray(CompletableFuture[]::new);
+    CompletableFuture<?>[] linking = claims.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(linking).handleAsync((v, failure) -> v, executor)
         .thenComposeAsync(v -> recordLinked(decoded), executor);
   }

@@ -33,6 +33,19 @@ final class IdentityGraph {
   private final EngineSettings settings;
   private final Executor executor;
   private final Duration linkTimeout;
+  /**
+   * Claims carried by events that were linked lately on this node, with when: an event stream
+   * repeats its user id and anonymous id on every event, and a link already made needs no asks.
+   * Cleared by an unmerge on this node; entries older than {@link #LINKED_FOR} are asked again.
+   */
+  private final Map<IdentityClaim, Long> recentlyLinked = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<IdentityClaim, Long> eldest) {
+      return size() > RECENT_CLAIMS;
+    }
+  });
+  private static final int RECENT_CLAIMS = 100_000;
+  private static final long LINKED_FOR = Duration.ofMinutes(1).toNanos();
 
   IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor) {
     this.sharding = sharding;
@@ -56,8 +69,20 @@ final class IdentityGraph {
     return new Outcome.Ok<>(r.identities());
   }
 
+  /** As {@link #identify}, for identities an event carries: a claim linked on this node within the last minute is not asked again. */
+  CompletionStage<Outcome<Linked>> identifyCarried(IdentityClaim claim) {
+    if (!settings.identity().enabled()) return CompletableFuture.completedFuture(null);
+    Long at = recentlyLinked.get(claim);
+    if (at != null && System.nanoTime() - at < LINKED_FOR) return CompletableFuture.completedFuture(null);
+    return identify(claim).thenApply(o -> {
+      if (o instanceof Outcome.Ok<Linked>) recentlyLinked.put(claim, System.nanoTime());
+      return o;
+    });
+  }
+
   /** Links every identity of {@code claim} into one canonical profile. */
   CompletionStage<Outcome<Linked>> identify(IdentityClaim claim) {
+    if (!settings.identity().enabled()) return CompletableFuture.completedFuture(disabled());
     Outcome<List<Identity>> named = identities(claim);
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
     List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
@@ -95,8 +120,10 @@ final class IdentityGraph {
 
   /** Splits off every identity of {@code claim} (and what came with it) from the profile {@code profileKey} is linked to. */
   CompletionStage<Outcome<Linked>> unmerge(String profileKey, IdentityClaim claim) {
+    if (!settings.identity().enabled()) return CompletableFuture.completedFuture(disabled());
     Outcome<List<Identity>> named = identities(claim);
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
+    recentlyLinked.clear();
     return Asks.timeoutRefused(unmergeAll(profileKey, ok.value().stream().map(Identity::key).distinct().toList()));
   }
 
@@ -125,6 +152,10 @@ final class IdentityGraph {
     }
     byType.replaceAll((t, values) -> values.stream().sorted().toList());
     return new Outcome.Ok<>(new Linked(r.canonical(), byType));
+  }
+
+  private static Outcome<Linked> disabled() {
+    return Outcome.refused(Refusal.Reason.DISABLED, "identities", "identity resolution is off on this node (profile.identity.enabled, PROFILE_IDENTITY)", 0);
   }
 
   private static Outcome<Linked> busy(String reason) {

@@ -17,6 +17,8 @@ public record Refusal(Reason reason, String field, String message, long retryAft
     UNAVAILABLE,
     /** The request's content was refused by the profile (e.g. an attribute over its limits). */
     INVALID,
+    /** The feature asked for is switched off on this node (e.g. identity resolution). */
+    DISABLED,
     /** A link the identity rules refuse (two values of a unique type, too many identities): nothing changed. */
     CONFLICT,
     /** The node serves its most change-stream subscribers ({@code max-subscribers}). */

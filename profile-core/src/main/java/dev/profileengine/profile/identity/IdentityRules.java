@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  *
  * @param types configured type name to its rule; {@code userId} is always unique, {@code anonymousId} never
  * @param maxIdentities most identities one profile may hold, its own included
+ * @param enabled false: identities are never linked (identify and unmerge are refused, identities on
+ *     events ignored; an event sent under an anonymous id still goes to that id's own profile)
  */
-public record IdentityRules(Map<String, TypeRule> types, int maxIdentities) {
+public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, boolean enabled) {
   /** @param unique at most one value per profile; @param hashed a PII type: values are hashed before use */
   public record TypeRule(boolean unique, boolean hashed) {}
 
@@ -39,7 +41,7 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities) {
     return new IdentityRules(Map.of(
         "email", new TypeRule(true, true),
         "phone", new TypeRule(true, true),
-        "device", new TypeRule(false, false)), 50);
+        "device", new TypeRule(false, false)), 50, true);
   }
 
   /** Whether a client may send identities of {@code type}. */

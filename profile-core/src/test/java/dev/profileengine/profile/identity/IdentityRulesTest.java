@@ -34,11 +34,11 @@ class IdentityRulesTest {
 
   @Test
   void aProfileHoldsAtMostMaxIdentities() {
-    IdentityRules small = new IdentityRules(Map.of(), 3);
+    IdentityRules small = new IdentityRules(Map.of(), 3, true);
     var conflict = small.check(List.of(List.of(Identity.userId("u")), List.of(Identity.anonymousId("a"), Identity.anonymousId("b"), Identity.anonymousId("c"))));
     assertEquals("identities", conflict.orElseThrow().field());
-    assertThrows(IllegalArgumentException.class, () -> new IdentityRules(Map.of("userId", new IdentityRules.TypeRule(true, false)), 5));
-    assertThrows(IllegalArgumentException.class, () -> new IdentityRules(Map.of("e mail", new IdentityRules.TypeRule(true, false)), 5));
+    assertThrows(IllegalArgumentException.class, () -> new IdentityRules(Map.of("userId", new IdentityRules.TypeRule(true, false)), 5, true));
+    assertThrows(IllegalArgumentException.class, () -> new IdentityRules(Map.of("e mail", new IdentityRules.TypeRule(true, false)), 5, true));
   }
 
   @Test

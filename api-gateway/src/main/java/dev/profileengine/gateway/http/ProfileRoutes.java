@@ -160,7 +160,8 @@ public final class ProfileRoutes extends AllDirectives {
    */
   private Route profileKey(String id, java.util.function.Function<String, Route> inner) {
     return parameterOptional("identity", identity -> {
-      Outcome<String> key = profiles.profileKey(id, identity.orElse(null));
+      // Empty is absent, as gRPC's empty identity field is.
+      Outcome<String> key = profiles.profileKey(id, identity.filter(i -> !i.isEmpty()).orElse(null));
       if (key instanceof Outcome.Ok<String> ok) return inner.apply(ok.value());
       return HttpRefusals.answer(key, id, inner);
     });

@@ -127,6 +127,11 @@ class IdentityApiTest {
     JsonNode device = read("/v1/profiles/any?identity=device:h-dev-4");
     assertEquals("~anonymousId:h-anon-4", device.get("userId").asText());
     assertEquals(List.of("h-dev-4"), strings(device.at("/identities/device")));
+    // The longest anonymous id makes a key longer than a user id may be: its profile is still readable by its key.
+    String longest = "n".repeat(128);
+    assertAccepted(post("/v1/events", events("hl4-", 1, Map.of("anonymousId", longest))));
+    assertEquals(1, read("/v1/profiles/" + path("~anonymousId:" + longest)).get("eventCount").asLong());
+    assertEquals(1, get(grpc.getProfile(GetProfileRequest.newBuilder().setUserId("~anonymousId:" + longest).build())).getEventCount());
   }
 
   @Test

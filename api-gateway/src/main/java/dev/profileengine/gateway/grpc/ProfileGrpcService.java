@@ -132,7 +132,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     try {
       authorize(Scope.READ, metadata, 1);
       String identity = in.getIdentity().isEmpty() ? null : in.getIdentity();
-      if (identity == null || !in.getUserId().isEmpty()) checked(() -> RequestChecks.id("user_id", in.getUserId()));
+      if (identity == null || !in.getUserId().isEmpty()) checked(() -> RequestChecks.profileId("user_id", in.getUserId()));
       asOf = checked(() -> RequestChecks.instant("as_of", in.getAsOf()));
       key = value(profiles.profileKey(in.getUserId(), identity));
     } catch (GrpcServiceException e) {
@@ -164,7 +164,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     IdentityClaim claim;
     try {
       authorize(Scope.INGEST, metadata, 1);
-      checked(() -> RequestChecks.id("profile_id", in.getProfileId()));
+      checked(() -> RequestChecks.profileId("profile_id", in.getProfileId()));
       claim = claim(in.getUserId(), in.getAnonymousId(), in.getIdentitiesMap());
     } catch (GrpcServiceException e) {
       return failed(e);

@@ -245,7 +245,7 @@ public final class ProfileRoutes extends AllDirectives {
 
   /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (RequestChecks). */
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {
-    RequestChecks.id("userId", userId);
+    RequestChecks.profileId("userId", userId);
     return inner.get();
   }
 

@@ -162,8 +162,7 @@ public final class ProfileRoutes extends AllDirectives {
     return parameterOptional("identity", identity -> {
       // Empty is absent, as gRPC's empty identity field is.
       Outcome<String> key = profiles.profileKey(id, identity.filter(i -> !i.isEmpty()).orElse(null));
-      if (key instanceof Outcome.Ok<String> ok) return inner.apply(ok.value());
-      return HttpRefusals.answer(key, id, inner);
+      return key instanceof Outcome.Ok<String> ok ? inner.apply(ok.value()) : HttpRefusals.refused(((Outcome.Refused<String>) key).refusal());
     });
   }
 

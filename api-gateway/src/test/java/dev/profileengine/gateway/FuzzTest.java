@@ -174,7 +174,7 @@ class FuzzTest {
           });
         }
 
-        String[] paths = {"IngestEvents", "StreamEvents", "GetProfile", "SubscribeProfileChanges"};
+        String[] paths = {"IngestEvents", "StreamEvents", "GetProfile", "SubscribeProfileChanges", "Identify", "Unmerge"};
         byte[] validEvent = Event.newBuilder().setEventId("raw-valid").setUserId("fuzz-raw-user").setType("view").setTimestampMs(now).build().toByteArray();
         java.util.Map<String, Integer> statuses = new java.util.TreeMap<>();
         List<String> badAnswers = new ArrayList<>();

@@ -42,7 +42,8 @@ class HttpApiTest {
     for (String route : new String[] {"/v1/events:", "/v1/profiles/{userId}:", "/v1/profiles/{userId}/attributes:", "/v1/changes:",
         "/v1/models:", "/v1/models/{version}/activate:", "/health:", "/ready:", "/metrics:",
         "/v1/profiles/{userId}/export:", "/v1/profiles/{userId}/consent:", "/v1/profiles/{userId}/recommendations:",
-        "/v1/segments:", "/v1/segments/{segmentId}/members:", "/v1/segments/reevaluate:", "/console:", "/v1/cluster/shards:", "/v1/cluster/members:"}) {
+        "/v1/segments:", "/v1/segments/{segmentId}/members:", "/v1/segments/reevaluate:", "/console:", "/v1/cluster/shards:", "/v1/cluster/members:",
+        "/v1/identify:", "/v1/profiles/{userId}/unmerge:"}) {
       assertTrue(r.body().contains(route), route);
     }
   }

@@ -143,7 +143,27 @@ class ProtocolParityTest {
             "200", "OK", "change of parity-known", deltas("profile_change_subscribers", 1)),
         new Row("subscriber cap per key: a second subscription", p -> p.subscribeHeld(CAPPED, "parity-known"), p -> p.subscribe(CAPPED, "parity-known"),
             "429", "RESOURCE_EXHAUSTED", null,
-            deltas("profile_change_subscribers_refused_total{limit=\"max-subscribers-per-key\"}", 1, "profile_change_subscribers", 0)));
+            deltas("profile_change_subscribers_refused_total{limit=\"max-subscribers-per-key\"}", 1, "profile_change_subscribers", 0)),
+        new Row("identify a user id, an anonymous id and an e-mail", p -> NOTHING,
+            p -> p.identify(WRITER, null, claim("parity-id-" + p.name(), "parity-id-anon-" + p.name(), Map.of("email", p.name() + "@example.com"))),
+            "200", "OK", "canonical=userId types=[anonymousId, email, userId]", deltas()),
+        new Row("identify: a second e-mail is refused", p -> linked(p, claim("parity-two-" + p.name(), null, Map.of("email", "a-" + p.name() + "@example.com"))),
+            p -> p.identify(WRITER, null, claim("parity-two-" + p.name(), null, Map.of("email", "b-" + p.name() + "@example.com"))),
+            "409", "FAILED_PRECONDITION", "refused identities.email", deltas()),
+        new Row("identify: an unknown identity type", p -> NOTHING,
+            p -> p.identify(WRITER, null, claim("parity-x-" + p.name(), null, Map.of("shoeSize", "9"))),
+            "400", "INVALID_ARGUMENT", "refused identities.shoeSize", deltas()),
+        new Row("identify: wrong scope", p -> NOTHING, p -> p.identify(READER, null, claim("parity-x-" + p.name(), "parity-x-anon", null)),
+            "403", "PERMISSION_DENIED", null, deltas("profile_access_denied_total{reason=\"forbidden\"}", 1)),
+        new Row("unmerge a linked anonymous id", p -> linked(p, claim("parity-split-" + p.name(), "parity-split-anon-" + p.name(), null)),
+            p -> p.identify(WRITER, "parity-split-" + p.name(), claim(null, "parity-split-anon-" + p.name(), null)),
+            "200", "OK", "canonical=parity-split types=[userId]", deltas()),
+        new Row("unmerge an identity that is not linked", p -> NOTHING,
+            p -> p.identify(WRITER, "parity-known", claim(null, "parity-never-linked", null)),
+            "404", "NOT_FOUND", "refused anonymousId", deltas()),
+        new Row("read by a linked identity (linked by an event)", ProtocolParityTest::linkByEvent,
+            p -> p.readByIdentity(READER, "anonymousId:parity-linked-anon"),
+            "200", "OK", "profile of parity-linked", deltas("profile_reads_total", 1)));
   }
 
   @TestFactory
@@ -212,6 +232,37 @@ class ProtocolParityTest {
     return () -> events.release(taken, 0, true);
   }
 
+  /** Identities linked before the measured action. */
+  static AutoCloseable linked(Protocol p, Map<String, Object> claim) throws Exception {
+    Answer done = p.identify(WRITER, null, claim);
+    assertEquals(p.name().equals("http") ? "200" : "OK", done.status(), "linked: " + done);
+    return NOTHING;
+  }
+
+  /** An event with a user id and an anonymous id links the two. */
+  static AutoCloseable linkByEvent(Protocol p) throws Exception {
+    Map<String, Object> e = event("linking-" + p.name(), "parity-linked", "view");
+    e.put("anonymousId", "parity-linked-anon");
+    Answer sent = p.ingest(WRITER, List.of(e));
+    assertEquals("accepted=1 duplicates=0 rejected=0 unconfirmed=0", sent.summary(), "linked by an event: " + sent);
+    return NOTHING;
+  }
+
+  /** An identify or unmerge body: the identities named (nulls left out). */
+  static Map<String, Object> claim(String userId, String anonymousId, Map<String, String> identities) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (userId != null) m.put("userId", userId);
+    if (anonymousId != null) m.put("anonymousId", anonymousId);
+    if (identities != null) m.put("identities", identities);
+    return m;
+  }
+
+  /** A linked answer the same over both protocols: the canonical id (a user id named by the request as "userId", protocol suffix dropped) and the types. */
+  static String linkedSummary(String canonical, java.util.Collection<String> types, Map<String, Object> claim, String protocol) {
+    String shown = canonical.equals(claim.get("userId")) ? "userId" : canonical.replace("-" + protocol, "");
+    return "canonical=" + shown + " types=" + new java.util.TreeSet<>(types);
+  }
+
   /** A released subscriber place is given back when its stream terminates: wait for it (with a deadline). */
   static void awaitSubscribersClosed() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -227,6 +278,12 @@ class ProtocolParityTest {
     Answer ingest(String key, List<Map<String, Object>> events) throws Exception;
 
     Answer read(String key, String userId, String asOf) throws Exception;
+
+    /** The profile an identity ({@code type:value}) is linked to. */
+    Answer readByIdentity(String key, String identity) throws Exception;
+
+    /** Identify ({@code profileId} null) or unmerge from {@code profileId}, with a claim as {@link #claim} builds it. */
+    Answer identify(String key, String profileId, Map<String, Object> claim) throws Exception;
 
     /** Subscribes from offset 0 to {@code userId}'s changes; on success waits for the first and keeps the stream open. */
     Answer subscribe(String key, String userId) throws Exception;
@@ -271,6 +328,24 @@ class ProtocolParityTest {
       HttpResponse<String> r = node.get("/v1/profiles/" + userId + (asOf == null ? "" : "?asOf=" + asOf), bearer(key));
       String summary = r.statusCode() == 200 ? "profile of " + Json.MAPPER.readTree(r.body()).get("userId").asText() : null;
       return new Answer(Integer.toString(r.statusCode()), summary);
+    }
+
+    @Override
+    public Answer readByIdentity(String key, String identity) throws Exception {
+      HttpResponse<String> r = node.get("/v1/profiles/_?identity=" + java.net.URLEncoder.encode(identity, java.nio.charset.StandardCharsets.UTF_8), bearer(key));
+      String summary = r.statusCode() == 200 ? "profile of " + Json.MAPPER.readTree(r.body()).get("userId").asText() : null;
+      return new Answer(Integer.toString(r.statusCode()), summary);
+    }
+
+    @Override
+    public Answer identify(String key, String profileId, Map<String, Object> claim) throws Exception {
+      String path = profileId == null ? "/v1/identify" : "/v1/profiles/" + profileId + "/unmerge";
+      HttpResponse<String> r = node.send("POST", path, Json.MAPPER.writeValueAsString(claim), bearer(key));
+      JsonNode body = Json.MAPPER.readTree(r.body());
+      if (r.statusCode() != 200) return new Answer(Integer.toString(r.statusCode()), body.has("field") ? "refused " + body.get("field").asText() : null);
+      List<String> types = new ArrayList<>();
+      body.get("identities").fieldNames().forEachRemaining(types::add);
+      return new Answer("200", linkedSummary(body.get("userId").asText(), types, claim, name()));
     }
 
     /** Over a plain socket, so that closing it (a reset) ends the subscription at once, as a client going away does. */
@@ -341,6 +416,38 @@ class ProtocolParityTest {
     }
 
     @Override
+    public Answer readByIdentity(String key, String identity) throws Exception {
+      try {
+        return new Answer("OK", "profile of " + grpc.get(key).getProfile(GetProfileRequest.newBuilder().setIdentity(identity).build())
+            .toCompletableFuture().get(30, TimeUnit.SECONDS).getUserId());
+      } catch (java.util.concurrent.ExecutionException e) {
+        return new Answer(TestGrpc.status(e).getCode().name(), null);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Answer identify(String key, String profileId, Map<String, Object> claim) throws Exception {
+      String userId = (String) claim.getOrDefault("userId", "");
+      String anonymousId = (String) claim.getOrDefault("anonymousId", "");
+      Map<String, String> identities = (Map<String, String>) claim.getOrDefault("identities", Map.of());
+      try {
+        dev.profileengine.grpc.LinkedIdentities linked = (profileId == null
+            ? grpc.get(key).identify(dev.profileengine.grpc.IdentifyRequest.newBuilder().setUserId(userId).setAnonymousId(anonymousId)
+                .putAllIdentities(identities).build())
+            : grpc.get(key).unmerge(dev.profileengine.grpc.UnmergeRequest.newBuilder().setProfileId(profileId).setUserId(userId)
+                .setAnonymousId(anonymousId).putAllIdentities(identities).build()))
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return new Answer("OK", linkedSummary(linked.getUserId(), linked.getIdentitiesMap().keySet(), claim, name()));
+      } catch (java.util.concurrent.ExecutionException e) {
+        Status status = TestGrpc.status(e);
+        String description = status.getDescription();
+        boolean named = description != null && description.indexOf(':') > 0 && status.getCode() != Status.Code.PERMISSION_DENIED;
+        return new Answer(status.getCode().name(), named ? "refused " + description.substring(0, description.indexOf(':')) : null);
+      }
+    }
+
+    @Override
     public Answer subscribe(String key, String userId) throws Exception {
       SinkQueueWithCancel<ProfileChange> queue = grpc.get(key)
           .subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(0).addUserIds(userId).build())
@@ -371,6 +478,7 @@ class ProtocolParityTest {
       if (e.get("type") != null) b.setType((String) e.get("type"));
       if (e.get("timestamp") != null) b.setTimestampMs((Long) e.get("timestamp"));
       if (e.get("categoryId") != null) b.setCategoryId((String) e.get("categoryId"));
+      if (e.get("anonymousId") != null) b.setAnonymousId((String) e.get("anonymousId"));
       return b.build();
     }
   }

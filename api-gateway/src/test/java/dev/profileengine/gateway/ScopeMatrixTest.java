@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.GetProfileRequest;
+import dev.profileengine.grpc.IdentifyRequest;
 import dev.profileengine.grpc.IngestRequest;
 import dev.profileengine.grpc.ProfileServiceClient;
 import dev.profileengine.grpc.SubscribeRequest;
+import dev.profileengine.grpc.UnmergeRequest;
 import io.grpc.Status;
 import java.io.InputStream;
 import java.net.URI;
@@ -48,6 +50,8 @@ class ScopeMatrixTest {
 
   static {
     MATRIX.put("POST /v1/events", "ingest");
+    MATRIX.put("POST /v1/identify", "ingest");
+    MATRIX.put("POST /v1/profiles/{userId}/unmerge", "ingest");
     MATRIX.put("PUT /v1/profiles/{userId}/attributes", "ingest");
     MATRIX.put("PUT /v1/profiles/{userId}/consent", "ingest");
     MATRIX.put("GET /v1/profiles/{userId}", "read");
@@ -71,6 +75,8 @@ class ScopeMatrixTest {
     MATRIX.put("GET /console", "open");
     MATRIX.put("gRPC IngestEvents", "ingest");
     MATRIX.put("gRPC StreamEvents", "ingest");
+    MATRIX.put("gRPC Identify", "ingest");
+    MATRIX.put("gRPC Unmerge", "ingest");
     MATRIX.put("gRPC GetProfile", "read");
     MATRIX.put("gRPC SubscribeProfileChanges", "read");
   }
@@ -116,6 +122,8 @@ class ScopeMatrixTest {
       case "POST /v1/events" -> event("e" + seq.incrementAndGet(), "scope-u");
       case "PUT /v1/profiles/{userId}/attributes" -> "{\"tier\":\"gold\"}";
       case "PUT /v1/profiles/{userId}/consent" -> "{\"ads\":true}";
+      case "POST /v1/identify" -> "{\"userId\":\"scope-u\",\"anonymousId\":\"scope-anon\"}";
+      case "POST /v1/profiles/{userId}/unmerge" -> "{\"anonymousId\":\"scope-never-linked\"}";
       default -> null;
     };
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.base + path)).timeout(Duration.ofSeconds(30));
@@ -159,6 +167,13 @@ class ScopeMatrixTest {
   private static final Map<String, Function<ProfileServiceClient, CompletionStage<?>>> RPCS = Map.of(
       "gRPC IngestEvents", c -> c.ingestEvents(IngestRequest.newBuilder().addEvents(grpcEvent()).build()),
       "gRPC StreamEvents", c -> c.streamEvents(Source.single(grpcEvent())).runWith(Sink.seq(), node.node.system()),
+      "gRPC Identify", c -> c.identify(IdentifyRequest.newBuilder().setUserId("scope-u").setAnonymousId("scope-anon").build()),
+      // Linked first so that an allowed key's unmerge succeeds (a key that may not ingest is refused at the first call).
+      "gRPC Unmerge", c -> {
+        String anon = "scope-split-" + seq.incrementAndGet();
+        return c.identify(IdentifyRequest.newBuilder().setUserId("scope-u").setAnonymousId(anon).build())
+            .thenCompose(linked -> c.unmerge(UnmergeRequest.newBuilder().setProfileId("scope-u").setAnonymousId(anon).build()));
+      },
       "gRPC GetProfile", c -> c.getProfile(GetProfileRequest.newBuilder().setUserId("scope-u").build()),
       "gRPC SubscribeProfileChanges", c -> c.subscribeProfileChanges(SubscribeRequest.newBuilder().setFromOffset(0).addUserIds("scope-u").build())
           .runWith(Sink.head(), node.node.system()));

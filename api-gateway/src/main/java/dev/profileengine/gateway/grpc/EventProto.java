@@ -3,22 +3,26 @@ package dev.profileengine.gateway.grpc;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.profileengine.engine.profiles.DecodedEvent;
+import dev.profileengine.gateway.wire.EventIdentity;
 import dev.profileengine.gateway.wire.EventJson;
+import dev.profileengine.gateway.wire.IdentityWire;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.identity.IdentityClaim;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** Protobuf events to domain events and domain results to protobuf, with the JSON API's field names in errors. */
 final class EventProto {
   private EventProto() {}
 
-  static DecodedEvent decode(Event e) {
+  static DecodedEvent decode(Event e, Function<IdentityClaim, IdentityClaim.Resolved> resolver) {
     List<FieldError> errors = new ArrayList<>(0);
     String eventId = blankToNull(e.getEventId());
     BehaviorType type = null;
@@ -34,6 +38,8 @@ final class EventProto {
         : e.getTimestampMs() != 0 ? EventJson.timestamp(LongNode.valueOf(e.getTimestampMs()), errors) : null;
     Integer quantity = e.hasQuantity() ? clampInt(e.getQuantity().getValue()) : null;
     Integer pageDepth = e.hasPageDepth() ? clampInt(e.getPageDepth().getValue()) : null;
+    FieldError badTypes = IdentityWire.typeNames(e.getIdentitiesMap().keySet());
+    if (badTypes != null) errors.add(badTypes);
     if (!errors.isEmpty()) return DecodedEvent.unreadable(eventId, errors);
     EventContext context = null;
     if (e.hasContext()) {
@@ -45,7 +51,7 @@ final class EventProto {
         blankToNull(e.getItemId()), blankToNull(e.getCategoryId()), blankToNull(e.getBrand()),
         e.hasPrice() ? e.getPrice().getValue() : null, quantity, blankToNull(e.getQuery()),
         e.hasDwellMs() ? e.getDwellMs().getValue() : null, pageDepth, context);
-    return new DecodedEvent(event, eventId, List.of());
+    return EventIdentity.decoded(event, blankToNull(e.getAnonymousId()), e.getIdentitiesMap(), resolver);
   }
 
   static EventResult result(dev.profileengine.profile.EventResult r) {

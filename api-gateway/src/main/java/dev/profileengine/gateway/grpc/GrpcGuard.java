@@ -50,7 +50,7 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
     String prefix = "/" + SERVICE + "/";
     if (!path.startsWith(prefix)) return Optional.empty();
     return switch (path.substring(prefix.length())) {
-      case "IngestEvents", "StreamEvents" -> Optional.of(Scope.INGEST);
+      case "IngestEvents", "StreamEvents", "Identify", "Unmerge" -> Optional.of(Scope.INGEST);
       case "GetProfile", "SubscribeProfileChanges" -> Optional.of(Scope.READ);
       default -> Optional.empty();
     };

@@ -6,6 +6,7 @@ import akka.grpc.GrpcServiceException;
 import akka.grpc.javadsl.Metadata;
 import akka.stream.javadsl.Source;
 import dev.profileengine.engine.profiles.ChangeSubscription;
+import dev.profileengine.engine.profiles.Linked;
 import dev.profileengine.engine.profiles.Outcome;
 import dev.profileengine.engine.profiles.Profiles;
 import dev.profileengine.engine.profiles.Recorded;
@@ -13,18 +14,25 @@ import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.gateway.wire.ChangeJson;
+import dev.profileengine.gateway.wire.IdentityWire;
 import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.grpc.Event;
 import dev.profileengine.grpc.EventResult;
 import dev.profileengine.grpc.GetProfileRequest;
+import dev.profileengine.grpc.IdentifyRequest;
+import dev.profileengine.grpc.IdentityValues;
 import dev.profileengine.grpc.IngestReply;
 import dev.profileengine.grpc.IngestRequest;
+import dev.profileengine.grpc.LinkedIdentities;
 import dev.profileengine.grpc.Profile;
 import dev.profileengine.grpc.ProfileChange;
 import dev.profileengine.grpc.ProfileServicePowerApi;
 import dev.profileengine.grpc.SubscribeRequest;
+import dev.profileengine.grpc.UnmergeRequest;
+import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.ProfileView;
+import dev.profileengine.profile.identity.IdentityClaim;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -36,7 +44,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The gRPC API, a thin adapter over {@link Profiles} as HTTP is: ingest (unary and streaming),
- * profile reads and the resumable change stream. {@link GrpcGuard} has authenticated the API key
+ * profile reads, identity links and the resumable change stream. {@link GrpcGuard} has authenticated the API key
  * ({@code authorization: Bearer <key>} metadata) and attached the caller ({@link GrpcCaller}); this
  * charges the caller's rate, checks the message, calls the facade and maps its outcome to a status.
  */
@@ -80,7 +88,8 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
           "events: batch of " + in.getEventsCount() + " exceeds the limit of " + maxEventsPerRequest + " per request")));
     }
     // A batch shed by admission control is answered as HTTP's 503 body is: every valid event unconfirmed with the reason.
-    return profiles.record(in.getEventsList().stream().map(EventProto::decode).toList()).thenApply(ProfileGrpcService::reply);
+    return profiles.record(in.getEventsList().stream().map(e -> EventProto.decode(e, profiles::resolveIdentities)).toList())
+        .thenApply(ProfileGrpcService::reply);
   }
 
   private static IngestReply reply(Recorded recorded) {
@@ -105,7 +114,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     ApiKeys.Caller caller = authorize(Scope.INGEST, metadata, 0);
     return in.groupedWithin(STREAM_GROUP, java.time.Duration.ofMillis(5))
         .mapAsync(1, group -> paid(caller, group.size())
-            .thenCompose(paid -> profiles.record(group.stream().map(EventProto::decode).toList())))
+            .thenCompose(paid -> profiles.record(group.stream().map(e -> EventProto.decode(e, profiles::resolveIdentities)).toList())))
         .mapConcat(recorded -> recorded.results().stream().map(EventProto::result).toList());
   }
 
@@ -119,18 +128,72 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   @Override
   public CompletionStage<Profile> getProfile(GetProfileRequest in, Metadata metadata) {
     Instant asOf;
+    String key;
     try {
       authorize(Scope.READ, metadata, 1);
-      checked(() -> RequestChecks.id("user_id", in.getUserId()));
+      String identity = in.getIdentity().isEmpty() ? null : in.getIdentity();
+      if (identity == null || !in.getUserId().isEmpty()) checked(() -> RequestChecks.profileId("user_id", in.getUserId()));
       asOf = checked(() -> RequestChecks.instant("as_of", in.getAsOf()));
+      key = value(profiles.profileKey(in.getUserId(), identity));
     } catch (GrpcServiceException e) {
       return failed(e);
     }
-    return profiles.view(in.getUserId(), asOf).thenApply(read -> {
+    return profiles.view(key, asOf).thenApply(read -> {
       if (read instanceof Outcome.Ok<ProfileView> found) return toProto(found.value());
       if (read instanceof Outcome.Refused<ProfileView> no) throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
-      throw new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + in.getUserId() + "'"));
+      throw new GrpcServiceException(Status.NOT_FOUND.withDescription("no profile for user '" + key + "'"));
     });
+  }
+
+  /** Links the request's identities into one canonical profile (the facade's identify). */
+  @Override
+  public CompletionStage<LinkedIdentities> identify(IdentifyRequest in, Metadata metadata) {
+    IdentityClaim claim;
+    try {
+      authorize(Scope.INGEST, metadata, 1);
+      claim = claim(in.getUserId(), in.getAnonymousId(), in.getIdentitiesMap());
+    } catch (GrpcServiceException e) {
+      return failed(e);
+    }
+    return profiles.identify(claim).thenApply(linked -> linked(linked, claim));
+  }
+
+  /** Splits the request's identities off the profile of {@code profile_id} (the facade's unmerge). */
+  @Override
+  public CompletionStage<LinkedIdentities> unmerge(UnmergeRequest in, Metadata metadata) {
+    IdentityClaim claim;
+    try {
+      authorize(Scope.INGEST, metadata, 1);
+      checked(() -> RequestChecks.profileId("profile_id", in.getProfileId()));
+      claim = claim(in.getUserId(), in.getAnonymousId(), in.getIdentitiesMap());
+    } catch (GrpcServiceException e) {
+      return failed(e);
+    }
+    return profiles.unmerge(in.getProfileId(), claim).thenApply(linked -> linked(linked, claim));
+  }
+
+  private static IdentityClaim claim(String userId, String anonymousId, Map<String, String> identities) {
+    FieldError bad = IdentityWire.typeNames(identities.keySet());
+    if (bad != null) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(bad.field() + ": " + bad.reason()));
+    return new IdentityClaim(userId.isEmpty() ? null : userId, anonymousId.isEmpty() ? null : anonymousId, identities);
+  }
+
+  private static LinkedIdentities linked(Outcome<Linked> outcome, IdentityClaim claim) {
+    if (outcome instanceof Outcome.Ok<Linked> ok) {
+      LinkedIdentities.Builder b = LinkedIdentities.newBuilder().setUserId(ok.value().canonical());
+      ok.value().identities().forEach((type, values) -> b.putIdentities(type, IdentityValues.newBuilder().addAllValues(values).build()));
+      return b.build();
+    }
+    if (outcome instanceof Outcome.Refused<Linked> no) throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
+    throw new GrpcServiceException(Status.NOT_FOUND.withDescription(IdentityWire.field(claim) + ": " + IdentityWire.named(claim)
+        + " is not linked to this profile"));
+  }
+
+  /** The value of a synchronous outcome, or its refusal as a status. */
+  private static <T> T value(Outcome<T> outcome) {
+    if (outcome instanceof Outcome.Ok<T> ok) return ok.value();
+    if (outcome instanceof Outcome.Refused<T> no) throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
+    throw new GrpcServiceException(Status.NOT_FOUND);
   }
 
   /** The shared checks' refusal as INVALID_ARGUMENT, "field: reason" like HTTP's 400. */
@@ -154,6 +217,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     if (v.churn() != null) b.setChurnRisk(v.churn().risk());
     b.addAllSegments(v.segments());
     v.flags().forEach(f -> b.addFlags(f.name()));
+    if (v.identities() != null) v.identities().forEach((type, values) -> b.putIdentities(type, IdentityValues.newBuilder().addAllValues(values).build()));
     return b.build();
   }
 

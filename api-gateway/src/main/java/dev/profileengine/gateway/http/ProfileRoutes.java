@@ -12,15 +12,19 @@ import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.node.ProfileEngine;
+import dev.profileengine.engine.profiles.Linked;
+import dev.profileengine.engine.profiles.Outcome;
 import dev.profileengine.engine.profiles.Profiles;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.ApiKeys;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.gateway.wire.EventJson;
+import dev.profileengine.gateway.wire.IdentityWire;
 import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.ProfileView;
+import dev.profileengine.profile.identity.IdentityClaim;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -29,9 +33,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The HTTP API: ingest, profile reads, attributes, cluster members and shards, health and
- * readiness. A thin adapter over {@link Profiles} and {@link ProfileEngine}: decode and check the
- * request, call the facade, map its outcome to a status.
+ * The HTTP API: ingest, identity links, profile reads, attributes, cluster members and shards,
+ * health and readiness. A thin adapter over {@link Profiles} and {@link ProfileEngine}: decode and
+ * check the request, call the facade, map its outcome to a status.
  */
 public final class ProfileRoutes extends AllDirectives {
   private final ProfileEngine engine;
@@ -61,6 +65,9 @@ public final class ProfileRoutes extends AllDirectives {
     this.console = new ConsoleRoutes();
   }
 
+  /** Largest identify or unmerge body: a claim is a few short ids. */
+  private static final long IDENTITY_BODY_BYTES = 16 * 1024;
+
   /** The ingest response body. */
   public record IngestResponse(long accepted, long duplicates, long rejected, long unconfirmed, List<EventResult> results) {}
 
@@ -71,14 +78,18 @@ public final class ProfileRoutes extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
                 access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), bytes -> postEvents(caller, bytes)))))),
+            path("identify", () -> post(() -> metrics.timed("identify", () ->
+                access.require(Scope.INGEST, caller -> body(IDENTITY_BODY_BYTES, this::identify))))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> validUserId(userId, () -> concat(
                 pathEndOrSingleSlash(() -> get(() -> metrics.timed("profile", () -> access.require(Scope.READ, caller ->
-                    parameterOptional("asOf", asOf -> getProfile(userId, asOf)))))),
+                    parameterOptional("asOf", asOf -> profileKey(userId, key -> getProfile(key, asOf))))))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
                     body(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
                 path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
-                    parameterOptional("k", k -> recommendations(userId, k)))))),
-                metrics.timed("privacy", () -> privacy.routes(userId, this::body)))))),
+                    parameterOptional("k", k -> profileKey(userId, key -> recommendations(key, k))))))),
+                path("unmerge", () -> post(() -> metrics.timed("unmerge", () -> access.require(Scope.INGEST, caller ->
+                    body(IDENTITY_BODY_BYTES, bytes -> unmerge(userId, bytes)))))),
+                metrics.timed("privacy", () -> privacy.routes(userId, this::body, this::profileKey)))))),
             path(PathMatchers.segment("cluster").slash("shards"), () -> get(() -> metrics.timed("shards", () ->
                 access.require(Scope.READ, caller -> onSuccess(profiles.shardOwners(), owners -> json(StatusCodes.OK, owners)))))),
             path(PathMatchers.segment("cluster").slash("members"), () -> get(() -> metrics.timed("members", () ->
@@ -136,7 +147,7 @@ public final class ProfileRoutes extends AllDirectives {
     if (elements.size() > 1 && access.charge(caller, elements.size() - 1) instanceof AccessControl.Decision.Denied no) {
       return access.refuse(no);
     }
-    return onSuccess(profiles.record(elements.stream().map(EventJson::decode).toList()), recorded -> {
+    return onSuccess(profiles.record(elements.stream().map(e -> EventJson.decode(e, profiles::resolveIdentities)).toList()), recorded -> {
       IngestResponse response = new IngestResponse(recorded.count(EventResult.ACCEPTED), recorded.count(EventResult.DUPLICATE),
           recorded.count(EventResult.REJECTED), recorded.count(EventResult.UNCONFIRMED), recorded.results());
       if (recorded.shed()) {
@@ -144,6 +155,45 @@ public final class ProfileRoutes extends AllDirectives {
       }
       return json(recorded.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, response);
     });
+  }
+
+  /**
+   * The profile key a per-profile read names: the path's id, or with {@code ?identity=type:value}
+   * the profile that identity is linked to (the facade hashes personal values).
+   */
+  private Route profileKey(String id, java.util.function.Function<String, Route> inner) {
+    return parameterOptional("identity", identity -> {
+      // Empty is absent, as gRPC's empty identity field is.
+      Outcome<String> key = profiles.profileKey(id, identity.filter(i -> !i.isEmpty()).orElse(null));
+      return key instanceof Outcome.Ok<String> ok ? inner.apply(ok.value()) : HttpRefusals.refused(((Outcome.Refused<String>) key).refusal());
+    });
+  }
+
+  private Route identify(byte[] body) {
+    return withClaim(body, claim -> onSuccess(profiles.identify(claim), linked -> linkedAnswer(linked, claim, null)));
+  }
+
+  private Route unmerge(String profileId, byte[] body) {
+    return withClaim(body, claim -> onSuccess(profiles.unmerge(profileId, claim), linked -> linkedAnswer(linked, claim, profileId)));
+  }
+
+  private Route withClaim(byte[] body, java.util.function.Function<IdentityClaim, Route> inner) {
+    IdentityWire.Read read;
+    try {
+      read = IdentityWire.claim(Json.parse(body));
+    } catch (Json.BadJson e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
+    }
+    if (read.error() != null) return ErrorHandling.error(StatusCodes.BAD_REQUEST, read.error().field(), read.error().reason());
+    return inner.apply(read.claim());
+  }
+
+  /** 200 with where the identities ended, the refusal, or (unmerge) 404 naming the identity that is not linked. */
+  private static Route linkedAnswer(Outcome<Linked> outcome, IdentityClaim claim, String profileId) {
+    if (outcome instanceof Outcome.Ok<Linked> ok) return json(StatusCodes.OK, IdentityWire.LinkedBody.of(ok.value()));
+    if (outcome instanceof Outcome.Refused<Linked> no) return HttpRefusals.refused(no.refusal());
+    return ErrorHandling.error(StatusCodes.NOT_FOUND, IdentityWire.field(claim),
+        IdentityWire.named(claim) + " is not linked to the profile of '" + profileId + "'");
   }
 
   private Route getProfile(String userId, Optional<String> asOfParam) {
@@ -197,7 +247,7 @@ public final class ProfileRoutes extends AllDirectives {
 
   /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (RequestChecks). */
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {
-    RequestChecks.id("userId", userId);
+    RequestChecks.profileId("userId", userId);
     return inner.get();
   }
 

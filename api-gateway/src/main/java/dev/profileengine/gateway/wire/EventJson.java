@@ -6,21 +6,25 @@ import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.identity.IdentityClaim;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Turns one JSON event into a {@link BehaviorEvent} ({@link DecodedEvent}), or into the list of fields that are of the
  * wrong JSON type or unreadable. Field rules (required, lengths, ranges) are the domain's
- * {@code EventValidation}, applied afterwards. Unknown fields are ignored.
+ * {@code EventValidation}, applied afterwards. Unknown fields are ignored. {@code anonymousId} and
+ * {@code identities} decide the event's profile as {@link EventIdentity} says.
  */
 public final class EventJson {
   private EventJson() {}
 
-  public static DecodedEvent decode(JsonNode node) {
+  public static DecodedEvent decode(JsonNode node, Function<IdentityClaim, IdentityClaim.Resolved> resolver) {
     List<FieldError> errors = new ArrayList<>(0);
     if (node == null || !node.isObject()) {
       errors.add(new FieldError("event", "must be a JSON object, was " + kind(node)));
@@ -39,13 +43,15 @@ public final class EventJson {
     Long dwellMs = integer(node, "dwellMs", errors);
     Long pageDepth = integer(node, "pageDepth", errors);
     EventContext context = context(node.get("context"), errors);
+    String anonymousId = id(node, "anonymousId", errors);
+    Map<String, String> identities = IdentityWire.identities(node.get("identities"), errors);
     if (!errors.isEmpty()) return DecodedEvent.unreadable(eventId, errors);
     BehaviorEvent e = new BehaviorEvent(eventId, userId, type, timestamp, itemId, categoryId, brand, price,
         quantity == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, quantity)),
         query, dwellMs,
         pageDepth == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, pageDepth)),
         context);
-    return new DecodedEvent(e, eventId, List.of());
+    return EventIdentity.decoded(e, anonymousId, identities, resolver);
   }
 
   /** The event in the wire format {@link #decode} reads (absent fields omitted). */

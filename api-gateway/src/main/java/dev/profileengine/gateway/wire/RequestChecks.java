@@ -61,6 +61,19 @@ public final class RequestChecks {
     return value;
   }
 
+  /**
+   * The id of a profile in a path or RPC field: a user id as {@link #id} checks it, or the key of
+   * another identity ({@code ~type:value}), which may be longer by its type (up to
+   * {@link EventValidation#MAX_KEY_LENGTH}).
+   */
+  public static String profileId(String field, String value) {
+    if (value != null && value.startsWith("~") && value.length() <= EventValidation.MAX_KEY_LENGTH) {
+      if (value.chars().anyMatch(Character::isISOControl)) throw new Invalid(field, "must not contain control characters");
+      return value;
+    }
+    return id(field, value);
+  }
+
   /** {@code s} for an error message: control characters escaped and cut at 40 characters. */
   static String shown(String s) {
     StringBuilder b = new StringBuilder();

@@ -1,0 +1,321 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.gateway.wire.Json;
+import dev.profileengine.grpc.Event;
+import dev.profileengine.grpc.EventResult;
+import dev.profileengine.grpc.GetProfileRequest;
+import dev.profileengine.grpc.IdentifyRequest;
+import dev.profileengine.grpc.IngestRequest;
+import dev.profileengine.grpc.LinkedIdentities;
+import dev.profileengine.grpc.Profile;
+import dev.profileengine.grpc.ProfileServiceClient;
+import dev.profileengine.grpc.UnmergeRequest;
+import io.grpc.Status;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Identity resolution over both protocols against one real node: events under anonymous ids and a
+ * user id, identify, reads by any linked identifier, a refused link, unmerge, and hostile input.
+ */
+class IdentityApiTest {
+  @TempDir
+  static Path dataDir;
+  static TestNode node;
+  static ProfileServiceClient grpc;
+  /** Distinct event times, inside every window. */
+  static final AtomicLong clock = new AtomicLong(Instant.now().minusSeconds(120).toEpochMilli());
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(dataDir);
+    grpc = TestGrpc.client(node, null);
+  }
+
+  @AfterAll
+  static void stop() {
+    grpc.close();
+    node.close();
+  }
+
+  // ---- HTTP ----
+
+  @Test
+  void anonymousHistoriesAndAUserIdBecomeOneProfileAndSplitBack() throws Exception {
+    assertAccepted(post("/v1/events", events("ha1-", 2, Map.of("anonymousId", "h-anon-1"))));
+    assertAccepted(post("/v1/events", events("ha2-", 3, Map.of("anonymousId", "h-anon-2"))));
+    assertAccepted(post("/v1/events", events("hu-", 1, Map.of("userId", "h-ann"))));
+    // An event with an anonymous id only lands in that identity's own profile.
+    JsonNode anon1 = read("/v1/profiles/" + path("~anonymousId:h-anon-1"));
+    assertEquals("~anonymousId:h-anon-1", anon1.get("userId").asText());
+    assertEquals(2, anon1.get("eventCount").asLong());
+
+    JsonNode first = ok(post("/v1/identify", "{\"userId\":\"h-ann\",\"anonymousId\":\"h-anon-1\"}"));
+    assertEquals("h-ann", first.get("userId").asText(), first.toString());
+    assertEquals(List.of("h-anon-1"), strings(first.at("/identities/anonymousId")));
+    JsonNode second = ok(post("/v1/identify", "{\"anonymousId\":\"h-anon-2\",\"identities\":{\"email\":\"ann@example.com\"},\"userId\":\"h-ann\"}"));
+    assertEquals("h-ann", second.get("userId").asText());
+    assertEquals(List.of("h-ann"), strings(second.at("/identities/userId")));
+    assertEquals(List.of("h-anon-1", "h-anon-2"), strings(second.at("/identities/anonymousId")));
+    List<String> email = strings(second.at("/identities/email"));
+    assertEquals(1, email.size());
+    assertTrue(!email.get(0).contains("ann@example.com"), "personal values are hashed: " + email);
+
+    for (String by : List.of("/v1/profiles/h-ann", "/v1/profiles/" + path("~anonymousId:h-anon-1"), "/v1/profiles/any?identity=anonymousId:h-anon-2",
+        "/v1/profiles/any?identity=" + query("email:ann@example.com"), "/v1/profiles/any?identity=userId:h-ann")) {
+      JsonNode p = read(by);
+      assertEquals("h-ann", p.get("userId").asText(), by);
+      assertEquals(6, p.get("eventCount").asLong(), by);
+      assertEquals(second.get("identities"), p.get("identities"), by);
+    }
+    assertEquals(200, node.get("/v1/profiles/any/recommendations?identity=anonymousId:h-anon-1").statusCode());
+    // Export names the key of the identity it is given (it does not follow a merge: see Profiles.export).
+    HttpResponse<String> export = node.get("/v1/profiles/x/export?identity=userId:h-ann");
+    assertEquals(200, export.statusCode(), export.body());
+    assertEquals("h-ann", Json.MAPPER.readTree(export.body()).get("userId").asText());
+
+    // A second e-mail for the same person: the rules allow one, nothing changes.
+    HttpResponse<String> conflict = post("/v1/identify", "{\"userId\":\"h-ann\",\"identities\":{\"email\":\"other@example.com\"}}");
+    assertEquals(409, conflict.statusCode(), conflict.body());
+    assertEquals("identities.email", Json.MAPPER.readTree(conflict.body()).get("field").asText());
+    assertTrue(Json.MAPPER.readTree(conflict.body()).hasNonNull("error"), conflict.body());
+    assertEquals(6, read("/v1/profiles/h-ann").get("eventCount").asLong());
+
+    HttpResponse<String> notLinked = post("/v1/profiles/h-ann/unmerge", "{\"anonymousId\":\"h-anon-never\"}");
+    assertEquals(404, notLinked.statusCode(), notLinked.body());
+    assertEquals("anonymousId", Json.MAPPER.readTree(notLinked.body()).get("field").asText());
+
+    JsonNode split = ok(post("/v1/profiles/h-ann/unmerge", "{\"anonymousId\":\"h-anon-2\"}"));
+    assertEquals("h-ann", split.get("userId").asText());
+    assertEquals(List.of("h-anon-1"), strings(split.at("/identities/anonymousId")));
+    assertEquals(3, read("/v1/profiles/h-ann").get("eventCount").asLong());
+    JsonNode anon2 = read("/v1/profiles/any?identity=anonymousId:h-anon-2");
+    assertEquals("~anonymousId:h-anon-2", anon2.get("userId").asText());
+    assertEquals(3, anon2.get("eventCount").asLong());
+  }
+
+  @Test
+  void anEventWithAUserIdAndOtherIdentitiesLinksThem() throws Exception {
+    assertAccepted(post("/v1/events", events("hl1-", 1, Map.of("anonymousId", "h-anon-3"))));
+    assertAccepted(post("/v1/events", events("hl2-", 2, Map.of("userId", "h-bob", "anonymousId", "h-anon-3"))));
+    JsonNode bob = read("/v1/profiles/any?identity=anonymousId:h-anon-3");
+    assertEquals("h-bob", bob.get("userId").asText());
+    assertEquals(3, bob.get("eventCount").asLong());
+    // Without a user id, an anonymous id keys the event and its typed identities are linked to it.
+    assertAccepted(post("/v1/events", events("hl3-", 1, Map.of("anonymousId", "h-anon-4", "identities", Map.of("device", "h-dev-4")))));
+    JsonNode device = read("/v1/profiles/any?identity=device:h-dev-4");
+    assertEquals("~anonymousId:h-anon-4", device.get("userId").asText());
+    assertEquals(List.of("h-dev-4"), strings(device.at("/identities/device")));
+    // The longest anonymous id makes a key longer than a user id may be: its profile is still readable by its key.
+    String longest = "n".repeat(128);
+    assertAccepted(post("/v1/events", events("hl4-", 1, Map.of("anonymousId", longest))));
+    assertEquals(1, read("/v1/profiles/" + path("~anonymousId:" + longest)).get("eventCount").asLong());
+    assertEquals(1, get(grpc.getProfile(GetProfileRequest.newBuilder().setUserId("~anonymousId:" + longest).build())).getEventCount());
+  }
+
+  @Test
+  void hostileIdentifyBodiesAre400NamingTheField() throws Exception {
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("{\"userId\":\"h-x\",\"identities\":{\"shoeSize\":\"9\"}}", "identities.shoeSize");
+    cases.put("{\"anonymousId\":\"" + "a".repeat(10_000) + "\"}", "anonymousId");
+    cases.put("{\"anonymousId\":\"a\\u0001b\"}", "anonymousId");
+    cases.put("{\"identities\":{\"email\":\"ann\\u0000@example.com\"}}", "identities.email");
+    cases.put("{\"userId\":\"~anonymousId:h-x\"}", "userId");
+    cases.put("{\"userId\":\"   \"}", "userId");
+    cases.put("{}", "userId");
+    cases.put("{\"userId\":true}", "userId");
+    cases.put("{\"identities\":[\"email\"]}", "identities");
+    cases.put("{\"identities\":{\"email\":7}}", "identities.email");
+    cases.put("{\"identities\":{\"e\\u0001mail\":\"x\"}}", "identities");
+    cases.put("{\"identities\":{\"" + "t".repeat(10_000) + "\":\"x\"}}", "identities");
+    cases.put("{\"userId\":\"h-x\",\"userID\":\"h-y\"}", "userID");
+    cases.put("[\"h-x\"]", "body");
+    cases.put("{\"userId\":", "body");
+    List<String> wrong = new ArrayList<>();
+    for (var c : cases.entrySet()) {
+      for (String route : List.of("/v1/identify", "/v1/profiles/h-x/unmerge")) {
+        HttpResponse<String> r = post(route, c.getKey());
+        String field = r.statusCode() == 400 ? Json.MAPPER.readTree(r.body()).path("field").asText() : null;
+        if (!c.getValue().equals(field)) wrong.add(route + " " + shown(c.getKey()) + ": " + r.statusCode() + " " + shown(r.body()));
+        assertTrue(r.body().length() < 2_000, "an error does not echo the input: " + shown(r.body()));
+      }
+    }
+    assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    assertEquals(413, post("/v1/identify", "{\"userId\":\"" + "u".repeat(20_000) + "\"}").statusCode());
+    HttpResponse<String> badLookup = node.get("/v1/profiles/h-ann?identity=nocolon");
+    assertEquals(400, badLookup.statusCode());
+    assertEquals("identity", Json.MAPPER.readTree(badLookup.body()).get("field").asText());
+    HttpResponse<String> unknownType = node.get("/v1/profiles/h-ann?identity=shoeSize:9");
+    assertEquals(400, unknownType.statusCode());
+    assertEquals("identity", Json.MAPPER.readTree(unknownType.body()).get("field").asText());
+  }
+
+  @Test
+  void hostileEventIdentitiesRejectThatEventAloneNamingTheField() throws Exception {
+    long t = clock.incrementAndGet();
+    String body = Json.MAPPER.writeValueAsString(List.of(
+        event("hh-ok", t, Map.of("anonymousId", "h-anon-5")),
+        event("hh-1", t, Map.of("userId", "h-y", "identities", Map.of("shoeSize", "9"))),
+        event("hh-2", t, Map.of("anonymousId", "a".repeat(10_000))),
+        event("hh-3", t, Map.of("anonymousId", "a\u0001b")),
+        event("hh-4", t, Map.of("userId", "~anonymousId:h-anon-5")),
+        event("hh-5", t, Map.of("userId", "h-y", "identities", "email")),
+        event("hh-6", t, Map.of("userId", "h-y", "identities", Map.of("email", " "))),
+        event("hh-7", t, Map.of("identities", Map.of("email", "ann@example.com")))));
+    HttpResponse<String> r = post("/v1/events", body);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode results = Json.MAPPER.readTree(r.body()).get("results");
+    assertEquals("accepted", results.get(0).get("status").asText(), results.toString());
+    List<String> fields = new ArrayList<>();
+    for (int i = 1; i < results.size(); i++) {
+      assertEquals("rejected", results.get(i).get("status").asText(), results.get(i).toString());
+      fields.add(results.get(i).get("field").asText());
+    }
+    assertEquals(List.of("identities.shoeSize", "anonymousId", "anonymousId", "userId", "identities", "identities.email", "userId"), fields);
+  }
+
+  // ---- gRPC ----
+
+  @Test
+  void overGrpcIdentifyReadByIdentityAndUnmerge() throws Exception {
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < 2; i++) events.add(grpcEvent("ga-" + i).setAnonymousId("g-anon-1").build());
+    for (int i = 0; i < 3; i++) events.add(grpcEvent("gu-" + i).setUserId("g-cy").build());
+    var reply = get(grpc.ingestEvents(IngestRequest.newBuilder().addAllEvents(events).build()));
+    assertEquals(5, reply.getAccepted(), reply.toString());
+    // The streaming path decodes identities the same way: this event links a device to g-cy.
+    List<EventResult> streamed = get(grpc.streamEvents(Source.single(grpcEvent("gs-0").setUserId("g-cy").putIdentities("device", "g-dev").build()))
+        .runWith(Sink.seq(), node.node.system()));
+    assertEquals("accepted", streamed.get(0).getStatus(), streamed.toString());
+
+    LinkedIdentities linked = get(grpc.identify(IdentifyRequest.newBuilder().setUserId("g-cy").setAnonymousId("g-anon-1")
+        .putIdentities("email", "cy@example.com").build()));
+    assertEquals("g-cy", linked.getUserId());
+    assertEquals(List.of("g-anon-1"), linked.getIdentitiesOrThrow("anonymousId").getValuesList());
+    assertEquals(List.of("g-dev"), linked.getIdentitiesOrThrow("device").getValuesList());
+
+    for (GetProfileRequest by : List.of(GetProfileRequest.newBuilder().setUserId("g-cy").build(),
+        GetProfileRequest.newBuilder().setIdentity("anonymousId:g-anon-1").build(),
+        GetProfileRequest.newBuilder().setIdentity("email:cy@example.com").build(),
+        GetProfileRequest.newBuilder().setUserId("~anonymousId:g-anon-1").build())) {
+      Profile p = get(grpc.getProfile(by));
+      assertEquals("g-cy", p.getUserId(), by.toString());
+      assertEquals(6, p.getEventCount(), by.toString());
+      assertEquals(linked.getIdentitiesMap(), p.getIdentitiesMap(), by.toString());
+      assertTrue(Json.MAPPER.readTree(p.getProfileJson()).has("identities"));
+    }
+
+    assertEquals(Status.Code.FAILED_PRECONDITION, code(grpc.identify(IdentifyRequest.newBuilder().setUserId("g-cy")
+        .putIdentities("email", "other@example.com").build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.identify(IdentifyRequest.newBuilder().putIdentities("shoeSize", "9").build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.identify(IdentifyRequest.newBuilder().setUserId("~device:x").build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.getProfile(GetProfileRequest.newBuilder().setIdentity("nocolon").build())));
+    assertEquals(Status.Code.NOT_FOUND, code(grpc.unmerge(UnmergeRequest.newBuilder().setProfileId("g-cy").setAnonymousId("g-anon-never").build())));
+
+    LinkedIdentities after = get(grpc.unmerge(UnmergeRequest.newBuilder().setProfileId("g-cy").setAnonymousId("g-anon-1").build()));
+    assertEquals("g-cy", after.getUserId());
+    assertTrue(!after.getIdentitiesMap().containsKey("anonymousId"), after.toString());
+    assertEquals(4, get(grpc.getProfile(GetProfileRequest.newBuilder().setUserId("g-cy").build())).getEventCount());
+    Profile anon = get(grpc.getProfile(GetProfileRequest.newBuilder().setIdentity("anonymousId:g-anon-1").build()));
+    assertEquals("~anonymousId:g-anon-1", anon.getUserId());
+    assertEquals(2, anon.getEventCount());
+
+    var bad = get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(grpcEvent("gb-1").setUserId("g-cy").putIdentities("shoeSize", "9").build())
+        .addEvents(grpcEvent("gb-2").setUserId("~anonymousId:g-anon-1").build()).build()));
+    assertEquals(List.of("identities.shoeSize", "userId"), reply(bad.getResultsList()));
+  }
+
+  // ---- helpers ----
+
+  private static List<String> reply(List<EventResult> results) {
+    results.forEach(r -> assertEquals("rejected", r.getStatus(), r.toString()));
+    return results.stream().map(EventResult::getField).toList();
+  }
+
+  private static Event.Builder grpcEvent(String id) {
+    return Event.newBuilder().setEventId(id).setType("view").setTimestampMs(clock.incrementAndGet()).setCategoryId("c1");
+  }
+
+  private static <T> T get(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static Status.Code code(CompletionStage<?> stage) throws Exception {
+    try {
+      stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return Status.Code.OK;
+    } catch (ExecutionException e) {
+      return TestGrpc.status(e).getCode();
+    }
+  }
+
+  private static Map<String, Object> event(String id, long at, Map<String, Object> who) {
+    Map<String, Object> e = new LinkedHashMap<>(Map.of("eventId", id, "type", "view", "timestamp", at, "categoryId", "c1"));
+    e.putAll(who);
+    return e;
+  }
+
+  private static String events(String prefix, int n, Map<String, Object> who) throws Exception {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (int i = 0; i < n; i++) list.add(event(prefix + i, clock.incrementAndGet(), who));
+    return Json.MAPPER.writeValueAsString(list);
+  }
+
+  private static HttpResponse<String> post(String path, String body) throws Exception {
+    return node.send("POST", path, body);
+  }
+
+  private static void assertAccepted(HttpResponse<String> r) throws Exception {
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode j = Json.MAPPER.readTree(r.body());
+    assertEquals(0, j.get("rejected").asLong(), r.body());
+  }
+
+  private static JsonNode ok(HttpResponse<String> r) throws Exception {
+    assertEquals(200, r.statusCode(), r.body());
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  private static JsonNode read(String path) throws Exception {
+    return ok(node.get(path));
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  private static String path(String key) {
+    return URLEncoder.encode(key, StandardCharsets.UTF_8);
+  }
+
+  private static String query(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static String shown(String s) {
+    return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+  }
+}

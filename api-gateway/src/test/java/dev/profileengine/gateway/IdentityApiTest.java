@@ -90,10 +90,12 @@ class IdentityApiTest {
       assertEquals(second.get("identities"), p.get("identities"), by);
     }
     assertEquals(200, node.get("/v1/profiles/any/recommendations?identity=anonymousId:h-anon-1").statusCode());
-    // Export names the key of the identity it is given (it does not follow a merge: see Profiles.export).
-    HttpResponse<String> export = node.get("/v1/profiles/x/export?identity=userId:h-ann");
+    // Export through any linked identity is the canonical profile's, with its identities and every merged event.
+    HttpResponse<String> export = node.get("/v1/profiles/x/export?identity=" + query("email:ann@example.com"));
     assertEquals(200, export.statusCode(), export.body());
-    assertEquals("h-ann", Json.MAPPER.readTree(export.body()).get("userId").asText());
+    JsonNode exported = Json.MAPPER.readTree(export.body());
+    assertEquals("h-ann", exported.get("userId").asText());
+    assertEquals(second.get("identities"), exported.get("profile").get("identities"));
 
     // A second e-mail for the same person: the rules allow one, nothing changes.
     HttpResponse<String> conflict = post("/v1/identify", "{\"userId\":\"h-ann\",\"identities\":{\"email\":\"other@example.com\"}}");

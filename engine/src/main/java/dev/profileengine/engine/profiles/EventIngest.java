@@ -67,7 +67,10 @@ final class EventIngest {
 
   private CompletionStage<Recorded> recordUncounted(List<DecodedEvent> decoded) {
     Set<IdentityClaim> claims = new LinkedHashSet<>();
-    for (DecodedEvent d : decoded) if (d.ok() && d.links() != null) claims.add(d.links());
+    Instant now = clock.instant();
+    // Only events that will be recorded link their identities (an event refused for its type links nothing).
+    for (DecodedEvent d : decoded)
+      if (d.ok() && d.links() != null && settings.validation().validate(d.event(), now).isEmpty()) claims.add(d.links());
     if (claims.isEmpty()) return recordLinked(decoded);
     // Identities an event names are linked first, so the event lands in the profile they resolve
     // to; a link the rules refuse leaves the event to its own profile.

@@ -227,9 +227,11 @@ public final class Profiles {
         });
   }
 
-  /** Everything stored about the user; NotFound when nothing is. */
+  /** Everything stored about the user (the canonical profile of a linked identity); NotFound when nothing is. */
   public CompletionStage<Outcome<ProfileExport.Export>> export(String userId) {
-    return Asks.timeoutRefused(exporter.export(userId)
+    // Any linked identity exports the canonical profile, which holds every merged profile's events.
+    return Asks.timeoutRefused(entity(userId).<UserProfile.Resolution>ask(UserProfile.Resolve::new, settings.askTimeout())
+        .thenCompose(r -> exporter.export(r.canonical()))
         .thenApply(found -> found.<Outcome<ProfileExport.Export>>map(Outcome.Ok::new).orElseGet(Outcome.NotFound::new)));
   }
 

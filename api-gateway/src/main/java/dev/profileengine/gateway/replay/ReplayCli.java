@@ -8,18 +8,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** {@code replay --file CSV [--url URL] [--batch N] [--concurrency N] [--limit N] [--no-sort] [--api-key KEY]}. */
+/** {@code replay --file CSV [--url URL] [--batch N] [--concurrency N] [--limit N] [--no-sort] [--api-key KEY] [--anonymous-until INSTANT]}. */
 public final class ReplayCli {
   private ReplayCli() {}
 
   static final String USAGE = """
       usage: replay --file CSV [--url http://127.0.0.1:8080] [--batch 500] [--concurrency 4]
-                    [--limit ROWS] [--no-sort] [--api-key KEY]
+                    [--limit ROWS] [--no-sort] [--api-key KEY] [--anonymous-until INSTANT]
         Streams a Taobao UserBehavior CSV (user_id,item_id,category_id,behavior_type,ts) or the
         brand/price variant, plain or gzip-compressed (samples/taobao-userbehavior-sample.csv.gz), to
         POST /v1/events. Rows are sorted by event time first (stable), as the
         engine rejects events more than the allowed lateness behind a user's latest one; --no-sort
-        keeps file order. Event ids are derived from the rows, so replaying twice changes nothing.""";
+        keeps file order. Event ids are derived from the rows, so replaying twice changes nothing.
+        --anonymous-until sends each row before that instant (e.g. 2017-11-29T12:00:00Z) under the
+        anonymous id anon-<user> alone, and later ones with the user id too: the engine links them.""";
 
   public static int run(String[] args) throws InterruptedException {
     return run(args, ReplaySettings.fromEnv(System.getenv()));
@@ -31,6 +33,7 @@ public final class ReplayCli {
     int batch = 500, concurrency = 4, limit = Integer.MAX_VALUE;
     boolean sort = true;
     String apiKey = defaults.apiKey();
+    java.time.Instant anonymousUntil = null;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -41,6 +44,7 @@ public final class ReplayCli {
           case "--limit" -> limit = Integer.parseInt(args[++i]);
           case "--no-sort" -> sort = false;
           case "--api-key" -> apiKey = args[++i];
+          case "--anonymous-until" -> anonymousUntil = java.time.Instant.parse(args[++i]);
           case "-h", "--help" -> {
             System.out.println(USAGE);
             return 0;
@@ -63,7 +67,7 @@ public final class ReplayCli {
     if (rows.size() > limit) rows = rows.subList(0, limit);
     System.out.printf("replay: %,d rows from %s (%,d unreadable lines skipped) -> %s, batch %d, concurrency %d%n",
         rows.size(), file, bad.get(), url, batch, concurrency);
-    Replayer replayer = new Replayer(new Replayer.Options(url, batch, concurrency, 8, apiKey));
+    Replayer replayer = new Replayer(new Replayer.Options(url, batch, concurrency, 8, apiKey, anonymousUntil));
     Replayer.Progress done = replayer.run(rows, p -> System.out.println(p.line()));
     replayer.sampleRejections().forEach(r -> System.out.println("  " + r));
     System.out.printf("replay done in %.1f s: %,.0f events/s%n", done.seconds(), done.eventsPerSecond());

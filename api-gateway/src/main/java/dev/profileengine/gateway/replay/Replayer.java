@@ -22,7 +22,16 @@ import java.util.function.Consumer;
  */
 public final class Replayer {
   /** How to replay. */
-  public record Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey) {
+  /**
+   * @param anonymousUntil null, or an instant before which each row is sent under the anonymous id
+   *     {@code anon-<userId>} alone and from which with its user id and that anonymous id (a shopper
+   *     who logs in then: the engine links the two)
+   */
+  public record Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey, java.time.Instant anonymousUntil) {
+    public Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey) {
+      this(baseUrl, batchSize, concurrency, maxAttempts, apiKey, null);
+    }
+
     public static Options defaults(URI baseUrl) {
       return new Options(baseUrl, 500, 4, 8, null);
     }
@@ -72,9 +81,19 @@ public final class Replayer {
 
   /** The engine's JSON for one row: timestamp in epoch milliseconds, the row's deterministic id. */
   public static ObjectNode toJson(BehaviorRow row) {
+    return toJson(row, null);
+  }
+
+  /** As {@link #toJson(BehaviorRow)}, identified as {@link Options#anonymousUntil} says. */
+  public static ObjectNode toJson(BehaviorRow row, java.time.Instant anonymousUntil) {
     ObjectNode e = JSON.createObjectNode();
     e.put("eventId", row.eventId());
-    e.put("userId", row.userId());
+    if (anonymousUntil == null) {
+      e.put("userId", row.userId());
+    } else {
+      if (row.epochSecond() >= anonymousUntil.getEpochSecond()) e.put("userId", row.userId());
+      e.put("anonymousId", "anon-" + row.userId());
+    }
     e.put("type", row.type().wire());
     e.put("timestamp", row.epochSecond() * 1000);
     e.put("itemId", row.itemId());
@@ -165,7 +184,7 @@ public final class Replayer {
 
     private void send(int lane, List<BehaviorRow> batch) {
       ArrayNode body = JSON.createArrayNode();
-      batch.forEach(r -> body.add(toJson(r)));
+      batch.forEach(r -> body.add(toJson(r, options.anonymousUntil())));
       long sentAt = System.nanoTime();
       Replayer.this.send(bytes(body), batch.size(), 1).whenComplete((v, e) -> {
         synchronized (this) {

@@ -47,7 +47,10 @@ final class IdentityGraph {
   private static final int RECENT_CLAIMS = 100_000;
   private static final long LINKED_FOR = Duration.ofMinutes(1).toNanos();
 
-  IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor) {
+  private final ProfileMetrics metrics;
+
+  IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor, ProfileMetrics metrics) {
+    this.metrics = metrics;
     this.sharding = sharding;
     this.settings = settings;
     this.executor = executor;
@@ -73,7 +76,10 @@ final class IdentityGraph {
   CompletionStage<Outcome<Linked>> identifyCarried(IdentityClaim claim) {
     if (!settings.identity().enabled()) return CompletableFuture.completedFuture(null);
     Long at = recentlyLinked.get(claim);
-    if (at != null && System.nanoTime() - at < LINKED_FOR) return CompletableFuture.completedFuture(null);
+    if (at != null && System.nanoTime() - at < LINKED_FOR) {
+      metrics.identityLinks.labelValues("identify", "cached").inc();
+      return CompletableFuture.completedFuture(null);
+    }
     return identify(claim).thenApply(o -> {
       if (o instanceof Outcome.Ok<Linked>) recentlyLinked.put(claim, System.nanoTime());
       return o;
@@ -86,36 +92,50 @@ final class IdentityGraph {
     Outcome<List<Identity>> named = identities(claim);
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
     List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
-    return Asks.timeoutRefused(link(keys, ATTEMPTS));
+    long start = System.nanoTime();
+    return link(keys, ATTEMPTS)
+        .exceptionallyCompose(failure -> Asks.timeoutRefused(CompletableFuture.<Outcome<Linked>>failedFuture(failure)).thenApply(o -> new LinkResult(o, false)))
+        .thenApply(r -> {
+          if (r.merged() || !(r.outcome() instanceof Outcome.Ok<Linked>)) return counted("identify", r.outcome(), start);
+          metrics.identityLinks.labelValues("identify", "linked").inc();
+          return r.outcome();
+        });
   }
 
-  private CompletionStage<Outcome<Linked>> link(List<String> keys, int attempts) {
+  /** What a link came to, and whether profiles were merged for it (false: they were one already). */
+  private record LinkResult(Outcome<Linked> outcome, boolean merged) {}
+
+  private CompletionStage<LinkResult> link(List<String> keys, int attempts) {
     List<CompletableFuture<UserProfile.Resolution>> asked = keys.stream().map(k -> resolve(k).toCompletableFuture()).toList();
     return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenComposeAsync(v -> {
       Map<String, UserProfile.Resolution> roots = new LinkedHashMap<>();
       asked.forEach(a -> roots.putIfAbsent(a.join().canonical(), a.join()));
       List<UserProfile.Resolution> profiles = new ArrayList<>(roots.values());
-      if (profiles.size() == 1) return CompletableFuture.completedFuture(linked(profiles.get(0)));
+      if (profiles.size() == 1) return CompletableFuture.completedFuture(new LinkResult(linked(profiles.get(0)), false));
       var conflict = settings.identity().check(profiles.stream().map(r -> r.keys().stream().map(Identity::ofKey).toList()).toList());
       if (conflict.isPresent())
-        return CompletableFuture.completedFuture(Outcome.<Linked>refused(Refusal.Reason.CONFLICT, conflict.get().field(), conflict.get().reason(), 0));
+        return CompletableFuture.completedFuture(new LinkResult(Outcome.refused(Refusal.Reason.CONFLICT, conflict.get().field(), conflict.get().reason(), 0), false));
       profiles.sort(Comparator.comparing(r -> r.keys().stream().map(Identity::ofKey).min(Comparator.naturalOrder()).orElseThrow()));
       return mergeAll(profiles.get(0).canonical(), profiles.subList(1, profiles.size()), keys, attempts);
     }, executor);
   }
 
   /** Merges each of {@code others} into {@code canonical}, one after the other. */
-  private CompletionStage<Outcome<Linked>> mergeAll(String canonical, List<UserProfile.Resolution> others, List<String> keys, int attempts) {
-    if (others.isEmpty()) return resolve(canonical).thenApply(IdentityGraph::linked);
+  private CompletionStage<LinkResult> mergeAll(String canonical, List<UserProfile.Resolution> others, List<String> keys, int attempts) {
+    if (others.isEmpty()) return resolve(canonical).thenApply(r -> new LinkResult(linked(r), true));
     UserProfile.Resolution next = others.get(0);
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, next.canonical())
         .<UserProfile.LinkReply>ask(r -> new UserProfile.MergeInto(canonical, r), linkTimeout)
         .thenComposeAsync(reply -> switch (reply.status()) {
           case LINKED -> mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts);
-          case MOVED -> attempts > 1 ? link(keys, attempts - 1) : CompletableFuture.completedFuture(busy("the profiles kept moving"));
-          case REFUSED -> CompletableFuture.completedFuture(Outcome.<Linked>refused(Refusal.Reason.CONFLICT, reply.field(), reply.reason(), 0));
-          default -> CompletableFuture.completedFuture(busy(reply.reason()));
+          case MOVED -> attempts > 1 ? link(keys, attempts - 1) : done(busy("the profiles kept moving"));
+          case REFUSED -> done(Outcome.refused(Refusal.Reason.CONFLICT, reply.field(), reply.reason(), 0));
+          default -> done(busy(reply.reason()));
         }, executor);
+  }
+
+  private static CompletableFuture<LinkResult> done(Outcome<Linked> refused) {
+    return CompletableFuture.completedFuture(new LinkResult(refused, false));
   }
 
   /** Splits off every identity of {@code claim} (and what came with it) from the profile {@code profileKey} is linked to. */
@@ -124,7 +144,9 @@ final class IdentityGraph {
     Outcome<List<Identity>> named = identities(claim);
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
     recentlyLinked.clear();
-    return Asks.timeoutRefused(unmergeAll(profileKey, ok.value().stream().map(Identity::key).distinct().toList()));
+    long start = System.nanoTime();
+    return Asks.timeoutRefused(unmergeAll(profileKey, ok.value().stream().map(Identity::key).distinct().toList()))
+        .thenApply(o -> counted("unmerge", o, start));
   }
 
   private CompletionStage<Outcome<Linked>> unmergeAll(String profileKey, List<String> keys) {
@@ -152,6 +174,18 @@ final class IdentityGraph {
     }
     byType.replaceAll((t, values) -> values.stream().sorted().toList());
     return new Outcome.Ok<>(new Linked(r.canonical(), byType));
+  }
+
+  private Outcome<Linked> counted(String kind, Outcome<Linked> o, long start) {
+    String outcome;
+    if (o instanceof Outcome.Ok<Linked>) {
+      outcome = kind.equals("unmerge") ? "split" : "merged";
+      metrics.identityLinkSeconds.labelValues(kind).observe((System.nanoTime() - start) / 1e9);
+    } else if (o instanceof Outcome.NotFound<Linked>) outcome = "not_linked";
+    else if (o instanceof Outcome.Refused<Linked> r && r.refusal().reason() == Refusal.Reason.CONFLICT) outcome = "conflict";
+    else outcome = "refused";
+    metrics.identityLinks.labelValues(kind, outcome).inc();
+    return o;
   }
 
   private static Outcome<Linked> disabled() {

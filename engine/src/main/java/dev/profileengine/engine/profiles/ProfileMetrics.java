@@ -41,6 +41,14 @@ public final class ProfileMetrics {
       .help("Change-stream subscriptions refused by the subscriber caps (HTTP 429, gRPC RESOURCE_EXHAUSTED), by limit (max-subscribers, max-subscribers-per-key)")
       .labelNames("limit").build();
 
+  final Counter identityLinks = Counter.builder().name("profile_identity_links_total")
+      .help("Identify and unmerge calls (explicit or carried by events) by kind (identify, unmerge) and outcome (merged: profiles joined, linked: already one profile, cached: an event's link made lately on this node, refused, conflict, not_linked, split)")
+      .labelNames("kind", "outcome").build();
+  final Histogram identityLinkSeconds = Histogram.builder().name("profile_identity_link_seconds")
+      .help("Time of an identify that merged profiles, or of an unmerge, from the call to the canonical profile's answer")
+      .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+      .labelNames("kind").build();
+
   /** Where a profile read was answered: the {@code source} label of {@code profile_reads_total}. */
   enum ReadSource {
     HOSTED("hosted"), ENTITY("entity"), UNKNOWN("unknown");
@@ -67,6 +75,8 @@ public final class ProfileMetrics {
     registry.register(profileReads);
     registry.register(admissionRefused);
     registry.register(subscribersRefused);
+    registry.register(identityLinks);
+    registry.register(identityLinkSeconds);
     admissionGauge(registry, "profile_admission_in_flight", "Work handed to entities and not yet answered, by kind (events, reads)",
         InFlightLimit::inFlight, limits);
     admissionGauge(registry, "profile_admission_limit", "Admission bound on work in flight now (it adapts), by kind (0: unbounded)",

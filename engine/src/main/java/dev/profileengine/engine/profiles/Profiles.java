@@ -74,7 +74,7 @@ public final class Profiles {
     this.recommendations = recommendations;
     this.eventLimit = limits.events();
     this.readLimit = limits.reads();
-    this.identities = new IdentityGraph(sharding, settings, system.executionContext());
+    this.identities = new IdentityGraph(sharding, settings, system.executionContext(), metrics);
     this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics, identities);
     this.reads = new ProfileReads(HostedProfiles.get(system), neverWritten(system, settings), sharding, settings, metrics, limits.reads());
     this.exporter = new ProfileExport(system, settings.askTimeout());

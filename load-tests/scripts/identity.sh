@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Identity resolution's cost, on fresh nodes (H2 file journal, predictions on, default settings):
+# 1. ingest: the first ROWS rows of the Taobao sample replayed with each user anonymous until
+#    ANON_UNTIL (sent as anonymousId anon-<user>) and identified after (userId + anonymousId: the
+#    engine merges the two profiles at the user's first such batch), with PROFILE_IDENTITY on and
+#    off (off: the same events, the links ignored), alternating, PAIRS times: events/s and merges.
+# 2. merge latency: IdentityMergeProbe joins MERGES pairs of profiles of 100 and of 1,000 events each.
+#   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (2017-11-29T12:00:00Z), MERGES (30), PORT (18591)
+# Figures appended to load-tests/results/identity.csv (see results-lib.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. load-tests/scripts/results-lib.sh
+results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR" "$@"
+ROWS=${ROWS:-30000}; PAIRS=${PAIRS:-2}; ANON_UNTIL=${ANON_UNTIL:-2017-11-29T12:00:00Z}; MERGES=${MERGES:-30}; PORT=${PORT:-18591}
+BENCH=load-tests/target/benchmarks.jar
+[ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
+. load-tests/scripts/node-lib.sh
+CSV=$(mktemp /tmp/identity.XXXX.csv)
+(gzip -dc samples/taobao-userbehavior-sample.csv.gz || true) | head -"$ROWS" > "$CSV" || true
+links() { curl -s "localhost:$PORT/metrics" | awk -v o="$1" '/^profile_identity_links_total/ && index($0, "outcome=\"" o "\"") { s += $2 } END { printf "%d", s }'; }
+echo "machine: $(nproc) cpus; $ROWS rows, anonymous until $ANON_UNTIL"
+for pair in $(seq 1 "$PAIRS"); do
+  for mode in on off; do
+    RUN=$(mktemp -d /tmp/identity.XXXX)
+    export PROFILE_IDENTITY=$mode
+    start_node "$RUN" "$PORT"
+    result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 \
+      --anonymous-until "$ANON_UNTIL" | grep -v '^  ' | tail -1)
+    rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+    echo "pair $pair, identity $mode: $rate events/s, $(links merged) merges, $(links linked) already linked, $(links cached) cached"
+    record_result identity "events_per_s_identity_$mode" "$rate" events/s
+    kill "$NODE"; wait "$NODE" 2>/dev/null || true
+  done
+done
+unset PROFILE_IDENTITY
+RUN=$(mktemp -d /tmp/identity.XXXX)
+start_node "$RUN" "$PORT"
+for events in 100 1000; do
+  line=$(java -cp "$BENCH" dev.profileengine.bench.IdentityMergeProbe "http://127.0.0.1:$PORT" "$events" "$MERGES")
+  echo "$line"
+  record_result identity "merge_p50_ms_$events" "$(echo "$line" | sed -E 's/.*p50 ([0-9.]+) ms.*/\1/')" ms
+  record_result identity "merge_p99_ms_$events" "$(echo "$line" | sed -E 's/.*p99 ([0-9.]+) ms.*/\1/')" ms
+done

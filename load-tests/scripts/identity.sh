@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # Identity resolution's cost, on fresh nodes (H2 file journal, predictions on, default settings):
 # 1. ingest: the first ROWS rows of the Taobao sample replayed with each user anonymous until
-#    ANON_UNTIL (sent as anonymousId anon-<user>) and identified after (userId + anonymousId: the
-#    engine merges the two profiles at the user's first such batch), with PROFILE_IDENTITY on and
+#    ANON_UNTIL (default: the median time of those rows; sent as anonymousId anon-<user>) and
+#    identified after (userId + anonymousId: the engine merges the user's two profiles at its first
+#    such batch, when it has both), with PROFILE_IDENTITY on and
 #    off (off: the same events, the links ignored), alternating, PAIRS times: events/s and merges.
 # 2. merge latency: IdentityMergeProbe joins MERGES pairs of profiles of 100 and of 1,000 events each.
-#   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (2017-11-29T12:00:00Z), MERGES (30), PORT (18591)
+#   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (median), MERGES (30), PORT (18591)
 # Figures appended to load-tests/results/identity.csv (see results-lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . load-tests/scripts/results-lib.sh
 results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR" "$@"
-ROWS=${ROWS:-30000}; PAIRS=${PAIRS:-2}; ANON_UNTIL=${ANON_UNTIL:-2017-11-29T12:00:00Z}; MERGES=${MERGES:-30}; PORT=${PORT:-18591}
+ROWS=${ROWS:-30000}; PAIRS=${PAIRS:-2}; MERGES=${MERGES:-30}; PORT=${PORT:-18591}
 BENCH=load-tests/target/benchmarks.jar
 [ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
 . load-tests/scripts/node-lib.sh
 CSV=$(mktemp /tmp/identity.XXXX.csv)
 (gzip -dc samples/taobao-userbehavior-sample.csv.gz || true) | head -"$ROWS" > "$CSV" || true
+ANON_UNTIL=${ANON_UNTIL:-$(awk -F, '$5 ~ /^[0-9]+$/ { print $5 }' "$CSV" | sort -n | awk '{ t[NR] = $1 } END { print strftime("%Y-%m-%dT%H:%M:%SZ", t[int(NR / 2) + 1], 1) }')}
 links() { curl -s "localhost:$PORT/metrics" | awk -v o="$1" '/^profile_identity_links_total/ && index($0, "outcome=\"" o "\"") { s += $2 } END { printf "%d", s }'; }
 echo "machine: $(nproc) cpus; $ROWS rows, anonymous until $ANON_UNTIL"
 for pair in $(seq 1 "$PAIRS"); do

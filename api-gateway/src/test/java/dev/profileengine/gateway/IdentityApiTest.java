@@ -49,7 +49,8 @@ class IdentityApiTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start(dataDir);
+    // E-mail identities are hashed with the salt (a node without one refuses them).
+    node = TestNode.start(dataDir, java.util.Map.of("profile.privacy.pii-salt", "identity-tests-salt-0123456789-abcdefghijk"));
     grpc = TestGrpc.client(node, null);
   }
 
@@ -115,6 +116,23 @@ class IdentityApiTest {
     JsonNode anon2 = read("/v1/profiles/any?identity=anonymousId:h-anon-2");
     assertEquals("~anonymousId:h-anon-2", anon2.get("userId").asText());
     assertEquals(3, anon2.get("eventCount").asLong());
+
+    // Subscribers learn of both: merged and unmerged changes name the profiles and identities.
+    List<String> seen = new java.util.ArrayList<>();
+    try (SseClient sse = new SseClient(node.base.resolve("/v1/changes?from=0&userId=h-ann"), null)) {
+      assertEquals(200, sse.status);
+      while (!seen.contains("unmerged ~anonymousId:h-anon-2 [anonymousId:h-anon-2]")) {
+        SseClient.Event e = sse.next(java.time.Duration.ofSeconds(30));
+        assertTrue(e != null, "no unmerged change; seen " + seen);
+        if (!"profile-changed".equals(e.type())) continue;
+        JsonNode c = Json.MAPPER.readTree(e.data());
+        String cause = c.get("cause").asText();
+        if (cause.equals("merged")) seen.add("merged " + c.at("/changes/merged").asText() + " into " + c.at("/changes/canonical").asText());
+        if (cause.equals("unmerged")) seen.add("unmerged " + c.at("/changes/split").asText() + " " + strings(c.at("/changes/identities")));
+      }
+    }
+    assertTrue(seen.contains("merged ~anonymousId:h-anon-1 into h-ann"), seen.toString());
+    assertTrue(seen.contains("merged ~anonymousId:h-anon-2 into h-ann"), seen.toString());
   }
 
   @Test

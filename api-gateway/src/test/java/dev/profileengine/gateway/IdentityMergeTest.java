@@ -47,7 +47,7 @@ class IdentityMergeTest {
   @Test
   void linkedIdentitiesFoldIntoOneProfileAndUnmergeRestoresBoth() throws Exception {
     List<List<BehaviorRow>> histories = histories();
-    try (TestNode node = TestNode.start(dataDir, Map.of("profile.model.enabled", "off"))) {
+    try (TestNode node = TestNode.start(dataDir, Map.of("profile.model.enabled", "off", "profile.privacy.pii-salt", "identity-tests-salt-0123456789-abcdefghijk"))) {
       Profiles profiles = node.node.engine().profiles();
       for (int u = 0; u < histories.size(); u++) {
         List<BehaviorRow> rows = histories.get(u);

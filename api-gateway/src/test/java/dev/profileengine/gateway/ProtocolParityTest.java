@@ -66,7 +66,9 @@ class ProtocolParityTest {
             + LIMITED.get("http") + "=ingest," + LIMITED.get("grpc") + "=ingest",
         "profile.http.rate-limit.requests-per-second", 0.01,
         "profile.http.rate-limit.burst", BURST,
-        "profile.changes.max-subscribers-per-key", 1));
+        "profile.changes.max-subscribers-per-key", 1,
+        // E-mail identities are hashed with it (a node without one refuses them).
+        "profile.privacy.pii-salt", "identity-tests-salt-0123456789-abcdefghijk"));
     for (String key : List.of(WRITER, READER, INGEST_ONLY, CAPPED, LIMITED.get("grpc"))) grpc.put(key, TestGrpc.client(node, key));
     grpc.put(null, TestGrpc.client(node, null));
     HttpResponse<String> seeded = node.send("POST", "/v1/events", Json.MAPPER.writeValueAsString(List.of(event("seed-1", "parity-known", "view"))),

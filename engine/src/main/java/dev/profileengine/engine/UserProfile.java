@@ -495,6 +495,11 @@ public final class UserProfile
   /** Starts a link step: the profile's entries are read from the journal first. */
   private void begin(Linking step) {
     linking = step;
+    // Nothing journaled yet (a user id seen first in its identify): no entries, no journal read.
+    if (lastSequenceNumber(context) == 0) {
+      context.getSelf().tell(new LedgerLoaded(List.of()));
+      return;
+    }
     context.pipeToSelf(ProfileLedger.get(context.getSystem()).load(userId),
         (entries, failure) -> failure == null ? new LedgerLoaded(entries) : new LedgerFailed(failure.toString()));
   }

@@ -57,6 +57,8 @@ class IdentityRulesTest {
     assertEquals("userId", new IdentityClaim("~anonymousId:x", null, null).resolve(rules, pii).errors().get(0).field(), "~ is reserved");
     assertEquals("identities.email", new IdentityClaim("u1", null, Map.of("email", " ")).resolve(rules, pii).errors().get(0).field());
     assertEquals("userId", new IdentityClaim(null, null, null).resolve(rules, pii).errors().get(0).field(), "nothing named");
+    var unsalted = new IdentityClaim("u1", null, Map.of("email", "ann@example.com")).resolve(rules, PiiPolicy.KEEP_ALL);
+    assertEquals("identities.email", unsalted.errors().get(0).field(), "no salt, no hashed identity: " + unsalted);
   }
 
   @Test

@@ -4,7 +4,8 @@
 #    ANON_UNTIL (default: the median time of those rows; sent as anonymousId anon-<user>) and
 #    identified after (userId + anonymousId: the engine merges the user's two profiles at its first
 #    such batch, when it has both), with PROFILE_IDENTITY on and
-#    off (off: the same events, the links ignored), alternating, PAIRS times: events/s and merges.
+#    off (off: the same events, the links ignored), alternating, PAIRS times: events/s, the node's
+#    CPU seconds and merges.
 # 2. merge latency: IdentityMergeProbe joins MERGES pairs of profiles of 100 and of 1,000 events each.
 #   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (median), MERGES (30), PORT (18591)
 # Figures appended to load-tests/results/identity.csv (see results-lib.sh).
@@ -26,11 +27,14 @@ for pair in $(seq 1 "$PAIRS"); do
     RUN=$(mktemp -d /tmp/identity.XXXX)
     export PROFILE_IDENTITY=$mode
     start_node "$RUN" "$PORT"
+    cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
     result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 \
       --anonymous-until "$ANON_UNTIL" | grep -v '^  ' | tail -1)
     rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
-    echo "pair $pair, identity $mode: $rate events/s, $(links merged) merges, $(links linked) already linked, $(links cached) cached"
+    cpu=$(echo "$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat") - $cpu0" | bc)
+    echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached"
     record_result identity "events_per_s_identity_$mode" "$rate" events/s
+    record_result identity "node_cpu_s_identity_$mode" "$cpu" s
     kill "$NODE"; wait "$NODE" 2>/dev/null || true
   done
 done

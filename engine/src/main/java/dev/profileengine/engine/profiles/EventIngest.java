@@ -72,11 +72,13 @@ final class EventIngest {
     for (DecodedEvent d : decoded)
       if (d.ok() && d.links() != null && settings.validation().validate(d.event(), now).isEmpty()) claims.add(d.links());
     if (claims.isEmpty()) return recordLinked(decoded);
-    // Identities an event names are linked first, so the event lands in the profile they resolve
-    // to; a link the rules refuse leaves the event to its own profile.
+    // Linked while the events are recorded: an event lands in its own key's profile, which
+    // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
+    // so each event is applied once either way). The answer waits for both, so a read after it
+    // sees the merged profile; a link the rules refuse leaves the events to their own profiles.
     CompletableFuture<?>[] linking = claims.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(linking).handleAsync((v, failure) -> v, executor)
-        .thenComposeAsync(v -> recordLinked(decoded), executor);
+    CompletableFuture<Void> linked = CompletableFuture.allOf(linking).handle((v, failure) -> null);
+    return recordLinked(decoded).thenCombineAsync(linked, (recorded, v) -> recorded, executor);
   }
 
   private CompletionStage<Recorded> recordLinked(List<DecodedEvent> decoded) {

@@ -136,6 +136,34 @@ class IdentityApiTest {
   }
 
   @Test
+  void segmentMembersMoveToTheCanonicalProfile() throws Exception {
+    // Two purchases anonymously and one as a customer: neither is a frequent buyer (3 in 30 days), the person is.
+    List<Map<String, Object>> anon = new ArrayList<>();
+    for (int i = 0; i < 2; i++) anon.add(typed("seg-a-" + i, "purchase", Map.of("anonymousId", "seg-anon")));
+    assertAccepted(post("/v1/events", Json.MAPPER.writeValueAsString(anon)));
+    assertAccepted(post("/v1/events", Json.MAPPER.writeValueAsString(List.of(typed("seg-u-0", "purchase", Map.of("userId", "seg-user"))))));
+    assertTrue(read("/v1/profiles/" + path("~anonymousId:seg-anon")).get("segments").isEmpty());
+
+    ok(post("/v1/identify", "{\"userId\":\"seg-user\",\"anonymousId\":\"seg-anon\"}"));
+    assertEquals(List.of("frequent-buyers"), strings(read("/v1/profiles/seg-user").get("segments")));
+    java.util.Set<String> members = node.settledSegmentMembers("frequent-buyers");
+    assertTrue(members.contains("seg-user"), members.toString());
+    assertTrue(!members.contains("~anonymousId:seg-anon"), members.toString());
+
+    // Split again: neither side qualifies any more, the members table follows.
+    ok(post("/v1/profiles/seg-user/unmerge", "{\"anonymousId\":\"seg-anon\"}"));
+    assertTrue(read("/v1/profiles/seg-user").get("segments").isEmpty());
+    assertTrue(!node.settledSegmentMembers("frequent-buyers").contains("seg-user"));
+  }
+
+  private static Map<String, Object> typed(String id, String type, Map<String, Object> who) {
+    Map<String, Object> e = event(id, clock.incrementAndGet(), who);
+    e.put("type", type);
+    e.put("price", 10.0);
+    return e;
+  }
+
+  @Test
   void anEventWithAUserIdAndOtherIdentitiesLinksThem() throws Exception {
     assertAccepted(post("/v1/events", events("hl1-", 1, Map.of("anonymousId", "h-anon-3"))));
     assertAccepted(post("/v1/events", events("hl2-", 2, Map.of("userId", "h-bob", "anonymousId", "h-anon-3"))));

@@ -120,7 +120,7 @@ class IdentityClusterTest {
     Map<String, String> env = Map.of("PROFILE_SBR_STABLE_AFTER", "2s");
     ExecutorService pool = Executors.newFixedThreadPool(8);
     // Links and events on their own threads, so each keeps its own schedule.
-    ExecutorService linkPool = Executors.newFixedThreadPool(8);
+    ExecutorService linkPool = Executors.newFixedThreadPool(16);
     ExecutorService eventPool = Executors.newFixedThreadPool(4);
     try (LocalCluster cluster = LocalCluster.start(RUN_DIR, jar, NODES, env, List.of("-Dakka.cluster.seed-node-timeout=2s"))) {
       cluster.awaitReady(Duration.ofSeconds(150), cluster.nodes().toArray(NodeProcess[]::new));
@@ -132,7 +132,7 @@ class IdentityClusterTest {
       // 1. Each identity's first events, before any link.
       long phase1 = System.nanoTime();
       List<Callable<Void>> first = new ArrayList<>();
-      for (Person p : people) for (String id : p.eventIdentities()) first.add(() -> sendBatch(calls, id, 0));
+      for (Person p : people) first.add(() -> sendBatch(calls, p.eventIdentities(), 0));
       for (Future<Void> f : pool.invokeAll(first)) f.get();
       assertEquals(List.of(), calls.failures(), "events before the merges");
       figures.put("events before the merges", "%d people x 4 identities x %d events in %.1f s", PEOPLE, BATCH, secondsSince(phase1));
@@ -159,6 +159,7 @@ class IdentityClusterTest {
       List<Future<Void>> running = new ArrayList<>();
       Map<Integer, Set<String>> inFlight = new ConcurrentHashMap<>();
       AtomicInteger linked = new AtomicInteger();
+      List<Long> linkMillis = Collections.synchronizedList(new ArrayList<>());
       List<Object[]> links = new ArrayList<>();
       for (Person p : people) for (ObjectNode c : p.claims()) links.add(new Object[] {c, claimKeys(c)});
       Collections.shuffle(links, new Random(23));
@@ -173,9 +174,11 @@ class IdentityClusterTest {
         running.add(linkPool.submit(() -> {
           paceUntil(trafficStart, call / IDENTIFY_RATE);
           inFlight.put(call, keys);
+          long sent = System.nanoTime();
           try {
             Http.Response r = calls.post("/v1/identify", Http.JSON.writeValueAsBytes(claim), "identify " + claim);
             if (r != null) linked.incrementAndGet();
+            linkMillis.add((System.nanoTime() - sent) / 1_000_000);
           } finally {
             inFlight.remove(call);
           }
@@ -187,7 +190,7 @@ class IdentityClusterTest {
         String id = batches.get(i)[0];
         running.add(eventPool.submit(() -> {
           paceUntil(trafficStart, call / BATCH_RATE);
-          return sendBatch(calls, id, BATCH);
+          return sendBatch(calls, List.of(id), BATCH);
         }));
       }
 
@@ -224,6 +227,10 @@ class IdentityClusterTest {
       figures.put("traffic", "%d identify calls and %d event batches answered in %.1f s: %d calls, %d retried %s", links.size(), batches.size(),
           trafficSeconds, calls.calls(), calls.retries(), calls.retriesByKind());
       assertEquals(List.of(), calls.failures().stream().limit(10).toList(), "calls refused or given up");
+      List<Long> ms = new ArrayList<>(linkMillis);
+      Collections.sort(ms);
+      figures.put("identify latency (retries included)", "p50 %d ms, p99 %d ms, max %d ms", ms.get(ms.size() / 2),
+          ms.get(Math.min(ms.size() - 1, ms.size() * 99 / 100)), ms.get(ms.size() - 1));
 
       // 5. One graph: every identity on every node resolves to the customer's profile, every event once.
       long convergeFrom = System.nanoTime();
@@ -231,7 +238,7 @@ class IdentityClusterTest {
           Duration.ofSeconds(120), () -> merged(people, cluster, pool));
       assertEquals(List.of(), differences, "merged profiles");
       assertEquals(Set.of(), pendingLinks(cluster), "merges or splits journaled as started and never ended");
-      figures.put("converged", "%d people x %d identities x %d nodes consistent %.1f s after the traffic ended (%.1f s after the kill)",
+      figures.put("converged", "%d people x %d identities x %d nodes consistent, checked in %.1f s (%.1f s after the kill)",
           PEOPLE, people.get(0).identities().size(), NODES, secondsSince(convergeFrom), secondsSince(killAt));
 
       // 6. An unmerge after recovery: the two profiles' identities and counts add up.
@@ -295,16 +302,18 @@ class IdentityClusterTest {
     return RetryingCalls.Answer.RETRY;
   }
 
-  /** Sends events {@code from}..{@code from + BATCH - 1} of one identity ({@code type:value}) in one request. */
-  private Void sendBatch(RetryingCalls calls, String identity, int from) throws Exception {
-    String type = identity.substring(0, identity.indexOf(':'));
-    String value = identity.substring(identity.indexOf(':') + 1);
+  /** Sends events {@code from}..{@code from + BATCH - 1} of each identity ({@code type:value}) in one request. */
+  private Void sendBatch(RetryingCalls calls, List<String> identities, int from) throws Exception {
     ArrayNode body = Http.JSON.createArrayNode();
-    for (int i = from; i < from + BATCH; i++) {
-      body.addObject().put("eventId", value + "-e" + i).put(type, value).put("type", TYPES[i % TYPES.length])
-          .put("timestamp", baseMillis + i * 20_000L).put("itemId", "item-" + value + "-" + i).put("categoryId", "cat" + (i % 4));
+    for (String identity : identities) {
+      String type = identity.substring(0, identity.indexOf(':'));
+      String value = identity.substring(identity.indexOf(':') + 1);
+      for (int i = from; i < from + BATCH; i++) {
+        body.addObject().put("eventId", value + "-e" + i).put(type, value).put("type", TYPES[i % TYPES.length])
+            .put("timestamp", baseMillis + i * 20_000L).put("itemId", "item-" + value + "-" + i).put("categoryId", "cat" + (i % 4));
+      }
     }
-    calls.events(Http.JSON.writeValueAsBytes(body), "events " + from + ".. of " + identity);
+    calls.events(Http.JSON.writeValueAsBytes(body), "events " + from + ".. of " + identities);
     return null;
   }
 

@@ -132,7 +132,7 @@ class IdentityClusterTest {
       // 1. Each identity's first events, before any link.
       long phase1 = System.nanoTime();
       List<Callable<Void>> first = new ArrayList<>();
-      for (Person p : people) first.add(() -> sendBatch(calls, p.eventIdentities(), 0));
+      for (Person p : people) first.add(() -> sendBatch(calls, p.eventIdentities(), 0, false));
       for (Future<Void> f : pool.invokeAll(first)) f.get();
       assertEquals(List.of(), calls.failures(), "events before the merges");
       figures.put("events before the merges", "%d people x 4 identities x %d events in %.1f s", PEOPLE, BATCH, secondsSince(phase1));
@@ -163,6 +163,8 @@ class IdentityClusterTest {
       List<Object[]> links = new ArrayList<>();
       for (Person p : people) for (ObjectNode c : p.claims()) links.add(new Object[] {c, claimKeys(c)});
       Collections.shuffle(links, new Random(23));
+      // The later events also carry links of the graph (the customer's its anonymous id c, b's its
+      // device d1), which the engine makes before recording them: links racing from the event path too.
       List<String[]> batches = new ArrayList<>();
       for (Person p : people) for (String id : p.eventIdentities()) batches.add(new String[] {id});
       Collections.shuffle(batches, new Random(29));
@@ -190,7 +192,7 @@ class IdentityClusterTest {
         String id = batches.get(i)[0];
         running.add(eventPool.submit(() -> {
           paceUntil(trafficStart, call / BATCH_RATE);
-          return sendBatch(calls, List.of(id), BATCH);
+          return sendBatch(calls, List.of(id), BATCH, true);
         }));
       }
 
@@ -302,15 +304,20 @@ class IdentityClusterTest {
     return RetryingCalls.Answer.RETRY;
   }
 
-  /** Sends events {@code from}..{@code from + BATCH - 1} of each identity ({@code type:value}) in one request. */
-  private Void sendBatch(RetryingCalls calls, List<String> identities, int from) throws Exception {
+  /**
+   * Sends events {@code from}..{@code from + BATCH - 1} of each identity ({@code type:value}) in one
+   * request; {@code carry}: a customer's events name its anonymous id c, anonymous id b's its device d1.
+   */
+  private Void sendBatch(RetryingCalls calls, List<String> identities, int from, boolean carry) throws Exception {
     ArrayNode body = Http.JSON.createArrayNode();
     for (String identity : identities) {
       String type = identity.substring(0, identity.indexOf(':'));
       String value = identity.substring(identity.indexOf(':') + 1);
       for (int i = from; i < from + BATCH; i++) {
-        body.addObject().put("eventId", value + "-e" + i).put(type, value).put("type", TYPES[i % TYPES.length])
+        ObjectNode e = body.addObject().put("eventId", value + "-e" + i).put(type, value).put("type", TYPES[i % TYPES.length])
             .put("timestamp", baseMillis + i * 20_000L).put("itemId", "item-" + value + "-" + i).put("categoryId", "cat" + (i % 4));
+        if (carry && type.equals("userId")) e.put("anonymousId", value.replace("idc-cust-", "idc-") + "-c");
+        if (carry && value.endsWith("-b")) e.putObject("identities").put("device", value.substring(0, value.length() - 1) + "d1");
       }
     }
     calls.events(Http.JSON.writeValueAsBytes(body), "events " + from + ".. of " + identities);

@@ -62,6 +62,9 @@ class IdentityClusterTest {
   private final Figures figures = new Figures("identity-cluster");
   private final long baseMillis = System.currentTimeMillis() - Duration.ofMinutes(30).toMillis();
 
+  /** An identify call's body and the profile keys it names. */
+  record Link(ObjectNode claim, Set<String> keys) {}
+
   /** One person: a customer id, three anonymous ids, three devices that chain them. */
   record Person(int n, String customer, List<String> anonymous, List<String> devices) {
     static Person of(int n) {
@@ -160,25 +163,24 @@ class IdentityClusterTest {
       Map<Integer, Set<String>> inFlight = new ConcurrentHashMap<>();
       AtomicInteger linked = new AtomicInteger();
       List<Long> linkMillis = Collections.synchronizedList(new ArrayList<>());
-      List<Object[]> links = new ArrayList<>();
-      for (Person p : people) for (ObjectNode c : p.claims()) links.add(new Object[] {c, claimKeys(c)});
+      List<Link> links = new ArrayList<>();
+      for (Person p : people) for (ObjectNode c : p.claims()) links.add(new Link(c, claimKeys(c)));
       Collections.shuffle(links, new Random(23));
       // The later events also carry links of the graph (the customer's its anonymous id c, b's its
       // device d1), which the engine makes before recording them: links racing from the event path too.
-      List<String[]> batches = new ArrayList<>();
-      for (Person p : people) for (String id : p.eventIdentities()) batches.add(new String[] {id});
+      List<String> batches = new ArrayList<>();
+      for (Person p : people) batches.addAll(p.eventIdentities());
       Collections.shuffle(batches, new Random(29));
       long trafficStart = System.nanoTime();
       for (int i = 0; i < links.size(); i++) {
         int call = i;
-        ObjectNode claim = (ObjectNode) links.get(i)[0];
-        @SuppressWarnings("unchecked") Set<String> keys = (Set<String>) links.get(i)[1];
+        Link link = links.get(i);
         running.add(linkPool.submit(() -> {
           paceUntil(trafficStart, call / IDENTIFY_RATE);
-          inFlight.put(call, keys);
+          inFlight.put(call, link.keys());
           long sent = System.nanoTime();
           try {
-            Http.Response r = calls.post("/v1/identify", Http.JSON.writeValueAsBytes(claim), "identify " + claim);
+            Http.Response r = calls.post("/v1/identify", Http.JSON.writeValueAsBytes(link.claim()), "identify " + link.claim());
             if (r != null) linked.incrementAndGet();
             linkMillis.add((System.nanoTime() - sent) / 1_000_000);
           } finally {
@@ -189,7 +191,7 @@ class IdentityClusterTest {
       }
       for (int i = 0; i < batches.size(); i++) {
         int call = i;
-        String id = batches.get(i)[0];
+        String id = batches.get(i);
         running.add(eventPool.submit(() -> {
           paceUntil(trafficStart, call / BATCH_RATE);
           return sendBatch(calls, List.of(id), BATCH, true);
@@ -215,9 +217,9 @@ class IdentityClusterTest {
         cut = pendingOn(db, onVictim);
       }
       assertFalse(running.stream().allMatch(Future::isDone), "the traffic ended before the kill");
-      figures.put("kill -9", "node %d (hosting %d of the %d profile keys) %.1f s into the merges, %d of %d links done, %d in flight (%d touching its"
-          + " profiles); its merges or splits cut mid-step (journaled started, not ended): %s", victim.index, victimKeys.size(), allKeys.size(),
-          (killAt - trafficStart) / 1e9, linkedAtKill, links.size(), inFlightAtKill, touching, cut);
+      figures.put("kill -9", "node %d (hosting %d of the %d profile keys, by the shards allocated then) %.1f s into the merges, %d of %d links"
+              + " done, %d in flight (%d touching its profiles); its merges cut mid-step (journaled started, not ended): %s", victim.index,
+          victimKeys.size(), allKeys.size(), (killAt - trafficStart) / 1e9, linkedAtKill, links.size(), inFlightAtKill, touching, cut);
       victim.start();
 
       for (Future<Void> f : running) f.get(240, TimeUnit.SECONDS);

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** What the journal in PostgreSQL holds, read straight from its table: the truth the subscribers are compared with. */
 final class JournalRows {
@@ -65,5 +67,36 @@ final class JournalRows {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * Profiles (user ids) whose latest identity step in the journal is a merge or split started and
+   * not ended ({@code MergeStarted} or {@code SplitStarted} without a later {@code MergedInto},
+   * {@code SplitOff} or {@code LinkCancelled}): steps a crash leaves for recovery to finish.
+   */
+  static Set<String> pendingLinks(Connection c) throws SQLException {
+    Set<String> pending = new TreeSet<>();
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT persistence_id FROM (SELECT DISTINCT ON (persistence_id) persistence_id, "
+             + "split_part(event_ser_manifest, '#', 1) AS step FROM event_journal WHERE persistence_id LIKE 'UserProfile|%' "
+             + "AND split_part(event_ser_manifest, '#', 1) IN ('profile.MergeStarted', 'profile.MergedInto', 'profile.LinkCancelled', "
+             + "'profile.SplitStarted', 'profile.SplitOff') ORDER BY persistence_id, sequence_number DESC) latest "
+             + "WHERE step IN ('profile.MergeStarted', 'profile.SplitStarted')")) {
+      while (rs.next()) pending.add(rs.getString(1).substring("UserProfile|".length()));
+    }
+    return pending;
+  }
+
+  /** Rows journaled per identity step type (manifest name without its version), e.g. how many profiles merged. */
+  static Map<String, Long> identitySteps(Connection c) throws SQLException {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT split_part(event_ser_manifest, '#', 1), count(*) FROM event_journal "
+             + "WHERE persistence_id LIKE 'UserProfile|%' AND split_part(event_ser_manifest, '#', 1) IN ('profile.MergeStarted', "
+             + "'profile.MergedInto', 'profile.LinkCancelled', 'profile.Absorbed', 'profile.SplitStarted', 'profile.SplitOff', "
+             + "'profile.Restored') GROUP BY 1")) {
+      while (rs.next()) m.put(rs.getString(1).substring("profile.".length()), rs.getLong(2));
+    }
+    return m;
   }
 }

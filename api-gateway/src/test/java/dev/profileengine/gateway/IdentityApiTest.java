@@ -164,6 +164,31 @@ class IdentityApiTest {
   }
 
   @Test
+  void aDeviceSeenWithMoreThanThreeCustomersIsSharedAndStopsMerging() throws Exception {
+    ok(post("/v1/identify", "{\"userId\":\"kiosk-u1\",\"identities\":{\"device\":\"kiosk\"}}"));
+    // Customers two and three: refused as two user ids in one profile, and counted by the device.
+    for (String u : List.of("kiosk-u2", "kiosk-u3")) {
+      HttpResponse<String> r = post("/v1/identify", "{\"userId\":\"" + u + "\",\"identities\":{\"device\":\"kiosk\"}}");
+      assertEquals(409, r.statusCode(), r.body());
+      assertEquals("userId", Json.MAPPER.readTree(r.body()).get("field").asText());
+    }
+    // The fourth makes it shared: refused naming the device, and it merges nothing from then on.
+    for (String body : List.of("{\"userId\":\"kiosk-u4\",\"identities\":{\"device\":\"kiosk\"}}",
+        "{\"anonymousId\":\"kiosk-visitor\",\"identities\":{\"device\":\"kiosk\"}}")) {
+      HttpResponse<String> r = post("/v1/identify", body);
+      assertEquals(409, r.statusCode(), r.body());
+      assertEquals("identities.device", Json.MAPPER.readTree(r.body()).get("field").asText(), r.body());
+      assertTrue(Json.MAPPER.readTree(r.body()).get("error").asText().contains("shared"), r.body());
+    }
+    assertEquals(List.of("kiosk-u1"), strings(read("/v1/profiles/kiosk-u1").at("/identities/userId")));
+    // Other identities still link around it.
+    JsonNode linked = ok(post("/v1/identify", "{\"userId\":\"kiosk-u4\",\"anonymousId\":\"kiosk-visitor\",\"identities\":{\"device\":\"kiosk\"}}"));
+    assertEquals("kiosk-u4", linked.get("userId").asText());
+    assertEquals(List.of("kiosk-visitor"), strings(linked.at("/identities/anonymousId")));
+    assertTrue(linked.at("/identities/device").isMissingNode(), linked.toString());
+  }
+
+  @Test
   void anEventWithAUserIdAndOtherIdentitiesLinksThem() throws Exception {
     assertAccepted(post("/v1/events", events("hl1-", 1, Map.of("anonymousId", "h-anon-3"))));
     assertAccepted(post("/v1/events", events("hl2-", 2, Map.of("userId", "h-bob", "anonymousId", "h-anon-3"))));

@@ -197,7 +197,8 @@ public record EngineSettings(
     Config t = c.getConfig("types");
     for (String name : t.root().keySet()) {
       Config rule = t.getConfig(name);
-      types.put(name, new IdentityRules.TypeRule(rule.getBoolean("unique"), rule.getBoolean("hashed")));
+      types.put(name, new IdentityRules.TypeRule(rule.getBoolean("unique"), rule.getBoolean("hashed"),
+          rule.hasPath("max-users") ? rule.getInt("max-users") : 0));
     }
     try {
       return new IdentityRules(types, c.getInt("max-identities"), c.getBoolean("enabled"));

@@ -165,6 +165,13 @@ public final class UserProfile
   /** Between profiles: this merged-away profile is canonical again with {@code keys} and these entries. */
   public record Restore(String from, List<String> keys, List<LedgerEntry> entries, ActorRef<LinkReply> replyTo) implements Command {}
 
+  /**
+   * Records that this identity was named in a link with {@code userIds} (kept up to one more than
+   * {@code maxUsers}); replies whether it is now shared (seen with more than {@code maxUsers}).
+   * Answered by the identity's own profile even when it is merged into another.
+   */
+  public record SeenWith(List<String> userIds, int maxUsers, ActorRef<Boolean> replyTo) implements Command {}
+
   /** Internal: the profile's entries were read from the journal. */
   public record LedgerLoaded(List<LedgerEntry> entries) implements Command {}
 
@@ -239,6 +246,9 @@ public final class UserProfile
    * @param members the whole membership afterwards, sorted
    */
   public record SegmentsChanged(List<String> entered, List<String> left, List<String> members, Instant at) implements Event {}
+
+  /** This identity was named in a link with {@code userIds} (see {@link SeenWith}). */
+  public record IdentitySeen(List<String> userIds, int maxUsers, Instant at) implements Event {}
 
   /** This profile started merging into {@code into}; until {@link MergedInto} or {@link LinkCancelled} it is pending. */
   public record MergeStarted(String into, Instant at) implements Event {}
@@ -346,6 +356,7 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
     if (waiting != null) return command instanceof WritePredicted p ? onWritePredicted(state, p) : Effect().stash();
     if (linking != null) return whileLinking(state, command);
+    if (command instanceof SeenWith c) return onSeenWith(state, c);
     if (command instanceof ForgetHere f) command = new Forget(f.replyTo());
     else if (state.links().forwards() && !erasure.inProgress()) return whileMerged(state, command);
     ReplyEffect<Event, ProfileState> handled = erasure.inProgress() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
@@ -448,6 +459,13 @@ public final class UserProfile
       return Effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, "userId", "the profile is being merged or split: retry"));
     }
     return Effect().stash();
+  }
+
+  private ReplyEffect<Event, ProfileState> onSeenWith(ProfileState state, SeenWith cmd) {
+    List<String> unseen = state.links().unseen(cmd.userIds(), cmd.maxUsers());
+    if (unseen.isEmpty()) return Effect().reply(cmd.replyTo(), state.links().shared(cmd.maxUsers()));
+    return Effect().persist(new IdentitySeen(unseen, cmd.maxUsers(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> s.links().shared(cmd.maxUsers()));
   }
 
   private ReplyEffect<Event, ProfileState> onMergeInto(MergeInto cmd) {
@@ -780,11 +798,12 @@ public final class UserProfile
     if (event instanceof MergeStarted e) return s.withLinks(links.withPending(new IdentityLinks.Pending(IdentityLinks.Pending.Kind.MERGE, e.into())));
     if (event instanceof SplitStarted e) return s.withLinks(links.withPending(new IdentityLinks.Pending(IdentityLinks.Pending.Kind.SPLIT, e.group())));
     if (event instanceof LinkCancelled) return s.withLinks(links.withPending(null));
+    if (event instanceof IdentitySeen e) return s.withLinks(links.seen(e.userIds(), e.maxUsers()));
     if (event instanceof MergedInto e) return s.restarted(s.forgottenMillis(), links.withMergedInto(e.into()));
     if (event instanceof Absorbed e) return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).withPending(null)), e.entries(), settings.profile());
     if (event instanceof SplitOff e) return Ledger.fold(s.withLinks(links.unlinked(e.keys()).withPending(null)), e.kept(), settings.profile());
     if (event instanceof Restored e) {
-      IdentityLinks own = IdentityLinks.NONE;
+      IdentityLinks own = new IdentityLinks(java.util.Map.of(), null, null, links.seenWith());
       // Each identity that came back is its own group again, so it can be split off on its own.
       for (String k : e.keys()) if (!k.equals(userId)) own = own.linked(List.of(k), k);
       return Ledger.fold(s.withLinks(own), e.entries(), settings.profile());

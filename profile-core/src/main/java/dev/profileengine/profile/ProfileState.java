@@ -119,9 +119,9 @@ public record ProfileState(
         attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, links);
   }
 
-  /** False until the first event, attribute or consent choice: such a profile does not exist for readers. */
+  /** False until the first event, attribute, consent choice or linked identity: such a profile does not exist for readers. */
   public boolean exists() {
-    return eventCount > 0 || !attributes.isEmpty() || consent.updatedAt() != null;
+    return eventCount > 0 || !attributes.isEmpty() || consent.updatedAt() != null || !links.groups().isEmpty();
   }
 
   /** Exactly-once and lateness checks for one (field-valid) event; for a batch use {@link BatchAdmission}. */

@@ -16,6 +16,7 @@ import com.typesafe.config.Config;
 import dev.profileengine.engine.ClusterShape;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.ErasureLog;
+import dev.profileengine.engine.PendingLinks;
 import dev.profileengine.engine.SegmentRecheckSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;
@@ -112,6 +113,9 @@ public final class ProfileEngine {
     startWhenUp(system, () -> {
       reevaluation.startIfRulesChanged();
       SegmentRecheck.schedule(system, reevaluation, recheck);
+      PendingLinks.resume(system).whenComplete((n, failure) -> {
+        if (failure != null) log.warn("Could not look for unfinished identity merges: {}", failure.toString());
+      });
     });
     Profiles profiles = new Profiles(system, settings, java.util.Optional.ofNullable(models),
         settings.recommendations(), limits);

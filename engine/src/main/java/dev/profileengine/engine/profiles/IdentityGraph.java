@@ -111,12 +111,44 @@ final class IdentityGraph {
       Map<String, UserProfile.Resolution> roots = new LinkedHashMap<>();
       asked.forEach(a -> roots.putIfAbsent(a.join().canonical(), a.join()));
       List<UserProfile.Resolution> profiles = new ArrayList<>(roots.values());
-      if (profiles.size() == 1) return CompletableFuture.completedFuture(new LinkResult(linked(profiles.get(0)), false));
-      var conflict = settings.identity().check(profiles.stream().map(r -> r.keys().stream().map(Identity::ofKey).toList()).toList());
-      if (conflict.isPresent())
-        return CompletableFuture.completedFuture(new LinkResult(Outcome.refused(Refusal.Reason.CONFLICT, conflict.get().field(), conflict.get().reason(), 0), false));
-      profiles.sort(Comparator.comparing(r -> r.keys().stream().map(Identity::ofKey).min(Comparator.naturalOrder()).orElseThrow()));
-      return mergeAll(profiles.get(0).canonical(), profiles.subList(1, profiles.size()), keys, attempts);
+      List<String> limited = keys.stream().filter(k -> settings.identity().maxUsers(Identity.ofKey(k).type()) > 0).toList();
+      if (!limited.isEmpty() && profiles.size() > 1) return withoutShared(keys, limited, profiles, attempts);
+      return mergeChecked(keys, profiles, attempts);
+    }, executor);
+  }
+
+  /** Checks the rules on the profiles the keys belong to, then merges them into the canonical one. */
+  private CompletionStage<LinkResult> mergeChecked(List<String> keys, List<UserProfile.Resolution> profiles, int attempts) {
+    if (profiles.size() == 1) return CompletableFuture.completedFuture(new LinkResult(linked(profiles.get(0)), false));
+    var conflict = settings.identity().check(profiles.stream().map(r -> r.keys().stream().map(Identity::ofKey).toList()).toList());
+    if (conflict.isPresent()) return done(Outcome.refused(Refusal.Reason.CONFLICT, conflict.get().field(), conflict.get().reason(), 0));
+    profiles.sort(Comparator.comparing(r -> r.keys().stream().map(Identity::ofKey).min(Comparator.naturalOrder()).orElseThrow()));
+    return mergeAll(profiles.get(0).canonical(), profiles.subList(1, profiles.size()), keys, attempts);
+  }
+
+  /**
+   * Tells each identity of a type with {@code max-users} (a device) the user ids of the profiles it
+   * is about to join; one seen with more than that many is shared and left out of the link (a link
+   * that needed it is refused naming it). Then links the rest.
+   */
+  private CompletionStage<LinkResult> withoutShared(List<String> keys, List<String> limited, List<UserProfile.Resolution> profiles, int attempts) {
+    List<String> userIds = profiles.stream().flatMap(r -> r.keys().stream()).map(Identity::ofKey)
+        .filter(i -> Identity.USER_ID.equals(i.type())).map(Identity::value).distinct().sorted().toList();
+    List<CompletableFuture<Boolean>> asked = limited.stream().map(k -> sharding.entityRefFor(UserProfile.ENTITY_KEY, k)
+        .<Boolean>ask(r -> new UserProfile.SeenWith(userIds, settings.identity().maxUsers(Identity.ofKey(k).type()), r), settings.askTimeout())
+        .toCompletableFuture()).toList();
+    return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenComposeAsync(v -> {
+      List<String> shared = new ArrayList<>();
+      for (int i = 0; i < limited.size(); i++) if (asked.get(i).join()) shared.add(limited.get(i));
+      if (shared.isEmpty()) return mergeChecked(keys, profiles, attempts);
+      metrics.identityLinks.labelValues("identify", "shared").inc();
+      List<String> rest = keys.stream().filter(k -> !shared.contains(k)).toList();
+      Identity first = Identity.ofKey(shared.get(0));
+      if (rest.size() < 2) {
+        return done(Outcome.refused(Refusal.Reason.CONFLICT, IdentityRules.field(first.type()), "is shared: seen with more than "
+            + settings.identity().maxUsers(first.type()) + " user ids, it is not merged any more", 0));
+      }
+      return link(rest, attempts);
     }, executor);
   }
 

@@ -148,6 +148,8 @@ final class GoldenValues {
     v.put("profile.SplitOff", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, T0.plusSeconds(985)));
     v.put("profile.Restored", new UserProfile.Restored(USER, keys, entries, T0.plusSeconds(986)));
     v.put("profile.Resolve", new UserProfile.Resolve(ref));
+    v.put("profile.SeenWith", new UserProfile.SeenWith(List.of("u-1", "u-2"), 3, ref));
+    v.put("profile.IdentitySeen", new UserProfile.IdentitySeen(List.of("u-1", "u-2"), 3, T0.plusSeconds(987)));
     v.put("profile.MergeInto", new UserProfile.MergeInto(USER, ref));
     v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, ref));
     v.put("profile.Unmerge", new UserProfile.Unmerge("~anonymousId:a-1", ref));

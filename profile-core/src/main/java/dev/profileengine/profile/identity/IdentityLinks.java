@@ -14,9 +14,11 @@ import java.util.TreeMap;
  * @param groups linked identity key to the key of the profile it came with (never the profile's own key as identity)
  * @param mergedInto the canonical profile's key once this one is merged into it, else null
  * @param pending the other side of a merge or unmerge this profile started and must finish (recovered from the journal), else null
+ * @param seenWith the user ids this identity was named with in links, sorted, at most one more than
+ *     its type's {@code max-users} (kept when merged: it is the identity's own record)
  */
-public record IdentityLinks(Map<String, String> groups, String mergedInto, Pending pending) {
-  public static final IdentityLinks NONE = new IdentityLinks(Map.of(), null, null);
+public record IdentityLinks(Map<String, String> groups, String mergedInto, Pending pending, List<String> seenWith) {
+  public static final IdentityLinks NONE = new IdentityLinks(Map.of(), null, null, List.of());
 
   /** A two-sided change this profile started: {@code MERGE} into {@code other}, or {@code SPLIT} of {@code other}'s group. */
   public record Pending(Kind kind, String other) {
@@ -25,6 +27,25 @@ public record IdentityLinks(Map<String, String> groups, String mergedInto, Pendi
 
   public IdentityLinks {
     groups = groups == null || groups.isEmpty() ? Map.of() : Map.copyOf(new TreeMap<>(groups));
+    seenWith = seenWith == null ? List.of() : List.copyOf(seenWith);
+  }
+
+  /** With {@code userIds} recorded as seen with this identity, keeping at most {@code limit} + 1 (enough to know it is over). */
+  public IdentityLinks seen(List<String> userIds, int limit) {
+    java.util.TreeSet<String> all = new java.util.TreeSet<>(seenWith);
+    for (String u : userIds) if (all.size() <= limit) all.add(u);
+    return new IdentityLinks(groups, mergedInto, pending, List.copyOf(all));
+  }
+
+  /** Whether this identity was seen with more than {@code limit} user ids (0: no limit). */
+  public boolean shared(int limit) {
+    return limit > 0 && seenWith.size() > limit;
+  }
+
+  /** The user ids among {@code userIds} not recorded yet (nothing to journal when empty or the record is full). */
+  public List<String> unseen(List<String> userIds, int limit) {
+    if (seenWith.size() > limit) return List.of();
+    return userIds.stream().filter(u -> !seenWith.contains(u)).distinct().sorted().toList();
   }
 
   /** Merged into another profile: everything sent here goes there. */
@@ -56,21 +77,21 @@ public record IdentityLinks(Map<String, String> groups, String mergedInto, Pendi
   public IdentityLinks linked(List<String> keys, String group) {
     Map<String, String> next = new TreeMap<>(groups);
     keys.forEach(k -> next.put(k, group));
-    return new IdentityLinks(next, mergedInto, pending);
+    return new IdentityLinks(next, mergedInto, pending, seenWith);
   }
 
   /** Without {@code keys}. */
   public IdentityLinks unlinked(List<String> keys) {
     Map<String, String> next = new TreeMap<>(groups);
     keys.forEach(next::remove);
-    return new IdentityLinks(next, mergedInto, pending);
+    return new IdentityLinks(next, mergedInto, pending, seenWith);
   }
 
   public IdentityLinks withMergedInto(String canonical) {
-    return new IdentityLinks(Map.of(), canonical, null);
+    return new IdentityLinks(Map.of(), canonical, null, seenWith);
   }
 
   public IdentityLinks withPending(Pending p) {
-    return new IdentityLinks(groups, mergedInto, p);
+    return new IdentityLinks(groups, mergedInto, p, seenWith);
   }
 }

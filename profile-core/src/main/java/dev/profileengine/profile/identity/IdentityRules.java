@@ -20,8 +20,21 @@ import java.util.regex.Pattern;
  *     events ignored; an event sent under an anonymous id still goes to that id's own profile)
  */
 public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, boolean enabled) {
-  /** @param unique at most one value per profile; @param hashed a PII type: values are hashed before use */
-  public record TypeRule(boolean unique, boolean hashed) {}
+  /**
+   * @param unique at most one value per profile
+   * @param hashed a PII type: values are hashed before use
+   * @param maxUsers for a type that is not unique, the most user ids one identity may be seen with
+   *     before it counts as shared (a family tablet, a shop's kiosk) and stops being merged; 0: no limit
+   */
+  public record TypeRule(boolean unique, boolean hashed, int maxUsers) {
+    public TypeRule(boolean unique, boolean hashed) {
+      this(unique, hashed, 0);
+    }
+
+    public TypeRule {
+      if (maxUsers < 0) throw new IllegalArgumentException("max-users must not be negative, was " + maxUsers);
+    }
+  }
 
   /** Why a link is refused: the field named and the reason. */
   public record Conflict(String field, String reason) {}
@@ -41,7 +54,7 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
     return new IdentityRules(Map.of(
         "email", new TypeRule(true, true),
         "phone", new TypeRule(true, true),
-        "device", new TypeRule(false, false)), 50, true);
+        "device", new TypeRule(false, false, 3)), 50, true);
   }
 
   /** Whether a client may send identities of {@code type}. */
@@ -53,6 +66,12 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
     if (Identity.USER_ID.equals(type)) return true;
     TypeRule r = types.get(type);
     return r != null && r.unique();
+  }
+
+  /** The most user ids an identity of {@code type} may be seen with before it is shared (0: no limit). */
+  public int maxUsers(String type) {
+    TypeRule r = types.get(type);
+    return r == null || r.unique() ? 0 : r.maxUsers();
   }
 
   public boolean hashed(String type) {

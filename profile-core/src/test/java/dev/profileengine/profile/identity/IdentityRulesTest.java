@@ -71,4 +71,18 @@ class IdentityRulesTest {
     assertEquals(List.of("~device:d"), List.copyOf(split.groups().keySet()));
     assertTrue(links.withMergedInto("c").forwards() && !links.forwards());
   }
+
+  @Test
+  void anIdentitySeenWithMoreUsersThanItsLimitIsShared() {
+    IdentityLinks d = IdentityLinks.NONE.seen(List.of("u1", "u2"), 3);
+    assertTrue(!d.shared(3));
+    assertEquals(List.of("u3"), d.unseen(List.of("u1", "u3"), 3));
+    d = d.seen(List.of("u3", "u4", "u5"), 3);
+    assertEquals(List.of("u1", "u2", "u3", "u4"), d.seenWith(), "kept up to one over the limit");
+    assertTrue(d.shared(3) && !d.shared(0), "over the limit; 0 is no limit");
+    assertEquals(List.of(), d.unseen(List.of("u9"), 3), "nothing more to record once over");
+    assertEquals(d.seenWith(), d.withMergedInto("c").seenWith(), "the record stays with the identity when it is merged");
+    assertEquals(3, rules.maxUsers("device"));
+    assertEquals(0, rules.maxUsers("email"), "a unique type has no such limit");
+  }
 }

@@ -18,7 +18,7 @@ import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.ProfileView;
-import dev.profileengine.profile.identity.Identity;
+import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.identity.IdentityClaim;
 import java.nio.file.Path;
 import java.time.Instant;

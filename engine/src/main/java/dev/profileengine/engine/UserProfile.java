@@ -29,11 +29,11 @@ import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.IdentityLinks;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
 import dev.profileengine.profile.SegmentChange;
-import dev.profileengine.profile.identity.IdentityLinks;
 import dev.profileengine.profile.identity.Ledger;
 import dev.profileengine.profile.identity.LedgerEntry;
 import java.time.Clock;
@@ -485,8 +485,8 @@ public final class UserProfile
     return Effect().noReply();
   }
 
-  private static List<dev.profileengine.profile.identity.Identity> identities(List<String> keys) {
-    return keys.stream().map(dev.profileengine.profile.identity.Identity::ofKey).toList();
+  private static List<dev.profileengine.profile.Identity> identities(List<String> keys) {
+    return keys.stream().map(dev.profileengine.profile.Identity::ofKey).toList();
   }
 
   private ReplyEffect<Event, ProfileState> onUnmerge(ProfileState state, Unmerge cmd) {

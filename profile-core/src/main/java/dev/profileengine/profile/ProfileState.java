@@ -1,6 +1,5 @@
 package dev.profileengine.profile;
 
-import dev.profileengine.profile.identity.IdentityLinks;
 import dev.profileengine.profile.segment.SegmentDefinitions;
 import java.time.Instant;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.profileengine.gateway.wire;
 import dev.profileengine.engine.profiles.DecodedEvent;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.FieldError;
-import dev.profileengine.profile.identity.Identity;
+import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.identity.IdentityClaim;
 import java.util.List;
 import java.util.Map;

@@ -156,7 +156,7 @@ public final class ChangeFeed implements Extension {
 
   /** Profile keys as the identities they name ({@code type:value}). */
   private static List<String> named(List<String> keys) {
-    return keys.stream().map(k -> dev.profileengine.profile.identity.Identity.ofKey(k).toString()).toList();
+    return keys.stream().map(k -> dev.profileengine.profile.Identity.ofKey(k).toString()).toList();
   }
 
   /** The change a journaled event makes, decided here once for every edge. */

@@ -16,7 +16,6 @@ import com.typesafe.config.Config;
 import dev.profileengine.engine.ClusterShape;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.ErasureLog;
-import dev.profileengine.engine.PendingLinks;
 import dev.profileengine.engine.SegmentRecheckSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;

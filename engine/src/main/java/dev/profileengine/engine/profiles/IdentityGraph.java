@@ -4,7 +4,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import dev.profileengine.engine.EngineSettings;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.profile.FieldError;
-import dev.profileengine.profile.identity.Identity;
+import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.identity.IdentityClaim;
 import dev.profileengine.profile.identity.IdentityRules;
 import java.time.Duration;

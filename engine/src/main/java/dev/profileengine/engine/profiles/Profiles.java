@@ -20,7 +20,7 @@ import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.AttributeLimits;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.ProfileView;
-import dev.profileengine.profile.identity.Identity;
+import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.identity.IdentityClaim;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;

@@ -1,5 +1,7 @@
 package dev.profileengine.profile.identity;
 
+import dev.profileengine.profile.Identity;
+
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.PiiPolicy;

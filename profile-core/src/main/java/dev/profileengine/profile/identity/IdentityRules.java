@@ -1,5 +1,7 @@
 package dev.profileengine.profile.identity;
 
+import dev.profileengine.profile.Identity;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

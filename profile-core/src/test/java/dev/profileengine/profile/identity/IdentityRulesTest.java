@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.profileengine.profile.Identity;
+import dev.profileengine.profile.IdentityLinks;
 import dev.profileengine.profile.PiiPolicy;
 import java.util.List;
 import java.util.Map;

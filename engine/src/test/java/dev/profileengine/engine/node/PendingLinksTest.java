@@ -1,7 +1,8 @@
-package dev.profileengine.engine;
+package dev.profileengine.engine.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.serialization.StableCborSerializer;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,7 +1,9 @@
-package dev.profileengine.engine;
+package dev.profileengine.engine.node;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import dev.profileengine.engine.EngineSettings;
+import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.JournalDatabase;
 import dev.profileengine.engine.serialization.StableCborSerializer;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.profileengine.profile.identity;
+package dev.profileengine.profile;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -142,23 +142,6 @@ public record TunedBaseline(Baseline.TypeBaseline raw, double temperature, doubl
       fromPrior[t.ordinal()] = -0.5 * Math.log(stats.prior()[t.ordinal()]) + 0.5 * Math.log(stats.prior()[majority]);
     double fz = macroF1(p, labels, zero);
     double fp = macroF1(p, labels, fromPrior);
-    double[] bias = fp > fz ? fromPrior : zero;
-    double best = Math.max(fz, fp);
-    for (int round = 0; round < 4; round++) {
-      double step = 0.1 / (1 << round);
-      for (BehaviorType t : stats.activeTypes()) {
-        if (t.ordinal() == majority) continue;
-        for (int s = -20; s <= 20; s++) {
-          double[] b = bias.clone();
-          b[t.ordinal()] += s * step;
-          double f = macroF1(p, labels, b);
-          if (f > best + 1e-9) {
-            best = f;
-            bias = b;
-          }
-        }
-      }
-    }
-    return bias;
+    return BiasSearch.refine(fp > fz ? fromPrior : zero, Math.max(fz, fp), stats, b -> macroF1(p, labels, b));
   }
 }

@@ -3,6 +3,7 @@ package dev.profileengine.model.train;
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.CategoryVocabulary;
 import dev.profileengine.model.encoding.SummaryFeatures;
+import dev.profileengine.model.eval.BiasSearch;
 import dev.profileengine.model.eval.BehaviorMetrics;
 import dev.profileengine.model.nn.NetOutput;
 import dev.profileengine.model.nn.OutputPolicy;
@@ -89,23 +90,7 @@ public final class PolicyFitter {
     int majority = stats.majority().ordinal();
     double base = bias[majority];
     for (int i = 0; i < bias.length; i++) bias[i] -= base;
-    double best = macroF1(probs, v.typeLabels(), bias, active);
-    for (int round = 0; round < 4; round++) {
-      double step = 0.1 / (1 << round);
-      for (BehaviorType t : stats.activeTypes()) {
-        if (t.ordinal() == majority) continue;
-        for (int s = -20; s <= 20; s++) {
-          double[] b = bias.clone();
-          b[t.ordinal()] += s * step;
-          double f = macroF1(probs, v.typeLabels(), b, active);
-          if (f > best + 1e-9) {
-            best = f;
-            bias = b;
-          }
-        }
-      }
-    }
-    return bias;
+    return BiasSearch.refine(bias, macroF1(probs, v.typeLabels(), bias, active), stats, b -> macroF1(probs, v.typeLabels(), b, active));
   }
 
   static double macroF1(double[][] probs, int[] labels, double[] bias, boolean[] active) {

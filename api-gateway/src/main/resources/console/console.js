@@ -157,10 +157,11 @@ function show(page, params = {}) {
   for (const p of pages) $('page-' + p).hidden = p !== page;
   for (const b of document.querySelectorAll('#nav button')) b.classList.toggle('active', b.dataset.page === page);
   const q = new URLSearchParams();
-  if (page === 'explorer' && params.user) q.set('user', params.user);
+  if (page === 'explorer' && params.identity) q.set('identity', params.identity);
+  else if (page === 'explorer' && params.user) q.set('user', params.user);
   else if (page !== 'explorer') q.set('page', page);
   history.replaceState(null, '', '/console/' + (q.toString() ? '?' + q : ''));
-  if (page === 'explorer') explorer.open(params.user);
+  if (page === 'explorer') explorer.open(params);
   else explorer.close();
   if (page === 'stream') stream.enter();
   else stream.suspend();
@@ -221,27 +222,82 @@ class BatchedList {
   }
 }
 
+/**
+ * What the explorer looks up: `{ user }`, a user id or a profile key (`~anonymousId:abc`) read as
+ * the path, or `{ identity }`, a typed identity `type:value` read with `?identity=`. The lookup
+ * form's select says which: a plain user id may hold colons, so the text alone cannot.
+ */
+function lookupFrom(kind, text) {
+  const value = String(text || '').trim();
+  if (!value) return {};
+  return kind === 'identity' ? { identity: value } : { user: value };
+}
+
+function lookupPlaceholder() {
+  $('user-id').placeholder = $('lookup-kind').value === 'identity'
+    ? 'type:value, e.g. anonymousId:abc or email:ann@example.com' : 'user id, or a key such as ~anonymousId:abc';
+}
+
+function describe(lookup) {
+  return lookup.identity ? 'identity ' + lookup.identity : 'user ' + lookup.user;
+}
+
+/** The profile path for a lookup, with `suffix` (e.g. /recommendations) and query `extra` pairs. */
+function profilePath(lookup, suffix = '', extra = []) {
+  const q = new URLSearchParams(extra);
+  if (lookup.identity) q.set('identity', lookup.identity);
+  const base = '/v1/profiles/' + encode(lookup.identity ? '_' : lookup.user) + suffix;
+  return q.toString() ? base + '?' + q : base;
+}
+
+/**
+ * The key of an identity's own profile, to follow before it has one: a user id is its own key,
+ * another type `~type:value` (values of hashed types are keyed by their hash, which only the node knows).
+ */
+function identityKey(identity) {
+  const colon = identity.indexOf(':');
+  if (colon <= 0) return identity;
+  const type = identity.slice(0, colon);
+  return type === 'userId' ? identity.slice(colon + 1) : '~' + identity;
+}
+
 const explorer = {
   list: new BatchedList(() => $('changes'), 50, changeItem),
-  user: null,
+  lookup: null,
+  following: null,
   subscription: null,
   refreshing: false,
   again: false,
   timer: null,
 
-  open(user) {
-    if (!user) { this.close(); replace($('profile'), empty('Enter a user id.')); return; }
-    if (user === this.user && this.subscription) return;
+  /** Opens a lookup ({ user } or { identity }); reads the profile and follows the changes of the canonical one. */
+  open(params) {
+    const lookup = params.identity ? { identity: params.identity } : params.user ? { user: params.user } : null;
+    if (!lookup) { this.close(); replace($('profile'), empty('Enter a user id, a profile key or an identity.')); return; }
+    if (this.lookup && describe(lookup) === describe(this.lookup) && this.subscription) return;
     this.close();
-    this.user = user;
-    $('user-id').value = user;
+    this.lookup = lookup;
+    $('lookup-kind').value = lookup.identity ? 'identity' : 'user';
+    $('user-id').value = lookup.identity || lookup.user;
+    lookupPlaceholder();
     this.list.clear();
     replace($('profile'), empty('Loading…'));
+    // A user id or key is followed at once; an identity once the read names its canonical profile.
+    if (lookup.user) this.follow(lookup.user);
     this.refresh();
+  },
+
+  /** Follows the changes of profile `key` from its first one; a new canonical profile replaces the old list. */
+  follow(key) {
+    if (key === this.following && this.subscription) return;
+    if (this.subscription) this.subscription.stop();
+    this.following = key;
+    this.list.clear();
     this.subscription = new ChangeSubscription({
-      params: [['userId', user]], headers: authHeaders(), from: 0,
-      onChange: (c) => this.changed(c),
+      params: [['userId', key]], headers: authHeaders(), from: 0,
+      onChange: (c) => { if (key === this.following) this.changed(c); },
       onStatus: (text, isError, status) => {
+        if (key !== this.following) return;
         setBadge($('live-status'), text, isError);
         if (status === 401) signOut('The node refused the key.');
       },
@@ -251,14 +307,17 @@ const explorer = {
   close() {
     if (this.subscription) this.subscription.stop();
     this.subscription = null;
-    this.user = null;
+    this.lookup = null;
+    this.following = null;
     clearTimeout(this.timer);
     setBadge($('live-status'), 'idle', false);
   },
 
   changed(c) {
     this.list.add(c);
-    // Coalesce a burst (catch-up from the user's history) into one read of the profile.
+    // Coalesce a burst (catch-up from the user's history) into one read of the profile. A merged
+    // or unmerged change lands here too: the read shows the new identities, and a lookup whose
+    // identity moved to another canonical profile follows that one.
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.refresh(), 100);
   },
@@ -266,16 +325,21 @@ const explorer = {
   async refresh() {
     if (this.refreshing) { this.again = true; return; }
     this.refreshing = true;
-    const user = this.user;
+    const lookup = this.lookup;
     try {
       const [profile, recs] = await Promise.all([
-        api('/v1/profiles/' + encode(user)),
-        api('/v1/profiles/' + encode(user) + '/recommendations?k=10').catch(() => null)]);
-      if (user === this.user) renderProfile(profile, recs);
+        api(profilePath(lookup)),
+        api(profilePath(lookup, '/recommendations', [['k', '10']])).catch(() => null)]);
+      if (lookup !== this.lookup) return;
+      this.follow(profile.userId);
+      renderProfile(profile, recs, lookup);
     } catch (e) {
-      if (user !== this.user) return;
-      if (e.status === 404) replace($('profile'), h('p', { class: 'empty', id: 'profile-missing' }, 'No profile for user ', h('b', {}, user), ' (yet): it appears here as soon as an event arrives.'));
-      else if (e.status !== 401) replace($('profile'), h('p', { class: 'refusal' }, 'Could not read the profile: ' + e.status + ' ' + e.message));
+      if (lookup !== this.lookup) return;
+      if (e.status === 404) {
+        if (lookup.identity) this.follow(identityKey(lookup.identity));
+        replace($('profile'), h('p', { class: 'empty', id: 'profile-missing' }, 'No profile for ' + (lookup.identity ? 'identity ' : 'user '),
+          h('b', {}, lookup.identity || lookup.user), ' (yet): it appears here as soon as an event arrives.'));
+      } else if (e.status !== 401) replace($('profile'), h('p', { class: 'refusal' }, 'Could not read the profile: ' + e.status + ' ' + e.message));
     } finally {
       this.refreshing = false;
       if (this.again) { this.again = false; this.refresh(); }
@@ -308,17 +372,43 @@ function summarize(changes) {
 
 const TYPE_ORDER = ['view', 'click', 'favorite', 'cart', 'purchase', 'search'];
 
-function renderProfile(p, recs) {
-  const known = new Set(['userId', 'eventCount', 'firstSeen', 'lastEventTime', 'asOf', 'counts', 'sessions', 'interests', 'spend',
+/** Identity types in the order people look for them: the user id, anonymous ids, then the rest by name. */
+function identityTypes(identities) {
+  const first = ['userId', 'anonymousId'];
+  return Object.keys(identities).sort((a, b) => {
+    const ia = first.indexOf(a), ib = first.indexOf(b);
+    if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/** Each linked identity type with its values, as text; values of personal-data types are the node's hashes (h:...). */
+function identitiesCard(identities) {
+  const types = identityTypes(identities || {});
+  const values = (t) => (Array.isArray(identities[t]) ? identities[t] : [identities[t]]);
+  const hashed = types.some((t) => values(t).some((v) => String(v).startsWith('h:')));
+  return card('Identities',
+    types.length ? h('table', { class: 'grid', id: 'identities' }, h('tbody', {}, types.map((t) =>
+      h('tr', { 'data-type': t }, h('th', {}, t), h('td', {}, values(t).map((v) => h('span', { class: 'chip identity' }, v)))))))
+      : empty('no linked identities'),
+    hashed ? h('p', { class: 'empty' }, 'h:… values are personal data, hashed by the node; look them up in clear (e.g. email:ann@example.com).') : null);
+}
+
+function renderProfile(p, recs, lookup) {
+  const known = new Set(['userId', 'identities', 'eventCount', 'firstSeen', 'lastEventTime', 'asOf', 'counts', 'sessions', 'interests', 'spend',
     'context', 'attributes', 'recent', 'prediction', 'churn', 'flags', 'segments', 'consent']);
   const windows = Object.keys(p.counts || {});
   const types = [...new Set(windows.flatMap((w) => Object.keys(p.counts[w])))]
     .sort((a, b) => (TYPE_ORDER.indexOf(a) + 99) % 99 - (TYPE_ORDER.indexOf(b) + 99) % 99);
   const out = [];
 
+  const byIdentity = lookup && lookup.identity;
   out.push(h('div', { class: 'card head' },
     h('h2', {}, 'User ', h('span', { id: 'profile-user' }, p.userId)),
+    byIdentity || (lookup && lookup.user !== p.userId)
+      ? h('p', { id: 'profile-lookup' }, 'looked up by ', h('b', {}, describe(lookup)), ': the canonical profile it is linked to') : null,
     kv([['events', p.eventCount], ['first seen', p.firstSeen], ['latest event', p.lastEventTime], ['windows as of', p.asOf]], 'profile-summary')));
+  out.push(identitiesCard(p.identities));
 
   const countTable = h('table', { class: 'grid', id: 'counts' },
     h('thead', {}, h('tr', {}, h('th', {}, 'window'), types.map((t) => h('th', {}, t)))),
@@ -741,7 +831,8 @@ function startApp() {
     $('stream-cause').value = q.get('cause') || '';
     $('stream-from').value = String(streamStart(q.get('from') || '0'));
   }
-  show(page, { user: page === 'explorer' ? q.get('user') || '' : '' });
+  // The explorer opens on ?identity=type:value or ?user=<id or key>.
+  show(page, page === 'explorer' ? { identity: q.get('identity') || '', user: q.get('user') || '' } : {});
 }
 
 function init() {
@@ -756,13 +847,14 @@ function init() {
     startApp();
   });
   $('signout').addEventListener('click', () => signOut(null));
-  for (const b of document.querySelectorAll('#nav button')) b.addEventListener('click', () => show(b.dataset.page, { user: explorer.user || $('user-id').value.trim() }));
+  const formLookup = () => lookupFrom($('lookup-kind').value, $('user-id').value);
+  for (const b of document.querySelectorAll('#nav button')) b.addEventListener('click', () => show(b.dataset.page, explorer.lookup || formLookup()));
   $('lookup').addEventListener('submit', (e) => {
     e.preventDefault();
-    const user = $('user-id').value.trim();
     explorer.close();
-    show('explorer', { user });
+    show('explorer', formLookup());
   });
+  $('lookup-kind').addEventListener('change', lookupPlaceholder);
   $('stream-filters').addEventListener('submit', (e) => { e.preventDefault(); stream.apply(); });
   $('stream-toggle').addEventListener('click', () => stream.toggle());
 

@@ -42,8 +42,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The operator console in a real headless Chromium against a real node (API keys on) loaded with
  * real Taobao users: the explorer agrees with the API, a new event shows within a second, the live
  * stream filters and pauses without losing changes, segments page, the cluster page agrees with the
- * API and shows this node's rates, a wrong key is refused, and
- * markup in ids, categories and attributes stays text. Screenshots go to target/console-screenshots.
+ * API and shows this node's rates, a wrong key is refused, a lookup by a linked identity shows the
+ * canonical profile and its identities as they are linked, and markup in ids, identities,
+ * categories and attributes stays text. Screenshots go to target/console-screenshots.
  */
 class ConsoleBrowserTest {
   private static final String KEY = ApiKeysTest.ADMIN_KEY;
@@ -158,6 +159,25 @@ class ConsoleBrowserTest {
         "timestamp", at.toEpochMilli(), "itemId", "item-" + eventId, "categoryId", category));
   }
 
+  /** An event of an anonymous visitor (no user id), with typed identities it links. */
+  private static void postAnonymous(String eventId, String anonymousId, Map<String, String> identities, Instant at) throws Exception {
+    post(Json.MAPPER.writeValueAsString(Map.of("eventId", eventId, "anonymousId", anonymousId, "identities", identities, "type", "view",
+        "timestamp", at.toEpochMilli(), "itemId", "item-" + eventId, "categoryId", "c-anon")));
+  }
+
+  private static JsonNode identify(Map<String, Object> claim) throws Exception {
+    HttpResponse<String> r = node.send("POST", "/v1/identify", Json.MAPPER.writeValueAsString(claim), BEARER);
+    assertEquals(200, r.statusCode(), r.body());
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  /** The values the explorer's Identities section shows for {@code type}, read in one step; empty when it shows none. */
+  @SuppressWarnings("unchecked")
+  private static List<String> shownIdentities(String type) {
+    return (List<String>) browser.executeScript("const row = Array.from(document.querySelectorAll('#identities tr')).find(tr => tr.dataset.type === arguments[0]);"
+        + " return row ? Array.from(row.querySelectorAll('.identity')).map(s => s.textContent) : []", type);
+  }
+
   /** Every member of a segment through the API, page by page. */
   private static Set<String> members(String segment) throws Exception {
     Set<String> all = new java.util.TreeSet<>();
@@ -194,6 +214,7 @@ class ConsoleBrowserTest {
     assertEquals(200, page.statusCode(), "the files hold no data: no key needed");
     assertEquals(page.body(), node.get("/console").body());
     assertEquals(page.body(), node.get("/console/?user=42").body());
+    assertEquals(page.body(), node.get("/console/?identity=anonymousId:abc").body());
     String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
     assertTrue(csp.contains("script-src 'self'") && csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), csp);
     assertFalse(csp.contains("unsafe"), csp);
@@ -481,6 +502,86 @@ class ConsoleBrowserTest {
     assertEquals(0L, browser.executeScript("return document.querySelectorAll('img, #injected, b#injected, svg[onload], [onerror]').length"),
         "an injected element exists");
     assertEquals(1L, browser.executeScript("return document.scripts.length"), "only the console's own script");
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  void aLookupByALinkedIdentityShowsTheCanonicalUserAndFollowsNewLinks() throws Exception {
+    String user = users.get(11);
+    long events = profile(user).get("eventCount").asLong();
+    postAnonymous("console-anon-1", "console-anon-1", Map.of(), Instant.now().minusSeconds(30));
+    postAnonymous("console-anon-2", "console-anon-2", Map.of(), Instant.now().minusSeconds(25)); // a visit linked later
+    JsonNode linked = identify(Map.of("userId", user, "anonymousId", "console-anon-1"));
+    assertEquals(user, linked.get("userId").asText(), linked.toString());
+
+    signedIn("?identity=anonymousId:console-anon-1");
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    assertEquals("identity", new Select(browser.findElement(By.id("lookup-kind"))).getFirstSelectedOption().getAttribute("value"));
+    assertEquals("anonymousId:console-anon-1", browser.findElement(By.id("user-id")).getAttribute("value"));
+    assertTrue(text("profile-lookup").contains("anonymousId:console-anon-1"), text("profile-lookup"));
+    await().until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-1")) && shownIdentities("userId").equals(List.of(user)));
+    assertTrue(text("profile-summary").contains(Long.toString(events + 1)), "the anonymous visit is the user's now: " + text("profile-summary"));
+    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+
+    // Linked while the page is open (a second browser and a device): the merged change re-reads the profile.
+    identify(Map.of("userId", user, "anonymousId", "console-anon-2", "identities", Map.of("device", "console-dev-1")));
+    waitUpTo(Duration.ofSeconds(5)).until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-1", "console-anon-2"))
+        && shownIdentities("device").equals(List.of("console-dev-1")));
+    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#changes li[data-cause='merged']")));
+    screenshot("explorer-identities");
+
+    // The form looks up any type by the select; a profile key works as a user id.
+    new Select(browser.findElement(By.id("lookup-kind"))).selectByValue("identity");
+    browser.findElement(By.id("user-id")).clear();
+    browser.findElement(By.id("user-id")).sendKeys("device:console-dev-1");
+    browser.findElement(By.cssSelector("#lookup button[type='submit']")).click();
+    await().until(d -> String.valueOf(browser.getCurrentUrl()).contains("identity=device%3Aconsole-dev-1"));
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    await().until(d -> shownIdentities("device").equals(List.of("console-dev-1")));
+
+    // Split back off while the page is open: a lookup by the identity follows it to the profile it now belongs to.
+    browser.get(url("?identity=anonymousId:console-anon-2"));
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    HttpResponse<String> split = node.send("POST", "/v1/profiles/" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "/unmerge",
+        "{\"anonymousId\":\"console-anon-2\"}", BEARER);
+    assertEquals(200, split.statusCode(), split.body());
+    HttpResponse<String> owner = node.get("/v1/profiles/_?identity=anonymousId:console-anon-2", BEARER);
+    assertEquals(200, owner.statusCode(), owner.body());
+    String ownerId = Json.MAPPER.readTree(owner.body()).get("userId").asText();
+    assertFalse(ownerId.equals(user), "the anonymous id is a profile of its own again: " + owner.body());
+    waitUpTo(Duration.ofSeconds(5)).until(ExpectedConditions.textToBe(By.id("profile-user"), ownerId));
+    await().until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-2")) && shownIdentities("userId").isEmpty());
+    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#changes li[data-cause='unmerged']")));
+    browser.get(url("?user=" + URLEncoder.encode("~anonymousId:console-anon-1", StandardCharsets.UTF_8)));
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    assertEquals("user", new Select(browser.findElement(By.id("lookup-kind"))).getFirstSelectedOption().getAttribute("value"));
+
+    // The live stream's cause filter knows merges.
+    browser.get(url("?page=stream&cause=merged&user=" + URLEncoder.encode(user, StandardCharsets.UTF_8)));
+    assertEquals("merged", new Select(browser.findElement(By.id("stream-cause"))).getFirstSelectedOption().getText());
+    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-anon-2')]")));
+    @SuppressWarnings("unchecked")
+    List<String> causes = (List<String>) browser.executeScript("return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => tr.children[3].textContent)");
+    for (String cause : causes) assertEquals("merged", cause, "filtered to merges: " + causes);
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  void markupInIdentitiesIsShownAsText() throws Exception {
+    String anonymous = "<img src=x onerror=\"window.__pwned=5\">";
+    String device = "<svg onload=\"window.__pwned=6\"><b id=\"injected\">d</b>";
+    postAnonymous("console-xss-anon-1", anonymous, Map.of("device", device), Instant.now().minusSeconds(20));
+
+    signedIn("?identity=" + URLEncoder.encode("anonymousId:" + anonymous, StandardCharsets.UTF_8));
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), "~anonymousId:" + anonymous));
+    await().until(d -> shownIdentities("anonymousId").equals(List.of(anonymous)) && shownIdentities("device").equals(List.of(device)));
+    assertEquals("anonymousId:" + anonymous, browser.findElement(By.id("user-id")).getAttribute("value"));
+    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("changes"), "console-xss-anon-1"));
+
+    assertNull(browser.executeScript("return window.__pwned === undefined ? null : window.__pwned"), "injected script ran");
+    assertEquals(0L, browser.executeScript("return document.querySelectorAll('img, #injected, svg[onload], [onerror]').length"),
+        "an injected element exists");
     assertNoPolicyViolations();
   }
 }

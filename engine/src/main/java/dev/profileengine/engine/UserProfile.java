@@ -470,9 +470,10 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> onMergeInto(MergeInto cmd) {
     if (cmd.canonical().equals(userId)) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
-    return Effect().persist(new MergeStarted(cmd.canonical(), clock.instant()))
-        .thenRun(s -> begin(new Linking(Step.TRANSFER, cmd.canonical(), cmd.replyTo(), null, null, null, null)))
-        .thenNoReply();
+    // Every earlier write is committed (commands wait while one is written), so the entries are read
+    // while MergeStarted is written; their answer is handled once it is.
+    begin(new Linking(Step.TRANSFER, cmd.canonical(), cmd.replyTo(), null, null, null, null));
+    return Effect().persist(new MergeStarted(cmd.canonical(), clock.instant())).thenNoReply();
   }
 
   private ReplyEffect<Event, ProfileState> onAbsorb(ProfileState state, Absorb cmd) {
@@ -496,9 +497,8 @@ public final class UserProfile
     String group = state.links().groups().get(cmd.key());
     if (group == null || group.equals(userId))
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.NOT_LINKED, userId, null, "the identity is not linked to this profile"));
-    return Effect().persist(new SplitStarted(group, clock.instant()))
-        .thenRun(s -> begin(new Linking(Step.SPLIT, group, cmd.replyTo(), null, null, null, null)))
-        .thenNoReply();
+    begin(new Linking(Step.SPLIT, group, cmd.replyTo(), null, null, null, null));
+    return Effect().persist(new SplitStarted(group, clock.instant())).thenNoReply();
   }
 
   private ReplyEffect<Event, ProfileState> onRestore(ProfileState state, Restore cmd) {

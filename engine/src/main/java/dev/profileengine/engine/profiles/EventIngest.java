@@ -12,8 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -66,26 +66,12 @@ final class EventIngest {
   private static final List<String> STATUSES = List.of(EventResult.ACCEPTED, EventResult.DUPLICATE, EventResult.REJECTED, UNCONFIRMED);
 
   private CompletionStage<Recorded> recordUncounted(List<DecodedEvent> decoded) {
-    Set<IdentityClaim> claims = new LinkedHashSet<>();
-    Instant now = clock.instant();
-    // Only events that will be recorded link their identities (an event refused for its type links nothing).
-    for (DecodedEvent d : decoded)
-      if (d.ok() && d.links() != null && settings.validation().validate(d.event(), now).isEmpty()) claims.add(d.links());
-    if (claims.isEmpty()) return recordLinked(decoded);
-    // Linked while the events are recorded: an event lands in its own key's profile, which
-    // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
-    // so each event is applied once either way). The answer waits for both, so a read after it
-    // sees the merged profile; a link the rules refuse leaves the events to their own profiles.
-    CompletableFuture<?>[] linking = claims.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toArray(CompletableFuture[]::new);
-    CompletableFuture<Void> linked = CompletableFuture.allOf(linking).handle((v, failure) -> null);
-    return recordLinked(decoded).thenCombineAsync(linked, (recorded, v) -> recorded, executor);
-  }
-
-  private CompletionStage<Recorded> recordLinked(List<DecodedEvent> decoded) {
     Instant now = clock.instant();
     EventResult[] results = new EventResult[decoded.size()];
     Map<String, List<Integer>> slotsByUser = new LinkedHashMap<>();
     Map<String, List<BehaviorEvent>> eventsByUser = new LinkedHashMap<>();
+    // Only events that will be recorded link their identities (an event refused for its type links nothing).
+    Set<IdentityClaim> claims = new LinkedHashSet<>();
     for (int i = 0; i < decoded.size(); i++) {
       DecodedEvent d = decoded.get(i);
       List<FieldError> errors = d.ok() ? settings.validation().validate(d.event(), now) : d.errors();
@@ -96,9 +82,23 @@ final class EventIngest {
       String user = d.event().userId();
       slotsByUser.computeIfAbsent(user, u -> new ArrayList<>()).add(i);
       eventsByUser.computeIfAbsent(user, u -> new ArrayList<>()).add(d.event());
+      if (d.links() != null) claims.add(d.links());
     }
     int valid = eventsByUser.values().stream().mapToInt(List::size).sum();
     if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, slotsByUser, valid));
+    CompletionStage<Recorded> recorded = send(results, slotsByUser, eventsByUser);
+    if (claims.isEmpty()) return recorded;
+    // Linked while the events are recorded: an event lands in its own key's profile, which
+    // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
+    // so each event is applied once either way). The answer waits for both, so a read after it
+    // sees the merged profile; a link the rules refuse leaves the events to their own profiles.
+    CompletableFuture<?>[] linking = claims.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toArray(CompletableFuture[]::new);
+    CompletableFuture<Void> linked = CompletableFuture.allOf(linking).handle((v, failure) -> null);
+    return recorded.thenCombineAsync(linked, (r, v) -> r, executor);
+  }
+
+  /** Asks each user's entity to record its events, filling their slots of {@code results}. */
+  private CompletionStage<Recorded> send(EventResult[] results, Map<String, List<Integer>> slotsByUser, Map<String, List<BehaviorEvent>> eventsByUser) {
     long start = System.nanoTime();
     List<CompletableFuture<Boolean>> pending = new ArrayList<>(eventsByUser.size());
     eventsByUser.forEach((user, events) -> {

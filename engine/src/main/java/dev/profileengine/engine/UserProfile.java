@@ -29,6 +29,7 @@ import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
+import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.IdentityLinks;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileState;
@@ -428,10 +429,7 @@ public final class UserProfile
 
   /** The profile's identity keys, its own first. */
   private List<String> keys(ProfileState state) {
-    List<String> keys = new ArrayList<>(state.links().groups().size() + 1);
-    keys.add(userId);
-    keys.addAll(state.links().groups().keySet());
-    return keys;
+    return state.links().keys(userId);
   }
 
   /** Merged into another profile: everything goes there, except what only this profile can answer. */
@@ -455,7 +453,7 @@ public final class UserProfile
     if (command instanceof LedgerFailed c) return onLedgerFailed(c);
     if (command instanceof OtherSideAnswered c) return onOtherSideAnswered(state, c);
     if (command instanceof Absorb c) {
-      if (c.from().equals(state.links().groups().get(c.from()))) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
+      if (state.links().absorbed(c.from())) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
       return Effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, "userId", "the profile is being merged or split: retry"));
     }
     return Effect().stash();
@@ -478,16 +476,12 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> onAbsorb(ProfileState state, Absorb cmd) {
     // A repeated absorb (the answer was lost, the other side retried) is done already.
-    if (cmd.from().equals(state.links().groups().get(cmd.from()))) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
-    var conflict = settings.identity().check(List.of(identities(keys(state)), identities(cmd.keys())));
+    if (state.links().absorbed(cmd.from())) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
+    var conflict = settings.identity().check(List.of(state.links().identities(userId), cmd.keys().stream().map(Identity::ofKey).toList()));
     if (conflict.isPresent())
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, conflict.get().field(), conflict.get().reason()));
     begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd, null, null, null));
     return Effect().noReply();
-  }
-
-  private static List<dev.profileengine.profile.Identity> identities(List<String> keys) {
-    return keys.stream().map(dev.profileengine.profile.Identity::ofKey).toList();
   }
 
   private ReplyEffect<Event, ProfileState> onUnmerge(ProfileState state, Unmerge cmd) {
@@ -544,7 +538,7 @@ public final class UserProfile
       }
       case SPLIT -> {
         List<String> keys = state.links().groupOf(l.other());
-        var split = dev.profileengine.profile.identity.Ledger.split(cmd.entries(), java.util.Set.copyOf(keys));
+        var split = Ledger.split(cmd.entries(), java.util.Set.copyOf(keys));
         linking = l.sending(keys, split.matching(), split.rest());
         askOtherSide();
         return Effect().noReply();

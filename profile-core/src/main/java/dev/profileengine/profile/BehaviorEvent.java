@@ -50,6 +50,11 @@ public record BehaviorEvent(
     return new BehaviorEvent(eventId, userId, type, timestamp, null, null, null, null, null, null, null, null, null);
   }
 
+  /** This event keyed by {@code userId} (a profile key, e.g. an anonymous id's). */
+  public BehaviorEvent withUserId(String userId) {
+    return new BehaviorEvent(eventId, userId, type, timestamp, itemId, categoryId, brand, price, quantity, query, dwellMs, pageDepth, context);
+  }
+
   public BehaviorEvent withCategory(String itemId, String categoryId) {
     return new BehaviorEvent(eventId, userId, type, timestamp, itemId, categoryId, brand, price, quantity, query, dwellMs, pageDepth, context);
   }

@@ -1,6 +1,11 @@
 package dev.profileengine.profile;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * One identifier of a person: a type ({@code userId}, {@code anonymousId}, or a configured one such
@@ -38,6 +43,14 @@ public record Identity(String type, String value) implements Comparable<Identity
     int colon = key.indexOf(':');
     if (colon < 0) return userId(key);
     return new Identity(key.substring(1, colon), key.substring(colon + 1));
+  }
+
+  /** {@code identities} by type, values sorted (how profiles and link answers list them). */
+  public static Map<String, List<String>> byType(Collection<Identity> identities) {
+    Map<String, List<String>> byType = new TreeMap<>();
+    for (Identity i : identities) byType.computeIfAbsent(i.type(), t -> new ArrayList<>()).add(i.value());
+    byType.replaceAll((t, values) -> values.stream().sorted().toList());
+    return byType;
   }
 
   /** Ranks identities for the choice of a canonical profile: user ids first, then anonymous ids, then the rest. */

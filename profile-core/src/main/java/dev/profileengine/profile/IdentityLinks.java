@@ -58,12 +58,22 @@ public record IdentityLinks(Map<String, String> groups, String mergedInto, Pendi
     return ownKey.equals(key) || groups.containsKey(key);
   }
 
+  /** Every identity key of the profile, its own first, the linked ones in key order. */
+  public List<String> keys(String ownKey) {
+    List<String> all = new ArrayList<>(groups.size() + 1);
+    all.add(ownKey);
+    all.addAll(groups.keySet());
+    return all;
+  }
+
   /** Every identity of the profile, its own first, the linked ones in key order. */
   public List<Identity> identities(String ownKey) {
-    List<Identity> all = new ArrayList<>(groups.size() + 1);
-    all.add(Identity.ofKey(ownKey));
-    groups.keySet().forEach(k -> all.add(Identity.ofKey(k)));
-    return all;
+    return keys(ownKey).stream().map(Identity::ofKey).toList();
+  }
+
+  /** Whether the profile {@code key} was merged into this one (a repeated absorb of it is done already). */
+  public boolean absorbed(String key) {
+    return key.equals(groups.get(key));
   }
 
   /** The keys that came with the group of {@code key} (the group's own key included). */

@@ -269,9 +269,6 @@ public record ProfileState(
   /** The profile's identities by type (its own and every linked one), values sorted. */
   public Map<String, List<String>> identities() {
     if (userId == null) return Map.of();
-    Map<String, List<String>> byType = new TreeMap<>();
-    for (var i : links.identities(userId)) byType.computeIfAbsent(i.type(), t -> new java.util.ArrayList<>()).add(i.value());
-    byType.replaceAll((t, values) -> values.stream().sorted().toList());
-    return byType;
+    return Identity.byType(links.identities(userId));
   }
 }

@@ -36,12 +36,7 @@ public final class EventIdentity {
     IdentityClaim.Resolved resolved = resolver.apply(claim);
     if (!resolved.ok()) return DecodedEvent.unreadable(event.eventId(), resolved.errors());
     if (userId != null) return DecodedEvent.linking(event, claim);
-    BehaviorEvent anonymous = withUser(event, Identity.anonymousId(anonymousId).key());
+    BehaviorEvent anonymous = event.withUserId(Identity.anonymousId(anonymousId).key());
     return typed ? DecodedEvent.linking(anonymous, claim) : new DecodedEvent(anonymous, anonymous.eventId(), List.of());
-  }
-
-  private static BehaviorEvent withUser(BehaviorEvent e, String userId) {
-    return new BehaviorEvent(e.eventId(), userId, e.type(), e.timestamp(), e.itemId(), e.categoryId(), e.brand(), e.price(), e.quantity(),
-        e.query(), e.dwellMs(), e.pageDepth(), e.context());
   }
 }

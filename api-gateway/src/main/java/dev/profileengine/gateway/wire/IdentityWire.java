@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.profiles.Linked;
 import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.identity.IdentityClaim;
+import dev.profileengine.profile.identity.IdentityRules;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Identities on the wire, shared by HTTP and gRPC: the body of {@code identify} and {@code unmerge}
@@ -23,7 +23,6 @@ public final class IdentityWire {
 
   /** At most this many typed identities in one request or event (the rules' limit per profile is larger only across requests). */
   public static final int MAX_TYPED = 16;
-  private static final Pattern TYPE_NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]{0,31}");
   private static final Set<String> CLAIM_FIELDS = Set.of("userId", "anonymousId", "identities");
 
   /** The answer to identify or unmerge: the canonical profile's key and its identities by type. */
@@ -93,7 +92,7 @@ public final class IdentityWire {
   public static FieldError typeNames(java.util.Collection<String> types) {
     if (types.size() > MAX_TYPED) return new FieldError("identities", "at most " + MAX_TYPED + " identity types per request, was " + types.size());
     for (String type : types) {
-      if (!TYPE_NAME.matcher(type).matches()) {
+      if (!IdentityRules.typeName(type)) {
         return new FieldError("identities", "unknown identity type '" + RequestChecks.shown(type) + "': type names are letters, digits and _");
       }
     }

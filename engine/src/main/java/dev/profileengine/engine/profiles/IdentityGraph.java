@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -38,7 +37,7 @@ final class IdentityGraph {
    * repeats its user id and anonymous id on every event, and a link already made needs no asks.
    * Cleared by an unmerge on this node; entries older than {@link #LINKED_FOR} are asked again.
    */
-  private final Map<IdentityClaim, Long> recentlyLinked = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+  private final Map<IdentityClaim, Long> recentlyLinked = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<IdentityClaim, Long> eldest) {
       return size() > RECENT_CLAIMS;
@@ -58,13 +57,14 @@ final class IdentityGraph {
     this.linkTimeout = settings.askTimeout().multipliedBy(2);
   }
 
-  IdentityRules rules() {
-    return settings.identity();
+  /** The identities a claim names, their values checked and PII values hashed with the node's salt. */
+  IdentityClaim.Resolved resolved(IdentityClaim claim) {
+    return claim.resolve(settings.identity(), settings.pii());
   }
 
   /** The identities a claim names (PII values hashed), or the refusal naming the wrong field. */
   Outcome<List<Identity>> identities(IdentityClaim claim) {
-    IdentityClaim.Resolved r = claim.resolve(settings.identity(), settings.pii());
+    IdentityClaim.Resolved r = resolved(claim);
     if (!r.ok()) {
       FieldError e = r.errors().get(0);
       return Outcome.refused(Refusal.Reason.INVALID, e.field(), e.field() + " " + e.reason(), 0);
@@ -194,18 +194,13 @@ final class IdentityGraph {
         }, executor);
   }
 
-  private CompletionStage<UserProfile.Resolution> resolve(String key) {
+  /** The canonical profile the identity {@code key} belongs to, with its identity keys. */
+  CompletionStage<UserProfile.Resolution> resolve(String key) {
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, key).ask(UserProfile.Resolve::new, settings.askTimeout());
   }
 
   private static Outcome<Linked> linked(UserProfile.Resolution r) {
-    Map<String, List<String>> byType = new TreeMap<>();
-    for (String k : r.keys()) {
-      Identity i = Identity.ofKey(k);
-      byType.computeIfAbsent(i.type(), t -> new ArrayList<>()).add(i.value());
-    }
-    byType.replaceAll((t, values) -> values.stream().sorted().toList());
-    return new Outcome.Ok<>(new Linked(r.canonical(), byType));
+    return new Outcome.Ok<>(new Linked(r.canonical(), Identity.byType(r.keys().stream().map(Identity::ofKey).toList())));
   }
 
   private Outcome<Linked> counted(String kind, Outcome<Linked> o, long start) {

@@ -95,7 +95,7 @@ public final class Profiles {
    * that are wrong (for protocols that decode identities sent with an event).
    */
   public IdentityClaim.Resolved resolveIdentities(IdentityClaim claim) {
-    return claim.resolve(settings.identity(), settings.pii());
+    return identities.resolved(claim);
   }
 
   /**
@@ -204,7 +204,7 @@ public final class Profiles {
    * each leaving a tombstone. NotFound when nothing was stored.
    */
   public CompletionStage<Outcome<Forgotten>> forget(String userId) {
-    return Asks.timeoutRefused(entity(userId).<UserProfile.Resolution>ask(UserProfile.Resolve::new, settings.askTimeout())
+    return Asks.timeoutRefused(identities.resolve(userId)
         .thenCompose(r -> forgetAll(r.canonical(), r.keys().subList(1, r.keys().size()), 0, 0))
         .thenApply(o -> o instanceof Outcome.Ok<Forgotten> ok ? new Outcome.Ok<>(new Forgotten(userId, ok.value().eventsErased(), ok.value().snapshotsErased())) : o));
   }
@@ -230,7 +230,7 @@ public final class Profiles {
   /** Everything stored about the user (the canonical profile of a linked identity); NotFound when nothing is. */
   public CompletionStage<Outcome<ProfileExport.Export>> export(String userId) {
     // Any linked identity exports the canonical profile, which holds every merged profile's events.
-    return Asks.timeoutRefused(entity(userId).<UserProfile.Resolution>ask(UserProfile.Resolve::new, settings.askTimeout())
+    return Asks.timeoutRefused(identities.resolve(userId)
         .thenCompose(r -> exporter.export(r.canonical()))
         .thenApply(found -> found.<Outcome<ProfileExport.Export>>map(Outcome.Ok::new).orElseGet(Outcome.NotFound::new)));
   }

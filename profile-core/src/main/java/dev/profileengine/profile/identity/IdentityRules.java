@@ -46,10 +46,15 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
   public IdentityRules {
     types = Map.copyOf(types);
     for (String t : types.keySet()) {
-      if (!TYPE_NAME.matcher(t).matches() || t.equals(Identity.USER_ID) || t.equals(Identity.ANONYMOUS_ID))
+      if (!typeName(t) || t.equals(Identity.USER_ID) || t.equals(Identity.ANONYMOUS_ID))
         throw new IllegalArgumentException("identity type '" + t + "': a name of letters, digits and _ (not userId or anonymousId)");
     }
     if (maxIdentities < 2) throw new IllegalArgumentException("max-identities must be at least 2, was " + maxIdentities);
+  }
+
+  /** Whether {@code name} is spelled as an identity type may be: a letter, then letters, digits and _ (at most 32). */
+  public static boolean typeName(String name) {
+    return TYPE_NAME.matcher(name).matches();
   }
 
   public static IdentityRules defaults() {

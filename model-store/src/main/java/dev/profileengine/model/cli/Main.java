@@ -10,12 +10,14 @@ import dev.profileengine.model.encoding.EncodingSpec;
 import dev.profileengine.model.eval.Bootstrap;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
+import dev.profileengine.model.eval.PngChart;
 import dev.profileengine.model.eval.SvgChart;
 import dev.profileengine.model.eval.WeightSearch;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.nn.HyperParams;
 import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.recommend.RecommendWeights;
+import dev.profileengine.model.registry.EvaluationFile;
 import dev.profileengine.model.registry.Manifest;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.model.registry.ModelRegistry;
@@ -42,8 +44,8 @@ public final class Main {
       usage:
         train    --data FILE [--format taobao|json] [--registry DIR] [--version NAME] [--activate]
                  [--epochs N] [--seed N] [--hidden N] [--dense N] [--min-category-count N]
-        evaluate --data FILE [--format taobao|json] [--model DIR] [--json]
-                 [--bootstrap N] [--seed N] [--chart FILE.svg]
+        evaluate --data FILE [--format taobao|json] [--model DIR] [--json] [--save]
+                 [--bootstrap N] [--seed N] [--chart FILE.svg|FILE.png]
         popularity --data FILE [--format taobao|json] --model-dir DIR [--top N]
         tune-weights --data FILE [--format taobao|json] [--model DIR] [--step X]
 
@@ -55,7 +57,9 @@ public final class Main {
       version directory or a registry directory (its active version); every metric gets a 95%
       percentile bootstrap interval over users (--bootstrap resamples, default 1000, 0 = none;
       --seed fixes them, default 1) and the model a paired difference to the best baseline;
-      --chart writes the report as an SVG chart. popularity writes
+      --chart writes the report as a chart (PNG for a *.png name, else SVG); --save (with --model)
+      also writes the --json report as evaluation.json into the evaluated version's directory,
+      where a node serves it (GET /v1/models/{version}/evaluation). popularity writes
       DIR/popularity.json from the history part of FILE under the split of DIR's manifest (FILE must
       be the training file named there). tune-weights grid-searches the recommender weights on the
       validation slice (default step 0.05) and prints the best.
@@ -111,30 +115,25 @@ public final class Main {
   }
 
   static int evaluate(String[] argv, PrintStream out, PrintStream err) {
-    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart"), Set.of("json"));
+    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart"), Set.of("json", "save"));
     long t0 = System.nanoTime();
     int resamples = a.getInt("bootstrap", Bootstrap.DEFAULT_RESAMPLES);
     if (resamples < 0) throw new Args.UsageException("--bootstrap must be >= 0");
     Bootstrap.Options bootstrap = new Bootstrap.Options(resamples, a.getLong("seed", Bootstrap.DEFAULT_SEED));
     Path chart = a.get("chart") == null ? null : Path.of(a.get("chart"));
-    if (chart != null && !chart.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg"))
-      throw new Args.UsageException("--chart writes SVG: name the file *.svg");
+    // The packaged model is extracted to a temporary directory: a report saved there would be lost.
+    if (a.flag("save") && a.get("model") == null)
+      throw new Args.UsageException("--save writes into the evaluated version's directory: name it with --model");
     BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")),
         b -> {});
     Path dir = a.get("model") == null ? RegistryLocation.fromEnvironment().defaultModel() : versionDir(Path.of(a.get("model")));
     try (NextBehaviorModel model = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(model)) {
       EvaluationReport report = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, scorer, bootstrap);
       if (chart != null) writeChart(chart, report);
+      String reportJson = reportJson(report, model.version());
+      if (a.flag("save")) EvaluationFile.write(dir, reportJson);
       if (a.flag("json")) {
-        ObjectMapper json = ModelBundle.json();
-        Map<String, Object> extras = new LinkedHashMap<>();
-        extras.put("version", model.version());
-        try {
-          out.println(json.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(report.toJson(json, extras)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new IllegalStateException(e);
-        }
+        out.println(reportJson);
       } else {
         out.println("model: " + model.version() + " (" + dir + ")");
         out.print(report.toTable());
@@ -144,6 +143,7 @@ public final class Main {
         out.printf(Locale.ROOT, "%nbest baseline (raw or tuned) macro-F1 %.4f, log-loss %.4f: model %s both%n", f1, ll,
             m.macroF1() > f1 && m.logLoss() < ll ? "beats" : "does NOT beat");
         if (chart != null) out.println("chart written to " + chart);
+        if (a.flag("save")) out.println("report written to " + dir.resolve(EvaluationFile.FILE));
         out.printf(Locale.ROOT, "evaluated in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       }
     }
@@ -211,11 +211,25 @@ public final class Main {
     return 0;
   }
 
+  /** The report as the one-line JSON object {@code --json} prints and {@code --save} stores. */
+  static String reportJson(EvaluationReport report, String version) {
+    ObjectMapper json = ModelBundle.json();
+    Map<String, Object> extras = new LinkedHashMap<>();
+    extras.put("version", version);
+    try {
+      return json.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(report.toJson(json, extras));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static void writeChart(Path file, EvaluationReport report) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) Files.createDirectories(parent);
-      Files.writeString(file, SvgChart.render(report), java.nio.charset.StandardCharsets.UTF_8);
+      if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) PngChart.write(report, file);
+      else Files.writeString(file, SvgChart.render(report), java.nio.charset.StandardCharsets.UTF_8);
     } catch (java.io.IOException e) {
       throw new ModelStoreException("cannot write chart " + file + ": " + e.getMessage(), e);
     }

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profileengine.model.TestData;
 import dev.profileengine.model.recommend.Popularity;
+import dev.profileengine.model.registry.EvaluationFile;
 import dev.profileengine.model.registry.ModelBundle;
+import dev.profileengine.model.registry.ModelRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,7 @@ class MainTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Path chart = dir.resolve("charts/report.svg");
+    Path png = dir.resolve("charts/report.PNG");
     int rc = Main.run(new String[] {"evaluate", "--data", data.toString(), "--format", "taobao", "--json", "--bootstrap", "200",
         "--seed", "7", "--chart", chart.toString()},
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -50,6 +53,42 @@ class MainTest {
     assertTrue(root.get("model").get("vsBestBaseline").get("logLoss").get("ci95").has("lo"));
     assertEquals(7, root.get("model").get("bootstrap").get("seed").asInt());
     assertTrue(Files.readString(chart).startsWith("<?xml"), "chart written");
+
+    // The same run with a *.png name writes a picture of the same layout.
+    rc = Main.run(new String[] {"evaluate", "--data", data.toString(), "--format", "taobao", "--bootstrap", "20", "--chart", png.toString()},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertTrue(image != null, "a PNG that decodes");
+    org.w3c.dom.Element svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(chart.toFile()).getDocumentElement();
+    assertEquals(Integer.parseInt(svg.getAttribute("width")), image.getWidth());
+    assertEquals(Integer.parseInt(svg.getAttribute("height")), image.getHeight());
+  }
+
+  @Test
+  void evaluateSaveStoresTheJsonReportInTheVersionDirectory() throws Exception {
+    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v1");
+    Path version = Files.createDirectories(dir.resolve("registry/nb-gru-v1"));
+    for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY, ModelBundle.PARAMS_FILE)) Files.copy(src.resolve(f), version.resolve(f));
+    Path data = TestData.firstUsers(40, dir);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = Main.run(new String[] {"evaluate", "--data", data.toString(), "--model", version.toString(), "--json", "--save", "--bootstrap", "20"},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    Path saved = version.resolve(EvaluationFile.FILE);
+    assertEquals(out.toString(StandardCharsets.UTF_8).strip(), Files.readString(saved).strip(), "the file is exactly what --json prints");
+    assertFalse(Files.exists(version.resolve(EvaluationFile.FILE + ".tmp")));
+    // What a node reads back, from the registry that holds the version.
+    var found = EvaluationFile.read(java.util.Optional.of(new ModelRegistry(version.getParent())), "nb-gru-v1");
+    assertTrue(found instanceof EvaluationFile.Found, found.toString());
+    assertEquals("nb-gru-v1", ((EvaluationFile.Found) found).report().get("model").get("version").asText());
+
+    ByteArrayOutputStream usage = new ByteArrayOutputStream();
+    assertEquals(2, Main.run(new String[] {"evaluate", "--data", data.toString(), "--save"}, System.out,
+        new PrintStream(usage, true, StandardCharsets.UTF_8)), "--save needs --model");
+    assertTrue(usage.toString(StandardCharsets.UTF_8).contains("--model"), usage.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -78,7 +117,6 @@ class MainTest {
     assertEquals(2, Main.run(new String[] {"frobnicate"}, System.out, e));
     assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--format", "xml"}, System.out, e));
     assertEquals(1, Main.run(new String[] {"evaluate", "--data", dir.resolve("missing.csv").toString()}, System.out, e));
-    assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--chart", "out.png"}, System.out, e));
     assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--bootstrap", "-1"}, System.out, e));
   }
 }

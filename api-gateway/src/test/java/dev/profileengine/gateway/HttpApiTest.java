@@ -40,7 +40,7 @@ class HttpApiTest {
     JsonNode spec = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(r.body());
     assertEquals("3.0.3", spec.get("openapi").asText());
     for (String route : new String[] {"/v1/events:", "/v1/profiles/{userId}:", "/v1/profiles/{userId}/attributes:", "/v1/changes:",
-        "/v1/models:", "/v1/models/{version}/activate:", "/health:", "/ready:", "/metrics:",
+        "/v1/models:", "/v1/models/{version}/activate:", "/v1/models/{version}/evaluation:", "/health:", "/ready:", "/metrics:",
         "/v1/profiles/{userId}/export:", "/v1/profiles/{userId}/consent:", "/v1/profiles/{userId}/recommendations:",
         "/v1/segments:", "/v1/segments/{segmentId}/members:", "/v1/segments/reevaluate:", "/console:", "/v1/cluster/shards:", "/v1/cluster/members:",
         "/v1/identify:", "/v1/profiles/{userId}/unmerge:"}) {

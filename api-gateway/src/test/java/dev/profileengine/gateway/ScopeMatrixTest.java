@@ -61,6 +61,7 @@ class ScopeMatrixTest {
     MATRIX.put("GET /v1/segments", "read");
     MATRIX.put("GET /v1/segments/{segmentId}/members", "read");
     MATRIX.put("GET /v1/models", "read");
+    MATRIX.put("GET /v1/models/{version}/evaluation", "read");
     MATRIX.put("GET /v1/cluster/shards", "read");
     MATRIX.put("GET /v1/cluster/members", "read");
     MATRIX.put("DELETE /v1/profiles/{userId}", "admin");

@@ -16,6 +16,7 @@ import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.ModelNotFoundException;
+import dev.profileengine.model.registry.EvaluationFile;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /v1/models}: registry versions, what this node serves, pool statistics and online
- * scores, the stored cluster-wide assignment and what every node serves. Admin: {@code POST
+ * scores, the stored cluster-wide assignment and what every node serves; {@code GET
+ * /v1/models/{version}/evaluation}: the version's stored held-out evaluation report. Admin: {@code POST
  * /v1/models/{version}/activate} and {@code PUT|DELETE /v1/models/candidate} load the version on
  * this node first (a missing or corrupt one is a 4xx and nothing changes), then store the assignment
  * for the whole cluster and answer once it is stored; every node applies it within seconds.
@@ -48,12 +50,28 @@ public final class ModelRoutes extends AllDirectives {
             put(() -> access.require(Scope.ADMIN, caller -> withModels(m -> withSizeLimit(4096, () ->
                 entity(Unmarshaller.entityToByteString(), (ByteString b) -> setCandidate(m, b.toArray())))))),
             delete(() -> access.require(Scope.ADMIN, caller -> withModels(m -> stored(m::clearCandidate)))))),
+        path(PathMatchers.segment().slash("evaluation"), version -> get(() -> access.require(Scope.READ, caller ->
+            withModels(m -> evaluation(m, RequestChecks.id("version", version)))))),
         path(PathMatchers.segment().slash("activate"), version -> post(() -> access.require(Scope.ADMIN, caller ->
             withModels(m -> activate(m, RequestChecks.id("version", version))))))));
   }
 
   private Route activate(ClusterModels m, String version) {
     return stored(() -> m.activate(version));
+  }
+
+  /** The version's stored evaluation report as it is; a missing one 404, a corrupt one 422 with the reason. */
+  private Route evaluation(ClusterModels m, String version) {
+    EvaluationFile.Lookup found;
+    try {
+      found = m.local().evaluation(version);
+    } catch (IllegalArgumentException e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "version", e.getMessage());
+    }
+    if (found instanceof EvaluationFile.Found f) return ProfileRoutes.json(StatusCodes.OK, f.report());
+    if (found instanceof EvaluationFile.Missing miss) return ErrorHandling.error(StatusCodes.NOT_FOUND, "version", miss.reason());
+    return ErrorHandling.error(StatusCodes.UNPROCESSABLE_ENTITY, "version",
+        "the evaluation report of " + found.version() + " cannot be read: " + ((EvaluationFile.Unreadable) found).reason());
   }
 
   private Route withModels(java.util.function.Function<ClusterModels, Route> inner) {

@@ -10,6 +10,7 @@ import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.inference.ServingModel;
 import dev.profileengine.model.inference.TorchThreads;
+import dev.profileengine.model.registry.EvaluationFile;
 import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.ProfilePrediction;
@@ -187,6 +188,17 @@ public final class ModelService implements AutoCloseable {
       throw e;
     }
     return model;
+  }
+
+  /**
+   * The held-out evaluation report of {@code version} ({@code evaluation.json} of its registry
+   * directory, else of the model packaged in the jar). Read from disk on each call: reports are
+   * small and rarely asked for, and a newly saved one shows without a restart.
+   *
+   * @throws IllegalArgumentException for a malformed version name
+   */
+  public EvaluationFile.Lookup evaluation(String version) {
+    return EvaluationFile.read(registry, version);
   }
 
   /** Online accuracy and log-loss per model version since this node started. */

@@ -1,7 +1,7 @@
 // The operator console: the public HTTP API of the node that served it, nothing else.
 // Every value from the API is put into the page as text (text nodes), never parsed as markup.
 import { ChangeSubscription } from './sse.js';
-import { groupedBars, hbars, legend, sparkline } from './charts.js';
+import { groupedBars, hbars, legend, legendRows, reliability, sparkline } from './charts.js';
 import { RateSeries, sumCounters } from './metrics.js';
 
 /** Where a stream starts: 'latest' (only what is journaled from now on; also for an empty field) or an offset. */
@@ -78,8 +78,8 @@ function authHeaders() {
  * A JSON call with the tab's key (or `headers` when a key is being tried); with the tab's key a
  * 401 sends the operator back to the key prompt.
  */
-async function api(path, { method = 'GET', headers = null } = {}) {
-  return (await call(path, { method, headers, accept: 'application/json' })).json;
+async function api(path, { method = 'GET', headers = null, body } = {}) {
+  return (await call(path, { method, headers, accept: 'application/json', body })).json;
 }
 
 /** The Prometheus text of `path` (e.g. /metrics) with the tab's key. */
@@ -87,26 +87,28 @@ async function apiText(path) {
   return (await call(path, { accept: 'text/plain' })).text;
 }
 
-async function call(path, { method = 'GET', headers = null, accept }) {
+async function call(path, { method = 'GET', headers = null, accept, body }) {
   const tabKey = headers === null;
+  const sent = { ...(tabKey ? authHeaders() : headers), Accept: accept };
+  if (body !== undefined) sent['Content-Type'] = 'application/json';
   let response;
   try {
-    response = await fetch(path, { method, headers: { ...(tabKey ? authHeaders() : headers), Accept: accept }, cache: 'no-store' });
+    response = await fetch(path, { method, headers: sent, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
     throw new ApiError(0, 'the node did not answer: ' + e.message);
   }
   const text = await response.text().catch(() => '');
-  let body = null;
+  let answer = null;
   if (accept === 'application/json' || !response.ok) {
-    try { body = JSON.parse(text); } catch (e) { /* empty or not JSON */ }
+    try { answer = JSON.parse(text); } catch (e) { /* empty or not JSON */ }
   }
   if (!response.ok) {
-    const message = body && typeof body.error === 'string' ? body.error : response.statusText;
+    const message = answer && typeof answer.error === 'string' ? answer.error : response.statusText;
     const err = new ApiError(response.status, message);
     if (response.status === 401 && tabKey) signOut('The node refused the key: ' + message);
     throw err;
   }
-  return { json: body, text };
+  return { json: answer, text };
 }
 
 function encode(id) {
@@ -667,15 +669,22 @@ const segments = {
 // ---------------------------------------------------------------- models
 
 const models = {
+  // Bumped by each load: an older load's answers arrive late and must not draw over a newer one.
+  generation: 0,
+
   async load() {
+    const generation = ++this.generation;
     try {
       const m = await api('/v1/models');
+      if (generation !== this.generation) return;
       const online = Object.entries(m.online || {});
       const pool = m.pool || {};
       const { batchSizeHistogram, ...poolRest } = pool;
+      const versions = m.versions || [];
       replace($('models'),
-        card('Serving', kv([['serving', m.serving], ['degraded', m.degraded ? 'yes (Markov fallback)' : 'no'], ['versions', (m.versions || []).join(', ')],
+        card('Serving', kv([['serving', m.serving], ['degraded', m.degraded ? 'yes (Markov fallback)' : 'no'], ['versions', versions.join(', ')],
           ['candidate', m.candidate], ['candidate percent', m.candidatePercent]], 'models-serving')),
+        versionsCard(m, versions, (text, run) => this.confirm(text, run)),
         card('Online accuracy',
           online.length ? h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ['version', 'scored', 'accuracy', 'log-loss'].map((t) => h('th', {}, t)))),
             h('tbody', {}, online.map(([v, o]) => h('tr', {}, h('td', {}, v), h('td', {}, fmt(o.scored)), h('td', {}, fmt(o.accuracy)), h('td', {}, fmt(o.logLoss))))))
@@ -686,12 +695,144 @@ const models = {
         card('Nodes', h('table', { class: 'grid', id: 'model-nodes' },
           h('thead', {}, h('tr', {}, ['node', 'serving', 'candidate', 'percent', 'revision', 'error'].map((t) => h('th', {}, t)))),
           h('tbody', {}, (m.nodes || []).map((n) => h('tr', {}, h('td', {}, n.node), h('td', {}, n.serving), h('td', {}, fmt(n.candidate)),
-            h('td', {}, fmt(n.candidatePercent)), h('td', {}, fmt(n.appliedRevision)), h('td', {}, n.error || '')))))));
+            h('td', {}, fmt(n.candidatePercent)), h('td', {}, fmt(n.appliedRevision)), h('td', {}, n.error || '')))))),
+        h('h2', { class: 'section' }, 'Held-out evaluation of each version'),
+        h('div', { id: 'evaluations' }, versions.map((v) => h('div', { class: 'card evaluation', 'data-version': v }, h('h2', {}, 'Evaluation of ', v),
+          empty('loading…')))));
+      // One request per version, drawn as each answers.
+      for (const v of versions) this.evaluation(v, generation);
     } catch (e) {
       if (e.status !== 401) replace($('models'), h('p', { class: 'refusal' }, 'Could not read models: ' + e.message));
     }
   },
+
+  async evaluation(version, generation) {
+    let content;
+    try {
+      content = evaluationCharts(await api('/v1/models/' + encode(version) + '/evaluation'));
+    } catch (e) {
+      if (e.status === 401) return;
+      content = h('p', { class: e.status === 404 ? 'empty' : 'refusal' }, (e.status === 404 ? 'No report: ' : 'Report not shown: ' + e.status + ' ') + e.message);
+    }
+    if (generation !== this.generation) return;
+    const target = [...document.querySelectorAll('#evaluations .evaluation')].find((el) => el.dataset.version === version);
+    if (target) replace(target, h('h2', {}, 'Evaluation of ', version), content);
+  },
+
+  /** Asks before an admin change; on Confirm runs it, shows the API's answer or refusal, and reloads the page after a success. */
+  confirm(question, run) {
+    const out = $('model-action');
+    out.hidden = false;
+    out.className = 'confirm';
+    replace(out, h('span', { id: 'model-action-question' }, question),
+      h('button', { type: 'button', id: 'model-action-confirm', onclick: () => this.run(run) }, 'Confirm'),
+      h('button', { type: 'button', id: 'model-action-cancel', onclick: () => { out.hidden = true; replace(out); } }, 'Cancel'));
+  },
+
+  async run(action) {
+    const out = $('model-action');
+    out.className = '';
+    replace(out, h('span', { id: 'model-action-result' }, 'sending…'));
+    try {
+      const r = await action();
+      const a = (r && r.assignment) || {};
+      replace(out, h('span', { id: 'model-action-result', class: 'done' }, 'Stored (revision ' + fmt(a.revision) + '): active ' + fmt(a.active)
+        + ', candidate ' + fmt(a.candidate) + (a.candidate ? ' at ' + fmt(a.candidatePercent) + '%' : '') + '. Every node follows within seconds.'));
+      await this.load();
+    } catch (e) {
+      if (e.status !== 401) replace(out, h('span', { id: 'model-action-result', class: 'refusal' }, 'Refused: ' + (e.status || '') + ' ' + e.message));
+    }
+  },
 };
+
+/** Each version with its admin actions: serve it everywhere, or route a share of users to it. */
+function versionsCard(m, versions, confirm) {
+  const percentInput = (v) => h('input', { type: 'number', min: 1, max: 100, value: 10, class: 'candidate-percent', 'aria-label': 'percent of users for ' + v });
+  const rows = versions.map((v) => {
+    const percent = percentInput(v);
+    return h('tr', { 'data-version': v },
+      h('td', {}, v),
+      h('td', {}, v === m.serving ? h('span', { class: 'badge good' }, 'serving') : null,
+        v === m.candidate ? h('span', { class: 'badge' }, 'candidate ' + fmt(m.candidatePercent) + '%') : null),
+      h('td', { class: 'actions' },
+        h('button', { type: 'button', class: 'activate', disabled: v === m.serving ? 'disabled' : null,
+          onclick: () => confirm('Serve ' + v + ' on every node?', () => api('/v1/models/' + encode(v) + '/activate', { method: 'POST' })) }, 'Activate'),
+        percent, '%',
+        h('button', { type: 'button', class: 'set-candidate',
+          onclick: () => {
+            const p = Number(percent.value);
+            confirm('Route ' + p + '% of users to ' + v + ' (A/B candidate) on every node?',
+              () => api('/v1/models/candidate', { method: 'PUT', body: { version: v, percent: p } }));
+          } }, 'Set as candidate')));
+  });
+  return card('Versions (changes need an admin key)',
+    h('table', { class: 'grid', id: 'model-versions' }, h('thead', {}, h('tr', {}, ['version', '', 'change'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
+    h('div', { class: 'pager' }, h('button', { type: 'button', id: 'clear-candidate', disabled: m.candidate ? null : 'disabled',
+      onclick: () => confirm('End the A/B test (clear the candidate ' + fmt(m.candidate) + ') on every node?',
+        () => api('/v1/models/candidate', { method: 'DELETE' })) }, 'Clear candidate')));
+}
+
+const pct = (v) => (v == null ? '—' : v.toFixed(3));
+
+/** The rows of an evaluate --json report, model first, as [key, row] pairs. */
+function reportRows(report) {
+  return Object.entries(report).filter(([, r]) => r && typeof r === 'object').sort(([a], [b]) => (a === 'model' ? -1 : b === 'model' ? 1 : 0));
+}
+
+/**
+ * An evaluate --json report as charts: F1 per next-behavior type (model and every baseline), the
+ * reliability of the model's probabilities against the best log-loss baseline, and category Hit@10 and
+ * Recall@10 of the recommender rows against the category baselines; then the paired differences.
+ */
+function evaluationCharts(report) {
+  const model = report.model || {};
+  const rows = reportRows(report);
+  const out = [kv([['model', model.version], ['data', model.data], ['users', model.users], ['predicted events', model.predictedEvents],
+    ['accuracy', model.accuracy], ['macro-F1', model.macroF1], ['log-loss', model.logLoss],
+    ['bootstrap', model.bootstrap ? model.bootstrap.resamples + ' resamples, seed ' + model.bootstrap.seed : undefined]], 'evaluation-summary')];
+
+  const typed = rows.filter(([, r]) => r.f1PerType && typeof r.f1PerType === 'object');
+  if (typed.length) {
+    const types = Object.keys(typed[0][1].f1PerType);
+    const titles = typed.map(([k, r]) => String(r.title || k));
+    out.push(h('h3', {}, 'F1 per next-behavior type'),
+      groupedBars(types.map((t) => ({ label: t, values: Object.fromEntries(typed.map(([k, r], i) => [titles[i], Number(r.f1PerType[t]) || 0])) })), titles,
+        { max: 1, format: pct, labels: titles.length <= 4, height: 200 }),
+      legendRows(titles));
+  }
+
+  const curves = rows.filter(([, r]) => Array.isArray(r.reliability) && r.reliability.length);
+  if (curves.length) {
+    const isBaseline = ([k]) => k !== 'model' && !k.startsWith('rec');
+    const best = curves.filter(isBaseline).sort(([, a], [, b]) => (a.logLoss ?? Infinity) - (b.logLoss ?? Infinity))[0];
+    const shown = curves.filter(([k]) => k === 'model').concat(best ? [best] : []);
+    const titles = shown.map(([k, r]) => String(r.title || k) + ' (log-loss ' + pct(r.logLoss) + ')');
+    out.push(h('h3', {}, 'Calibration: observed frequency against predicted probability (10 bins)'),
+      reliability(shown.map(([, r], i) => ({ label: titles[i],
+        points: r.reliability.map((b) => ({ x: Number(b.meanPredicted) || 0, y: Number(b.observed) || 0, count: b.count })) }))),
+      legendRows(titles), h('p', { class: 'empty' }, 'dashed: perfectly calibrated; a dot per bin, its count in the tooltip'));
+  }
+
+  const categories = rows.filter(([, r]) => typeof r.categoryHitRateAt10 === 'number');
+  if (categories.length) {
+    const series = ([k]) => (k === 'model' ? 0 : k.startsWith('rec') ? 1 : 7);
+    const item = (metric) => ([k, r]) => ({ label: String(r.title || k), value: r[metric] ?? 0, series: series([k]) });
+    out.push(h('h3', {}, 'Next category: Hit@10 (model, recommender, baselines in grey)'),
+      hbars(categories.map(item('categoryHitRateAt10')), { max: 1, labelWidth: 250, width: 560, clipAt: 40 }),
+      h('h3', {}, 'Next category: Recall@10'),
+      hbars(categories.filter(([, r]) => typeof r.categoryRecallAt10 === 'number').map(item('categoryRecallAt10')), { max: 1, labelWidth: 250, width: 560, clipAt: 40 }));
+  }
+
+  const vs = Object.entries(model.vsBestBaseline || {});
+  if (vs.length) {
+    const ci = (c) => (c && c.lo != null ? '[' + c.lo.toFixed(4) + ', ' + c.hi.toFixed(4) + ']' : '');
+    out.push(h('h3', {}, 'Model minus the best baseline (paired, 95% bootstrap interval)'),
+      h('table', { class: 'grid vs-best' }, h('thead', {}, h('tr', {}, ['metric', 'best baseline', 'difference', '95% interval'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, vs.map(([metric, d]) => h('tr', {}, h('td', {}, metric), h('td', {}, String((report[d.baseline] && report[d.baseline].title) || d.baseline)),
+          h('td', { class: 'num' }, d.difference == null ? '—' : (d.difference >= 0 ? '+' : '') + d.difference.toFixed(4)), h('td', {}, ci(d.ci95)))))));
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------- cluster
 

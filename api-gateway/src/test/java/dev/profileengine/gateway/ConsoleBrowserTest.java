@@ -415,6 +415,8 @@ class ConsoleBrowserTest {
     await().until(ExpectedConditions.presenceOfElementLocated(By.id("model-nodes")));
     assertTrue(text("models-serving").contains("nb-gru-v1"), text("models-serving"));
     assertEquals(1, browser.findElements(By.cssSelector("#model-nodes tbody tr")).size());
+    // No registry directory here: the report packaged with the default model is drawn.
+    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='nb-gru-v1'] svg.reliability")));
     screenshot("models");
     assertNoPolicyViolations();
   }

@@ -727,6 +727,7 @@ const models = {
     replace(out, h('span', { id: 'model-action-question' }, question),
       h('button', { type: 'button', id: 'model-action-confirm', onclick: () => this.run(run) }, 'Confirm'),
       h('button', { type: 'button', id: 'model-action-cancel', onclick: () => { out.hidden = true; replace(out); } }, 'Cancel'));
+    out.scrollIntoView({ block: 'nearest' });
   },
 
   async run(action) {

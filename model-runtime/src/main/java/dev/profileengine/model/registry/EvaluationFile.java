@@ -6,6 +6,7 @@ import dev.profileengine.model.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ public final class EvaluationFile {
       } catch (NoSuchFileException e) {
         return noReport(version);
       } catch (IOException e) {
-        return new Unreadable(version, "cannot read " + FILE + ": " + e.getMessage());
+        return new Unreadable(version, "cannot read " + FILE + ": " + why(e));
       }
     }
     ClassLoader cl = EvaluationFile.class.getClassLoader();
@@ -77,8 +78,14 @@ public final class EvaluationFile {
     try (InputStream in = cl.getResourceAsStream(packaged + FILE)) {
       return in == null ? noReport(version) : parse(version, readCapped(in));
     } catch (IOException e) {
-      return new Unreadable(version, "cannot read the packaged " + FILE + ": " + e.getMessage());
+      return new Unreadable(version, "cannot read the packaged " + FILE + ": " + why(e));
     }
+  }
+
+  /** What went wrong, without the server's file paths (the reason goes to API callers). */
+  private static String why(IOException e) {
+    if (e instanceof FileSystemException f) return f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   private static Missing noReport(String version) {

@@ -61,7 +61,8 @@ class EvaluationFileTest {
     assertTrue(assertInstanceOf(EvaluationFile.Unreadable.class, read("v-c")).reason().contains("larger than"));
     Files.delete(dir.resolve(EvaluationFile.FILE));
     Files.createDirectory(dir.resolve(EvaluationFile.FILE));
-    assertInstanceOf(EvaluationFile.Unreadable.class, read("v-c"), "a directory where the file should be");
+    String reason = assertInstanceOf(EvaluationFile.Unreadable.class, read("v-c"), "a directory where the file should be").reason();
+    assertFalse(reason.contains(root.toString()), "no server path in a reason callers see: " + reason);
   }
 
   @Test

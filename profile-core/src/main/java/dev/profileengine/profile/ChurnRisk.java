@@ -32,6 +32,29 @@ public final class ChurnRisk {
 
   public static Churn of(ProfileState p, long asOfMillis, ChurnSettings s) {
     if (p.eventCount() == 0) return Churn.NONE;
+    Parts c = parts(p, asOfMillis, s);
+    List<String> reasons = new ArrayList<>(3);
+    if (c.silence > 0)
+      reasons.add(String.format(Locale.ROOT, "inactive %.1f days, %.1fx the usual gap", c.silence / DAY, c.ratio));
+    if (c.decline > 0)
+      reasons.add(String.format(Locale.ROOT, "activity down %.0f%% (7d vs 30d weekly average)", c.decline * 100));
+    if (c.model > 0)
+      reasons.add(String.format(Locale.ROOT, "predicted purchase+cart probability %.2f", c.engagement));
+    return new Churn(c.rounded(), List.copyOf(reasons));
+  }
+
+  /** The risk of {@link #of} without its reasons (a segment rule needs only the number). */
+  public static double risk(ProfileState p, long asOfMillis, ChurnSettings s) {
+    return p.eventCount() == 0 ? Churn.NONE.risk() : parts(p, asOfMillis, s).rounded();
+  }
+
+  private record Parts(double silence, double ratio, double decline, double model, double engagement, double risk) {
+    double rounded() {
+      return Math.round(clamp(risk) * 1000) / 1000.0;
+    }
+  }
+
+  private static Parts parts(ProfileState p, long asOfMillis, ChurnSettings s) {
     long last = p.lastEventMillis();
     long first = p.firstSeenMillis();
     long sessions = p.sessions().count();
@@ -58,15 +81,7 @@ public final class ChurnRisk {
       model = clamp(1 - engagement / s.engagedProbability());
     }
     double risk = base + s.predictionWeight() * model * (1 - base);
-
-    List<String> reasons = new ArrayList<>(3);
-    if (silence > 0)
-      reasons.add(String.format(Locale.ROOT, "inactive %.1f days, %.1fx the usual gap", silence / DAY, ratio));
-    if (decline > 0)
-      reasons.add(String.format(Locale.ROOT, "activity down %.0f%% (7d vs 30d weekly average)", decline * 100));
-    if (model > 0)
-      reasons.add(String.format(Locale.ROOT, "predicted purchase+cart probability %.2f", engagement));
-    return new Churn(Math.round(clamp(risk) * 1000) / 1000.0, List.copyOf(reasons));
+    return new Parts(silence, ratio, decline, model, engagement, risk);
   }
 
   private static double clamp(double v) {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The facts of a folded profile at one instant, with its churn risk and flags computed once.
+ * The facts of a folded profile at one instant; its churn risk and flags computed at most once.
  *
  * <p>Paths: {@code counts.<1h|24h|7d|30d|lifetime>.<type>}, {@code eventCount},
  * {@code sessions.count}, {@code interest.<category|brand>.<id>} (the id's share 0..1 of the
@@ -18,15 +18,40 @@ import java.util.Optional;
  * {@code attributes.<name>}, {@code prediction.<type>} (0 without a prediction),
  * {@code churn.risk}, {@code flags.<name>} and bare {@code flags} (any flag raised).
  */
-public record ProfileFacts(ProfileState state, ProfileSettings settings, long asOfMillis, Churn churn, List<Flag> flags)
-  implements SegmentFacts {
+public final class ProfileFacts implements SegmentFacts {
+  private final ProfileState state;
+  private final ProfileSettings settings;
+  private final long asOfMillis;
+  // Computed on the first rule that reads them (flags build reason texts).
+  private Double churnRisk;
+  private List<Flag> flags;
+
+  private ProfileFacts(ProfileState state, ProfileSettings settings, long asOfMillis) {
+    this.state = state;
+    this.settings = settings;
+    this.asOfMillis = asOfMillis;
+  }
+
   /**
    * The facts of {@code state} as of {@code asOf}; null means the profile's latest event time, so
    * membership computed while replaying historical events is event-time correct.
    */
   public static ProfileFacts of(ProfileState state, ProfileSettings settings, Instant asOf) {
-    long at = state.readingMillis(asOf);
-    return new ProfileFacts(state, settings, at, state.churn(at, settings), state.flags(at, settings));
+    return new ProfileFacts(state, settings, state.readingMillis(asOf));
+  }
+
+  public long asOfMillis() {
+    return asOfMillis;
+  }
+
+  public double churnRisk() {
+    if (churnRisk == null) churnRisk = ChurnRisk.risk(state, asOfMillis, settings.churn());
+    return churnRisk;
+  }
+
+  public List<Flag> flags() {
+    if (flags == null) flags = state.flags(asOfMillis, settings);
+    return flags;
   }
 
   private static final double DAY = Duration.ofDays(1).toMillis();
@@ -47,8 +72,8 @@ public record ProfileFacts(ProfileState state, ProfileSettings settings, long as
       case "context" -> depth == 1 ? context(a) : null;
       case "attributes" -> depth >= 1 ? state.attributes().get(String.join(".", p.rest())) : null;
       case "prediction" -> depth == 1 ? prediction(a) : null;
-      case "churn" -> depth == 1 && a.equals("risk") ? churn.risk() : null;
-      case "flags" -> depth == 0 ? Boolean.valueOf(!flags.isEmpty()) : depth == 1 ? flag(a) : null;
+      case "churn" -> depth == 1 && a.equals("risk") ? churnRisk() : null;
+      case "flags" -> depth == 0 ? Boolean.valueOf(!flags().isEmpty()) : depth == 1 ? flag(a) : null;
       default -> null;
     };
   }
@@ -121,6 +146,6 @@ public record ProfileFacts(ProfileState state, ProfileSettings settings, long as
 
   private Boolean flag(String name) {
     if (!RiskFlags.NAMES.contains(name)) return null;
-    return flags.stream().anyMatch(f -> f.name().equals(name));
+    return flags().stream().anyMatch(f -> f.name().equals(name));
   }
 }

@@ -30,6 +30,7 @@ class ChurnRiskTest {
     double previous = -1;
     for (int d = 0; d <= 120; d++) {
       double risk = p.churn(p.lastEventMillis() + d * DAY / 2, S).risk();
+      assertEquals(risk, ChurnRisk.risk(p, p.lastEventMillis() + d * DAY / 2, S.churn()), "the rules' risk is the view's");
       assertTrue(risk >= previous, "monotonic at " + d / 2.0 + " days: " + risk + " < " + previous);
       assertTrue(risk >= 0 && risk <= 1, "bounded: " + risk);
       previous = risk;

@@ -1,10 +1,7 @@
 package dev.profileengine.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.cluster.MemberStatus;
-import akka.cluster.typed.Cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.wire.Json;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -60,7 +57,7 @@ class ClusterModelsTest {
       List<TestNode> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < 2; i++) nodes.add(startNode(url, seedPort, i == 0 ? seedPort : 0, registry, i));
-        awaitMembers(nodes, 2);
+        TestNode.awaitMembers(nodes, 2);
         TestNode a = nodes.get(0);
         TestNode b = nodes.get(1);
         for (TestNode n : nodes) assertEquals("nb-gru-v1", models(n).get("serving").asText(), "the registry's ACTIVE before any assignment");
@@ -91,10 +88,10 @@ class ClusterModelsTest {
         // A restarted node serves the stored assignment, not its registry's ACTIVE version.
         b.close();
         nodes.remove(1);
-        awaitMembers(nodes, 1);
+        TestNode.awaitMembers(nodes, 1);
         TestNode restarted = startNode(url, seedPort, 0, registry, 1);
         nodes.add(restarted);
-        awaitMembers(nodes, 2);
+        TestNode.awaitMembers(nodes, 2);
         // Ready only once it serves the assignment: no window on its registry's default after ready.
         awaitReady(restarted);
         JsonNode back = models(restarted);
@@ -158,19 +155,5 @@ class ClusterModelsTest {
       Thread.sleep(200);
     }
     throw new AssertionError("restarted node not ready within " + DEADLINE_SECONDS + " s");
-  }
-
-  private static void awaitMembers(List<TestNode> nodes, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      boolean all = nodes.stream().allMatch(n -> {
-        int up = 0;
-        for (var m : Cluster.get(n.node.system()).state().getMembers()) if (m.status() == MemberStatus.up()) up++;
-        return up == count;
-      });
-      if (all) return;
-      Thread.sleep(200);
-    }
-    assertTrue(false, "cluster of " + count + " did not form in 60 s");
   }
 }

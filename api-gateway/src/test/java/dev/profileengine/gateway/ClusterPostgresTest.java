@@ -1,10 +1,7 @@
 package dev.profileengine.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.cluster.MemberStatus;
-import akka.cluster.typed.Cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.profileengine.data.BehaviorRow;
@@ -50,7 +47,7 @@ class ClusterPostgresTest {
           nodes.add(TestNode.start(dir.resolve("node" + i),
               ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0)));
         }
-        awaitMembers(nodes, 3);
+        TestNode.awaitMembers(nodes, 3);
 
         // Batches in time order, each through the next node: one user's events travel through all three.
         List<BehaviorRow> ordered = new ArrayList<>(rows);
@@ -100,20 +97,5 @@ class ClusterPostgresTest {
     Map<String, BehaviorRow> byId = new LinkedHashMap<>();
     rows.forEach(r -> byId.putIfAbsent(r.eventId(), r));
     return new ArrayList<>(byId.values());
-  }
-
-  private static void awaitMembers(List<TestNode> nodes, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      boolean all = nodes.stream().allMatch(n -> {
-        var members = Cluster.get(n.node.system()).state().getMembers();
-        int up = 0;
-        for (var m : members) if (m.status() == MemberStatus.up()) up++;
-        return up == count;
-      });
-      if (all) return;
-      Thread.sleep(200);
-    }
-    assertTrue(false, "cluster of " + count + " did not form in 60 s");
   }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.cluster.MemberStatus;
-import akka.cluster.typed.Cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.wire.Json;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -83,7 +81,7 @@ class ConsoleClusterBrowserTest {
       List<TestNode> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < 2; i++) nodes.add(startNode(url, seedPort, i == 0 ? seedPort : 0, registry, i));
-        awaitMembers(nodes, 2);
+        TestNode.awaitMembers(nodes, 2);
         TestNode a = nodes.get(0);
         TestNode b = nodes.get(1);
         // Users whose profiles live on both nodes' shards.
@@ -158,19 +156,5 @@ class ConsoleClusterBrowserTest {
         for (TestNode n : nodes) n.close();
       }
     }
-  }
-
-  private static void awaitMembers(List<TestNode> nodes, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      boolean all = nodes.stream().allMatch(n -> {
-        int up = 0;
-        for (var m : Cluster.get(n.node.system()).state().getMembers()) if (m.status() == MemberStatus.up()) up++;
-        return up == count;
-      });
-      if (all) return;
-      Thread.sleep(200);
-    }
-    throw new AssertionError("cluster of " + count + " did not form in 60 s");
   }
 }

@@ -51,6 +51,22 @@ final class TestNode implements AutoCloseable {
     return p;
   }
 
+  /** Waits (60 s at most) until every node sees {@code count} members Up. */
+  static void awaitMembers(java.util.List<TestNode> nodes, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean all = nodes.stream().allMatch(n -> {
+        int up = 0;
+        for (var m : akka.cluster.typed.Cluster.get(n.node.system()).state().getMembers())
+          if (m.status() == akka.cluster.MemberStatus.up()) up++;
+        return up == count;
+      });
+      if (all) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("cluster of " + count + " did not form in 60 s");
+  }
+
   /** Replays {@code rows} into this node with the replay client (batches of 500, 4 lanes). */
   dev.profileengine.gateway.replay.Replayer.Progress replay(java.util.List<dev.profileengine.data.BehaviorRow> rows) throws InterruptedException {
     return new dev.profileengine.gateway.replay.Replayer(new dev.profileengine.gateway.replay.Replayer.Options(base, 500, 4, 8, null))

@@ -819,7 +819,8 @@ public final class UserProfile
     if (event instanceof IdentitySeen e) return s.withLinks(links.seen(e.userIds(), e.maxUsers()));
     if (event instanceof LinkBlocked e) return s.withLinks(links.blocking(e.keys()));
     if (event instanceof MergedInto e) return s.restarted(s.forgottenMillis(), links.withMergedInto(e.into()));
-    // Only an explicit identify gets past a block: linking those identities again lifts it.
+    // An absorb of blocked identities comes from an explicit identify (events' links are checked
+    // against blocks first): linking them deliberately lifts the block.
     if (event instanceof Absorbed e) return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).withPending(null)), e.entries(), settings.profile());
     if (event instanceof SplitOff e) return Ledger.fold(s.withLinks(links.unlinked(e.keys()).withPending(null)), e.kept(), settings.profile());
     if (event instanceof Restored e) {

@@ -184,8 +184,19 @@ public final class UserProfile
 
   // ---- replies ----
 
-  /** @param canonical the canonical profile's key; @param keys its identity keys, its own first; @param exists it holds anything */
-  public record Resolution(String canonical, List<String> keys, boolean exists) implements CborSerializable {}
+  /**
+   * @param canonical the canonical profile's key; @param keys its identity keys, its own first; @param exists it holds anything
+   * @param blocked the identity keys an unmerge split from it, which identities carried by events may not link to it again
+   */
+  public record Resolution(String canonical, List<String> keys, boolean exists, List<String> blocked) implements CborSerializable {
+    public Resolution {
+      blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent from nodes before blocks: none
+    }
+
+    public Resolution(String canonical, List<String> keys, boolean exists) {
+      this(canonical, keys, exists, List.of());
+    }
+  }
 
   /** The outcome of a link step; {@code canonical} the profile it ended in (for MOVED: where this one went). */
   public record LinkReply(Status status, String canonical, String field, String reason) implements CborSerializable {
@@ -274,6 +285,13 @@ public final class UserProfile
 
   /** This profile is canonical again (split off {@code from}) with its identity {@code keys} and {@code entries}. */
   public record Restored(String from, List<String> keys, List<LedgerEntry> entries, Instant at) implements Event {}
+
+  /**
+   * An unmerge split the identity {@code keys} from this profile (journaled with {@link SplitOff} on
+   * the side that split, with {@link Restored} on the side restored): identities carried by events
+   * may not link them to it again; an explicit identify may ({@link Absorbed} lifts the block).
+   */
+  public record LinkBlocked(List<String> keys, Instant at) implements Event {}
 
   // ---- behavior ----
 
@@ -415,7 +433,7 @@ public final class UserProfile
       predictions.failed(c.reason());
       return Effect().noReply();
     }
-    if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, keys(state), state.exists()));
+    if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, keys(state), state.exists(), state.links().blocked()));
     if (command instanceof MergeInto c) return onMergeInto(c);
     if (command instanceof Absorb c) return onAbsorb(state, c);
     if (command instanceof Unmerge c) return onUnmerge(state, c);
@@ -499,7 +517,9 @@ public final class UserProfile
     if (!cmd.from().equals(state.links().mergedInto()))
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, null,
           "merged into " + state.links().mergedInto() + ", not " + cmd.from()));
-    return persist(withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), cmd.entries(), clock.instant()))))
+    Instant now = clock.instant();
+    // The restored side remembers the split too: it holds while either side stays canonical.
+    return persist(withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), cmd.entries(), now), new LinkBlocked(List.of(cmd.from()), now))))
         .thenRun(s -> predictions.request(s, lastEventId(cmd.entries())))
         .thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
   }
@@ -578,7 +598,11 @@ public final class UserProfile
     List<Event> done;
     if (reply.status() != LinkReply.Status.LINKED) done = List.of(new LinkCancelled(l.other(), reply.reason(), clock.instant()));
     else if (l.step() == Step.TRANSFER) done = withSegmentChanges(state, List.of(new MergedInto(reply.canonical(), clock.instant())));
-    else done = withSegmentChanges(state, List.of(new SplitOff(l.other(), l.keys(), l.kept(), clock.instant())));
+    else {
+      // Journaled with the split in one write: no moment where it is split and not remembered.
+      Instant now = clock.instant();
+      done = withSegmentChanges(state, List.of(new SplitOff(l.other(), l.keys(), l.kept(), now), new LinkBlocked(l.keys(), now)));
+    }
     EffectBuilder<Event, ProfileState> effect = persist(done).thenRun(s -> linking = null);
     if (l.step() == Step.SPLIT && reply.status() == LinkReply.Status.LINKED) effect = effect.thenRun(s -> predictions.request(s, lastEventId(l.kept())));
     LinkReply answer = reply.status() == LinkReply.Status.LINKED && l.step() == Step.SPLIT ? LinkReply.linked(userId) : reply;
@@ -793,8 +817,11 @@ public final class UserProfile
     if (event instanceof SplitStarted e) return s.withLinks(links.withPending(new IdentityLinks.Pending(IdentityLinks.Pending.Kind.SPLIT, e.group())));
     if (event instanceof LinkCancelled) return s.withLinks(links.withPending(null));
     if (event instanceof IdentitySeen e) return s.withLinks(links.seen(e.userIds(), e.maxUsers()));
+    if (event instanceof LinkBlocked e) return s.withLinks(links.blocking(e.keys()));
     if (event instanceof MergedInto e) return s.restarted(s.forgottenMillis(), links.withMergedInto(e.into()));
-    if (event instanceof Absorbed e) return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).withPending(null)), e.entries(), settings.profile());
+    // An absorb of blocked identities comes from an explicit identify (events' links are checked
+    // against blocks first): linking them deliberately lifts the block.
+    if (event instanceof Absorbed e) return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).withPending(null)), e.entries(), settings.profile());
     if (event instanceof SplitOff e) return Ledger.fold(s.withLinks(links.unlinked(e.keys()).withPending(null)), e.kept(), settings.profile());
     if (event instanceof Restored e) {
       IdentityLinks own = new IdentityLinks(java.util.Map.of(), null, null, links.seenWith());

@@ -16,9 +16,12 @@ import java.util.TreeMap;
  * @param pending the other side of a merge or unmerge this profile started and must finish (recovered from the journal), else null
  * @param seenWith the user ids this identity was named with in links, sorted, at most one more than
  *     its type's {@code max-users} (kept when merged: it is the identity's own record)
+ * @param blocked identity keys an unmerge split from this profile, sorted: identities carried by
+ *     events may not link them to it again (an explicit identify may, and clears the block); a
+ *     merged-away profile holds none (the canonical one answers for it)
  */
-public record IdentityLinks(Map<String, String> groups, String mergedInto, Pending pending, List<String> seenWith) {
-  public static final IdentityLinks NONE = new IdentityLinks(Map.of(), null, null, List.of());
+public record IdentityLinks(Map<String, String> groups, String mergedInto, Pending pending, List<String> seenWith, List<String> blocked) {
+  public static final IdentityLinks NONE = new IdentityLinks(Map.of(), null, null, List.of(), List.of());
 
   /** A two-sided change this profile started: {@code MERGE} into {@code other}, or {@code SPLIT} of {@code other}'s group. */
   public record Pending(Kind kind, String other) {
@@ -28,13 +31,19 @@ public record IdentityLinks(Map<String, String> groups, String mergedInto, Pendi
   public IdentityLinks {
     groups = groups == null || groups.isEmpty() ? Map.of() : Map.copyOf(new TreeMap<>(groups));
     seenWith = seenWith == null ? List.of() : List.copyOf(seenWith);
+    // Absent in snapshots written before unmerges were remembered: nothing blocked.
+    blocked = blocked == null || blocked.isEmpty() ? List.of() : List.copyOf(new java.util.TreeSet<>(blocked));
+  }
+
+  public IdentityLinks(Map<String, String> groups, String mergedInto, Pending pending, List<String> seenWith) {
+    this(groups, mergedInto, pending, seenWith, List.of());
   }
 
   /** With {@code userIds} recorded as seen with this identity, keeping at most {@code limit} + 1 (enough to know it is over). */
   public IdentityLinks seen(List<String> userIds, int limit) {
     java.util.TreeSet<String> all = new java.util.TreeSet<>(seenWith);
     for (String u : userIds) if (all.size() <= limit) all.add(u);
-    return new IdentityLinks(groups, mergedInto, pending, List.copyOf(all));
+    return new IdentityLinks(groups, mergedInto, pending, List.copyOf(all), blocked);
   }
 
   /** Whether this identity was seen with more than {@code limit} user ids (0: no limit). */
@@ -87,21 +96,35 @@ public record IdentityLinks(Map<String, String> groups, String mergedInto, Pendi
   public IdentityLinks linked(List<String> keys, String group) {
     Map<String, String> next = new TreeMap<>(groups);
     keys.forEach(k -> next.put(k, group));
-    return new IdentityLinks(next, mergedInto, pending, seenWith);
+    return new IdentityLinks(next, mergedInto, pending, seenWith, blocked);
   }
 
   /** Without {@code keys}. */
   public IdentityLinks unlinked(List<String> keys) {
     Map<String, String> next = new TreeMap<>(groups);
     keys.forEach(next::remove);
-    return new IdentityLinks(next, mergedInto, pending, seenWith);
+    return new IdentityLinks(next, mergedInto, pending, seenWith, blocked);
   }
 
+  /** Merged away: only the pointer and the identity's own record stay (blocks are the canonical profile's business). */
   public IdentityLinks withMergedInto(String canonical) {
-    return new IdentityLinks(Map.of(), canonical, null, seenWith);
+    return new IdentityLinks(Map.of(), canonical, null, seenWith, List.of());
   }
 
   public IdentityLinks withPending(Pending p) {
-    return new IdentityLinks(groups, mergedInto, p, seenWith);
+    return new IdentityLinks(groups, mergedInto, p, seenWith, blocked);
+  }
+
+  /** With {@code keys} blocked: an unmerge split them off, events may not link them here again. */
+  public IdentityLinks blocking(List<String> keys) {
+    List<String> next = new ArrayList<>(blocked);
+    next.addAll(keys);
+    return new IdentityLinks(groups, mergedInto, pending, seenWith, next);
+  }
+
+  /** Without the blocks on {@code keys} (they were linked again deliberately). */
+  public IdentityLinks unblocked(List<String> keys) {
+    if (blocked.isEmpty()) return this;
+    return new IdentityLinks(groups, mergedInto, pending, seenWith, blocked.stream().filter(k -> !keys.contains(k)).toList());
   }
 }

@@ -7,10 +7,12 @@ import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.identity.IdentityClaim;
+import dev.profileengine.profile.identity.UnmergeBlocks;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -91,11 +93,37 @@ final class EventIngest {
     // Linked while the events are recorded: an event lands in its own key's profile, which
     // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
     // so each event is applied once either way). The answer waits for both, so a read after it
-    // sees the merged profile; a link the rules refuse leaves the events to their own profiles.
-    CompletableFuture<?>[] linking = claims.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toArray(CompletableFuture[]::new);
-    CompletableFuture<Void> linked = CompletableFuture.allOf(linking).handle((v, failure) -> null);
-    return recorded.thenCombineAsync(linked, (r, v) -> r, executor);
+    // sees the merged profile; a link the rules refuse, or an unmerge blocks, leaves the events to
+    // their own profiles (stored all the same).
+    List<IdentityClaim> asked = List.copyOf(claims);
+    List<CompletableFuture<UnmergeBlocks.Blocked>> linking = asked.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toList();
+    CompletableFuture<Map<IdentityClaim, UnmergeBlocks.Blocked>> linked = CompletableFuture.allOf(linking.toArray(CompletableFuture[]::new))
+        .handle((v, failure) -> {
+          Map<IdentityClaim, UnmergeBlocks.Blocked> blocked = new HashMap<>();
+          for (int i = 0; i < asked.size(); i++) {
+            CompletableFuture<UnmergeBlocks.Blocked> f = linking.get(i);
+            if (f.isDone() && !f.isCompletedExceptionally() && f.join() != null) blocked.put(asked.get(i), f.join());
+          }
+          return blocked;
+        });
+    return recorded.thenCombineAsync(linked, (r, blocked) -> blocked.isEmpty() ? r : withBlocked(r, decoded, blocked), executor);
   }
+
+  /** The results with a note on each stored event whose identities an unmerge kept from being linked (when it has no other note). */
+  private static Recorded withBlocked(Recorded recorded, List<DecodedEvent> decoded, Map<IdentityClaim, UnmergeBlocks.Blocked> blocked) {
+    List<EventResult> results = new ArrayList<>(recorded.results());
+    for (int i = 0; i < results.size(); i++) {
+      UnmergeBlocks.Blocked b = decoded.get(i).links() == null ? null : blocked.get(decoded.get(i).links());
+      EventResult r = results.get(i);
+      boolean stored = r.status().equals(EventResult.ACCEPTED) || r.status().equals(EventResult.DUPLICATE);
+      if (b != null && stored && r.detail() == null)
+        results.set(i, new EventResult(r.eventId(), r.status(), r.reason(), r.field(), NOT_LINKED + b.field() + " " + b.reason()));
+    }
+    return new Recorded(results, recorded.complete(), recorded.refused());
+  }
+
+  /** How the detail of a stored event whose identities were not linked because of an unmerge begins. */
+  static final String NOT_LINKED = "stored under its own identity, identities not linked: ";
 
   /** Asks each user's entity to record its events, filling their slots of {@code results}. */
   private CompletionStage<Recorded> send(EventResult[] results, Map<String, List<Integer>> slotsByUser, Map<String, List<BehaviorEvent>> eventsByUser) {

@@ -7,6 +7,7 @@ import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.identity.IdentityClaim;
 import dev.profileengine.profile.identity.IdentityRules;
+import dev.profileengine.profile.identity.UnmergeBlocks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +23,9 @@ import java.util.concurrent.Executor;
  * identity is a profile key, a merged profile points at its canonical one, and each merge or
  * unmerge is journaled by the profiles it changes (see {@code UserProfile.MergeInto}). This class
  * only finds the canonical profiles the named identities belong to, checks the rules, picks the
- * canonical one (a profile with a user id first) and asks the others to merge into it.
+ * canonical one (a profile with a user id first) and asks the others to merge into it. Identities
+ * carried by events do not join profiles an unmerge split apart ({@link UnmergeBlocks}); an explicit
+ * identify does, and so lifts the block.
  */
 final class IdentityGraph {
   /** A merge that finds a profile moved meanwhile starts again, this many times at most. */
@@ -72,58 +75,77 @@ final class IdentityGraph {
     return new Outcome.Ok<>(r.identities());
   }
 
-  /** As {@link #identify}, for identities an event carries: a claim linked on this node within the last minute is not asked again. */
-  CompletionStage<Outcome<Linked>> identifyCarried(IdentityClaim claim) {
+  /**
+   * As {@link #identify}, for identities an event carries: a claim linked on this node within the
+   * last minute is not asked again, and profiles an unmerge split apart are not joined. Completes
+   * with the block that kept it from linking, else null (linked, or refused or off for another reason).
+   */
+  CompletionStage<UnmergeBlocks.Blocked> identifyCarried(IdentityClaim claim) {
     if (!settings.identity().enabled()) return CompletableFuture.completedFuture(null);
     Long at = recentlyLinked.get(claim);
     if (at != null && System.nanoTime() - at < LINKED_FOR) {
       metrics.identityLinks.labelValues("identify", "cached").inc();
       return CompletableFuture.completedFuture(null);
     }
-    return identify(claim).thenApply(o -> {
-      if (o instanceof Outcome.Ok<Linked>) recentlyLinked.put(claim, System.nanoTime());
-      return o;
+    return identify(claim, true).thenApply(r -> {
+      if (r.outcome() instanceof Outcome.Ok<Linked>) recentlyLinked.put(claim, System.nanoTime());
+      return r.blocked();
     });
   }
 
-  /** Links every identity of {@code claim} into one canonical profile. */
+  /** Links every identity of {@code claim} into one canonical profile, whatever an unmerge blocked (this is the deliberate link). */
   CompletionStage<Outcome<Linked>> identify(IdentityClaim claim) {
-    if (!settings.identity().enabled()) return CompletableFuture.completedFuture(disabled());
+    return identify(claim, false).thenApply(LinkResult::outcome);
+  }
+
+  private CompletionStage<LinkResult> identify(IdentityClaim claim, boolean carried) {
+    if (!settings.identity().enabled()) return done(disabled());
     Outcome<List<Identity>> named = identities(claim);
-    if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
+    if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return done(refusedAs(named));
     List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
     long start = System.nanoTime();
-    return link(keys, ATTEMPTS)
-        .exceptionallyCompose(failure -> Asks.timeoutRefused(CompletableFuture.<Outcome<Linked>>failedFuture(failure)).thenApply(o -> new LinkResult(o, false)))
+    return link(keys, ATTEMPTS, carried)
+        .exceptionallyCompose(failure -> Asks.timeoutRefused(CompletableFuture.<Outcome<Linked>>failedFuture(failure)).thenApply(o -> new LinkResult(o, false, null)))
         .thenApply(r -> {
-          if (r.merged() || !(r.outcome() instanceof Outcome.Ok<Linked>)) return counted("identify", r.outcome(), start);
-          metrics.identityLinks.labelValues("identify", "linked").inc();
-          return r.outcome();
+          if (r.blocked() != null) metrics.identityLinks.labelValues("identify", "blocked").inc();
+          else if (r.merged() || !(r.outcome() instanceof Outcome.Ok<Linked>)) counted("identify", r.outcome(), start);
+          else metrics.identityLinks.labelValues("identify", "linked").inc();
+          return r;
         });
   }
 
-  /** What a link came to, and whether profiles were merged for it (false: they were one already). */
-  private record LinkResult(Outcome<Linked> outcome, boolean merged) {}
+  /**
+   * What a link came to, whether profiles were merged for it (false: they were one already), and the
+   * unmerge that kept an event's identities apart (null: none).
+   */
+  private record LinkResult(Outcome<Linked> outcome, boolean merged, UnmergeBlocks.Blocked blocked) {}
 
-  private CompletionStage<LinkResult> link(List<String> keys, int attempts) {
+  private CompletionStage<LinkResult> link(List<String> keys, int attempts, boolean carried) {
     List<CompletableFuture<UserProfile.Resolution>> asked = keys.stream().map(k -> resolve(k).toCompletableFuture()).toList();
     return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenComposeAsync(v -> {
       Map<String, UserProfile.Resolution> roots = new LinkedHashMap<>();
       asked.forEach(a -> roots.putIfAbsent(a.join().canonical(), a.join()));
       List<UserProfile.Resolution> profiles = new ArrayList<>(roots.values());
+      if (carried && profiles.size() > 1) {
+        var blocked = UnmergeBlocks.check(profiles.stream().map(r -> new UnmergeBlocks.Side(r.canonical(), r.keys(), r.blocked())).toList());
+        if (blocked.isPresent()) {
+          UnmergeBlocks.Blocked b = blocked.get();
+          return CompletableFuture.completedFuture(new LinkResult(Outcome.refused(Refusal.Reason.CONFLICT, b.field(), b.reason(), 0), false, b));
+        }
+      }
       List<String> limited = keys.stream().filter(k -> settings.identity().maxUsers(Identity.ofKey(k).type()) > 0).toList();
-      if (!limited.isEmpty() && profiles.size() > 1) return withoutShared(keys, limited, profiles, attempts);
-      return mergeChecked(keys, profiles, attempts);
+      if (!limited.isEmpty() && profiles.size() > 1) return withoutShared(keys, limited, profiles, attempts, carried);
+      return mergeChecked(keys, profiles, attempts, carried);
     }, executor);
   }
 
   /** Checks the rules on the profiles the keys belong to, then merges them into the canonical one. */
-  private CompletionStage<LinkResult> mergeChecked(List<String> keys, List<UserProfile.Resolution> profiles, int attempts) {
-    if (profiles.size() == 1) return CompletableFuture.completedFuture(new LinkResult(linked(profiles.get(0)), false));
+  private CompletionStage<LinkResult> mergeChecked(List<String> keys, List<UserProfile.Resolution> profiles, int attempts, boolean carried) {
+    if (profiles.size() == 1) return CompletableFuture.completedFuture(new LinkResult(linked(profiles.get(0)), false, null));
     var conflict = settings.identity().check(profiles.stream().map(r -> r.keys().stream().map(Identity::ofKey).toList()).toList());
     if (conflict.isPresent()) return done(Outcome.refused(Refusal.Reason.CONFLICT, conflict.get().field(), conflict.get().reason(), 0));
     profiles.sort(Comparator.comparing(r -> r.keys().stream().map(Identity::ofKey).min(Comparator.naturalOrder()).orElseThrow()));
-    return mergeAll(profiles.get(0).canonical(), profiles.subList(1, profiles.size()), keys, attempts);
+    return mergeAll(profiles.get(0).canonical(), profiles.subList(1, profiles.size()), keys, attempts, carried);
   }
 
   /**
@@ -131,7 +153,8 @@ final class IdentityGraph {
    * is about to join; one seen with more than that many is shared and left out of the link (a link
    * that needed it is refused naming it). Then links the rest.
    */
-  private CompletionStage<LinkResult> withoutShared(List<String> keys, List<String> limited, List<UserProfile.Resolution> profiles, int attempts) {
+  private CompletionStage<LinkResult> withoutShared(List<String> keys, List<String> limited, List<UserProfile.Resolution> profiles, int attempts,
+                                                   boolean carried) {
     List<String> userIds = profiles.stream().flatMap(r -> r.keys().stream()).map(Identity::ofKey)
         .filter(i -> Identity.USER_ID.equals(i.type())).map(Identity::value).distinct().sorted().toList();
     List<CompletableFuture<Boolean>> asked = limited.stream().map(k -> sharding.entityRefFor(UserProfile.ENTITY_KEY, k)
@@ -140,7 +163,7 @@ final class IdentityGraph {
     return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenComposeAsync(v -> {
       List<String> shared = new ArrayList<>();
       for (int i = 0; i < limited.size(); i++) if (asked.get(i).join()) shared.add(limited.get(i));
-      if (shared.isEmpty()) return mergeChecked(keys, profiles, attempts);
+      if (shared.isEmpty()) return mergeChecked(keys, profiles, attempts, carried);
       metrics.identityLinks.labelValues("identify", "shared").inc();
       List<String> rest = keys.stream().filter(k -> !shared.contains(k)).toList();
       Identity first = Identity.ofKey(shared.get(0));
@@ -148,26 +171,26 @@ final class IdentityGraph {
         return done(Outcome.refused(Refusal.Reason.CONFLICT, IdentityRules.field(first.type()), "is shared: seen with more than "
             + settings.identity().maxUsers(first.type()) + " user ids, it is not merged any more", 0));
       }
-      return link(rest, attempts);
+      return link(rest, attempts, carried);
     }, executor);
   }
 
   /** Merges each of {@code others} into {@code canonical}, one after the other. */
-  private CompletionStage<LinkResult> mergeAll(String canonical, List<UserProfile.Resolution> others, List<String> keys, int attempts) {
-    if (others.isEmpty()) return resolve(canonical).thenApply(r -> new LinkResult(linked(r), true));
+  private CompletionStage<LinkResult> mergeAll(String canonical, List<UserProfile.Resolution> others, List<String> keys, int attempts, boolean carried) {
+    if (others.isEmpty()) return resolve(canonical).thenApply(r -> new LinkResult(linked(r), true, null));
     UserProfile.Resolution next = others.get(0);
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, next.canonical())
         .<UserProfile.LinkReply>ask(r -> new UserProfile.MergeInto(canonical, r), linkTimeout)
         .thenComposeAsync(reply -> switch (reply.status()) {
-          case LINKED -> mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts);
-          case MOVED -> attempts > 1 ? link(keys, attempts - 1) : done(busy("the profiles kept moving"));
+          case LINKED -> mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts, carried);
+          case MOVED -> attempts > 1 ? link(keys, attempts - 1, carried) : done(busy("the profiles kept moving"));
           case REFUSED -> done(Outcome.refused(Refusal.Reason.CONFLICT, reply.field(), reply.reason(), 0));
           default -> done(busy(reply.reason()));
         }, executor);
   }
 
   private static CompletableFuture<LinkResult> done(Outcome<Linked> refused) {
-    return CompletableFuture.completedFuture(new LinkResult(refused, false));
+    return CompletableFuture.completedFuture(new LinkResult(refused, false, null));
   }
 
   /** Splits off every identity of {@code claim} (and what came with it) from the profile {@code profileKey} is linked to. */

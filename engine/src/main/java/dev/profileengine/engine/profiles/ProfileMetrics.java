@@ -42,7 +42,7 @@ public final class ProfileMetrics {
       .labelNames("limit").build();
 
   final Counter identityLinks = Counter.builder().name("profile_identity_links_total")
-      .help("Identify and unmerge calls (explicit or carried by events) by kind (identify, unmerge) and outcome (merged: profiles joined, linked: already one profile, cached: an event's link made lately on this node, refused, conflict, not_linked, split)")
+      .help("Identify and unmerge calls (explicit or carried by events) by kind (identify, unmerge) and outcome (merged: profiles joined, linked: already one profile, cached: an event's link made lately on this node, blocked: an event's identities an unmerge split apart, not linked, refused, conflict, not_linked, split)")
       .labelNames("kind", "outcome").build();
   final Histogram identityLinkSeconds = Histogram.builder().name("profile_identity_link_seconds")
       .help("Time of an identify that merged profiles, or of an unmerge, from the call to the canonical profile's answer")

@@ -37,7 +37,7 @@ public final class ProfileStateMigration extends JacksonMigration {
 
   @Override
   public int currentVersion() {
-    return 4;
+    return 5;
   }
 
   @Override
@@ -47,7 +47,8 @@ public final class ProfileStateMigration extends JacksonMigration {
     ObjectNode state = (ObjectNode) json;
     if (fromVersion < 2) state.set(TYPES_FIELD, names(V1_TYPES));
     // 3 added forgottenMillis and changedSinceForgotten: absent reads as never forgotten; 4 added
-    // links: absent reads as a profile without linked identities.
+    // links: absent reads as a profile without linked identities; 5 added links.blocked: absent
+    // reads as nothing blocked (no unmerge was remembered before it).
     return align(state, currentTypes());
   }
 

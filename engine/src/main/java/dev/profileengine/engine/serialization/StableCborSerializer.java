@@ -68,8 +68,10 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.SplitStarted", UserProfile.SplitStarted.class, 1, null),
       new Type("profile.SplitOff", UserProfile.SplitOff.class, 1, null),
       new Type("profile.Restored", UserProfile.Restored.class, 1, null),
-      // 3: forgottenMillis, changedSinceForgotten (absent in 2 = never forgotten); 4: links (absent = none).
-      new Type("profile.State", ProfileState.class, 4, new ProfileStateMigration()),
+      new Type("profile.LinkBlocked", UserProfile.LinkBlocked.class, 1, null),
+      // 3: forgottenMillis, changedSinceForgotten (absent in 2 = never forgotten); 4: links (absent = none);
+      // 5: links.blocked (absent = nothing blocked).
+      new Type("profile.State", ProfileState.class, 5, new ProfileStateMigration()),
       new Type("erasure.UserForgotten", ErasureLog.UserForgotten.class, 1, null),
       new Type("erasure.State", ErasureLog.State.class, 1, null),
       new Type("model.Activated", ModelAssignment.Activated.class, 1, null),
@@ -100,7 +102,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.LedgerLoaded", UserProfile.LedgerLoaded.class, 1, null),
       new Type("profile.LedgerFailed", UserProfile.LedgerFailed.class, 1, null),
       new Type("profile.OtherSideAnswered", UserProfile.OtherSideAnswered.class, 1, null),
-      new Type("profile.Resolution", UserProfile.Resolution.class, 1, null),
+      // 2: blocked (absent in 1 = none).
+      new Type("profile.Resolution", UserProfile.Resolution.class, 2, null),
       new Type("profile.LinkReply", UserProfile.LinkReply.class, 1, null),
       new Type("profile.Recorded", UserProfile.Recorded.class, 1, null),
       // 2: refused (absent in 1 = not refused); 3: the view's identities.

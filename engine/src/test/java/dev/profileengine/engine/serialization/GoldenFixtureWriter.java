@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
  *
  * and commit them. It writes the fixtures of new types and of types whose version changed and keeps
  * the others ({@code -Dgolden.overwrite=true} rewrites all, e.g. after a golden value changed on
- * purpose). The {@code legacy/} fixtures are the rows the code before stable manifests wrote
+ * purpose). The fixture of a type whose version changed is kept in {@code older/} as
+ * {@code <name>.v<version>} first: the proof that rows and snapshots of that version still read
+ * (GoldenFixturesTest reads each back as {@code GoldenValues.older()}). The {@code legacy/} fixtures are the rows the code before stable manifests wrote
  * (Akka's jackson-cbor, class-name manifests); they were written once by that code and are never
  * regenerated ({@code -Dgolden.legacy=true} wrote them, on the commit before StableCborSerializer).
  */
@@ -53,6 +55,7 @@ class GoldenFixtureWriter {
         Path existing = dir.resolve(e.getKey() + ".json");
         // A fixture of the same format stays: it is the proof that data written then still reads.
         if (!overwrite && Files.exists(existing) && Files.readString(existing).equals(sidecar)) continue;
+        if (!legacy && Files.exists(existing)) keepOlder(dir, e.getKey(), Files.readString(existing), manifest);
         written++;
         Files.write(dir.resolve(e.getKey() + ".cbor"), bytes);
         Files.writeString(existing, sidecar, StandardCharsets.UTF_8);
@@ -61,6 +64,18 @@ class GoldenFixtureWriter {
     } finally {
       kit.shutdownTestKit();
     }
+  }
+
+  /** Copies the fixture {@code name} of another version than {@code manifest} to {@code older/} (once per version). */
+  private static void keepOlder(Path dir, String name, String sidecar, String manifest) throws java.io.IOException {
+    String stored = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sidecar).get("manifest").asText();
+    if (stored.equals(manifest)) return;
+    Path older = DIR.resolve("older");
+    Files.createDirectories(older);
+    String kept = name + ".v" + stored.substring(stored.lastIndexOf('#') + 1);
+    if (Files.exists(older.resolve(kept + ".cbor"))) return;
+    Files.copy(dir.resolve(name + ".cbor"), older.resolve(kept + ".cbor"));
+    Files.copy(dir.resolve(name + ".json"), older.resolve(kept + ".json"));
   }
 
   /** A local system with the engine's serialization (the fixtures hold no address of a cluster). */

@@ -17,6 +17,7 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;
 import dev.profileengine.engine.node.JournalConfig;
 import dev.profileengine.engine.serialization.GoldenFixturesTest.Fixture;
+import dev.profileengine.profile.IdentityLinks;
 import dev.profileengine.profile.ProfileState;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real entities recover from the golden fixtures as journal rows of a fresh H2 journal (the engine's
  * schema and plugin): rows of the format before stable manifests, of the current one, and the
- * upgrade mix of an old snapshot followed by new events. The recovered state is checked field by field.
+ * upgrade mix of an old snapshot followed by new events (a snapshot of before unmerge blocks followed
+ * by an unmerge's block included). The recovered state is checked field by field.
  */
 class GoldenRecoveryTest {
   private static final List<String> EVENTS = List.of("profile.EventRecorded", "profile.AttributesSet", "profile.PredictionUpdated",
@@ -56,12 +58,16 @@ class GoldenRecoveryTest {
         event(c, "current-events", i + 1, GoldenFixturesTest.current(EVENTS.get(i)));
         event(c, "legacy-snapshot", i + 1, GoldenFixturesTest.legacy(EVENTS.get(i)));
         event(c, "current-snapshot", i + 1, GoldenFixturesTest.current(EVENTS.get(i)));
+        event(c, "v4-snapshot", i + 1, GoldenFixturesTest.current(EVENTS.get(i)));
       }
       // The snapshot stands for rows 1..5; row 6 is written after it (by the upgraded node).
       snapshot(c, "legacy-snapshot", EVENTS.size(), GoldenFixturesTest.legacy("profile.State"));
       snapshot(c, "current-snapshot", EVENTS.size(), GoldenFixturesTest.current("profile.State"));
       event(c, "legacy-snapshot", EVENTS.size() + 1, GoldenFixturesTest.current("profile.EventRecorded"));
       event(c, "current-snapshot", EVENTS.size() + 1, GoldenFixturesTest.current("profile.EventRecorded"));
+      // A snapshot of the format before links.blocked, then an unmerge's block written by the upgraded node.
+      snapshot(c, "v4-snapshot", EVENTS.size(), Fixture.read(GoldenFixtureWriter.DIR.resolve("older"), "profile.State.v4"));
+      event(c, "v4-snapshot", EVENTS.size() + 1, GoldenFixturesTest.current("profile.LinkBlocked"));
     }
 
     ActorTestKit kit = ActorTestKit.create("recovery", config);
@@ -74,12 +80,17 @@ class GoldenRecoveryTest {
         FieldByField.assertSameValue(expected, recover(kit, settings, user));
       }
       for (String user : List.of("legacy-snapshot", "current-snapshot")) {
-        ProfileState expected = GoldenValues.fold(afterSnapshot, GoldenValues.snapshot(), settings.profile());
+        ProfileState base = user.startsWith("current") ? GoldenValues.linkedSnapshot() : GoldenValues.snapshot();
+        ProfileState expected = GoldenValues.fold(afterSnapshot, base, settings.profile());
         ProfileState recovered = recover(kit, settings, user);
         FieldByField.assertSameValue(expected, recovered);
         assertEquals(expected.eventCount(), recovered.eventCount());
         assertEquals(expected.view(null, settings.profile()), recovered.view(null, settings.profile()), user);
       }
+      UserProfile.LinkBlocked blocked = (UserProfile.LinkBlocked) GoldenValues.all(kit.system().ignoreRef()).get("profile.LinkBlocked");
+      ProfileState unblocked = recover(kit, settings, "v4-snapshot");
+      assertEquals(blocked.keys(), unblocked.links().blocked(), "the block journaled after an old snapshot is recovered");
+      FieldByField.assertSameValue(GoldenValues.snapshot().withLinks(IdentityLinks.NONE.blocking(blocked.keys())), unblocked);
     } finally {
       kit.shutdownTestKit();
     }

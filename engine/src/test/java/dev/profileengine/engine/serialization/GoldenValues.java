@@ -11,6 +11,7 @@ import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.Consent;
 import dev.profileengine.profile.EventContext;
 import dev.profileengine.profile.EventResult;
+import dev.profileengine.profile.IdentityLinks;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.identity.LedgerEntry;
@@ -114,6 +115,16 @@ final class GoldenValues {
     return fold(profileEvents(), ProfileState.empty(USER), ProfileSettings.defaults());
   }
 
+  /**
+   * The snapshot of the current format: {@link #snapshot()} with identity links (a linked group, a
+   * seen-with record and an identity blocked by an unmerge), which older formats could not hold.
+   */
+  static ProfileState linkedSnapshot() {
+    IdentityLinks links = IdentityLinks.NONE.linked(List.of("~anonymousId:a-1", "~device:d-1"), "~anonymousId:a-1")
+        .seen(List.of("u-1", "u-2"), 3).blocking(List.of("~anonymousId:a-2", "~email:h:00aa"));
+    return snapshot().withLinks(links);
+  }
+
   /** The journaled and snapshotted values, by fixture name (the stable manifest without its version). */
   static Map<String, Object> stored() {
     Map<String, Object> v = new LinkedHashMap<>();
@@ -129,10 +140,24 @@ final class GoldenValues {
     return v;
   }
 
+  /**
+   * The values of the fixtures kept in {@code older/} when their type's version changed, by
+   * {@code <name>.v<version>}: what a row or snapshot of that version must read back as now.
+   */
+  static Map<String, Object> older() {
+    Map<String, Object> v = new LinkedHashMap<>();
+    // Before links.blocked: the snapshot of its time had no identity links at all.
+    v.put("profile.State.v4", snapshot());
+    // Before Resolution.blocked: a node of that version answers with nothing blocked.
+    v.put("profile.Resolution.v1", new UserProfile.Resolution(USER, List.of("~anonymousId:a-1", "~email:h:00ff"), true));
+    return v;
+  }
+
   /** Every value bound to the serializer: the stored ones, commands and replies (reply-to refs are {@code ref}). */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static Map<String, Object> all(ActorRef ref) {
     Map<String, Object> v = new LinkedHashMap<>(stored());
+    v.put("profile.State", linkedSnapshot());
     // Journaled types newer than the legacy format (so without a legacy fixture).
     v.put("profile.EventAcknowledged", new UserProfile.EventAcknowledged("e-ack-1", T0.plusSeconds(930)));
     v.put("profile.Forgotten", new UserProfile.Forgotten(T0.plusSeconds(940)));
@@ -147,6 +172,7 @@ final class GoldenValues {
     v.put("profile.SplitStarted", new UserProfile.SplitStarted("~anonymousId:a-1", T0.plusSeconds(984)));
     v.put("profile.SplitOff", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, T0.plusSeconds(985)));
     v.put("profile.Restored", new UserProfile.Restored(USER, keys, entries, T0.plusSeconds(986)));
+    v.put("profile.LinkBlocked", new UserProfile.LinkBlocked(keys, T0.plusSeconds(988)));
     v.put("profile.Resolve", new UserProfile.Resolve(ref));
     v.put("profile.SeenWith", new UserProfile.SeenWith(List.of("u-1", "u-2"), 3, ref));
     v.put("profile.IdentitySeen", new UserProfile.IdentitySeen(List.of("u-1", "u-2"), 3, T0.plusSeconds(987)));
@@ -157,7 +183,7 @@ final class GoldenValues {
     v.put("profile.LedgerLoaded", new UserProfile.LedgerLoaded(entries));
     v.put("profile.LedgerFailed", new UserProfile.LedgerFailed("journal unavailable"));
     v.put("profile.OtherSideAnswered", new UserProfile.OtherSideAnswered(new UserProfile.LinkReply(UserProfile.LinkReply.Status.REFUSED, USER, "identities.email", "two values")));
-    v.put("profile.Resolution", new UserProfile.Resolution(USER, keys, true));
+    v.put("profile.Resolution", new UserProfile.Resolution(USER, keys, true, List.of("~anonymousId:a-2")));
     v.put("profile.LinkReply", new UserProfile.LinkReply(UserProfile.LinkReply.Status.LINKED, USER, null, null));
     List<BehaviorEvent> behaviors = behaviors();
     v.put("profile.RecordEvents", new UserProfile.RecordEvents(behaviors, ref));

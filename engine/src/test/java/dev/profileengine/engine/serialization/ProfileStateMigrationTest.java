@@ -93,7 +93,7 @@ class ProfileStateMigrationTest {
       s.set("counts", reverseRows((ArrayNode) s.get("counts"), reversed.size()));
     }
     Object read = SERIALIZATION.deserialize(CBOR.writeValueAsBytes(tree), f.serializerId(), f.manifest()).get();
-    FieldByField.assertSameValue(GoldenValues.snapshot(), read);
+    FieldByField.assertSameValue(GoldenValues.linkedSnapshot(), read);
   }
 
   /** A snapshot counting a type this build does not know (a downgrade) fails its recovery. */
@@ -107,6 +107,20 @@ class ProfileStateMigrationTest {
     tree.remove(ProfileStateMigration.TYPES_FIELD);
     byte[] withoutTypes = CBOR.writeValueAsBytes(tree);
     assertThrows(NotSerializableException.class, () -> SERIALIZATION.deserialize(withoutTypes, f.serializerId(), f.manifest()).get());
+  }
+
+  /** Version 5 added the identities an unmerge blocks: a version 4 snapshot reads with nothing blocked and all else as it was. */
+  @Test
+  void aSnapshotFromBeforeUnmergeBlocksReadsWithNothingBlocked() throws Exception {
+    Fixture v4 = Fixture.read(GoldenFixtureWriter.DIR.resolve("older"), "profile.State.v4");
+    assertEquals("profile.State#4", v4.manifest());
+    assertTrue(CBOR.readTree(v4.payload()).get("links").get("blocked") == null, "written before blocks");
+    ProfileState read = (ProfileState) v4.decode();
+    assertEquals(List.of(), read.links().blocked());
+    FieldByField.assertSameValue(GoldenValues.snapshot(), read);
+    // And the current format keeps them.
+    assertEquals(GoldenValues.linkedSnapshot().links().blocked(), ((ProfileState) GoldenFixturesTest.current("profile.State").decode()).links().blocked());
+    assertTrue(!GoldenValues.linkedSnapshot().links().blocked().isEmpty());
   }
 
   @Test

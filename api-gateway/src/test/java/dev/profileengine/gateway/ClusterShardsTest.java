@@ -10,15 +10,20 @@ import dev.profileengine.gateway.wire.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code GET /v1/cluster/shards} names the node's own cluster address and lists, under it, the
+ * Where shards live. {@code GET /v1/cluster/shards} names the node's own cluster address and lists, under it, the
  * shard of every user it has stored, by the engine's shard function; the replay client's routing
- * reads it and sends those users to this node.
+ * reads it and sends those users to this node. On a cold cluster a shard is placed on the node that
+ * first received one of its users ({@code RequesterFirstAllocation}), where the replay client sends
+ * every user of a shard not placed yet.
  */
 class ClusterShardsTest {
   @TempDir
@@ -51,6 +56,46 @@ class ClusterShardsTest {
       ShardRouting routing = ShardRouting.fetch(List.of(node.base), null);
       assertEquals(hosted.size(), routing.routedShards());
       for (String user : users) assertEquals(0, routing.nodeOf(user));
+    }
+  }
+
+  @Test
+  void aColdClusterPlacesEachShardOnTheNodeItsFirstUserWasSentTo() throws Exception {
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("pg")).setCleanDataDirectory(true).start()) {
+      String url = pg.getJdbcUrl("postgres", "postgres");
+      int seedPort = TestNode.freePort();
+      List<TestNode> nodes = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0));
+          config.put("profile.model.workers", 1);
+          nodes.add(TestNode.start(dataDir.resolve("node" + i), config));
+        }
+        TestNode.awaitMembers(nodes, 2);
+        List<java.net.URI> urls = nodes.stream().map(n -> n.base).toList();
+        ShardRouting cold = ShardRouting.fetch(urls, null);
+        ProfileShards shards = new ProfileShards(256);
+        // Users of shards not placed yet, sent one by one to the node the client picks for their shard.
+        Map<String, Integer> sentTo = new HashMap<>();
+        for (int i = 0; i < 300 && sentTo.size() < 120; i++) {
+          String user = "cold-" + i;
+          if (cold.placed(user)) continue;
+          int node = cold.nodeOf(user);
+          HttpResponse<String> r = nodes.get(node).send("POST", "/v1/events", "[{\"eventId\":\"e-" + user + "\",\"userId\":\"" + user
+              + "\",\"type\":\"view\",\"timestamp\":\"" + Instant.now().minusSeconds(5) + "\",\"categoryId\":\"c1\"}]");
+          assertEquals(200, r.statusCode(), r.body());
+          sentTo.put(user, node);
+        }
+        ShardRouting placed = ShardRouting.fetch(urls, null);
+        List<String> moved = new ArrayList<>();
+        sentTo.forEach((user, node) -> {
+          if (placed.nodeOf(user) != node) moved.add(user + " (shard " + shards.shardId(user) + ") sent to node " + node + ", placed on " + placed.nodeOf(user));
+        });
+        assertTrue(placed.routedShards() >= 60, "shards placed: " + placed.routedShards());
+        assertTrue(moved.isEmpty(), moved.size() + " of " + sentTo.size() + " users live on another node than the one they were sent to: " + moved);
+      } finally {
+        for (TestNode n : nodes) n.close();
+      }
     }
   }
 }

@@ -69,7 +69,8 @@ public final class UserProfile
     int shards = settings.numberOfShards();
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter, ctx.getShard()))
-            .withMessageExtractor(new ProfileShards(shards)));
+            .withMessageExtractor(new ProfileShards(shards))
+            .withAllocationStrategy(RequesterFirstAllocation.of(system, shards)));
   }
 
   /** An entity without predictions that cannot forget (unit tests of the profile logic). */

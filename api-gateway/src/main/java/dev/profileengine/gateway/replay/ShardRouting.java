@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * Sends each user to the node that hosts the user's shard ({@code GET /v1/cluster/shards} of every
  * node: its own address, and which node hosts which shard), so that no event takes a hop from the
- * node that received it to the one that stores it. Users of shards not started yet, or of nodes not
- * among the given URLs, go to a node chosen by their id's hash, as without routing.
+ * node that received it to the one that stores it. Users of a shard not started yet, or of a node not
+ * among the given URLs, go to a node chosen by their shard, so that every user of a shard goes to one
+ * node; a cold cluster then places the shard there ({@code RequesterFirstAllocation}).
  */
 public final class ShardRouting {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,8 +64,14 @@ public final class ShardRouting {
 
   /** The index (in the given URLs) of the node to send this user's events to. */
   public int nodeOf(String userId) {
-    int node = nodeOfShard[Integer.parseInt(shardFunction.shardId(userId))];
-    return node >= 0 ? node : Math.floorMod(userId.hashCode(), nodes.size());
+    int shard = Integer.parseInt(shardFunction.shardId(userId));
+    int node = nodeOfShard[shard];
+    return node >= 0 ? node : Math.floorMod(shard, nodes.size());
+  }
+
+  /** Whether the node hosting this user's shard is known. */
+  public boolean placed(String userId) {
+    return nodeOfShard[Integer.parseInt(shardFunction.shardId(userId))] >= 0;
   }
 
   /** Shards whose node is known. */

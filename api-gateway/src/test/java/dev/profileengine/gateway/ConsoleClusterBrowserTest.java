@@ -5,18 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
+import dev.profileengine.engine.ProfileShards;
+import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.gateway.wire.Json;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -25,136 +42,381 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The console against a two-node cluster (PostgreSQL journal, TLS remoting, one shared registry),
- * opened on the second node: the cluster page lists both members Up with the shards and profiles the
- * API reports for each, and the models page lists what each node serves, draws each version's report
- * and, after an activation confirmed there, shows both nodes serving the new version. One test, so
- * the cluster forms once. Screenshots: cluster-two-nodes.png, models-two-nodes.png.
+ * Every page of the console against a three-node cluster (PostgreSQL journal, TLS remoting, one
+ * shared registry) loaded with real Taobao users whose profiles live on all three nodes; each page
+ * is opened on one node and checked against the API of another: the explorer on node c follows a
+ * user of node a's shards and shows an event posted to node b, the stream shows writes made through
+ * another node, segments and their members, what each node serves (and an activation reaching all
+ * three), and the members with their shards and live profiles. One cluster for all steps, in order.
+ * Screenshots: explorer-, stream-, segments-, models-, cluster-3-nodes.png.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleClusterBrowserTest {
   private static final String KEY = ApiKeysTest.ADMIN_KEY;
   private static final String BEARER = "Bearer " + KEY;
   private static final Path SHOTS = Path.of("target", "console-screenshots");
+  private static final int USERS = 40;
 
   @TempDir
-  Path dir;
-  private ChromeDriver browser;
+  static Path dir;
+  static EmbeddedPostgres pg;
+  static final List<TestNode> nodes = new ArrayList<>();
+  static TestNode a;
+  static TestNode b;
+  static TestNode c;
+  static List<String> users;
+  static ChromeDriver browser;
 
-  private TestNode startNode(String url, int seedPort, int port, Path registry, int i) {
+  private static TestNode startNode(String url, int seedPort, int port, Path registry, int i) {
     Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, port));
     config.put("profile.model.registry-dir", registry.toString());
     config.put("profile.model.workers", 1);
     config.put("profile.http.api-keys", List.of(KEY + "=admin"));
+    // A batch retried after a partly unconfirmed answer lands in place, never too late.
+    config.put("profile.allowed-lateness", "3650d");
     return TestNode.start(dir.resolve("node" + i), config);
   }
 
-  private WebDriverWait await() {
-    WebDriverWait w = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(50));
-    w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-    return w;
-  }
-
-  private String text(String css) {
-    Object t = browser.executeScript("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", css);
-    return t == null ? "" : (String) t;
-  }
-
-  @SuppressWarnings("unchecked")
-  private List<String> column(String table, String field) {
-    return (List<String>) browser.executeScript("return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'))"
-        + ".map(tr => tr.querySelector('[data-field=\"' + arguments[1] + '\"]')).map(td => td ? td.textContent : null)", table, field);
-  }
-
-  @Test
-  void theClusterAndModelsPagesShowEveryNodeAndFollowAnActivation() throws Exception {
+  @BeforeAll
+  static void start() throws Exception {
+    long t0 = System.nanoTime();
     Path registry = dir.resolve("models");
     TestRegistry.version(registry, "nb-gru-v1", true);
     TestRegistry.version(registry, "nb-gru-v2", true);
     TestRegistry.activate(registry, "nb-gru-v1");
     Chromium.ensureInstalled();
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      int seedPort = TestNode.freePort();
-      List<TestNode> nodes = new ArrayList<>();
-      try {
-        for (int i = 0; i < 2; i++) nodes.add(startNode(url, seedPort, i == 0 ? seedPort : 0, registry, i));
-        TestNode.awaitMembers(nodes, 2);
-        TestNode a = nodes.get(0);
-        TestNode b = nodes.get(1);
-        // Users whose profiles live on both nodes' shards.
-        List<String> users = new ArrayList<>();
-        for (int u = 0; u < 24; u++) users.add("console-cluster-" + u);
-        StringBuilder batch = new StringBuilder("[");
-        for (String user : users) {
-          if (batch.length() > 1) batch.append(',');
-          batch.append(Json.MAPPER.writeValueAsString(Map.of("eventId", "e-" + user, "userId", user, "type", "view",
-              "timestamp", Instant.now().minusSeconds(5).toEpochMilli(), "categoryId", "c1")));
-        }
-        HttpResponse<String> sent = a.send("POST", "/v1/events", batch.append(']').toString(), BEARER);
-        assertEquals(200, sent.statusCode(), sent.body());
-        assertEquals(users.size(), Json.MAPPER.readTree(sent.body()).get("accepted").asInt(), sent.body());
-
-        browser = Chromium.start(dir.resolve("browser"));
-        Files.createDirectories(SHOTS);
-        browser.get(b.base + "/console/?page=cluster");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key"))).sendKeys(KEY);
-        browser.findElement(By.id("login-submit")).click();
-
-        // Cluster page on node b: both members Up, each with the shards and profiles the API gives for it.
-        await().until(d -> browser.findElements(By.cssSelector("#cluster-members tbody tr")).size() == 2
-            && column("#cluster-members", "status").stream().allMatch(s -> s.equals("Up")));
-        await().until(d -> {
-          try {
-            JsonNode members = Json.MAPPER.readTree(b.get("/v1/cluster/members", BEARER).body()).get("members");
-            List<String> shards = new ArrayList<>();
-            long profiles = 0;
-            for (JsonNode m : members) {
-              shards.add(m.path("shards").asText());
-              profiles += m.path("activeProfiles").asLong();
-            }
-            // Every sent user is alive somewhere (idle profiles passivate only after minutes).
-            return profiles >= users.size() && column("#cluster-members", "shards").equals(shards)
-                && column("#cluster-members", "activeProfiles").stream().mapToLong(Long::parseLong).sum() >= users.size();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
-        assertTrue(column("#cluster-members", "shards").stream().allMatch(s -> Integer.parseInt(s) > 0), "both nodes host shards");
-        assertTrue(text("#cluster-summary").contains("members2"), text("#cluster-summary"));
-        Files.write(SHOTS.resolve("cluster-two-nodes.png"), browser.getScreenshotAs(OutputType.BYTES));
-
-        // Models page on node b: both nodes listed, each version's report drawn.
-        browser.findElement(By.cssSelector("#nav button[data-page='models']")).click();
-        await().until(d -> browser.findElements(By.cssSelector("#model-nodes tbody tr")).size() == 2);
-        for (String v : List.of("nb-gru-v1", "nb-gru-v2"))
-          await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='" + v + "'] svg.reliability")));
-
-        // An activation confirmed on node b reaches node a too; the page, read again, shows both serving it.
-        browser.findElement(By.cssSelector("#model-versions tr[data-version='nb-gru-v2'] button.activate")).click();
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("model-action-confirm"))).click();
-        await().until(d -> text("#model-action-result").startsWith("Stored") || text("#model-action-result").startsWith("Refused"));
-        assertTrue(text("#model-action-result").startsWith("Stored"), text("#model-action-result"));
-        await().until(d -> {
-          @SuppressWarnings("unchecked")
-          List<String> serving = (List<String>) browser.executeScript(
-              "return Array.from(document.querySelectorAll('#model-nodes tbody tr')).map(tr => tr.children[1].textContent)");
-          if (serving.size() == 2 && serving.stream().allMatch("nb-gru-v2"::equals)) return true;
-          browser.findElement(By.cssSelector("#nav button[data-page='models']")).click(); // read the page again
-          return false;
-        });
-        assertEquals("nb-gru-v2", Json.MAPPER.readTree(a.get("/v1/models", BEARER).body()).get("serving").asText());
-        WebElement nodesTable = browser.findElement(By.id("model-nodes"));
-        browser.executeScript("arguments[0].scrollIntoView()", nodesTable);
-        Files.write(SHOTS.resolve("models-two-nodes.png"), browser.getScreenshotAs(OutputType.BYTES));
-        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER))
-          assertFalse(e.getMessage().contains("Content Security Policy") || e.getMessage().contains("Refused to"), e.getMessage());
-      } finally {
-        if (browser != null) browser.quit();
-        for (TestNode n : nodes) n.close();
+    pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start();
+    String url = pg.getJdbcUrl("postgres", "postgres");
+    int seedPort = TestNode.freePort();
+    for (int i = 0; i < 3; i++) nodes.add(startNode(url, seedPort, i == 0 ? seedPort : 0, registry, i));
+    TestNode.awaitMembers(nodes, 3);
+    a = nodes.get(0);
+    b = nodes.get(1);
+    c = nodes.get(2);
+    long t1 = System.nanoTime();
+    // Whole histories of the first users of the per-user sample, replayed into node b: each lands on its shard's node.
+    Set<String> chosen = new LinkedHashSet<>();
+    List<BehaviorRow> rows = new ArrayList<>();
+    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> { throw new AssertionError("unreadable " + bad); })) {
+      if (chosen.size() < USERS || chosen.contains(r.userId())) {
+        chosen.add(r.userId());
+        rows.add(r);
       }
     }
+    users = List.copyOf(chosen);
+    Replayer.Progress done = b.replay(rows, KEY);
+    assertEquals(0, done.rejected(), "every row stored: " + done);
+    assertEquals(rows.size(), done.accepted() + done.duplicates(), "every row stored once: " + done);
+    long t2 = System.nanoTime();
+    browser = Chromium.start(dir.resolve("browser"));
+    Files.createDirectories(SHOTS);
+    System.out.printf("3-node console setup: cluster %.1f s, %d rows %.1f s, browser %.1f s%n",
+        (t1 - t0) / 1e9, rows.size(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (browser != null) browser.quit();
+    for (TestNode n : nodes) n.close();
+    if (pg != null) pg.close();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static WebDriverWait waitUpTo(Duration d) {
+    WebDriverWait w = new WebDriverWait(browser, d, Duration.ofMillis(20));
+    w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return w;
+  }
+
+  private static WebDriverWait await() {
+    return waitUpTo(Duration.ofSeconds(30));
+  }
+
+  /** Opens the console of {@code node} at {@code query}; gives the key when that node's origin has none in this tab yet. */
+  private static void open(TestNode node, String query) {
+    browser.get(node.base + "/console/" + query);
+    await().until(d -> browser.findElement(By.id("app")).isDisplayed() || browser.findElement(By.id("api-key")).isDisplayed());
+    if (!browser.findElement(By.id("app")).isDisplayed()) {
+      browser.findElement(By.id("api-key")).sendKeys(KEY);
+      browser.findElement(By.id("login-submit")).click();
+      await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+    }
+  }
+
+  private static void screenshot(String name) throws Exception {
+    Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  /** An element's text, read in one step; "" when there is none. */
+  private static String text(String css) {
+    Object t = browser.executeScript("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", css);
+    return t == null ? "" : (String) t;
+  }
+
+  private static void assertNoPolicyViolations() {
+    for (LogEntry e : browser.manage().logs().get(LogType.BROWSER))
+      assertFalse(e.getMessage().contains("Content Security Policy") || e.getMessage().contains("Refused to"), "the page broke its own policy: " + e.getMessage());
+  }
+
+  private static JsonNode api(TestNode node, String path) throws Exception {
+    HttpResponse<String> r = node.get(path, BEARER);
+    assertEquals(200, r.statusCode(), path + ": " + r.body());
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  private static JsonNode profile(TestNode node, String user) throws Exception {
+    return api(node, "/v1/profiles/" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20"));
+  }
+
+  private static void post(TestNode node, String eventId, String user, String type, Instant at) throws Exception {
+    HttpResponse<String> r = node.send("POST", "/v1/events", Json.MAPPER.writeValueAsString(Map.of("eventId", eventId, "userId", user,
+        "type", type, "timestamp", at.toEpochMilli(), "itemId", "item-" + eventId, "categoryId", "c-" + eventId)), BEARER);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(1, Json.MAPPER.readTree(r.body()).get("accepted").asInt(), r.body());
+  }
+
+  private static String address(TestNode node) throws Exception {
+    return api(node, "/v1/cluster/members").get("self").asText();
+  }
+
+  /** The address of the node hosting {@code user}'s shard, as the cluster's shard owners say (the engine's shard function). */
+  private static String ownerOf(String user) throws Exception {
+    JsonNode shards = api(a, "/v1/cluster/shards");
+    String shard = new ProfileShards(shards.get("shards").asInt()).shardId(user);
+    for (Iterator<Map.Entry<String, JsonNode>> it = shards.get("owners").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> owner = it.next();
+      for (JsonNode s : owner.getValue()) if (s.asText().equals(shard)) return owner.getKey();
+    }
+    return null;
+  }
+
+  private static String userOn(TestNode node) throws Exception {
+    String at = address(node);
+    for (String u : users) if (at.equals(ownerOf(u))) return u;
+    throw new AssertionError("no loaded user on " + at);
+  }
+
+  /** Every member of a segment through {@code node}'s API, page by page. */
+  private static Set<String> members(TestNode node, String segment) throws Exception {
+    Set<String> all = new TreeSet<>();
+    String after = null;
+    do {
+      JsonNode page = api(node, "/v1/segments/" + segment + "/members?limit=500" + (after == null ? "" : "&after=" + after));
+      for (JsonNode m : page.get("members")) assertTrue(all.add(m.get("userId").asText()), "listed twice: " + m);
+      after = page.hasNonNull("next") ? page.get("next").asText() : null;
+    } while (after != null);
+    return all;
+  }
+
+  private static Map<String, Long> segmentCounts(TestNode node) throws Exception {
+    Map<String, Long> counts = new TreeMap<>();
+    for (JsonNode s : api(node, "/v1/segments").get("segments")) counts.put(s.get("id").asText(), s.get("members").asLong());
+    return counts;
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  @Test
+  @Order(1)
+  void theLoadedProfilesLiveOnEveryNode() throws Exception {
+    Set<String> owners = new TreeSet<>();
+    for (String u : users) owners.add(String.valueOf(ownerOf(u)));
+    assertEquals(new TreeSet<>(List.of(address(a), address(b), address(c))), owners, "the users' shards are spread over the three nodes");
+  }
+
+  @Test
+  @Order(2)
+  void theExplorerOnOneNodeFollowsAUserOfAnotherAndAnEventPostedToAThird() throws Exception {
+    String user = userOn(a);
+    open(c, "?user=" + user);
+    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    JsonNode p = profile(b, user);
+    @SuppressWarnings("unchecked")
+    List<List<String>> shown = (List<List<String>>) browser.executeScript(
+        "return Array.from(document.querySelectorAll('#counts td')).map(td => [td.dataset.window, td.dataset.type, td.textContent])");
+    Map<String, String> cells = new HashMap<>();
+    for (List<String> cell : shown) cells.put(cell.get(0) + "/" + cell.get(1), cell.get(2));
+    int compared = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> w = p.get("counts").fields(); w.hasNext(); ) {
+      Map.Entry<String, JsonNode> window = w.next();
+      for (Iterator<Map.Entry<String, JsonNode>> t = window.getValue().fields(); t.hasNext(); ) {
+        Map.Entry<String, JsonNode> type = t.next();
+        assertEquals(type.getValue().asText(), cells.get(window.getKey() + "/" + type.getKey()), user + " " + window.getKey() + " " + type.getKey());
+        compared++;
+      }
+    }
+    assertEquals(30, compared, "5 windows x 6 types");
+    assertTrue(text("#profile-summary").contains(p.get("eventCount").asText()), text("#profile-summary"));
+
+    // Posted to node b, stored on node a, shown on node c: the change stream crosses the cluster.
+    int purchases = p.get("counts").get("lifetime").get("purchase").asInt();
+    post(b, "console-3-live-1", user, "purchase", Instant.parse(p.get("lastEventTime").asText()).plusSeconds(1));
+    long posted = System.nanoTime();
+    waitUpTo(Duration.ofSeconds(5)).until(ExpectedConditions.presenceOfElementLocated(
+        By.xpath("//ol[@id='changes']/li[contains(., 'console-3-live-1')]")));
+    System.out.printf("3-node console: an event posted to node b shown on node c after %d ms%n", (System.nanoTime() - posted) / 1_000_000);
+    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"), Integer.toString(purchases + 1)));
+    screenshot("explorer-3-nodes");
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  @Order(3)
+  void theStreamOnOneNodeShowsWritesMadeThroughAnother() throws Exception {
+    String user = userOn(b);
+    Instant at = Instant.parse(profile(a, user).get("lastEventTime").asText());
+    open(a, "?page=stream&cause=event&from=0&user=" + user);
+    await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
+    post(c, "console-3-stream-1", user, "cart", at.plusSeconds(1));
+    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-3-stream-1')]")));
+    @SuppressWarnings("unchecked")
+    List<List<String>> rows = (List<List<String>>) browser.executeScript(
+        "return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => [tr.dataset.user, tr.children[3].textContent])");
+    assertTrue(rows.size() > 1, "the user's history and the new event: " + rows);
+    for (List<String> row : rows) assertEquals(List.of(user, "event"), row, "filtered to the user and the cause");
+    assertTrue(Long.parseLong(text("#stream-offset")) > 0, "the current offset is shown");
+    screenshot("stream-3-nodes");
+    assertNoPolicyViolations();
+  }
+
+  @Test
+  @Order(4)
+  void segmentsOnOneNodeAgreeWithTheApiOfAnother() throws Exception {
+    // Once the projection has caught up: the same counts twice, 1.5 s apart.
+    Map<String, Long> counts = segmentCounts(c);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(1500);
+      Map<String, Long> again = segmentCounts(c);
+      if (again.equals(counts)) break;
+      counts = again;
+    }
+    Map<String, Long> settled = counts;
+    open(b, "?page=segments");
+    await().until(d -> {
+      @SuppressWarnings("unchecked")
+      List<List<String>> shown = (List<List<String>>) browser.executeScript(
+          "return Array.from(document.querySelectorAll('#segment-table tbody tr')).map(tr => [tr.dataset.segment, tr.children[4].textContent])");
+      Map<String, Long> page = new TreeMap<>();
+      for (List<String> row : shown) page.put(row.get(0), Long.parseLong(row.get(1)));
+      if (page.equals(settled)) return true;
+      browser.findElement(By.cssSelector("#nav button[data-page='segments']")).click(); // read the page again
+      return false;
+    });
+    String id = settled.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    Set<String> expected = members(c, id);
+    assertEquals(settled.get(id).longValue(), expected.size(), "the count is the members listed");
+    assertTrue(expected.size() > 10, "a segment of more than one page: " + settled);
+    browser.findElement(By.cssSelector("tr[data-segment='" + id + "'] button.members-open")).click();
+    await().until(ExpectedConditions.presenceOfElementLocated(By.id("members-page-size")));
+    new Select(browser.findElement(By.id("members-page-size"))).selectByVisibleText("10");
+    await().until(d -> browser.findElements(By.cssSelector("#member-list li")).size() == 10 && text("#members-page").equals("1"));
+    Set<String> seen = new LinkedHashSet<>();
+    for (int page = 1; ; page++) {
+      await().until(ExpectedConditions.textToBe(By.id("members-page"), Integer.toString(page)));
+      for (WebElement li : browser.findElements(By.cssSelector("#member-list li button"))) assertTrue(seen.add(li.getText()), "listed twice");
+      if (page == 1) screenshot("segments-3-nodes");
+      WebElement next = browser.findElement(By.id("members-next"));
+      if (!next.isEnabled()) break;
+      next.click();
+    }
+    assertEquals(expected, new TreeSet<>(seen), "the pages on node b hold every member node c lists, once");
+    assertNoPolicyViolations();
+  }
+
+  /** node -> version it serves, as the models page shows them. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> shownNodes() {
+    List<List<String>> rows = (List<List<String>>) browser.executeScript(
+        "return Array.from(document.querySelectorAll('#model-nodes tbody tr')).map(tr => [tr.children[0].textContent, tr.children[1].textContent])");
+    Map<String, String> out = new TreeMap<>();
+    for (List<String> r : rows) out.put(r.get(0), r.get(1));
+    return out;
+  }
+
+  private static Map<String, String> apiNodes(TestNode node) {
+    try {
+      Map<String, String> out = new TreeMap<>();
+      for (JsonNode n : api(node, "/v1/models").get("nodes")) out.put(n.get("node").asText(), n.get("serving").asText());
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until the models page shows three nodes, each serving {@code version}, as node {@code other}'s API says; reads the page again meanwhile. */
+  private static void awaitModelsPageServing(String version, TestNode other) {
+    await().until(d -> {
+      Map<String, String> shown = shownNodes();
+      if (shown.size() == 3 && shown.values().stream().allMatch(version::equals) && shown.equals(apiNodes(other))) return true;
+      browser.findElement(By.cssSelector("#nav button[data-page='models']")).click(); // read the page again
+      return false;
+    });
+  }
+
+  @Test
+  @Order(5)
+  void theModelsPageListsTheThreeNodesAndFollowsAnActivation() throws Exception {
+    open(b, "?page=models");
+    awaitModelsPageServing("nb-gru-v1", c);
+    for (String v : List.of("nb-gru-v1", "nb-gru-v2"))
+      await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='" + v + "'] svg.reliability")));
+
+    // An activation confirmed on node b reaches every node; the page, read again, shows all three serving it.
+    browser.findElement(By.cssSelector("#model-versions tr[data-version='nb-gru-v2'] button.activate")).click();
+    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("model-action-confirm"))).click();
+    await().until(d -> text("#model-action-result").startsWith("Stored") || text("#model-action-result").startsWith("Refused"));
+    assertTrue(text("#model-action-result").startsWith("Stored"), text("#model-action-result"));
+    awaitModelsPageServing("nb-gru-v2", c);
+    for (TestNode n : nodes) assertEquals("nb-gru-v2", api(n, "/v1/models").get("serving").asText());
+    browser.executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("model-nodes")));
+    screenshot("models-3-nodes");
+    assertNoPolicyViolations();
+  }
+
+  /** address -> [status, shards, active profiles] as the cluster page shows them. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, List<String>> shownMembers() {
+    List<List<String>> rows = (List<List<String>>) browser.executeScript("return Array.from(document.querySelectorAll('#cluster-members tbody tr'))"
+        + ".map(tr => [tr.dataset.address].concat(['status', 'shards', 'activeProfiles'].map(f => tr.querySelector(`td[data-field='${f}']`).textContent)))");
+    Map<String, List<String>> out = new TreeMap<>();
+    for (List<String> r : rows) out.put(r.get(0), r.subList(1, 4));
+    return out;
+  }
+
+  @Test
+  @Order(6)
+  void theClusterPageShowsThreeMembersWithTheShardsAndProfilesTheApiReports() throws Exception {
+    open(a, "?page=cluster");
+    Map<String, List<String>> expected = new TreeMap<>();
+    await().until(d -> {
+      try {
+        expected.clear();
+        for (JsonNode m : api(b, "/v1/cluster/members").get("members"))
+          expected.put(m.get("address").asText(), List.of(m.get("status").asText(), m.path("shards").asText(), m.path("activeProfiles").asText()));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return shownMembers().equals(expected);
+    });
+    assertEquals(3, expected.size(), expected.toString());
+    long profiles = 0;
+    for (List<String> m : expected.values()) {
+      assertEquals("Up", m.get(0), expected.toString());
+      assertTrue(Integer.parseInt(m.get(1)) > 0, "every node hosts shards: " + expected);
+      assertTrue(Long.parseLong(m.get(2)) > 0, "every node holds live profiles: " + expected);
+      profiles += Long.parseLong(m.get(2));
+    }
+    assertTrue(profiles >= USERS, "every loaded user is alive somewhere (idle profiles passivate only after minutes): " + expected);
+    assertTrue(text("#cluster-summary").contains("members3"), text("#cluster-summary"));
+    assertTrue(text("#cluster-summary").contains(address(a)), "opened on node a: " + text("#cluster-summary"));
+    screenshot("cluster-3-nodes");
+    assertNoPolicyViolations();
   }
 }

@@ -69,7 +69,12 @@ final class TestNode implements AutoCloseable {
 
   /** Replays {@code rows} into this node with the replay client (batches of 500, 4 lanes). */
   dev.profileengine.gateway.replay.Replayer.Progress replay(java.util.List<dev.profileengine.data.BehaviorRow> rows) throws InterruptedException {
-    return new dev.profileengine.gateway.replay.Replayer(new dev.profileengine.gateway.replay.Replayer.Options(base, 500, 4, 8, null))
+    return replay(rows, null);
+  }
+
+  /** The same with API key {@code key} (null: none, for a node without keys). */
+  dev.profileengine.gateway.replay.Replayer.Progress replay(java.util.List<dev.profileengine.data.BehaviorRow> rows, String key) throws InterruptedException {
+    return new dev.profileengine.gateway.replay.Replayer(new dev.profileengine.gateway.replay.Replayer.Options(base, 500, 4, 8, key))
         .run(rows, p -> {});
   }
 

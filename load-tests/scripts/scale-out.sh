@@ -17,6 +17,7 @@
 # PROFILE_JAR (api-gateway/target/profile-engine.jar). Nodes start uncapped (a JVM start at 0.25
 # core takes minutes) and are capped once ready, before the warm-up.
 # JFR_DIR: each node records the measured phase there (JFR profile settings; jfr-breakdown.awk).
+# KEEP_LOGS: a directory to copy each cluster's node logs to before it is removed.
 # Figures appended to load-tests/results/scale-out.csv (see results-lib.sh), metrics named
 # events_per_s_<N>n_<CORE>c and so on; each run's node and PostgreSQL CPU seconds too.
 set -euo pipefail
@@ -141,6 +142,7 @@ measure() {
   fi
   grep -E '^(WARMUP|ROUTE)' "$out" | sed 's/^/  /' >&2 || true
   summary=$(grep '^SUMMARY' "$out"); rm -f "$out"
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS/${n}nodes"; cp "$RUN_DIR"/node*.log "$KEEP_LOGS/${n}nodes/"; fi
   echo "$summary; node cpu ${node_cpu} s (each: ${each% }), pg cpu ${pg_cpu} s, throttled periods nodes $((th - th0)) pg $(($(cg_throttled pg) - thp0))"
   scripts/cluster.sh clean >/dev/null 2>&1 || true
   cg_remove_all

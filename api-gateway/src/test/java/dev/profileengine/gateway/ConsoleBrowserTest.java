@@ -7,20 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.data.BehaviorRow;
-import dev.profileengine.data.SampleFiles;
-import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.gateway.wire.Json;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,14 +23,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The operator console in a real headless Chromium against a real node (API keys on) loaded with
@@ -50,13 +42,13 @@ class ConsoleBrowserTest {
   private static final String KEY = ApiKeysTest.ADMIN_KEY;
   private static final String BEARER = "Bearer " + KEY;
   private static final int USERS = 40;
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
 
   @TempDir
   static Path dataDir;
   @TempDir
   static Path browserDir;
   static TestNode node;
+  static ConsoleBrowser console;
   static ChromeDriver browser;
   static List<String> users;
 
@@ -68,78 +60,27 @@ class ConsoleBrowserTest {
     node = TestNode.start(dataDir, Map.of("profile.http.api-keys", List.of(KEY + "=admin"), "profile.allowed-lateness", "3650d"));
     long t1 = System.nanoTime();
     // Whole histories of the first users in the per-user sample, in file order.
-    Set<String> chosen = new LinkedHashSet<>();
-    List<BehaviorRow> rows = new ArrayList<>();
-    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> { throw new AssertionError("unreadable " + bad); })) {
-      if (chosen.size() < USERS || chosen.contains(r.userId())) {
-        chosen.add(r.userId());
-        rows.add(r);
-      }
-    }
-    users = List.copyOf(chosen);
+    SampleUsers sample = SampleUsers.first(USERS);
+    List<BehaviorRow> rows = sample.rows();
+    users = sample.users();
     Replayer.Progress done = new Replayer(new Replayer.Options(node.base, 500, 4, 8, KEY)).run(rows, p -> {});
     assertEquals(0, done.rejected(), "every row stored: " + done);
     assertEquals(rows.size(), done.accepted() + done.duplicates(), "every row stored once: " + done);
     long t2 = System.nanoTime();
-    browser = Chromium.start(browserDir);
-    Files.createDirectories(SHOTS);
+    console = ConsoleBrowser.start(browserDir, Duration.ofSeconds(15));
+    browser = console.driver();
     System.out.printf("console test setup: node %.1f s, %d rows %.1f s, browser %.1f s%n",
         (t1 - t0) / 1e9, rows.size(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
   }
 
   @AfterAll
   static void stop() {
-    if (browser != null) browser.quit();
+    if (console != null) console.close();
     if (node != null) node.close();
-  }
-
-  private static WebDriverWait waitUpTo(Duration d) {
-    WebDriverWait w = new WebDriverWait(browser, d, Duration.ofMillis(20));
-    w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-    return w;
-  }
-
-  private static WebDriverWait await() {
-    return waitUpTo(Duration.ofSeconds(15));
   }
 
   private static String url(String query) {
     return node.base + "/console/" + query;
-  }
-
-  /** Opens {@code query} in a tab that holds no key yet. */
-  private static void freshTab(String query) {
-    // A new tab starts with an empty sessionStorage; the old one (and its streams) goes.
-    String old = browser.getWindowHandle();
-    browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
-    String fresh = browser.getWindowHandle();
-    browser.switchTo().window(old).close();
-    browser.switchTo().window(fresh);
-    browser.get(url(query));
-  }
-
-  /** Opens {@code query} with the right key given at the prompt. */
-  private static void signedIn(String query) throws Exception {
-    freshTab(query);
-    enterKey(KEY);
-    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
-  }
-
-  private static void enterKey(String key) throws Exception {
-    WebElement input;
-    try {
-      input = await().until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
-    } catch (org.openqa.selenium.TimeoutException e) {
-      screenshot("failed-no-key-prompt");
-      throw e;
-    }
-    input.clear();
-    input.sendKeys(key);
-    browser.findElement(By.id("login-submit")).click();
-  }
-
-  private static void screenshot(String name) throws Exception {
-    Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 
   private static JsonNode profile(String user) throws Exception {
@@ -192,21 +133,6 @@ class ConsoleBrowserTest {
     return all;
   }
 
-  /** An element's text, read in one step (the explorer re-renders while a user's history streams in). */
-  private static String text(String id) {
-    Object t = browser.executeScript("const e = document.getElementById(arguments[0]); return e ? e.textContent : null", id);
-    assertTrue(t != null, "no element #" + id);
-    return (String) t;
-  }
-
-  /** What the page's browser console said about a refused script, style or connection (CSP). */
-  private static void assertNoPolicyViolations() {
-    for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
-      String m = e.getMessage();
-      assertFalse(m.contains("Content Security Policy") || m.contains("Refused to"), "the page broke its own policy: " + m);
-    }
-  }
-
   @Test
   void theConsoleFilesAreOpenCacheableAndUnderAStrictPolicy() throws Exception {
     java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
@@ -240,12 +166,12 @@ class ConsoleBrowserTest {
 
   @Test
   void theBrowserEnforcesThePolicyOnInlineScript() throws Exception {
-    signedIn("");
+    console.signIn(node.base, "", KEY);
     browser.manage().logs().get(LogType.BROWSER);
     // What an injection would have to do: an inline script element. The policy stops it, and says so.
     browser.executeScript("const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.head.appendChild(s)");
     StringBuilder said = new StringBuilder();
-    await().until(d -> {
+    console.await().until(d -> {
       for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) said.append(e.getMessage()).append('\n');
       return said.toString().contains("Content Security Policy");
     });
@@ -254,115 +180,100 @@ class ConsoleBrowserTest {
 
   @Test
   void aWrongKeyIsRefusedAndTheRightOneOpensTheConsole() throws Exception {
-    freshTab("");
-    enterKey("Zq8Wx3Lm5Np1Rt7Yv2Bc9Kd4Hf6Gj0Sa");
-    WebElement refusal = await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
+    console.freshTab(url(""));
+    console.enterKey("Zq8Wx3Lm5Np1Rt7Yv2Bc9Kd4Hf6Gj0Sa");
+    WebElement refusal = console.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
     assertTrue(refusal.getText().startsWith("Refused"), refusal.getText());
     assertFalse(browser.findElement(By.id("app")).isDisplayed(), "no data pages behind a refused key");
     assertNull(browser.executeScript("return sessionStorage.getItem('profile-engine.api-key')"), "a refused key is not kept");
-    screenshot("key-refused");
+    console.screenshot("key-refused");
 
-    enterKey(KEY);
-    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+    console.signIn(KEY);
     assertEquals(KEY, browser.executeScript("return sessionStorage.getItem('profile-engine.api-key')"));
     assertNull(browser.executeScript("return localStorage.getItem('profile-engine.api-key')"), "only the tab keeps the key");
     browser.navigate().refresh();
-    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+    console.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
     assertFalse(browser.findElement(By.id("login")).isDisplayed(), "the tab keeps the key across a reload");
-    assertNoPolicyViolations();
+    console.assertNoPolicyViolations();
   }
 
   @Test
   void theExplorerShowsTheSameCountsAsTheApi() throws Exception {
-    signedIn("");
+    console.signIn(node.base, "", KEY);
     for (String user : List.of(users.get(0), users.get(7), users.get(23), users.get(37))) {
       browser.get(url("?user=" + user));
-      await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+      console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
       JsonNode p = profile(user);
       // One read of the whole table: the page re-renders while the user's history streams in.
-      @SuppressWarnings("unchecked")
-      List<List<String>> shown = (List<List<String>>) browser.executeScript(
-          "return Array.from(document.querySelectorAll('#counts td')).map(td => [td.dataset.window, td.dataset.type, td.textContent])");
-      Map<String, String> cellsShown = new java.util.HashMap<>();
-      for (List<String> c : shown) cellsShown.put(c.get(0) + "/" + c.get(1), c.get(2));
-      int cells = 0;
-      for (Iterator<Map.Entry<String, JsonNode>> w = p.get("counts").fields(); w.hasNext(); ) {
-        Map.Entry<String, JsonNode> window = w.next();
-        for (Iterator<Map.Entry<String, JsonNode>> t = window.getValue().fields(); t.hasNext(); ) {
-          Map.Entry<String, JsonNode> type = t.next();
-          assertEquals(type.getValue().asText(), cellsShown.get(window.getKey() + "/" + type.getKey()), user + " " + window.getKey() + " " + type.getKey());
-          cells++;
-        }
-      }
-      assertEquals(30, cells, "5 windows x 6 types");
-      assertTrue(text("profile-summary").contains(p.get("eventCount").asText()), text("profile-summary"));
-      assertEquals(p.get("prediction").get("modelVersion").asText(), text("model-version"));
-      if (user.equals(users.get(0))) screenshot("explorer");
+      console.assertCountsShown(user, p);
+      assertTrue(console.requiredText("#profile-summary").contains(p.get("eventCount").asText()), console.requiredText("#profile-summary"));
+      assertEquals(p.get("prediction").get("modelVersion").asText(), console.requiredText("#model-version"));
+      if (user.equals(users.get(0))) console.screenshot("explorer");
     }
-    assertNoPolicyViolations();
+    console.assertNoPolicyViolations();
   }
 
   @Test
   void aNewEventShowsInTheOpenPageWithinASecond() throws Exception {
     String user = users.get(3);
     JsonNode before = profile(user);
-    signedIn("?user=" + user);
-    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
-    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"),
+    console.signIn(node.base, "?user=" + user, KEY);
+    console.await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    console.await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"),
         before.get("counts").get("lifetime").get("purchase").asText()));
 
     Instant at = Instant.parse(before.get("lastEventTime").asText()).plusSeconds(1);
     post(event("console-live-1", user, "purchase", at, "live-category"));
     long posted = System.nanoTime();
-    waitUpTo(Duration.ofSeconds(1)).until(ExpectedConditions.presenceOfElementLocated(
+    console.waitUpTo(Duration.ofSeconds(1)).until(ExpectedConditions.presenceOfElementLocated(
         By.xpath("//ol[@id='changes']/li[contains(., 'console-live-1')]")));
     long shownMs = (System.nanoTime() - posted) / 1_000_000;
     assertTrue(shownMs <= 1000, "shown after " + shownMs + " ms");
     // The profile itself is read again: the purchase counts and the timeline show it.
-    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"),
+    console.await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"),
         Integer.toString(before.get("counts").get("lifetime").get("purchase").asInt() + 1)));
-    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "live-category"));
-    screenshot("explorer-live");
+    console.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "live-category"));
+    console.screenshot("explorer-live");
   }
 
   @Test
   void aUserWithoutAProfileAppearsWhenItsFirstEventArrives() throws Exception {
-    signedIn("?user=console-newcomer");
-    await().until(ExpectedConditions.presenceOfElementLocated(By.id("profile-missing")));
-    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    console.signIn(node.base, "?user=console-newcomer", KEY);
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.id("profile-missing")));
+    console.await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
     post(event("console-new-1", "console-newcomer", "cart", Instant.now().minusSeconds(5), "c-new"));
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), "console-newcomer"));
-    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='cart']"), "1"));
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), "console-newcomer"));
+    console.await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='cart']"), "1"));
   }
 
   @Test
   void theLiveStreamFiltersPausesAndResumesWithoutAGap() throws Exception {
     String user = users.get(5);
     Instant at = Instant.parse(profile(user).get("lastEventTime").asText());
-    signedIn("?page=stream&cause=event&user=" + user);
+    console.signIn(node.base, "?page=stream&cause=event&user=" + user, KEY);
     assertEquals(user, browser.findElement(By.id("stream-user")).getAttribute("value"), "filters from the link");
     assertEquals("event", new Select(browser.findElement(By.id("stream-cause"))).getFirstSelectedOption().getText());
-    await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
+    console.await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
 
     post(event("console-stream-1", user, "view", at.plusSeconds(1), "c-stream"));
-    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-stream-1')]")));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-stream-1')]")));
     @SuppressWarnings("unchecked")
     List<List<String>> rows = (List<List<String>>) browser.executeScript(
         "return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => [tr.dataset.user, tr.children[3].textContent])");
     assertTrue(rows.size() > 1, "the user's history and the new event");
     for (List<String> row : rows) assertEquals(List.of(user, "event"), row, "filtered to the user and the cause");
-    long offset = Long.parseLong(text("stream-offset"));
+    long offset = Long.parseLong(console.requiredText("#stream-offset"));
     assertTrue(offset > 0, "the current offset is shown");
 
     browser.findElement(By.id("stream-toggle")).click();
-    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("stream-status"), "paused at offset"));
+    console.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("stream-status"), "paused at offset"));
     post(event("console-stream-2", user, "cart", at.plusSeconds(2), "c-stream"));
     browser.findElement(By.id("stream-toggle")).click();
-    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-stream-2')]")));
-    assertTrue(Long.parseLong(text("stream-offset")) > offset);
-    await().until(d -> !text("stream-rate").equals("0.0"));
-    screenshot("stream");
-    assertNoPolicyViolations();
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-stream-2')]")));
+    assertTrue(Long.parseLong(console.requiredText("#stream-offset")) > offset);
+    console.await().until(d -> !console.requiredText("#stream-rate").equals("0.0"));
+    console.screenshot("stream");
+    console.assertNoPolicyViolations();
   }
 
   /** Opened by hand (no offset in the link), the stream starts at the journal's head: no history, then what comes. */
@@ -370,22 +281,22 @@ class ConsoleBrowserTest {
   void theLiveStreamStartsAtTheHeadByDefault() throws Exception {
     String user = users.get(6);
     Instant at = Instant.parse(profile(user).get("lastEventTime").asText());
-    signedIn("?page=segments");
+    console.signIn(node.base, "?page=segments", KEY);
     browser.findElement(By.cssSelector("#nav [data-page='stream']")).click();
     assertEquals("latest", browser.findElement(By.id("stream-from")).getAttribute("value"));
     browser.findElement(By.id("stream-user")).sendKeys(user);
     browser.findElement(By.cssSelector("#stream-filters button[type='submit']")).click();
-    await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
+    console.await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
     post(event("console-head-1", user, "view", at.plusSeconds(1), "c-head"));
-    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-head-1')]")));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-head-1')]")));
     List<?> rows = (List<?>) browser.executeScript("return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => tr.textContent)");
     for (Object row : rows) assertTrue(row.toString().contains("console-head-1"), "only the new write (its event and prediction), not the user's history: " + rows);
   }
 
   @Test
   void segmentMembersPageThroughAndModelsShowWhatEachNodeServes() throws Exception {
-    signedIn("?page=segments");
-    await().until(ExpectedConditions.presenceOfElementLocated(By.id("segment-table")));
+    console.signIn(node.base, "?page=segments", KEY);
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.id("segment-table")));
     JsonNode segments = Json.MAPPER.readTree(node.get("/v1/segments", BEARER).body()).get("segments");
     assertEquals(segments.size(), browser.findElements(By.cssSelector("#segment-table tbody tr")).size());
     JsonNode biggest = null;
@@ -393,32 +304,19 @@ class ConsoleBrowserTest {
     String id = biggest.get("id").asText();
     Set<String> expected = members(id);
     assertTrue(expected.size() > 10, "a segment of more than one page: " + segments);
-    browser.findElement(By.cssSelector("tr[data-segment='" + id + "'] button.members-open")).click();
-    await().until(ExpectedConditions.presenceOfElementLocated(By.id("members-page-size")));
-    new Select(browser.findElement(By.id("members-page-size"))).selectByVisibleText("10");
-    await().until(d -> browser.findElements(By.cssSelector("#member-list li")).size() == Math.min(10, expected.size())
-        && text("members-page").equals("1"));
-    Set<String> seen = new LinkedHashSet<>();
-    for (int page = 1; ; page++) {
-      await().until(ExpectedConditions.textToBe(By.id("members-page"), Integer.toString(page)));
-      for (WebElement li : browser.findElements(By.cssSelector("#member-list li button"))) assertTrue(seen.add(li.getText()), "listed twice");
-      if (page == 1) screenshot("segments");
-      WebElement next = browser.findElement(By.id("members-next"));
-      if (!next.isEnabled()) break;
-      next.click();
-    }
+    Set<String> seen = console.pageThroughMembers(id, "segments");
     assertEquals(expected, new java.util.TreeSet<>(seen), "the pages hold every member once");
     browser.findElement(By.id("reevaluate")).click();
-    await().until(d -> text("reevaluate-result").startsWith("started") || text("reevaluate-result").contains("already running"));
+    console.await().until(d -> console.requiredText("#reevaluate-result").startsWith("started") || console.requiredText("#reevaluate-result").contains("already running"));
 
     browser.findElement(By.cssSelector("#nav button[data-page='models']")).click();
-    await().until(ExpectedConditions.presenceOfElementLocated(By.id("model-nodes")));
-    assertTrue(text("models-serving").contains("nb-gru-v1"), text("models-serving"));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.id("model-nodes")));
+    assertTrue(console.requiredText("#models-serving").contains("nb-gru-v1"), console.requiredText("#models-serving"));
     assertEquals(1, browser.findElements(By.cssSelector("#model-nodes tbody tr")).size());
     // No registry directory here: the report packaged with the default model is drawn.
-    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='nb-gru-v1'] svg.reliability")));
-    screenshot("models");
-    assertNoPolicyViolations();
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='nb-gru-v1'] svg.reliability")));
+    console.screenshot("models");
+    console.assertNoPolicyViolations();
   }
 
   /** A cell of the cluster page's member row for {@code address}, read in one step (the table is redrawn every 4 s). */
@@ -431,13 +329,13 @@ class ConsoleBrowserTest {
 
   /** A rate shown on the cluster page; 0 while it shows none yet ("—"). */
   private static double shownRate(String id) {
-    String t = text(id);
+    String t = console.requiredText("#" + id);
     return t.matches("[0-9.]+") ? Double.parseDouble(t) : 0;
   }
 
   @Test
   void theClusterPageShowsThisNodeAsTheApiDoesAndItsRates() throws Exception {
-    signedIn("?page=cluster");
+    console.signIn(node.base, "?page=cluster", KEY);
     assertTrue(browser.findElement(By.cssSelector("#nav button[data-page='cluster']")).getAttribute("class").contains("active"));
     JsonNode members = Json.MAPPER.readTree(node.get("/v1/cluster/members", BEARER).body());
     String self = members.get("self").asText();
@@ -446,28 +344,28 @@ class ConsoleBrowserTest {
     String shards = Integer.toString(owners.get(self).size());
     assertEquals(shards, me.get("shards").asText(), "the members route counts the shards /v1/cluster/shards lists");
     assertTrue(me.get("activeProfiles").asLong() >= USERS, me.toString());
-    await().until(d -> "Up".equals(memberCell(self, "status")));
-    await().until(d -> shards.equals(memberCell(self, "shards")));
-    await().until(d -> me.get("activeProfiles").asText().equals(memberCell(self, "activeProfiles")));
+    console.await().until(d -> "Up".equals(memberCell(self, "status")));
+    console.await().until(d -> shards.equals(memberCell(self, "shards")));
+    console.await().until(d -> me.get("activeProfiles").asText().equals(memberCell(self, "activeProfiles")));
     assertEquals(1L, browser.executeScript("return document.querySelectorAll('#cluster-members tbody tr').length"));
-    assertTrue(text("cluster-summary").contains(self), text("cluster-summary"));
-    assertTrue(text("cluster-ready").contains("ready"), text("cluster-ready"));
+    assertTrue(console.requiredText("#cluster-summary").contains(self), console.requiredText("#cluster-summary"));
+    assertTrue(console.requiredText("#cluster-ready").contains("ready"), console.requiredText("#cluster-ready"));
 
     // The rates count from the page's first sample of /metrics: what is posted and read after it shows.
-    await().until(d -> Integer.parseInt(text("cluster-samples")) >= 1);
-    long before = Long.parseLong(text("cluster-ingest-total"));
+    console.await().until(d -> Integer.parseInt(console.requiredText("#cluster-samples")) >= 1);
+    long before = Long.parseLong(console.requiredText("#cluster-ingest-total"));
     String user = users.get(9);
     Instant at = Instant.parse(profile(user).get("lastEventTime").asText());
     for (int i = 1; i <= 10; i++) post(event("console-cluster-" + i, user, "view", at.plusSeconds(i), "c-cluster"));
     for (int i = 0; i < 5; i++) profile(user);
-    await().until(d -> shownRate("cluster-ingest-rate") > 0 && shownRate("cluster-read-rate") > 0);
-    await().until(d -> Long.parseLong(text("cluster-ingest-total")) >= before + 10);
+    console.await().until(d -> shownRate("cluster-ingest-rate") > 0 && shownRate("cluster-read-rate") > 0);
+    console.await().until(d -> Long.parseLong(console.requiredText("#cluster-ingest-total")) >= before + 10);
     // A few samples, so the sparklines have a line to draw in the screenshot.
-    waitUpTo(Duration.ofSeconds(30)).until(d -> Integer.parseInt(text("cluster-samples")) >= 4);
+    console.waitUpTo(Duration.ofSeconds(30)).until(d -> Integer.parseInt(console.requiredText("#cluster-samples")) >= 4);
     assertEquals(1, browser.findElements(By.cssSelector("#cluster-ingest-spark svg polyline")).size());
     assertEquals(1, browser.findElements(By.cssSelector("#cluster-read-spark svg polyline")).size());
-    screenshot("cluster");
-    assertNoPolicyViolations();
+    console.screenshot("cluster");
+    console.assertNoPolicyViolations();
   }
 
   @Test
@@ -481,12 +379,12 @@ class ConsoleBrowserTest {
         Json.MAPPER.writeValueAsString(Map.of(attrName, attrValue)), BEARER);
     assertEquals(200, put.statusCode(), put.body());
 
-    signedIn("?user=" + URLEncoder.encode(user, StandardCharsets.UTF_8));
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
-    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("attributes"), attrValue));
-    assertTrue(text("attributes").contains(attrName), text("attributes"));
-    assertTrue(text("timeline").contains(category), text("timeline"));
-    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("changes"), category));
+    console.signIn(node.base, "?user=" + URLEncoder.encode(user, StandardCharsets.UTF_8), KEY);
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    console.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("attributes"), attrValue));
+    assertTrue(console.requiredText("#attributes").contains(attrName), console.requiredText("#attributes"));
+    assertTrue(console.requiredText("#timeline").contains(category), console.requiredText("#timeline"));
+    console.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("changes"), category));
     assertEquals(user, browser.findElement(By.id("user-id")).getAttribute("value"));
 
     browser.findElement(By.cssSelector("#nav button[data-page='stream']")).click();
@@ -494,17 +392,17 @@ class ConsoleBrowserTest {
     browser.findElement(By.id("stream-from")).clear();
     browser.findElement(By.id("stream-from")).sendKeys("0"); // the user's history, markup included
     browser.findElement(By.cssSelector("#stream-filters button[type=submit]")).click();
-    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("stream-rows"), category));
-    screenshot("stream-injection");
+    console.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("stream-rows"), category));
+    console.screenshot("stream-injection");
     browser.findElement(By.cssSelector("#nav button[data-page='explorer']")).click();
-    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("attributes"), attrValue));
-    screenshot("explorer-injection");
+    console.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("attributes"), attrValue));
+    console.screenshot("explorer-injection");
 
     assertNull(browser.executeScript("return window.__pwned === undefined ? null : window.__pwned"), "injected script ran");
     assertEquals(0L, browser.executeScript("return document.querySelectorAll('img, #injected, b#injected, svg[onload], [onerror]').length"),
         "an injected element exists");
     assertEquals(1L, browser.executeScript("return document.scripts.length"), "only the console's own script");
-    assertNoPolicyViolations();
+    console.assertNoPolicyViolations();
   }
 
   @Test
@@ -516,35 +414,35 @@ class ConsoleBrowserTest {
     JsonNode linked = identify(Map.of("userId", user, "anonymousId", "console-anon-1"));
     assertEquals(user, linked.get("userId").asText(), linked.toString());
 
-    signedIn("?identity=anonymousId:console-anon-1");
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    console.signIn(node.base, "?identity=anonymousId:console-anon-1", KEY);
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
     assertEquals("identity", new Select(browser.findElement(By.id("lookup-kind"))).getFirstSelectedOption().getAttribute("value"));
     assertEquals("anonymousId:console-anon-1", browser.findElement(By.id("user-id")).getAttribute("value"));
-    assertTrue(text("profile-lookup").contains("anonymousId:console-anon-1"), text("profile-lookup"));
-    await().until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-1")) && shownIdentities("userId").equals(List.of(user)));
-    assertTrue(text("profile-summary").contains(Long.toString(events + 1)), "the anonymous visit is the user's now: " + text("profile-summary"));
-    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    assertTrue(console.requiredText("#profile-lookup").contains("anonymousId:console-anon-1"), console.requiredText("#profile-lookup"));
+    console.await().until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-1")) && shownIdentities("userId").equals(List.of(user)));
+    assertTrue(console.requiredText("#profile-summary").contains(Long.toString(events + 1)), "the anonymous visit is the user's now: " + console.requiredText("#profile-summary"));
+    console.await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
 
     // Linked while the page is open (a second browser and a device): the merged change re-reads the profile.
     identify(Map.of("userId", user, "anonymousId", "console-anon-2", "identities", Map.of("device", "console-dev-1")));
-    waitUpTo(Duration.ofSeconds(5)).until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-1", "console-anon-2"))
+    console.waitUpTo(Duration.ofSeconds(5)).until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-1", "console-anon-2"))
         && shownIdentities("device").equals(List.of("console-dev-1")));
-    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#changes li[data-cause='merged']")));
-    screenshot("explorer-identities");
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#changes li[data-cause='merged']")));
+    console.screenshot("explorer-identities");
 
     // The form looks up any type by the select; a profile key works as a user id.
     new Select(browser.findElement(By.id("lookup-kind"))).selectByValue("identity");
     browser.findElement(By.id("user-id")).clear();
     browser.findElement(By.id("user-id")).sendKeys("device:console-dev-1");
     browser.findElement(By.cssSelector("#lookup button[type='submit']")).click();
-    await().until(d -> String.valueOf(browser.getCurrentUrl()).contains("identity=device%3Aconsole-dev-1"));
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
-    await().until(d -> shownIdentities("device").equals(List.of("console-dev-1")));
+    console.await().until(d -> String.valueOf(browser.getCurrentUrl()).contains("identity=device%3Aconsole-dev-1"));
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    console.await().until(d -> shownIdentities("device").equals(List.of("console-dev-1")));
 
     // Split back off while the page is open: a lookup by the identity follows it to the profile it now belongs to.
     browser.get(url("?identity=anonymousId:console-anon-2"));
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
-    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    console.await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
     HttpResponse<String> split = node.send("POST", "/v1/profiles/" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "/unmerge",
         "{\"anonymousId\":\"console-anon-2\"}", BEARER);
     assertEquals(200, split.statusCode(), split.body());
@@ -552,21 +450,21 @@ class ConsoleBrowserTest {
     assertEquals(200, owner.statusCode(), owner.body());
     String ownerId = Json.MAPPER.readTree(owner.body()).get("userId").asText();
     assertFalse(ownerId.equals(user), "the anonymous id is a profile of its own again: " + owner.body());
-    waitUpTo(Duration.ofSeconds(5)).until(ExpectedConditions.textToBe(By.id("profile-user"), ownerId));
-    await().until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-2")) && shownIdentities("userId").isEmpty());
-    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#changes li[data-cause='unmerged']")));
+    console.waitUpTo(Duration.ofSeconds(5)).until(ExpectedConditions.textToBe(By.id("profile-user"), ownerId));
+    console.await().until(d -> shownIdentities("anonymousId").equals(List.of("console-anon-2")) && shownIdentities("userId").isEmpty());
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#changes li[data-cause='unmerged']")));
     browser.get(url("?user=" + URLEncoder.encode("~anonymousId:console-anon-1", StandardCharsets.UTF_8)));
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
     assertEquals("user", new Select(browser.findElement(By.id("lookup-kind"))).getFirstSelectedOption().getAttribute("value"));
 
     // The live stream's cause filter knows merges.
     browser.get(url("?page=stream&cause=merged&user=" + URLEncoder.encode(user, StandardCharsets.UTF_8)));
     assertEquals("merged", new Select(browser.findElement(By.id("stream-cause"))).getFirstSelectedOption().getText());
-    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-anon-2')]")));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-anon-2')]")));
     @SuppressWarnings("unchecked")
     List<String> causes = (List<String>) browser.executeScript("return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => tr.children[3].textContent)");
     for (String cause : causes) assertEquals("merged", cause, "filtered to merges: " + causes);
-    assertNoPolicyViolations();
+    console.assertNoPolicyViolations();
   }
 
   @Test
@@ -575,15 +473,15 @@ class ConsoleBrowserTest {
     String device = "<svg onload=\"window.__pwned=6\"><b id=\"injected\">d</b>";
     postAnonymous("console-xss-anon-1", anonymous, Map.of("device", device), Instant.now().minusSeconds(20));
 
-    signedIn("?identity=" + URLEncoder.encode("anonymousId:" + anonymous, StandardCharsets.UTF_8));
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), "~anonymousId:" + anonymous));
-    await().until(d -> shownIdentities("anonymousId").equals(List.of(anonymous)) && shownIdentities("device").equals(List.of(device)));
+    console.signIn(node.base, "?identity=" + URLEncoder.encode("anonymousId:" + anonymous, StandardCharsets.UTF_8), KEY);
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), "~anonymousId:" + anonymous));
+    console.await().until(d -> shownIdentities("anonymousId").equals(List.of(anonymous)) && shownIdentities("device").equals(List.of(device)));
     assertEquals("anonymousId:" + anonymous, browser.findElement(By.id("user-id")).getAttribute("value"));
-    await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("changes"), "console-xss-anon-1"));
+    console.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("changes"), "console-xss-anon-1"));
 
     assertNull(browser.executeScript("return window.__pwned === undefined ? null : window.__pwned"), "injected script ran");
     assertEquals(0L, browser.executeScript("return document.querySelectorAll('img, #injected, svg[onload], [onerror]').length"),
         "an injected element exists");
-    assertNoPolicyViolations();
+    console.assertNoPolicyViolations();
   }
 }

@@ -1,13 +1,10 @@
 package dev.profileengine.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.data.BehaviorRow;
-import dev.profileengine.data.SampleFiles;
-import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.engine.ProfileShards;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.gateway.wire.Json;
@@ -15,14 +12,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,14 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Every page of the console against a three-node cluster (PostgreSQL journal, TLS remoting, one
@@ -58,7 +47,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleClusterBrowserTest {
   private static final String KEY = ApiKeysTest.ADMIN_KEY;
   private static final String BEARER = "Bearer " + KEY;
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
   private static final int USERS = 40;
 
   @TempDir
@@ -69,6 +57,7 @@ class ConsoleClusterBrowserTest {
   static TestNode b;
   static TestNode c;
   static List<String> users;
+  static ConsoleBrowser console;
   static ChromeDriver browser;
 
   private static TestNode startNode(String url, int seedPort, int port, Path registry, int i) {
@@ -99,68 +88,33 @@ class ConsoleClusterBrowserTest {
     c = nodes.get(2);
     long t1 = System.nanoTime();
     // Whole histories of the first users of the per-user sample, replayed into node b: each lands on its shard's node.
-    Set<String> chosen = new LinkedHashSet<>();
-    List<BehaviorRow> rows = new ArrayList<>();
-    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> { throw new AssertionError("unreadable " + bad); })) {
-      if (chosen.size() < USERS || chosen.contains(r.userId())) {
-        chosen.add(r.userId());
-        rows.add(r);
-      }
-    }
-    users = List.copyOf(chosen);
+    SampleUsers sample = SampleUsers.first(USERS);
+    List<BehaviorRow> rows = sample.rows();
+    users = sample.users();
     Replayer.Progress done = b.replay(rows, KEY);
     assertEquals(0, done.rejected(), "every row stored: " + done);
     assertEquals(rows.size(), done.accepted() + done.duplicates(), "every row stored once: " + done);
     long t2 = System.nanoTime();
-    browser = Chromium.start(dir.resolve("browser"));
-    Files.createDirectories(SHOTS);
+    console = ConsoleBrowser.start(dir.resolve("browser"), Duration.ofSeconds(30));
+    browser = console.driver();
     System.out.printf("3-node console setup: cluster %.1f s, %d rows %.1f s, browser %.1f s%n",
         (t1 - t0) / 1e9, rows.size(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) browser.quit();
+    if (console != null) console.close();
     for (TestNode n : nodes) n.close();
     if (pg != null) pg.close();
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private static WebDriverWait waitUpTo(Duration d) {
-    WebDriverWait w = new WebDriverWait(browser, d, Duration.ofMillis(20));
-    w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-    return w;
-  }
-
-  private static WebDriverWait await() {
-    return waitUpTo(Duration.ofSeconds(30));
-  }
-
   /** Opens the console of {@code node} at {@code query}; gives the key when that node's origin has none in this tab yet. */
-  private static void open(TestNode node, String query) {
+  private static void open(TestNode node, String query) throws Exception {
     browser.get(node.base + "/console/" + query);
-    await().until(d -> browser.findElement(By.id("app")).isDisplayed() || browser.findElement(By.id("api-key")).isDisplayed());
-    if (!browser.findElement(By.id("app")).isDisplayed()) {
-      browser.findElement(By.id("api-key")).sendKeys(KEY);
-      browser.findElement(By.id("login-submit")).click();
-      await().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
-    }
-  }
-
-  private static void screenshot(String name) throws Exception {
-    Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-  }
-
-  /** An element's text, read in one step; "" when there is none. */
-  private static String text(String css) {
-    Object t = browser.executeScript("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", css);
-    return t == null ? "" : (String) t;
-  }
-
-  private static void assertNoPolicyViolations() {
-    for (LogEntry e : browser.manage().logs().get(LogType.BROWSER))
-      assertFalse(e.getMessage().contains("Content Security Policy") || e.getMessage().contains("Refused to"), "the page broke its own policy: " + e.getMessage());
+    console.await().until(d -> browser.findElement(By.id("app")).isDisplayed() || browser.findElement(By.id("api-key")).isDisplayed());
+    if (!browser.findElement(By.id("app")).isDisplayed()) console.signIn(KEY);
   }
 
   private static JsonNode api(TestNode node, String path) throws Exception {
@@ -234,36 +188,22 @@ class ConsoleClusterBrowserTest {
   void theExplorerOnOneNodeFollowsAUserOfAnotherAndAnEventPostedToAThird() throws Exception {
     String user = userOn(a);
     open(c, "?user=" + user);
-    await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
-    await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    console.await().until(ExpectedConditions.textToBe(By.id("profile-user"), user));
+    console.await().until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
     JsonNode p = profile(b, user);
-    @SuppressWarnings("unchecked")
-    List<List<String>> shown = (List<List<String>>) browser.executeScript(
-        "return Array.from(document.querySelectorAll('#counts td')).map(td => [td.dataset.window, td.dataset.type, td.textContent])");
-    Map<String, String> cells = new HashMap<>();
-    for (List<String> cell : shown) cells.put(cell.get(0) + "/" + cell.get(1), cell.get(2));
-    int compared = 0;
-    for (Iterator<Map.Entry<String, JsonNode>> w = p.get("counts").fields(); w.hasNext(); ) {
-      Map.Entry<String, JsonNode> window = w.next();
-      for (Iterator<Map.Entry<String, JsonNode>> t = window.getValue().fields(); t.hasNext(); ) {
-        Map.Entry<String, JsonNode> type = t.next();
-        assertEquals(type.getValue().asText(), cells.get(window.getKey() + "/" + type.getKey()), user + " " + window.getKey() + " " + type.getKey());
-        compared++;
-      }
-    }
-    assertEquals(30, compared, "5 windows x 6 types");
-    assertTrue(text("#profile-summary").contains(p.get("eventCount").asText()), text("#profile-summary"));
+    console.assertCountsShown(user, p);
+    assertTrue(console.text("#profile-summary").contains(p.get("eventCount").asText()), console.text("#profile-summary"));
 
     // Posted to node b, stored on node a, shown on node c: the change stream crosses the cluster.
     int purchases = p.get("counts").get("lifetime").get("purchase").asInt();
     post(b, "console-3-live-1", user, "purchase", Instant.parse(p.get("lastEventTime").asText()).plusSeconds(1));
     long posted = System.nanoTime();
-    waitUpTo(Duration.ofSeconds(5)).until(ExpectedConditions.presenceOfElementLocated(
+    console.waitUpTo(Duration.ofSeconds(5)).until(ExpectedConditions.presenceOfElementLocated(
         By.xpath("//ol[@id='changes']/li[contains(., 'console-3-live-1')]")));
     System.out.printf("3-node console: an event posted to node b shown on node c after %d ms%n", (System.nanoTime() - posted) / 1_000_000);
-    await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"), Integer.toString(purchases + 1)));
-    screenshot("explorer-3-nodes");
-    assertNoPolicyViolations();
+    console.await().until(ExpectedConditions.textToBe(By.cssSelector("#counts td[data-window='lifetime'][data-type='purchase']"), Integer.toString(purchases + 1)));
+    console.screenshot("explorer-3-nodes");
+    console.assertNoPolicyViolations();
   }
 
   @Test
@@ -272,17 +212,17 @@ class ConsoleClusterBrowserTest {
     String user = userOn(b);
     Instant at = Instant.parse(profile(a, user).get("lastEventTime").asText());
     open(a, "?page=stream&cause=event&from=0&user=" + user);
-    await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
+    console.await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
     post(c, "console-3-stream-1", user, "cart", at.plusSeconds(1));
-    await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-3-stream-1')]")));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-3-stream-1')]")));
     @SuppressWarnings("unchecked")
     List<List<String>> rows = (List<List<String>>) browser.executeScript(
         "return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => [tr.dataset.user, tr.children[3].textContent])");
     assertTrue(rows.size() > 1, "the user's history and the new event: " + rows);
     for (List<String> row : rows) assertEquals(List.of(user, "event"), row, "filtered to the user and the cause");
-    assertTrue(Long.parseLong(text("#stream-offset")) > 0, "the current offset is shown");
-    screenshot("stream-3-nodes");
-    assertNoPolicyViolations();
+    assertTrue(Long.parseLong(console.text("#stream-offset")) > 0, "the current offset is shown");
+    console.screenshot("stream-3-nodes");
+    console.assertNoPolicyViolations();
   }
 
   @Test
@@ -299,7 +239,7 @@ class ConsoleClusterBrowserTest {
     }
     Map<String, Long> settled = counts;
     open(b, "?page=segments");
-    await().until(d -> {
+    console.await().until(d -> {
       @SuppressWarnings("unchecked")
       List<List<String>> shown = (List<List<String>>) browser.executeScript(
           "return Array.from(document.querySelectorAll('#segment-table tbody tr')).map(tr => [tr.dataset.segment, tr.children[4].textContent])");
@@ -313,21 +253,9 @@ class ConsoleClusterBrowserTest {
     Set<String> expected = members(c, id);
     assertEquals(settled.get(id).longValue(), expected.size(), "the count is the members listed");
     assertTrue(expected.size() > 10, "a segment of more than one page: " + settled);
-    browser.findElement(By.cssSelector("tr[data-segment='" + id + "'] button.members-open")).click();
-    await().until(ExpectedConditions.presenceOfElementLocated(By.id("members-page-size")));
-    new Select(browser.findElement(By.id("members-page-size"))).selectByVisibleText("10");
-    await().until(d -> browser.findElements(By.cssSelector("#member-list li")).size() == 10 && text("#members-page").equals("1"));
-    Set<String> seen = new LinkedHashSet<>();
-    for (int page = 1; ; page++) {
-      await().until(ExpectedConditions.textToBe(By.id("members-page"), Integer.toString(page)));
-      for (WebElement li : browser.findElements(By.cssSelector("#member-list li button"))) assertTrue(seen.add(li.getText()), "listed twice");
-      if (page == 1) screenshot("segments-3-nodes");
-      WebElement next = browser.findElement(By.id("members-next"));
-      if (!next.isEnabled()) break;
-      next.click();
-    }
+    Set<String> seen = console.pageThroughMembers(id, "segments-3-nodes");
     assertEquals(expected, new TreeSet<>(seen), "the pages on node b hold every member node c lists, once");
-    assertNoPolicyViolations();
+    console.assertNoPolicyViolations();
   }
 
   /** node -> version it serves, as the models page shows them. */
@@ -352,7 +280,7 @@ class ConsoleClusterBrowserTest {
 
   /** Waits until the models page shows three nodes, each serving {@code version}, as node {@code other}'s API says; reads the page again meanwhile. */
   private static void awaitModelsPageServing(String version, TestNode other) {
-    await().until(d -> {
+    console.await().until(d -> {
       Map<String, String> shown = shownNodes();
       if (shown.size() == 3 && shown.values().stream().allMatch(version::equals) && shown.equals(apiNodes(other))) return true;
       browser.findElement(By.cssSelector("#nav button[data-page='models']")).click(); // read the page again
@@ -366,18 +294,18 @@ class ConsoleClusterBrowserTest {
     open(b, "?page=models");
     awaitModelsPageServing("nb-gru-v1", c);
     for (String v : List.of("nb-gru-v1", "nb-gru-v2"))
-      await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='" + v + "'] svg.reliability")));
+      console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='" + v + "'] svg.reliability")));
 
     // An activation confirmed on node b reaches every node; the page, read again, shows all three serving it.
     browser.findElement(By.cssSelector("#model-versions tr[data-version='nb-gru-v2'] button.activate")).click();
-    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("model-action-confirm"))).click();
-    await().until(d -> text("#model-action-result").startsWith("Stored") || text("#model-action-result").startsWith("Refused"));
-    assertTrue(text("#model-action-result").startsWith("Stored"), text("#model-action-result"));
+    console.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("model-action-confirm"))).click();
+    console.await().until(d -> console.text("#model-action-result").startsWith("Stored") || console.text("#model-action-result").startsWith("Refused"));
+    assertTrue(console.text("#model-action-result").startsWith("Stored"), console.text("#model-action-result"));
     awaitModelsPageServing("nb-gru-v2", c);
     for (TestNode n : nodes) assertEquals("nb-gru-v2", api(n, "/v1/models").get("serving").asText());
     browser.executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("model-nodes")));
-    screenshot("models-3-nodes");
-    assertNoPolicyViolations();
+    console.screenshot("models-3-nodes");
+    console.assertNoPolicyViolations();
   }
 
   /** address -> [status, shards, active profiles] as the cluster page shows them. */
@@ -395,7 +323,7 @@ class ConsoleClusterBrowserTest {
   void theClusterPageShowsThreeMembersWithTheShardsAndProfilesTheApiReports() throws Exception {
     open(a, "?page=cluster");
     Map<String, List<String>> expected = new TreeMap<>();
-    await().until(d -> {
+    console.await().until(d -> {
       try {
         expected.clear();
         for (JsonNode m : api(b, "/v1/cluster/members").get("members"))
@@ -414,9 +342,9 @@ class ConsoleClusterBrowserTest {
       profiles += Long.parseLong(m.get(2));
     }
     assertTrue(profiles >= USERS, "every loaded user is alive somewhere (idle profiles passivate only after minutes): " + expected);
-    assertTrue(text("#cluster-summary").contains("members3"), text("#cluster-summary"));
-    assertTrue(text("#cluster-summary").contains(address(a)), "opened on node a: " + text("#cluster-summary"));
-    screenshot("cluster-3-nodes");
-    assertNoPolicyViolations();
+    assertTrue(console.text("#cluster-summary").contains("members3"), console.text("#cluster-summary"));
+    assertTrue(console.text("#cluster-summary").contains(address(a)), "opened on node a: " + console.text("#cluster-summary"));
+    console.screenshot("cluster-3-nodes");
+    console.assertNoPolicyViolations();
   }
 }

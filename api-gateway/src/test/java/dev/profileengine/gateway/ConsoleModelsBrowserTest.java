@@ -16,13 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The console's models page in a real headless Chromium against a node with a registry of several
@@ -35,11 +31,11 @@ class ConsoleModelsBrowserTest {
   private static final String ADMIN_KEY = ApiKeysTest.ADMIN_KEY;
   private static final String READ_KEY = ApiKeysTest.READER_KEY;
   private static final String HOSTILE = "<img src=x onerror=alert(1)> v2 & co";
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
 
   @TempDir
   static Path dir;
   static TestNode node;
+  static ConsoleBrowser console;
   static ChromeDriver browser;
 
   @BeforeAll
@@ -56,50 +52,20 @@ class ConsoleModelsBrowserTest {
     TestRegistry.activate(registry, "nb-gru-v1");
     node = TestNode.start(dir.resolve("data"), Map.of("profile.model.registry-dir", registry.toString(),
         "profile.http.api-keys", List.of(ADMIN_KEY + "=admin", READ_KEY + "=read")));
-    browser = Chromium.start(dir.resolve("browser"));
-    Files.createDirectories(SHOTS);
+    console = ConsoleBrowser.start(dir.resolve("browser"), Duration.ofSeconds(20));
+    browser = console.driver();
   }
 
   @AfterAll
   static void stop() {
-    if (browser != null) browser.quit();
+    if (console != null) console.close();
     if (node != null) node.close();
   }
 
-  private static WebDriverWait await() {
-    WebDriverWait w = new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(20));
-    w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-    return w;
-  }
-
   /** A new tab (empty sessionStorage) on the models page, signed in with {@code key}. */
-  private static void modelsPage(String key) {
-    String old = browser.getWindowHandle();
-    browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
-    String fresh = browser.getWindowHandle();
-    browser.switchTo().window(old).close();
-    browser.switchTo().window(fresh);
-    browser.get(node.base + "/console/?page=models");
-    WebElement input;
-    try {
-      input = await().until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
-    } catch (org.openqa.selenium.TimeoutException e) {
-      StringBuilder said = new StringBuilder();
-      for (LogEntry l : browser.manage().logs().get(LogType.BROWSER)) said.append(l.getMessage()).append('\n');
-      throw new AssertionError("no key prompt; the browser said: " + said, e);
-    }
-    input.sendKeys(key);
-    browser.findElement(By.id("login-submit")).click();
-    await().until(ExpectedConditions.presenceOfElementLocated(By.id("model-versions")));
-  }
-
-  private static void screenshot(String name) throws Exception {
-    Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-  }
-
-  private static String text(String css) {
-    Object t = browser.executeScript("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", css);
-    return t == null ? "" : (String) t;
+  private static void modelsPage(String key) throws Exception {
+    console.signIn(node.base, "?page=models", key);
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.id("model-versions")));
   }
 
   private static JsonNode models() throws Exception {
@@ -113,29 +79,22 @@ class ConsoleModelsBrowserTest {
   /** Clicks a row's action, then the confirmation's {@code Confirm} (or {@code Cancel}); returns the shown outcome. */
   private static String act(String css, boolean confirm) {
     browser.findElement(By.cssSelector(css)).click();
-    WebElement question = await().until(ExpectedConditions.visibilityOfElementLocated(By.id("model-action-question")));
+    WebElement question = console.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("model-action-question")));
     assertFalse(question.getText().isBlank());
     if (!confirm) {
       browser.findElement(By.id("model-action-cancel")).click();
-      await().until(ExpectedConditions.invisibilityOfElementLocated(By.id("model-action")));
+      console.await().until(ExpectedConditions.invisibilityOfElementLocated(By.id("model-action")));
       return null;
     }
     browser.findElement(By.id("model-action-confirm")).click();
-    await().until(d -> text("#model-action-result").startsWith("Stored") || text("#model-action-result").startsWith("Refused"));
-    return text("#model-action-result");
-  }
-
-  private static void assertNoPolicyViolations() {
-    for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
-      String m = e.getMessage();
-      assertFalse(m.contains("Content Security Policy") || m.contains("Refused to"), "the page broke its own policy: " + m);
-    }
+    console.await().until(d -> console.text("#model-action-result").startsWith("Stored") || console.text("#model-action-result").startsWith("Refused"));
+    return console.text("#model-action-result");
   }
 
   @Test
   void eachVersionsEvaluationIsDrawnAsChartsOrItsAbsenceExplained() throws Exception {
     modelsPage(READ_KEY);
-    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(card("nb-gru-v1") + " svg.reliability")));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(card("nb-gru-v1") + " svg.reliability")));
     JsonNode report = Json.MAPPER.readTree(node.get("/v1/models/nb-gru-v1/evaluation", "Bearer " + READ_KEY).body());
     // F1 per type: one bar per (type, row that predicts types), as many as the report has.
     int typed = 0;
@@ -152,23 +111,23 @@ class ConsoleModelsBrowserTest {
     List<WebElement> bars = browser.findElements(By.cssSelector(card("nb-gru-v1") + " svg.bars"));
     assertEquals(2, bars.size());
     assertEquals(categoryRows, bars.get(0).findElements(By.tagName("rect")).size());
-    String summary = text(card("nb-gru-v1") + " #evaluation-summary");
+    String summary = console.text(card("nb-gru-v1") + " #evaluation-summary");
     assertTrue(summary.contains(String.format(java.util.Locale.ROOT, "%.3f", report.get("model").get("macroF1").asDouble()))
         && summary.contains("686") && summary.contains("1000 resamples"), summary);
     assertEquals(report.get("model").get("vsBestBaseline").size(), browser.findElements(By.cssSelector(card("nb-gru-v1") + " table.vs-best tbody tr")).size());
 
     // Markup in a report's title is text: shown verbatim, no element made of it.
-    await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(card("nb-gru-v2") + " svg.reliability")));
-    assertTrue(text(card("nb-gru-v2")).contains(HOSTILE), text(card("nb-gru-v2")));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(card("nb-gru-v2") + " svg.reliability")));
+    assertTrue(console.text(card("nb-gru-v2")).contains(HOSTILE), console.text(card("nb-gru-v2")));
     assertEquals(0L, browser.executeScript("return document.querySelectorAll('#models img').length"));
 
     // No report, a corrupt report: the API's reasons, as text.
-    await().until(d -> text(card("nb-gru-v3")).contains("No report") && text(card("nb-gru-v4")).contains("Report not shown: 422"));
-    assertTrue(text(card("nb-gru-v3")).contains("nb-gru-v3 has no evaluation report"), text(card("nb-gru-v3")));
-    assertTrue(text(card("nb-gru-v4")).contains("not JSON"), text(card("nb-gru-v4")));
+    console.await().until(d -> console.text(card("nb-gru-v3")).contains("No report") && console.text(card("nb-gru-v4")).contains("Report not shown: 422"));
+    assertTrue(console.text(card("nb-gru-v3")).contains("nb-gru-v3 has no evaluation report"), console.text(card("nb-gru-v3")));
+    assertTrue(console.text(card("nb-gru-v4")).contains("not JSON"), console.text(card("nb-gru-v4")));
     browser.executeScript("document.querySelector(arguments[0]).scrollIntoView()", card("nb-gru-v1"));
-    screenshot("models-evaluation");
-    assertNoPolicyViolations();
+    console.screenshot("models-evaluation");
+    console.assertNoPolicyViolations();
   }
 
   @Test
@@ -178,12 +137,12 @@ class ConsoleModelsBrowserTest {
     String other = serving.equals("nb-gru-v2") ? "nb-gru-v1" : "nb-gru-v2";
     String refused = act("#model-versions tr[data-version='" + other + "'] button.activate", true);
     assertTrue(refused.startsWith("Refused: 403") && refused.contains("admin"), refused);
-    screenshot("models-refused");
+    console.screenshot("models-refused");
     refused = act("#model-versions tr[data-version='" + other + "'] button.set-candidate", true);
     assertTrue(refused.startsWith("Refused: 403"), refused);
     assertEquals(serving, models().get("serving").asText(), "nothing changed");
     assertFalse(models().hasNonNull("candidate"), "nothing changed");
-    assertNoPolicyViolations();
+    console.assertNoPolicyViolations();
   }
 
   @Test
@@ -200,7 +159,7 @@ class ConsoleModelsBrowserTest {
     assertTrue(done.startsWith("Stored") && done.contains("active " + target), done);
     assertEquals(target, models().get("serving").asText());
     // The page reloaded after the change: it shows what the node now serves.
-    await().until(d -> text("#models-serving").contains("serving" + target));
+    console.await().until(d -> console.text("#models-serving").contains("serving" + target));
     assertFalse(browser.findElement(By.cssSelector(activate)).isEnabled(), "the serving version cannot be activated again");
 
     WebElement percent = browser.findElement(By.cssSelector("#model-versions tr[data-version='nb-gru-v3'] input.candidate-percent"));
@@ -211,8 +170,8 @@ class ConsoleModelsBrowserTest {
     JsonNode m = models();
     assertEquals("nb-gru-v3", m.get("candidate").asText());
     assertEquals(25, m.get("candidatePercent").asInt());
-    await().until(d -> text("#model-versions tr[data-version='nb-gru-v3']").contains("candidate 25%"));
-    screenshot("models-candidate");
+    console.await().until(d -> console.text("#model-versions tr[data-version='nb-gru-v3']").contains("candidate 25%"));
+    console.screenshot("models-candidate");
 
     // A refusal from the API (percent out of range) is shown as its reason.
     percent = browser.findElement(By.cssSelector("#model-versions tr[data-version='nb-gru-v1'] input.candidate-percent"));
@@ -225,7 +184,7 @@ class ConsoleModelsBrowserTest {
     done = act("#clear-candidate", true);
     assertTrue(done.startsWith("Stored") && done.contains("candidate —"), done);
     assertFalse(models().hasNonNull("candidate"));
-    await().until(d -> !browser.findElement(By.id("clear-candidate")).isEnabled());
-    assertNoPolicyViolations();
+    console.await().until(d -> !browser.findElement(By.id("clear-candidate")).isEnabled());
+    console.assertNoPolicyViolations();
   }
 }

@@ -134,6 +134,13 @@ final class ConsoleBrowser implements AutoCloseable {
     }
   }
 
+  /** The live stream's rows as [user, cause], read in one step. */
+  @SuppressWarnings("unchecked")
+  List<List<String>> streamRows() {
+    return (List<List<String>>) driver.executeScript(
+        "return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => [tr.dataset.user, tr.children[3].textContent])");
+  }
+
   /** The explorer's counts table, read in one step, holds {@code profile}'s counts (as the API gave them): 5 windows x 6 types. */
   void assertCountsShown(String user, JsonNode profile) {
     @SuppressWarnings("unchecked")

@@ -257,9 +257,7 @@ class ConsoleBrowserTest {
 
     post(event("console-stream-1", user, "view", at.plusSeconds(1), "c-stream"));
     console.await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-stream-1')]")));
-    @SuppressWarnings("unchecked")
-    List<List<String>> rows = (List<List<String>>) browser.executeScript(
-        "return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => [tr.dataset.user, tr.children[3].textContent])");
+    List<List<String>> rows = console.streamRows();
     assertTrue(rows.size() > 1, "the user's history and the new event");
     for (List<String> row : rows) assertEquals(List.of(user, "event"), row, "filtered to the user and the cause");
     long offset = Long.parseLong(console.requiredText("#stream-offset"));

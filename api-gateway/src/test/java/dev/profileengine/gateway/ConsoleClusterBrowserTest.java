@@ -215,9 +215,7 @@ class ConsoleClusterBrowserTest {
     console.await().until(ExpectedConditions.textToBe(By.id("stream-status"), "live"));
     post(c, "console-3-stream-1", user, "cart", at.plusSeconds(1));
     console.await().until(ExpectedConditions.presenceOfElementLocated(By.xpath("//tbody[@id='stream-rows']/tr[contains(., 'console-3-stream-1')]")));
-    @SuppressWarnings("unchecked")
-    List<List<String>> rows = (List<List<String>>) browser.executeScript(
-        "return Array.from(document.querySelectorAll('#stream-rows tr')).map(tr => [tr.dataset.user, tr.children[3].textContent])");
+    List<List<String>> rows = console.streamRows();
     assertTrue(rows.size() > 1, "the user's history and the new event: " + rows);
     for (List<String> row : rows) assertEquals(List.of(user, "event"), row, "filtered to the user and the cause");
     assertTrue(Long.parseLong(console.text("#stream-offset")) > 0, "the current offset is shown");

@@ -69,10 +69,18 @@ class ClusterShardsTest {
         for (int i = 0; i < 2; i++) {
           Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0));
           config.put("profile.model.workers", 1);
+          // Placed by their first events, not ahead of them.
+          config.put("profile.place-shards-after", "off");
           nodes.add(TestNode.start(dataDir.resolve("node" + i), config));
         }
         TestNode.awaitMembers(nodes, 2);
         List<java.net.URI> urls = nodes.stream().map(n -> n.base).toList();
+        // Both regions registered with the coordinator (it places shards only on registered ones).
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Json.MAPPER.readTree(nodes.get(0).get("/v1/cluster/shards").body()).path("owners").size() < 2) {
+          assertTrue(System.nanoTime() < deadline, "both shard regions listed within 60 s");
+          Thread.sleep(100);
+        }
         ShardRouting cold = ShardRouting.fetch(urls, null);
         ProfileShards shards = new ProfileShards(256);
         // Users of shards not placed yet, sent one by one to the node the client picks for their shard.
@@ -93,6 +101,31 @@ class ClusterShardsTest {
         });
         assertTrue(placed.routedShards() >= 60, "shards placed: " + placed.routedShards());
         assertTrue(moved.isEmpty(), moved.size() + " of " + sentTo.size() + " users live on another node than the one they were sent to: " + moved);
+      } finally {
+        for (TestNode n : nodes) n.close();
+      }
+    }
+  }
+
+  @Test
+  void aFormedClusterPlacesEveryShardBeforeAnyEvent() throws Exception {
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("pg2")).setCleanDataDirectory(true).start()) {
+      String url = pg.getJdbcUrl("postgres", "postgres");
+      int seedPort = TestNode.freePort();
+      List<TestNode> nodes = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0));
+          config.put("profile.model.workers", 1);
+          config.put("profile.place-shards-after", "1s");
+          nodes.add(TestNode.start(dataDir.resolve("placed" + i), config));
+        }
+        TestNode.awaitMembers(nodes, 2);
+        TestNode.awaitShardsPlaced(nodes, 256, null);
+        JsonNode owners = Json.MAPPER.readTree(nodes.get(0).get("/v1/cluster/shards").body()).path("owners");
+        List<Integer> counts = new ArrayList<>();
+        owners.forEach(list -> counts.add(list.size()));
+        assertEquals(List.of(128, 128), counts, "each node its rank's shards: " + owners);
       } finally {
         for (TestNode n : nodes) n.close();
       }

@@ -83,6 +83,7 @@ class ConsoleClusterBrowserTest {
     int seedPort = TestNode.freePort();
     for (int i = 0; i < 3; i++) nodes.add(startNode(url, seedPort, i == 0 ? seedPort : 0, registry, i));
     TestNode.awaitMembers(nodes, 3);
+    TestNode.awaitShardsPlaced(nodes, 256, KEY);
     a = nodes.get(0);
     b = nodes.get(1);
     c = nodes.get(2);

@@ -67,6 +67,22 @@ final class TestNode implements AutoCloseable {
     throw new AssertionError("cluster of " + count + " did not form in 60 s");
   }
 
+  /**
+   * Waits (60 s at most) until the cluster's nodes host all {@code shards} shards between them, each
+   * node some ({@code node.ShardPlacement} places them once the membership is still).
+   */
+  static void awaitShardsPlaced(java.util.List<TestNode> nodes, int shards, String apiKey) throws Exception {
+    java.util.List<java.net.URI> urls = nodes.stream().map(n -> n.base).toList();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    dev.profileengine.gateway.replay.ShardRouting routing = null;
+    while (System.nanoTime() < deadline) {
+      routing = dev.profileengine.gateway.replay.ShardRouting.fetch(urls, apiKey);
+      if (routing.routedShards() == shards && routing.nodesHosting() == nodes.size()) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("shards not placed on every node within 60 s: " + (routing == null ? "-" : routing.routedShards() + " placed on " + routing.nodesHosting() + " nodes"));
+  }
+
   /** Replays {@code rows} into this node with the replay client (batches of 500, 4 lanes). */
   dev.profileengine.gateway.replay.Replayer.Progress replay(java.util.List<dev.profileengine.data.BehaviorRow> rows) throws InterruptedException {
     return replay(rows, null);

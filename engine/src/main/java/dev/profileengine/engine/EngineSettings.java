@@ -44,6 +44,8 @@ import java.util.TreeMap;
  * @param predictionWait {@code profile.model.wait-before-write}: how long a profile's write may wait for
  *     its prediction, so that both are journaled in one write (zero, the default: never waits)
  * @param numberOfShards {@code akka.cluster.sharding.number-of-shards}: the user-to-shard mapping
+ * @param placeShardsAfter {@code profile.place-shards-after}: how long a cluster's membership stays
+ *     still before its nodes place the shards no node hosts; empty when off
  */
 public record EngineSettings(
     ProfileSettings profile,
@@ -64,7 +66,8 @@ public record EngineSettings(
     Recommendations recommendations,
     SegmentRecheckSettings segmentRecheck,
     Management management,
-    int numberOfShards) {
+    int numberOfShards,
+    Optional<Duration> placeShardsAfter) {
 
   /**
    * {@code profile.health}: readiness is probed every {@code refreshInterval} and a probe older than
@@ -120,13 +123,13 @@ public record EngineSettings(
   /** Snapshot interval and kept snapshots replaced (tests crossing snapshot boundaries). */
   public EngineSettings withSnapshots(int every, int kept) {
     return new EngineSettings(profile, validation, every, kept, askTimeout, pii, segments, attributeLimits, identity, cluster, journal, health, model, predictionWait,
-        changes, recommendations, segmentRecheck, management, numberOfShards);
+        changes, recommendations, segmentRecheck, management, numberOfShards, placeShardsAfter);
   }
 
   /** The audiences replaced. */
   public EngineSettings withSegments(SegmentDefinitions segments) {
     return new EngineSettings(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, attributeLimits, identity, cluster, journal,
-        health, model, predictionWait, changes, recommendations, segmentRecheck, management, numberOfShards);
+        health, model, predictionWait, changes, recommendations, segmentRecheck, management, numberOfShards, placeShardsAfter);
   }
 
   /** From the engine's whole configuration (engine.conf under any overrides, resolved). */
@@ -151,7 +154,17 @@ public record EngineSettings(
         Recommendations.from(c.getConfig("recommendations")),
         SegmentRecheckSettings.from(root),
         new Management(root.getString("akka.management.http.bind-hostname"), root.getInt("akka.management.http.port")),
-        root.getInt("akka.cluster.sharding.number-of-shards"));
+        root.getInt("akka.cluster.sharding.number-of-shards"),
+        offOrDuration(c, "place-shards-after"));
+  }
+
+  /** A positive duration, or empty for {@code off}. */
+  private static Optional<Duration> offOrDuration(Config c, String path) {
+    if (c.getString(path).trim().equalsIgnoreCase("off")) return Optional.empty();
+    Duration d = c.getDuration(path);
+    if (d.isNegative() || d.isZero())
+      throw new IllegalArgumentException("profile." + path + " must be positive or off, was " + c.getString(path));
+    return Optional.of(d);
   }
 
   /** The profile rules alone, from {@code profile} (engine-profile.conf suffices). */

@@ -74,6 +74,11 @@ public final class ShardRouting {
     return nodeOfShard[Integer.parseInt(shardFunction.shardId(userId))] >= 0;
   }
 
+  /** How many of the given nodes host at least one shard. */
+  public long nodesHosting() {
+    return java.util.Arrays.stream(nodeOfShard).filter(n -> n >= 0).distinct().count();
+  }
+
   /** Shards whose node is known. */
   public long routedShards() {
     return java.util.Arrays.stream(nodeOfShard).filter(n -> n >= 0).count();

@@ -116,6 +116,10 @@ public final class ProfileEngine {
         if (failure != null) log.warn("Could not look for unfinished identity merges: {}", failure.toString());
       });
     });
+    // Only a node others may join waits on remote shard placements; a lone node places its own at once.
+    if (settings.cluster().reachableBecause().isPresent())
+      settings.placeShardsAfter().ifPresent(after -> ShardPlacement.start(system, after, settings.numberOfShards(),
+          new dev.profileengine.engine.profiles.ShardOwners(system, settings.askTimeout())));
     Profiles profiles = new Profiles(system, settings, java.util.Optional.ofNullable(models),
         settings.recommendations(), limits);
     return new ProfileEngine(system, settings, clusterModels, segments, reevaluation, profiles);

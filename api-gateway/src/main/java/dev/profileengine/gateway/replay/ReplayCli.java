@@ -8,18 +8,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** {@code replay --file CSV [--url URL] [--batch N] [--concurrency N] [--limit N] [--no-sort] [--api-key KEY] [--anonymous-until INSTANT]}. */
+/** {@code replay --file CSV [--url URL] [--batch N] [--concurrency N] [--rate EVENTS_PER_S] [--limit N] [--no-sort] [--api-key KEY] [--anonymous-until INSTANT]}. */
 public final class ReplayCli {
   private ReplayCli() {}
 
   static final String USAGE = """
       usage: replay --file CSV [--url http://127.0.0.1:8080] [--batch 500] [--concurrency 4]
-                    [--limit ROWS] [--no-sort] [--api-key KEY] [--anonymous-until INSTANT]
+                    [--rate EVENTS_PER_S] [--limit ROWS] [--no-sort] [--api-key KEY] [--anonymous-until INSTANT]
         Streams a Taobao UserBehavior CSV (user_id,item_id,category_id,behavior_type,ts) or the
         brand/price variant, plain or gzip-compressed (samples/taobao-userbehavior-sample.csv.gz), to
         POST /v1/events. Rows are sorted by event time first (stable), as the
         engine rejects events more than the allowed lateness behind a user's latest one; --no-sort
         keeps file order. Event ids are derived from the rows, so replaying twice changes nothing.
+        --rate paces the replay: a batch starts no earlier than its rows' turn at that many events/s
+        (a node slower than that sets the rate itself); without it, batches go as fast as answered.
         --anonymous-until sends each row before that instant (e.g. 2017-11-29T12:00:00Z) under the
         anonymous id anon-<user> alone, and later ones with the user id too: the engine links them.""";
 
@@ -31,6 +33,7 @@ public final class ReplayCli {
     Path file = null;
     URI url = defaults.url();
     int batch = 500, concurrency = 4, limit = Integer.MAX_VALUE;
+    double rate = 0;
     boolean sort = true;
     String apiKey = defaults.apiKey();
     java.time.Instant anonymousUntil = null;
@@ -41,6 +44,7 @@ public final class ReplayCli {
           case "--url" -> url = URI.create(args[++i]);
           case "--batch" -> batch = Integer.parseInt(args[++i]);
           case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+          case "--rate" -> rate = Double.parseDouble(args[++i]);
           case "--limit" -> limit = Integer.parseInt(args[++i]);
           case "--no-sort" -> sort = false;
           case "--api-key" -> apiKey = args[++i];
@@ -56,6 +60,7 @@ public final class ReplayCli {
       if (!Files.isReadable(file)) throw new IllegalArgumentException("cannot read " + file);
       if (batch < 1 || batch > 1000) throw new IllegalArgumentException("--batch must be 1..1000");
       if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be positive");
+      if (rate < 0 || !Double.isFinite(rate)) throw new IllegalArgumentException("--rate must be a positive number of events/s");
     } catch (RuntimeException e) {
       System.err.println("replay: " + e.getMessage() + "\n" + USAGE);
       return 2;
@@ -65,9 +70,9 @@ public final class ReplayCli {
         ? TaobaoCsv.readSortedByTime(file, b -> report(bad, b))
         : TaobaoCsv.read(file, b -> report(bad, b));
     if (rows.size() > limit) rows = rows.subList(0, limit);
-    System.out.printf("replay: %,d rows from %s (%,d unreadable lines skipped) -> %s, batch %d, concurrency %d%n",
-        rows.size(), file, bad.get(), url, batch, concurrency);
-    Replayer replayer = new Replayer(new Replayer.Options(url, batch, concurrency, 8, apiKey, anonymousUntil));
+    System.out.printf("replay: %,d rows from %s (%,d unreadable lines skipped) -> %s, batch %d, concurrency %d%s%n",
+        rows.size(), file, bad.get(), url, batch, concurrency, rate > 0 ? String.format(", at most %,.0f events/s", rate) : "");
+    Replayer replayer = new Replayer(new Replayer.Options(url, batch, concurrency, 8, apiKey, anonymousUntil, rate));
     Replayer.Progress done = replayer.run(rows, p -> System.out.println(p.line()));
     replayer.sampleRejections().forEach(r -> System.out.println("  " + r));
     System.out.printf("replay done in %.1f s: %,.0f events/s%n", done.seconds(), done.eventsPerSecond());

@@ -27,9 +27,22 @@ public final class Replayer {
    *     {@code anon-<userId>} alone and from which with its user id and that anonymous id (a shopper
    *     who logs in then: the engine links the two)
    */
-  public record Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey, java.time.Instant anonymousUntil) {
+  /**
+   * @param eventsPerSecond 0 (as fast as the node answers), or the rate the batches are started at:
+   *     a batch starts no earlier than the rows before it take at that rate, counted from the start
+   */
+  public record Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey, java.time.Instant anonymousUntil,
+                        double eventsPerSecond) {
+    public Options {
+      if (!(eventsPerSecond >= 0)) throw new IllegalArgumentException("eventsPerSecond must be >= 0: " + eventsPerSecond);
+    }
+
+    public Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey, java.time.Instant anonymousUntil) {
+      this(baseUrl, batchSize, concurrency, maxAttempts, apiKey, anonymousUntil, 0);
+    }
+
     public Options(URI baseUrl, int batchSize, int concurrency, int maxAttempts, String apiKey) {
-      this(baseUrl, batchSize, concurrency, maxAttempts, apiKey, null);
+      this(baseUrl, batchSize, concurrency, maxAttempts, apiKey, null, 0);
     }
 
     public static Options defaults(URI baseUrl) {
@@ -112,6 +125,7 @@ public final class Replayer {
    * so a node that is cold or slow is not handed more than it answers promptly (more would wait in
    * its queue, be refused by its admission control, a retry, or time out). A free slot goes to the
    * idle lane with the most rows left, so the lanes end together rather than one finishing alone.
+   * With {@link Options#eventsPerSecond} a batch also waits until its first row's turn at that rate.
    */
   public Progress run(List<BehaviorRow> rows, Consumer<Progress> onProgress) throws InterruptedException {
     total = rows.size();
@@ -148,6 +162,8 @@ public final class Replayer {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private int size = 1;
     private int inFlight;
+    /** Rows of the batches started so far: a paced batch's turn. */
+    private long rowsStarted;
 
     Window(List<List<BehaviorRow>> lanes) {
       this.lanes = lanes;
@@ -157,7 +173,7 @@ public final class Replayer {
 
     /** Sends batches while the window has room and an idle lane has rows left; completes when all are answered. */
     void pump() {
-      List<int[]> sends = new ArrayList<>();
+      List<long[]> sends = new ArrayList<>();
       synchronized (this) {
         while (inFlight < size) {
           int lane = idleLaneWithMostLeft();
@@ -166,11 +182,19 @@ public final class Replayer {
           next[lane] = Math.min(lanes.get(lane).size(), from + options.batchSize());
           busy[lane] = true;
           inFlight++;
-          sends.add(new int[] {lane, from, next[lane]});
+          long due = options.eventsPerSecond() > 0 ? startNanos + (long) (rowsStarted * 1e9 / options.eventsPerSecond()) : 0;
+          rowsStarted += next[lane] - from;
+          sends.add(new long[] {lane, from, next[lane], due});
         }
         if (inFlight == 0 && idleLaneWithMostLeft() < 0) done.complete(null);
       }
-      for (int[] s : sends) send(s[0], lanes.get(s[0]).subList(s[1], s[2]));
+      for (long[] s : sends) {
+        int lane = (int) s[0];
+        List<BehaviorRow> batch = lanes.get(lane).subList((int) s[1], (int) s[2]);
+        long wait = s[3] - System.nanoTime();
+        if (s[3] == 0 || wait <= 0) send(lane, batch);
+        else CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.NANOSECONDS).execute(() -> send(lane, batch));
+      }
     }
 
     private int idleLaneWithMostLeft() {

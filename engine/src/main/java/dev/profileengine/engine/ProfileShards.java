@@ -37,6 +37,29 @@ public final class ProfileShards extends ShardingMessageExtractor<ShardingEnvelo
     return envelope.message();
   }
 
+  /** Profile ids no client can send ({@code ~} starts identity keys, and no identity type is "placement"). */
+  private static final String PLACEMENT_PREFIX = "~placement:";
+
+  /** Whether {@code id} is one of {@link #placementIds}: an entity that only places its shard. */
+  public static boolean isPlacementId(String id) {
+    return id.startsWith(PLACEMENT_PREFIX);
+  }
+
+  /** One reserved profile id per shard, index = shard: reading it starts (places) that shard. */
+  public java.util.List<String> placementIds() {
+    String[] ids = new String[shards];
+    int found = 0;
+    for (long k = 0; found < shards; k++) {
+      String id = PLACEMENT_PREFIX + k;
+      int s = Integer.parseInt(shardId(id));
+      if (ids[s] == null) {
+        ids[s] = id;
+        found++;
+      }
+    }
+    return java.util.List.of(ids);
+  }
+
   /** MurmurHash3's 32-bit finalizer: every input bit affects every output bit. */
   static int mix(int h) {
     h ^= h >>> 16;

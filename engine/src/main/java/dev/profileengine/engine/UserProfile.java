@@ -345,8 +345,11 @@ public final class UserProfile
     this.hosted = HostedProfiles.get(context.getSystem());
     this.predictions = new PredictionRequests(context, userId, settings.profile(), models, settings.predictionWait());
     this.erasure = new Erasure(context, userId, persistenceId().id(), clock, settings.snapshotEvery(), hosted, forgetter, shard);
+    this.shard = shard;
     EngineMetrics.activeEntities.inc();
   }
+
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
 
   @Override
   public ProfileState emptyState() {
@@ -774,6 +777,8 @@ public final class UserProfile
 
   private void onSignal(ProfileState state, akka.actor.typed.Signal signal) {
     if (signal instanceof RecoveryCompleted) {
+      // An id that only places its shard (node.ShardPlacement) has done its work by starting.
+      if (ProfileShards.isPlacementId(userId) && shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
       erasure.recovered(lastSequenceNumber(context));
       hosted.publish(userId, state);
       // A merge or unmerge journaled as started finishes now (each side makes a repeat harmless).

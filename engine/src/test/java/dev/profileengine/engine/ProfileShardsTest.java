@@ -36,4 +36,16 @@ class ProfileShardsTest {
       assertTrue(n >= 0 && n < 7, id + " -> " + shard);
     }
   }
+
+  @Test
+  void onePlacementIdPerShardAndNoneAClientCouldSend() {
+    ProfileShards shards = new ProfileShards(256);
+    java.util.List<String> ids = shards.placementIds();
+    assertEquals(256, ids.size());
+    for (int s = 0; s < 256; s++) {
+      assertEquals(Integer.toString(s), shards.shardId(ids.get(s)), ids.get(s));
+      assertTrue(ProfileShards.isPlacementId(ids.get(s)));
+    }
+    assertTrue(!ProfileShards.isPlacementId("u42") && !ProfileShards.isPlacementId("~email:h:1"));
+  }
 }

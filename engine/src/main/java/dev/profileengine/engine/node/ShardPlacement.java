@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Places the profile shards no node hosts yet, once the cluster's membership has been still for a
  * while: each node starts the shards {@code s} with {@code s mod members == its rank} among the Up
- * members (by address), each by reading a reserved profile id of that shard, and the coordinator
+ * members (by address), each by reading a reserved profile id of that shard (the entity stops once
+ * recovered), and the coordinator
  * places a shard on the node asking ({@code RequesterFirstAllocation}). The coordinator places one
  * shard at a time, each a write to every node's replica; on a cold cluster taking load, its 256
  * placements queued behind the first events for seconds, and each node's first batch of 500 new
@@ -34,9 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardPlacement {
   private static final Logger log = LoggerFactory.getLogger(ShardPlacement.class);
-  /** Profile ids no client can send ({@code ~} starts identity keys, and no identity type is "placement"). */
-  static final String RESERVED_PREFIX = "~placement:";
-
   private ShardPlacement() {}
 
   sealed interface Msg {}
@@ -58,7 +56,7 @@ public final class ShardPlacement {
       ActorRef<ClusterEvent.MemberEvent> events = ctx.messageAdapter(ClusterEvent.MemberEvent.class, e -> new MembersChanged());
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.MemberEvent.class));
-      List<String> reserved = reservedIds(shards);
+      List<String> reserved = new ProfileShards(shards).placementIds();
       // Checked again after each round until this node's shards are all placed: a region not yet
       // registered with the coordinator, or a placement lost in a membership change, gets another go.
       timers.startSingleTimer("settle", new Settled(), settle);
@@ -109,21 +107,5 @@ public final class ShardPlacement {
     List<Integer> out = new ArrayList<>();
     for (int s = rank; s < shards; s += members) if (!placed.contains(s)) out.add(s);
     return out;
-  }
-
-  /** One reserved profile id per shard, by the engine's shard function. */
-  static List<String> reservedIds(int shards) {
-    ProfileShards shardOf = new ProfileShards(shards);
-    String[] ids = new String[shards];
-    int found = 0;
-    for (long k = 0; found < shards; k++) {
-      String id = RESERVED_PREFIX + k;
-      int s = Integer.parseInt(shardOf.shardId(id));
-      if (ids[s] == null) {
-        ids[s] = id;
-        found++;
-      }
-    }
-    return List.of(ids);
   }
 }

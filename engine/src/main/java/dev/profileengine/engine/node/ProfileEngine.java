@@ -119,7 +119,7 @@ public final class ProfileEngine {
     // Only a node others may join waits on remote shard placements; a lone node places its own at once.
     if (settings.cluster().reachableBecause().isPresent())
       settings.placeShardsAfter().ifPresent(after -> ShardPlacement.start(system, after, settings.numberOfShards(),
-          new dev.profileengine.engine.profiles.ShardOwners(system, settings.askTimeout())));
+          settings.cluster().seeds().size(), new dev.profileengine.engine.profiles.ShardOwners(system, settings.askTimeout())));
     Profiles profiles = new Profiles(system, settings, java.util.Optional.ofNullable(models),
         settings.recommendations(), limits);
     return new ProfileEngine(system, settings, clusterModels, segments, reevaluation, profiles);

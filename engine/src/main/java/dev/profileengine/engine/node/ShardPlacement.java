@@ -45,18 +45,26 @@ public final class ShardPlacement {
 
   private record Owners(ShardOwners.Snapshot snapshot, Throwable failure) implements Msg {}
 
-  /** Starts placing on this node: on every membership change, {@code settle} after it. */
-  public static void start(ActorSystem<?> system, Duration settle, int shards, ShardOwners owners) {
-    system.systemActorOf(Behaviors.supervise(behavior(settle, shards, owners)).onFailure(SupervisorStrategy.restart()),
+  /** How long placement waits for the configured seed nodes to be Up before it places with fewer. */
+  static final Duration SEEDS_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * Starts placing on this node: on every membership change, {@code settle} after it, once
+   * {@code seeds} members are Up (the configured seed nodes; a node starting later than the others
+   * would otherwise find every shard placed) or {@link #SEEDS_WAIT} has passed.
+   */
+  public static void start(ActorSystem<?> system, Duration settle, int shards, int seeds, ShardOwners owners) {
+    system.systemActorOf(Behaviors.supervise(behavior(settle, shards, seeds, owners)).onFailure(SupervisorStrategy.restart()),
         "shard-placement", akka.actor.typed.Props.empty());
   }
 
-  private static Behavior<Msg> behavior(Duration settle, int shards, ShardOwners owners) {
+  private static Behavior<Msg> behavior(Duration settle, int shards, int seeds, ShardOwners owners) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<ClusterEvent.MemberEvent> events = ctx.messageAdapter(ClusterEvent.MemberEvent.class, e -> new MembersChanged());
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.MemberEvent.class));
       List<String> reserved = new ProfileShards(shards).placementIds();
+      long since = System.nanoTime();
       // Checked again after each round until this node's shards are all placed: a region not yet
       // registered with the coordinator, or a placement lost in a membership change, gets another go.
       timers.startSingleTimer("settle", new Settled(), settle);
@@ -66,7 +74,8 @@ public final class ShardPlacement {
             return Behaviors.same();
           })
           .onMessage(Settled.class, m -> {
-            if (cluster.selfMember().status() != MemberStatus.up()) timers.startSingleTimer("settle", new Settled(), settle);
+            boolean seedsUp = upMembers(cluster).size() >= seeds || System.nanoTime() - since > SEEDS_WAIT.toNanos();
+            if (cluster.selfMember().status() != MemberStatus.up() || !seedsUp) timers.startSingleTimer("settle", new Settled(), settle);
             else ctx.pipeToSelf(owners.current(), Owners::new);
             return Behaviors.same();
           })
@@ -76,10 +85,7 @@ public final class ShardPlacement {
               timers.startSingleTimer("settle", new Settled(), settle);
               return Behaviors.same();
             }
-            List<String> up = new ArrayList<>();
-            for (Member member : cluster.state().getMembers())
-              if (member.status() == MemberStatus.up()) up.add(member.address().toString());
-            up.sort(null);
+            List<String> up = upMembers(cluster);
             int rank = up.indexOf(cluster.selfMember().address().toString());
             log.debug("Shard placement: up {}, rank {}, placed {}", up, rank, o.snapshot().owners());
             if (rank < 0) return Behaviors.same();
@@ -100,6 +106,15 @@ public final class ShardPlacement {
           })
           .build();
     }));
+  }
+
+  /** The addresses of the Up members, sorted: every node ranks them alike. */
+  private static List<String> upMembers(Cluster cluster) {
+    List<String> up = new ArrayList<>();
+    for (Member member : cluster.state().getMembers())
+      if (member.status() == MemberStatus.up()) up.add(member.address().toString());
+    up.sort(null);
+    return up;
   }
 
   /** The shards this node places: those of its rank that no node hosts. */

@@ -112,6 +112,15 @@ measure() {
   cg_add pg $(pg_pids)
   for i in $(seq "$n"); do cg_make "node$i" "$CORE"; cg_add "node$i" "$(cat "$RUN_DIR/node$i.pid")"; done
   urls=$(seq 1 "$n" | while read -r i; do printf 'http://127.0.0.1:%d,' $((8079 + i)); done)
+  # A formed cluster places its shards itself (PROFILE_PLACE_SHARDS_AFTER, 3 s after its membership
+  # is still); a client arriving seconds later finds them placed. Wait for that, 60 s at most.
+  local placed=0 t
+  for t in $(seq 1 300); do
+    placed=$(curl -sf "localhost:8080/v1/cluster/shards" | grep -oE '\[[0-9,]*\]' | tr -d '[]' | tr ',' '\n' | grep -c . || true)
+    [ "$placed" -ge 256 ] && break
+    sleep 0.2
+  done
+  echo "  shards placed before the load: $placed" >&2
   pids=$(node_pids "$n")
   # The measured phase's CPU: the probe prints WARMUP when the warm-up is over; sample then.
   out=$(mktemp)

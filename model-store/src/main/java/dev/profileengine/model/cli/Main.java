@@ -22,7 +22,16 @@ import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.model.train.ModelScorer;
 import dev.profileengine.model.train.TrainOptions;
 import dev.profileengine.model.train.TrainPipeline;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profileengine.model.eval.BatchScorer;
+import dev.profileengine.model.eval.RecordingScorer;
+import dev.profileengine.model.eval.ServedComparison;
+import dev.profileengine.model.served.ServedEvaluationException;
+import dev.profileengine.model.served.ServedPrediction;
+import dev.profileengine.model.served.ServedReplay;
 import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -44,6 +53,7 @@ public final class Main {
                  [--epochs N] [--seed N] [--hidden N] [--dense N] [--min-category-count N]
         evaluate --data FILE [--format taobao|json] [--model DIR] [--json]
                  [--bootstrap N] [--seed N] [--chart FILE.svg]
+                 [--served URL [--served-wait SECONDS]]
         popularity --data FILE [--format taobao|json] --model-dir DIR [--top N]
         tune-weights --data FILE [--format taobao|json] [--model DIR] [--step X]
 
@@ -55,7 +65,12 @@ public final class Main {
       version directory or a registry directory (its active version); every metric gets a 95%
       percentile bootstrap interval over users (--bootstrap resamples, default 1000, 0 = none;
       --seed fixes them, default 1) and the model a paired difference to the best baseline;
-      --chart writes the report as an SVG chart. popularity writes
+      --chart writes the report as an SVG chart. --served URL also replays each user through the
+      running node at URL (history part first, then the held-out events one at a time; API key from
+      $PROFILE_API_KEY; users under fresh ids served-<run>-<user>) and scores the prediction the node
+      stored as of exactly the events before each held-out event, side by side with the offline
+      model (--json: a "served" entry next to "model"); a prediction that does not come within
+      --served-wait seconds (default 20) is counted as dropped, never replaced. popularity writes
       DIR/popularity.json from the history part of FILE under the split of DIR's manifest (FILE must
       be the training file named there). tune-weights grid-searches the recommender weights on the
       validation slice (default step 0.05) and prints the best.
@@ -86,7 +101,7 @@ public final class Main {
       err.println("error: " + e.getMessage());
       err.print(USAGE);
       return 2;
-    } catch (ModelStoreException | DataFormatException e) {
+    } catch (ModelStoreException | DataFormatException | ServedEvaluationException e) {
       err.println("error: " + e.getMessage());
       return 1;
     }
@@ -111,7 +126,7 @@ public final class Main {
   }
 
   static int evaluate(String[] argv, PrintStream out, PrintStream err) {
-    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart"), Set.of("json"));
+    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart", "served", "served-wait"), Set.of("json"));
     long t0 = System.nanoTime();
     int resamples = a.getInt("bootstrap", Bootstrap.DEFAULT_RESAMPLES);
     if (resamples < 0) throw new Args.UsageException("--bootstrap must be >= 0");
@@ -122,22 +137,33 @@ public final class Main {
     BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")),
         b -> {});
     Path dir = a.get("model") == null ? RegistryLocation.fromEnvironment().defaultModel() : versionDir(Path.of(a.get("model")));
+    ServedReplay.Options servedOptions = a.get("served") == null ? null : servedOptions(a);
     try (NextBehaviorModel model = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(model)) {
-      EvaluationReport report = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, scorer, bootstrap);
+      ServedReplay.Outcome served = null;
+      if (servedOptions != null) {
+        err.printf("served: replaying %d users to %s (ids %s<user>) ...%n", data.userCount(), servedOptions.url(), servedOptions.userPrefix());
+        served = ServedReplay.run(data, ChronologicalSplit.DEFAULT, servedOptions, err);
+      }
+      RecordingScorer recording = new RecordingScorer(scorer);
+      EvaluationReport report = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, recording, bootstrap);
+      ServedComparison comparison = served == null ? null : compare(data, recording, served, model.version(), bootstrap);
       if (chart != null) writeChart(chart, report);
       if (a.flag("json")) {
         ObjectMapper json = ModelBundle.json();
         Map<String, Object> extras = new LinkedHashMap<>();
         extras.put("version", model.version());
+        ObjectNode root = report.toJson(json, extras);
+        if (comparison != null) root = withServed(json, root, servedJson(json, comparison, served));
         try {
           out.println(json.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(report.toJson(json, extras)));
+              .writeValueAsString(root));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
           throw new IllegalStateException(e);
         }
       } else {
         out.println("model: " + model.version() + " (" + dir + ")");
         out.print(report.toTable());
+        if (comparison != null) printServed(out, comparison, served, report, model.version());
         double f1 = report.bestBaseline(m -> m.macroF1(), false);
         double ll = report.bestBaseline(m -> m.logLoss(), true);
         var m = report.metrics("model");
@@ -148,6 +174,66 @@ public final class Main {
       }
     }
     return 0;
+  }
+
+  static ServedReplay.Options servedOptions(Args a) {
+    URI url;
+    try {
+      url = URI.create(a.get("served"));
+    } catch (IllegalArgumentException e) {
+      throw new Args.UsageException("--served must be the node's URL, e.g. http://127.0.0.1:8080");
+    }
+    if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https")) || url.getHost() == null)
+      throw new Args.UsageException("--served must be the node's http(s) URL, e.g. http://127.0.0.1:8080");
+    int wait = a.getInt("served-wait", (int) ServedReplay.Options.DEFAULT_WAIT.toSeconds());
+    if (wait < 1) throw new Args.UsageException("--served-wait must be at least 1 second");
+    return ServedReplay.Options.of(url, System.getenv("PROFILE_API_KEY"), Duration.ofSeconds(wait));
+  }
+
+  /** The served predictions against the model's offline ones on the same held-out events. */
+  static ServedComparison compare(BehaviorDataset data, RecordingScorer offline, ServedReplay.Outcome served, String version,
+      Bootstrap.Options bootstrap) {
+    List<Evaluator.Target> targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT);
+    List<BatchScorer.Scored> servedScores = new ArrayList<>(served.predictions().size());
+    for (ServedPrediction p : served.predictions()) servedScores.add(p == null ? null : p.scored());
+    return ServedComparison.compare(targets, offline.recorded(), servedScores, "served by " + served.url(), "model " + version, bootstrap);
+  }
+
+  static ObjectNode servedJson(ObjectMapper json, ServedComparison c, ServedReplay.Outcome served) {
+    ObjectNode n = c.toJson(json);
+    n.put("url", served.url().toString());
+    n.put("userPrefix", served.userPrefix());
+    n.put("dropped", served.missing(ServedReplay.Missing.DROPPED));
+    n.put("userRejected", served.missing(ServedReplay.Missing.USER_REJECTED));
+    n.put("readFromProfile", served.fromProfile());
+    n.set("modelVersions", json.valueToTree(served.versions()));
+    n.put("eventsStored", served.eventsSent());
+    n.set("rejections", json.valueToTree(served.rejections()));
+    n.put("seconds", served.seconds());
+    return n;
+  }
+
+  /** {@code root} with {@code served} placed right after {@code model}. */
+  static ObjectNode withServed(ObjectMapper json, ObjectNode root, ObjectNode served) {
+    ObjectNode out = json.createObjectNode();
+    root.fields().forEachRemaining(e -> {
+      out.set(e.getKey(), e.getValue());
+      if (e.getKey().equals("model")) out.set("served", served);
+    });
+    if (!out.has("served")) out.set("served", served);
+    return out;
+  }
+
+  static void printServed(PrintStream out, ServedComparison c, ServedReplay.Outcome served, EvaluationReport report, String version) {
+    out.printf(Locale.ROOT, "%nserved by %s: %,d of %,d held-out events scored (coverage %.1f%%; dropped %,d, user's events rejected %,d;"
+            + " %,d read from the profile), %,d events stored, %.1f s%n",
+        served.url(), c.scoredEvents(), c.predictedEvents(), 100 * c.coverage(), served.missing(ServedReplay.Missing.DROPPED),
+        served.missing(ServedReplay.Missing.USER_REJECTED), served.fromProfile(), served.eventsSent(), served.seconds());
+    out.println("served model versions: " + served.versions());
+    if (!served.versions().isEmpty() && !served.versions().containsKey(version))
+      out.println("note: the node did not serve " + version + ", the model evaluated offline");
+    served.rejections().forEach(r -> out.println("  rejected: " + r));
+    out.print(c.toTable(report));
   }
 
   static int popularity(String[] argv, PrintStream out, PrintStream err) {

@@ -92,7 +92,8 @@ class ServedEvaluationTest {
           assertEquals(expected[type.ordinal()], p.scored().typeProbabilities()[type.ordinal()], 1e-4,
               "target " + i + " (" + t.userId() + " after " + before + " events), " + type.wire());
         assertEquals(offline.get(0).predicted(), p.scored().decision(), "target " + i);
-        assertEquals(offline.get(0).nextCategories().get(0).id(), p.scored().topCategories().get(0), "target " + i);
+        assertEquals(offline.get(0).nextCategories().stream().map(c -> c.id()).toList(), p.scored().topCategories(),
+            "target " + i + " " + offline.get(0).nextCategories() + " served " + p.scored().categories());
         // ... which an event earlier would not: the check sees a misalignment by one
         double[] earlier = offline.get(1).probabilities();
         for (int k = 0; k < earlier.length; k++) {
@@ -130,10 +131,13 @@ class ServedEvaluationTest {
         assertTrue(model.has(key) && servedRow.has(key), key);
         if (model.get(key).isNumber()) assertTrue(servedRow.get(key).isNumber(), key + ": " + servedRow.get(key));
       }
-      // with every event served, the offline row on the served events is the model's row
-      assertEquals(model.get("logLoss").asDouble(), servedRow.at("/offlineOnScoredEvents/logLoss").asDouble(), 1e-12);
+      // with every event served, the offline reference on the served events is the model's row ...
+      assertEquals(model.get("logLoss").asDouble(), servedRow.at("/references/model/logLoss").asDouble(), 1e-12);
       assertEquals(servedRow.get("logLoss").asDouble() - model.get("logLoss").asDouble(),
-          servedRow.at("/vsModel/logLoss/difference").asDouble(), 1e-9);
+          servedRow.at("/references/model/servedMinus/logLoss/difference").asDouble(), 1e-9);
+      // ... and the served predictions are the model's on the engine's window
+      for (String key : List.of("accuracy", "macroF1", "logLoss", "categoryHitRateAt10", "categoryRecallAt10"))
+        assertEquals(servedRow.at("/references/engineWindow/" + key).asDouble(), servedRow.get(key).asDouble(), 1e-4, key);
     }
   }
 

@@ -53,7 +53,7 @@ public final class Main {
                  [--epochs N] [--seed N] [--hidden N] [--dense N] [--min-category-count N]
         evaluate --data FILE [--format taobao|json] [--model DIR] [--json]
                  [--bootstrap N] [--seed N] [--chart FILE.svg]
-                 [--served URL [--served-wait SECONDS]]
+                 [--served URL [--served-wait SECONDS] [--served-window N]]
         popularity --data FILE [--format taobao|json] --model-dir DIR [--top N]
         tune-weights --data FILE [--format taobao|json] [--model DIR] [--step X]
 
@@ -70,7 +70,9 @@ public final class Main {
       $PROFILE_API_KEY; users under fresh ids served-<run>-<user>) and scores the prediction the node
       stored as of exactly the events before each held-out event, side by side with the offline
       model (--json: a "served" entry next to "model"); a prediction that does not come within
-      --served-wait seconds (default 20) is counted as dropped, never replaced. popularity writes
+      --served-wait seconds (default 20) is counted as dropped, never replaced. The offline model is
+      also shown on the node's window alone (--served-window, default 50: profile.recent-behaviors).
+      popularity writes
       DIR/popularity.json from the history part of FILE under the split of DIR's manifest (FILE must
       be the training file named there). tune-weights grid-searches the recommender weights on the
       validation slice (default step 0.05) and prints the best.
@@ -126,7 +128,8 @@ public final class Main {
   }
 
   static int evaluate(String[] argv, PrintStream out, PrintStream err) {
-    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart", "served", "served-wait"), Set.of("json"));
+    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart", "served", "served-wait",
+        "served-window"), Set.of("json"));
     long t0 = System.nanoTime();
     int resamples = a.getInt("bootstrap", Bootstrap.DEFAULT_RESAMPLES);
     if (resamples < 0) throw new Args.UsageException("--bootstrap must be >= 0");
@@ -134,10 +137,12 @@ public final class Main {
     Path chart = a.get("chart") == null ? null : Path.of(a.get("chart"));
     if (chart != null && !chart.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg"))
       throw new Args.UsageException("--chart writes SVG: name the file *.svg");
+    ServedReplay.Options servedOptions = a.get("served") == null ? null : servedOptions(a);
+    int window = a.getInt("served-window", ENGINE_WINDOW);
+    if (window < 1) throw new Args.UsageException("--served-window must be positive");
     BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")),
         b -> {});
     Path dir = a.get("model") == null ? RegistryLocation.fromEnvironment().defaultModel() : versionDir(Path.of(a.get("model")));
-    ServedReplay.Options servedOptions = a.get("served") == null ? null : servedOptions(a);
     try (NextBehaviorModel model = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(model)) {
       ServedReplay.Outcome served = null;
       if (servedOptions != null) {
@@ -146,7 +151,7 @@ public final class Main {
       }
       RecordingScorer recording = new RecordingScorer(scorer);
       EvaluationReport report = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, recording, bootstrap);
-      ServedComparison comparison = served == null ? null : compare(data, recording, served, model.version(), bootstrap);
+      ServedComparison comparison = served == null ? null : compare(data, recording, scorer, served, model.version(), window, bootstrap);
       if (chart != null) writeChart(chart, report);
       if (a.flag("json")) {
         ObjectMapper json = ModelBundle.json();
@@ -163,7 +168,7 @@ public final class Main {
       } else {
         out.println("model: " + model.version() + " (" + dir + ")");
         out.print(report.toTable());
-        if (comparison != null) printServed(out, comparison, served, report, model.version());
+        if (comparison != null) printServed(out, comparison, served, model.version());
         double f1 = report.bestBaseline(m -> m.macroF1(), false);
         double ll = report.bestBaseline(m -> m.logLoss(), true);
         var m = report.metrics("model");
@@ -190,14 +195,31 @@ public final class Main {
     return ServedReplay.Options.of(url, System.getenv("PROFILE_API_KEY"), Duration.ofSeconds(wait));
   }
 
-  /** The served predictions against the model's offline ones on the same held-out events. */
-  static ServedComparison compare(BehaviorDataset data, RecordingScorer offline, ServedReplay.Outcome served, String version,
-      Bootstrap.Options bootstrap) {
+  /**
+   * The served predictions against the model's offline ones on the same held-out events: as
+   * {@code evaluate} runs it (up to 1,024 past events) and on the last {@code window} past events
+   * only, the engine's window ({@code profile.recent-behaviors}), which tells how much of a gap the
+   * window explains.
+   */
+  static ServedComparison compare(BehaviorDataset data, RecordingScorer offline, BatchScorer model, ServedReplay.Outcome served,
+      String version, int window, Bootstrap.Options bootstrap) {
     List<Evaluator.Target> targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT);
     List<BatchScorer.Scored> servedScores = new ArrayList<>(served.predictions().size());
     for (ServedPrediction p : served.predictions()) servedScores.add(p == null ? null : p.scored());
-    return ServedComparison.compare(targets, offline.recorded(), servedScores, "served by " + served.url(), "model " + version, bootstrap);
+    List<Evaluator.Target> windowed = targets.stream().map(t -> new Evaluator.Target(t.userId(),
+        t.before().subList(Math.max(0, t.before().size() - window), t.before().size()), t.actual(), t.firstOfUser())).toList();
+    Map<String, ServedComparison.Reference> references = new LinkedHashMap<>();
+    references.put(ServedComparison.MODEL, new ServedComparison.Reference("model " + version + " offline (up to 1,024 past events)",
+        offline.recorded()));
+    references.put(ENGINE_WINDOW_KEY, new ServedComparison.Reference("model " + version + " offline, last " + window
+        + " past events only", Evaluator.scoreAll(model, windowed)));
+    return ServedComparison.compare(targets, servedScores, "served by " + served.url(), references, bootstrap);
   }
+
+  /** The reference that reads only the engine's window of recent behaviors. */
+  static final String ENGINE_WINDOW_KEY = "engineWindow";
+  /** The engine's default {@code profile.recent-behaviors}. */
+  static final int ENGINE_WINDOW = 50;
 
   static ObjectNode servedJson(ObjectMapper json, ServedComparison c, ServedReplay.Outcome served) {
     ObjectNode n = c.toJson(json);
@@ -205,7 +227,7 @@ public final class Main {
     n.put("userPrefix", served.userPrefix());
     n.put("dropped", served.missing(ServedReplay.Missing.DROPPED));
     n.put("userRejected", served.missing(ServedReplay.Missing.USER_REJECTED));
-    n.put("readFromProfile", served.fromProfile());
+    n.put("lateOnChangeStream", served.fromProfile());
     n.set("modelVersions", json.valueToTree(served.versions()));
     n.put("eventsStored", served.eventsSent());
     n.set("rejections", json.valueToTree(served.rejections()));
@@ -224,16 +246,16 @@ public final class Main {
     return out;
   }
 
-  static void printServed(PrintStream out, ServedComparison c, ServedReplay.Outcome served, EvaluationReport report, String version) {
+  static void printServed(PrintStream out, ServedComparison c, ServedReplay.Outcome served, String version) {
     out.printf(Locale.ROOT, "%nserved by %s: %,d of %,d held-out events scored (coverage %.1f%%; dropped %,d, user's events rejected %,d;"
-            + " %,d read from the profile), %,d events stored, %.1f s%n",
+            + " %,d not on the change stream within the wait but in the profile), %,d events stored, %.1f s%n",
         served.url(), c.scoredEvents(), c.predictedEvents(), 100 * c.coverage(), served.missing(ServedReplay.Missing.DROPPED),
         served.missing(ServedReplay.Missing.USER_REJECTED), served.fromProfile(), served.eventsSent(), served.seconds());
     out.println("served model versions: " + served.versions());
     if (!served.versions().isEmpty() && !served.versions().containsKey(version))
       out.println("note: the node did not serve " + version + ", the model evaluated offline");
     served.rejections().forEach(r -> out.println("  rejected: " + r));
-    out.print(c.toTable(report));
+    out.print(c.toTable());
   }
 
   static int popularity(String[] argv, PrintStream out, PrintStream err) {

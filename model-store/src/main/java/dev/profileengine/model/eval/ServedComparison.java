@@ -17,30 +17,42 @@ import java.util.Set;
 /**
  * The predictions a running node served against the model's offline ones, on the same held-out
  * events ({@link Evaluator#heldOutTargets}) with the same metrics and the same bootstrap resamples
- * of users as {@link Evaluator}: the served row, the offline model on exactly the events that have
- * a served prediction, and their paired difference (served - offline) with its interval.
+ * of users as {@link Evaluator}: the served row, the offline references (the model as
+ * {@code evaluate} runs it, and on the engine's window of recent behaviors) on exactly the events
+ * that have a served prediction, and the paired differences served - reference with intervals.
  *
  * @param served the served predictions' metrics over the events that have one
- * @param offline the offline model's metrics over the same events
- * @param differences per metric: served - offline, paired over the same resamples
- * @param predictedEvents held-out events; @param scoredEvents those with a served prediction
+ * @param references key -> the reference's metrics over the same events
+ * @param differences key -> per metric: served - that reference, paired over the same resamples
+ * @param predictedEvents held-out events
+ * @param scoredEvents those with a served prediction
  */
-public record ServedComparison(EvaluationReport.Row served, EvaluationReport.Row offline, List<EvaluationReport.Difference> differences,
-    long predictedEvents, long scoredEvents) {
+public record ServedComparison(EvaluationReport.Row served, Map<String, EvaluationReport.Row> references,
+    Map<String, List<EvaluationReport.Difference>> differences, long predictedEvents, long scoredEvents) {
+
+  /** The model as {@code evaluate} runs it: the key of that reference. */
+  public static final String MODEL = "model";
+
+  /** An offline predictor's output for every target, in target order. */
+  public record Reference(String title, List<BatchScorer.Scored> scored) {}
 
   public ServedComparison {
-    differences = List.copyOf(differences);
+    references = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(references));
+    differences = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(differences));
   }
 
   /**
    * @param targets every held-out event, as {@link Evaluator#heldOutTargets} lists them
-   * @param offline the model's output for each target, in the same order
    * @param served the node's prediction for each target, null where it has none
+   * @param references key -> an offline predictor's output for each target ({@link #MODEL} first)
    */
-  public static ServedComparison compare(List<Evaluator.Target> targets, List<BatchScorer.Scored> offline, List<BatchScorer.Scored> served,
-      String servedTitle, String offlineTitle, Bootstrap.Options options) {
-    if (offline.size() != targets.size() || served.size() != targets.size())
-      throw new IllegalArgumentException("targets " + targets.size() + ", offline " + offline.size() + ", served " + served.size());
+  public static ServedComparison compare(List<Evaluator.Target> targets, List<BatchScorer.Scored> served, String servedTitle,
+      Map<String, Reference> references, Bootstrap.Options options) {
+    if (served.size() != targets.size()) throw new IllegalArgumentException("targets " + targets.size() + ", served " + served.size());
+    references.forEach((k, r) -> {
+      if (r.scored().size() != targets.size())
+        throw new IllegalArgumentException("targets " + targets.size() + ", " + k + " " + r.scored().size());
+    });
     Map<String, Integer> userIndex = new LinkedHashMap<>();
     int[] userOf = new int[targets.size()];
     for (int i = 0; i < targets.size(); i++) userOf[i] = userIndex.computeIfAbsent(targets.get(i).userId(), k -> userIndex.size());
@@ -60,33 +72,38 @@ public record ServedComparison(EvaluationReport.Row served, EvaluationReport.Row
     }
     int users = userIndex.size();
     Acc s = new Acc(users);
-    Acc o = new Acc(users);
+    Map<String, Acc> refs = new LinkedHashMap<>();
+    references.keySet().forEach(k -> refs.put(k, new Acc(users)));
     long scored = 0;
     for (int i = 0; i < targets.size(); i++) {
       if (served.get(i) == null) continue;
       scored++;
       s.add(targets.get(i), served.get(i), userOf[i], laterCats);
-      o.add(targets.get(i), offline.get(i), userOf[i], laterCats);
+      for (Map.Entry<String, Acc> e : refs.entrySet()) e.getValue().add(targets.get(i), references.get(e.getKey()).scored().get(i), userOf[i], laterCats);
     }
     Bootstrap bootstrap = new Bootstrap(users, options);
     Map<String, double[]> sRep = s.tally.replicates(bootstrap, labelTypes);
-    Map<String, double[]> oRep = o.tally.replicates(bootstrap, labelTypes);
-    EvaluationReport.Row servedRow = s.row(servedTitle, labelTypes, sRep);
-    EvaluationReport.Row offlineRow = o.row(offlineTitle, labelTypes, oRep);
-    List<EvaluationReport.Difference> diffs = new ArrayList<>();
-    if (bootstrap.resamples() > 0 && scored > 0) {
-      Map<String, Double> sPoint = s.tally.metrics(ones(users), labelTypes);
-      Map<String, Double> oPoint = o.tally.metrics(ones(users), labelTypes);
-      for (String metric : sRep.keySet()) {
-        double[] a = sRep.get(metric);
-        double[] b = oRep.get(metric);
-        double[] d = new double[a.length];
-        for (int r = 0; r < a.length; r++) d[r] = a[r] - b[r];
-        diffs.add(new EvaluationReport.Difference(metric, "model", sPoint.get(metric), oPoint.get(metric),
-            sPoint.get(metric) - oPoint.get(metric), Bootstrap.percentile(d, 0.95)));
+    Map<String, Double> sPoint = s.tally.metrics(ones(users), labelTypes);
+    Map<String, EvaluationReport.Row> rows = new LinkedHashMap<>();
+    Map<String, List<EvaluationReport.Difference>> diffs = new LinkedHashMap<>();
+    for (Map.Entry<String, Acc> e : refs.entrySet()) {
+      Map<String, double[]> rRep = e.getValue().tally.replicates(bootstrap, labelTypes);
+      rows.put(e.getKey(), e.getValue().row(references.get(e.getKey()).title(), labelTypes, rRep));
+      List<EvaluationReport.Difference> d = new ArrayList<>();
+      if (bootstrap.resamples() > 0 && scored > 0) {
+        Map<String, Double> rPoint = e.getValue().tally.metrics(ones(users), labelTypes);
+        for (String metric : sRep.keySet()) {
+          double[] a = sRep.get(metric);
+          double[] b = rRep.get(metric);
+          double[] delta = new double[a.length];
+          for (int r = 0; r < a.length; r++) delta[r] = a[r] - b[r];
+          d.add(new EvaluationReport.Difference(metric, e.getKey(), sPoint.get(metric), rPoint.get(metric),
+              sPoint.get(metric) - rPoint.get(metric), Bootstrap.percentile(delta, 0.95)));
+        }
       }
+      diffs.put(e.getKey(), d);
     }
-    return new ServedComparison(servedRow, offlineRow, diffs, targets.size(), scored);
+    return new ServedComparison(s.row(servedTitle, labelTypes, sRep), rows, diffs, targets.size(), scored);
   }
 
   private static int[] ones(int n) {
@@ -135,29 +152,40 @@ public record ServedComparison(EvaluationReport.Row served, EvaluationReport.Row
     return predictedEvents == 0 ? Double.NaN : (double) scoredEvents / predictedEvents;
   }
 
+  private static final List<String> METRICS =
+      List.of(UserTally.ACCURACY, UserTally.MACRO_F1, UserTally.LOG_LOSS, UserTally.HIT_RATE, UserTally.RECALL);
+
   /**
-   * Side by side: the offline model on every held-out event (from {@code report}), on the served
-   * events only, and served, with the paired difference.
+   * Side by side on the events with a served prediction: each offline reference, served, and
+   * served minus each reference (paired); the offline model on every held-out event is {@code report}'s.
    */
-  public String toTable(EvaluationReport report) {
+  public String toTable() {
     StringBuilder sb = new StringBuilder();
-    MetricRow all = report.metrics("model");
-    boolean partial = scoredEvents < predictedEvents;
-    sb.append(String.format(Locale.ROOT, "%n| %-12s | %-24s |%s %-24s | %-30s |%n", "served", "offline (all events)",
-        partial ? String.format(Locale.ROOT, " %-24s |", "offline (served events)") : "", "served", "served - offline [95% CI]"));
-    sb.append("|--------------|-------------------------:|").append(partial ? "-------------------------:|" : "")
-        .append("-------------------------:|--------------------------------|\n");
-    for (String metric : List.of(UserTally.ACCURACY, UserTally.MACRO_F1, UserTally.LOG_LOSS, UserTally.HIT_RATE, UserTally.RECALL)) {
-      EvaluationReport.Difference d = differences.stream().filter(x -> x.metric().equals(metric)).findFirst().orElse(null);
-      sb.append(String.format(Locale.ROOT, "| %-12s | %24s |%s %24s | %-30s |%n", EvaluationReport.label(metric),
-          cell(value(all, metric), report.rows().get("model").ci95().get(metric)),
-          partial ? String.format(Locale.ROOT, " %24s |", cell(value(offline.metrics(), metric), offline.ci95().get(metric))) : "",
-          cell(value(served.metrics(), metric), served.ci95().get(metric)),
-          d == null ? "-" : String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f]%s", d.difference(), d.ci95().lo(), d.ci95().hi(),
-              d.ci95().excludesZero() ? "" : " ~0")));
-    }
-    sb.append("(~0: the interval contains 0: the gap is within noise)\n");
+    String cell = "%24s";
+    sb.append(String.format(Locale.ROOT, "%n| %-66s |", String.format(Locale.ROOT, "on the %,d events served (of %,d held out)", scoredEvents,
+        predictedEvents)));
+    for (String m : METRICS) sb.append(String.format(Locale.ROOT, " " + cell + " |", EvaluationReport.label(m)));
+    sb.append("\n|").append("-".repeat(68)).append(("|" + "-".repeat(25) + ":").repeat(METRICS.size())).append("|\n");
+    references.values().forEach(r -> row(sb, r));
+    row(sb, served);
+    differences.forEach((k, ds) -> {
+      if (ds.isEmpty()) return;
+      sb.append(String.format(Locale.ROOT, "| %-66s |", "served - " + references.get(k).title() + " (paired)"));
+      for (String m : METRICS) {
+        EvaluationReport.Difference d = ds.stream().filter(x -> x.metric().equals(m)).findFirst().orElse(null);
+        sb.append(String.format(Locale.ROOT, " " + cell + " |", d == null ? "-"
+            : String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f]%s", d.difference(), d.ci95().lo(), d.ci95().hi(), d.ci95().excludesZero() ? "" : "~")));
+      }
+      sb.append('\n');
+    });
+    sb.append("(~: the interval contains 0, the gap is within noise)\n");
     return sb.toString();
+  }
+
+  private static void row(StringBuilder sb, EvaluationReport.Row r) {
+    sb.append(String.format(Locale.ROOT, "| %-66s |", r.title()));
+    for (String m : METRICS) sb.append(String.format(Locale.ROOT, " %24s |", cell(value(r.metrics(), m), r.ci95().get(m))));
+    sb.append('\n');
   }
 
   private static Double value(MetricRow m, String metric) {
@@ -180,26 +208,31 @@ public record ServedComparison(EvaluationReport.Row served, EvaluationReport.Row
   /**
    * The {@code served} entry of {@code evaluate --json}: the model entry's metric keys
    * ({@code accuracy}, ..., {@code f1PerType}, {@code ci95}, {@code reliability}) for the served
-   * predictions, plus {@code predictedEvents}, {@code scoredEvents}, {@code coverage},
-   * {@code offlineOnScoredEvents} (the model's metrics on the same events) and {@code vsModel}
-   * (per metric: {@code model}, {@code served}, {@code difference}, {@code ci95}).
+   * predictions, plus {@code predictedEvents}, {@code scoredEvents}, {@code coverage} and
+   * {@code references}: per offline reference ({@code model}: as the model entry, on the served
+   * events; others named by the caller) its metrics on the served events and {@code servedMinus}
+   * (per metric: {@code reference}, {@code served}, {@code difference}, {@code ci95}).
    */
   public ObjectNode toJson(ObjectMapper json) {
     ObjectNode n = rowJson(json, served);
     n.put("predictedEvents", predictedEvents);
     n.put("scoredEvents", scoredEvents);
     num(n, "coverage", coverage());
-    n.set("offlineOnScoredEvents", rowJson(json, offline));
-    ObjectNode vs = n.putObject("vsModel");
-    for (EvaluationReport.Difference d : differences) {
-      ObjectNode dn = vs.putObject(d.metric().startsWith("f1:") ? "f1." + d.metric().substring(3) : d.metric());
-      num(dn, "model", d.baseline());
-      num(dn, "served", d.model());
-      num(dn, "difference", d.difference());
-      ObjectNode ci = dn.putObject("ci95");
-      num(ci, "lo", d.ci95().lo());
-      num(ci, "hi", d.ci95().hi());
-    }
+    ObjectNode refs = n.putObject("references");
+    references.forEach((k, r) -> {
+      ObjectNode rn = rowJson(json, r);
+      ObjectNode vs = rn.putObject("servedMinus");
+      for (EvaluationReport.Difference d : differences.get(k)) {
+        ObjectNode dn = vs.putObject(d.metric().startsWith("f1:") ? "f1." + d.metric().substring(3) : d.metric());
+        num(dn, "reference", d.baseline());
+        num(dn, "served", d.model());
+        num(dn, "difference", d.difference());
+        ObjectNode ci = dn.putObject("ci95");
+        num(ci, "lo", d.ci95().lo());
+        num(ci, "hi", d.ci95().hi());
+      }
+      refs.set(k, rn);
+    });
     return n;
   }
 

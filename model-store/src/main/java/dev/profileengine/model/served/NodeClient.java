@@ -116,13 +116,19 @@ public final class NodeClient {
   }
 
   /** The profile's JSON, or null when the node has none (404). */
-  public JsonNode profile(String userId) throws IOException, InterruptedException {
-    HttpResponse<byte[]> r = client.send(request("/v1/profiles/" + URLEncoder.encode(userId, StandardCharsets.UTF_8)).GET()
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
-    if (r.statusCode() == 404) return null;
-    if (r.statusCode() != 200)
-      throw new ServedEvaluationException("GET /v1/profiles/" + userId + ": HTTP " + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8));
-    return JSON.readTree(r.body());
+  public CompletableFuture<JsonNode> profile(String userId) {
+    return client.sendAsync(request("/v1/profiles/" + URLEncoder.encode(userId, StandardCharsets.UTF_8)).GET()
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+          if (r.statusCode() == 404) return null;
+          if (r.statusCode() != 200)
+            throw new ServedEvaluationException("GET /v1/profiles/" + userId + ": HTTP " + r.statusCode() + " "
+                + new String(r.body(), StandardCharsets.UTF_8));
+          try {
+            return JSON.readTree(r.body());
+          } catch (IOException e) {
+            throw new ServedEvaluationException("GET /v1/profiles/" + userId + ": unreadable answer: " + e.getMessage(), e);
+          }
+        });
   }
 
   /**

@@ -17,8 +17,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Per user: the history part goes first (batches of the user's events in order); then the
  * held-out events one at a time, each sent only once the prediction as of the events before it
- * arrived on the change stream (or did not within the wait): a profile's predictions coalesce
+ * was announced on the change stream (or was not within the wait) and read from the profile (all
+ * ten categories; a stream change carries three): a profile's predictions coalesce
  * while events arrive, so only this pacing makes the engine compute one per scored event. Users run
  * concurrently and their single events share batches. Each user gets a fresh profile (its id
  * prefixed by the run's {@link Options#userPrefix}), so the event counts are the file's.
@@ -74,7 +73,7 @@ public final class ServedReplay {
   /**
    * @param predictions one per held-out event in {@code Evaluator.heldOutTargets} order; null where missing
    * @param missing the reason for each null in {@code predictions} (same index), null where present
-   * @param fromProfile predictions read from the profile after the wait rather than from the stream
+   * @param fromProfile predictions the change stream did not announce within the wait but the profile held
    * @param versions model version -> predictions it made
    * @param eventsSent events the node stored (accepted, or duplicate of an earlier attempt)
    * @param rejections a few of the node's rejection reasons
@@ -154,11 +153,6 @@ public final class ServedReplay {
     private final Map<String, UserRun> byServedId = new ConcurrentHashMap<>();
     private final LinkedBlockingDeque<Send> queue = new LinkedBlockingDeque<>();
     private final Semaphore posts;
-    private final ExecutorService reads = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "served-eval-reads");
-      t.setDaemon(true);
-      return t;
-    });
     private final AtomicLong predictionsSeen = new AtomicLong();
     private final AtomicLong fromProfile = new AtomicLong();
     private final AtomicLong stored = new AtomicLong();
@@ -225,7 +219,6 @@ public final class ServedReplay {
         finished = true;
         sender.interrupt();
         stream.close();
-        reads.shutdownNow();
       }
       Map<String, Long> versions = new TreeMap<>();
       for (ServedPrediction p : predictions) if (p != null) versions.merge(String.valueOf(p.modelVersion()), 1L, Long::sum);
@@ -270,32 +263,41 @@ public final class ServedReplay {
     }
 
     /**
-     * The prediction as of exactly {@code count} events: from the stream, or, if none came within
-     * the wait, from the profile when it holds that one; null when the node stored none.
+     * The prediction as of exactly {@code count} events, null when the node stored none. The change
+     * stream says when it is stored (its {@code asOfEventCount}); its content is read from the
+     * profile, which holds all ten categories (a stream change carries three), and is taken only
+     * if the profile's {@code asOfEventCount} is {@code count}: the user gets no new event before.
+     * If the stream brings nothing within the wait, the profile is read all the same.
      */
     private CompletableFuture<ServedPrediction> prediction(UserRun u, int count) {
-      return u.await(count).completeOnTimeout(null, options.predictionWait().toMillis(), TimeUnit.MILLISECONDS).thenApplyAsync(p -> {
-        if (p != null) return p;
-        if (stream.failure() != null) throw new ServedEvaluationException("the change stream failed: " + stream.failure(), stream.failure());
-        try {
-          JsonNode profile = client.profile(u.servedId);
-          JsonNode stored = profile == null ? null : profile.get("prediction");
-          if (stored != null && stored.path("asOfEventCount").asLong(-1) == count) {
-            fromProfile.incrementAndGet();
+      return u.await(count).completeOnTimeout(null, options.predictionWait().toMillis(), TimeUnit.MILLISECONDS).thenCompose(streamed -> {
+        if (streamed == null && stream.failure() != null)
+          throw new ServedEvaluationException("the change stream failed: " + stream.failure(), stream.failure());
+        // the stream may announce a prediction a moment before the node's read side shows it: a few reads, briefly
+        long deadline = System.nanoTime() + (streamed == null ? 0 : options.predictionWait().toNanos());
+        return storedAsOf(u, count, deadline, 0).thenApply(stored -> {
+          if (stored != null) {
+            if (streamed == null) fromProfile.incrementAndGet();
             return ServedPrediction.parse(u.servedId, stored);
           }
-        } catch (java.io.IOException e) {
-          throw new ServedEvaluationException("GET /v1/profiles/" + u.servedId + ": " + e, e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new ServedEvaluationException("interrupted", e);
-        }
-        // nothing at all so far: the node stores no predictions (off, or no consent); waiting more would only repeat this
-        if (predictionsSeen.get() == 0 && noPredictions.compareAndSet(false, true))
-          progress.printf("served: no prediction within %d s of the history: the node stores none (predictions off?)%n",
-              options.predictionWait().toSeconds());
-        return null;
-      }, reads);
+          // nothing at all so far: the node stores no predictions (off, or no consent); waiting more would only repeat this
+          if (predictionsSeen.get() == 0 && noPredictions.compareAndSet(false, true))
+            progress.printf("served: no prediction within %d s of the history: the node stores none (predictions off?)%n",
+                options.predictionWait().toSeconds());
+          return null;
+        });
+      });
+    }
+
+    /** The profile's prediction once its {@code asOfEventCount} is {@code count}, read again until {@code deadline}; else null. */
+    private CompletableFuture<JsonNode> storedAsOf(UserRun u, int count, long deadline, int attempt) {
+      return client.profile(u.servedId).thenCompose(profile -> {
+        JsonNode stored = profile == null ? null : profile.get("prediction");
+        if (stored != null && stored.path("asOfEventCount").asLong(-1) == count) return CompletableFuture.completedFuture(stored);
+        if (System.nanoTime() >= deadline) return CompletableFuture.completedFuture(null);
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(Math.min(50, 1L << attempt), TimeUnit.MILLISECONDS))
+            .thenCompose(x -> storedAsOf(u, count, deadline, attempt + 1));
+      });
     }
 
     private CompletableFuture<Void> send(UserRun u, int from, int to) {

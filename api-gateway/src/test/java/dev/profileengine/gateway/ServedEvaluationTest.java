@@ -141,6 +141,21 @@ class ServedEvaluationTest {
     }
   }
 
+  /** A node that stores no predictions: every held-out event is counted dropped, none scored, nothing waited on for long. */
+  @Test
+  void predictionsOffLeaveEveryEventDroppedNotScored() throws Exception {
+    BehaviorDataset data = BehaviorDataset.load(file, DataFormat.TAOBAO, b -> {});
+    int targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT).size();
+    try (TestNode node = TestNode.start(dir.resolve("data-off"), Map.of("profile.model.enabled", false))) {
+      ServedReplay.Outcome served = ServedReplay.run(data, ChronologicalSplit.DEFAULT,
+          ServedReplay.Options.of(node.base, null, Duration.ofSeconds(2)), new PrintStream(new ByteArrayOutputStream()));
+      assertEquals(targets, served.predictions().size());
+      assertEquals(0, served.scored());
+      assertEquals(targets, served.missing(ServedReplay.Missing.DROPPED));
+      assertEquals(0.0, served.coverage());
+    }
+  }
+
   /** The last behaviors a profile keeps of {@code events} (oldest first). */
   private static List<RecentBehavior> window(List<RecentBehavior> events) {
     return events.subList(Math.max(0, events.size() - SERVED_WINDOW), events.size());

@@ -210,9 +210,9 @@ public final class Main {
         t.before().subList(Math.max(0, t.before().size() - window), t.before().size()), t.actual(), t.firstOfUser())).toList();
     Map<String, ServedComparison.Reference> references = new LinkedHashMap<>();
     references.put(ServedComparison.MODEL, new ServedComparison.Reference("model " + version + " offline (up to 1,024 past events)",
-        offline.recorded()));
+        "offline", offline.recorded()));
     references.put(ENGINE_WINDOW_KEY, new ServedComparison.Reference("model " + version + " offline, last " + window
-        + " past events only", Evaluator.scoreAll(model, windowed)));
+        + " past events only", "offline last " + window, Evaluator.scoreAll(model, windowed)));
     return ServedComparison.compare(targets, servedScores, "served by " + served.url(), references, bootstrap);
   }
 

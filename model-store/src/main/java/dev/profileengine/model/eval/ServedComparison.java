@@ -23,21 +23,23 @@ import java.util.Set;
  *
  * @param served the served predictions' metrics over the events that have one
  * @param references key -> the reference's metrics over the same events
+ * @param labels key -> the reference's short name
  * @param differences key -> per metric: served - that reference, paired over the same resamples
  * @param predictedEvents held-out events
  * @param scoredEvents those with a served prediction
  */
-public record ServedComparison(EvaluationReport.Row served, Map<String, EvaluationReport.Row> references,
+public record ServedComparison(EvaluationReport.Row served, Map<String, EvaluationReport.Row> references, Map<String, String> labels,
     Map<String, List<EvaluationReport.Difference>> differences, long predictedEvents, long scoredEvents) {
 
   /** The model as {@code evaluate} runs it: the key of that reference. */
   public static final String MODEL = "model";
 
-  /** An offline predictor's output for every target, in target order. */
-  public record Reference(String title, List<BatchScorer.Scored> scored) {}
+  /** An offline predictor's output for every target, in target order; {@code label} names it in "served - label". */
+  public record Reference(String title, String label, List<BatchScorer.Scored> scored) {}
 
   public ServedComparison {
     references = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(references));
+    labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     differences = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(differences));
   }
 
@@ -56,14 +58,14 @@ public record ServedComparison(EvaluationReport.Row served, Map<String, Evaluati
     Map<String, Integer> userIndex = new LinkedHashMap<>();
     int[] userOf = new int[targets.size()];
     for (int i = 0; i < targets.size(); i++) userOf[i] = userIndex.computeIfAbsent(targets.get(i).userId(), k -> userIndex.size());
-    BehaviorMetrics labels = new BehaviorMetrics();
+    BehaviorMetrics truth = new BehaviorMetrics();
     for (Evaluator.Target t : targets) {
       double[] one = new double[BehaviorType.count()];
       one[t.actual().type().ordinal()] = 1;
-      labels.add(one, t.actual().type(), t.actual().type());
+      truth.add(one, t.actual().type(), t.actual().type());
     }
     List<BehaviorType> labelTypes = new ArrayList<>();
-    for (BehaviorType t : BehaviorType.values()) if (labels.labelShare(t) > 0) labelTypes.add(t);
+    for (BehaviorType t : BehaviorType.values()) if (truth.labelShare(t) > 0) labelTypes.add(t);
     // the recall of a user counts the categories of all its held-out events, as in Evaluator
     Map<String, Set<String>> laterCats = new HashMap<>();
     for (Evaluator.Target t : targets) {
@@ -103,7 +105,9 @@ public record ServedComparison(EvaluationReport.Row served, Map<String, Evaluati
       }
       diffs.put(e.getKey(), d);
     }
-    return new ServedComparison(s.row(servedTitle, labelTypes, sRep), rows, diffs, targets.size(), scored);
+    Map<String, String> names = new LinkedHashMap<>();
+    references.forEach((k, r) -> names.put(k, r.label()));
+    return new ServedComparison(s.row(servedTitle, labelTypes, sRep), rows, names, diffs, targets.size(), scored);
   }
 
   private static int[] ones(int n) {
@@ -161,20 +165,20 @@ public record ServedComparison(EvaluationReport.Row served, Map<String, Evaluati
    */
   public String toTable() {
     StringBuilder sb = new StringBuilder();
-    String cell = "%24s";
+    String cell = "%28s";
     sb.append(String.format(Locale.ROOT, "%n| %-66s |", String.format(Locale.ROOT, "on the %,d events served (of %,d held out)", scoredEvents,
         predictedEvents)));
     for (String m : METRICS) sb.append(String.format(Locale.ROOT, " " + cell + " |", EvaluationReport.label(m)));
-    sb.append("\n|").append("-".repeat(68)).append(("|" + "-".repeat(25) + ":").repeat(METRICS.size())).append("|\n");
+    sb.append("\n|").append("-".repeat(68)).append(("|" + "-".repeat(29) + ":").repeat(METRICS.size())).append("|\n");
     references.values().forEach(r -> row(sb, r));
     row(sb, served);
     differences.forEach((k, ds) -> {
       if (ds.isEmpty()) return;
-      sb.append(String.format(Locale.ROOT, "| %-66s |", "served - " + references.get(k).title() + " (paired)"));
+      sb.append(String.format(Locale.ROOT, "| %-66s |", "served - " + labels.get(k) + " (paired)"));
       for (String m : METRICS) {
         EvaluationReport.Difference d = ds.stream().filter(x -> x.metric().equals(m)).findFirst().orElse(null);
         sb.append(String.format(Locale.ROOT, " " + cell + " |", d == null ? "-"
-            : String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f]%s", d.difference(), d.ci95().lo(), d.ci95().hi(), d.ci95().excludesZero() ? "" : "~")));
+            : String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f]%s", d.difference(), d.ci95().lo(), d.ci95().hi(), d.ci95().excludesZero() ? "  " : " ~")));
       }
       sb.append('\n');
     });
@@ -184,7 +188,7 @@ public record ServedComparison(EvaluationReport.Row served, Map<String, Evaluati
 
   private static void row(StringBuilder sb, EvaluationReport.Row r) {
     sb.append(String.format(Locale.ROOT, "| %-66s |", r.title()));
-    for (String m : METRICS) sb.append(String.format(Locale.ROOT, " %24s |", cell(value(r.metrics(), m), r.ci95().get(m))));
+    for (String m : METRICS) sb.append(String.format(Locale.ROOT, " %28s |", cell(value(r.metrics(), m), r.ci95().get(m)) + "  "));
     sb.append('\n');
   }
 

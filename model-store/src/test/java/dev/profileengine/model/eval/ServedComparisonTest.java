@@ -24,7 +24,7 @@ class ServedComparisonTest {
 
   private ServedComparison compare(List<BatchScorer.Scored> served) {
     Map<String, ServedComparison.Reference> refs = new LinkedHashMap<>();
-    refs.put(ServedComparison.MODEL, new ServedComparison.Reference("offline", right));
+    refs.put(ServedComparison.MODEL, new ServedComparison.Reference("offline", "offline", right));
     return ServedComparison.compare(targets, served, "served", refs, options);
   }
 

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,8 +49,13 @@ class ServedEvaluationTest {
   @TempDir
   static Path dir;
   private static Path file;
+  private static Path manyUsers;
+  private static TestNode node;
 
-  /** Six users of the sample: five with more events than the window, one with fewer. */
+  /**
+   * Six users of the sample (five with more events than the window, one with fewer), and the 120
+   * users with the fewest events (more than a change stream may name, so the whole stream is read).
+   */
   @BeforeAll
   static void sample() throws Exception {
     Map<String, List<String>> byUser = new LinkedHashMap<>();
@@ -64,15 +70,22 @@ class ServedEvaluationTest {
       lines.addAll(rows);
     }
     file = Files.write(dir.resolve("six-users.csv"), lines);
+    List<String> many = new ArrayList<>();
+    byUser.values().stream().sorted(java.util.Comparator.comparingInt(List::size)).limit(120).forEach(many::addAll);
+    manyUsers = Files.write(dir.resolve("many-users.csv"), many);
+    node = TestNode.start(dir.resolve("data"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) node.close();
   }
 
   @Test
   void servedPredictionsAreThoseOfTheEventsBeforeEachScoredOne() throws Exception {
     BehaviorDataset data = BehaviorDataset.load(file, DataFormat.TAOBAO, b -> {});
     List<Evaluator.Target> targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT);
-    try (TestNode node = TestNode.start(dir.resolve("data"));
-         NextBehaviorModel model = ModelLoader.loadDefault();
-         BatchWorker worker = model.newWorker()) {
+    try (NextBehaviorModel model = ModelLoader.loadDefault(); BatchWorker worker = model.newWorker()) {
       ServedReplay.Outcome served = ServedReplay.run(data, ChronologicalSplit.DEFAULT,
           ServedReplay.Options.of(node.base, null, Duration.ofSeconds(20)), new PrintStream(new ByteArrayOutputStream()));
 
@@ -110,7 +123,7 @@ class ServedEvaluationTest {
 
   @Test
   void theCliPrintsServedNextToTheModelOnTheSameEvents() throws Exception {
-    try (TestNode node = TestNode.start(dir.resolve("data-cli"))) {
+    {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       int code = Main.run(new String[] {"evaluate", "--data", file.toString(), "--format", "taobao", "--json", "--bootstrap", "200",
@@ -141,14 +154,26 @@ class ServedEvaluationTest {
     }
   }
 
+  /** More users than a change stream may name: the whole stream is read and filtered here, every event still scored as of the right count. */
+  @Test
+  void moreUsersThanAStreamNamesAreAllServed() throws Exception {
+    BehaviorDataset data = BehaviorDataset.load(manyUsers, DataFormat.TAOBAO, b -> {});
+    List<Evaluator.Target> targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT);
+    ServedReplay.Outcome served = ServedReplay.run(data, ChronologicalSplit.DEFAULT,
+        ServedReplay.Options.of(node.base, null, Duration.ofSeconds(20)), new PrintStream(new ByteArrayOutputStream()));
+    assertTrue(data.userCount() > 100, "more users than one stream may name");
+    assertEquals(targets.size(), served.scored(), "every prediction came");
+    for (int i = 0; i < targets.size(); i++) assertEquals(targets.get(i).before().size(), served.predictions().get(i).asOfEventCount());
+  }
+
   /** A node that stores no predictions: every held-out event is counted dropped, none scored, nothing waited on for long. */
   @Test
   void predictionsOffLeaveEveryEventDroppedNotScored() throws Exception {
     BehaviorDataset data = BehaviorDataset.load(file, DataFormat.TAOBAO, b -> {});
     int targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT).size();
-    try (TestNode node = TestNode.start(dir.resolve("data-off"), Map.of("profile.model.enabled", false))) {
+    try (TestNode off = TestNode.start(dir.resolve("data-off"), Map.of("profile.model.enabled", false))) {
       ServedReplay.Outcome served = ServedReplay.run(data, ChronologicalSplit.DEFAULT,
-          ServedReplay.Options.of(node.base, null, Duration.ofSeconds(2)), new PrintStream(new ByteArrayOutputStream()));
+          ServedReplay.Options.of(off.base, null, Duration.ofSeconds(2)), new PrintStream(new ByteArrayOutputStream()));
       assertEquals(targets, served.predictions().size());
       assertEquals(0, served.scored());
       assertEquals(targets, served.missing(ServedReplay.Missing.DROPPED));

@@ -115,20 +115,35 @@ public final class NodeClient {
     return left;
   }
 
-  /** The profile's JSON, or null when the node has none (404). */
+  /**
+   * The profile's JSON, or null when the node has none (404). A refusal with Retry-After (the
+   * node's bound on reads in flight, a rate limit) is waited out, other failures retried with backoff.
+   */
   public CompletableFuture<JsonNode> profile(String userId) {
-    return client.sendAsync(request("/v1/profiles/" + URLEncoder.encode(userId, StandardCharsets.UTF_8)).GET()
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
-          if (r.statusCode() == 404) return null;
-          if (r.statusCode() != 200)
-            throw new ServedEvaluationException("GET /v1/profiles/" + userId + ": HTTP " + r.statusCode() + " "
-                + new String(r.body(), StandardCharsets.UTF_8));
-          try {
-            return JSON.readTree(r.body());
-          } catch (IOException e) {
-            throw new ServedEvaluationException("GET /v1/profiles/" + userId + ": unreadable answer: " + e.getMessage(), e);
-          }
-        });
+    return profile(userId, 1, 0);
+  }
+
+  private CompletableFuture<JsonNode> profile(String userId, int attempt, int refusals) {
+    HttpRequest req = request("/v1/profiles/" + URLEncoder.encode(userId, StandardCharsets.UTF_8)).GET().timeout(Duration.ofSeconds(30)).build();
+    return client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((r, error) -> {
+      if (error == null && r.statusCode() == 404) return CompletableFuture.<JsonNode>completedFuture(null);
+      if (error == null && r.statusCode() == 200) {
+        try {
+          return CompletableFuture.completedFuture(JSON.readTree(r.body()));
+        } catch (IOException e) {
+          return CompletableFuture.<JsonNode>failedFuture(
+              new ServedEvaluationException("GET /v1/profiles/" + userId + ": unreadable answer: " + e.getMessage(), e));
+        }
+      }
+      boolean retryable = error != null || r.statusCode() >= 500 || r.statusCode() == 429;
+      OptionalLong retryAfter = error == null ? retryAfterSeconds(r) : OptionalLong.empty();
+      if (retryable && retryAfter.isPresent() && refusals < MAX_REFUSALS)
+        return later(retryAfter.getAsLong() * 1000 + ThreadLocalRandom.current().nextLong(250), () -> profile(userId, attempt, refusals + 1));
+      if (retryable && attempt < MAX_ATTEMPTS)
+        return later(Math.min(5_000, 100L << Math.min(attempt, 6)), () -> profile(userId, attempt + 1, refusals));
+      String why = error != null ? error.toString() : "HTTP " + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8);
+      return CompletableFuture.<JsonNode>failedFuture(new ServedEvaluationException("GET /v1/profiles/" + userId + ": " + why));
+    }).thenCompose(f -> f);
   }
 
   /**

@@ -158,7 +158,7 @@ public final class Main {
         Map<String, Object> extras = new LinkedHashMap<>();
         extras.put("version", model.version());
         ObjectNode root = report.toJson(json, extras);
-        if (comparison != null) root = withServed(json, root, servedJson(json, comparison, served));
+        if (comparison != null) root = withServed(json, root, servedJson(json, comparison, served, window));
         try {
           out.println(json.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
               .writeValueAsString(root));
@@ -221,15 +221,16 @@ public final class Main {
   /** The engine's default {@code profile.recent-behaviors}. */
   static final int ENGINE_WINDOW = 50;
 
-  static ObjectNode servedJson(ObjectMapper json, ServedComparison c, ServedReplay.Outcome served) {
+  static ObjectNode servedJson(ObjectMapper json, ServedComparison c, ServedReplay.Outcome served, int window) {
     ObjectNode n = c.toJson(json);
+    ((ObjectNode) n.get("references").get(ENGINE_WINDOW_KEY)).put("pastEvents", window);
     n.put("url", served.url().toString());
     n.put("userPrefix", served.userPrefix());
     n.put("dropped", served.missing(ServedReplay.Missing.DROPPED));
     n.put("userRejected", served.missing(ServedReplay.Missing.USER_REJECTED));
-    n.put("lateOnChangeStream", served.fromProfile());
+    n.put("lateOnChangeStream", served.lateOnStream());
     n.set("modelVersions", json.valueToTree(served.versions()));
-    n.put("eventsStored", served.eventsSent());
+    n.put("eventsStored", served.eventsStored());
     n.set("rejections", json.valueToTree(served.rejections()));
     n.put("seconds", served.seconds());
     return n;
@@ -250,7 +251,7 @@ public final class Main {
     out.printf(Locale.ROOT, "%nserved by %s: %,d of %,d held-out events scored (coverage %.1f%%; dropped %,d, user's events rejected %,d;"
             + " %,d not on the change stream within the wait but in the profile), %,d events stored, %.1f s%n",
         served.url(), c.scoredEvents(), c.predictedEvents(), 100 * c.coverage(), served.missing(ServedReplay.Missing.DROPPED),
-        served.missing(ServedReplay.Missing.USER_REJECTED), served.fromProfile(), served.eventsSent(), served.seconds());
+        served.missing(ServedReplay.Missing.USER_REJECTED), served.lateOnStream(), served.eventsStored(), served.seconds());
     out.println("served model versions: " + served.versions());
     if (!served.versions().isEmpty() && !served.versions().containsKey(version))
       out.println("note: the node did not serve " + version + ", the model evaluated offline");

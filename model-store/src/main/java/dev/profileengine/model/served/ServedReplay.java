@@ -73,13 +73,13 @@ public final class ServedReplay {
   /**
    * @param predictions one per held-out event in {@code Evaluator.heldOutTargets} order; null where missing
    * @param missing the reason for each null in {@code predictions} (same index), null where present
-   * @param fromProfile predictions the change stream did not announce within the wait but the profile held
+   * @param lateOnStream predictions the change stream did not announce within the wait but the profile held
    * @param versions model version -> predictions it made
-   * @param eventsSent events the node stored (accepted, or duplicate of an earlier attempt)
+   * @param eventsStored events the node stored (accepted, or duplicate of an earlier attempt)
    * @param rejections a few of the node's rejection reasons
    */
-  public record Outcome(URI url, String userPrefix, List<ServedPrediction> predictions, List<Missing> missing, long fromProfile,
-      Map<String, Long> versions, long eventsSent, List<String> rejections, double seconds) {
+  public record Outcome(URI url, String userPrefix, List<ServedPrediction> predictions, List<Missing> missing, long lateOnStream,
+      Map<String, Long> versions, long eventsStored, List<String> rejections, double seconds) {
     public long scored() {
       return predictions.stream().filter(p -> p != null).count();
     }
@@ -115,7 +115,10 @@ public final class ServedReplay {
       this.targetBase = targetBase;
     }
 
-    /** A prediction from the stream: kept if it is one of the user's scored points, and handed to a waiter for it. */
+    /**
+     * A prediction announced on the stream: noted if it is one of the user's scored points (the
+     * stream's copy only says that it is stored; its content is read from the profile), and handed to a waiter for it.
+     */
     void offer(ServedPrediction p) {
       if (p.asOfEventCount() < first || p.asOfEventCount() >= events.size()) return;
       CompletableFuture<ServedPrediction> w = null;
@@ -154,7 +157,7 @@ public final class ServedReplay {
     private final LinkedBlockingDeque<Send> queue = new LinkedBlockingDeque<>();
     private final Semaphore posts;
     private final AtomicLong predictionsSeen = new AtomicLong();
-    private final AtomicLong fromProfile = new AtomicLong();
+    private final AtomicLong lateOnStream = new AtomicLong();
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
     private final AtomicBoolean noPredictions = new AtomicBoolean();
@@ -223,7 +226,7 @@ public final class ServedReplay {
       Map<String, Long> versions = new TreeMap<>();
       for (ServedPrediction p : predictions) if (p != null) versions.merge(String.valueOf(p.modelVersion()), 1L, Long::sum);
       return new Outcome(options.url(), options.userPrefix(), Collections.unmodifiableList(java.util.Arrays.asList(predictions)),
-          Collections.unmodifiableList(java.util.Arrays.asList(missing)), fromProfile.get(), versions, stored.get(),
+          Collections.unmodifiableList(java.util.Arrays.asList(missing)), lateOnStream.get(), versions, stored.get(),
           List.copyOf(rejections), (System.nanoTime() - t0) / 1e9);
     }
 
@@ -277,7 +280,7 @@ public final class ServedReplay {
         long deadline = System.nanoTime() + (streamed == null ? 0 : options.predictionWait().toNanos());
         return storedAsOf(u, count, deadline, 0).thenApply(stored -> {
           if (stored != null) {
-            if (streamed == null) fromProfile.incrementAndGet();
+            if (streamed == null) lateOnStream.incrementAndGet();
             return ServedPrediction.parse(u.servedId, stored);
           }
           // nothing at all so far: the node stores no predictions (off, or no consent); waiting more would only repeat this

@@ -12,6 +12,7 @@ import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.model.cli.Main;
 import dev.profileengine.model.dataset.BehaviorDataset;
 import dev.profileengine.model.dataset.ChronologicalSplit;
+import dev.profileengine.model.eval.BatchScorer;
 import dev.profileengine.model.eval.Evaluator;
 import dev.profileengine.model.inference.BatchWorker;
 import dev.profileengine.model.inference.ModelLoader;
@@ -164,6 +165,35 @@ class ServedEvaluationTest {
     assertTrue(data.userCount() > 100, "more users than one stream may name");
     assertEquals(targets.size(), served.scored(), "every prediction came");
     for (int i = 0; i < targets.size(); i++) assertEquals(targets.get(i).before().size(), served.predictions().get(i).asOfEventCount());
+  }
+
+  /**
+   * A node keeping as many recent behaviors as the model reads (profile.recent-behaviors = 1024, the
+   * model's context limit) serves exactly what evaluate scores: each served prediction is the model's
+   * on every event before the scored one, not only the last 50.
+   */
+  @Test
+  void aNodeKeepingTheModelsContextServesWhatEvaluateScores() throws Exception {
+    BehaviorDataset data = BehaviorDataset.load(file, DataFormat.TAOBAO, b -> {});
+    List<Evaluator.Target> targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT);
+    try (TestNode wide = TestNode.start(dir.resolve("data-wide"), Map.of("profile.recent-behaviors", 1024));
+         NextBehaviorModel model = ModelLoader.loadDefault(); BatchWorker worker = model.newWorker()) {
+      ServedReplay.Outcome served = ServedReplay.run(data, ChronologicalSplit.DEFAULT,
+          ServedReplay.Options.of(wide.base, null, Duration.ofSeconds(20)), new PrintStream(new ByteArrayOutputStream()));
+      assertEquals(targets.size(), served.scored(), "every prediction came");
+      int beyondWindow = 0;
+      for (int i = 0; i < targets.size(); i++) {
+        Evaluator.Target t = targets.get(i);
+        BatchScorer.Scored p = served.predictions().get(i).scored();
+        Prediction offline = worker.predict(List.of(t.before())).get(0);
+        for (BehaviorType type : BehaviorType.values())
+          assertEquals(offline.probabilities()[type.ordinal()], p.typeProbabilities()[type.ordinal()], 1e-4, "target " + i + ", " + type.wire());
+        assertEquals(offline.predicted(), p.decision(), "target " + i);
+        assertEquals(offline.nextCategories().stream().map(c -> c.id()).toList(), p.topCategories(), "target " + i);
+        if (t.before().size() > SERVED_WINDOW) beyondWindow++;
+      }
+      assertTrue(beyondWindow > targets.size() / 2, beyondWindow + " of " + targets.size() + " scored events have more than 50 before them");
+    }
   }
 
   /** A node that stores no predictions: every held-out event is counted dropped, none scored, nothing waited on for long. */

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
  * prediction is missed.
  */
 final class PredictionStream implements AutoCloseable {
+  // A stream that keeps ending is a node that is going away: the run stops rather than spin.
+  private static final int MAX_RECONNECTS = 100;
   private final NodeClient client;
   private final List<String> users;
   private final Consumer<ServedPrediction> onPrediction;
@@ -26,7 +28,6 @@ final class PredictionStream implements AutoCloseable {
   private volatile Stream<String> lines;
   private volatile Throwable failure;
   private long lastOffset = -1;
-  private long received;
 
   /**
    * Opens the stream at the journal's head (for {@code users}, or every user when empty) and returns
@@ -91,12 +92,16 @@ final class PredictionStream implements AutoCloseable {
         }
       } catch (RuntimeException | IOException e) {
         if (closed) return;
-        if (++reconnects > 20) {
+        if (reconnects >= MAX_RECONNECTS) {
           failure = e;
           return;
         }
       }
       if (closed) return;
+      if (++reconnects > MAX_RECONNECTS) {
+        failure = new ServedEvaluationException("the change stream ended " + MAX_RECONNECTS + " times");
+        return;
+      }
       lines.close();
       try {
         // resume without a gap: after the last change seen, or where a closing event says
@@ -114,7 +119,6 @@ final class PredictionStream implements AutoCloseable {
     if ("close".equals(event)) return n.path("resumeFrom").asText();
     if (n.has("offset")) lastOffset = n.get("offset").asLong();
     if (!"prediction".equals(n.path("cause").asText())) return null;
-    received++;
     onPrediction.accept(ServedPrediction.parse(n.path("userId").asText(), n.path("changes")));
     return null;
   }

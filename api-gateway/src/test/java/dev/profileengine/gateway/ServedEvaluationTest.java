@@ -18,6 +18,7 @@ import dev.profileengine.model.inference.BatchWorker;
 import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.Prediction;
+import dev.profileengine.model.served.ServedEvaluationException;
 import dev.profileengine.model.served.ServedPrediction;
 import dev.profileengine.model.served.ServedReplay;
 import dev.profileengine.profile.BehaviorType;
@@ -196,18 +197,29 @@ class ServedEvaluationTest {
     }
   }
 
-  /** A node that stores no predictions: every held-out event is counted dropped, none scored, nothing waited on for long. */
+  /**
+   * A node that stores no predictions: every held-out event is counted dropped, none scored, nothing
+   * waited on for long. The node also has API keys: the key goes with every request (ingest, the
+   * change stream, profile reads), and a run without it stops saying why.
+   */
   @Test
   void predictionsOffLeaveEveryEventDroppedNotScored() throws Exception {
     BehaviorDataset data = BehaviorDataset.load(file, DataFormat.TAOBAO, b -> {});
     int targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT).size();
-    try (TestNode off = TestNode.start(dir.resolve("data-off"), Map.of("profile.model.enabled", false))) {
+    String key = ApiKeysTest.INGEST_KEY;
+    try (TestNode off = TestNode.start(dir.resolve("data-off"),
+        Map.of("profile.model.enabled", false, "profile.http.api-keys-env", key + "=ingest+read"))) {
       ServedReplay.Outcome served = ServedReplay.run(data, ChronologicalSplit.DEFAULT,
-          ServedReplay.Options.of(off.base, null, Duration.ofSeconds(2)), new PrintStream(new ByteArrayOutputStream()));
+          ServedReplay.Options.of(off.base, key, Duration.ofSeconds(2)), new PrintStream(new ByteArrayOutputStream()));
       assertEquals(targets, served.predictions().size());
       assertEquals(0, served.scored());
       assertEquals(targets, served.missing(ServedReplay.Missing.DROPPED));
       assertEquals(0.0, served.coverage());
+      assertTrue(served.eventsStored() > 0, "events went in with the key");
+      ServedEvaluationException refused = org.junit.jupiter.api.Assertions.assertThrows(ServedEvaluationException.class,
+          () -> ServedReplay.run(data, ChronologicalSplit.DEFAULT, ServedReplay.Options.of(off.base, null, Duration.ofSeconds(2)),
+              new PrintStream(new ByteArrayOutputStream())));
+      assertTrue(refused.getMessage().contains("401"), refused.getMessage());
     }
   }
 

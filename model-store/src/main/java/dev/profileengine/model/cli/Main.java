@@ -1,16 +1,20 @@
 package dev.profileengine.model.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.profileengine.data.DataFormat;
 import dev.profileengine.data.DataFormatException;
 import dev.profileengine.model.ModelStoreException;
 import dev.profileengine.model.dataset.BehaviorDataset;
 import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.EncodingSpec;
+import dev.profileengine.model.eval.BatchScorer;
 import dev.profileengine.model.eval.Bootstrap;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
 import dev.profileengine.model.eval.PngChart;
+import dev.profileengine.model.eval.RecordingScorer;
+import dev.profileengine.model.eval.ServedComparison;
 import dev.profileengine.model.eval.SvgChart;
 import dev.profileengine.model.eval.WeightSearch;
 import dev.profileengine.model.inference.NextBehaviorModel;
@@ -21,12 +25,17 @@ import dev.profileengine.model.registry.EvaluationFile;
 import dev.profileengine.model.registry.Manifest;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.model.served.ServedEvaluationException;
+import dev.profileengine.model.served.ServedPrediction;
+import dev.profileengine.model.served.ServedReplay;
 import dev.profileengine.model.train.ModelScorer;
 import dev.profileengine.model.train.TrainOptions;
 import dev.profileengine.model.train.TrainPipeline;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -46,6 +55,7 @@ public final class Main {
                  [--epochs N] [--seed N] [--hidden N] [--dense N] [--min-category-count N]
         evaluate --data FILE [--format taobao|json] [--model DIR] [--json] [--save]
                  [--bootstrap N] [--seed N] [--chart FILE.svg|FILE.png]
+                 [--served URL [--served-wait SECONDS] [--served-window N]]
         popularity --data FILE [--format taobao|json] --model-dir DIR [--top N]
         tune-weights --data FILE [--format taobao|json] [--model DIR] [--step X]
 
@@ -59,7 +69,14 @@ public final class Main {
       --seed fixes them, default 1) and the model a paired difference to the best baseline;
       --chart writes the report as a chart (PNG for a *.png name, else SVG); --save (with --model)
       also writes the --json report as evaluation.json into the evaluated version's directory,
-      where a node serves it (GET /v1/models/{version}/evaluation). popularity writes
+      where a node serves it (GET /v1/models/{version}/evaluation). --served URL also replays each
+      user through the running node at URL (history part first, then the held-out events one at a
+      time; API key from $PROFILE_API_KEY; users under fresh ids served-<run>-<user>) and scores the
+      prediction the node stored as of exactly the events before each held-out event, side by side
+      with the offline model (--json: a "served" entry next to "model"); a prediction that does not
+      come within --served-wait seconds (default 20) is counted as dropped, never replaced. The
+      offline model is also shown on the node's window alone (--served-window, default 50:
+      profile.recent-behaviors). popularity writes
       DIR/popularity.json from the history part of FILE under the split of DIR's manifest (FILE must
       be the training file named there). tune-weights grid-searches the recommender weights on the
       validation slice (default step 0.05) and prints the best.
@@ -90,7 +107,7 @@ public final class Main {
       err.println("error: " + e.getMessage());
       err.print(USAGE);
       return 2;
-    } catch (ModelStoreException | DataFormatException e) {
+    } catch (ModelStoreException | DataFormatException | ServedEvaluationException e) {
       err.println("error: " + e.getMessage());
       return 1;
     }
@@ -115,7 +132,8 @@ public final class Main {
   }
 
   static int evaluate(String[] argv, PrintStream out, PrintStream err) {
-    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart"), Set.of("json", "save"));
+    Args a = new Args(argv, 1, Set.of("data", "format", "model", "bootstrap", "seed", "chart", "served", "served-wait",
+        "served-window"), Set.of("json", "save"));
     long t0 = System.nanoTime();
     int resamples = a.getInt("bootstrap", Bootstrap.DEFAULT_RESAMPLES);
     if (resamples < 0) throw new Args.UsageException("--bootstrap must be >= 0");
@@ -124,19 +142,34 @@ public final class Main {
     // The packaged model is extracted to a temporary directory: a report saved there would be lost.
     if (a.flag("save") && a.get("model") == null)
       throw new Args.UsageException("--save writes into the evaluated version's directory: name it with --model");
+    ServedReplay.Options servedOptions = a.get("served") == null ? null : servedOptions(a);
+    int window = a.getInt("served-window", ENGINE_WINDOW);
+    if (window < 1) throw new Args.UsageException("--served-window must be positive");
     BehaviorDataset data = BehaviorDataset.load(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")),
         b -> {});
     Path dir = a.get("model") == null ? RegistryLocation.fromEnvironment().defaultModel() : versionDir(Path.of(a.get("model")));
     try (NextBehaviorModel model = NextBehaviorModel.load(dir); ModelScorer scorer = new ModelScorer(model)) {
-      EvaluationReport report = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, scorer, bootstrap);
+      ServedReplay.Outcome served = null;
+      if (servedOptions != null) {
+        err.printf("served: replaying %d users to %s (ids %s<user>) ...%n", data.userCount(), servedOptions.url(), servedOptions.userPrefix());
+        served = ServedReplay.run(data, ChronologicalSplit.DEFAULT, servedOptions, err);
+      }
+      RecordingScorer recording = new RecordingScorer(scorer);
+      EvaluationReport report = Evaluator.evaluate(data, ChronologicalSplit.DEFAULT, recording, bootstrap);
+      ServedComparison comparison = served == null ? null : compare(data, recording, scorer, served, model.version(), window, bootstrap);
       if (chart != null) writeChart(chart, report);
       String reportJson = reportJson(report, model.version());
       if (a.flag("save")) EvaluationFile.write(dir, reportJson);
       if (a.flag("json")) {
-        out.println(reportJson);
+        if (comparison == null) out.println(reportJson);
+        else {
+          ObjectMapper json = ModelBundle.json();
+          out.println(compact(json, withServed(json, reportNode(json, report, model.version()), servedJson(json, comparison, served, window))));
+        }
       } else {
         out.println("model: " + model.version() + " (" + dir + ")");
         out.print(report.toTable());
+        if (comparison != null) printServed(out, comparison, served, model.version());
         double f1 = report.bestBaseline(m -> m.macroF1(), false);
         double ll = report.bestBaseline(m -> m.logLoss(), true);
         var m = report.metrics("model");
@@ -148,6 +181,84 @@ public final class Main {
       }
     }
     return 0;
+  }
+
+  static ServedReplay.Options servedOptions(Args a) {
+    URI url;
+    try {
+      url = URI.create(a.get("served"));
+    } catch (IllegalArgumentException e) {
+      throw new Args.UsageException("--served must be the node's URL, e.g. http://127.0.0.1:8080");
+    }
+    if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https")) || url.getHost() == null)
+      throw new Args.UsageException("--served must be the node's http(s) URL, e.g. http://127.0.0.1:8080");
+    int wait = a.getInt("served-wait", (int) ServedReplay.Options.DEFAULT_WAIT.toSeconds());
+    if (wait < 1) throw new Args.UsageException("--served-wait must be at least 1 second");
+    return ServedReplay.Options.of(url, System.getenv("PROFILE_API_KEY"), Duration.ofSeconds(wait));
+  }
+
+  /**
+   * The served predictions against the model's offline ones on the same held-out events: as
+   * {@code evaluate} runs it (up to 1,024 past events) and on the last {@code window} past events
+   * only, the engine's window ({@code profile.recent-behaviors}), which tells how much of a gap the
+   * window explains.
+   */
+  static ServedComparison compare(BehaviorDataset data, RecordingScorer offline, BatchScorer model, ServedReplay.Outcome served,
+      String version, int window, Bootstrap.Options bootstrap) {
+    List<Evaluator.Target> targets = Evaluator.heldOutTargets(data, ChronologicalSplit.DEFAULT);
+    List<BatchScorer.Scored> servedScores = new ArrayList<>(served.predictions().size());
+    for (ServedPrediction p : served.predictions()) servedScores.add(p == null ? null : p.scored());
+    List<Evaluator.Target> windowed = targets.stream().map(t -> new Evaluator.Target(t.userId(),
+        t.before().subList(Math.max(0, t.before().size() - window), t.before().size()), t.actual(), t.firstOfUser())).toList();
+    Map<String, ServedComparison.Reference> references = new LinkedHashMap<>();
+    references.put(ServedComparison.MODEL, new ServedComparison.Reference("model " + version + " offline (up to 1,024 past events)",
+        "offline", offline.recorded()));
+    references.put(ENGINE_WINDOW_KEY, new ServedComparison.Reference("model " + version + " offline, last " + window
+        + " past events only", "offline last " + window, Evaluator.scoreAll(model, windowed)));
+    return ServedComparison.compare(targets, servedScores, "served by " + served.url(), references, bootstrap);
+  }
+
+  /** The reference that reads only the engine's window of recent behaviors. */
+  static final String ENGINE_WINDOW_KEY = "engineWindow";
+  /** The engine's default {@code profile.recent-behaviors}. */
+  static final int ENGINE_WINDOW = 50;
+
+  static ObjectNode servedJson(ObjectMapper json, ServedComparison c, ServedReplay.Outcome served, int window) {
+    ObjectNode n = c.toJson(json);
+    ((ObjectNode) n.get("references").get(ENGINE_WINDOW_KEY)).put("pastEvents", window);
+    n.put("url", served.url().toString());
+    n.put("userPrefix", served.userPrefix());
+    n.put("dropped", served.missing(ServedReplay.Missing.DROPPED));
+    n.put("userRejected", served.missing(ServedReplay.Missing.USER_REJECTED));
+    n.put("lateOnChangeStream", served.lateOnStream());
+    n.set("modelVersions", json.valueToTree(served.versions()));
+    n.put("eventsStored", served.eventsStored());
+    n.set("rejections", json.valueToTree(served.rejections()));
+    n.put("seconds", served.seconds());
+    return n;
+  }
+
+  /** {@code root} with {@code served} placed right after {@code model}. */
+  static ObjectNode withServed(ObjectMapper json, ObjectNode root, ObjectNode served) {
+    ObjectNode out = json.createObjectNode();
+    root.fields().forEachRemaining(e -> {
+      out.set(e.getKey(), e.getValue());
+      if (e.getKey().equals("model")) out.set("served", served);
+    });
+    if (!out.has("served")) out.set("served", served);
+    return out;
+  }
+
+  static void printServed(PrintStream out, ServedComparison c, ServedReplay.Outcome served, String version) {
+    out.printf(Locale.ROOT, "%nserved by %s: %,d of %,d held-out events scored (coverage %.1f%%; dropped %,d, user's events rejected %,d;"
+            + " %,d not on the change stream within the wait but in the profile), %,d events stored, %.1f s%n",
+        served.url(), c.scoredEvents(), c.predictedEvents(), 100 * c.coverage(), served.missing(ServedReplay.Missing.DROPPED),
+        served.missing(ServedReplay.Missing.USER_REJECTED), served.lateOnStream(), served.eventsStored(), served.seconds());
+    out.println("served model versions: " + served.versions());
+    if (!served.versions().isEmpty() && !served.versions().containsKey(version))
+      out.println("note: the node did not serve " + version + ", the model evaluated offline");
+    served.rejections().forEach(r -> out.println("  rejected: " + r));
+    out.print(c.toTable());
   }
 
   static int popularity(String[] argv, PrintStream out, PrintStream err) {
@@ -214,11 +325,18 @@ public final class Main {
   /** The report as the one-line JSON object {@code --json} prints and {@code --save} stores. */
   static String reportJson(EvaluationReport report, String version) {
     ObjectMapper json = ModelBundle.json();
+    return compact(json, reportNode(json, report, version));
+  }
+
+  private static ObjectNode reportNode(ObjectMapper json, EvaluationReport report, String version) {
     Map<String, Object> extras = new LinkedHashMap<>();
     extras.put("version", version);
+    return report.toJson(json, extras);
+  }
+
+  private static String compact(ObjectMapper json, ObjectNode root) {
     try {
-      return json.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(report.toJson(json, extras));
+      return json.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

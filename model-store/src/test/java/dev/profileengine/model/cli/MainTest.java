@@ -118,5 +118,10 @@ class MainTest {
     assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--format", "xml"}, System.out, e));
     assertEquals(1, Main.run(new String[] {"evaluate", "--data", dir.resolve("missing.csv").toString()}, System.out, e));
     assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--bootstrap", "-1"}, System.out, e));
+    assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--served", "ftp://127.0.0.1:8080"}, System.out, e));
+    assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--served", "http://127.0.0.1:8080", "--served-wait", "0"},
+        System.out, e));
+    assertEquals(2, Main.run(new String[] {"evaluate", "--data", "x.csv", "--served", "http://127.0.0.1:8080", "--served-window", "0"},
+        System.out, e));
   }
 }

@@ -61,74 +61,77 @@ class ClusterShardsTest {
 
   @Test
   void aColdClusterPlacesEachShardOnTheNodeItsFirstUserWasSentTo() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("pg")).setCleanDataDirectory(true).start()) {
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      int seedPort = TestNode.freePort();
-      List<TestNode> nodes = new ArrayList<>();
-      try {
-        for (int i = 0; i < 2; i++) {
-          Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0));
-          config.put("profile.model.workers", 1);
-          // Placed by their first events, not ahead of them.
-          config.put("profile.place-shards-after", "off");
-          nodes.add(TestNode.start(dataDir.resolve("node" + i), config));
-        }
-        TestNode.awaitMembers(nodes, 2);
-        List<java.net.URI> urls = nodes.stream().map(n -> n.base).toList();
-        // Both regions registered with the coordinator (it places shards only on registered ones).
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (Json.MAPPER.readTree(nodes.get(0).get("/v1/cluster/shards").body()).path("owners").size() < 2) {
-          assertTrue(System.nanoTime() < deadline, "both shard regions listed within 60 s");
-          Thread.sleep(100);
-        }
-        ShardRouting cold = ShardRouting.fetch(urls, null);
-        ProfileShards shards = new ProfileShards(256);
-        // Users of shards not placed yet, sent one by one to the node the client picks for their shard.
-        Map<String, Integer> sentTo = new HashMap<>();
-        for (int i = 0; i < 300 && sentTo.size() < 120; i++) {
-          String user = "cold-" + i;
-          if (cold.placed(user)) continue;
-          int node = cold.nodeOf(user);
-          HttpResponse<String> r = nodes.get(node).send("POST", "/v1/events", "[{\"eventId\":\"e-" + user + "\",\"userId\":\"" + user
-              + "\",\"type\":\"view\",\"timestamp\":\"" + Instant.now().minusSeconds(5) + "\",\"categoryId\":\"c1\"}]");
-          assertEquals(200, r.statusCode(), r.body());
-          sentTo.put(user, node);
-        }
-        ShardRouting placed = ShardRouting.fetch(urls, null);
-        List<String> moved = new ArrayList<>();
-        sentTo.forEach((user, node) -> {
-          if (placed.nodeOf(user) != node) moved.add(user + " (shard " + shards.shardId(user) + ") sent to node " + node + ", placed on " + placed.nodeOf(user));
-        });
-        assertTrue(placed.routedShards() >= 60, "shards placed: " + placed.routedShards());
-        assertTrue(moved.isEmpty(), moved.size() + " of " + sentTo.size() + " users live on another node than the one they were sent to: " + moved);
-      } finally {
-        for (TestNode n : nodes) n.close();
+    // Placed by their first events, not ahead of them.
+    try (TwoNodes cluster = TwoNodes.start(dataDir.resolve("cold"), "off")) {
+      List<TestNode> nodes = cluster.nodes();
+      List<java.net.URI> urls = nodes.stream().map(n -> n.base).toList();
+      // Both regions registered with the coordinator (it places shards only on registered ones).
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (Json.MAPPER.readTree(nodes.get(0).get("/v1/cluster/shards").body()).path("owners").size() < 2) {
+        assertTrue(System.nanoTime() < deadline, "both shard regions listed within 60 s");
+        Thread.sleep(100);
       }
+      ShardRouting cold = ShardRouting.fetch(urls, null);
+      ProfileShards shards = new ProfileShards(256);
+      // Users of shards not placed yet, sent one by one to the node the client picks for their shard.
+      Map<String, Integer> sentTo = new HashMap<>();
+      for (int i = 0; i < 300 && sentTo.size() < 120; i++) {
+        String user = "cold-" + i;
+        if (cold.placed(user)) continue;
+        int node = cold.nodeOf(user);
+        HttpResponse<String> r = nodes.get(node).send("POST", "/v1/events", "[{\"eventId\":\"e-" + user + "\",\"userId\":\"" + user
+            + "\",\"type\":\"view\",\"timestamp\":\"" + Instant.now().minusSeconds(5) + "\",\"categoryId\":\"c1\"}]");
+        assertEquals(200, r.statusCode(), r.body());
+        sentTo.put(user, node);
+      }
+      ShardRouting placed = ShardRouting.fetch(urls, null);
+      List<String> moved = new ArrayList<>();
+      sentTo.forEach((user, node) -> {
+        if (placed.nodeOf(user) != node) moved.add(user + " (shard " + shards.shardId(user) + ") sent to node " + node + ", placed on " + placed.nodeOf(user));
+      });
+      assertTrue(placed.routedShards() >= 60, "shards placed: " + placed.routedShards());
+      assertTrue(moved.isEmpty(), moved.size() + " of " + sentTo.size() + " users live on another node than the one they were sent to: " + moved);
     }
   }
 
   @Test
   void aFormedClusterPlacesEveryShardBeforeAnyEvent() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("pg2")).setCleanDataDirectory(true).start()) {
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      int seedPort = TestNode.freePort();
-      List<TestNode> nodes = new ArrayList<>();
+    try (TwoNodes cluster = TwoNodes.start(dataDir.resolve("formed"), "1s")) {
+      List<TestNode> nodes = cluster.nodes();
+      TestNode.awaitShardsPlaced(nodes, 256, null);
+      JsonNode owners = Json.MAPPER.readTree(nodes.get(0).get("/v1/cluster/shards").body()).path("owners");
+      List<Integer> counts = new ArrayList<>();
+      owners.forEach(list -> counts.add(list.size()));
+      assertEquals(List.of(128, 128), counts, "each node its rank's shards: " + owners);
+    }
+  }
+
+  /** Two nodes on an embedded PostgreSQL, members of one cluster, with {@code profile.place-shards-after} as given. */
+  private record TwoNodes(EmbeddedPostgres pg, List<TestNode> nodes) implements AutoCloseable {
+    static TwoNodes start(Path dir, String placeShardsAfter) throws Exception {
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start();
+      TwoNodes cluster = new TwoNodes(pg, new ArrayList<>());
       try {
+        String url = pg.getJdbcUrl("postgres", "postgres");
+        int seedPort = TestNode.freePort();
         for (int i = 0; i < 2; i++) {
           Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0));
           config.put("profile.model.workers", 1);
-          config.put("profile.place-shards-after", "1s");
-          nodes.add(TestNode.start(dataDir.resolve("placed" + i), config));
+          config.put("profile.place-shards-after", placeShardsAfter);
+          cluster.nodes.add(TestNode.start(dir.resolve("node" + i), config));
         }
-        TestNode.awaitMembers(nodes, 2);
-        TestNode.awaitShardsPlaced(nodes, 256, null);
-        JsonNode owners = Json.MAPPER.readTree(nodes.get(0).get("/v1/cluster/shards").body()).path("owners");
-        List<Integer> counts = new ArrayList<>();
-        owners.forEach(list -> counts.add(list.size()));
-        assertEquals(List.of(128, 128), counts, "each node its rank's shards: " + owners);
-      } finally {
-        for (TestNode n : nodes) n.close();
+        TestNode.awaitMembers(cluster.nodes, 2);
+        return cluster;
+      } catch (Exception | Error e) {
+        cluster.close();
+        throw e;
       }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      for (TestNode n : nodes) n.close();
+      pg.close();
     }
   }
 }

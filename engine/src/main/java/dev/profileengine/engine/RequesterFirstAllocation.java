@@ -20,7 +20,8 @@ import scala.concurrent.Future;
  * whereas a client that spreads users by the engine's shard function (the replay client's
  * {@code ShardRouting}) gets every shard where it sends it. The requester must be Up and of the
  * version the least-shard choice would take (a rolling update still moves shards to the newest
- * nodes), and no node passes its fair share, so the rebalancer finds nothing to move.
+ * nodes), and no node passes its fair share, so the rebalancer finds nothing to move; until every
+ * shard is placed it moves none unless a node holds more than its share of all shards.
  */
 public final class RequesterFirstAllocation implements ShardCoordinator.ActorSystemDependentAllocationStrategy {
   // The least-shard choice is an already completed future: map it on the coordinator's thread.
@@ -59,7 +60,23 @@ public final class RequesterFirstAllocation implements ShardCoordinator.ActorSys
 
   @Override
   public Future<Set<String>> rebalance(Map<ActorRef, IndexedSeq<String>> current, Set<String> rebalanceInProgress) {
+    java.util.List<Integer> held = new java.util.ArrayList<>();
+    current.values().foreach(shards -> held.add(shards.size()));
+    if (!mayRebalance(held, numberOfShards)) return akka.dispatch.Futures.successful(scala.collection.immutable.Set$.MODULE$.empty());
     return leastShards.rebalance(current, rebalanceInProgress);
+  }
+
+  /**
+   * While shards are still being placed, counts measured against the shards placed so far are
+   * uneven by chance, and a shard handed off under load drops the messages buffered for it: so
+   * until every shard is placed, only a region over its share of all shards is rebalanced.
+   */
+  static boolean mayRebalance(java.util.List<Integer> held, int numberOfShards) {
+    if (held.isEmpty()) return false;
+    int placed = held.stream().mapToInt(Integer::intValue).sum();
+    if (placed >= numberOfShards) return true;
+    int fairShare = (numberOfShards + held.size() - 1) / held.size();
+    return held.stream().anyMatch(h -> h > fairShare);
   }
 
   /** Whether a region holding {@code held} shards may take one more: it stays within ceil(shards / regions). */

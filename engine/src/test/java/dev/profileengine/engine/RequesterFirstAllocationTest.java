@@ -18,4 +18,15 @@ class RequesterFirstAllocationTest {
     assertTrue(RequesterFirstAllocation.takesRequester(127, 2, 256));
     assertFalse(RequesterFirstAllocation.takesRequester(128, 2, 256));
   }
+
+  @Test
+  void whileShardsArePlacedOnlyARegionOverItsShareOfAllShardsIsRebalanced() {
+    // 256 shards, 3 regions, 120 placed unevenly: nothing moves.
+    assertFalse(RequesterFirstAllocation.mayRebalance(java.util.List.of(60, 40, 20), 256));
+    // One region over 86 of all 256: it gives some up.
+    assertTrue(RequesterFirstAllocation.mayRebalance(java.util.List.of(90, 10, 0), 256));
+    // All placed: Akka's least-shard rebalance decides (a joining node takes over load).
+    assertTrue(RequesterFirstAllocation.mayRebalance(java.util.List.of(128, 128, 0), 256));
+    assertFalse(RequesterFirstAllocation.mayRebalance(java.util.List.of(), 256));
+  }
 }

@@ -108,7 +108,7 @@ class HttpApiTest {
   @Test
   void anOversizedBodyIs413() throws Exception {
     String big = "[" + "{\"eventId\":\"x\"},".repeat(80_000) + "{}]";
-    assertEquals(413, node.send("POST", "/v1/events", big).statusCode());
+    assertEquals(413, node.postOversized("/v1/events", big).statusCode());
   }
 
   @Test

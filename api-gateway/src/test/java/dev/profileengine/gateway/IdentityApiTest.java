@@ -235,7 +235,7 @@ class IdentityApiTest {
       }
     }
     assertTrue(wrong.isEmpty(), String.join("\n", wrong));
-    assertEquals(413, post("/v1/identify", "{\"userId\":\"" + "u".repeat(20_000) + "\"}").statusCode());
+    assertEquals(413, node.postOversized("/v1/identify", "{\"userId\":\"" + "u".repeat(20_000) + "\"}").statusCode());
     HttpResponse<String> badLookup = node.get("/v1/profiles/h-ann?identity=nocolon");
     assertEquals(400, badLookup.statusCode());
     assertEquals("identity", Json.MAPPER.readTree(badLookup.body()).get("field").asText());

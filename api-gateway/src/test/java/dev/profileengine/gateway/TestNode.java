@@ -148,6 +148,23 @@ final class TestNode implements AutoCloseable {
         .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A POST of a body over the node's limit. The node answers 413 from the declared length and closes
+   * the connection; a body still being written into it may reset it and lose that answer, so a
+   * transport error is asked again (three times at most), never taken for an answer.
+   */
+  HttpResponse<String> postOversized(String path, String body) throws IOException, InterruptedException {
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        return send("POST", path, body);
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
   private HttpRequest.Builder request(String path, String authorization) {
     HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
     return authorization == null ? b : b.header("Authorization", authorization);

@@ -165,7 +165,7 @@ class IdentityMergeTest {
   }
 
   /** The two profiles as JSON, equal but for the id and identities that name them. */
-  private static void assertSameProfile(ProfileView expected, ProfileView actual, String what) {
+  static void assertSameProfile(ProfileView expected, ProfileView actual, String what) {
     assertEquals(withoutNames(expected), withoutNames(actual), what);
   }
 

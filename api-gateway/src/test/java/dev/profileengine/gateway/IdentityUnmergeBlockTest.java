@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
@@ -80,7 +79,7 @@ class IdentityUnmergeBlockTest {
 
       JsonNode merged = ok(node.send("POST", "/v1/identify", "{\"userId\":\"" + CUSTOMER + "\",\"anonymousId\":\"" + PHONE_ID + "\"}"));
       assertEquals(CUSTOMER, merged.get("userId").asText());
-      assertSameProfile(view(profiles, REF_ALL), view(profiles, CUSTOMER), "merged");
+      IdentityMergeTest.assertSameProfile(view(profiles, REF_ALL), view(profiles, CUSTOMER), "merged");
       ok(node.send("POST", "/v1/profiles/" + CUSTOMER + "/unmerge", "{\"anonymousId\":\"" + PHONE_ID + "\"}"));
       assertSplit(profiles, "after the unmerge");
 
@@ -123,7 +122,7 @@ class IdentityUnmergeBlockTest {
         LinkedIdentities linked = get(grpc.identify(IdentifyRequest.newBuilder().setUserId(CUSTOMER).setAnonymousId(PHONE_ID).build()));
         assertEquals(CUSTOMER, linked.getUserId());
         assertEquals(List.of(PHONE_ID), linked.getIdentitiesOrThrow("anonymousId").getValuesList());
-        assertSameProfile(view(profiles, REF_ALL), view(profiles, CUSTOMER), "merged again by identify");
+        IdentityMergeTest.assertSameProfile(view(profiles, REF_ALL), view(profiles, CUSTOMER), "merged again by identify");
         assertEquals(view(profiles, CUSTOMER), view(profiles, PHONE), "read through the phone");
 
         // And the block is lifted: an event naming both is linked as any other.
@@ -132,7 +131,7 @@ class IdentityUnmergeBlockTest {
         assertEquals(1, reply.getAccepted(), reply.toString());
         assertEquals("", reply.getResults(0).getDetail(), reply.toString());
         get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(again.clone().setUserId(REF_ALL)).build()));
-        assertSameProfile(view(profiles, REF_ALL), view(profiles, CUSTOMER), "an event naming both after identify");
+        IdentityMergeTest.assertSameProfile(view(profiles, REF_ALL), view(profiles, CUSTOMER), "an event naming both after identify");
         assertEquals(1, metric(node, BLOCKED), "not blocked any more");
 
         // A second unmerge blocks again (over gRPC this time).
@@ -162,8 +161,8 @@ class IdentityUnmergeBlockTest {
     assertEquals(CUSTOMER, customer.userId(), when);
     assertEquals(PHONE, phone.userId(), when);
     assertNull(customer.identities().get("anonymousId"), when + ": " + customer.identities());
-    assertSameProfile(view(profiles, REF_CUSTOMER), customer, "customer " + when);
-    assertSameProfile(view(profiles, REF_PHONE), phone, "phone " + when);
+    IdentityMergeTest.assertSameProfile(view(profiles, REF_CUSTOMER), customer, "customer " + when);
+    IdentityMergeTest.assertSameProfile(view(profiles, REF_PHONE), phone, "phone " + when);
   }
 
   /** One real user with 30 to 400 rows, in (time, event id) order. */
@@ -199,18 +198,6 @@ class IdentityUnmergeBlockTest {
   private static ProfileView view(Profiles profiles, String key) throws Exception {
     Outcome<ProfileView> o = profiles.view(key, null).toCompletableFuture().get(30, TimeUnit.SECONDS);
     return (ProfileView) ((Outcome.Ok<?>) assertInstanceOf(Outcome.Ok.class, o, key + ": " + o)).value();
-  }
-
-  /** The two profiles as JSON, equal but for the id and identities that name them. */
-  private static void assertSameProfile(ProfileView expected, ProfileView actual, String what) {
-    assertEquals(withoutNames(expected), withoutNames(actual), what);
-  }
-
-  private static JsonNode withoutNames(ProfileView v) {
-    ObjectNode j = Json.MAPPER.valueToTree(v);
-    j.remove("userId");
-    j.remove("identities");
-    return j;
   }
 
   private static JsonNode ok(HttpResponse<String> r) throws Exception {

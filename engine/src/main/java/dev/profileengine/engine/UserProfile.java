@@ -19,6 +19,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.profileengine.engine.cbor.CborSerializable;
 import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.profile.Admission;
@@ -37,6 +38,8 @@ import dev.profileengine.profile.ProfileView;
 import dev.profileengine.profile.SegmentChange;
 import dev.profileengine.profile.identity.Ledger;
 import dev.profileengine.profile.identity.LedgerEntry;
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -189,7 +192,8 @@ public final class UserProfile
    * @param canonical the canonical profile's key; @param keys its identity keys, its own first; @param exists it holds anything
    * @param blocked the identity keys an unmerge split from it, which identities carried by events may not link to it again
    */
-  public record Resolution(String canonical, List<String> keys, boolean exists, List<String> blocked) implements CborSerializable {
+  public record Resolution(String canonical, List<String> keys, boolean exists, @JsonInclude(NON_EMPTY) List<String> blocked)
+      implements CborSerializable {
     public Resolution {
       blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent from nodes before blocks: none
     }

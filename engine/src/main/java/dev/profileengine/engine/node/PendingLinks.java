@@ -56,7 +56,10 @@ public final class PendingLinks {
     return keys;
   }
 
+  /** Every manifest rows of {@code types} may carry: a value is written as the oldest version that expresses it. */
   private static String manifests(Class<?>... types) {
-    return Stream.of(types).map(StableCborSerializer::typeOf).map(t -> "'" + t.name() + "#" + t.version() + "'").collect(Collectors.joining(", "));
+    return Stream.of(types).map(StableCborSerializer::typeOf)
+        .flatMap(t -> java.util.stream.IntStream.rangeClosed(1, t.version()).mapToObj(v -> "'" + t.name() + "#" + v + "'"))
+        .collect(Collectors.joining(", "));
   }
 }

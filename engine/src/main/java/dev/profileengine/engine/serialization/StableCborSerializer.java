@@ -36,6 +36,11 @@ import java.util.Optional;
  *
  * <p>A new type or a format change: add or bump it in {@link #TYPES} (with a migration for older
  * versions), then regenerate the golden fixtures (see GoldenFixtureWriter in the tests).
+ *
+ * <p>Writing: a value is written as the oldest version that can express it. A version that only
+ * added optional properties declares them ({@link Added}); a value that leaves them empty is written
+ * byte for byte as that older version under its manifest, so nodes of the older build (a rolling
+ * update) read it; only a value that uses them needs the newer version.
  */
 public final class StableCborSerializer extends SerializerWithStringManifest {
   /** The serializer id stored with every row; never change it (rows are read by id). */
@@ -47,8 +52,66 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
    * @param name the stable manifest name; never reuse or change it once data was written with it
    * @param version the format version this build writes
    * @param migration transforms older versions to {@code version}, null while there is only one
+   * @param added the optional properties later versions added (empty ones are left out, see {@link #writtenVersion})
    */
-  public record Type(String name, Class<?> type, int version, JacksonMigration migration) {}
+  public record Type(String name, Class<?> type, int version, JacksonMigration migration, List<Added> added) {
+    public Type {
+      added = List.copyOf(added);
+    }
+
+    public Type(String name, Class<?> type, int version, JacksonMigration migration) {
+      this(name, type, version, migration, List.of());
+    }
+
+    /** The oldest version this build may write: the last one before the optional properties were added. */
+    public int oldestWritten() {
+      return added.stream().mapToInt(Added::since).min().orElse(version + 1) - 1;
+    }
+
+    /**
+     * The version {@code value} is written as: the oldest that has every optional property it uses
+     * (a property is used when not null and not an empty collection, map, string or Optional).
+     */
+    public int writtenVersion(Object value) {
+      int v = oldestWritten();
+      for (Added a : added) if (a.since() > v && !empty(a.read(value))) v = a.since();
+      return v;
+    }
+
+    private static boolean empty(Object v) {
+      return v == null || v instanceof java.util.Collection<?> c && c.isEmpty() || v instanceof Map<?, ?> m && m.isEmpty()
+          || v instanceof Optional<?> o && o.isEmpty() || v instanceof String s && s.isEmpty();
+    }
+  }
+
+  /**
+   * An optional property a version added to a record: absent in the versions before, where it reads as
+   * empty, and left out when empty (it must be annotated {@code @JsonInclude(NON_EMPTY)}, checked at start).
+   */
+  public record Added(String property, int since, java.lang.reflect.Method accessor) {
+    Object read(Object value) {
+      try {
+        return accessor.invoke(value);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read " + property + " of " + value.getClass().getName(), e);
+      }
+    }
+
+    /** The record component {@code property} of {@code type}, added in version {@code since}. */
+    static Added of(Class<?> type, String property, int since) {
+      java.lang.reflect.RecordComponent c = java.util.Arrays.stream(type.getRecordComponents()).filter(r -> r.getName().equals(property))
+          .findFirst().orElseThrow(() -> new IllegalStateException(type.getName() + " has no record component " + property));
+      var include = c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonInclude.class);
+      if (include == null || include.value() != com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        throw new IllegalStateException(type.getName() + "." + property + " must be @JsonInclude(NON_EMPTY): an empty value is written as before version " + since);
+      if (c.getType().isPrimitive()) throw new IllegalStateException(type.getName() + "." + property + " is primitive: never empty");
+      return new Added(property, since, c.getAccessor());
+    }
+  }
+
+  private static Type type(String name, Class<?> type, int version, String property, int since) {
+    return new Type(name, type, version, null, List.of(Added.of(type, property, since)));
+  }
 
   /** Every type bound to this serializer (everything {@link CborSerializable} and the profile snapshot). */
   public static final List<Type> TYPES = List.of(
@@ -103,7 +166,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.LedgerFailed", UserProfile.LedgerFailed.class, 1, null),
       new Type("profile.OtherSideAnswered", UserProfile.OtherSideAnswered.class, 1, null),
       // 2: blocked (absent in 1 = none).
-      new Type("profile.Resolution", UserProfile.Resolution.class, 2, null),
+      type("profile.Resolution", UserProfile.Resolution.class, 2, "blocked", 2),
       new Type("profile.LinkReply", UserProfile.LinkReply.class, 1, null),
       new Type("profile.Recorded", UserProfile.Recorded.class, 1, null),
       // 2: refused (absent in 1 = not refused); 3: the view's identities.
@@ -126,6 +189,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
         throw new IllegalStateException("type registered twice: " + t);
       if (t.migration() != null && t.migration().currentVersion() != t.version())
         throw new IllegalStateException("migration of " + t.name() + " is at version " + t.migration().currentVersion() + ", the type at " + t.version());
+      for (Added a : t.added())
+        if (a.since() < 2 || a.since() > t.version()) throw new IllegalStateException(t.name() + "." + a.property() + " added in version " + a.since() + " of " + t.version());
     }
   }
 
@@ -153,7 +218,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
   @Override
   public String manifest(Object o) {
     Type t = typeOf(o.getClass());
-    return t.name() + "#" + t.version();
+    return t.name() + "#" + (t.added().isEmpty() ? t.version() : t.writtenVersion(o));
   }
 
   @Override

@@ -51,9 +51,9 @@ class IdentityUnmergeBlockTest {
   Path dataDir;
 
   // Snapshots every few rows: the restart recovers the block from a snapshot as well as from rows.
-  private static final Map<String, Object> CONFIG = Map.of("profile.model.enabled", "off", "profile.snapshot.every", 3,
+  static final Map<String, Object> CONFIG = Map.of("profile.model.enabled", "off", "profile.snapshot.every", 3,
       "profile.privacy.pii-salt", "identity-tests-salt-0123456789-abcdefghijk");
-  private static final String BLOCKED = "profile_identity_links_total{kind=\"identify\",outcome=\"blocked\"}";
+  static final String BLOCKED = "profile_identity_links_total{kind=\"identify\",outcome=\"blocked\"}";
   private static final String CUSTOMER = "ub-cust";
   private static final String PHONE_ID = "ub-phone";
   private static final String PHONE = Identity.anonymousId(PHONE_ID).key();
@@ -166,7 +166,7 @@ class IdentityUnmergeBlockTest {
   }
 
   /** One real user with 30 to 400 rows, in (time, event id) order. */
-  private static List<BehaviorRow> history() throws Exception {
+  static List<BehaviorRow> history() throws Exception {
     Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();
     for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> {})) byUser.computeIfAbsent(r.userId(), k -> new ArrayList<>()).add(r);
     for (List<BehaviorRow> rows : byUser.values()) {
@@ -177,15 +177,15 @@ class IdentityUnmergeBlockTest {
     throw new AssertionError("no user with 30 to 400 rows in " + SampleFiles.USERS);
   }
 
-  private static Map<String, Object> httpEvent(String id, long epochSecond, String type) {
+  static Map<String, Object> httpEvent(String id, long epochSecond, String type) {
     return new LinkedHashMap<>(Map.of("eventId", id, "type", type, "timestamp", epochSecond * 1000, "itemId", "i-late", "categoryId", "c-late"));
   }
 
-  private static Event.Builder grpcEvent(String id, long epochSecond) {
+  static Event.Builder grpcEvent(String id, long epochSecond) {
     return Event.newBuilder().setEventId(id).setType("view").setTimestampMs(epochSecond * 1000).setItemId("i-late").setCategoryId("c-late");
   }
 
-  private static void send(Profiles profiles, String key, List<BehaviorRow> rows) throws Exception {
+  static void send(Profiles profiles, String key, List<BehaviorRow> rows) throws Exception {
     for (int i = 0; i < rows.size(); i += 50) {
       List<DecodedEvent> batch = rows.subList(i, Math.min(rows.size(), i + 50)).stream().map(r -> DecodedEvent.of(
           BehaviorEvent.of(r.eventId(), key, r.type(), Instant.ofEpochSecond(r.epochSecond()))
@@ -195,22 +195,22 @@ class IdentityUnmergeBlockTest {
     }
   }
 
-  private static ProfileView view(Profiles profiles, String key) throws Exception {
+  static ProfileView view(Profiles profiles, String key) throws Exception {
     Outcome<ProfileView> o = profiles.view(key, null).toCompletableFuture().get(30, TimeUnit.SECONDS);
     return (ProfileView) ((Outcome.Ok<?>) assertInstanceOf(Outcome.Ok.class, o, key + ": " + o)).value();
   }
 
-  private static JsonNode ok(HttpResponse<String> r) throws Exception {
+  static JsonNode ok(HttpResponse<String> r) throws Exception {
     assertEquals(200, r.statusCode(), r.body());
     return Json.MAPPER.readTree(r.body());
   }
 
-  private static <T> T get(CompletionStage<T> stage) throws Exception {
+  static <T> T get(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   /** A labelled sample of the node's /metrics (0 when absent). */
-  private static double metric(TestNode node, String sample) throws Exception {
+  static double metric(TestNode node, String sample) throws Exception {
     for (String line : node.get("/metrics").body().split("\n")) {
       if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).strip());
     }

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
+import dev.profileengine.profile.identity.BlockOrigins;
 import dev.profileengine.profile.identity.LedgerEntry;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The entries a profile is folded from (see {@link LedgerEntry}), read from its journal: what a
  * merge hands to the canonical profile and an unmerge splits by source. A merge, unmerge or
- * restore journals the whole resulting list, so the read only keeps what follows the last one.
+ * restore journals the whole resulting list, so the read only keeps what follows the last one. An
+ * unmerge also needs which blocks came with the profile it splits off ({@link BlockOrigins}).
  */
 final class ProfileLedger implements akka.actor.typed.Extension {
   private static final akka.actor.typed.ExtensionId<ProfileLedger> ID = new akka.actor.typed.ExtensionId<>() {
@@ -35,14 +37,29 @@ final class ProfileLedger implements akka.actor.typed.Extension {
     return system.registerExtension(ID);
   }
 
+  /** What a link step reads of a profile: its entries and where its unmerge blocks came from. */
+  record Read(List<LedgerEntry> entries, BlockOrigins blocks) {}
+
   /** The entries of the profile {@code key} as journaled up to now (call it from the entity, after its writes). */
-  CompletionStage<List<LedgerEntry>> load(String key) {
+  CompletionStage<Read> load(String key) {
+    List<LedgerEntry> entries = new ArrayList<>();
     return journal.currentEventsByPersistenceId(UserProfile.persistenceIdOf(key).id(), 0L, Long.MAX_VALUE)
-        .runWith(Sink.fold(new ArrayList<LedgerEntry>(), (entries, env) -> {
-          apply(entries, key, (UserProfile.Event) env.event());
-          return entries;
+        .runWith(Sink.fold(BlockOrigins.NONE, (blocks, env) -> {
+          UserProfile.Event event = (UserProfile.Event) env.event();
+          apply(entries, key, event);
+          return blocks(blocks, key, event);
         }), system)
-        .thenApply(List::copyOf);
+        .thenApply(blocks -> new Read(List.copyOf(entries), blocks));
+  }
+
+  /** Folds one journaled event of profile {@code key} into where its blocks came from (pure). */
+  static BlockOrigins blocks(BlockOrigins blocks, String key, UserProfile.Event event) {
+    if (event instanceof UserProfile.LinkBlocked e) return blocks.own(key, e.keys());
+    if (event instanceof UserProfile.Absorbed e) return blocks.absorbed(e.from(), e.keys(), e.blocked());
+    if (event instanceof UserProfile.SplitOff e) return blocks.splitOff(e.group());
+    if (event instanceof UserProfile.Restored e) return BlockOrigins.restored(key, e.blocked());
+    if (event instanceof UserProfile.MergedInto || event instanceof UserProfile.Forgotten) return BlockOrigins.NONE;
+    return blocks;
   }
 
   /** Folds one journaled event of profile {@code key} into its entries (pure; a unit test checks each case). */

@@ -36,6 +36,7 @@ import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
 import dev.profileengine.profile.SegmentChange;
+import dev.profileengine.profile.identity.BlockOrigins;
 import dev.profileengine.profile.identity.Ledger;
 import dev.profileengine.profile.identity.LedgerEntry;
 import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY;
@@ -161,14 +162,30 @@ public final class UserProfile
    */
   public record MergeInto(String canonical, ActorRef<LinkReply> replyTo) implements Command {}
 
-  /** Between profiles: take the profile {@code from} with its identity {@code keys} and its entries. */
-  public record Absorb(String from, List<String> keys, List<LedgerEntry> entries, ActorRef<LinkReply> replyTo) implements Command {}
+  /**
+   * Between profiles: take the profile {@code from} with its identity {@code keys}, its entries and
+   * the identity keys it {@code blocked} (its unmerge blocks hold for the merged whole).
+   */
+  public record Absorb(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked,
+                       ActorRef<LinkReply> replyTo) implements Command {
+    public Absorb {
+      blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
+    }
+  }
 
   /** Splits off the profile (and the identities that came with it) that brought the identity {@code key}. */
   public record Unmerge(String key, ActorRef<LinkReply> replyTo) implements Command {}
 
-  /** Between profiles: this merged-away profile is canonical again with {@code keys} and these entries. */
-  public record Restore(String from, List<String> keys, List<LedgerEntry> entries, ActorRef<LinkReply> replyTo) implements Command {}
+  /**
+   * Between profiles: this merged-away profile is canonical again with {@code keys}, these entries
+   * and the blocks it brought to {@code from} ({@code blocked}, as they stand now).
+   */
+  public record Restore(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked,
+                        ActorRef<LinkReply> replyTo) implements Command {
+    public Restore {
+      blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
+    }
+  }
 
   /**
    * Records that this identity was named in a link with {@code userIds} (kept up to one more than
@@ -177,8 +194,12 @@ public final class UserProfile
    */
   public record SeenWith(List<String> userIds, int maxUsers, ActorRef<Boolean> replyTo) implements Command {}
 
-  /** Internal: the profile's entries were read from the journal. */
-  public record LedgerLoaded(List<LedgerEntry> entries) implements Command {}
+  /** Internal: the profile's entries were read from the journal, with where its blocks came from ({@link BlockOrigins#byKey}). */
+  public record LedgerLoaded(List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) Map<String, List<String>> blockOrigins) implements Command {
+    public LedgerLoaded {
+      blockOrigins = new BlockOrigins(blockOrigins).byKey(); // absent in version 1: none
+    }
+  }
 
   /** Internal: the journal could not be read; {@code reason} says why. */
   public record LedgerFailed(String reason) implements Command {}
@@ -278,18 +299,37 @@ public final class UserProfile
 
   /**
    * The profile {@code from} merged into this one with its identity {@code keys}; {@code entries}
-   * is everything this profile now folds from (both sides'), refolded in time order.
+   * is everything this profile now folds from (both sides'), refolded in time order; {@code blocked}
+   * the blocks it brought that now hold here (those on identities of the merged whole left out).
    */
-  public record Absorbed(String from, List<String> keys, List<LedgerEntry> entries, Instant at) implements Event {}
+  public record Absorbed(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked, Instant at)
+      implements Event {
+    public Absorbed {
+      blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
+    }
+  }
 
   /** This profile started splitting off the group {@code group}; pending until {@link SplitOff} or {@link LinkCancelled}. */
   public record SplitStarted(String group, Instant at) implements Event {}
 
-  /** The group {@code group} with its {@code keys} left; {@code kept} is what this profile folds from now. */
-  public record SplitOff(String group, List<String> keys, List<LedgerEntry> kept, Instant at) implements Event {}
+  /**
+   * The group {@code group} with its {@code keys} left; {@code kept} is what this profile folds from
+   * now; {@code released} the blocks it had brought and took back that no other profile here holds.
+   */
+  public record SplitOff(String group, List<String> keys, List<LedgerEntry> kept, @JsonInclude(NON_EMPTY) List<String> released, Instant at)
+      implements Event {
+    public SplitOff {
+      released = released == null ? List.of() : List.copyOf(released); // absent in version 1: none
+    }
+  }
 
-  /** This profile is canonical again (split off {@code from}) with its identity {@code keys} and {@code entries}. */
-  public record Restored(String from, List<String> keys, List<LedgerEntry> entries, Instant at) implements Event {}
+  /** This profile is canonical again (split off {@code from}) with its identity {@code keys}, {@code entries} and the blocks it took back. */
+  public record Restored(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked, Instant at)
+      implements Event {
+    public Restored {
+      blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
+    }
+  }
 
   /**
    * An unmerge split the identity {@code keys} from this profile (journaled with {@link SplitOff} on
@@ -317,17 +357,22 @@ public final class UserProfile
 
   /**
    * A link step in progress with the other profile {@code other}: TRANSFER (this one merging into
-   * it), ABSORB (taking {@code absorb}), SPLIT (splitting off its group). {@code entries} and
-   * {@code keys} are what is sent to the other side, {@code kept} what a split leaves here.
+   * it), ABSORB (taking {@code absorb}), SPLIT (splitting off its group). {@code entries},
+   * {@code keys} and {@code blocked} are what is sent to the other side, {@code kept} what a split
+   * leaves here and {@code released} the blocks it lifts here.
    */
   private record Linking(Step step, String other, ActorRef<LinkReply> replyTo, Absorb absorb, List<String> keys,
-                         List<LedgerEntry> entries, List<LedgerEntry> kept) {
-    Linking answered() {
-      return new Linking(step, other, null, absorb, keys, entries, kept);
+                         List<LedgerEntry> entries, List<LedgerEntry> kept, List<String> blocked, List<String> released) {
+    Linking(Step step, String other, ActorRef<LinkReply> replyTo, Absorb absorb) {
+      this(step, other, replyTo, absorb, null, null, null, List.of(), List.of());
     }
 
-    Linking sending(List<String> k, List<LedgerEntry> e, List<LedgerEntry> rest) {
-      return new Linking(step, other, replyTo, absorb, k, e, rest);
+    Linking answered() {
+      return new Linking(step, other, null, absorb, keys, entries, kept, blocked, released);
+    }
+
+    Linking sending(List<String> k, List<LedgerEntry> e, List<LedgerEntry> rest, List<String> b, List<String> r) {
+      return new Linking(step, other, replyTo, absorb, k, e, rest, b, r);
     }
   }
 
@@ -496,7 +541,7 @@ public final class UserProfile
     if (cmd.canonical().equals(userId)) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
     // Every earlier write is committed (commands wait while one is written), so the entries are read
     // while MergeStarted is written; their answer is handled once it is.
-    begin(new Linking(Step.TRANSFER, cmd.canonical(), cmd.replyTo(), null, null, null, null));
+    begin(new Linking(Step.TRANSFER, cmd.canonical(), cmd.replyTo(), null));
     return Effect().persist(new MergeStarted(cmd.canonical(), clock.instant())).thenNoReply();
   }
 
@@ -506,7 +551,7 @@ public final class UserProfile
     var conflict = settings.identity().check(List.of(state.links().identities(userId), cmd.keys().stream().map(Identity::ofKey).toList()));
     if (conflict.isPresent())
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, conflict.get().field(), conflict.get().reason()));
-    begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd, null, null, null));
+    begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd));
     return Effect().noReply();
   }
 
@@ -517,7 +562,7 @@ public final class UserProfile
     String group = state.links().groups().get(cmd.key());
     if (group == null || group.equals(userId))
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.NOT_LINKED, userId, null, "the identity is not linked to this profile"));
-    begin(new Linking(Step.SPLIT, group, cmd.replyTo(), null, null, null, null));
+    begin(new Linking(Step.SPLIT, group, cmd.replyTo(), null));
     return Effect().persist(new SplitStarted(group, clock.instant())).thenNoReply();
   }
 
@@ -526,8 +571,10 @@ public final class UserProfile
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, null,
           "merged into " + state.links().mergedInto() + ", not " + cmd.from()));
     Instant now = clock.instant();
-    // The restored side remembers the split too: it holds while either side stays canonical.
-    return persist(withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), cmd.entries(), now), new LinkBlocked(List.of(cmd.from()), now))))
+    // The restored side remembers the split too (it holds while either side stays canonical), and
+    // takes back the blocks it had brought.
+    return persist(withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), cmd.entries(), cmd.blocked(), now),
+        new LinkBlocked(List.of(cmd.from()), now))))
         .thenRun(s -> predictions.request(s, lastEventId(cmd.entries())))
         .thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
   }
@@ -537,11 +584,11 @@ public final class UserProfile
     linking = step;
     // Nothing journaled yet (a user id seen first in its identify): no entries, no journal read.
     if (lastSequenceNumber(context) == 0) {
-      context.getSelf().tell(new LedgerLoaded(List.of()));
+      context.getSelf().tell(new LedgerLoaded(List.of(), Map.of()));
       return;
     }
     context.pipeToSelf(ProfileLedger.get(context.getSystem()).load(userId),
-        (entries, failure) -> failure == null ? new LedgerLoaded(entries) : new LedgerFailed(failure.toString()));
+        (read, failure) -> failure == null ? new LedgerLoaded(read.entries(), read.blocks().byKey()) : new LedgerFailed(failure.toString()));
   }
 
   private ReplyEffect<Event, ProfileState> onLedgerFailed(LedgerFailed cmd) {
@@ -560,21 +607,27 @@ public final class UserProfile
     Linking l = linking;
     switch (l.step()) {
       case TRANSFER -> {
-        linking = l.sending(keys(state), cmd.entries(), null);
+        // Its blocks go with it: they hold for the profile it joins.
+        linking = l.sending(keys(state), cmd.entries(), null, state.links().blocked(), List.of());
         askOtherSide();
         return Effect().noReply();
       }
       case SPLIT -> {
         List<String> keys = state.links().groupOf(l.other());
         var split = Ledger.split(cmd.entries(), java.util.Set.copyOf(keys));
-        linking = l.sending(keys, split.matching(), split.rest());
+        BlockOrigins origins = new BlockOrigins(cmd.blockOrigins());
+        linking = l.sending(keys, split.matching(), split.rest(), origins.heldBy(l.other()), origins.onlyHeldBy(l.other()));
         askOtherSide();
         return Effect().noReply();
       }
       default -> {
         List<LedgerEntry> all = new ArrayList<>(cmd.entries());
         all.addAll(l.absorb().entries());
-        return persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), l.absorb().keys(), List.copyOf(all), clock.instant()))))
+        // A block on an identity of the merged whole has no other side left to keep apart.
+        List<String> whole = new ArrayList<>(keys(state));
+        whole.addAll(l.absorb().keys());
+        List<String> inherited = l.absorb().blocked().stream().filter(k -> !whole.contains(k)).toList();
+        return persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), l.absorb().keys(), List.copyOf(all), inherited, clock.instant()))))
             .thenRun(s -> linking = null)
             .thenRun(s -> predictions.request(s, lastEventId(all)))
             .thenReply(l.replyTo(), s -> LinkReply.linked(userId))
@@ -588,8 +641,8 @@ public final class UserProfile
     Linking l = linking;
     var other = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, l.other());
     java.util.concurrent.CompletionStage<LinkReply> answer = l.step() == Step.TRANSFER
-        ? other.ask(r -> new Absorb(userId, l.keys(), l.entries(), r), settings.askTimeout())
-        : other.ask(r -> new Restore(userId, l.keys(), l.entries(), r), settings.askTimeout());
+        ? other.ask(r -> new Absorb(userId, l.keys(), l.entries(), l.blocked(), r), settings.askTimeout())
+        : other.ask(r -> new Restore(userId, l.keys(), l.entries(), l.blocked(), r), settings.askTimeout());
     context.pipeToSelf(answer, (reply, failure) -> new OtherSideAnswered(failure == null ? reply : null));
   }
 
@@ -609,7 +662,7 @@ public final class UserProfile
     else {
       // Journaled with the split in one write: no moment where it is split and not remembered.
       Instant now = clock.instant();
-      done = withSegmentChanges(state, List.of(new SplitOff(l.other(), l.keys(), l.kept(), now), new LinkBlocked(l.keys(), now)));
+      done = withSegmentChanges(state, List.of(new SplitOff(l.other(), l.keys(), l.kept(), l.released(), now), new LinkBlocked(l.keys(), now)));
     }
     EffectBuilder<Event, ProfileState> effect = persist(done).thenRun(s -> linking = null);
     if (l.step() == Step.SPLIT && reply.status() == LinkReply.Status.LINKED) effect = effect.thenRun(s -> predictions.request(s, lastEventId(l.kept())));
@@ -788,7 +841,7 @@ public final class UserProfile
       // A merge or unmerge journaled as started finishes now (each side makes a repeat harmless).
       var pending = state.links().pending();
       if (pending != null)
-        begin(new Linking(pending.kind() == IdentityLinks.Pending.Kind.MERGE ? Step.TRANSFER : Step.SPLIT, pending.other(), null, null, null, null, null));
+        begin(new Linking(pending.kind() == IdentityLinks.Pending.Kind.MERGE ? Step.TRANSFER : Step.SPLIT, pending.other(), null, null));
     } else if (signal instanceof SnapshotCompleted sig) erasure.snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
@@ -831,10 +884,13 @@ public final class UserProfile
     if (event instanceof MergedInto e) return s.restarted(s.forgottenMillis(), links.withMergedInto(e.into()));
     // An absorb of blocked identities comes from an explicit identify (events' links are checked
     // against blocks first): linking them deliberately lifts the block.
-    if (event instanceof Absorbed e) return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).withPending(null)), e.entries(), settings.profile());
-    if (event instanceof SplitOff e) return Ledger.fold(s.withLinks(links.unlinked(e.keys()).withPending(null)), e.kept(), settings.profile());
+    // Its own blocks come with it (Absorbed.blocked) and hold for the whole.
+    if (event instanceof Absorbed e)
+      return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).blocking(e.blocked()).withPending(null)), e.entries(), settings.profile());
+    if (event instanceof SplitOff e)
+      return Ledger.fold(s.withLinks(links.unlinked(e.keys()).unblocked(e.released()).withPending(null)), e.kept(), settings.profile());
     if (event instanceof Restored e) {
-      IdentityLinks own = new IdentityLinks(java.util.Map.of(), null, null, links.seenWith());
+      IdentityLinks own = new IdentityLinks(java.util.Map.of(), null, null, links.seenWith(), e.blocked());
       // Each identity that came back is its own group again, so it can be split off on its own.
       for (String k : e.keys()) if (!k.equals(userId)) own = own.linked(List.of(k), k);
       return Ledger.fold(s.withLinks(own), e.entries(), settings.profile());

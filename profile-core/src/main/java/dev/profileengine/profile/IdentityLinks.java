@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *     its type's {@code max-users} (kept when merged: it is the identity's own record)
  * @param blocked identity keys an unmerge split from this profile, sorted: identities carried by
  *     events may not link them to it again (an explicit identify may, and clears the block); a
- *     merged-away profile holds none (the canonical one answers for it)
+ *     merged-away profile holds none (they passed to the canonical one with the merge)
  */
 public record IdentityLinks(Map<String, String> groups, String mergedInto, Pending pending, List<String> seenWith, List<String> blocked) {
   public static final IdentityLinks NONE = new IdentityLinks(Map.of(), null, null, List.of(), List.of());
@@ -106,7 +106,7 @@ public record IdentityLinks(Map<String, String> groups, String mergedInto, Pendi
     return new IdentityLinks(next, mergedInto, pending, seenWith, blocked);
   }
 
-  /** Merged away: only the pointer and the identity's own record stay (blocks are the canonical profile's business). */
+  /** Merged away: only the pointer and the identity's own record stay (its blocks went to the canonical profile). */
   public IdentityLinks withMergedInto(String canonical) {
     return new IdentityLinks(Map.of(), canonical, null, seenWith, List.of());
   }

@@ -127,10 +127,13 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.IdentitySeen", UserProfile.IdentitySeen.class, 1, null),
       new Type("profile.MergedInto", UserProfile.MergedInto.class, 1, null),
       new Type("profile.LinkCancelled", UserProfile.LinkCancelled.class, 1, null),
-      new Type("profile.Absorbed", UserProfile.Absorbed.class, 1, null),
+      // 2: blocked, the unmerge blocks the absorbed profile brought (absent in 1 = none).
+      type("profile.Absorbed", UserProfile.Absorbed.class, 2, "blocked", 2),
       new Type("profile.SplitStarted", UserProfile.SplitStarted.class, 1, null),
-      new Type("profile.SplitOff", UserProfile.SplitOff.class, 1, null),
-      new Type("profile.Restored", UserProfile.Restored.class, 1, null),
+      // 2: released, the blocks the group took back (absent in 1 = none).
+      type("profile.SplitOff", UserProfile.SplitOff.class, 2, "released", 2),
+      // 2: blocked, the blocks it took back (absent in 1 = none).
+      type("profile.Restored", UserProfile.Restored.class, 2, "blocked", 2),
       new Type("profile.LinkBlocked", UserProfile.LinkBlocked.class, 1, null),
       // 3: forgottenMillis, changedSinceForgotten (absent in 2 = never forgotten); 4: links (absent = none);
       // 5: links.blocked (absent = nothing blocked).
@@ -159,10 +162,12 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.Resolve", UserProfile.Resolve.class, 1, null),
       new Type("profile.SeenWith", UserProfile.SeenWith.class, 1, null),
       new Type("profile.MergeInto", UserProfile.MergeInto.class, 1, null),
-      new Type("profile.Absorb", UserProfile.Absorb.class, 1, null),
+      // 2: blocked (absent in 1 = none), as for Restore and Absorbed.
+      type("profile.Absorb", UserProfile.Absorb.class, 2, "blocked", 2),
       new Type("profile.Unmerge", UserProfile.Unmerge.class, 1, null),
-      new Type("profile.Restore", UserProfile.Restore.class, 1, null),
-      new Type("profile.LedgerLoaded", UserProfile.LedgerLoaded.class, 1, null),
+      type("profile.Restore", UserProfile.Restore.class, 2, "blocked", 2),
+      // 2: blockOrigins (absent in 1 = none).
+      type("profile.LedgerLoaded", UserProfile.LedgerLoaded.class, 2, "blockOrigins", 2),
       new Type("profile.LedgerFailed", UserProfile.LedgerFailed.class, 1, null),
       new Type("profile.OtherSideAnswered", UserProfile.OtherSideAnswered.class, 1, null),
       // 2: blocked (absent in 1 = none).

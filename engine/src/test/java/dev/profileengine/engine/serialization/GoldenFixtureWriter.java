@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * the others ({@code -Dgolden.overwrite=true} rewrites all, e.g. after a golden value changed on
  * purpose). The fixture of a type whose version changed is kept in {@code older/} as
  * {@code <name>.v<version>} first: the proof that rows and snapshots of that version still read
- * (GoldenFixturesTest reads each back as {@code GoldenValues.older()}). The {@code legacy/} fixtures are the rows the code before stable manifests wrote
+ * (GoldenFixturesTest reads each back as {@code GoldenValues.older}). The {@code legacy/} fixtures are the rows the code before stable manifests wrote
  * (Akka's jackson-cbor, class-name manifests); they were written once by that code and are never
  * regenerated ({@code -Dgolden.legacy=true} wrote them, on the commit before StableCborSerializer).
  */

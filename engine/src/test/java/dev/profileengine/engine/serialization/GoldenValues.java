@@ -144,12 +144,28 @@ final class GoldenValues {
    * The values of the fixtures kept in {@code older/} when their type's version changed, by
    * {@code <name>.v<version>}: what a row or snapshot of that version must read back as now.
    */
-  static Map<String, Object> older() {
+  /** The entries of the identity graph's events and messages: one of each kind. */
+  static List<LedgerEntry> entries() {
+    return List.of(LedgerEntry.event(behaviors().get(0)), LedgerEntry.acknowledged("~anonymousId:a-1", "e-ack-2", T0.plusSeconds(950)),
+        LedgerEntry.attributes("~anonymousId:a-1", attributes(), T0.plusSeconds(960)), LedgerEntry.consent(USER, consentChanges(), T0.plusSeconds(970)));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Map<String, Object> older(ActorRef ref) {
     Map<String, Object> v = new LinkedHashMap<>();
     // Before links.blocked: the snapshot of its time had no identity links at all.
     v.put("profile.State.v4", snapshot());
     // Before Resolution.blocked: a node of that version answers with nothing blocked.
     v.put("profile.Resolution.v1", new UserProfile.Resolution(USER, List.of("~anonymousId:a-1", "~email:h:00ff"), true));
+    // Before unmerge blocks passed on with a merge: none carried.
+    List<LedgerEntry> entries = entries();
+    List<String> keys = List.of("~anonymousId:a-1", "~email:h:00ff");
+    v.put("profile.Absorbed.v1", new UserProfile.Absorbed("~anonymousId:a-1", keys, entries, List.of(), T0.plusSeconds(983)));
+    v.put("profile.SplitOff.v1", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, List.of(), T0.plusSeconds(985)));
+    v.put("profile.Restored.v1", new UserProfile.Restored(USER, keys, entries, List.of(), T0.plusSeconds(986)));
+    v.put("profile.Absorb.v1", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, List.of(), ref));
+    v.put("profile.Restore.v1", new UserProfile.Restore(USER, keys, entries, List.of(), ref));
+    v.put("profile.LedgerLoaded.v1", new UserProfile.LedgerLoaded(entries, Map.of()));
     return v;
   }
 
@@ -162,25 +178,26 @@ final class GoldenValues {
     v.put("profile.EventAcknowledged", new UserProfile.EventAcknowledged("e-ack-1", T0.plusSeconds(930)));
     v.put("profile.Forgotten", new UserProfile.Forgotten(T0.plusSeconds(940)));
     // The identity graph's events and messages.
-    List<LedgerEntry> entries = List.of(LedgerEntry.event(behaviors().get(0)), LedgerEntry.acknowledged("~anonymousId:a-1", "e-ack-2", T0.plusSeconds(950)),
-        LedgerEntry.attributes("~anonymousId:a-1", attributes(), T0.plusSeconds(960)), LedgerEntry.consent(USER, consentChanges(), T0.plusSeconds(970)));
+    List<LedgerEntry> entries = entries();
     List<String> keys = List.of("~anonymousId:a-1", "~email:h:00ff");
     v.put("profile.MergeStarted", new UserProfile.MergeStarted(USER, T0.plusSeconds(980)));
     v.put("profile.MergedInto", new UserProfile.MergedInto(USER, T0.plusSeconds(981)));
     v.put("profile.LinkCancelled", new UserProfile.LinkCancelled(USER, "the profiles hold different userId values", T0.plusSeconds(982)));
-    v.put("profile.Absorbed", new UserProfile.Absorbed("~anonymousId:a-1", keys, entries, T0.plusSeconds(983)));
+    List<String> blocked = List.of("~anonymousId:a-3", "~device:d-3");
+    v.put("profile.Absorbed", new UserProfile.Absorbed("~anonymousId:a-1", keys, entries, blocked, T0.plusSeconds(983)));
     v.put("profile.SplitStarted", new UserProfile.SplitStarted("~anonymousId:a-1", T0.plusSeconds(984)));
-    v.put("profile.SplitOff", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, T0.plusSeconds(985)));
-    v.put("profile.Restored", new UserProfile.Restored(USER, keys, entries, T0.plusSeconds(986)));
+    v.put("profile.SplitOff", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, List.of("~anonymousId:a-3"), T0.plusSeconds(985)));
+    v.put("profile.Restored", new UserProfile.Restored(USER, keys, entries, blocked, T0.plusSeconds(986)));
     v.put("profile.LinkBlocked", new UserProfile.LinkBlocked(keys, T0.plusSeconds(988)));
     v.put("profile.Resolve", new UserProfile.Resolve(ref));
     v.put("profile.SeenWith", new UserProfile.SeenWith(List.of("u-1", "u-2"), 3, ref));
     v.put("profile.IdentitySeen", new UserProfile.IdentitySeen(List.of("u-1", "u-2"), 3, T0.plusSeconds(987)));
     v.put("profile.MergeInto", new UserProfile.MergeInto(USER, ref));
-    v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, ref));
+    v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, blocked, ref));
     v.put("profile.Unmerge", new UserProfile.Unmerge("~anonymousId:a-1", ref));
-    v.put("profile.Restore", new UserProfile.Restore(USER, keys, entries, ref));
-    v.put("profile.LedgerLoaded", new UserProfile.LedgerLoaded(entries));
+    v.put("profile.Restore", new UserProfile.Restore(USER, keys, entries, blocked, ref));
+    v.put("profile.LedgerLoaded", new UserProfile.LedgerLoaded(entries, Map.of("~anonymousId:a-3", List.of(USER, "~anonymousId:a-1"),
+        "~device:d-3", List.of("~anonymousId:a-1"))));
     v.put("profile.LedgerFailed", new UserProfile.LedgerFailed("journal unavailable"));
     v.put("profile.OtherSideAnswered", new UserProfile.OtherSideAnswered(new UserProfile.LinkReply(UserProfile.LinkReply.Status.REFUSED, USER, "identities.email", "two values")));
     v.put("profile.Resolution", new UserProfile.Resolution(USER, keys, true, List.of("~anonymousId:a-2")));

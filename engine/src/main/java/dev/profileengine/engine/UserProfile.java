@@ -1,5 +1,7 @@
 package dev.profileengine.engine;
 
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY;
+
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -39,8 +41,6 @@ import dev.profileengine.profile.SegmentChange;
 import dev.profileengine.profile.identity.BlockOrigins;
 import dev.profileengine.profile.identity.Ledger;
 import dev.profileengine.profile.identity.LedgerEntry;
-import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -75,6 +75,7 @@ public final class ReplayCli {
     Replayer replayer = new Replayer(new Replayer.Options(url, batch, concurrency, 8, apiKey, anonymousUntil, rate));
     Replayer.Progress done = replayer.run(rows, p -> System.out.println(p.line()));
     replayer.sampleRejections().forEach(r -> System.out.println("  " + r));
+    System.out.println(replayer.ackLatency().line());
     System.out.printf("replay done in %.1f s: %,.0f events/s%n", done.seconds(), done.eventsPerSecond());
     return done.failedBatches() == 0 ? 0 : 1;
   }

@@ -73,6 +73,7 @@ public final class Replayer {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final List<String> rejections = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final AckLatencies acks = new AckLatencies();
   private long startNanos;
   private long total;
 
@@ -216,6 +217,7 @@ public final class Replayer {
           inFlight--;
           if (e == null && System.nanoTime() - sentAt <= RAMP_UP_LATENCY.toNanos()) size = Math.min(lanes.size(), size + 1);
         }
+        if (e == null) acks.record(System.nanoTime() - sentAt);
         if (e != null) done.completeExceptionally(e);
         else pump();
       });
@@ -225,6 +227,11 @@ public final class Replayer {
   public Progress progress() {
     return new Progress(sent.get(), total, accepted.get(), duplicates.get(), rejected.get(), unconfirmed.get(), failed.get(), retries.get(),
         (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  /** Each batch's time from its POST to its acknowledgement (a paced batch counted from when it was sent). */
+  public AckLatencies.Summary ackLatency() {
+    return acks.summary();
   }
 
   /** The first rejection reasons seen (at most 20), for the operator. */

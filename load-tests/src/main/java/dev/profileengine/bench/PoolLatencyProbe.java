@@ -1,5 +1,6 @@
 package dev.profileengine.bench;
 
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.ModelLoader;
@@ -116,7 +117,7 @@ public final class PoolLatencyProbe {
     long n = 0;
     long now;
     do {
-      List<RecentBehavior> u = users.get((int) (n % users.size())).recent();
+      UserContext u = UserContext.of(users.get((int) (n % users.size())).recent());
       if (p.predict(List.of(u)).size() != 1) throw new IllegalStateException("no prediction");
       n++;
     } while ((now = System.nanoTime()) < end);

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * @param links where the profile stands in the identity graph (linked identities, or the canonical
  *     profile it was merged into)
  * @param history what the next-behavior model reads of the whole behavior history beyond
- *     {@code recent} (bounded counters; every behavior {@link #apply} folds)
+ *     {@code recent} (bounded counters of every behavior {@link #apply} folds); empty while
+ *     {@code recent} still holds every behavior, see {@link #historyCounters()}
  */
 public record ProfileState(
     String userId,
@@ -139,6 +140,7 @@ public record ProfileState(
     long halfLife = s.interestHalfLife().toMillis();
     double w = s.interestWeight(e.type());
     Spend nextSpend = e.type() == BehaviorType.PURCHASE ? spend.purchase(t, e.price(), e.amount()) : spend;
+    RecentBehaviors nextRecent = recent.add(e.asRecent(), s.recentBehaviors());
     return new ProfileState(
         userId,
         eventCount + 1,
@@ -150,7 +152,7 @@ public record ProfileState(
         brands.add(e.brand(), w, t, halfLife, s.interestTopK()),
         nextSpend,
         context.add(e.context(), t, s.contextTopK()),
-        recent.add(e.asRecent(), s.recentBehaviors()),
+        nextRecent,
         seen.add(e.eventId(), t, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
         attributes,
         prediction,
@@ -158,7 +160,21 @@ public record ProfileState(
         consent,
         segments,
         forgottenMillis,
-        changedSinceForgotten, links, history.with(e.asRecent()));
+        changedSinceForgotten, links, historyWith(e.asRecent(), nextRecent));
+  }
+
+  /**
+   * The model's counters of every behavior folded: {@code history} once {@code recent} has dropped
+   * a behavior, before that the fold of {@code recent}, which then holds them all (so a profile of
+   * up to 50 behaviors carries no counters: the shared empty ones).
+   */
+  public BehaviorHistory historyCounters() {
+    return history.count() > 0 ? history : BehaviorHistory.of(recent.items());
+  }
+
+  private BehaviorHistory historyWith(RecentBehavior b, RecentBehaviors nextRecent) {
+    if (history.count() == 0 && nextRecent.items().size() == recent.items().size() + 1) return history; // nothing dropped yet
+    return historyCounters().with(b);
   }
 
   /** Sets (or, for a null value, removes) static attributes. */

@@ -131,8 +131,29 @@ class BehaviorHistoryTest {
       seen.add(e.asRecent());
     }
     assertEquals(s.recentBehaviors(), p.recentBehaviors().size());
-    assertEquals(BehaviorHistory.of(seen), p.history());
+    assertEquals(BehaviorHistory.of(seen), p.historyCounters());
+    assertEquals(p.history(), p.historyCounters(), "stored once the window dropped a behavior");
     assertEquals(120, p.history().count());
+  }
+
+  @Test
+  void aProfileWhoseWindowHoldsEveryBehaviorStoresNoCounters() {
+    ProfileSettings s = ProfileSettings.defaults();
+    ProfileState p = ProfileState.empty("u1");
+    List<RecentBehavior> seen = new ArrayList<>();
+    for (int i = 0; i < s.recentBehaviors(); i++) {
+      // every third one late (within the allowed lateness): the window sorts it in, nothing is dropped
+      BehaviorEvent e = Events.view("e" + i, Events.T0.plusSeconds(60L * i - (i % 3 == 2 ? 90 : 0)), "c" + (i % 4));
+      p = p.apply(e, s);
+      seen.add(e.asRecent());
+      assertSame(BehaviorHistory.empty(), p.history(), "no counters stored at " + (i + 1) + " behaviors");
+    }
+    assertEquals(BehaviorHistory.of(p.recentBehaviors()), p.historyCounters());
+    seen.sort(Comparator.comparingLong(RecentBehavior::epochMillis));
+    assertEquals(BehaviorHistory.of(seen), p.historyCounters());
+    ProfileState more = p.apply(Events.cart("next", Events.T0.plusSeconds(3_600)), s);
+    assertEquals(s.recentBehaviors() + 1, more.history().count(), "the first dropped behavior stores the counters");
+    assertEquals(p.historyCounters().with(Events.cart("next", Events.T0.plusSeconds(3_600)).asRecent()), more.history());
   }
 
   /**

@@ -23,9 +23,10 @@ import java.util.List;
  *       written with {@link #V1_TYPES}, added here;
  *   <li>version 2: the snapshot carries {@value #TYPES_FIELD}, the type names in array order;
  *   <li>version 6 added {@code history}, the model's whole-history counters
- *       ({@link BehaviorHistory}). An older snapshot has only its {@code recent} window left of the
- *       history, so its counters are rebuilt from that window (the best available: counts start
- *       from at most 50 behaviors and grow exactly from there).
+ *       ({@link BehaviorHistory}), kept empty while {@code recent} holds every behavior. An older
+ *       snapshot of a profile with more behaviors than its window has only that window left of the
+ *       history, so its counters are rebuilt from the window (the best available: counts start from
+ *       at most 50 behaviors and grow exactly from there).
  * </ul>
  *
  * Every read then re-indexes the arrays by type name to this build's {@link BehaviorType} order:
@@ -56,7 +57,7 @@ public final class ProfileStateMigration extends JacksonMigration {
     // 3 added forgottenMillis and changedSinceForgotten: absent reads as never forgotten; 4 added
     // links: absent reads as a profile without linked identities; 5 added links.blocked: absent
     // reads as nothing blocked (no unmerge was remembered before it).
-    if (fromVersion < 6) rebuildHistory(state);
+    if (fromVersion < 6 && state.path("eventCount").asLong() > state.path("recent").path("items").size()) rebuildHistory(state);
     return align(state, currentTypes());
   }
 
@@ -121,7 +122,7 @@ public final class ProfileStateMigration extends JacksonMigration {
     stored.forEach(t -> from.add(t.asText()));
     if (from.equals(target)) return state;
     // The history's counters are keyed by ordinal too; refold them from the window, keyed by name.
-    if (state.has(HISTORY_FIELD)) rebuildHistory(state);
+    if (state.path(HISTORY_FIELD).path("count").asLong() > 0) rebuildHistory(state);
     int[] slot = new int[from.size()]; // stored index -> target index
     for (int i = 0; i < from.size(); i++) {
       slot[i] = target.indexOf(from.get(i));

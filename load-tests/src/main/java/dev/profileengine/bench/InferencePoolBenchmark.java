@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Predictions per second of the default model ({@code nb-gru-v1}, {@link ModelRegistry#loadDefault()}),
+ * Predictions per second of the default model ({@link ModelRegistry#loadDefault()}),
  * every input one real user's last 50 behaviors ({@link PoolBenchData}), cycling through 469 users.
  * All figures are predictions/s.
  *

@@ -75,8 +75,8 @@ public final class Main {
       prediction the node stored as of exactly the events before each held-out event, side by side
       with the offline model (--json: a "served" entry next to "model"); a prediction that does not
       come within --served-wait seconds (default 20) is counted as dropped, never replaced. The
-      offline model is also shown on the node's window alone (--served-window, default 50:
-      profile.recent-behaviors). popularity writes
+      offline model is also shown on a summary of the node's window alone, without history counters
+      (--served-window, default 50: profile.recent-behaviors). popularity writes
       DIR/popularity.json from the history part of FILE under the split of DIR's manifest (FILE must
       be the training file named there). tune-weights grid-searches the recommender weights on the
       validation slice (default step 0.05) and prints the best.

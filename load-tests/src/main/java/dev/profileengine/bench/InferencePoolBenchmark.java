@@ -8,7 +8,6 @@ import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.registry.ModelRegistry;
-import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -8,7 +8,6 @@ import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.registry.ModelRegistry;
-import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

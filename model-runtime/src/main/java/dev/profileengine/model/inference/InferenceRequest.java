@@ -1,7 +1,6 @@
 package dev.profileengine.model.inference;
 
 import dev.profileengine.model.encoding.UserContext;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** A queued prediction request. */

@@ -114,7 +114,7 @@ public record BehaviorHistory(
         cat,
         !first && type == lastType ? typeRun + 1 : 1,
         cat == null ? 0 : !first && cat.equals(lastCategory) ? categoryRun + 1 : 1,
-        !first && t - latestMillis < SESSION_GAP_MS ? sessionLength + 1 : 1,
+        !first && gapWithinSession(t - latestMillis) ? sessionLength + 1 : 1,
         nextTypes,
         first ? transitions : increment(transitions, lastType * 256 + type),
         nextCats,
@@ -147,6 +147,11 @@ public record BehaviorHistory(
   /** The type of the latest in-order behavior, null before the first. */
   public BehaviorType lastBehaviorType() {
     return lastType < 0 ? null : BehaviorType.ofIndex(lastType);
+  }
+
+  /** A gap that overflowed (instants at the ends of the range) is negative: a new session. */
+  private static boolean gapWithinSession(long gap) {
+    return gap >= 0 && gap < SESSION_GAP_MS;
   }
 
   private static long[] withType(long[] types, int type, long t) {

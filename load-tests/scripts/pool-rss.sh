@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Native-memory leak check of the InferencePool: 1,000,000 predictions (real users' last 50
-# behaviors, default model nb-gru-v1) through a pool at its operating point (maxBatch 64, 5 ms,
+# behaviors, default model) through a pool at its operating point (maxBatch 64, 5 ms,
 # 1 worker), printing the process RSS (VmRSS of /proc/self/status) after warm-up, every 100,000
 # predictions and at the end. Exit code 1 if RSS grew by more than --maxGrowthMb (64) MB.
 #   load-tests/scripts/pool-rss.sh [--predictions N] [--warmup N] [--every N] [--maxBatch 64]

@@ -30,14 +30,14 @@ class ClusterModelsTest {
 
   /** The committed default model under its own name and as {@code nb-gru-v2}; ACTIVE names v1. */
   private Path registry() throws Exception {
-    Path source = Path.of("../model-store/models/nb-gru-v1");
+    Path source = Path.of("../model-store/models/nb-gru-v2");
     Path reg = dir.resolve("models");
     for (String version : List.of("nb-gru-v1", "nb-gru-v2")) {
       Path target = Files.createDirectories(reg.resolve(version));
       try (var files = Files.list(source)) {
         for (Path f : files.toList()) {
           if (f.getFileName().toString().equals("manifest.json")) {
-            Files.writeString(target.resolve(f.getFileName()), Files.readString(f).replace("\"nb-gru-v1\"", "\"" + version + "\""));
+            Files.writeString(target.resolve(f.getFileName()), Files.readString(f).replace("\"nb-gru-v2\"", "\"" + version + "\""));
           } else {
             Files.copy(f, target.resolve(f.getFileName()));
           }

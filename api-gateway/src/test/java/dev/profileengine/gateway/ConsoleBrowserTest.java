@@ -309,10 +309,10 @@ class ConsoleBrowserTest {
 
     browser.findElement(By.cssSelector("#nav button[data-page='models']")).click();
     console.await().until(ExpectedConditions.presenceOfElementLocated(By.id("model-nodes")));
-    assertTrue(console.requiredText("#models-serving").contains("nb-gru-v1"), console.requiredText("#models-serving"));
+    assertTrue(console.requiredText("#models-serving").contains("nb-gru-v2"), console.requiredText("#models-serving"));
     assertEquals(1, browser.findElements(By.cssSelector("#model-nodes tbody tr")).size());
     // No registry directory here: the report packaged with the default model is drawn.
-    console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='nb-gru-v1'] svg.reliability")));
+    console.await().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#evaluations .evaluation[data-version='nb-gru-v2'] svg.reliability")));
     console.screenshot("models");
     console.assertNoPolicyViolations();
   }

@@ -46,7 +46,7 @@ class ConsoleModelsBrowserTest {
     Path v2 = TestRegistry.version(registry, "nb-gru-v2", true);
     // A report whose model title holds markup: the page must show it as text.
     Path report = v2.resolve(TestRegistry.REPORT);
-    Files.writeString(report, Files.readString(report).replace("\"title\":\"model nb-gru-v1\"", "\"title\":" + Json.MAPPER.writeValueAsString(HOSTILE)));
+    Files.writeString(report, Files.readString(report).replace("\"title\":\"model nb-gru-v2\"", "\"title\":" + Json.MAPPER.writeValueAsString(HOSTILE)));
     TestRegistry.version(registry, "nb-gru-v3", false);
     Files.writeString(TestRegistry.version(registry, "nb-gru-v4", false).resolve(TestRegistry.REPORT), "{\"model\": [");
     TestRegistry.activate(registry, "nb-gru-v1");

@@ -31,7 +31,7 @@ class PredictionsTest {
 
   /** A registry with the default model and a copy under another version name, plus a corrupt one. */
   private Path registry() throws Exception {
-    Path source = Path.of("../model-store/models/nb-gru-v1");
+    Path source = Path.of("../model-store/models/nb-gru-v2");
     Path reg = dir.resolve("models");
     for (String version : List.of("nb-gru-v1", "nb-gru-v1-copy", "broken")) {
       Path target = Files.createDirectories(reg.resolve(version));
@@ -39,7 +39,7 @@ class PredictionsTest {
         for (Path f : files.toList()) {
           String text = f.getFileName().toString().endsWith(".json") ? Files.readString(f) : null;
           if (text != null && f.getFileName().toString().equals("manifest.json")) {
-            Files.writeString(target.resolve(f.getFileName()), text.replace("\"nb-gru-v1\"", "\"" + version + "\""));
+            Files.writeString(target.resolve(f.getFileName()), text.replace("\"nb-gru-v2\"", "\"" + version + "\""));
           } else {
             Files.copy(f, target.resolve(f.getFileName()));
           }

@@ -11,6 +11,7 @@ import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.gateway.wire.Json;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.registry.ModelRegistry;
@@ -115,7 +116,6 @@ class SegmentsTest {
   private static final Map<BehaviorType, Double> INTEREST_WEIGHTS = Map.of(
       BehaviorType.VIEW, 1.0, BehaviorType.CLICK, 1.0, BehaviorType.SEARCH, 0.5,
       BehaviorType.FAVORITE, 3.0, BehaviorType.CART, 4.0, BehaviorType.PURCHASE, 6.0);
-  private static final int RECENT_BEHAVIORS = 50;
 
   /**
    * Each user's rows as the profile applied them: in file order (the replay keeps each user's rows
@@ -242,10 +242,10 @@ class SegmentsTest {
   }
 
   /** The model's input for a user: the last behaviors by event time (equal times in arrival order), oldest first. */
-  private static List<RecentBehavior> recentBehaviors(List<BehaviorRow> own) {
-    List<RecentBehavior> all = own.stream().sorted(Comparator.comparingLong(BehaviorRow::epochSecond))
-        .map(r -> new RecentBehavior(r.type(), r.categoryId(), r.epochSecond() * 1000)).toList();
-    return all.subList(Math.max(0, all.size() - RECENT_BEHAVIORS), all.size());
+  /** What the model reads of a user with these rows: the last behaviors and the counters of all of them. */
+  private static UserContext modelContext(List<BehaviorRow> own) {
+    return UserContext.of(own.stream().sorted(Comparator.comparingLong(BehaviorRow::epochSecond))
+        .map(r -> new RecentBehavior(r.type(), r.categoryId(), r.epochSecond() * 1000)).toList());
   }
 
   /** What a profile says of its prediction once it is computed from all of the user's events. */
@@ -295,7 +295,7 @@ class SegmentsTest {
     String version;
     try (NextBehaviorModel model = ModelLoader.loadDefault()) {
       version = model.version();
-      byUser.forEach((user, own) -> purchase.put(user, model.predict(List.of(recentBehaviors(own))).get(0).probability(BehaviorType.PURCHASE)));
+      byUser.forEach((user, own) -> purchase.put(user, model.predict(List.of(modelContext(own))).get(0).probability(BehaviorType.PURCHASE)));
     }
     Set<String> borderline = new TreeSet<>();
     Set<String> expected = new TreeSet<>();

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /** A model registry for a test node: the committed default model copied under other version names. */
 final class TestRegistry {
-  static final Path COMMITTED = Path.of("../model-store/models/nb-gru-v1");
+  static final Path COMMITTED = Path.of("../model-store/models/nb-gru-v2");
   static final String REPORT = "evaluation.json";
 
   private TestRegistry() {}
@@ -21,9 +21,9 @@ final class TestRegistry {
       for (Path f : files.toList()) {
         String name = f.getFileName().toString();
         if (name.equals("manifest.json")) {
-          Files.writeString(target.resolve(name), Files.readString(f).replace("\"nb-gru-v1\"", "\"" + version + "\""));
+          Files.writeString(target.resolve(name), Files.readString(f).replace("\"nb-gru-v2\"", "\"" + version + "\""));
         } else if (name.equals(REPORT)) {
-          if (withReport) Files.writeString(target.resolve(name), Files.readString(f).replace("\"nb-gru-v1\"", "\"" + version + "\""));
+          if (withReport) Files.writeString(target.resolve(name), Files.readString(f).replace("\"nb-gru-v2\"", "\"" + version + "\""));
         } else {
           Files.copy(f, target.resolve(name));
         }

@@ -59,7 +59,7 @@ final class PredictionRequests {
   boolean requestBeforeWrite(ProfileState next, String eventId) {
     if (!next.allows(Consent.Purpose.PERSONALIZATION, profile)) return false;
     inFlight = true;
-    CompletableFuture<ProfilePrediction> asked = models.predict(userId, next.recentBehaviors(), next.eventCount(), eventId).toCompletableFuture();
+    CompletableFuture<ProfilePrediction> asked = models.predict(userId, next.recentBehaviors(), next.historyCounters(), next.eventCount(), eventId).toCompletableFuture();
     beforeWrite = asked;
     context.pipeToSelf(asked.copy().orTimeout(waitBeforeWrite.toNanos(), TimeUnit.NANOSECONDS),
         (p, failure) -> new UserProfile.WritePredicted(failure == null ? Optional.of(p) : Optional.empty()));
@@ -89,7 +89,7 @@ final class PredictionRequests {
       return;
     }
     inFlight = true;
-    context.pipeToSelf(models.predict(userId, state.recentBehaviors(), state.eventCount(), eventId),
+    context.pipeToSelf(models.predict(userId, state.recentBehaviors(), state.historyCounters(), state.eventCount(), eventId),
         (p, failure) -> failure == null ? new UserProfile.PredictionReady(p) : new UserProfile.PredictionFailed(failure.toString()));
   }
 

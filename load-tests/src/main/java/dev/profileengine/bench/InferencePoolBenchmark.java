@@ -1,5 +1,6 @@
 package dev.profileengine.bench;
 
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.ModelLoader;
@@ -7,7 +8,6 @@ import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.registry.ModelRegistry;
-import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Predictions per second of the default model ({@code nb-gru-v1}, {@link ModelRegistry#loadDefault()}),
+ * Predictions per second of the default model ({@link ModelRegistry#loadDefault()}),
  * every input one real user's last 50 behaviors ({@link PoolBenchData}), cycling through 469 users.
  * All figures are predictions/s.
  *
@@ -64,8 +64,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 public class InferencePoolBenchmark {
 
-  static List<List<RecentBehavior>> contexts() {
-    return PoolBenchData.load().stream().map(PoolBenchData.Context::recent).toList();
+  static List<UserContext> contexts() {
+    return PoolBenchData.load().stream().map(c -> UserContext.of(c.recent())).toList();
   }
 
   /** One model and one worker (predictor) for the benchmark thread. */
@@ -73,8 +73,8 @@ public class InferencePoolBenchmark {
   public static class Worker {
     NextBehaviorModel model;
     BehaviorPredictor predictor;
-    List<List<RecentBehavior>> users;
-    List<List<List<RecentBehavior>>> batches64;
+    List<UserContext> users;
+    List<List<UserContext>> batches64;
     int next;
 
     @Setup(Level.Trial)
@@ -84,7 +84,7 @@ public class InferencePoolBenchmark {
       predictor = model.newPredictor();
       batches64 = new ArrayList<>();
       for (int start = 0; start < users.size(); start += 64) {
-        List<List<RecentBehavior>> b = new ArrayList<>(64);
+        List<UserContext> b = new ArrayList<>(64);
         for (int i = 0; i < 64; i++) b.add(users.get((start + i) % users.size()));
         batches64.add(List.copyOf(b));
       }
@@ -146,7 +146,7 @@ public class InferencePoolBenchmark {
 
   @Benchmark
   public Prediction workerBatch1(Worker w) {
-    List<RecentBehavior> user = w.users.get(w.next++ % w.users.size());
+    UserContext user = w.users.get(w.next++ % w.users.size());
     return w.predictor.predict(List.of(user)).get(0);
   }
 

@@ -1,5 +1,6 @@
 package dev.profileengine.bench;
 
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.inference.BehaviorPredictor;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.ModelLoader;
@@ -7,7 +8,6 @@ import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.PoolConfig;
 import dev.profileengine.model.inference.PoolStats;
 import dev.profileengine.model.registry.ModelRegistry;
-import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +116,7 @@ public final class PoolLatencyProbe {
     long n = 0;
     long now;
     do {
-      List<RecentBehavior> u = users.get((int) (n % users.size())).recent();
+      UserContext u = UserContext.of(users.get((int) (n % users.size())).recent());
       if (p.predict(List.of(u)).size() != 1) throw new IllegalStateException("no prediction");
       n++;
     } while ((now = System.nanoTime()) < end);

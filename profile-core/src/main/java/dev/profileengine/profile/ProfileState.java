@@ -24,6 +24,9 @@ import java.util.TreeMap;
  *     forgotten): only then is there anything to forget again
  * @param links where the profile stands in the identity graph (linked identities, or the canonical
  *     profile it was merged into)
+ * @param history what the next-behavior model reads of the whole behavior history beyond
+ *     {@code recent} (bounded counters of every behavior {@link #apply} folds); empty while
+ *     {@code recent} still holds every behavior, see {@link #historyCounters()}
  */
 public record ProfileState(
     String userId,
@@ -45,7 +48,8 @@ public record ProfileState(
     List<String> segments,
     long forgottenMillis,
     boolean changedSinceForgotten,
-    IdentityLinks links) {
+    IdentityLinks links,
+    BehaviorHistory history) {
 
   /** Snapshots written before {@code risk} or {@code consent} existed recover with empty ones. */
   public ProfileState {
@@ -53,6 +57,7 @@ public record ProfileState(
     if (consent == null) consent = Consent.NONE;
     segments = segments == null ? List.of() : List.copyOf(segments);
     if (links == null) links = IdentityLinks.NONE;
+    if (history == null || history.count() == 0) history = BehaviorHistory.empty();
   }
 
   /**
@@ -70,7 +75,7 @@ public record ProfileState(
   public static ProfileState empty(String userId) {
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, WindowCounts.empty(), Sessions.empty(),
         DecayedScores.empty(), DecayedScores.empty(), Spend.empty(), ContextStats.empty(), RecentBehaviors.empty(),
-        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE, List.of(), 0, false, IdentityLinks.NONE);
+        SeenEvents.empty(), Map.of(), null, RiskSignals.empty(), Consent.NONE, List.of(), 0, false, IdentityLinks.NONE, BehaviorHistory.empty());
   }
 
   /**
@@ -80,7 +85,7 @@ public record ProfileState(
   public static ProfileState forgotten(String userId, long atMillis) {
     ProfileState e = empty(userId);
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
-        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, List.of(), atMillis, false, IdentityLinks.NONE);
+        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, List.of(), atMillis, false, IdentityLinks.NONE, BehaviorHistory.empty());
   }
 
   /**
@@ -91,20 +96,20 @@ public record ProfileState(
   public ProfileState restarted(long forgotten, IdentityLinks l) {
     ProfileState e = empty(userId);
     return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
-        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, segments, forgotten, false, l);
+        e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, segments, forgotten, false, l, BehaviorHistory.empty());
   }
 
   /** This profile with its identity links replaced. */
   public ProfileState withLinks(IdentityLinks l) {
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, l);
+        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, l, history);
   }
 
   /** This state, marked as holding something journaled after the last forget (a no-op when never forgotten). */
   public ProfileState changed() {
     if (forgottenMillis == 0 || changedSinceForgotten) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, true, links);
+        spend, context, recent, seen, attributes, prediction, risk, consent, segments, forgottenMillis, true, links, history);
   }
 
   /**
@@ -115,7 +120,7 @@ public record ProfileState(
     long latest = Math.max(lastEventMillis, timeMillis);
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
         spend, context, recent, seen.add(eventId, timeMillis, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
-        attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, links);
+        attributes, prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, links, history);
   }
 
   /** False until the first event, attribute, consent choice or linked identity: such a profile does not exist for readers. */
@@ -135,6 +140,7 @@ public record ProfileState(
     long halfLife = s.interestHalfLife().toMillis();
     double w = s.interestWeight(e.type());
     Spend nextSpend = e.type() == BehaviorType.PURCHASE ? spend.purchase(t, e.price(), e.amount()) : spend;
+    RecentBehaviors nextRecent = recent.add(e.asRecent(), s.recentBehaviors());
     return new ProfileState(
         userId,
         eventCount + 1,
@@ -146,7 +152,7 @@ public record ProfileState(
         brands.add(e.brand(), w, t, halfLife, s.interestTopK()),
         nextSpend,
         context.add(e.context(), t, s.contextTopK()),
-        recent.add(e.asRecent(), s.recentBehaviors()),
+        nextRecent,
         seen.add(e.eventId(), t, latest, s.allowedLateness().toMillis(), s.maxRememberedIds()),
         attributes,
         prediction,
@@ -154,21 +160,35 @@ public record ProfileState(
         consent,
         segments,
         forgottenMillis,
-        changedSinceForgotten, links);
+        changedSinceForgotten, links, historyWith(e.asRecent(), nextRecent));
+  }
+
+  /**
+   * The model's counters of every behavior folded: {@code history} once {@code recent} has dropped
+   * a behavior, before that the fold of {@code recent}, which then holds them all (so a profile of
+   * up to 50 behaviors carries no counters: the shared empty ones).
+   */
+  public BehaviorHistory historyCounters() {
+    return history.count() > 0 ? history : BehaviorHistory.of(recent.items());
+  }
+
+  private BehaviorHistory historyWith(RecentBehavior b, RecentBehaviors nextRecent) {
+    if (history.count() == 0 && nextRecent.items().size() == recent.items().size() + 1) return history; // nothing dropped yet
+    return historyCounters().with(b);
   }
 
   /** Sets (or, for a null value, removes) static attributes. */
   public ProfileState withAttributes(Map<String, Object> changes) {
     Map<String, Object> next = AttributeLimits.merged(attributes, changes);
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, links);
+        spend, context, recent, seen, Map.copyOf(next), prediction, risk, consent, segments, forgottenMillis, changedSinceForgotten, links, history);
   }
 
   /** Keeps {@code p} if it was computed from a newer state than the current prediction. */
   public ProfileState withPrediction(ProfilePrediction p) {
     if (prediction != null && prediction.asOfEventCount() > p.asOfEventCount()) return this;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, p, risk, consent, segments, forgottenMillis, changedSinceForgotten, links);
+        spend, context, recent, seen, attributes, p, risk, consent, segments, forgottenMillis, changedSinceForgotten, links, history);
   }
 
   /**
@@ -184,17 +204,17 @@ public record ProfileState(
       // remembered event ids (exactly-once) and the forget instant survive.
       ProfileState e = empty(userId);
       return new ProfileState(userId, 0, Long.MAX_VALUE, Long.MIN_VALUE, e.counts, e.sessions, e.categories, e.brands, e.spend,
-          e.context, e.recent, seen, attributes, null, e.risk, next, segments, forgottenMillis, changedSinceForgotten, links);
+          e.context, e.recent, seen, attributes, null, e.risk, next, segments, forgottenMillis, changedSinceForgotten, links, BehaviorHistory.empty());
     }
     ProfilePrediction keep = next.granted(Consent.Purpose.PERSONALIZATION, defaults) ? prediction : null;
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, keep, risk, next, segments, forgottenMillis, changedSinceForgotten, links);
+        spend, context, recent, seen, attributes, keep, risk, next, segments, forgottenMillis, changedSinceForgotten, links, history);
   }
 
   /** Records the current segment membership (sorted ids). */
   public ProfileState withSegments(List<String> members) {
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,
-        spend, context, recent, seen, attributes, prediction, risk, consent, members, forgottenMillis, changedSinceForgotten, links);
+        spend, context, recent, seen, attributes, prediction, risk, consent, members, forgottenMillis, changedSinceForgotten, links, history);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.profileengine.engine.model;
 
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.inference.InferencePool;
 import dev.profileengine.model.inference.MarkovFallbackPredictor;
 import dev.profileengine.model.inference.ModelLoader;
@@ -12,6 +13,7 @@ import dev.profileengine.model.inference.ServingModel;
 import dev.profileengine.model.inference.TorchThreads;
 import dev.profileengine.model.registry.EvaluationFile;
 import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.profile.BehaviorHistory;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.ProfilePrediction;
 import dev.profileengine.profile.RecentBehavior;
@@ -68,9 +70,13 @@ public final class ModelService implements AutoCloseable {
     return service;
   }
 
-  /** Asks the pool; never blocks. The result names the state it was computed from. */
-  public CompletionStage<ProfilePrediction> predict(String userId, List<RecentBehavior> recent, long asOfEventCount, String asOfEventId) {
-    return pool.predict(userId, recent).thenApply(p -> toProfile(p, asOfEventCount, asOfEventId));
+  /**
+   * Asks the pool with a profile's recent behaviors and whole-history counters; never blocks. The
+   * result names the state it was computed from.
+   */
+  public CompletionStage<ProfilePrediction> predict(String userId, List<RecentBehavior> recent, BehaviorHistory history,
+      long asOfEventCount, String asOfEventId) {
+    return pool.predict(userId, new UserContext(recent, history)).thenApply(p -> toProfile(p, asOfEventCount, asOfEventId));
   }
 
   static ProfilePrediction toProfile(Prediction p, long asOfEventCount, String asOfEventId) {
@@ -182,7 +188,7 @@ public final class ModelService implements AutoCloseable {
     ModelRegistry.checkVersionName(version);
     NextBehaviorModel model = ModelLoader.load(registry(), version);
     try (var worker = model.newWorker()) {
-      worker.predict(List.of(List.of()));
+      worker.predict(List.of(UserContext.EMPTY));
     } catch (RuntimeException e) {
       model.close();
       throw e;

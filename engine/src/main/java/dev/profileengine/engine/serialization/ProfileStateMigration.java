@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profileengine.profile.BehaviorHistory;
 import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +21,12 @@ import java.util.List;
  * <ul>
  *   <li>version 1 (written before stable manifests, by Akka's jackson-cbor): no type list; it was
  *       written with {@link #V1_TYPES}, added here;
- *   <li>version 2: the snapshot carries {@value #TYPES_FIELD}, the type names in array order.
+ *   <li>version 2: the snapshot carries {@value #TYPES_FIELD}, the type names in array order;
+ *   <li>version 6 added {@code history}, the model's whole-history counters
+ *       ({@link BehaviorHistory}), kept empty while {@code recent} holds every behavior. An older
+ *       snapshot of a profile with more behaviors than its window has only that window left of the
+ *       history, so its counters are rebuilt from the window (the best available: counts start from
+ *       at most 50 behaviors and grow exactly from there).
  * </ul>
  *
  * Every read then re-indexes the arrays by type name to this build's {@link BehaviorType} order:
@@ -34,10 +41,11 @@ public final class ProfileStateMigration extends JacksonMigration {
   /** The types, in ordinal order, of every snapshot written before they carried their list. Never changes. */
   static final List<String> V1_TYPES = List.of("VIEW", "CLICK", "FAVORITE", "CART", "PURCHASE", "SEARCH");
   private static final String[] SERIES = {"minutes", "hours", "days"};
+  private static final String HISTORY_FIELD = "history";
 
   @Override
   public int currentVersion() {
-    return 5;
+    return 6;
   }
 
   @Override
@@ -49,12 +57,52 @@ public final class ProfileStateMigration extends JacksonMigration {
     // 3 added forgottenMillis and changedSinceForgotten: absent reads as never forgotten; 4 added
     // links: absent reads as a profile without linked identities; 5 added links.blocked: absent
     // reads as nothing blocked (no unmerge was remembered before it).
+    if (fromVersion < 6 && state.path("eventCount").asLong() > state.path("recent").path("items").size()) rebuildHistory(state);
     return align(state, currentTypes());
   }
 
   /** This build's behavior types in ordinal order. */
   public static List<String> currentTypes() {
     return Arrays.stream(BehaviorType.values()).map(Enum::name).toList();
+  }
+
+  /**
+   * Sets {@code history} to the fold of the snapshot's {@code recent} behaviors (named types), as
+   * {@link BehaviorHistory} serializes: the counters a profile keeping only that window would have.
+   */
+  static void rebuildHistory(ObjectNode state) {
+    List<RecentBehavior> recent = new ArrayList<>();
+    JsonNode items = state.path("recent").path("items");
+    for (JsonNode b : items) {
+      JsonNode cat = b.get("categoryId");
+      recent.add(new RecentBehavior(BehaviorType.valueOf(b.get("type").asText()), cat == null || cat.isNull() ? null : cat.asText(),
+          b.get("epochMillis").asLong()));
+    }
+    BehaviorHistory h = BehaviorHistory.of(recent);
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode n = f.objectNode();
+    n.put("count", h.count());
+    n.put("latestMillis", h.latestMillis());
+    n.put("lastType", h.lastType());
+    n.put("lastCategory", h.lastCategory());
+    n.put("typeRun", h.typeRun());
+    n.put("categoryRun", h.categoryRun());
+    n.put("sessionLength", h.sessionLength());
+    n.set("types", longs(h.types()));
+    n.set("transitions", longs(h.transitions()));
+    ArrayNode cats = f.arrayNode();
+    for (String c : h.categories()) cats.add(c);
+    n.set("categories", cats);
+    ArrayNode rows = f.arrayNode();
+    for (long[] row : h.categoryTypes()) rows.add(longs(row));
+    n.set("categoryTypes", rows);
+    state.set(HISTORY_FIELD, n);
+  }
+
+  private static ArrayNode longs(long[] values) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode(values.length);
+    for (long v : values) a.add(v);
+    return a;
   }
 
   static ArrayNode names(List<String> types) {
@@ -73,6 +121,8 @@ public final class ProfileStateMigration extends JacksonMigration {
     List<String> from = new ArrayList<>();
     stored.forEach(t -> from.add(t.asText()));
     if (from.equals(target)) return state;
+    // The history's counters are keyed by ordinal too; refold them from the window, keyed by name.
+    if (state.path(HISTORY_FIELD).path("count").asLong() > 0) rebuildHistory(state);
     int[] slot = new int[from.size()]; // stored index -> target index
     for (int i = 0; i < from.size(); i++) {
       slot[i] = target.indexOf(from.get(i));

@@ -136,8 +136,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       type("profile.Restored", UserProfile.Restored.class, 2, "blocked", 2),
       new Type("profile.LinkBlocked", UserProfile.LinkBlocked.class, 1, null),
       // 3: forgottenMillis, changedSinceForgotten (absent in 2 = never forgotten); 4: links (absent = none);
-      // 5: links.blocked (absent = nothing blocked).
-      new Type("profile.State", ProfileState.class, 5, new ProfileStateMigration()),
+      // 5: links.blocked (absent = nothing blocked); 6: history (absent = rebuilt from recent).
+      new Type("profile.State", ProfileState.class, 6, new ProfileStateMigration()),
       new Type("erasure.UserForgotten", ErasureLog.UserForgotten.class, 1, null),
       new Type("erasure.State", ErasureLog.State.class, 1, null),
       new Type("model.Activated", ModelAssignment.Activated.class, 1, null),

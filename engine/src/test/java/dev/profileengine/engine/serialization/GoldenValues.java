@@ -155,6 +155,9 @@ final class GoldenValues {
     Map<String, Object> v = new LinkedHashMap<>();
     // Before links.blocked: the snapshot of its time had no identity links at all.
     v.put("profile.State.v4", snapshot());
+    // Before history: the counters are rebuilt from the snapshot's recent window, which holds
+    // every behavior of this profile, so they equal the fold's.
+    v.put("profile.State.v5", linkedSnapshot());
     // Before Resolution.blocked: a node of that version answers with nothing blocked.
     v.put("profile.Resolution.v1", new UserProfile.Resolution(USER, List.of("~anonymousId:a-1", "~email:h:00ff"), true));
     // Before unmerge blocks passed on with a merge: none carried.

@@ -14,9 +14,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.profileengine.engine.FieldByField;
 import dev.profileengine.engine.serialization.GoldenFixturesTest.Fixture;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.BehaviorHistory;
+import dev.profileengine.profile.BehaviorType;
+import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.WindowCounts;
 import java.io.NotSerializableException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -121,6 +126,32 @@ class ProfileStateMigrationTest {
     // And the current format keeps them.
     assertEquals(GoldenValues.linkedSnapshot().links().blocked(), ((ProfileState) GoldenFixturesTest.current("profile.State").decode()).links().blocked());
     assertTrue(!GoldenValues.linkedSnapshot().links().blocked().isEmpty());
+  }
+
+  /**
+   * Version 6 added the model's history counters: a version 5 snapshot of a profile with more
+   * behaviors than its window reads with counters rebuilt from the window; the current format keeps
+   * the counters of every behavior.
+   */
+  @Test
+  void aSnapshotFromBeforeHistoryCountersRebuildsThemFromItsWindow() throws Exception {
+    ProfileSettings s = ProfileSettings.defaults();
+    ProfileState state = ProfileState.empty("u-history");
+    for (int i = 0; i < 120; i++)
+      state = state.apply(BehaviorEvent.of("h" + i, "u-history", i % 5 == 0 ? BehaviorType.CART : BehaviorType.VIEW,
+          Instant.parse("2026-11-20T10:00:00Z").plusSeconds(40L * i)).withCategory("item-" + i, "c" + (i % 7)), s);
+    byte[] current = SERIALIZATION.serialize(state).get();
+    String manifest = StableCborSerializer.typeOf(ProfileState.class).name() + "#" + StableCborSerializer.typeOf(ProfileState.class).version();
+    ProfileState back = (ProfileState) SERIALIZATION.deserialize(current, StableCborSerializer.IDENTIFIER, manifest).get();
+    assertEquals(state.history(), back.history());
+    assertEquals(120, back.history().count());
+
+    ObjectNode tree = (ObjectNode) CBOR.readTree(current);
+    tree.remove("history");
+    ProfileState v5 = (ProfileState) SERIALIZATION.deserialize(CBOR.writeValueAsBytes(tree), StableCborSerializer.IDENTIFIER, "profile.State#5").get();
+    assertEquals(BehaviorHistory.of(state.recentBehaviors()), v5.history());
+    assertEquals(s.recentBehaviors(), v5.history().count());
+    assertEquals(state.recentBehaviors(), v5.recentBehaviors());
   }
 
   @Test

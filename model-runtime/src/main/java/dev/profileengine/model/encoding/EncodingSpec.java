@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Shape of the encoding contract shared by training and serving.
  *
  * @param sequenceLength tokens per sequence (the most recent behaviors, left padded), 50
- * @param contextLimit how many most recent behaviors the summary features look at (counts,
- *     per-user transitions), 1024; callers should pass up to this many when they have them
+ * @param contextLimit how many most recent behaviors the first summary contract read (1024); kept in
+ *     manifests, unused since the whole-history parts come from {@code BehaviorHistory} counters
  * @param gapBoundsSeconds upper bounds of the log-scale time-gap buckets
  */
 public record EncodingSpec(int sequenceLength, int contextLimit, long[] gapBoundsSeconds) {

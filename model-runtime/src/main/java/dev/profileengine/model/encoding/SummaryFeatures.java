@@ -1,5 +1,6 @@
 package dev.profileengine.model.encoding;
 
+import dev.profileengine.profile.BehaviorHistory;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
@@ -9,30 +10,34 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Hand-made summary of the user's context, fed to the model next to the GRU state. With K
- * active types, in this order:
+ * Hand-made summary of the user's context, fed to the model next to the GRU state. The whole-history
+ * parts come from the user's {@link BehaviorHistory} counters (so a profile keeping 50 behaviors
+ * serves what an offline fold over every earlier event computes), the rest from the recent window
+ * (marked "window"; none reads more than the last 21). With K active types, in this order:
  *
  * <ol>
  *   <li>K: the user's own type mix so far, log((count + 4 prior) / (n + 4));
  *   <li>K: the user's own transition row from the last type, backed off to the global
  *       transitions with 4 pseudo-counts, as log-probabilities (the per-user Markov estimate);
- *   <li>K: type mix of the last 10 behaviors;
- *   <li>K: log(1 + count of each type in the last behavior's category);
+ *   <li>K: window: type mix of the last 10 behaviors;
+ *   <li>K: log(1 + count of each type in the last behavior's category) (the counters keep the
+ *       {@value BehaviorHistory#CATEGORY_CAP} most recently seen categories);
  *   <li>K: log(1 + hours since the last behavior of each type), 6 (a week) when none;
- *   <li>log(1 + n) for the context size n;
- *   <li>whether the last two behaviors share a category;
- *   <li>share of the 20 behaviors before the last one in the last one's category;
- *   <li>distinct categories among the last 20, divided by 20;
- *   <li>log(1 + seconds between the last two behaviors) / 10;
+ *   <li>log(1 + n) for the history size n;
+ *   <li>window: whether the last two behaviors share a category;
+ *   <li>window: share of the 20 behaviors before the last one in the last one's category;
+ *   <li>window: distinct categories among the last 20, divided by 20;
+ *   <li>window: log(1 + seconds between the last two behaviors) / 10;
  *   <li>log(1 + length of the run of the last type);
  *   <li>log(1 + length of the run of the last category);
  *   <li>log(1 + behaviors in the current session), a session ending at a 30 minute gap;
- *   <li>sin and cos of the last behavior's hour of day (UTC+8, the data's market).
+ *   <li>window: sin and cos of the last behavior's hour of day (UTC+8, the data's market).
  * </ol>
  */
 public final class SummaryFeatures {
+  /** Names the summary contract in manifests: the loader refuses a model trained on another one. */
+  public static final String CONTRACT = "history-counters-1";
   public static final double PSEUDO = 4.0;
-  private static final long SESSION_GAP_MS = 30 * 60_000L;
   private static final long MARKET_OFFSET_MS = 8 * 3_600_000L;
 
   private SummaryFeatures() {}
@@ -41,51 +46,45 @@ public final class SummaryFeatures {
     return 5 * stats.activeTypes().size() + 10;
   }
 
-  public static float[] compute(List<RecentBehavior> ctx, BehaviorStats stats) {
+  public static float[] compute(List<RecentBehavior> window, BehaviorHistory history, BehaviorStats stats) {
     float[] f = new float[count(stats)];
-    int o = typeMix(ctx, stats, f, 0);
-    o = userMarkov(ctx, stats, f, o);
-    o = recentMix(ctx, stats, f, o);
-    o = lastCategoryTypes(ctx, stats, f, o);
-    o = sinceType(ctx, stats, f, o);
-    o = shape(ctx, f, o);
+    int o = typeMix(history, stats, f, 0);
+    o = userMarkov(history, stats, f, o);
+    o = recentMix(window, stats, f, o);
+    o = lastCategoryTypes(history, stats, f, o);
+    o = sinceType(history, stats, f, o);
+    o = shape(window, history, f, o);
     assert o == f.length;
     return f;
   }
 
-  private static int typeMix(List<RecentBehavior> ctx, BehaviorStats stats, float[] f, int o) {
-    int n = ctx.size();
-    double[] counts = new double[BehaviorType.count()];
-    for (RecentBehavior b : ctx) counts[b.type().ordinal()]++;
+  private static int typeMix(BehaviorHistory h, BehaviorStats stats, float[] f, int o) {
     double[] prior = stats.prior();
     for (BehaviorType a : stats.activeTypes())
-      f[o++] = (float) Math.log((counts[a.ordinal()] + PSEUDO * prior[a.ordinal()]) / (n + PSEUDO));
+      f[o++] = (float) Math.log((h.typeCount(a) + PSEUDO * prior[a.ordinal()]) / (h.count() + PSEUDO));
     return o;
   }
 
-  private static int userMarkov(List<RecentBehavior> ctx, BehaviorStats stats, float[] f, int o) {
-    double[] p = userMarkovProbabilities(ctx, stats, PSEUDO);
+  private static int userMarkov(BehaviorHistory h, BehaviorStats stats, float[] f, int o) {
+    double[] p = userMarkovProbabilities(h, stats, PSEUDO);
     for (BehaviorType a : stats.activeTypes()) f[o++] = (float) Math.log(Math.max(1e-12, p[a.ordinal()]));
     return o;
   }
 
   /**
    * The per-user Markov estimate: the user's own transitions from the last type, backed off to
-   * the global row with {@code pseudo} pseudo-counts; the prior for an empty context.
+   * the global row with {@code pseudo} pseudo-counts; the prior for an empty history.
    */
-  public static double[] userMarkovProbabilities(List<RecentBehavior> ctx, BehaviorStats stats, double pseudo) {
-    int n = ctx.size();
-    if (n == 0) return stats.prior().clone();
-    int last = ctx.get(n - 1).type().ordinal();
+  public static double[] userMarkovProbabilities(BehaviorHistory h, BehaviorStats stats, double pseudo) {
+    BehaviorType last = h.lastBehaviorType();
+    if (last == null) return stats.prior().clone();
     double[] counts = new double[BehaviorType.count()];
     double row = 0;
-    for (int i = 1; i < n; i++) {
-      if (ctx.get(i - 1).type().ordinal() == last) {
-        counts[ctx.get(i).type().ordinal()]++;
-        row++;
-      }
+    for (BehaviorType next : BehaviorType.values()) {
+      counts[next.ordinal()] = h.transitions(last, next);
+      row += counts[next.ordinal()];
     }
-    double[] global = stats.transitions()[last];
+    double[] global = stats.transitions()[last.ordinal()];
     double[] p = new double[BehaviorType.count()];
     for (BehaviorType a : stats.activeTypes())
       p[a.ordinal()] = (counts[a.ordinal()] + pseudo * global[a.ordinal()]) / (row + pseudo);
@@ -103,34 +102,24 @@ public final class SummaryFeatures {
     return o;
   }
 
-  private static int lastCategoryTypes(List<RecentBehavior> ctx, BehaviorStats stats, float[] f, int o) {
-    int n = ctx.size();
-    String cat = n == 0 ? null : ctx.get(n - 1).categoryId();
-    double[] counts = new double[BehaviorType.count()];
-    if (cat != null) for (RecentBehavior b : ctx) if (cat.equals(b.categoryId())) counts[b.type().ordinal()]++;
-    for (BehaviorType a : stats.activeTypes()) f[o++] = (float) Math.log1p(counts[a.ordinal()]);
+  private static int lastCategoryTypes(BehaviorHistory h, BehaviorStats stats, float[] f, int o) {
+    for (BehaviorType a : stats.activeTypes()) f[o++] = (float) Math.log1p(h.categoryCount(h.lastCategory(), a));
     return o;
   }
 
-  private static int sinceType(List<RecentBehavior> ctx, BehaviorStats stats, float[] f, int o) {
-    int n = ctx.size();
-    long now = n == 0 ? 0 : ctx.get(n - 1).epochMillis();
+  private static int sinceType(BehaviorHistory h, BehaviorStats stats, float[] f, int o) {
+    long now = h.latestMillis();
     for (BehaviorType a : stats.activeTypes()) {
-      float v = 6f;
-      for (int i = n - 1; i >= 0; i--) {
-        if (ctx.get(i).type() == a) {
-          v = (float) Math.min(6.0, Math.log1p(Math.max(0, now - ctx.get(i).epochMillis()) / 3_600_000.0));
-          break;
-        }
-      }
-      f[o++] = v;
+      long at = h.lastMillis(a);
+      f[o++] = h.count() == 0 || at == Long.MIN_VALUE ? 6f
+          : (float) Math.min(6.0, Math.log1p(Math.max(0, now - at) / 3_600_000.0));
     }
     return o;
   }
 
-  private static int shape(List<RecentBehavior> ctx, float[] f, int o) {
+  private static int shape(List<RecentBehavior> ctx, BehaviorHistory h, float[] f, int o) {
     int n = ctx.size();
-    f[o++] = (float) Math.log1p(n);
+    f[o++] = (float) Math.log1p(h.count());
     String lastCat = n == 0 ? null : ctx.get(n - 1).categoryId();
     f[o++] = n >= 2 && lastCat != null && lastCat.equals(ctx.get(n - 2).categoryId()) ? 1f : 0f;
     int same = 0;
@@ -140,15 +129,9 @@ public final class SummaryFeatures {
     for (int i = Math.max(0, n - 20); i < n; i++) distinct.add(Objects.requireNonNullElse(ctx.get(i).categoryId(), ""));
     f[o++] = distinct.size() / 20f;
     f[o++] = n >= 2 ? (float) (Math.log1p(Math.max(0, ctx.get(n - 1).epochMillis() - ctx.get(n - 2).epochMillis()) / 1000.0) / 10) : 0f;
-    int run = 0;
-    for (int i = n - 1; i >= 0 && ctx.get(i).type() == ctx.get(n - 1).type(); i--) run++;
-    f[o++] = (float) Math.log1p(run);
-    int catRun = 0;
-    for (int i = n - 1; i >= 0 && lastCat != null && lastCat.equals(ctx.get(i).categoryId()); i--) catRun++;
-    f[o++] = (float) Math.log1p(catRun);
-    int session = n == 0 ? 0 : 1;
-    for (int i = n - 1; i > 0 && ctx.get(i).epochMillis() - ctx.get(i - 1).epochMillis() < SESSION_GAP_MS; i--) session++;
-    f[o++] = (float) Math.log1p(session);
+    f[o++] = (float) Math.log1p(h.typeRun());
+    f[o++] = (float) Math.log1p(h.categoryRun());
+    f[o++] = (float) Math.log1p(h.sessionLength());
     double hour = n == 0 ? 0 : Math.floorMod(ctx.get(n - 1).epochMillis() + MARKET_OFFSET_MS, 86_400_000L) / 3_600_000.0;
     f[o++] = n == 0 ? 0f : (float) Math.sin(2 * Math.PI * hour / 24);
     f[o++] = n == 0 ? 0f : (float) Math.cos(2 * Math.PI * hour / 24);

@@ -1,6 +1,6 @@
 package dev.profileengine.model.inference;
 
-import dev.profileengine.profile.RecentBehavior;
+import dev.profileengine.model.encoding.UserContext;
 import java.util.List;
 
 /**
@@ -9,8 +9,8 @@ import java.util.List;
  * returns.
  */
 public interface BatchWorker extends AutoCloseable {
-  /** One prediction per context, in order; each context is one user's behaviors, oldest first. */
-  List<Prediction> predict(List<List<RecentBehavior>> batch);
+  /** One prediction per context, in order; each context is one user's recent behaviors and history counters. */
+  List<Prediction> predict(List<UserContext> batch);
 
   @Override
   void close();

@@ -7,6 +7,7 @@ import dev.profileengine.model.InferenceException;
 import dev.profileengine.model.encoding.EncodedSequence;
 import dev.profileengine.model.encoding.SequenceEncoder;
 import dev.profileengine.model.encoding.SummaryFeatures;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.nn.EncodedBatchTranslator;
 import dev.profileengine.model.nn.NetOutput;
 import dev.profileengine.model.registry.ModelBundle;
@@ -41,21 +42,20 @@ public final class BehaviorPredictor implements BatchWorker {
   }
 
   /**
-   * Predicts for a batch of users. Each element is one user's recent behaviors, oldest first
-   * (pass up to {@code contextLimit} = 1024 of them when available; fewer still work).
+   * Predicts for a batch of users, each a {@link UserContext}: the recent behaviors (the last 50
+   * are read) and the whole-history counters.
    */
-  public List<Prediction> predict(List<List<RecentBehavior>> batch) {
+  public List<Prediction> predict(List<UserContext> batch) {
     if (batch.isEmpty()) return List.of();
     List<EncodedSequence> encoded = new ArrayList<>(batch.size());
-    for (List<RecentBehavior> b : batch) encoded.add(encoder.encode(b));
+    for (UserContext c : batch) encoded.add(encoder.encode(c));
     NetOutput out = forward(encoded);
     List<Prediction> result = new ArrayList<>(batch.size());
     Instant now = Instant.now();
     for (int i = 0; i < batch.size(); i++) {
-      List<RecentBehavior> ctx = batch.get(i);
-      int limit = encoder.spec().contextLimit();
-      List<RecentBehavior> recent = ctx.size() > limit ? ctx.subList(ctx.size() - limit, ctx.size()) : ctx;
-      double[] markov = SummaryFeatures.userMarkovProbabilities(recent, encoder.stats(), SummaryFeatures.PSEUDO);
+      UserContext c = batch.get(i);
+      List<RecentBehavior> recent = encoder.window(c);
+      double[] markov = SummaryFeatures.userMarkovProbabilities(c.history(), encoder.stats(), SummaryFeatures.PSEUDO);
       double[] p = bundle.policy().typeProbabilities(out.typeLogits()[i], markov, active);
       result.add(new Prediction(bundle.version(), Prediction.byWireName(p),
           bundle.policy().topCategories(out.categoryProbabilities()[i], encoder.vocabulary(), recent, TOP_K),

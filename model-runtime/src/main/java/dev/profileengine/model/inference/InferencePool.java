@@ -3,6 +3,7 @@ package dev.profileengine.model.inference;
 import dev.profileengine.model.InferenceException;
 import dev.profileengine.model.ModelStoreException;
 import dev.profileengine.model.PoolRejectedException;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -61,11 +62,16 @@ public final class InferencePool implements AutoCloseable {
     return config;
   }
 
-  /** Queues a prediction for a user's recent behaviors (oldest first); never blocks. */
-  public CompletionStage<Prediction> predict(String userId, List<RecentBehavior> recent) {
+  /** Queues a prediction for a user whose whole history is {@code behaviors} (oldest first); never blocks. */
+  public CompletionStage<Prediction> predict(String userId, List<RecentBehavior> behaviors) {
+    return predict(userId, UserContext.of(List.copyOf(behaviors)));
+  }
+
+  /** Queues a prediction for a user's recent behaviors and history counters; never blocks. */
+  public CompletionStage<Prediction> predict(String userId, UserContext context) {
     metrics.requests.increment();
     if (closed) return rejected(PoolRejectedException.Reason.CLOSED, "inference pool is closed");
-    InferenceRequest r = new InferenceRequest(userId, List.copyOf(recent), new CompletableFuture<>(), System.nanoTime());
+    InferenceRequest r = new InferenceRequest(userId, context, new CompletableFuture<>(), System.nanoTime());
     if (!aggregator.offer(r))
       return rejected(PoolRejectedException.Reason.QUEUE_FULL, "inference queue is full (" + config.queueCapacity() + " waiting)");
     if (closed && aggregator.remove(r)) // lost the race with close(): nobody would serve it
@@ -165,7 +171,7 @@ public final class InferencePool implements AutoCloseable {
   private void runPart(Deployment d, BatchWorker worker, List<InferenceRequest> reqs) {
     List<Prediction> out;
     try {
-      out = worker.predict(reqs.stream().map(InferenceRequest::recent).toList());
+      out = worker.predict(reqs.stream().map(InferenceRequest::context).toList());
     } catch (RuntimeException e) {
       ModelStoreException ex = e instanceof ModelStoreException mse ? mse
           : new InferenceException("model " + d.version() + " failed on a batch of " + reqs.size() + ": " + e.getMessage(), e);

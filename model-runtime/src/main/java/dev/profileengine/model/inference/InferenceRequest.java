@@ -1,9 +1,8 @@
 package dev.profileengine.model.inference;
 
-import dev.profileengine.profile.RecentBehavior;
-import java.util.List;
+import dev.profileengine.model.encoding.UserContext;
 import java.util.concurrent.CompletableFuture;
 
 /** A queued prediction request. */
-record InferenceRequest(String userId, List<RecentBehavior> recent, CompletableFuture<Prediction> result,
+record InferenceRequest(String userId, UserContext context, CompletableFuture<Prediction> result,
     long enqueuedNanos) {}

@@ -2,6 +2,7 @@ package dev.profileengine.model.inference;
 
 import dev.profileengine.model.encoding.BehaviorStats;
 import dev.profileengine.model.encoding.SummaryFeatures;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.nn.OutputPolicy;
 import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
@@ -57,15 +58,16 @@ public final class MarkovFallbackPredictor implements ServingModel, BatchWorker 
   }
 
   @Override
-  public List<Prediction> predict(List<List<RecentBehavior>> batch) {
+  public List<Prediction> predict(List<UserContext> batch) {
     Instant now = Instant.now();
     List<Prediction> out = new ArrayList<>(batch.size());
-    for (List<RecentBehavior> ctx : batch) out.add(predictOne(ctx, now));
+    for (UserContext ctx : batch) out.add(predictOne(ctx, now));
     return out;
   }
 
-  private Prediction predictOne(List<RecentBehavior> ctx, Instant now) {
-    double[] p = SummaryFeatures.userMarkovProbabilities(ctx, stats, SummaryFeatures.PSEUDO);
+  private Prediction predictOne(UserContext c, Instant now) {
+    List<RecentBehavior> ctx = c.recent();
+    double[] p = SummaryFeatures.userMarkovProbabilities(c.history(), stats, SummaryFeatures.PSEUDO);
     int unseen = 0;
     double sum = 0;
     for (BehaviorType t : BehaviorType.values()) {

@@ -6,7 +6,7 @@ import ai.djl.engine.Engine;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.nn.NextBehaviorBlock;
 import dev.profileengine.model.registry.ModelBundle;
-import dev.profileengine.profile.RecentBehavior;
+import dev.profileengine.model.encoding.UserContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ import java.util.List;
  * <pre>{@code
  * try (NextBehaviorModel model = ModelLoader.loadDefault();
  *      BehaviorPredictor p = model.newPredictor()) {
- *   List<Prediction> out = p.predict(List.of(recentBehaviorsOfUser1, recentBehaviorsOfUser2));
+ *   List<Prediction> out = p.predict(List.of(UserContext.of(historyOfUser1), new UserContext(recent, counters)));
  * }
  * }</pre>
  */
@@ -82,7 +82,7 @@ public final class NextBehaviorModel implements ServingModel {
   }
 
   /** Convenience for low-rate callers: one shared predictor, callers serialised. */
-  public List<Prediction> predict(List<List<RecentBehavior>> batch) {
+  public List<Prediction> predict(List<UserContext> batch) {
     synchronized (sharedLock) {
       if (shared == null) shared = newPredictor();
       return shared.predict(batch);

@@ -37,10 +37,12 @@ public record Manifest(
    * @param activeTypes wire names of the types occurring in training
    * @param prior global type frequency, by wire name
    * @param transitions row = previous type ordinal, column = next type ordinal
+   * @param summary the summary-feature contract the model was trained on ({@code SummaryFeatures.CONTRACT});
+   *     absent in models trained before the history counters (summaries of the last 1,024 behaviors)
    */
   public record Encoding(int sequenceLength, int contextLimit, long[] gapBoundsSeconds, List<String> activeTypes,
       Map<String, Double> prior, double[][] transitions, List<String> featureNames, float[] featureMean,
-      float[] featureStd, int categoryTokens) {}
+      float[] featureStd, int categoryTokens, String summary) {}
 
   /** The output policy (see {@code OutputPolicy}) with a description of the rule. */
   public record Decision(String rule, double temperature, double markovWeight, Map<String, Double> logBias, double categoryBlend,

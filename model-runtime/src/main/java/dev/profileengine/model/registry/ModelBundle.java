@@ -75,7 +75,7 @@ public record ModelBundle(Path dir, Manifest manifest, SequenceEncoder encoder, 
     for (BehaviorType t : BehaviorType.values()) prior.put(t.wire(), e.stats().prior()[t.ordinal()]);
     return new Manifest.Encoding(e.spec().sequenceLength(), e.spec().contextLimit(), e.spec().gapBoundsSeconds(),
         e.stats().activeTypes().stream().map(BehaviorType::wire).toList(), prior, e.stats().transitions(),
-        SummaryFeatures.names(e.stats()), e.scaler().mean(), e.scaler().std(), e.vocabulary().tokenCount());
+        SummaryFeatures.names(e.stats()), e.scaler().mean(), e.scaler().std(), e.vocabulary().tokenCount(), SummaryFeatures.CONTRACT);
   }
 
   public static Manifest.Decision describe(OutputPolicy p) {
@@ -124,6 +124,12 @@ public record ModelBundle(Path dir, Manifest manifest, SequenceEncoder encoder, 
       List<String> cats = (List<String>) v.get("categories");
       CategoryVocabulary vocab = new CategoryVocabulary(cats);
       Manifest.Encoding enc = m.encoding();
+      // Serving feeds the summary features from a profile's 50 behaviors and history counters; a
+      // model trained on another summary would get inputs it never saw, so it is refused (retrain).
+      if (!SummaryFeatures.CONTRACT.equals(enc.summary()))
+        throw new ModelLoadException("model " + m.version() + " was trained on summary contract "
+            + (enc.summary() == null ? "'last 1,024 behaviors'" : "'" + enc.summary() + "'") + ", this build feeds '"
+            + SummaryFeatures.CONTRACT + "' (whole-history counters): retrain it");
       if (vocab.tokenCount() != enc.categoryTokens())
         throw new ModelLoadException("vocabulary has " + vocab.tokenCount() + " tokens, manifest says " + enc.categoryTokens());
       List<BehaviorType> active = new ArrayList<>();

@@ -6,10 +6,13 @@ import static dev.profileengine.profile.BehaviorType.PURCHASE;
 import static dev.profileengine.profile.BehaviorType.VIEW;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.profileengine.profile.RecentBehavior;
+import dev.profileengine.profile.BehaviorHistory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +27,7 @@ class SequenceEncoderTest {
 
   @Test
   void leftPadsToFiftyWithMostRecentLast() {
-    EncodedSequence e = encoder.encode(List.of(b(VIEW, "c1", 0), b(CART, "c2", 30), b(PURCHASE, "c1", 90)));
+    EncodedSequence e = encoder.encode(UserContext.of(List.of(b(VIEW, "c1", 0), b(CART, "c2", 30), b(PURCHASE, "c1", 90))));
     assertEquals(50, e.types().length);
     for (int i = 0; i < 47; i++) {
       assertEquals(0, e.types()[i]);
@@ -43,10 +46,26 @@ class SequenceEncoderTest {
   void longSequencesKeepTheLastFifty() {
     List<RecentBehavior> seq = new ArrayList<>();
     for (int i = 0; i < 80; i++) seq.add(b(i == 79 ? CART : VIEW, "c1", i * 10L));
-    EncodedSequence e = encoder.encode(seq);
+    EncodedSequence e = encoder.encode(UserContext.of(seq));
     assertTrue(e.types()[0] != 0, "no padding when 50 or more behaviors");
     assertEquals(1 + CART.ordinal(), e.types()[49]);
-    assertEquals(2 + 1, e.gaps()[0], "the first shown behavior still has a real gap (10 s bucket)");
+    assertEquals(1, e.gaps()[0], "the oldest behavior of the window has the 'no previous' token");
+    assertEquals(2 + 1, e.gaps()[1], "the others their real gap (10 s bucket)");
+  }
+
+  @Test
+  void aProfilesWindowWithItsCountersEncodesLikeTheWholeHistory() {
+    List<RecentBehavior> seq = new ArrayList<>();
+    for (int i = 0; i < 300; i++) seq.add(b(i % 9 == 0 ? CART : i % 31 == 0 ? PURCHASE : VIEW, "c" + (i % 4), i * 70_000L));
+    List<RecentBehavior> last50 = seq.subList(250, 300);
+    EncodedSequence whole = encoder.encode(UserContext.of(seq));
+    EncodedSequence served = encoder.encode(new UserContext(last50, BehaviorHistory.of(seq)));
+    assertArrayEquals(whole.types(), served.types());
+    assertArrayEquals(whole.categories(), served.categories());
+    assertArrayEquals(whole.gaps(), served.gaps());
+    assertArrayEquals(whole.features(), served.features());
+    EncodedSequence windowOnly = encoder.encode(UserContext.of(last50));
+    assertFalse(Arrays.equals(whole.features(), windowOnly.features()), "the counters carry what the window does not");
   }
 
   @Test
@@ -55,7 +74,7 @@ class SequenceEncoderTest {
     assertEquals(CategoryVocabulary.FIRST + 1, vocab.token("c2"));
     assertEquals(CategoryVocabulary.OOV, vocab.token("never-seen"));
     assertEquals(CategoryVocabulary.NONE, vocab.token(null));
-    EncodedSequence e = encoder.encode(List.of(b(VIEW, "zzz", 0)));
+    EncodedSequence e = encoder.encode(UserContext.of(List.of(b(VIEW, "zzz", 0))));
     assertEquals(CategoryVocabulary.OOV, e.categories()[49]);
     CategoryVocabulary minCount = CategoryVocabulary.build(List.of("a", "a", "b"), 2, 100);
     assertEquals(CategoryVocabulary.OOV, minCount.token("b"), "rare categories are out of vocabulary");
@@ -78,15 +97,15 @@ class SequenceEncoderTest {
 
   @Test
   void outOfOrderInputIsSortedByTime() {
-    EncodedSequence sorted = encoder.encode(List.of(b(VIEW, "c1", 0), b(CART, "c1", 50)));
-    EncodedSequence shuffled = encoder.encode(List.of(b(CART, "c1", 50), b(VIEW, "c1", 0)));
+    EncodedSequence sorted = encoder.encode(UserContext.of(List.of(b(VIEW, "c1", 0), b(CART, "c1", 50))));
+    EncodedSequence shuffled = encoder.encode(UserContext.of(List.of(b(CART, "c1", 50), b(VIEW, "c1", 0))));
     assertArrayEquals(sorted.types(), shuffled.types());
     assertArrayEquals(sorted.features(), shuffled.features());
   }
 
   @Test
   void emptyContextIsAllPadding() {
-    EncodedSequence e = encoder.encode(List.of());
+    EncodedSequence e = encoder.encode(UserContext.of(List.of()));
     for (int t : e.types()) assertEquals(0, t);
   }
 }

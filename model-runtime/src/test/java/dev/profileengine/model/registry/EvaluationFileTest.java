@@ -18,7 +18,7 @@ class EvaluationFileTest {
   @TempDir Path root;
 
   private Path version(String name) throws Exception {
-    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v1");
+    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v2");
     Path dir = Files.createDirectories(root.resolve(name));
     for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY)) Files.copy(src.resolve(f), dir.resolve(f));
     return dir;
@@ -75,8 +75,8 @@ class EvaluationFileTest {
   void thePackagedModelCarriesItsReport() {
     // No registry, or one without the version: the copy packaged in the jar answers.
     for (Optional<ModelRegistry> registry : List.of(Optional.<ModelRegistry>empty(), Optional.of(new ModelRegistry(root)))) {
-      EvaluationFile.Found found = assertInstanceOf(EvaluationFile.Found.class, EvaluationFile.read(registry, "nb-gru-v1"));
-      assertEquals("nb-gru-v1", found.report().get("model").get("version").asText());
+      EvaluationFile.Found found = assertInstanceOf(EvaluationFile.Found.class, EvaluationFile.read(registry, "nb-gru-v2"));
+      assertEquals("nb-gru-v2", found.report().get("model").get("version").asText());
       assertEquals("taobao-userbehavior-users.csv", found.report().get("model").get("data").asText());
       assertTrue(found.report().get("model").get("reliability").size() > 0);
     }

@@ -75,8 +75,8 @@ public final class Main {
       prediction the node stored as of exactly the events before each held-out event, side by side
       with the offline model (--json: a "served" entry next to "model"); a prediction that does not
       come within --served-wait seconds (default 20) is counted as dropped, never replaced. The
-      offline model is also shown on the node's window alone (--served-window, default 50:
-      profile.recent-behaviors). popularity writes
+      offline model is also shown on a summary of the node's window alone, without history counters
+      (--served-window, default 50: profile.recent-behaviors). popularity writes
       DIR/popularity.json from the history part of FILE under the split of DIR's manifest (FILE must
       be the training file named there). tune-weights grid-searches the recommender weights on the
       validation slice (default step 0.05) and prints the best.
@@ -199,9 +199,10 @@ public final class Main {
 
   /**
    * The served predictions against the model's offline ones on the same held-out events: as
-   * {@code evaluate} runs it (up to 1,024 past events) and on the last {@code window} past events
-   * only, the engine's window ({@code profile.recent-behaviors}), which tells how much of a gap the
-   * window explains.
+   * {@code evaluate} runs it (every past event: the window and the history counters, as a profile
+   * keeps them) and with a summary of the last {@code window} past events only (counters folded from
+   * the window alone, what a profile without history counters would serve), which tells how much
+   * the counters carry.
    */
   static ServedComparison compare(BehaviorDataset data, RecordingScorer offline, BatchScorer model, ServedReplay.Outcome served,
       String version, int window, Bootstrap.Options bootstrap) {
@@ -211,10 +212,10 @@ public final class Main {
     List<Evaluator.Target> windowed = targets.stream().map(t -> new Evaluator.Target(t.userId(),
         t.before().subList(Math.max(0, t.before().size() - window), t.before().size()), t.actual(), t.firstOfUser())).toList();
     Map<String, ServedComparison.Reference> references = new LinkedHashMap<>();
-    references.put(ServedComparison.MODEL, new ServedComparison.Reference("model " + version + " offline (up to 1,024 past events)",
+    references.put(ServedComparison.MODEL, new ServedComparison.Reference("model " + version + " offline, as evaluate (every past event)",
         "offline", offline.recorded()));
     references.put(ENGINE_WINDOW_KEY, new ServedComparison.Reference("model " + version + " offline, last " + window
-        + " past events only", "offline last " + window, Evaluator.scoreAll(model, windowed)));
+        + " events, no counters", "offline last " + window, Evaluator.scoreAll(model, windowed)));
     return ServedComparison.compare(targets, servedScores, "served by " + served.url(), references, bootstrap);
   }
 

@@ -2,12 +2,12 @@ package dev.profileengine.model.eval;
 
 import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
-import dev.profileengine.profile.RecentBehavior;
+import dev.profileengine.model.encoding.UserContext;
 import java.util.List;
 
 /** A batch predictor under evaluation (the model): contexts in, scored predictions out. */
 public interface BatchScorer {
-  List<Scored> score(List<List<RecentBehavior>> contexts);
+  List<Scored> score(List<UserContext> contexts);
 
   /** Row title in the report. */
   default String title() {

@@ -4,8 +4,10 @@ import dev.profileengine.data.DataFiles;
 import dev.profileengine.model.dataset.BehaviorDataset;
 import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.registry.MetricRow;
+import dev.profileengine.profile.BehaviorHistory;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
@@ -31,8 +33,21 @@ public final class Evaluator {
 
   private Evaluator() {}
 
-  /** A predicted event: the user's context (all events before it) and the actual next one. */
-  public record Target(String userId, List<RecentBehavior> before, RecentBehavior actual, boolean firstOfUser) {}
+  /**
+   * A predicted event: the user's context (all events before it, and their {@link BehaviorHistory}
+   * counters, folded as a profile folds them) and the actual next one.
+   */
+  public record Target(String userId, List<RecentBehavior> before, RecentBehavior actual, boolean firstOfUser, BehaviorHistory history) {
+    /** A target whose counters are the fold of {@code before}. */
+    public Target(String userId, List<RecentBehavior> before, RecentBehavior actual, boolean firstOfUser) {
+      this(userId, before, actual, firstOfUser, BehaviorHistory.of(before));
+    }
+
+    /** What the model reads: the counters and the events before the target. */
+    public UserContext context() {
+      return new UserContext(before, history);
+    }
+  }
 
   /** Every held-out event of every user (indices {@code >= floor(0.8 n)}), users in data order. */
   public static List<Target> heldOutTargets(BehaviorDataset data, ChronologicalSplit split) {
@@ -52,7 +67,11 @@ public final class Evaluator {
     List<Target> out = new ArrayList<>();
     data.users().forEach((u, seq) -> {
       int first = Math.max(1, from.applyAsInt(seq.size()));
-      for (int j = first; j < to.applyAsInt(seq.size()); j++) out.add(new Target(u, seq.subList(0, j), seq.get(j), j == first));
+      BehaviorHistory h = BehaviorHistory.of(seq.subList(0, first));
+      for (int j = first; j < to.applyAsInt(seq.size()); j++) {
+        out.add(new Target(u, seq.subList(0, j), seq.get(j), j == first, h));
+        h = h.with(seq.get(j));
+      }
     });
     return out;
   }
@@ -230,7 +249,7 @@ public final class Evaluator {
   public static List<BatchScorer.Scored> scoreAll(BatchScorer model, List<Target> targets) {
     List<BatchScorer.Scored> out = new ArrayList<>(targets.size());
     for (int from = 0; from < targets.size(); from += CHUNK)
-      out.addAll(model.score(targets.subList(from, Math.min(targets.size(), from + CHUNK)).stream().map(Target::before).toList()));
+      out.addAll(model.score(targets.subList(from, Math.min(targets.size(), from + CHUNK)).stream().map(Target::context).toList()));
     return out;
   }
 

@@ -1,6 +1,6 @@
 package dev.profileengine.model.eval;
 
-import dev.profileengine.profile.RecentBehavior;
+import dev.profileengine.model.encoding.UserContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +18,7 @@ public final class RecordingScorer implements BatchScorer {
   }
 
   @Override
-  public List<Scored> score(List<List<RecentBehavior>> contexts) {
+  public List<Scored> score(List<UserContext> contexts) {
     List<Scored> out = inner.score(contexts);
     recorded.addAll(out);
     return out;

@@ -2,6 +2,7 @@ package dev.profileengine.model.train;
 
 import dev.profileengine.model.encoding.EncodedSequence;
 import dev.profileengine.model.encoding.FeatureScaler;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.profile.RecentBehavior;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +10,10 @@ import java.util.List;
 /**
  * Encoded training or validation examples: the encoded context before each target and the
  * target's type ordinal and category token. {@code contexts} keeps the raw contexts (views into
- * the user sequences) for tuning the category blend.
+ * the user sequences and the history counters before the target) for fitting the output policy.
  */
 public record Examples(List<EncodedSequence> inputs, int[] typeLabels, int[] categoryLabels,
-    List<List<RecentBehavior>> contexts, List<RecentBehavior> targets) {
+    List<UserContext> contexts, List<RecentBehavior> targets) {
 
   public int size() {
     return inputs.size();
@@ -30,10 +31,10 @@ public record Examples(List<EncodedSequence> inputs, int[] typeLabels, int[] cat
     private final List<EncodedSequence> inputs = new ArrayList<>();
     private final List<Integer> types = new ArrayList<>();
     private final List<Integer> cats = new ArrayList<>();
-    private final List<List<RecentBehavior>> contexts = new ArrayList<>();
+    private final List<UserContext> contexts = new ArrayList<>();
     private final List<RecentBehavior> targets = new ArrayList<>();
 
-    public void add(EncodedSequence input, List<RecentBehavior> context, RecentBehavior target, int categoryToken) {
+    public void add(EncodedSequence input, UserContext context, RecentBehavior target, int categoryToken) {
       inputs.add(input);
       types.add(target.type().ordinal());
       cats.add(categoryToken);

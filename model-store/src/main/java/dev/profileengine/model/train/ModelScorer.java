@@ -4,7 +4,7 @@ import dev.profileengine.model.eval.BatchScorer;
 import dev.profileengine.model.inference.BatchWorker;
 import dev.profileengine.model.inference.Prediction;
 import dev.profileengine.model.inference.ServingModel;
-import dev.profileengine.profile.RecentBehavior;
+import dev.profileengine.model.encoding.UserContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +27,7 @@ public final class ModelScorer implements BatchScorer, AutoCloseable {
   }
 
   @Override
-  public List<Scored> score(List<List<RecentBehavior>> contexts) {
+  public List<Scored> score(List<UserContext> contexts) {
     List<Prediction> preds = worker.predict(contexts);
     List<Scored> out = new ArrayList<>(preds.size());
     for (Prediction p : preds)

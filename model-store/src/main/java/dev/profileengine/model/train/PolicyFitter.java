@@ -32,7 +32,7 @@ public final class PolicyFitter {
   /** The per-user Markov estimate of every validation context. */
   static double[][] markov(Examples v, BehaviorStats stats) {
     double[][] m = new double[v.size()][];
-    for (int i = 0; i < v.size(); i++) m[i] = SummaryFeatures.userMarkovProbabilities(v.contexts().get(i), stats, SummaryFeatures.PSEUDO);
+    for (int i = 0; i < v.size(); i++) m[i] = SummaryFeatures.userMarkovProbabilities(v.contexts().get(i).history(), stats, SummaryFeatures.PSEUDO);
     return m;
   }
 
@@ -108,7 +108,7 @@ public final class PolicyFitter {
       long hits = 0;
       for (int i = 0; i < v.size(); i++) {
         String actual = v.targets().get(i).categoryId();
-        List<CategoryScore> top = p.topCategories(val.categoryProbabilities()[i], vocab, v.contexts().get(i), 10);
+        List<CategoryScore> top = p.topCategories(val.categoryProbabilities()[i], vocab, v.contexts().get(i).recent(), 10);
         for (CategoryScore c : top) if (c.id().equals(actual)) {
           hits++;
           break;

@@ -6,6 +6,7 @@ import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.dataset.BehaviorDataset;
 import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.BehaviorStats;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.encoding.CategoryVocabulary;
 import dev.profileengine.model.encoding.EncodedSequence;
 import dev.profileengine.model.encoding.FeatureScaler;
@@ -22,6 +23,7 @@ import dev.profileengine.model.registry.Manifest;
 import dev.profileengine.model.registry.MetricRow;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.model.registry.ModelRegistry;
+import dev.profileengine.profile.BehaviorHistory;
 import dev.profileengine.profile.RecentBehavior;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,7 +53,7 @@ public final class TrainPipeline {
    *     saved (a reloaded version must predict the same)
    */
   public record Outcome(Path versionDir, Manifest manifest, EvaluationReport report,
-      List<List<RecentBehavior>> probeContexts, List<dev.profileengine.model.inference.Prediction> probePredictions) {}
+      List<UserContext> probeContexts, List<dev.profileengine.model.inference.Prediction> probePredictions) {}
 
   public static Outcome run(TrainOptions o, PrintStream progress) {
     long t0 = System.nanoTime();
@@ -71,13 +73,16 @@ public final class TrainPipeline {
 
     Examples.Builder tb = new Examples.Builder();
     Examples.Builder vb = new Examples.Builder();
-    int limit = o.encoding().contextLimit();
+    int window = o.encoding().sequenceLength();
     for (List<RecentBehavior> seq : data.users().values()) {
       int h = o.split().historyLength(seq.size());
       int vs = o.split().validationStart(h);
+      // The counters of every event before the target, folded as a profile folds them.
+      BehaviorHistory before = BehaviorHistory.empty().with(seq.get(0));
       for (int j = 1; j < h; j++) {
-        EncodedSequence e = raw.encode(seq, 0, j);
-        (j < vs ? tb : vb).add(e, seq.subList(Math.max(0, j - limit), j), seq.get(j), vocab.token(seq.get(j).categoryId()));
+        UserContext c = new UserContext(seq.subList(Math.max(0, j - window), j), before);
+        (j < vs ? tb : vb).add(raw.encode(c), c, seq.get(j), vocab.token(seq.get(j).categoryId()));
+        before = before.with(seq.get(j));
       }
     }
     Examples rawTrain = tb.build();
@@ -104,7 +109,7 @@ public final class TrainPipeline {
         bundle0.activeTypeMask(), 300, 1e-4);
     progress.printf(java.util.Locale.ROOT, "warm start: logistic regression on the summary features, %.1fs%n", (System.nanoTime() - w0) / 1e9);
     NetTrainer.Result r = NetTrainer.train(shape, o.hyperParams(), train, val, warm, progress);
-    List<List<RecentBehavior>> probeContexts;
+    List<UserContext> probeContexts;
     List<dev.profileengine.model.inference.Prediction> probe;
     try (Model model = r.model()) {
       OutputPolicy policy;

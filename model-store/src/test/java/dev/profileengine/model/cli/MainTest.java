@@ -68,8 +68,8 @@ class MainTest {
 
   @Test
   void evaluateSaveStoresTheJsonReportInTheVersionDirectory() throws Exception {
-    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v1");
-    Path version = Files.createDirectories(dir.resolve("registry/nb-gru-v1"));
+    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v2");
+    Path version = Files.createDirectories(dir.resolve("registry/nb-gru-v2"));
     for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY, ModelBundle.PARAMS_FILE)) Files.copy(src.resolve(f), version.resolve(f));
     Path data = TestData.firstUsers(40, dir);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -81,9 +81,9 @@ class MainTest {
     assertEquals(out.toString(StandardCharsets.UTF_8).strip(), Files.readString(saved).strip(), "the file is exactly what --json prints");
     assertFalse(Files.exists(version.resolve(EvaluationFile.FILE + ".tmp")));
     // What a node reads back, from the registry that holds the version.
-    var found = EvaluationFile.read(java.util.Optional.of(new ModelRegistry(version.getParent())), "nb-gru-v1");
+    var found = EvaluationFile.read(java.util.Optional.of(new ModelRegistry(version.getParent())), "nb-gru-v2");
     assertTrue(found instanceof EvaluationFile.Found, found.toString());
-    assertEquals("nb-gru-v1", ((EvaluationFile.Found) found).report().get("model").get("version").asText());
+    assertEquals("nb-gru-v2", ((EvaluationFile.Found) found).report().get("model").get("version").asText());
 
     ByteArrayOutputStream usage = new ByteArrayOutputStream();
     assertEquals(2, Main.run(new String[] {"evaluate", "--data", data.toString(), "--save"}, System.out,
@@ -93,7 +93,7 @@ class MainTest {
 
   @Test
   void popularityWritesTheCommittedFileAndRefusesAnotherDataFile() throws Exception {
-    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v1");
+    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v2");
     Path version = Files.createDirectories(dir.resolve("v"));
     for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY)) Files.copy(src.resolve(f), version.resolve(f));
     ByteArrayOutputStream out = new ByteArrayOutputStream();

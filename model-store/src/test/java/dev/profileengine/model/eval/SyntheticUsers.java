@@ -1,6 +1,7 @@
 package dev.profileengine.model.eval;
 
 import dev.profileengine.model.dataset.BehaviorDataset;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.recommend.CategoryScore;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
@@ -43,10 +44,10 @@ final class SyntheticUsers {
   static BatchScorer oracle(Map<String, List<RecentBehavior>> users, boolean right, String title) {
     return new BatchScorer() {
       @Override
-      public List<Scored> score(List<List<RecentBehavior>> contexts) {
+      public List<Scored> score(List<UserContext> contexts) {
         List<Scored> out = new ArrayList<>();
-        for (List<RecentBehavior> c : contexts) {
-          RecentBehavior next = nextOf(users, c);
+        for (UserContext c : contexts) {
+          RecentBehavior next = nextOf(users, c.recent());
           int truth = next.type().ordinal();
           int target = right ? truth : (truth == BehaviorType.VIEW.ordinal() ? BehaviorType.CART.ordinal() : BehaviorType.VIEW.ordinal());
           double[] p = new double[BehaviorType.count()];

@@ -10,6 +10,7 @@ import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.eval.Baseline;
 import dev.profileengine.model.eval.EvaluationReport;
 import dev.profileengine.model.eval.Evaluator;
+import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.inference.ModelLoader;
 import dev.profileengine.model.inference.NextBehaviorModel;
 import dev.profileengine.model.inference.Prediction;
@@ -85,8 +86,8 @@ class DefaultModelTest {
   @Test
   void servesUsersWithNoHistoryAndUnknownCategories() {
     try (NextBehaviorModel model = ModelLoader.loadDefault()) {
-      List<Prediction> p = model.predict(List.of(List.of(),
-          List.of(new RecentBehavior(BehaviorType.SEARCH, null, 1_000L), new RecentBehavior(BehaviorType.CLICK, "no-such-category", 2_000L))));
+      List<Prediction> p = model.predict(List.of(UserContext.EMPTY,
+          UserContext.of(List.of(new RecentBehavior(BehaviorType.SEARCH, null, 1_000L), new RecentBehavior(BehaviorType.CLICK, "no-such-category", 2_000L)))));
       for (Prediction x : p) {
         assertEquals(1.0, x.nextBehavior().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
         assertEquals(List.of("view", "click", "favorite", "cart", "purchase", "search"), List.copyOf(x.nextBehavior().keySet()));

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * which would exceed the remote frame size. Each side holds the whole histories of real Taobao
  * users, at least {@link #MIN_EVENTS} events; the identify and the unmerge must each answer within
  * {@link #STEP_LIMIT}, the merged profile must equal the profile of all rows sent under one id, and
- * after the unmerge each side must equal what it was before the merge.
+ * after the unmerge each side must equal what it was before the merge. Before that, the largest
+ * request of one user's events a client may send (1 MiB) goes to the node without the user's
+ * shard, so it crosses nodes whole.
  *
  * <p>Knob: {@code failover.jar}. Node logs: {@code target/long-history-merge/}.
  */
@@ -41,6 +43,8 @@ class LongHistoryMergeClusterTest {
   private static final int MIN_EVENTS = 1_600;
   private static final Duration STEP_LIMIT = Duration.ofSeconds(8);
   private static final int BATCH = 500;
+  /** Events of one full request (every field at its longest): just under the 1 MiB body limit. */
+  private static final int FULL_EVENTS = 620;
   private static final Path RUN_DIR = Path.of("target", "long-history-merge");
 
   private final Figures figures = new Figures("long-history-merge");
@@ -65,6 +69,16 @@ class LongHistoryMergeClusterTest {
       String anonymous = firstId("lh-anon-", id -> hosted.get(2).contains(shard(shardOf, "~anonymousId:" + id)));
       figures.put("profiles", "%s (node 1, %d events), anonymousId %s (node 2, %d events)", customer, sides.get(0).size(), anonymous,
           sides.get(1).size());
+
+      // The largest request one user's events may come in crosses nodes whole (one RecordEvents).
+      String wide = firstId("lh-wide-", id -> hosted.get(2).contains(shard(shardOf, id)));
+      byte[] full = fullRequest(wide);
+      long fullFrom = System.nanoTime();
+      Http.Response fullAnswer = Http.postJson(cluster.node(1).baseUrl() + "/v1/events", full, Duration.ofSeconds(30));
+      figures.put("full request to the other node", "%d events of %s, %d bytes: HTTP %d in %.2f s", FULL_EVENTS, wide, full.length,
+          fullAnswer.status(), secondsSince(fullFrom));
+      assertEquals(200, fullAnswer.status(), fullAnswer.body());
+      for (JsonNode r : fullAnswer.json().path("results")) assertEquals("accepted", r.path("status").asText(), r.toString());
 
       RetryingCalls calls = new RetryingCalls(cluster::routableUrls, Duration.ofSeconds(120));
       send(calls, "userId", customer, sides.get(0));
@@ -114,6 +128,25 @@ class LongHistoryMergeClusterTest {
       System.out.println(figures.summary());
       figures.write(RUN_DIR.resolve("figures.txt"));
     }
+  }
+
+  /**
+   * A request of {@link #FULL_EVENTS} events of {@code user} with every field at its longest, just
+   * under the gateway's 1 MiB body limit.
+   */
+  private static byte[] fullRequest(String user) throws Exception {
+    String l = "x".repeat(128);
+    long start = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+    ArrayNode body = Http.JSON.createArrayNode();
+    for (int i = 0; i < FULL_EVENTS; i++) {
+      ObjectNode e = body.addObject().put("eventId", String.format("%0128d", i)).put("userId", user).put("type", "purchase")
+          .put("timestamp", start + i * 1000L).put("itemId", l).put("categoryId", l).put("brand", l).put("price", 19.99)
+          .put("quantity", 2).put("query", l).put("dwellMs", 1200).put("pageDepth", 3);
+      e.putObject("context").put("device", l).put("os", l).put("channel", l).put("country", l).put("city", l).put("network", l);
+    }
+    byte[] bytes = Http.JSON.writeValueAsBytes(body);
+    assertTrue(bytes.length < 1024 * 1024, "the request fits the body limit: " + bytes.length);
+    return bytes;
   }
 
   /** Two disjoint sets of whole real histories of at least {@link #MIN_EVENTS} rows each, each in (time, event id) order. */

@@ -29,14 +29,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The merge steps a node of an older build sends carry the moving entries in the message
- * ({@code Absorb}/{@code Restore} without {@code upTo}); this build reads them from the sender's
- * journal instead, and must still take the carried ones. A real user's history is split in two:
- * a customer absorbs a tablet whose entries come in an older node's {@code Absorb}, and a phone
- * merged into another customer is restored by an older node's {@code Restore}. Each profile equals,
- * field by field, the profile of its own rows; repeats of either step change nothing.
+ * The steps that hand entries from one profile to another ({@code Absorb}, {@code Restore}): this
+ * build names the sender's journal position ({@code upTo}) and the receiver reads the entries from
+ * the journal; a node of an older build carries them in the message, and they must still be taken.
+ * A real user's history is split in two: a customer absorbs a tablet whose entries come in an older
+ * node's {@code Absorb}, and a phone merged into another customer is restored by an older node's
+ * {@code Restore}. Each profile equals, field by field, the profile of its own rows; repeats of
+ * either step change nothing. A step naming more than the sender's journal holds is refused as busy.
  */
-class IdentityOlderNodeStepsTest {
+class IdentityHandoverTest {
   @TempDir
   Path dataDir;
 
@@ -88,6 +89,30 @@ class IdentityOlderNodeStepsTest {
       assertLinked(PHONE, get(phone.<LinkReply>ask(r -> withReplyTo(restore, r), ASK)));
       assertEquals(restored, view(profiles, PHONE), "a repeated restore changes nothing");
     }
+  }
+
+  @Test
+  void aStepNamingMoreThanTheSendersJournalHoldsIsBusyAndChangesNothing() throws Exception {
+    List<BehaviorRow> rows = history();
+    try (TestNode node = TestNode.start(dataDir, CONFIG)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, CUSTOMER_A, rows.subList(0, rows.size() / 2));
+      send(profiles, TABLET, rows.subList(rows.size() / 2, rows.size()));
+      ProfileView before = view(profiles, CUSTOMER_A);
+      EntityRef<UserProfile.Command> customer = ClusterSharding.get(node.node.system()).entityRefFor(UserProfile.ENTITY_KEY, CUSTOMER_A);
+      LinkReply reply = get(customer.<LinkReply>ask(r -> new UserProfile.Absorb(TABLET, List.of(TABLET), List.of(), List.of(), 1_000_000L, r), ASK));
+      assertEquals(LinkReply.Status.BUSY, reply.status(), reply.toString());
+      assertEquals(before, view(profiles, CUSTOMER_A), "nothing absorbed");
+      Outcome<?> linked = get(profiles.identify(new IdentityClaim(CUSTOMER_A, TABLET_ID, null)));
+      assertInstanceOf(Outcome.Ok.class, linked, "an identify links them after all: " + linked);
+      IdentityMergeTest.assertSameProfile(ref(profiles, rows), view(profiles, CUSTOMER_A), "merged");
+    }
+  }
+
+  /** The profile of {@code rows} sent under one id. */
+  private static ProfileView ref(Profiles profiles, List<BehaviorRow> rows) throws Exception {
+    send(profiles, "on-ref-busy", rows);
+    return view(profiles, "on-ref-busy");
   }
 
   /** The entries an older node carried for {@code rows} sent under {@code key}: one per behavior, as journaled. */

@@ -220,7 +220,10 @@ public final class UserProfile
    */
   public record SeenWith(List<String> userIds, int maxUsers, ActorRef<Boolean> replyTo) implements Command {}
 
-  /** Internal: the profile's entries were read from the journal, with where its blocks came from ({@link BlockOrigins#byKey}). */
+  /**
+   * Internal: what a link step read from the journal (see {@code begin}): the entries it folds or
+   * splits, with where this profile's blocks came from ({@link BlockOrigins#byKey}).
+   */
   public record LedgerLoaded(List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) Map<String, List<String>> blockOrigins) implements Command {
     public LedgerLoaded {
       blockOrigins = new BlockOrigins(blockOrigins).byKey(); // absent in version 1: none

@@ -109,6 +109,24 @@ class IdentityHandoverTest {
     }
   }
 
+  @Test
+  void aRepeatOfTheAbsorbInProgressGetsItsAnswer() throws Exception {
+    List<BehaviorRow> rows = history();
+    try (TestNode node = TestNode.start(dataDir, CONFIG)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, CUSTOMER_A, rows.subList(0, rows.size() / 2));
+      send(profiles, TABLET, rows.subList(rows.size() / 2, rows.size()));
+      EntityRef<UserProfile.Command> customer = ClusterSharding.get(node.node.system()).entityRefFor(UserProfile.ENTITY_KEY, CUSTOMER_A);
+      // The tablet's journal up to its first row (as if it were frozen there): sent twice in a row,
+      // the second arrives while the first reads the journals.
+      var first = customer.<LinkReply>ask(r -> new UserProfile.Absorb(TABLET, List.of(TABLET), List.of(), List.of(), 1L, r), ASK);
+      var repeat = customer.<LinkReply>ask(r -> new UserProfile.Absorb(TABLET, List.of(TABLET), List.of(), List.of(), 1L, r), ASK);
+      assertLinked(CUSTOMER_A, get(first));
+      assertLinked(CUSTOMER_A, get(repeat));
+      assertEquals(rows.size() / 2 + 1, view(profiles, CUSTOMER_A).eventCount(), "the customer's rows and the tablet's first, once");
+    }
+  }
+
   /** The profile of {@code rows} sent under one id. */
   private static ProfileView ref(Profiles profiles, List<BehaviorRow> rows) throws Exception {
     send(profiles, "on-ref-busy", rows);

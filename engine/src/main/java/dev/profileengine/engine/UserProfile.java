@@ -548,13 +548,16 @@ public final class UserProfile
     return Effect().noReply();
   }
 
-  /** A link step is in progress: its own messages go on, a competing absorb is told to come back, the rest waits. */
+  /** A link step is in progress: its own messages go on, a competing absorb is told to come back, the rest (a repeat of it too) waits. */
   private ReplyEffect<Event, ProfileState> whileLinking(ProfileState state, Command command) {
     if (command instanceof LedgerLoaded c) return onLedgerLoaded(state, c);
     if (command instanceof LedgerFailed c) return onLedgerFailed(c);
     if (command instanceof OtherSideAnswered c) return onOtherSideAnswered(state, c);
     if (command instanceof Absorb c) {
       if (state.links().absorbed(c.from())) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
+      // A repeat of the absorb in progress (the sender's ask timed out while the journal was read)
+      // waits for it: told busy, the sender would cancel a merge that is about to be journaled here.
+      if (linking.step() == Step.ABSORB && linking.other().equals(c.from())) return Effect().stash();
       return Effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, "userId", "the profile is being merged or split: retry"));
     }
     return Effect().stash();

@@ -12,7 +12,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The entries a profile is folded from (see {@link LedgerEntry}), read from its journal: what a
- * merge hands to the canonical profile and an unmerge splits by source. A merge, unmerge or
+ * merge hands to the canonical profile and an unmerge splits by source. The side that receives a
+ * merge or unmerge reads the other side's entries here too (the journal is shared), so the
+ * messages between them carry no history. A merge, unmerge or
  * restore journals the whole resulting list, so the read only keeps what follows the last one. An
  * unmerge also needs which blocks came with the profile it splits off ({@link BlockOrigins}).
  */
@@ -42,15 +44,31 @@ final class ProfileLedger implements akka.actor.typed.Extension {
 
   /** The entries of the profile {@code key} as journaled up to now (call it from the entity, after its writes). */
   CompletionStage<Read> load(String key) {
+    return load(key, Long.MAX_VALUE);
+  }
+
+  /**
+   * The entries of the profile {@code key} as they stood at its sequence number {@code upTo}: what
+   * the other side of a merge or unmerge reads (that profile is frozen at {@code upTo} meanwhile).
+   * Fails when the journal ends before it, rather than hand over part of a history.
+   */
+  CompletionStage<Read> load(String key, long upTo) {
     List<LedgerEntry> entries = new ArrayList<>();
-    return journal.currentEventsByPersistenceId(UserProfile.persistenceIdOf(key).id(), 0L, Long.MAX_VALUE)
-        .runWith(Sink.fold(BlockOrigins.NONE, (blocks, env) -> {
+    return journal.currentEventsByPersistenceId(UserProfile.persistenceIdOf(key).id(), 0L, upTo)
+        .runWith(Sink.fold(new Progress(BlockOrigins.NONE, 0L), (p, env) -> {
           UserProfile.Event event = (UserProfile.Event) env.event();
           apply(entries, key, event);
-          return blocks(blocks, key, event);
+          return new Progress(blocks(p.blocks(), key, event), env.sequenceNr());
         }), system)
-        .thenApply(blocks -> new Read(List.copyOf(entries), blocks));
+        .thenApply(p -> {
+          if (upTo != Long.MAX_VALUE && p.last() < upTo)
+            throw new IllegalStateException("the journal of " + key + " ends at " + p.last() + ", before " + upTo);
+          return new Read(List.copyOf(entries), p.blocks());
+        });
   }
+
+  /** How far a read got: the blocks' origins so far and the last sequence number read. */
+  private record Progress(BlockOrigins blocks, long last) {}
 
   /** Folds one journaled event of profile {@code key} into where its blocks came from (pure). */
   static BlockOrigins blocks(BlockOrigins blocks, String key, UserProfile.Event event) {

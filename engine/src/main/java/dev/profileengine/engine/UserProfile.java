@@ -48,6 +48,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One user's live profile: a sharded, event-sourced single writer. It validates and admits
@@ -163,12 +165,34 @@ public final class UserProfile
   public record MergeInto(String canonical, ActorRef<LinkReply> replyTo) implements Command {}
 
   /**
-   * Between profiles: take the profile {@code from} with its identity {@code keys}, its entries and
-   * the identity keys it {@code blocked} (its unmerge blocks hold for the merged whole).
+   * A step between two profiles that hands over entries: the receiving side reads them from the
+   * journal of {@code from} up to its sequence number {@code upTo} ({@code from} is frozen there
+   * until the step ends), so the message stays small however long the history. A node of a build
+   * before {@code upTo} carries them in {@code entries} instead ({@code upTo} null).
+   */
+  public sealed interface Handover extends Command {
+    String from();
+
+    List<String> keys();
+
+    List<LedgerEntry> entries();
+
+    List<String> blocked();
+
+    Long upTo();
+
+    ActorRef<LinkReply> replyTo();
+  }
+
+  /**
+   * Between profiles: take the profile {@code from} with its identity {@code keys}, its entries (its
+   * journal up to {@code upTo}) and the identity keys it {@code blocked} (its unmerge blocks hold for
+   * the merged whole).
    */
   public record Absorb(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked,
-                       ActorRef<LinkReply> replyTo) implements Command {
+                       @JsonInclude(NON_EMPTY) Long upTo, ActorRef<LinkReply> replyTo) implements Handover {
     public Absorb {
+      entries = entries == null ? List.of() : entries;
       blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
     }
   }
@@ -177,12 +201,14 @@ public final class UserProfile
   public record Unmerge(String key, ActorRef<LinkReply> replyTo) implements Command {}
 
   /**
-   * Between profiles: this merged-away profile is canonical again with {@code keys}, these entries
-   * and the blocks it brought to {@code from} ({@code blocked}, as they stand now).
+   * Between profiles: this merged-away profile is canonical again with {@code keys}, the entries of
+   * {@code from} sent under them (split from its journal up to {@code upTo}) and the blocks it
+   * brought to {@code from} ({@code blocked}, as they stand now).
    */
   public record Restore(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked,
-                        ActorRef<LinkReply> replyTo) implements Command {
+                        @JsonInclude(NON_EMPTY) Long upTo, ActorRef<LinkReply> replyTo) implements Handover {
     public Restore {
+      entries = entries == null ? List.of() : entries;
       blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
     }
   }
@@ -194,7 +220,10 @@ public final class UserProfile
    */
   public record SeenWith(List<String> userIds, int maxUsers, ActorRef<Boolean> replyTo) implements Command {}
 
-  /** Internal: the profile's entries were read from the journal, with where its blocks came from ({@link BlockOrigins#byKey}). */
+  /**
+   * Internal: what a link step read from the journal (see {@code begin}): the entries it folds or
+   * splits, with where this profile's blocks came from ({@link BlockOrigins#byKey}).
+   */
   public record LedgerLoaded(List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) Map<String, List<String>> blockOrigins) implements Command {
     public LedgerLoaded {
       blockOrigins = new BlockOrigins(blockOrigins).byKey(); // absent in version 1: none
@@ -353,26 +382,27 @@ public final class UserProfile
   // A merge, unmerge or absorb step in progress (null: none); other commands wait in the stash meanwhile.
   private Linking linking;
 
-  private enum Step { TRANSFER, ABSORB, SPLIT }
+  private enum Step { TRANSFER, ABSORB, SPLIT, RESTORE }
 
   /**
    * A link step in progress with the other profile {@code other}: TRANSFER (this one merging into
-   * it), ABSORB (taking {@code absorb}), SPLIT (splitting off its group). {@code entries},
-   * {@code keys} and {@code blocked} are what is sent to the other side, {@code kept} what a split
-   * leaves here and {@code released} the blocks it lifts here.
+   * it), ABSORB (taking {@code handover}), SPLIT (splitting off its group), RESTORE (canonical again
+   * by {@code handover}). {@code keys}, {@code blocked} and {@code upTo} (this profile's journal
+   * position the other side reads up to) are what is sent to the other side, {@code kept} what a
+   * split leaves here and {@code released} the blocks it lifts here.
    */
-  private record Linking(Step step, String other, ActorRef<LinkReply> replyTo, Absorb absorb, List<String> keys,
-                         List<LedgerEntry> entries, List<LedgerEntry> kept, List<String> blocked, List<String> released) {
-    Linking(Step step, String other, ActorRef<LinkReply> replyTo, Absorb absorb) {
-      this(step, other, replyTo, absorb, null, null, null, List.of(), List.of());
+  private record Linking(Step step, String other, ActorRef<LinkReply> replyTo, Handover handover, List<String> keys,
+                         long upTo, List<LedgerEntry> kept, List<String> blocked, List<String> released) {
+    Linking(Step step, String other, ActorRef<LinkReply> replyTo, Handover handover) {
+      this(step, other, replyTo, handover, null, 0L, null, List.of(), List.of());
     }
 
     Linking answered() {
-      return new Linking(step, other, null, absorb, keys, entries, kept, blocked, released);
+      return new Linking(step, other, null, handover, keys, upTo, kept, blocked, released);
     }
 
-    Linking sending(List<String> k, List<LedgerEntry> e, List<LedgerEntry> rest, List<String> b, List<String> r) {
-      return new Linking(step, other, replyTo, absorb, k, e, rest, b, r);
+    Linking sending(List<String> k, long at, List<LedgerEntry> rest, List<String> b, List<String> r) {
+      return new Linking(step, other, replyTo, handover, k, at, rest, b, r);
     }
   }
 
@@ -518,13 +548,16 @@ public final class UserProfile
     return Effect().noReply();
   }
 
-  /** A link step is in progress: its own messages go on, a competing absorb is told to come back, the rest waits. */
+  /** A link step is in progress: its own messages go on, a competing absorb is told to come back, the rest (a repeat of it too) waits. */
   private ReplyEffect<Event, ProfileState> whileLinking(ProfileState state, Command command) {
     if (command instanceof LedgerLoaded c) return onLedgerLoaded(state, c);
     if (command instanceof LedgerFailed c) return onLedgerFailed(c);
     if (command instanceof OtherSideAnswered c) return onOtherSideAnswered(state, c);
     if (command instanceof Absorb c) {
       if (state.links().absorbed(c.from())) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
+      // A repeat of the absorb in progress (the sender's ask timed out while the journal was read)
+      // waits for it: told busy, the sender would cancel a merge that is about to be journaled here.
+      if (linking.step() == Step.ABSORB && linking.other().equals(c.from())) return Effect().stash();
       return Effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, "userId", "the profile is being merged or split: retry"));
     }
     return Effect().stash();
@@ -570,30 +603,61 @@ public final class UserProfile
     if (!cmd.from().equals(state.links().mergedInto()))
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, null,
           "merged into " + state.links().mergedInto() + ", not " + cmd.from()));
+    // From an older node, with the entries: nothing to read.
+    if (cmd.upTo() == null) return restored(state, cmd, cmd.entries()).thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
+    begin(new Linking(Step.RESTORE, cmd.from(), cmd.replyTo(), cmd));
+    return Effect().noReply();
+  }
+
+  /** Canonical again with {@code entries}, as {@code cmd} from the profile it was merged into says. */
+  private EffectBuilder<Event, ProfileState> restored(ProfileState state, Restore cmd, List<LedgerEntry> entries) {
     Instant now = clock.instant();
     // The restored side remembers the split too (it holds while either side stays canonical), and
     // takes back the blocks it had brought.
-    return persist(withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), cmd.entries(), cmd.blocked(), now),
+    return persist(withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), entries, cmd.blocked(), now),
         new LinkBlocked(List.of(cmd.from()), now))))
-        .thenRun(s -> predictions.request(s, lastEventId(cmd.entries())))
-        .thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
+        .thenRun(s -> predictions.request(s, lastEventId(entries)));
   }
 
-  /** Starts a link step: the profile's entries are read from the journal first. */
+  /**
+   * Starts a link step with what it reads from the journal first: a split its own entries, an
+   * absorb its own and the absorbed profile's, a restore what it takes back of the other's; a
+   * transfer reads nothing (the other side reads this journal up to its last write).
+   */
   private void begin(Linking step) {
     linking = step;
+    ProfileLedger ledger = ProfileLedger.get(context.getSystem());
+    CompletionStage<LedgerLoaded> loaded = switch (step.step()) {
+      case TRANSFER -> CompletableFuture.completedFuture(new LedgerLoaded(List.of(), Map.of()));
+      case SPLIT -> own(ledger);
+      case ABSORB -> own(ledger).thenCombine(handedOver(ledger, step.handover()), (own, theirs) -> {
+        List<LedgerEntry> all = new ArrayList<>(own.entries());
+        all.addAll(theirs);
+        return new LedgerLoaded(List.copyOf(all), own.blockOrigins());
+      });
+      // The same split of the same entries as the side that split them off (Ledger.split).
+      case RESTORE -> handedOver(ledger, step.handover()).thenApply(theirs -> step.handover().upTo() == null ? theirs
+          : Ledger.split(theirs, java.util.Set.copyOf(step.handover().keys())).matching()).thenApply(e -> new LedgerLoaded(e, Map.of()));
+    };
+    context.pipeToSelf(loaded, (read, failure) -> failure == null ? read : new LedgerFailed(failure.toString()));
+  }
+
+  /** This profile's entries and where its blocks came from, as journaled up to now. */
+  private CompletionStage<LedgerLoaded> own(ProfileLedger ledger) {
     // Nothing journaled yet (a user id seen first in its identify): no entries, no journal read.
-    if (lastSequenceNumber(context) == 0) {
-      context.getSelf().tell(new LedgerLoaded(List.of(), Map.of()));
-      return;
-    }
-    context.pipeToSelf(ProfileLedger.get(context.getSystem()).load(userId),
-        (read, failure) -> failure == null ? new LedgerLoaded(read.entries(), read.blocks().byKey()) : new LedgerFailed(failure.toString()));
+    if (lastSequenceNumber(context) == 0) return CompletableFuture.completedFuture(new LedgerLoaded(List.of(), Map.of()));
+    return ledger.load(userId).thenApply(read -> new LedgerLoaded(read.entries(), read.blocks().byKey()));
+  }
+
+  /** The entries {@code h} hands over: carried by an older node's message, else read from the sender's journal. */
+  private static CompletionStage<List<LedgerEntry>> handedOver(ProfileLedger ledger, Handover h) {
+    if (h.upTo() == null) return CompletableFuture.completedFuture(h.entries());
+    return ledger.load(h.from(), h.upTo()).thenApply(ProfileLedger.Read::entries);
   }
 
   private ReplyEffect<Event, ProfileState> onLedgerFailed(LedgerFailed cmd) {
     context.getLog().warn("Reading the entries of {} failed: {}", userId, cmd.reason());
-    if (linking.step() == Step.ABSORB) {
+    if (linking.step() == Step.ABSORB || linking.step() == Step.RESTORE) {
       // Nothing journaled yet: the other side is told to retry and stays as it was.
       ActorRef<LinkReply> replyTo = linking.replyTo();
       linking = null;
@@ -607,8 +671,9 @@ public final class UserProfile
     Linking l = linking;
     switch (l.step()) {
       case TRANSFER -> {
-        // Its blocks go with it: they hold for the profile it joins.
-        linking = l.sending(keys(state), cmd.entries(), null, state.links().blocked(), List.of());
+        // Its blocks go with it: they hold for the profile it joins. Frozen from here (MergeStarted
+        // is written, every command waits), the other side reads its entries up to this point.
+        linking = l.sending(keys(state), lastSequenceNumber(context), null, state.links().blocked(), List.of());
         askOtherSide();
         return Effect().noReply();
       }
@@ -616,18 +681,24 @@ public final class UserProfile
         List<String> keys = state.links().groupOf(l.other());
         var split = Ledger.split(cmd.entries(), java.util.Set.copyOf(keys));
         BlockOrigins origins = new BlockOrigins(cmd.blockOrigins());
-        linking = l.sending(keys, split.matching(), split.rest(), origins.heldBy(l.other()), origins.onlyHeldBy(l.other()));
+        linking = l.sending(keys, lastSequenceNumber(context), split.rest(), origins.heldBy(l.other()), origins.onlyHeldBy(l.other()));
         askOtherSide();
         return Effect().noReply();
       }
+      case RESTORE -> {
+        return restored(state, (Restore) l.handover(), cmd.entries())
+            .thenRun(s -> linking = null)
+            .thenReply(l.replyTo(), s -> LinkReply.linked(userId))
+            .thenUnstashAll();
+      }
       default -> {
-        List<LedgerEntry> all = new ArrayList<>(cmd.entries());
-        all.addAll(l.absorb().entries());
+        List<LedgerEntry> all = cmd.entries(); // its own and the absorbed profile's
+        Handover absorb = l.handover();
         // A block on an identity of the merged whole has no other side left to keep apart.
         List<String> whole = new ArrayList<>(keys(state));
-        whole.addAll(l.absorb().keys());
-        List<String> inherited = l.absorb().blocked().stream().filter(k -> !whole.contains(k)).toList();
-        return persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), l.absorb().keys(), List.copyOf(all), inherited, clock.instant()))))
+        whole.addAll(absorb.keys());
+        List<String> inherited = absorb.blocked().stream().filter(k -> !whole.contains(k)).toList();
+        return persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), absorb.keys(), all, inherited, clock.instant()))))
             .thenRun(s -> linking = null)
             .thenRun(s -> predictions.request(s, lastEventId(all)))
             .thenReply(l.replyTo(), s -> LinkReply.linked(userId))
@@ -641,8 +712,8 @@ public final class UserProfile
     Linking l = linking;
     var other = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, l.other());
     java.util.concurrent.CompletionStage<LinkReply> answer = l.step() == Step.TRANSFER
-        ? other.ask(r -> new Absorb(userId, l.keys(), l.entries(), l.blocked(), r), settings.askTimeout())
-        : other.ask(r -> new Restore(userId, l.keys(), l.entries(), l.blocked(), r), settings.askTimeout());
+        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout())
+        : other.ask(r -> new Restore(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout());
     context.pipeToSelf(answer, (reply, failure) -> new OtherSideAnswered(failure == null ? reply : null));
   }
 

@@ -162,10 +162,13 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.Resolve", UserProfile.Resolve.class, 1, null),
       new Type("profile.SeenWith", UserProfile.SeenWith.class, 1, null),
       new Type("profile.MergeInto", UserProfile.MergeInto.class, 1, null),
-      // 2: blocked (absent in 1 = none), as for Restore and Absorbed.
-      type("profile.Absorb", UserProfile.Absorb.class, 2, "blocked", 2),
+      // 2: blocked (absent in 1 = none), as for Restore and Absorbed; 3: upTo, the sender's journal
+      // position the entries are read up to (absent before 3: the entries are carried).
+      new Type("profile.Absorb", UserProfile.Absorb.class, 3, null, List.of(Added.of(UserProfile.Absorb.class, "blocked", 2),
+          Added.of(UserProfile.Absorb.class, "upTo", 3))),
       new Type("profile.Unmerge", UserProfile.Unmerge.class, 1, null),
-      type("profile.Restore", UserProfile.Restore.class, 2, "blocked", 2),
+      new Type("profile.Restore", UserProfile.Restore.class, 3, null, List.of(Added.of(UserProfile.Restore.class, "blocked", 2),
+          Added.of(UserProfile.Restore.class, "upTo", 3))),
       // 2: blockOrigins (absent in 1 = none).
       type("profile.LedgerLoaded", UserProfile.LedgerLoaded.class, 2, "blockOrigins", 2),
       new Type("profile.LedgerFailed", UserProfile.LedgerFailed.class, 1, null),

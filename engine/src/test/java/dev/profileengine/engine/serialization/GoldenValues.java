@@ -166,8 +166,12 @@ final class GoldenValues {
     v.put("profile.Absorbed.v1", new UserProfile.Absorbed("~anonymousId:a-1", keys, entries, List.of(), T0.plusSeconds(983)));
     v.put("profile.SplitOff.v1", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, List.of(), T0.plusSeconds(985)));
     v.put("profile.Restored.v1", new UserProfile.Restored(USER, keys, entries, List.of(), T0.plusSeconds(986)));
-    v.put("profile.Absorb.v1", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, List.of(), ref));
-    v.put("profile.Restore.v1", new UserProfile.Restore(USER, keys, entries, List.of(), ref));
+    v.put("profile.Absorb.v1", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, List.of(), null, ref));
+    v.put("profile.Restore.v1", new UserProfile.Restore(USER, keys, entries, List.of(), null, ref));
+    // Before the receiving side read the entries from the sender's journal: carried in the message.
+    List<String> blocked = List.of("~anonymousId:a-3", "~device:d-3");
+    v.put("profile.Absorb.v2", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, blocked, null, ref));
+    v.put("profile.Restore.v2", new UserProfile.Restore(USER, keys, entries, blocked, null, ref));
     v.put("profile.LedgerLoaded.v1", new UserProfile.LedgerLoaded(entries, Map.of()));
     return v;
   }
@@ -196,9 +200,9 @@ final class GoldenValues {
     v.put("profile.SeenWith", new UserProfile.SeenWith(List.of("u-1", "u-2"), 3, ref));
     v.put("profile.IdentitySeen", new UserProfile.IdentitySeen(List.of("u-1", "u-2"), 3, T0.plusSeconds(987)));
     v.put("profile.MergeInto", new UserProfile.MergeInto(USER, ref));
-    v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, entries, blocked, ref));
+    v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, List.of(), blocked, 41L, ref));
     v.put("profile.Unmerge", new UserProfile.Unmerge("~anonymousId:a-1", ref));
-    v.put("profile.Restore", new UserProfile.Restore(USER, keys, entries, blocked, ref));
+    v.put("profile.Restore", new UserProfile.Restore(USER, keys, List.of(), blocked, 57L, ref));
     v.put("profile.LedgerLoaded", new UserProfile.LedgerLoaded(entries, Map.of("~anonymousId:a-3", List.of(USER, "~anonymousId:a-1"),
         "~device:d-3", List.of("~anonymousId:a-1"))));
     v.put("profile.LedgerFailed", new UserProfile.LedgerFailed("journal unavailable"));

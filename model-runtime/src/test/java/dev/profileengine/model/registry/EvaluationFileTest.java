@@ -18,10 +18,7 @@ class EvaluationFileTest {
   @TempDir Path root;
 
   private Path version(String name) throws Exception {
-    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v2");
-    Path dir = Files.createDirectories(root.resolve(name));
-    for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY)) Files.copy(src.resolve(f), dir.resolve(f));
-    return dir;
+    return CommittedVersion.copy(root, name);
   }
 
   private EvaluationFile.Lookup read(String version) {

@@ -20,10 +20,7 @@ class RegistryPopularityTest {
   @TempDir Path root;
 
   private Path version(String name) throws Exception {
-    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v2");
-    Path dir = Files.createDirectories(root.resolve(name));
-    for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY)) Files.copy(src.resolve(f), dir.resolve(f));
-    return dir;
+    return CommittedVersion.copy(root, name);
   }
 
   @Test

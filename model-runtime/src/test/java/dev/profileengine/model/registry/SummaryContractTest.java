@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.encoding.SummaryFeatures;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,10 +22,7 @@ class SummaryContractTest {
   @TempDir Path root;
 
   private Path copy(String name) throws Exception {
-    Path src = Path.of(System.getProperty("profile.models.source", "models")).resolve("nb-gru-v2");
-    Path dir = Files.createDirectories(root.resolve(name));
-    for (String f : List.of(ModelBundle.MANIFEST, ModelBundle.VOCABULARY)) Files.copy(src.resolve(f), dir.resolve(f));
-    return dir;
+    return CommittedVersion.copy(root, name);
   }
 
   @Test

@@ -635,9 +635,10 @@ public final class UserProfile
         all.addAll(theirs);
         return new LedgerLoaded(List.copyOf(all), own.blockOrigins());
       });
-      // The same split of the same entries as the side that split them off (Ledger.split).
-      case RESTORE -> handedOver(ledger, step.handover()).thenApply(theirs -> step.handover().upTo() == null ? theirs
-          : Ledger.split(theirs, java.util.Set.copyOf(step.handover().keys())).matching()).thenApply(e -> new LedgerLoaded(e, Map.of()));
+      // The same split of the same entries as the side that split them off (Ledger.split); an older
+      // node's restore, carrying its entries, never gets here (onRestore).
+      case RESTORE -> handedOver(ledger, step.handover())
+          .thenApply(theirs -> new LedgerLoaded(Ledger.split(theirs, java.util.Set.copyOf(step.handover().keys())).matching(), Map.of()));
     };
     context.pipeToSelf(loaded, (read, failure) -> failure == null ? read : new LedgerFailed(failure.toString()));
   }

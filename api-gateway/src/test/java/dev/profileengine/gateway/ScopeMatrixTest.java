@@ -69,6 +69,7 @@ class ScopeMatrixTest {
     MATRIX.put("POST /v1/models/{version}/activate", "admin");
     MATRIX.put("PUT /v1/models/candidate", "admin");
     MATRIX.put("DELETE /v1/models/candidate", "admin");
+    MATRIX.put("POST /v1/models/train", "admin");
     MATRIX.put("GET /health", "open");
     MATRIX.put("GET /ready", "open");
     MATRIX.put("GET /metrics", "open");

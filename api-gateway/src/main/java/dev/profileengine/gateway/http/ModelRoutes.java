@@ -11,12 +11,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.model.ClusterModels;
 import dev.profileengine.engine.model.ModelAssignment;
 import dev.profileengine.engine.model.NodeModels;
+import dev.profileengine.engine.training.ModelTraining;
+import dev.profileengine.engine.training.TrainingLoop;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.gateway.wire.Json;
 import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.ModelNotFoundException;
 import dev.profileengine.model.registry.EvaluationFile;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,16 +39,20 @@ import java.util.function.Supplier;
  */
 public final class ModelRoutes extends AllDirectives {
   private final Optional<ClusterModels> models;
+  private final Optional<TrainingLoop> training;
   private final HttpAccess access;
 
-  public ModelRoutes(Optional<ClusterModels> models, HttpAccess access) {
+  public ModelRoutes(Optional<ClusterModels> models, Optional<TrainingLoop> training, HttpAccess access) {
     this.models = models;
+    this.training = training;
     this.access = access;
   }
 
   public Route routes() {
     return pathPrefix(PathMatchers.segment("v1").slash("models"), () -> concat(
         pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> withModels(this::describe)))),
+        path("train", () -> post(() -> access.require(Scope.ADMIN, caller -> withModels(m -> withSizeLimit(4096, () ->
+            entity(Unmarshaller.entityToByteString(), (ByteString b) -> train(b.toArray()))))))),
         path("candidate", () -> concat(
             put(() -> access.require(Scope.ADMIN, caller -> withModels(m -> withSizeLimit(4096, () ->
                 entity(Unmarshaller.entityToByteString(), (ByteString b) -> setCandidate(m, b.toArray())))))),
@@ -83,12 +90,77 @@ public final class ModelRoutes extends AllDirectives {
     CompletableFuture<Object> assignment = m.assignment().<Object>thenApply(ModelRoutes::assignmentJson).toCompletableFuture()
         .exceptionally(e -> Map.of("error", "not readable now: " + cause(e).getMessage()));
     CompletableFuture<List<NodeModels.Served>> nodes = m.nodes().toCompletableFuture();
+    CompletableFuture<Object> runs = training.map(t -> t.runs().<Object>thenApply(r -> trainingJson(t, r)).toCompletableFuture()
+        .exceptionally(e -> Map.of("error", "not readable now: " + cause(e).getMessage()))).orElse(CompletableFuture.completedFuture(null));
     return onSuccess(assignment.thenCombine(nodes, (a, n) -> {
       Map<String, Object> body = new LinkedHashMap<>(m.local().describe());
       body.put("assignment", a);
       body.put("nodes", n);
       return body;
+    }).thenCombine(runs, (body, r) -> {
+      body.put("training", r);
+      return body;
     }), body -> ProfileRoutes.json(StatusCodes.OK, body));
+  }
+
+  /** The loop as GET /v1/models shows it: whether this node can train, the rule, the latest runs with their steps. */
+  private static Map<String, Object> trainingJson(TrainingLoop t, ModelTraining.Runs runs) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("available", t.unavailable().isEmpty());
+    t.unavailable().ifPresent(reason -> m.put("unavailableBecause", reason));
+    var rule = t.settings().rule();
+    m.put("rule", Map.of("offlineMaxLogLossRatio", rule.offlineMaxLogLossRatio(), "minScored", rule.minScored(),
+        "maxLogLossRatio", rule.maxLogLossRatio(), "maxCompare", rule.maxCompare().toString()));
+    m.put("candidatePercent", t.settings().candidatePercent());
+    m.put("current", runs.current()); // null when no run is in progress
+    m.put("runs", runs.runs());
+    return m;
+  }
+
+  /**
+   * {@code POST /v1/models/train}: body empty or {@code {"since": ISO-8601, "until": ISO-8601}} (event
+   * time); 202 with the run as stored, 409 while another run is in progress or when this node cannot train.
+   */
+  private Route train(byte[] bytes) {
+    if (training.isEmpty()) return ErrorHandling.error(StatusCodes.CONFLICT, null, "training is not available: predictions are off");
+    Instant since;
+    Instant until;
+    try {
+      JsonNode body = bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()
+          ? Json.parse("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) : Json.parse(bytes);
+      if (!body.isObject()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, null, "the body must be a JSON object");
+      for (var names = body.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!name.equals("since") && !name.equals("until"))
+          return ErrorHandling.error(StatusCodes.BAD_REQUEST, name, name + ": unknown field (since, until)");
+      }
+      since = instant(body, "since");
+      until = instant(body, "until");
+    } catch (Json.BadJson e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
+    } catch (RequestChecks.Invalid e) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
+    }
+    CompletionStage<Route> answer = training.get().train(since, until).handle((run, e) -> {
+      if (e == null) return ProfileRoutes.json(StatusCodes.ACCEPTED, Map.of("run", run));
+      Throwable c = cause(e);
+      if (c instanceof TrainingLoop.Refused r)
+        return ErrorHandling.error(r.conflict() ? StatusCodes.CONFLICT : StatusCodes.BAD_REQUEST, r.field(), r.getMessage());
+      return ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, null, "the training run was not stored: " + c.getMessage());
+    });
+    return onSuccess(answer, r -> r);
+  }
+
+  /** An optional ISO-8601 instant field, null when absent. */
+  private static Instant instant(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) return null;
+    if (!v.isTextual()) throw new RequestChecks.Invalid(field, field + ": an ISO-8601 instant is required, e.g. 2017-12-03T00:00:00Z");
+    try {
+      return Instant.parse(v.asText());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new RequestChecks.Invalid(field, field + ": not an ISO-8601 instant: " + v.asText());
+    }
   }
 
   private Route setCandidate(ClusterModels m, byte[] bytes) {

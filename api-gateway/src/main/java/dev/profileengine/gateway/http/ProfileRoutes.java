@@ -58,7 +58,7 @@ public final class ProfileRoutes extends AllDirectives {
     this.access = access;
     this.metrics = metrics;
     this.http = http;
-    this.models = new ModelRoutes(engine.clusterModels(), access);
+    this.models = new ModelRoutes(engine.clusterModels(), engine.training(), access);
     this.privacy = new PrivacyRoutes(profiles, access);
     this.segments = new SegmentRoutes(engine, access);
     this.changes = new ChangeRoutes(profiles, access);

@@ -93,7 +93,7 @@ public final class ClusterModels {
         String address = (a.hasLocalScope() ? Cluster.get(system).selfMember().address() : a).toString();
         asks.add(AskPattern.<NodeModels.Command, NodeModels.Served>ask(node, NodeModels.GetServed::new, perNode, system.scheduler())
             .toCompletableFuture()
-            .exceptionally(e -> new NodeModels.Served(address, null, null, 0, 0, "no answer in " + perNode.toMillis() + " ms")));
+            .exceptionally(e -> NodeModels.Served.unanswered(address, "no answer in " + perNode.toMillis() + " ms")));
       }
       return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(x -> asks.stream()
           .map(CompletableFuture::join).sorted(Comparator.comparing(NodeModels.Served::node)).toList());

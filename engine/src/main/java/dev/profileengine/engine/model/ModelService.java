@@ -117,6 +117,11 @@ public final class ModelService implements AutoCloseable {
     return pool.stats();
   }
 
+  /** The registry directory this node loads versions from (empty: the packaged model only). */
+  public Optional<java.nio.file.Path> registryDir() {
+    return registry.map(ModelRegistry::root);
+  }
+
   /** Versions in the registry (or just the serving one when there is no registry directory). */
   public List<String> versions() {
     return registry.map(ModelRegistry::versions).orElse(List.of(pool.modelVersion()));
@@ -219,6 +224,13 @@ public final class ModelService implements AutoCloseable {
     pool.close();
   }
 
+  /** The running sums of online scores per model version since this node started (they add up across nodes). */
+  public Map<String, OnlineScore.Totals> onlineTotals() {
+    Map<String, OnlineScore.Totals> out = new TreeMap<>();
+    feedback.forEach((v, s) -> out.put(v, s.totals()));
+    return out;
+  }
+
   /** Rolling online quality of one model version. */
   public static final class OnlineScore {
     private long n;
@@ -233,8 +245,31 @@ public final class ModelService implements AutoCloseable {
 
     public record View(long scored, double accuracy, double logLoss) {}
 
+    /** Sums: predictions scored, decided right, and their log-loss. */
+    public record Totals(long scored, long correct, double logLossSum) {
+      public static final Totals NONE = new Totals(0, 0, 0);
+
+      public Totals plus(Totals o) {
+        return new Totals(scored + o.scored, correct + o.correct, logLossSum + o.logLossSum);
+      }
+
+      /** What was added since {@code before} (a node that restarted since counts from its restart). */
+      public Totals since(Totals before) {
+        if (scored < before.scored) return this;
+        return new Totals(scored - before.scored, correct - before.correct, logLossSum - before.logLossSum);
+      }
+
+      public View view() {
+        return new View(scored, scored == 0 ? 0 : (double) correct / scored, scored == 0 ? 0 : logLossSum / scored);
+      }
+    }
+
     synchronized View view() {
-      return new View(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : logLoss / n);
+      return totals().view();
+    }
+
+    synchronized Totals totals() {
+      return new Totals(n, correct, logLoss);
     }
   }
 

@@ -17,7 +17,9 @@ import dev.profileengine.engine.cbor.CborSerializable;
 import dev.profileengine.model.inference.PoolStats;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * One per node: keeps this node's {@link ModelService} on the cluster's {@link ModelAssignment}. It
@@ -36,10 +38,21 @@ public final class NodeModels extends AbstractBehavior<NodeModels.Command> {
 
   /**
    * What one node serves: its address, primary and candidate, the assignment revision it last
-   * applied and the error of the last assignment it could not apply (null when applied).
+   * applied, the error of the last assignment it could not apply (null when applied) and the online
+   * score sums per version since it started (empty from a node before version 2 of this message).
    */
-  public record Served(String node, String serving, String candidate, int candidatePercent, long appliedRevision, String error)
-      implements CborSerializable {}
+  public record Served(String node, String serving, String candidate, int candidatePercent, long appliedRevision, String error,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ModelService.OnlineScore.Totals> online) implements CborSerializable {
+    public Served {
+      // Sorted: the same value is written as the same bytes.
+      online = online == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(online));
+    }
+
+    /** A node that did not answer. */
+    static Served unanswered(String node, String error) {
+      return new Served(node, null, null, 0, 0, error, Map.of());
+    }
+  }
 
   private record Assigned(ModelAssignment.Assignment assignment) implements Command {}
 
@@ -93,7 +106,8 @@ public final class NodeModels extends AbstractBehavior<NodeModels.Command> {
         .onMessage(Applied.class, this::onApplied)
         .onMessage(GetServed.class, m -> {
           PoolStats s = models.stats();
-          m.replyTo().tell(new Served(address, s.modelVersion(), s.candidateVersion(), s.candidatePercent(), applied.revision(), error));
+          m.replyTo().tell(new Served(address, s.modelVersion(), s.candidateVersion(), s.candidatePercent(), applied.revision(), error,
+              models.onlineTotals()));
           return this;
         })
         .build();

@@ -21,6 +21,8 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.H2JournalSchema;
 import dev.profileengine.engine.journal.JournalDurability;
 import dev.profileengine.engine.model.ClusterModels;
+import dev.profileengine.engine.training.TrainingLoop;
+import dev.profileengine.engine.training.TrainingSettings;
 import dev.profileengine.engine.model.ModelService;
 import dev.profileengine.engine.profiles.Profiles;
 import dev.profileengine.engine.segments.SegmentProjection;
@@ -46,14 +48,16 @@ public final class ProfileEngine {
   private final ReadinessCheck readiness;
 
   private final ClusterModels models;
+  private final TrainingLoop training;
 
   private final SegmentStore segments;
   private final SegmentReevaluation reevaluation;
   private final Profiles profiles;
   private final ClusterMembers members;
 
-  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ClusterModels models, SegmentStore segments,
-                        SegmentReevaluation reevaluation, Profiles profiles) {
+  private ProfileEngine(ActorSystem<?> system, EngineSettings settings, ClusterModels models, TrainingLoop training,
+                        SegmentStore segments, SegmentReevaluation reevaluation, Profiles profiles) {
+    this.training = training;
     this.profiles = profiles;
     this.segments = segments;
     this.reevaluation = reevaluation;
@@ -101,6 +105,8 @@ public final class ProfileEngine {
     else system.getWhenTerminated().thenRun(models::close);
     ErasureLog.init(system);
     ClusterModels clusterModels = models == null ? null : ClusterModels.start(system, models, settings.askTimeout());
+    TrainingLoop training = clusterModels == null ? null : TrainingLoop.start(system, clusterModels,
+        TrainingSettings.of(system.settings().config().getConfig("profile.model.training")), settings.askTimeout());
     UserProfile.init(system, settings, models);
     SegmentStore segments = new SegmentStore(system);
     SegmentProjection.init(system, segments);
@@ -122,7 +128,7 @@ public final class ProfileEngine {
           settings.cluster().seeds().size(), new dev.profileengine.engine.profiles.ShardOwners(system, settings.askTimeout())));
     Profiles profiles = new Profiles(system, settings, java.util.Optional.ofNullable(models),
         settings.recommendations(), limits);
-    return new ProfileEngine(system, settings, clusterModels, segments, reevaluation, profiles);
+    return new ProfileEngine(system, settings, clusterModels, training, segments, reevaluation, profiles);
   }
 
   /**
@@ -171,6 +177,11 @@ public final class ProfileEngine {
   /** The cluster-wide model assignment and this node's predictions, empty when turned off. */
   public java.util.Optional<ClusterModels> clusterModels() {
     return java.util.Optional.ofNullable(models);
+  }
+
+  /** The model feedback loop, empty when predictions are off. */
+  public java.util.Optional<TrainingLoop> training() {
+    return java.util.Optional.ofNullable(training);
   }
 
   /** The segment read side. */

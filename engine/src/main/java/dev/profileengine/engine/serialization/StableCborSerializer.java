@@ -14,6 +14,8 @@ import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.model.ModelAssignment;
 import dev.profileengine.engine.model.NodeModels;
+import dev.profileengine.engine.training.ModelTraining;
+import dev.profileengine.engine.training.TrainingRun;
 import dev.profileengine.profile.ProfileState;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -145,6 +147,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("model.CandidateCleared", ModelAssignment.CandidateCleared.class, 1, null),
       // The assignment entity's snapshot, also published to every node.
       new Type("model.Assignment", ModelAssignment.Assignment.class, 1, null),
+      new Type("training.RunUpdated", ModelTraining.RunUpdated.class, 1, null),
+      new Type("training.Runs", ModelTraining.Runs.class, 1, null),
       // Commands and replies (sent between nodes).
       new Type("profile.RecordEvents", UserProfile.RecordEvents.class, 1, null),
       new Type("profile.GetProfile", UserProfile.GetProfile.class, 1, null),
@@ -186,7 +190,13 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("model.ClearCandidate", ModelAssignment.ClearCandidate.class, 1, null),
       new Type("model.GetAssignment", ModelAssignment.GetAssignment.class, 1, null),
       new Type("model.GetServed", NodeModels.GetServed.class, 1, null),
-      new Type("model.Served", NodeModels.Served.class, 1, null));
+      // 2: online (absent in 1 = none reported).
+      type("model.Served", NodeModels.Served.class, 2, "online", 2),
+      new Type("training.Start", ModelTraining.Start.class, 1, null),
+      new Type("training.Update", ModelTraining.Update.class, 1, null),
+      new Type("training.Alive", ModelTraining.Alive.class, 1, null),
+      new Type("training.GetRuns", ModelTraining.GetRuns.class, 1, null),
+      new Type("training.Run", TrainingRun.class, 1, null));
 
   private static final Map<Class<?>, Type> BY_CLASS = new HashMap<>();
   private static final Map<String, Type> BY_NAME = new HashMap<>();

@@ -5,6 +5,9 @@ import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.JournalEraser;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.model.ModelAssignment;
+import dev.profileengine.engine.model.ModelService;
+import dev.profileengine.engine.training.ModelTraining;
+import dev.profileengine.engine.training.TrainingRun;
 import dev.profileengine.engine.model.NodeModels;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
@@ -151,8 +154,24 @@ final class GoldenValues {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
+  /** A training run that went through every step up to its promotion. */
+  static TrainingRun trainingRun() {
+    TrainingRun r = TrainingRun.start("run-3", "akka://profile-engine@10.0.0.7:25520", T0.plusSeconds(1000), null, null)
+        .exported(T0.minusSeconds(86_400), T0, 14_738, 686)
+        .step(TrainingRun.Status.TRAINING, T0.plusSeconds(1010), "14738 behaviors of 686 users")
+        .trained("trained-3-20171203", "nb-gru-v2")
+        .step(TrainingRun.Status.EVALUATING, T0.plusSeconds(1300), "trained in 290 s")
+        .evaluated(new TrainingRun.Quality(0.82, 0.39, 0.3906, 0.7255), new TrainingRun.Quality(0.81, 0.38, 0.3987, null))
+        .step(TrainingRun.Status.COMPARING, T0.plusSeconds(1400), "serving to 10% of users");
+    return r.compared(new TrainingRun.Online(1000, 0.8, 0.39), new TrainingRun.Online(9000, 0.79, 0.41), T0.plusSeconds(5000))
+        .step(TrainingRun.Status.PROMOTED, T0.plusSeconds(5000), "online log-loss 0.3900 over 1000 predictions");
+  }
+
   static Map<String, Object> older(ActorRef ref) {
     Map<String, Object> v = new LinkedHashMap<>();
+    // Before online scores in what a node serves: none reported.
+    v.put("model.Served.v1", new NodeModels.Served("akka://profile-engine@10.0.0.7:25520", "nb-gru-v2", "nb-gru-v3", 10, 7,
+        "candidate nb-gru-v3: no model version nb-gru-v3", Map.of()));
     // Before links.blocked: the snapshot of its time had no identity links at all.
     v.put("profile.State.v4", snapshot());
     // Before history: the counters are rebuilt from the snapshot's recent window, which holds
@@ -241,7 +260,16 @@ final class GoldenValues {
     v.put("model.GetAssignment", new ModelAssignment.GetAssignment(ref));
     v.put("model.GetServed", new NodeModels.GetServed(ref));
     v.put("model.Served", new NodeModels.Served("akka://profile-engine@10.0.0.7:25520", "nb-gru-v2", "nb-gru-v3", 10, 7,
-        "candidate nb-gru-v3: no model version nb-gru-v3"));
+        "candidate nb-gru-v3: no model version nb-gru-v3", Map.of("nb-gru-v2", new ModelService.OnlineScore.Totals(1200, 980, 471.25),
+            "nb-gru-v3", new ModelService.OnlineScore.Totals(130, 101, 52.5))));
+    TrainingRun run = trainingRun();
+    v.put("training.Start", new ModelTraining.Start("akka://profile-engine@10.0.0.7:25520", T0.minusSeconds(86_400), T0, ref));
+    v.put("training.Update", new ModelTraining.Update(run, ref));
+    v.put("training.Alive", new ModelTraining.Alive("run-3", ref));
+    v.put("training.GetRuns", new ModelTraining.GetRuns(ref));
+    v.put("training.Run", run);
+    v.put("training.RunUpdated", new ModelTraining.RunUpdated(run));
+    v.put("training.Runs", new ModelTraining.Runs(List.of(run), 3));
     return v;
   }
 }

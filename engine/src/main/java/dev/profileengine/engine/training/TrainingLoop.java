@@ -1,0 +1,104 @@
+package dev.profileengine.engine.training;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.cluster.typed.Cluster;
+import akka.pattern.StatusReply;
+import dev.profileengine.engine.model.ClusterModels;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The model feedback loop as the API sees it: {@link #train} starts a run (stored in
+ * {@link ModelTraining}, carried out by a {@link TrainingWorker} on this node), {@link #runs} lists
+ * the latest runs with every step.
+ */
+public final class TrainingLoop {
+  /** A run that cannot start: {@code conflict} when another run or this node's setup is the reason, else the request's {@code field}. */
+  public static final class Refused extends RuntimeException {
+    private final String field;
+    private final boolean conflict;
+
+    Refused(String field, String message, boolean conflict) {
+      super(message);
+      this.field = field;
+      this.conflict = conflict;
+    }
+
+    public String field() {
+      return field;
+    }
+
+    public boolean conflict() {
+      return conflict;
+    }
+  }
+
+  private final ActorSystem<?> system;
+  private final ClusterModels models;
+  private final TrainingSettings settings;
+  private final JournalTrainingData data;
+  private final EntityRef<ModelTraining.Command> entity;
+  private final Duration askTimeout;
+
+  private TrainingLoop(ActorSystem<?> system, ClusterModels models, TrainingSettings settings, JournalTrainingData data, Duration askTimeout) {
+    this.system = system;
+    this.models = models;
+    this.settings = settings;
+    this.data = data;
+    this.entity = ClusterSharding.get(system).entityRefFor(ModelTraining.ENTITY_KEY, ModelTraining.ID);
+    this.askTimeout = askTimeout;
+  }
+
+  /** Starts the loop's entity on this node. */
+  public static TrainingLoop start(ActorSystem<?> system, ClusterModels models, TrainingSettings settings, Duration askTimeout) {
+    ModelTraining.init(system, settings.staleAfter());
+    return new TrainingLoop(system, models, settings, new JournalTrainingData(system), askTimeout);
+  }
+
+  public TrainingSettings settings() {
+    return settings;
+  }
+
+  /** Why this node cannot run training (empty: it can). */
+  public Optional<String> unavailable() {
+    if (models.local().registryDir().isEmpty())
+      return Optional.of("no model registry directory to write a trained version to (profile.model.registry-dir, PROFILE_MODELS_DIR)");
+    return new TrainerProcess(settings).unavailable();
+  }
+
+  /**
+   * Starts a run over behaviors with event time in [{@code since}, {@code until}] (nulls: the
+   * configured window up to the newest behavior); completes with the run as stored, or fails with {@link Refused}.
+   */
+  public CompletionStage<TrainingRun> train(Instant since, Instant until) {
+    Optional<String> unavailable = unavailable();
+    if (unavailable.isPresent()) return CompletableFuture.failedFuture(new Refused(null, "training is not available on this node: " + unavailable.get(), true));
+    if (since != null && until != null && since.isAfter(until))
+      return CompletableFuture.failedFuture(new Refused("since", "since: must not be after until", false));
+    String node = Cluster.get(system).selfMember().address().toString();
+    Path registry = models.local().registryDir().orElseThrow();
+    return entity.<TrainingRun>askWithStatus(r -> new ModelTraining.Start(node, since, until, r), askTimeout)
+        .handle((run, e) -> {
+          if (e != null) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof StatusReply.ErrorMessage) throw new Refused(null, cause.getMessage(), true);
+            throw new CompletionException(cause);
+          }
+          system.systemActorOf(TrainingWorker.create(run, settings, models, data, registry, askTimeout), "training-" + run.id(), Props.empty());
+          return run;
+        });
+  }
+
+  /** The latest runs, newest first. */
+  public CompletionStage<ModelTraining.Runs> runs() {
+    return entity.ask(ModelTraining.GetRuns::new, askTimeout);
+  }
+}

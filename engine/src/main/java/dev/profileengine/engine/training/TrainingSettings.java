@@ -1,0 +1,47 @@
+package dev.profileengine.engine.training;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code profile.model.training} (engine-model.conf): how the feedback loop trains, where, and the
+ * rule that promotes or rolls back what it trained.
+ *
+ * @param trainerJar the model tools ({@code model-store.jar}); training runs it as a separate process
+ * @param javaOptions options of that process (heap, processors)
+ * @param nice the process's scheduling niceness (0..19; 19: ingest gets the CPU first)
+ * @param workDir where a run's data and log files go (the data file is deleted when the run ends)
+ * @param window the event-time window trained on, ending at the newest behavior, when a request names none
+ * @param minEvents fewer behaviors in the window: the run fails without training
+ * @param epochs training epochs (0: the trainer's default)
+ * @param timeout a training or evaluation process running longer is stopped and the run fails
+ * @param candidatePercent share of users the candidate serves while compared online
+ * @param checkInterval how often the online comparison is read while it runs
+ * @param staleAfter a run whose node sent no sign of life for this long is abandoned by the next request
+ */
+public record TrainingSettings(Path trainerJar, List<String> javaOptions, int nice, Path workDir, Duration window, long minEvents,
+    int epochs, Duration timeout, int candidatePercent, Duration checkInterval, Duration staleAfter, PromotionRule rule) {
+
+  public TrainingSettings {
+    if (nice < 0 || nice > 19) throw new IllegalArgumentException("profile.model.training.nice: 0..19, was " + nice);
+    if (candidatePercent < 1 || candidatePercent > 100)
+      throw new IllegalArgumentException("profile.model.training.candidate-percent: 1..100, was " + candidatePercent);
+    if (epochs < 0) throw new IllegalArgumentException("profile.model.training.epochs: >= 0, was " + epochs);
+    javaOptions = List.copyOf(javaOptions);
+  }
+
+  /** Reads {@code c} = {@code profile.model.training}. */
+  public static TrainingSettings of(Config c) {
+    try {
+      return new TrainingSettings(Path.of(c.getString("trainer-jar")), List.of(c.getString("java-options").trim().split("\\s+")),
+          c.getInt("nice"), Path.of(c.getString("work-dir")), c.getDuration("window"), c.getLong("min-events"), c.getInt("epochs"),
+          c.getDuration("timeout"), c.getInt("candidate-percent"), c.getDuration("check-interval"), c.getDuration("stale-after"),
+          new PromotionRule(c.getDouble("offline-max-log-loss-ratio"), c.getLong("min-scored"), c.getDouble("max-log-loss-ratio"),
+              c.getDuration("max-compare")));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().startsWith("profile.") ? e.getMessage() : "profile.model.training: " + e.getMessage(), e);
+    }
+  }
+}

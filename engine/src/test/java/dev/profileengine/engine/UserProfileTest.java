@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.EventResult;
@@ -28,13 +26,7 @@ import org.junit.jupiter.api.Test;
 /** The entity with the persistence test kit: real CBOR serialization of commands, events and snapshots. */
 class UserProfileTest {
   private static final Instant T0 = Instant.parse("2017-11-26T10:00:00Z");
-  /** The persistence test kit with the engine's profile and serialization settings. */
-  static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-      .withFallback(ConfigFactory.parseResources("engine-profile.conf"))
-      .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))
-      .withFallback(ConfigFactory.defaultReference())
-      .resolve();
+  static final Config CONFIG = dev.profileengine.engine.EntityTestKitConfig.CONFIG;
   private static final ActorTestKit TESTKIT = ActorTestKit.create(CONFIG);
   /** Snapshots every 5 events, so short tests cross snapshot boundaries; no segments. */
   private static final EngineSettings SETTINGS =

@@ -7,10 +7,8 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.pubsub.Topic;
 import akka.pattern.StatusReply;
-import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.model.ModelAssignment.Assignment;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,11 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The cluster's model assignment with the persistence test kit: real CBOR of commands, events and state. */
 class ModelAssignmentTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-      .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))
-      .withFallback(ConfigFactory.defaultReference())
-      .resolve();
+  private static final Config CONFIG = dev.profileengine.engine.EntityTestKitConfig.CONFIG;
   private static final ActorTestKit TESTKIT = ActorTestKit.create(CONFIG);
 
   private TestProbe<Topic.Command<Assignment>> topic;

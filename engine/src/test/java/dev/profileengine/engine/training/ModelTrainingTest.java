@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.pattern.StatusReply;
-import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,11 +22,7 @@ import org.junit.jupiter.api.Test;
 class ModelTrainingTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final Duration STALE = Duration.ofMinutes(2);
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-      .withFallback(ConfigFactory.parseResources("engine-serialization.conf"))
-      .withFallback(ConfigFactory.defaultReference())
-      .resolve();
+  private static final Config CONFIG = dev.profileengine.engine.EntityTestKitConfig.CONFIG;
   private static final ActorTestKit TESTKIT = ActorTestKit.create(CONFIG);
 
   /** A clock the test moves. */

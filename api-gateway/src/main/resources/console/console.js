@@ -691,6 +691,7 @@ const models = {
             : empty('nothing scored yet')),
         card('Inference pool', kv(Object.entries(poolRest)),
           batchSizeHistogram ? [h('h3', {}, 'batch sizes'), hbars(Object.entries(batchSizeHistogram).map(([k, v]) => ({ label: k, value: v, series: 5 })), { format: (v) => String(v) })] : null),
+        trainingCard(m.training, (text, run) => this.confirm(text, run)),
         card('Assignment (stored for the cluster)', kv(Object.entries(m.assignment || {}))),
         card('Nodes', h('table', { class: 'grid', id: 'model-nodes' },
           h('thead', {}, h('tr', {}, ['node', 'serving', 'candidate', 'percent', 'revision', 'error'].map((t) => h('th', {}, t)))),
@@ -737,7 +738,8 @@ const models = {
     try {
       const r = await action();
       const a = (r && r.assignment) || {};
-      replace(out, h('span', { id: 'model-action-result', class: 'done' }, 'Stored (revision ' + fmt(a.revision) + '): active ' + fmt(a.active)
+      replace(out, h('span', { id: 'model-action-result', class: 'done' }, r && r.run ? 'Training ' + r.run.id + ' started: its steps show below.'
+        : 'Stored (revision ' + fmt(a.revision) + '): active ' + fmt(a.active)
         + ', candidate ' + fmt(a.candidate) + (a.candidate ? ' at ' + fmt(a.candidatePercent) + '%' : '') + '. Every node follows within seconds.'));
       await this.load();
     } catch (e) {
@@ -771,6 +773,31 @@ function versionsCard(m, versions, confirm) {
     h('div', { class: 'pager' }, h('button', { type: 'button', id: 'clear-candidate', disabled: m.candidate ? null : 'disabled',
       onclick: () => confirm('End the A/B test (clear the candidate ' + fmt(m.candidate) + ') on every node?',
         () => api('/v1/models/candidate', { method: 'DELETE' })) }, 'Clear candidate')));
+}
+
+/** The feedback loop: whether this node can train, the rule, and the latest runs with their steps. */
+function trainingCard(t, confirm) {
+  if (!t) return card('Training', empty('not available: predictions are off'));
+  const r = t.rule || {};
+  const num = (v) => (v == null ? '—' : Number(v).toFixed(4));
+  const runs = t.runs || [];
+  return card('Training (the feedback loop; starting a run needs an admin key)',
+    t.available ? null : h('p', { class: 'refusal', id: 'training-unavailable' }, 'This node cannot train: ' + t.unavailableBecause),
+    kv([['rule', 'served if held-out log-loss <= ' + r.offlineMaxLogLossRatio + 'x the serving model; promoted once both scored '
+      + r.minScored + ' predictions if online log-loss <= ' + r.maxLogLossRatio + 'x, else rolled back (at most ' + r.maxCompare + ')'],
+      ['candidate share', fmt(t.candidatePercent) + '%']], 'training-rule'),
+    h('div', { class: 'pager' }, h('button', { type: 'button', id: 'train', disabled: t.available && !t.current ? null : 'disabled',
+      onclick: () => confirm('Train a candidate from the journal, compare it and promote or roll it back?',
+        () => api('/v1/models/train', { method: 'POST', body: {} })) }, 'Train a candidate')),
+    runs.length ? h('table', { class: 'grid', id: 'training-runs' },
+      h('thead', {}, h('tr', {}, ['run', 'status', 'candidate', 'behaviors', 'held-out log-loss (candidate / serving)',
+        'online log-loss (candidate / serving)', 'steps', 'reason'].map((x) => h('th', {}, x)))),
+      h('tbody', {}, runs.map((run) => h('tr', { 'data-run': run.id },
+        h('td', {}, run.id), h('td', {}, run.status), h('td', {}, fmt(run.candidate)), h('td', {}, fmt(run.events)),
+        h('td', {}, num(run.offlineCandidate && run.offlineCandidate.logLoss) + ' / ' + num(run.offlineServing && run.offlineServing.logLoss)),
+        h('td', {}, num(run.onlineCandidate && run.onlineCandidate.logLoss) + ' / ' + num(run.onlineServing && run.onlineServing.logLoss)),
+        h('td', {}, (run.steps || []).map((st) => st.status).join(' → ')), h('td', {}, run.reason || '')))))
+      : empty('no training run yet'));
 }
 
 const pct = (v) => (v == null ? '—' : v.toFixed(3));

@@ -51,7 +51,9 @@ class ConsoleModelsBrowserTest {
     Files.writeString(TestRegistry.version(registry, "nb-gru-v4", false).resolve(TestRegistry.REPORT), "{\"model\": [");
     TestRegistry.activate(registry, "nb-gru-v1");
     node = TestNode.start(dir.resolve("data"), Map.of("profile.model.registry-dir", registry.toString(),
-        "profile.http.api-keys", List.of(ADMIN_KEY + "=admin", READ_KEY + "=read")));
+        "profile.http.api-keys", List.of(ADMIN_KEY + "=admin", READ_KEY + "=read"),
+        "profile.model.training.trainer-jar", Path.of("../model-store/target/model-store.jar").toAbsolutePath().toString(),
+        "profile.model.training.work-dir", dir.resolve("training").toString()));
     console = ConsoleBrowser.start(dir.resolve("browser"), Duration.ofSeconds(20));
     browser = console.driver();
   }
@@ -87,7 +89,7 @@ class ConsoleModelsBrowserTest {
       return null;
     }
     browser.findElement(By.id("model-action-confirm")).click();
-    console.await().until(d -> console.text("#model-action-result").startsWith("Stored") || console.text("#model-action-result").startsWith("Refused"));
+    console.await().until(d -> console.text("#model-action-result").matches("^(Stored|Refused|Training).*"));
     return console.text("#model-action-result");
   }
 
@@ -142,6 +144,29 @@ class ConsoleModelsBrowserTest {
     assertTrue(refused.startsWith("Refused: 403"), refused);
     assertEquals(serving, models().get("serving").asText(), "nothing changed");
     assertFalse(models().hasNonNull("candidate"), "nothing changed");
+    console.assertNoPolicyViolations();
+  }
+
+  /** A run started from the console on a node with too little data: the page shows it end, with the API's reason. */
+  @Test
+  void anAdminStartsATrainingRunAndSeesItsStepsAndOutcome() throws Exception {
+    modelsPage(ADMIN_KEY);
+    console.await().until(ExpectedConditions.elementToBeClickable(By.id("train")));
+    assertTrue(console.text("#training-rule").contains("rolled back"), console.text("#training-rule"));
+    String done = act("#train", true);
+    assertTrue(done.startsWith("Training run-"), done);
+    String run = done.substring("Training ".length(), done.indexOf(' ', "Training ".length()));
+    String row = "#training-runs tr[data-run='" + run + "']";
+    // The page shows the runs as of its load: reloaded until the run has ended.
+    console.await().until(d -> {
+      browser.navigate().refresh();
+      return !browser.findElements(By.cssSelector(row)).isEmpty() && console.text(row).contains("FAILED");
+    });
+    assertTrue(console.text(row).contains("EXPORTING → FAILED") && console.text(row).contains("min-events"), console.text(row));
+    JsonNode last = models().at("/training/runs/0");
+    assertEquals(run, last.get("id").asText());
+    assertEquals("FAILED", last.get("status").asText());
+    console.screenshot("models-training");
     console.assertNoPolicyViolations();
   }
 

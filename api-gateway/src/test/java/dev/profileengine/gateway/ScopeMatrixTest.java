@@ -202,6 +202,21 @@ class ScopeMatrixTest {
     assertTrue(wrong.isEmpty(), String.join("\n", wrong));
   }
 
+  /** A node without the model tools says so, and refuses a training run naming the setting, without starting anything. */
+  @Test
+  void aNodeThatCannotTrainRefusesARunAndSaysWhy() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.base + "/v1/models/train")).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + KEYS.get("admin")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(409, r.statusCode(), r.body());
+    assertTrue(r.body().contains("trainer-jar"), r.body());
+    HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create(node.base + "/v1/models")).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + KEYS.get("read")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    com.fasterxml.jackson.databind.JsonNode training = dev.profileengine.gateway.wire.Json.MAPPER.readTree(m.body()).get("training");
+    assertFalse(training.get("available").asBoolean(), training.toString());
+    assertTrue(training.get("unavailableBecause").asText().contains("PROFILE_TRAINER_JAR"), training.toString());
+    assertEquals(0, training.get("runs").size());
+  }
+
   @Test
   void theReadmeTableIsThisMatrix() throws Exception {
     String readme = Files.readString(Path.of("..", "README.md"));

@@ -49,10 +49,11 @@ public final class JournalTrainingData {
   }
 
   /**
-   * Writes the behaviors with event time in [{@code since}, {@code until}] to {@code file}; a null
-   * {@code until} is the newest behavior's time, a null {@code since} is {@code window} before it.
+   * Writes the behaviors with event time in [{@code since}, {@code until}] to {@code file}, the
+   * newest {@code maxEvents} of them; a null {@code until} is the newest behavior's time, a null
+   * {@code since} is {@code window} before it.
    */
-  public CompletionStage<Written> write(Path file, Instant since, Instant until, Duration window) {
+  public CompletionStage<Written> write(Path file, Instant since, Instant until, Duration window, long maxEvents) {
     Path raw = file.resolveSibling(file.getFileName() + ".raw");
     Journal seen = new Journal();
     BufferedWriter out = open(raw);
@@ -64,7 +65,7 @@ public final class JournalTrainingData {
           try {
             Instant to = until != null ? until : seen.newest == Long.MIN_VALUE ? Instant.EPOCH : Instant.ofEpochMilli(seen.newest);
             Instant from = since != null ? since : to.minus(window);
-            return seen.writeTraining(raw, file, from, to);
+            return seen.writeTraining(raw, file, seen.newestFirst(raw, from, to, maxEvents), to);
           } finally {
             delete(raw);
           }
@@ -116,6 +117,31 @@ public final class JournalTrainingData {
     /** Whether the row at {@code offset} of {@code profile}, held by {@code holder}, was dropped from the profile. */
     boolean dropped(String profile, String holder, long offset) {
       return offset < droppedBefore.getOrDefault(profile, Long.MIN_VALUE) || offset < droppedBefore.getOrDefault(holder, Long.MIN_VALUE);
+    }
+
+    /**
+     * The start of the window narrowed to its newest {@code maxEvents} behaviors (the trainer's memory
+     * grows with them): the event time of the {@code maxEvents}-th newest row in [from, to].
+     */
+    Instant newestFirst(Path raw, Instant from, Instant to, long maxEvents) {
+      long lo = from.toEpochMilli();
+      long hi = to.toEpochMilli();
+      long[] times = new long[1024];
+      int n = 0;
+      try (BufferedReader in = Files.newBufferedReader(raw, StandardCharsets.UTF_8)) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          int a = line.indexOf('\t', line.indexOf('\t') + 1);
+          long time = Long.parseLong(line.substring(a + 1, line.indexOf('\t', a + 1)));
+          if (time < lo || time > hi) continue;
+          if (n == times.length) times = java.util.Arrays.copyOf(times, n * 2);
+          times[n++] = time;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading " + raw + ": " + e.getMessage(), e);
+      }
+      if (n <= maxEvents) return from;
+      java.util.Arrays.sort(times, 0, n);
+      return Instant.ofEpochMilli(times[n - (int) maxEvents]);
     }
 
     Written writeTraining(Path raw, Path file, Instant since, Instant until) {

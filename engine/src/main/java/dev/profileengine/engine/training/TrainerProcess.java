@@ -111,7 +111,11 @@ public final class TrainerProcess {
   private static String lastLine(Path log) {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      for (int i = lines.size() - 1; i >= 0; i--) if (!lines.get(i).isBlank()) return lines.get(i).strip();
+      // The error, not the stack frames under it.
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        String line = lines.get(i).strip();
+        if (!line.isEmpty() && !line.startsWith("at ") && !line.startsWith("...")) return line;
+      }
       return "no output";
     } catch (IOException e) {
       return "no log";

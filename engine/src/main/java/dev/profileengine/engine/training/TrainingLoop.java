@@ -10,6 +10,8 @@ import dev.profileengine.engine.model.ClusterModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -69,9 +71,12 @@ public final class TrainingLoop {
 
   /** Why this node cannot run training (empty: it can). */
   public Optional<String> unavailable() {
+    // Every missing prerequisite at once, so an operator fixes them in one restart.
+    List<String> missing = new ArrayList<>();
     if (models.local().registryDir().isEmpty())
-      return Optional.of("no model registry directory to write a trained version to (profile.model.registry-dir, PROFILE_MODELS_DIR)");
-    return new TrainerProcess(settings).unavailable();
+      missing.add("no model registry directory to write a trained version to (profile.model.registry-dir, PROFILE_MODELS_DIR)");
+    new TrainerProcess(settings).unavailable().ifPresent(missing::add);
+    return missing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", missing));
   }
 
   /**

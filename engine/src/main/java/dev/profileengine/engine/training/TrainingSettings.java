@@ -14,6 +14,7 @@ import java.util.List;
  * @param nice the process's scheduling niceness (0..19; 19: ingest gets the CPU first)
  * @param workDir where a run's data and log files go (the data file is deleted when the run ends)
  * @param window the event-time window trained on, ending at the newest behavior, when a request names none
+ * @param maxEvents the newest behaviors of the window trained on at most (the trainer's memory grows with them)
  * @param minEvents fewer behaviors in the window: the run fails without training
  * @param epochs training epochs (0: the trainer's default)
  * @param timeout a training or evaluation process running longer is stopped and the run fails
@@ -21,13 +22,15 @@ import java.util.List;
  * @param checkInterval how often the online comparison is read while it runs
  * @param staleAfter a run whose node sent no sign of life for this long is abandoned by the next request
  */
-public record TrainingSettings(Path trainerJar, List<String> javaOptions, int nice, Path workDir, Duration window, long minEvents,
+public record TrainingSettings(Path trainerJar, List<String> javaOptions, int nice, Path workDir, Duration window, long maxEvents, long minEvents,
     int epochs, Duration timeout, int candidatePercent, Duration checkInterval, Duration staleAfter, PromotionRule rule) {
 
   public TrainingSettings {
     if (nice < 0 || nice > 19) throw new IllegalArgumentException("profile.model.training.nice: 0..19, was " + nice);
     if (candidatePercent < 1 || candidatePercent > 100)
       throw new IllegalArgumentException("profile.model.training.candidate-percent: 1..100, was " + candidatePercent);
+    if (maxEvents < 1 || maxEvents > Integer.MAX_VALUE - 8)
+      throw new IllegalArgumentException("profile.model.training.max-events: 1.." + (Integer.MAX_VALUE - 8) + ", was " + maxEvents);
     if (epochs < 0) throw new IllegalArgumentException("profile.model.training.epochs: >= 0, was " + epochs);
     javaOptions = List.copyOf(javaOptions);
   }
@@ -36,7 +39,7 @@ public record TrainingSettings(Path trainerJar, List<String> javaOptions, int ni
   public static TrainingSettings of(Config c) {
     try {
       return new TrainingSettings(Path.of(c.getString("trainer-jar")), List.of(c.getString("java-options").trim().split("\\s+")),
-          c.getInt("nice"), Path.of(c.getString("work-dir")), c.getDuration("window"), c.getLong("min-events"), c.getInt("epochs"),
+          c.getInt("nice"), Path.of(c.getString("work-dir")), c.getDuration("window"), c.getLong("max-events"), c.getLong("min-events"), c.getInt("epochs"),
           c.getDuration("timeout"), c.getInt("candidate-percent"), c.getDuration("check-interval"), c.getDuration("stale-after"),
           new PromotionRule(c.getDouble("offline-max-log-loss-ratio"), c.getLong("min-scored"), c.getDouble("max-log-loss-ratio"),
               c.getDuration("max-compare")));

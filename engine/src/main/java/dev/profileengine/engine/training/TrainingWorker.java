@@ -113,7 +113,7 @@ final class TrainingWorker extends AbstractBehavior<TrainingWorker.Command> {
     long beat = Math.max(1000, settings.staleAfter().toMillis() / 4);
     timers.startTimerWithFixedDelay(Beat.INSTANCE, Duration.ofMillis(beat));
     getContext().getLog().info("Training {}: exporting the journal's behaviors to {}", run.id(), dataFile);
-    pipe(data.write(dataFile, run.since(), run.until(), settings.window()), Exported::new, "export");
+    pipe(data.write(dataFile, run.since(), run.until(), settings.window(), settings.maxEvents()), Exported::new, "export");
     return this;
   }
 

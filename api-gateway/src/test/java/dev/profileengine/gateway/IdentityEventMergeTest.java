@@ -87,6 +87,32 @@ class IdentityEventMergeTest {
     }
   }
 
+  @Test
+  void anIdentityFirstSeenInItsLinkLeavesTheCustomersHistoryAsItIs() throws Exception {
+    List<BehaviorRow> rows = history();
+    int half = rows.size() / 2;
+    try (TestNode node = TestNode.start(dataDir, CONFIG)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "em-ref-all", rows);
+      send(profiles, CUSTOMER, rows.subList(0, half));
+      // The tablet has never sent anything: it brings no entries, the customer's stay as they are.
+      List<BehaviorRow> identified = rows.subList(half, rows.size());
+      for (int i = 0; i < identified.size(); i += 10) {
+        List<DecodedEvent> batch = identified.subList(i, Math.min(identified.size(), i + 10)).stream()
+            .map(r -> DecodedEvent.linking(event(r, CUSTOMER), new IdentityClaim(CUSTOMER, TABLET_ID, null))).toList();
+        for (EventResult r : get(profiles.record(batch)).results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
+      }
+      ProfileView throughTablet = view(profiles, TABLET);
+      assertEquals(CUSTOMER, throughTablet.userId());
+      assertEquals(List.of(TABLET_ID), throughTablet.identities().get("anonymousId"));
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), throughTablet, "read through the tablet");
+      // Split off again, the customer keeps every event it had: the merge journaled none of them.
+      get(profiles.unmerge(CUSTOMER, new IdentityClaim(null, TABLET_ID, null)));
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, CUSTOMER), "the customer after the unmerge");
+      assertEquals(null, view(profiles, CUSTOMER).identities().get("anonymousId"));
+    }
+  }
+
   private static BehaviorEvent event(BehaviorRow r, String key) {
     return BehaviorEvent.of(r.eventId(), key, r.type(), Instant.ofEpochSecond(r.epochSecond()))
         .withCategory(r.itemId(), r.categoryId()).withPurchase(r.brand(), r.price(), null);

@@ -749,8 +749,10 @@ public final class UserProfile
   private void askOtherSide() {
     Linking l = linking;
     var other = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, l.other());
+    // A journal whose only row is its MergeStarted has no entries: they go in the message (none), nothing to read.
+    Long upTo = l.step() == Step.TRANSFER && l.upTo() == 1L ? null : l.upTo();
     java.util.concurrent.CompletionStage<LinkReply> answer = l.step() == Step.TRANSFER
-        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout())
+        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), upTo, r), settings.askTimeout())
         : other.ask(r -> new Restore(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout());
     context.pipeToSelf(answer, (reply, failure) -> new OtherSideAnswered(failure == null ? reply : null));
   }

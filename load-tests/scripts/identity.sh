@@ -39,6 +39,7 @@ for pair in $(seq 1 "$PAIRS"); do
   done
 done
 unset PROFILE_IDENTITY
+[ "$MERGES" -gt 0 ] || exit 0
 RUN=$(mktemp -d /tmp/identity.XXXX)
 start_node "$RUN" "$PORT"
 for events in 100 1000; do

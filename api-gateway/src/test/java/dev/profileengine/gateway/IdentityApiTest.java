@@ -142,18 +142,23 @@ class IdentityApiTest {
     for (int i = 0; i < 2; i++) anon.add(typed("seg-a-" + i, "purchase", Map.of("anonymousId", "seg-anon")));
     assertAccepted(post("/v1/events", Json.MAPPER.writeValueAsString(anon)));
     assertAccepted(post("/v1/events", Json.MAPPER.writeValueAsString(List.of(typed("seg-u-0", "purchase", Map.of("userId", "seg-user"))))));
-    assertTrue(read("/v1/profiles/" + path("~anonymousId:seg-anon")).get("segments").isEmpty());
+    assertTrue(ruled(read("/v1/profiles/" + path("~anonymousId:seg-anon")).get("segments")).isEmpty());
 
     ok(post("/v1/identify", "{\"userId\":\"seg-user\",\"anonymousId\":\"seg-anon\"}"));
-    assertEquals(List.of("frequent-buyers"), strings(read("/v1/profiles/seg-user").get("segments")));
+    assertEquals(List.of("frequent-buyers"), ruled(read("/v1/profiles/seg-user").get("segments")));
     java.util.Set<String> members = node.settledSegmentMembers("frequent-buyers");
     assertTrue(members.contains("seg-user"), members.toString());
     assertTrue(!members.contains("~anonymousId:seg-anon"), members.toString());
 
     // Split again: neither side qualifies any more, the members table follows.
     ok(post("/v1/profiles/seg-user/unmerge", "{\"anonymousId\":\"seg-anon\"}"));
-    assertTrue(read("/v1/profiles/seg-user").get("segments").isEmpty());
+    assertTrue(ruled(read("/v1/profiles/seg-user").get("segments")).isEmpty());
     assertTrue(!node.settledSegmentMembers("frequent-buyers").contains("seg-user"));
+  }
+
+  /** The segments of {@code array} the profile's behaviors decide: likely-buyers follows the model's prediction, which comes when it comes. */
+  private static List<String> ruled(JsonNode array) {
+    return strings(array).stream().filter(s -> !s.equals("likely-buyers")).toList();
   }
 
   private static Map<String, Object> typed(String id, String type, Map<String, Object> who) {

@@ -48,9 +48,13 @@ public final class HostedProfiles implements Extension {
     return state == null ? null : state.view(asOf, settings);
   }
 
-  /** Called by the entity after a confirmed write or a recovery: a profile that does not exist yet is not published. */
+  /**
+   * Called by the entity after a confirmed write or a recovery: a profile that does not exist yet is
+   * not published, nor one in the middle of a merge or unmerge (its entity answers once the step
+   * ends: the other side may have taken over already).
+   */
   void publish(String userId, ProfileState state) {
-    if (state.exists()) states.put(userId, state);
+    if (state.exists() && state.links().pending() == null) states.put(userId, state);
     else states.remove(userId);
   }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionStage;
  * merge hands to the canonical profile and an unmerge splits by source. The side that receives a
  * merge or unmerge reads the other side's entries here too (the journal is shared), so the
  * messages between them carry no history. A merge, unmerge or
- * restore journals the whole resulting list, so the read only keeps what follows the last one. An
+ * restore journals the whole resulting list, so the read only keeps what follows the last one (a
+ * merge of a profile that brought no entries journals none and keeps the list). An
  * unmerge also needs which blocks came with the profile it splits off ({@link BlockOrigins}).
  */
 final class ProfileLedger implements akka.actor.typed.Extension {
@@ -86,7 +87,9 @@ final class ProfileLedger implements akka.actor.typed.Extension {
     else if (event instanceof UserProfile.EventAcknowledged e) entries.add(LedgerEntry.acknowledged(key, e.eventId(), e.timestamp()));
     else if (event instanceof UserProfile.AttributesSet e) entries.add(LedgerEntry.attributes(key, e.attributes(), e.at()));
     else if (event instanceof UserProfile.ConsentSet e) entries.add(LedgerEntry.consent(key, e.changes(), e.at()));
-    else if (event instanceof UserProfile.Absorbed e) replace(entries, e.entries());
+    else if (event instanceof UserProfile.Absorbed e) {
+      if (!e.keepsEntries()) replace(entries, e.entries());
+    }
     else if (event instanceof UserProfile.SplitOff e) replace(entries, e.kept());
     else if (event instanceof UserProfile.Restored e) replace(entries, e.entries());
     else if (event instanceof UserProfile.MergedInto || event instanceof UserProfile.Forgotten) entries.clear();

@@ -160,9 +160,19 @@ public final class UserProfile
   /**
    * Merges this canonical profile into {@code canonical}: its identities and entries move there and
    * it forwards everything from then on. Journaled before it starts ({@link MergeStarted}), so a
-   * crash resumes it.
+   * crash resumes it. With {@code whenStarted} the answer comes once that is journaled (the merge
+   * then goes on by itself, retrying while the other side is busy); else when the merge is done.
    */
-  public record MergeInto(String canonical, ActorRef<LinkReply> replyTo) implements Command {}
+  public record MergeInto(String canonical, @JsonInclude(NON_EMPTY) Boolean whenStarted, ActorRef<LinkReply> replyTo) implements Command {
+    public MergeInto(String canonical, ActorRef<LinkReply> replyTo) {
+      this(canonical, null, replyTo);
+    }
+
+    /** Answered {@code IN_PROGRESS} once the merge is journaled as started (absent in version 1: when it ends). */
+    boolean answerWhenStarted() {
+      return Boolean.TRUE.equals(whenStarted);
+    }
+  }
 
   /**
    * A step between two profiles that hands over entries: the receiving side reads them from the
@@ -330,11 +340,23 @@ public final class UserProfile
    * The profile {@code from} merged into this one with its identity {@code keys}; {@code entries}
    * is everything this profile now folds from (both sides'), refolded in time order; {@code blocked}
    * the blocks it brought that now hold here (those on identities of the merged whole left out).
+   * {@code kept}: {@code from} brought no entries, so this profile keeps its own as they are (not
+   * journaled again, nothing refolded) and {@code entries} is empty.
    */
-  public record Absorbed(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked, Instant at)
-      implements Event {
+  public record Absorbed(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked, Instant at,
+                         @JsonInclude(NON_EMPTY) Boolean kept) implements Event {
     public Absorbed {
       blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
+      kept = Boolean.TRUE.equals(kept) ? Boolean.TRUE : null; // absent before version 3: refolded from entries
+    }
+
+    public Absorbed(String from, List<String> keys, List<LedgerEntry> entries, List<String> blocked, Instant at) {
+      this(from, keys, entries, blocked, at, null);
+    }
+
+    /** Whether this profile's entries stay as they were (see {@code kept}). */
+    public boolean keepsEntries() {
+      return kept != null;
     }
   }
 
@@ -408,6 +430,9 @@ public final class UserProfile
 
   /** Events accepted and their reply, held until their prediction comes (or the wait ends). */
   private record WaitingWrite(List<Event> accepted, ActorRef<Recorded> replyTo, Recorded reply, String lastId, long writeStart) {}
+
+  // A merge the other side is too busy for asks again after this long.
+  private static final Duration BUSY_RETRY = Duration.ofMillis(100);
 
   // A failed write restarts the entity with back-off instead of stopping it (one instance for all entities).
   private static final akka.actor.typed.BackoffSupervisorStrategy RESTART_ON_FAILURE =
@@ -573,9 +598,15 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onMergeInto(MergeInto cmd) {
     if (cmd.canonical().equals(userId)) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
     // Every earlier write is committed (commands wait while one is written), so the entries are read
-    // while MergeStarted is written; their answer is handled once it is.
+    // while MergeStarted is written; their answer is handled once it is. Published when written: reads
+    // then wait for the merge instead of seeing this profile as it was (HostedProfiles).
+    if (cmd.answerWhenStarted()) {
+      begin(new Linking(Step.TRANSFER, cmd.canonical(), null, null));
+      return persist(List.of(new MergeStarted(cmd.canonical(), clock.instant())))
+          .thenReply(cmd.replyTo(), s -> new LinkReply(LinkReply.Status.IN_PROGRESS, cmd.canonical(), null, "the merge is journaled and goes on"));
+    }
     begin(new Linking(Step.TRANSFER, cmd.canonical(), cmd.replyTo(), null));
-    return Effect().persist(new MergeStarted(cmd.canonical(), clock.instant())).thenNoReply();
+    return persist(List.of(new MergeStarted(cmd.canonical(), clock.instant()))).thenNoReply();
   }
 
   private ReplyEffect<Event, ProfileState> onAbsorb(ProfileState state, Absorb cmd) {
@@ -596,7 +627,7 @@ public final class UserProfile
     if (group == null || group.equals(userId))
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.NOT_LINKED, userId, null, "the identity is not linked to this profile"));
     begin(new Linking(Step.SPLIT, group, cmd.replyTo(), null));
-    return Effect().persist(new SplitStarted(group, clock.instant())).thenNoReply();
+    return persist(List.of(new SplitStarted(group, clock.instant()))).thenNoReply();
   }
 
   private ReplyEffect<Event, ProfileState> onRestore(ProfileState state, Restore cmd) {
@@ -630,11 +661,15 @@ public final class UserProfile
     CompletionStage<LedgerLoaded> loaded = switch (step.step()) {
       case TRANSFER -> CompletableFuture.completedFuture(new LedgerLoaded(List.of(), Map.of()));
       case SPLIT -> own(ledger);
-      case ABSORB -> own(ledger).thenCombine(handedOver(ledger, step.handover()), (own, theirs) -> {
-        List<LedgerEntry> all = new ArrayList<>(own.entries());
-        all.addAll(theirs);
-        return new LedgerLoaded(List.copyOf(all), own.blockOrigins());
-      });
+      // A profile that brings no entries (an identity seen first in its link) leaves this one's
+      // entries as they are: they are not read, refolded or journaled again.
+      case ABSORB -> handedOver(ledger, step.handover()).thenCompose(theirs -> theirs.isEmpty()
+          ? CompletableFuture.completedFuture(new LedgerLoaded(List.of(), Map.of()))
+          : own(ledger).thenApply(own -> {
+            List<LedgerEntry> all = new ArrayList<>(own.entries());
+            all.addAll(theirs);
+            return new LedgerLoaded(List.copyOf(all), own.blockOrigins());
+          }));
       // The same split of the same entries as the side that split them off (Ledger.split); an older
       // node's restore, carrying its entries, never gets here (onRestore).
       case RESTORE -> handedOver(ledger, step.handover())
@@ -699,11 +734,13 @@ public final class UserProfile
         List<String> whole = new ArrayList<>(keys(state));
         whole.addAll(absorb.keys());
         List<String> inherited = absorb.blocked().stream().filter(k -> !whole.contains(k)).toList();
-        return persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), absorb.keys(), all, inherited, clock.instant()))))
-            .thenRun(s -> linking = null)
-            .thenRun(s -> predictions.request(s, lastEventId(all)))
-            .thenReply(l.replyTo(), s -> LinkReply.linked(userId))
-            .thenUnstashAll();
+        // Nothing came with it (no entries loaded: see begin): the behaviors, so the prediction, stay.
+        boolean kept = all.isEmpty();
+        EffectBuilder<Event, ProfileState> effect =
+            persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), absorb.keys(), all, inherited, clock.instant(), kept))))
+                .thenRun(s -> linking = null);
+        if (!kept) effect = effect.thenRun(s -> predictions.request(s, lastEventId(all)));
+        return effect.thenReply(l.replyTo(), s -> LinkReply.linked(userId)).thenUnstashAll();
       }
     }
   }
@@ -712,8 +749,10 @@ public final class UserProfile
   private void askOtherSide() {
     Linking l = linking;
     var other = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, l.other());
+    // A journal whose only row is its MergeStarted has no entries: they go in the message (none), nothing to read.
+    Long upTo = l.step() == Step.TRANSFER && l.upTo() == 1L ? null : l.upTo();
     java.util.concurrent.CompletionStage<LinkReply> answer = l.step() == Step.TRANSFER
-        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout())
+        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), upTo, r), settings.askTimeout())
         : other.ask(r -> new Restore(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout());
     context.pipeToSelf(answer, (reply, failure) -> new OtherSideAnswered(failure == null ? reply : null));
   }
@@ -728,6 +767,12 @@ public final class UserProfile
       return Effect().reply(l.replyTo(), new LinkReply(LinkReply.Status.IN_PROGRESS, userId, null,
           "the other profile did not answer in time; the step is journaled and goes on: retry to see it done"));
     }
+    if (reply.status() == LinkReply.Status.BUSY && l.step() == Step.TRANSFER && l.replyTo() == null) {
+      // Nobody to tell to retry (answered when started, or resumed after a crash): the merge retries
+      // itself, after a pause, until the other side takes it or refuses it.
+      context.scheduleOnce(BUSY_RETRY, context.getSelf(), new OtherSideAnswered(null));
+      return Effect().noReply();
+    }
     List<Event> done;
     if (reply.status() != LinkReply.Status.LINKED) done = List.of(new LinkCancelled(l.other(), reply.reason(), clock.instant()));
     else if (l.step() == Step.TRANSFER) done = withSegmentChanges(state, List.of(new MergedInto(reply.canonical(), clock.instant())));
@@ -739,6 +784,13 @@ public final class UserProfile
     EffectBuilder<Event, ProfileState> effect = persist(done).thenRun(s -> linking = null);
     if (l.step() == Step.SPLIT && reply.status() == LinkReply.Status.LINKED) effect = effect.thenRun(s -> predictions.request(s, lastEventId(l.kept())));
     LinkReply answer = reply.status() == LinkReply.Status.LINKED && l.step() == Step.SPLIT ? LinkReply.linked(userId) : reply;
+    if (l.replyTo() != null && l.step() == Step.TRANSFER && reply.status() == LinkReply.Status.LINKED) {
+      // The merge is done once the canonical profile journaled its absorb: MergedInto only ends
+      // this side's step, which MergeStarted makes finish after a crash, and every command here
+      // waits until it is written. So the asker need not wait for one more journal commit.
+      l.replyTo().tell(answer);
+      return effect.thenNoReply().thenUnstashAll();
+    }
     return (l.replyTo() == null ? effect.thenNoReply() : effect.thenReply(l.replyTo(), s -> answer)).thenUnstashAll();
   }
 
@@ -957,8 +1009,10 @@ public final class UserProfile
     // An absorb of blocked identities comes from an explicit identify (events' links are checked
     // against blocks first): linking them deliberately lifts the block.
     // Its own blocks come with it (Absorbed.blocked) and hold for the whole.
-    if (event instanceof Absorbed e)
-      return Ledger.fold(s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).blocking(e.blocked()).withPending(null)), e.entries(), settings.profile());
+    if (event instanceof Absorbed e) {
+      ProfileState linked = s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).blocking(e.blocked()).withPending(null));
+      return e.keepsEntries() ? linked : Ledger.fold(linked, e.entries(), settings.profile());
+    }
     if (event instanceof SplitOff e)
       return Ledger.fold(s.withLinks(links.unlinked(e.keys()).unblocked(e.released()).withPending(null)), e.kept(), settings.profile());
     if (event instanceof Restored e) {

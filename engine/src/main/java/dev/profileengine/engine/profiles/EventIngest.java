@@ -88,15 +88,16 @@ final class EventIngest {
     }
     int valid = eventsByUser.values().stream().mapToInt(List::size).sum();
     if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, slotsByUser, valid));
-    CompletionStage<Recorded> recorded = send(results, slotsByUser, eventsByUser);
-    if (claims.isEmpty()) return recorded;
+    if (claims.isEmpty()) return send(results, slotsByUser, eventsByUser);
     // Linked while the events are recorded: an event lands in its own key's profile, which
     // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
     // so each event is applied once either way). The answer waits for both, so a read after it
     // sees the merged profile; a link the rules refuse, or an unmerge blocks, leaves the events to
-    // their own profiles (stored all the same).
+    // their own profiles (stored all the same). The links are asked first: their profiles answer
+    // where they belong before they start writing the events, not after.
     List<IdentityClaim> asked = List.copyOf(claims);
     List<CompletableFuture<UnmergeBlocks.Blocked>> linking = asked.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toList();
+    CompletionStage<Recorded> recorded = send(results, slotsByUser, eventsByUser);
     CompletableFuture<Map<IdentityClaim, UnmergeBlocks.Blocked>> linked = CompletableFuture.allOf(linking.toArray(CompletableFuture[]::new))
         .handle((v, failure) -> {
           Map<IdentityClaim, UnmergeBlocks.Blocked> blocked = new HashMap<>();

@@ -177,12 +177,22 @@ final class IdentityGraph {
 
   /** Merges each of {@code others} into {@code canonical}, one after the other. */
   private CompletionStage<LinkResult> mergeAll(String canonical, List<UserProfile.Resolution> others, List<String> keys, int attempts, boolean carried) {
-    if (others.isEmpty()) return resolve(canonical).thenApply(r -> new LinkResult(linked(r), true, null));
+    if (others.isEmpty()) {
+      // An event's links only need to be made: no ask for the whole profile's identities to answer with.
+      if (carried) return CompletableFuture.completedFuture(new LinkResult(new Outcome.Ok<>(
+          new Linked(canonical, Identity.byType(keys.stream().map(Identity::ofKey).toList()))), true, null));
+      return resolve(canonical).thenApply(r -> new LinkResult(linked(r), true, null));
+    }
     UserProfile.Resolution next = others.get(0);
+    // An event's links (its own profile holds it durably) wait only until the last merge they need is
+    // journaled as started: it finishes by itself, and reads of the merging profile wait for it.
+    Boolean whenStarted = carried && others.size() == 1 ? Boolean.TRUE : null;
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, next.canonical())
-        .<UserProfile.LinkReply>ask(r -> new UserProfile.MergeInto(canonical, r), linkTimeout)
+        .<UserProfile.LinkReply>ask(r -> new UserProfile.MergeInto(canonical, whenStarted, r), linkTimeout)
         .thenComposeAsync(reply -> switch (reply.status()) {
           case LINKED -> mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts, carried);
+          // Journaled as started, it goes on by itself: enough for an event's links (an explicit identify waits for it).
+          case IN_PROGRESS -> carried ? mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts, carried) : done(busy(reply.reason()));
           case MOVED -> attempts > 1 ? link(keys, attempts - 1, carried) : done(busy("the profiles kept moving"));
           case REFUSED -> done(Outcome.refused(Refusal.Reason.CONFLICT, reply.field(), reply.reason(), 0));
           default -> done(busy(reply.reason()));

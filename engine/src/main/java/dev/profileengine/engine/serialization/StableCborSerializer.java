@@ -130,7 +130,9 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.MergedInto", UserProfile.MergedInto.class, 1, null),
       new Type("profile.LinkCancelled", UserProfile.LinkCancelled.class, 1, null),
       // 2: blocked, the unmerge blocks the absorbed profile brought (absent in 1 = none).
-      type("profile.Absorbed", UserProfile.Absorbed.class, 2, "blocked", 2),
+      // 3: kept (absent before: refolded from the entries it carries).
+      new Type("profile.Absorbed", UserProfile.Absorbed.class, 3, null, List.of(Added.of(UserProfile.Absorbed.class, "blocked", 2),
+          Added.of(UserProfile.Absorbed.class, "kept", 3))),
       new Type("profile.SplitStarted", UserProfile.SplitStarted.class, 1, null),
       // 2: released, the blocks the group took back (absent in 1 = none).
       type("profile.SplitOff", UserProfile.SplitOff.class, 2, "released", 2),
@@ -165,7 +167,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.WritePredicted", UserProfile.WritePredicted.class, 1, null),
       new Type("profile.Resolve", UserProfile.Resolve.class, 1, null),
       new Type("profile.SeenWith", UserProfile.SeenWith.class, 1, null),
-      new Type("profile.MergeInto", UserProfile.MergeInto.class, 1, null),
+      // 2: whenStarted (absent in 1: answered when the merge ends).
+      type("profile.MergeInto", UserProfile.MergeInto.class, 2, "whenStarted", 2),
       // 2: blocked (absent in 1 = none), as for Restore and Absorbed; 3: upTo, the sender's journal
       // position the entries are read up to (absent before 3: the entries are carried).
       new Type("profile.Absorb", UserProfile.Absorb.class, 3, null, List.of(Added.of(UserProfile.Absorb.class, "blocked", 2),

@@ -1,0 +1,120 @@
+package dev.profileengine.gateway;
+
+import static dev.profileengine.gateway.IdentityUnmergeBlockTest.CONFIG;
+import static dev.profileengine.gateway.IdentityUnmergeBlockTest.get;
+import static dev.profileengine.gateway.IdentityUnmergeBlockTest.history;
+import static dev.profileengine.gateway.IdentityUnmergeBlockTest.send;
+import static dev.profileengine.gateway.IdentityUnmergeBlockTest.view;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.UserProfile.LinkReply;
+import dev.profileengine.engine.profiles.DecodedEvent;
+import dev.profileengine.engine.profiles.Profiles;
+import dev.profileengine.engine.profiles.Recorded;
+import dev.profileengine.profile.BehaviorEvent;
+import dev.profileengine.profile.EventResult;
+import dev.profileengine.profile.Identity;
+import dev.profileengine.profile.ProfileView;
+import dev.profileengine.profile.identity.IdentityClaim;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A merge started by an event's identities answers once it is journaled as started and finishes by
+ * itself: the events are stored either way, and a read through the merging identity waits for the
+ * merge, so it sees the whole history. Checked on a real user's history split between an anonymous
+ * id and the customer id it is identified with, field by field against the same rows under one id.
+ */
+class IdentityEventMergeTest {
+  @TempDir
+  Path dataDir;
+
+  private static final Duration ASK = Duration.ofSeconds(30);
+  private static final String CUSTOMER = "em-cust";
+  private static final String TABLET_ID = "em-tablet";
+  private static final String TABLET = Identity.anonymousId(TABLET_ID).key();
+
+  @Test
+  void eventsThatStartAMergeAreAnsweredAndTheMergeEndsWithEveryEventOnce() throws Exception {
+    List<BehaviorRow> rows = history();
+    int half = rows.size() / 2;
+    try (TestNode node = TestNode.start(dataDir, CONFIG)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "em-ref-all", rows);
+      send(profiles, TABLET, rows.subList(0, half));
+      // Identified from here on: each batch carries the customer id and the tablet's anonymous id.
+      List<BehaviorRow> identified = rows.subList(half, rows.size());
+      for (int i = 0; i < identified.size(); i += 10) {
+        List<DecodedEvent> batch = identified.subList(i, Math.min(identified.size(), i + 10)).stream()
+            .map(r -> DecodedEvent.linking(event(r, CUSTOMER), new IdentityClaim(CUSTOMER, TABLET_ID, null))).toList();
+        Recorded recorded = get(profiles.record(batch));
+        for (EventResult r : recorded.results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
+      }
+      ProfileView throughTablet = view(profiles, TABLET);
+      assertEquals(CUSTOMER, throughTablet.userId(), "the tablet forwards to the customer");
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), throughTablet, "read through the merged identity");
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, CUSTOMER), "the customer");
+      assertEquals(List.of(TABLET_ID), view(profiles, CUSTOMER).identities().get("anonymousId"));
+    }
+  }
+
+  @Test
+  void aMergeAnsweredWhenStartedGoesOnByItself() throws Exception {
+    List<BehaviorRow> rows = history();
+    int half = rows.size() / 2;
+    try (TestNode node = TestNode.start(dataDir, CONFIG)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "em-ref-all", rows);
+      send(profiles, CUSTOMER, rows.subList(half, rows.size()));
+      send(profiles, TABLET, rows.subList(0, half));
+      EntityRef<UserProfile.Command> tablet = ClusterSharding.get(node.node.system()).entityRefFor(UserProfile.ENTITY_KEY, TABLET);
+      LinkReply started = get(tablet.<LinkReply>ask(r -> new UserProfile.MergeInto(CUSTOMER, true, r), ASK));
+      assertEquals(LinkReply.Status.IN_PROGRESS, started.status(), started.toString());
+      assertEquals(CUSTOMER, started.canonical());
+      // Not read from the state the tablet had: its entity answers once the merge ended.
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, TABLET), "read through the tablet");
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, CUSTOMER), "the customer");
+      LinkReply again = get(tablet.<LinkReply>ask(r -> new UserProfile.MergeInto(CUSTOMER, true, r), ASK));
+      assertEquals(new LinkReply(LinkReply.Status.MOVED, CUSTOMER, null, null), again, "merged: a repeat finds it moved");
+    }
+  }
+
+  @Test
+  void anIdentityFirstSeenInItsLinkLeavesTheCustomersHistoryAsItIs() throws Exception {
+    List<BehaviorRow> rows = history();
+    int half = rows.size() / 2;
+    try (TestNode node = TestNode.start(dataDir, CONFIG)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "em-ref-all", rows);
+      send(profiles, CUSTOMER, rows.subList(0, half));
+      // The tablet has never sent anything: it brings no entries, the customer's stay as they are.
+      List<BehaviorRow> identified = rows.subList(half, rows.size());
+      for (int i = 0; i < identified.size(); i += 10) {
+        List<DecodedEvent> batch = identified.subList(i, Math.min(identified.size(), i + 10)).stream()
+            .map(r -> DecodedEvent.linking(event(r, CUSTOMER), new IdentityClaim(CUSTOMER, TABLET_ID, null))).toList();
+        for (EventResult r : get(profiles.record(batch)).results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
+      }
+      ProfileView throughTablet = view(profiles, TABLET);
+      assertEquals(CUSTOMER, throughTablet.userId());
+      assertEquals(List.of(TABLET_ID), throughTablet.identities().get("anonymousId"));
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), throughTablet, "read through the tablet");
+      // Split off again, the customer keeps every event it had: the merge journaled none of them.
+      get(profiles.unmerge(CUSTOMER, new IdentityClaim(null, TABLET_ID, null)));
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, CUSTOMER), "the customer after the unmerge");
+      assertEquals(null, view(profiles, CUSTOMER).identities().get("anonymousId"));
+    }
+  }
+
+  private static BehaviorEvent event(BehaviorRow r, String key) {
+    return BehaviorEvent.of(r.eventId(), key, r.type(), Instant.ofEpochSecond(r.epochSecond()))
+        .withCategory(r.itemId(), r.categoryId()).withPurchase(r.brand(), r.price(), null);
+  }
+}

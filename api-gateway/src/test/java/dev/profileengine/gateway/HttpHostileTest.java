@@ -184,6 +184,27 @@ class HttpHostileTest {
   /** Control characters (NUL, LF, ESC, DEL, C1) and one character over the limit. */
   static final List<String> BAD_IDS = List.of("a%00b", "a%0Ab", "a%1Bb", "a%7Fb", "a%C2%85b", "x".repeat(RequestChecks.MAX_ID_LENGTH + 1));
 
+  /** Profile reads are matched ahead of the route tree (ProfileReadPath): every shape of the path answers as the tree did. */
+  @Test
+  void aProfileReadAnswersAlikeWhateverTheShapeOfItsPath() throws Exception {
+    for (String path : List.of("/v1/profiles/alice", "/v1/profiles/alice/", "/v1/profiles/%61lice", "/v1/profiles/alice?identity=")) {
+      HttpResponse<String> r = node.get(path, READ);
+      assertEquals(200, r.statusCode(), path + ": " + r.body());
+      assertEquals("alice", Json.MAPPER.readTree(r.body()).get("userId").asText(), path);
+      assertTrue(r.headers().firstValue("X-Request-Id").isPresent(), path);
+    }
+    HttpResponse<String> post = node.send("POST", "/v1/profiles/alice", "{}", ADMIN);
+    assertEquals(405, post.statusCode(), post.body());
+    assertTrue(post.body().contains("GET"), post.body());
+    assertEquals(401, node.get("/v1/profiles/alice").statusCode());
+    assertEquals(403, node.get("/v1/profiles/alice", INGEST).statusCode());
+    assertEquals(404, node.get("/v1/profiles/alice//", READ).statusCode());
+    assertEquals(404, node.get("/v1/profiles/alice/nothing", READ).statusCode());
+    assertRefused(node.get("/v1/profiles/alice?asOf=yesterday", READ), 400, "asOf");
+    assertRefused(node.get("/v1/profiles/alice?identity=nonsense", READ), 400, "identity");
+    assertTrue(node.get("/metrics").body().contains("route=\"profile\""), "reads are timed under their route");
+  }
+
   @Test
   void badIdsAreRefusedOnEveryRouteAndRpc() throws Exception {
     for (String id : BAD_IDS) {

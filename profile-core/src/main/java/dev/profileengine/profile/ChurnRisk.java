@@ -3,7 +3,6 @@ package dev.profileengine.profile;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Churn risk of a profile as of an instant (a pure function of the folded state):
@@ -35,11 +34,11 @@ public final class ChurnRisk {
     Parts c = parts(p, asOfMillis, s);
     List<String> reasons = new ArrayList<>(3);
     if (c.silence > 0)
-      reasons.add(String.format(Locale.ROOT, "inactive %.1f days, %.1fx the usual gap", c.silence / DAY, c.ratio));
+      reasons.add("inactive " + Decimals.fixed(c.silence / DAY, 1) + " days, " + Decimals.fixed(c.ratio, 1) + "x the usual gap");
     if (c.decline > 0)
-      reasons.add(String.format(Locale.ROOT, "activity down %.0f%% (7d vs 30d weekly average)", c.decline * 100));
+      reasons.add("activity down " + Decimals.fixed(c.decline * 100, 0) + "% (7d vs 30d weekly average)");
     if (c.model > 0)
-      reasons.add(String.format(Locale.ROOT, "predicted purchase+cart probability %.2f", c.engagement));
+      reasons.add("predicted purchase+cart probability " + Decimals.fixed(c.engagement, 2));
     return new Churn(c.rounded(), List.copyOf(reasons));
   }
 

@@ -34,6 +34,9 @@ public final class ErrorHandling {
 
   private ErrorHandling() {}
 
+  private static final ExceptionHandler EXCEPTIONS = exceptions();
+  private static final RejectionHandler REJECTIONS = rejections();
+
   public static Route error(StatusCode status, String field, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", message);
@@ -42,7 +45,8 @@ public final class ErrorHandling {
   }
 
   public static Route wrap(Supplier<Route> inner) {
-    return D.handleExceptions(exceptions(), () -> D.handleRejections(rejections(), inner));
+    // Built once: the inner supplier runs per request.
+    return D.handleExceptions(EXCEPTIONS, () -> D.handleRejections(REJECTIONS, inner));
   }
 
   private static Route tooLarge(EntityStreamSizeException e) {

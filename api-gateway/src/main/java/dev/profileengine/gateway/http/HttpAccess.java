@@ -21,11 +21,18 @@ public final class HttpAccess extends AllDirectives {
 
   /** Runs {@code inner} for a caller allowed {@code scope} and within its rate (one token), else answers 401/403/429. */
   public Route require(Scope scope, Function<ApiKeys.Caller, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      AccessControl.Decision d = access.check(scope, header);
-      if (d instanceof AccessControl.Decision.Allowed a) return inner.apply(a.caller());
-      return refuse((AccessControl.Decision.Denied) d);
-    });
+    return optionalHeaderValueByName("Authorization", header -> decide(scope, header, inner));
+  }
+
+  /** {@link #require} for a request already in hand (no directive: the read path's). */
+  Route require(Scope scope, akka.http.javadsl.model.HttpRequest request, Function<ApiKeys.Caller, Route> inner) {
+    return decide(scope, request.getHeader("Authorization").map(akka.http.javadsl.model.HttpHeader::value), inner);
+  }
+
+  private Route decide(Scope scope, java.util.Optional<String> header, Function<ApiKeys.Caller, Route> inner) {
+    AccessControl.Decision d = access.check(scope, header);
+    if (d instanceof AccessControl.Decision.Allowed a) return inner.apply(a.caller());
+    return refuse((AccessControl.Decision.Denied) d);
   }
 
   /** Takes {@code cost} more tokens of an allowed caller's rate (the other events of a batch). */

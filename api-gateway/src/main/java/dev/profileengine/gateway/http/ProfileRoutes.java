@@ -75,14 +75,15 @@ public final class ProfileRoutes extends AllDirectives {
     // The hot routes (ingest, profile reads) first: every alternative tried before the one that
     // matches costs its directives on every request. Every response carries X-Request-Id.
     return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> concat(
+        profileReads(),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
                 access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), bytes -> postEvents(caller, bytes)))))),
             path("identify", () -> post(() -> metrics.timed("identify", () ->
                 access.require(Scope.INGEST, caller -> body(IDENTITY_BODY_BYTES, this::identify))))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> validUserId(userId, () -> concat(
-                pathEndOrSingleSlash(() -> get(() -> metrics.timed("profile", () -> access.require(Scope.READ, caller ->
-                    parameterOptional("asOf", asOf -> profileKey(userId, key -> getProfile(key, asOf))))))),
+                // Served by profileReads() in front; here so that other methods are answered 405.
+                pathEndOrSingleSlash(() -> get(() -> extractRequest(request -> readProfile(userId, request)))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
                     body(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
                 path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
@@ -105,6 +106,26 @@ public final class ProfileRoutes extends AllDirectives {
         metrics.timed("models", models::routes),
         metrics.timed("segments", segments::routes),
         metrics.timed("console", console::routes))));
+  }
+
+  /**
+   * {@code GET /v1/profiles/{userId}}, the most frequent request, matched by hand ahead of the
+   * directive tree: every directive a request passes allocates per request, and the tree's cost a
+   * third of a read's CPU (JFR, load-tests/BENCHMARKS.md). Anything else falls through to the tree.
+   */
+  private Route profileReads() {
+    return extractRequest(request -> {
+      String userId = ProfileReadPath.userId(request);
+      return userId == null ? reject() : readProfile(userId, request);
+    });
+  }
+
+  private Route readProfile(String userId, akka.http.javadsl.model.HttpRequest request) {
+    RequestChecks.profileId("userId", userId);
+    return metrics.timed("profile", () -> access.require(Scope.READ, request, caller -> {
+      akka.http.javadsl.model.Query query = request.getUri().query();
+      return profileKey(userId, query.get("identity"), key -> getProfile(key, query.get("asOf")));
+    }));
   }
 
   /**
@@ -162,11 +183,13 @@ public final class ProfileRoutes extends AllDirectives {
    * the profile that identity is linked to (the facade hashes personal values).
    */
   private Route profileKey(String id, java.util.function.Function<String, Route> inner) {
-    return parameterOptional("identity", identity -> {
-      // Empty is absent, as gRPC's empty identity field is.
-      Outcome<String> key = profiles.profileKey(id, identity.filter(i -> !i.isEmpty()).orElse(null));
-      return key instanceof Outcome.Ok<String> ok ? inner.apply(ok.value()) : HttpRefusals.refused(((Outcome.Refused<String>) key).refusal());
-    });
+    return parameterOptional("identity", identity -> profileKey(id, identity, inner));
+  }
+
+  private Route profileKey(String id, Optional<String> identity, java.util.function.Function<String, Route> inner) {
+    // Empty is absent, as gRPC's empty identity field is.
+    Outcome<String> key = profiles.profileKey(id, identity.filter(i -> !i.isEmpty()).orElse(null));
+    return key instanceof Outcome.Ok<String> ok ? inner.apply(ok.value()) : HttpRefusals.refused(((Outcome.Refused<String>) key).refusal());
   }
 
   private Route identify(byte[] body) {
@@ -251,8 +274,10 @@ public final class ProfileRoutes extends AllDirectives {
     return inner.get();
   }
 
+  private static final AllDirectives D = new AllDirectives() {};
+
   public static Route json(StatusCode status, Object body) {
-    return new AllDirectives() {}.complete(HttpResponse.create().withStatus(status)
+    return D.complete(HttpResponse.create().withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
   }
 }

@@ -43,7 +43,15 @@ public final class LogContext {
       char c = raw.charAt(i);
       if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "._:+/=@-".indexOf(c) >= 0) b.append(c);
     }
-    return b.isEmpty() ? UUID.randomUUID().toString() : b.toString();
+    return b.isEmpty() ? randomId() : b.toString();
+  }
+
+  /** A version-4 UUID from a non-blocking generator: request ids need to be unique, not secret. */
+  private static String randomId() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    long high = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 
   /**

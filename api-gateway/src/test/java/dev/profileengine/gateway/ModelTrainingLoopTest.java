@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.profileengine.gateway.TrainingApi.await;
+import static dev.profileengine.gateway.TrainingApi.noCurrent;
+import static dev.profileengine.gateway.TrainingApi.statuses;
+import static dev.profileengine.gateway.TrainingApi.training;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.SampleFiles;
@@ -20,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,7 +126,7 @@ class ModelTrainingLoopTest {
         JsonNode t = training(node);
         if (noCurrent(t)) ended = t;
       }
-      if (ended == null) ended = await(node, ModelTrainingLoopTest::noCurrent, Duration.ofSeconds(30));
+      if (ended == null) ended = await(node, TrainingApi::noCurrent, Duration.ofSeconds(30));
       JsonNode last = ended.get("runs").get(0);
       assertEquals("PROMOTED", last.get("status").asText(), last.toString());
       assertTrue(last.at("/onlineCandidate/scored").asLong() >= 50 && last.at("/onlineServing/scored").asLong() >= 50, last.toString());
@@ -155,34 +159,6 @@ class ModelTrainingLoopTest {
 
   private static Replayer.Progress replay(TestNode node, List<BehaviorRow> rows, int batch) throws InterruptedException {
     return new Replayer(new Replayer.Options(node.base, batch, 4, 8, null)).run(rows, p -> {});
-  }
-
-  private static boolean noCurrent(JsonNode training) {
-    return training.path("current").isMissingNode() || training.path("current").isNull();
-  }
-
-  private static List<String> statuses(JsonNode run) {
-    List<String> out = new ArrayList<>();
-    run.get("steps").forEach(s -> out.add(s.get("status").asText()));
-    return out;
-  }
-
-  private static JsonNode training(TestNode node) throws Exception {
-    HttpResponse<String> r = node.get("/v1/models");
-    assertEquals(200, r.statusCode(), r.body());
-    return Json.MAPPER.readTree(r.body()).get("training");
-  }
-
-  /** Polls GET /v1/models until its training part matches (a run's steps take seconds to minutes). */
-  private static JsonNode await(TestNode node, Predicate<JsonNode> done, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    JsonNode t = training(node);
-    while (!done.test(t)) {
-      if (System.nanoTime() > deadline) throw new AssertionError("training did not get there within " + within + ": " + t);
-      Thread.sleep(500);
-      t = training(node);
-    }
-    return t;
   }
 
   private static void assertRefused(HttpResponse<String> r, int status, String field) throws Exception {

@@ -1,0 +1,111 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import static dev.profileengine.gateway.TrainingApi.await;
+import static dev.profileengine.gateway.TrainingApi.noCurrent;
+import static dev.profileengine.gateway.TrainingApi.statuses;
+import static dev.profileengine.gateway.TrainingApi.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.data.SampleFiles;
+import dev.profileengine.data.TaobaoCsv;
+import dev.profileengine.gateway.replay.Replayer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code profile.model.training.schedule} on a real node with real rows: with no POST, the node
+ * starts a run (which trains with the model tools); after a restart, the next run waits for the
+ * interval counted from the journaled run, not from the restart.
+ */
+class ScheduledTrainingTest {
+  private static final Path TOOLS = Path.of("../model-store/target/model-store.jar").toAbsolutePath();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void startsRunsByItselfAndCountsTheIntervalFromTheJournal() throws Exception {
+    assertTrue(Files.isRegularFile(TOOLS), "the model tools are built before this module's tests: " + TOOLS);
+    Path registry = dir.resolve("models");
+    TestRegistry.version(registry, "nb-gru-v2", false);
+    TestRegistry.activate(registry, "nb-gru-v2");
+    Map<String, Object> config = new HashMap<>(Map.of(
+        "profile.model.registry-dir", registry.toString(),
+        "profile.model.training.trainer-jar", TOOLS.toString(),
+        "profile.model.training.work-dir", dir.resolve("training").toString(),
+        "profile.model.training.epochs", 1,
+        "profile.model.training.min-events", 1000,
+        // Any candidate is rejected offline: the run ends after its evaluation, no online comparison to wait for.
+        "profile.model.training.offline-max-log-loss-ratio", 0.0001));
+
+    // Real rows first, with the schedule off: a scheduled run would otherwise export an empty journal.
+    try (TestNode node = TestNode.start(dir.resolve("data"), config)) {
+      Replayer.Progress sent = new Replayer(new Replayer.Options(node.base, 500, 4, 8, null)).run(history(1500), p -> {});
+      assertEquals(0, sent.rejected() + sent.unconfirmed(), sent.line());
+      JsonNode t = training(node);
+      assertEquals("off", t.get("schedule").asText(), t.toString());
+      assertEquals(0, t.get("runs").size());
+    }
+
+    // A schedule: no run ever started, so one starts at once, without a request, and trains.
+    config.put("profile.model.training.schedule", "1h");
+    JsonNode first;
+    try (TestNode node = TestNode.start(dir.resolve("data"), config)) {
+      JsonNode t = await(node, x -> x.get("runs").size() > 0 && noCurrent(x), Duration.ofMinutes(3));
+      assertEquals(1, t.get("runs").size(), t.toString());
+      first = t.get("runs").get(0);
+      assertEquals("run-1", first.get("id").asText());
+      assertEquals(List.of("EXPORTING", "TRAINING", "EVALUATING", "REJECTED"), statuses(first), first.toString());
+      assertTrue(first.get("candidate").asText().startsWith("trained-1-"), first.toString());
+      Instant started = Instant.parse(first.get("requestedAt").asText());
+      assertEquals("PT1H", t.at("/schedule/every").asText(), t.toString());
+      assertEquals(started.plus(Duration.ofHours(1)), Instant.parse(t.at("/schedule/nextAt").asText()));
+    }
+
+    // Restarted with an interval that ends a few seconds from now, counted from run-1's start: the
+    // restart itself starts nothing, run-2 starts when the interval is over.
+    Instant started = Instant.parse(first.get("requestedAt").asText());
+    Duration every = Duration.ofSeconds(Duration.between(started, Instant.now()).toSeconds() + 10);
+    config.put("profile.model.training.schedule", every.toSeconds() + "s");
+    config.put("profile.model.training.min-events", 1_000_000); // run-2 ends at its export: no second training
+    try (TestNode node = TestNode.start(dir.resolve("data"), config)) {
+      Instant up = Instant.now();
+      JsonNode t = await(node, x -> x.get("runs").size() > 1 && noCurrent(x), every.plusSeconds(60));
+      Instant due = started.plus(every);
+      assertTrue(up.isBefore(due), "the node was up before the interval ended (else this checks nothing): " + up + " vs " + due);
+      JsonNode second = t.get("runs").get(0);
+      assertEquals("run-2", second.get("id").asText(), t.toString());
+      Instant secondStart = Instant.parse(second.get("requestedAt").asText());
+      assertTrue(!secondStart.isBefore(due), "run-2 started at " + secondStart + ", before the interval ended at " + due);
+      assertEquals(List.of("EXPORTING", "FAILED"), statuses(second), second.toString());
+      assertTrue(second.get("reason").asText().contains("min-events"), second.toString());
+      assertEquals(secondStart.plus(every), Instant.parse(t.at("/schedule/nextAt").asText()));
+    }
+  }
+
+  /** Users of the bundled sample with many events each, whole histories, about {@code events} rows. */
+  private static List<BehaviorRow> history(int events) throws Exception {
+    Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();
+    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> {}))
+      byUser.computeIfAbsent(r.userId(), u -> new ArrayList<>()).add(r);
+    List<BehaviorRow> out = new ArrayList<>();
+    for (List<BehaviorRow> rows : byUser.values()) {
+      if (out.size() >= events) break;
+      out.addAll(rows);
+    }
+    return out;
+  }
+}

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code profile.model.training.schedule} on a real node with real rows: with no POST, the node
- * starts a run (which trains with the model tools); after a restart, the next run waits for the
- * interval counted from the journaled run, not from the restart.
+ * {@code profile.model.training.schedule} on a real node with real rows: a node that cannot train
+ * refuses every attempt and starts nothing; with the model tools and no POST, the node starts a run
+ * (which trains); after a restart, the next run waits for the interval counted from the journaled
+ * run, not from the restart.
  */
 class ScheduledTrainingTest {
   private static final Path TOOLS = Path.of("../model-store/target/model-store.jar").toAbsolutePath();
@@ -51,16 +52,21 @@ class ScheduledTrainingTest {
         // Any candidate is rejected offline: the run ends after its evaluation, no online comparison to wait for.
         "profile.model.training.offline-max-log-loss-ratio", 0.0001));
 
-    // Real rows first, with the schedule off: a scheduled run would otherwise export an empty journal.
-    try (TestNode node = TestNode.start(dir.resolve("data"), config)) {
+    // Real rows first, on a node that cannot train (no model tools): the schedule's attempts, every
+    // second, are refused and start nothing; the node ingests as usual.
+    Map<String, Object> noTools = new HashMap<>(config);
+    noTools.put("profile.model.training.trainer-jar", dir.resolve("missing.jar").toString());
+    noTools.put("profile.model.training.schedule", "1s");
+    try (TestNode node = TestNode.start(dir.resolve("data"), noTools)) {
       Replayer.Progress sent = new Replayer(new Replayer.Options(node.base, 500, 4, 8, null)).run(history(1500), p -> {});
       assertEquals(0, sent.rejected() + sent.unconfirmed(), sent.line());
       JsonNode t = training(node);
-      assertEquals("off", t.get("schedule").asText(), t.toString());
-      assertEquals(0, t.get("runs").size());
+      assertEquals("PT1S", t.at("/schedule/every").asText(), t.toString());
+      assertTrue(t.get("unavailableBecause").asText().contains("model tools"), t.toString());
+      assertEquals(0, t.get("runs").size(), t.toString());
     }
 
-    // A schedule: no run ever started, so one starts at once, without a request, and trains.
+    // The model tools and a schedule: no run ever started, so one starts at once, without a request, and trains.
     config.put("profile.model.training.schedule", "1h");
     JsonNode first;
     try (TestNode node = TestNode.start(dir.resolve("data"), config)) {
@@ -75,10 +81,10 @@ class ScheduledTrainingTest {
       assertEquals(started.plus(Duration.ofHours(1)), Instant.parse(t.at("/schedule/nextAt").asText()));
     }
 
-    // Restarted with an interval that ends a few seconds from now, counted from run-1's start: the
-    // restart itself starts nothing, run-2 starts when the interval is over.
+    // Restarted with an interval that ends 20 s from now (time for the node to start), counted from
+    // run-1's start: the restart itself starts nothing, run-2 starts when the interval is over.
     Instant started = Instant.parse(first.get("requestedAt").asText());
-    Duration every = Duration.ofSeconds(Duration.between(started, Instant.now()).toSeconds() + 10);
+    Duration every = Duration.ofSeconds(Duration.between(started, Instant.now()).toSeconds() + 20);
     config.put("profile.model.training.schedule", every.toSeconds() + "s");
     config.put("profile.model.training.min-events", 1_000_000); // run-2 ends at its export: no second training
     try (TestNode node = TestNode.start(dir.resolve("data"), config)) {

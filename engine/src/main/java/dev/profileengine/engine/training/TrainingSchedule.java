@@ -67,10 +67,12 @@ final class TrainingSchedule {
             return Behaviors.same();
           })
           .onMessage(Attempted.class, a -> {
-            // Success or refusal, the next check is an interval later (then it reads the runs again).
+            // Started or refused: the next check is an interval later. Not answered (the entity
+            // moving, a timeout): sooner; if the run was stored after all, that check sees it.
+            Duration next = a.error() == null || cause(a.error()) instanceof TrainingLoop.Refused ? every : min(REREAD, every);
             if (a.error() == null) log.info("Training schedule: started {}", a.run().id());
-            else log.warn("Training schedule: no run started ({}), next attempt in {}", cause(a.error()).getMessage(), every);
-            timers.startSingleTimer(Check.INSTANCE, every);
+            else log.warn("Training schedule: no run started ({}), next attempt in {}", cause(a.error()).getMessage(), next);
+            timers.startSingleTimer(Check.INSTANCE, next);
             return Behaviors.same();
           })
           .build();

@@ -19,9 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,21 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  * before and after a restart. A user who withdrew analytics consent is not trained on.
  */
 class ModelTrainingLoopTest {
-  private static final Path TOOLS = Path.of("../model-store/target/model-store.jar").toAbsolutePath();
-
   @TempDir
   Path dir;
 
   @Test
   void trainsDeploysComparesAndPromotesOnReplayedData() throws Exception {
-    assertTrue(Files.isRegularFile(TOOLS), "the model tools are built before this module's tests: " + TOOLS);
+    Map<String, Object> config = TrainingApi.nodeConfig(dir);
     Path registry = dir.resolve("models");
-    TestRegistry.version(registry, "nb-gru-v2", false);
-    TestRegistry.activate(registry, "nb-gru-v2");
-    Map<String, Object> config = Map.of(
-        "profile.model.registry-dir", registry.toString(),
-        "profile.model.training.trainer-jar", TOOLS.toString(),
-        "profile.model.training.work-dir", dir.resolve("training").toString(),
+    config.putAll(Map.of(
         "profile.model.training.epochs", 2,
         "profile.model.training.min-events", 1000,
         "profile.model.training.check-interval", "1s",
@@ -59,17 +50,10 @@ class ModelTrainingLoopTest {
         "profile.model.training.min-scored", 50,
         // The rule's two outcomes are PromotionRuleTest's; here a lax rule so that the loop runs to its promotion.
         "profile.model.training.offline-max-log-loss-ratio", 10.0,
-        "profile.model.training.max-log-loss-ratio", 10.0);
+        "profile.model.training.max-log-loss-ratio", 10.0));
 
     // Users of the bundled sample with many events each (the history), and the first rows in time of the other file (the traffic).
-    Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();
-    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> {}))
-      byUser.computeIfAbsent(r.userId(), u -> new ArrayList<>()).add(r);
-    List<BehaviorRow> history = new ArrayList<>();
-    for (List<BehaviorRow> rows : byUser.values()) {
-      if (history.size() >= 5000) break;
-      history.addAll(rows);
-    }
+    List<BehaviorRow> history = TrainingApi.history(5000);
     String withdrawn = history.get(0).userId();
     Set<String> historyUsers = new HashSet<>();
     Set<String> eventIds = new HashSet<>();

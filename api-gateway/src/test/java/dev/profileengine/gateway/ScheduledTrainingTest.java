@@ -9,17 +9,11 @@ import static dev.profileengine.gateway.TrainingApi.statuses;
 import static dev.profileengine.gateway.TrainingApi.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.profileengine.data.BehaviorRow;
-import dev.profileengine.data.SampleFiles;
-import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,21 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * run, not from the restart.
  */
 class ScheduledTrainingTest {
-  private static final Path TOOLS = Path.of("../model-store/target/model-store.jar").toAbsolutePath();
-
   @TempDir
   Path dir;
 
   @Test
   void startsRunsByItselfAndCountsTheIntervalFromTheJournal() throws Exception {
-    assertTrue(Files.isRegularFile(TOOLS), "the model tools are built before this module's tests: " + TOOLS);
-    Path registry = dir.resolve("models");
-    TestRegistry.version(registry, "nb-gru-v2", false);
-    TestRegistry.activate(registry, "nb-gru-v2");
-    Map<String, Object> config = new HashMap<>(Map.of(
-        "profile.model.registry-dir", registry.toString(),
-        "profile.model.training.trainer-jar", TOOLS.toString(),
-        "profile.model.training.work-dir", dir.resolve("training").toString(),
+    Map<String, Object> config = TrainingApi.nodeConfig(dir);
+    config.putAll(Map.of(
         "profile.model.training.epochs", 1,
         "profile.model.training.min-events", 1000,
         // Any candidate is rejected offline: the run ends after its evaluation, no online comparison to wait for.
@@ -58,7 +44,7 @@ class ScheduledTrainingTest {
     noTools.put("profile.model.training.trainer-jar", dir.resolve("missing.jar").toString());
     noTools.put("profile.model.training.schedule", "1s");
     try (TestNode node = TestNode.start(dir.resolve("data"), noTools)) {
-      Replayer.Progress sent = new Replayer(new Replayer.Options(node.base, 500, 4, 8, null)).run(history(1500), p -> {});
+      Replayer.Progress sent = new Replayer(new Replayer.Options(node.base, 500, 4, 8, null)).run(TrainingApi.history(1500), p -> {});
       assertEquals(0, sent.rejected() + sent.unconfirmed(), sent.line());
       JsonNode t = training(node);
       assertEquals("PT1S", t.at("/schedule/every").asText(), t.toString());
@@ -100,18 +86,5 @@ class ScheduledTrainingTest {
       assertTrue(second.get("reason").asText().contains("min-events"), second.toString());
       assertEquals(secondStart.plus(every), Instant.parse(t.at("/schedule/nextAt").asText()));
     }
-  }
-
-  /** Users of the bundled sample with many events each, whole histories, about {@code events} rows. */
-  private static List<BehaviorRow> history(int events) throws Exception {
-    Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();
-    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> {}))
-      byUser.computeIfAbsent(r.userId(), u -> new ArrayList<>()).add(r);
-    List<BehaviorRow> out = new ArrayList<>();
-    for (List<BehaviorRow> rows : byUser.values()) {
-      if (out.size() >= events) break;
-      out.addAll(rows);
-    }
-    return out;
   }
 }

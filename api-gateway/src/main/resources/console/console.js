@@ -775,7 +775,7 @@ function versionsCard(m, versions, confirm) {
         () => api('/v1/models/candidate', { method: 'DELETE' })) }, 'Clear candidate')));
 }
 
-/** The feedback loop: whether this node can train, the rule, and the latest runs with their steps. */
+/** The feedback loop: whether this node can train, the rule, the schedule, and the latest runs with their steps. */
 function trainingCard(t, confirm) {
   if (!t) return card('Training', empty('not available: predictions are off'));
   const r = t.rule || {};
@@ -785,7 +785,9 @@ function trainingCard(t, confirm) {
     t.available ? null : h('p', { class: 'refusal', id: 'training-unavailable' }, 'This node cannot train: ' + t.unavailableBecause),
     kv([['rule', 'served if held-out log-loss <= ' + r.offlineMaxLogLossRatio + 'x the serving model; promoted once both scored '
       + r.minScored + ' predictions if online log-loss <= ' + r.maxLogLossRatio + 'x, else rolled back (at most ' + r.maxCompare + ')'],
-      ['candidate share', fmt(t.candidatePercent) + '%']], 'training-rule'),
+      ['candidate share', fmt(t.candidatePercent) + '%'],
+      ['schedule', !t.schedule || t.schedule === 'off' ? 'off: runs start on request only'
+        : 'a run every ' + t.schedule.every + ', next at ' + t.schedule.nextAt]], 'training-rule'),
     h('div', { class: 'pager' }, h('button', { type: 'button', id: 'train', disabled: t.available && !t.current ? null : 'disabled',
       onclick: () => confirm('Train a candidate from the journal, compare it and promote or roll it back?',
         () => api('/v1/models/train', { method: 'POST', body: {} })) }, 'Train a candidate')),

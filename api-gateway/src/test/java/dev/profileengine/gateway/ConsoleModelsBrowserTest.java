@@ -153,6 +153,7 @@ class ConsoleModelsBrowserTest {
     modelsPage(ADMIN_KEY);
     console.await().until(ExpectedConditions.elementToBeClickable(By.id("train")));
     assertTrue(console.text("#training-rule").contains("rolled back"), console.text("#training-rule"));
+    assertTrue(console.text("#training-rule").contains("off: runs start on request only"), console.text("#training-rule"));
     String done = act("#train", true);
     assertTrue(done.startsWith("Training run-"), done);
     String run = done.substring("Training ".length(), done.indexOf(' ', "Training ".length()));

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.profileengine.gateway.TrainingApi.await;
+import static dev.profileengine.gateway.TrainingApi.noCurrent;
+import static dev.profileengine.gateway.TrainingApi.statuses;
+import static dev.profileengine.gateway.TrainingApi.training;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.data.SampleFiles;
@@ -14,13 +19,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,21 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  * before and after a restart. A user who withdrew analytics consent is not trained on.
  */
 class ModelTrainingLoopTest {
-  private static final Path TOOLS = Path.of("../model-store/target/model-store.jar").toAbsolutePath();
-
   @TempDir
   Path dir;
 
   @Test
   void trainsDeploysComparesAndPromotesOnReplayedData() throws Exception {
-    assertTrue(Files.isRegularFile(TOOLS), "the model tools are built before this module's tests: " + TOOLS);
+    Map<String, Object> config = TrainingApi.nodeConfig(dir);
     Path registry = dir.resolve("models");
-    TestRegistry.version(registry, "nb-gru-v2", false);
-    TestRegistry.activate(registry, "nb-gru-v2");
-    Map<String, Object> config = Map.of(
-        "profile.model.registry-dir", registry.toString(),
-        "profile.model.training.trainer-jar", TOOLS.toString(),
-        "profile.model.training.work-dir", dir.resolve("training").toString(),
+    config.putAll(Map.of(
         "profile.model.training.epochs", 2,
         "profile.model.training.min-events", 1000,
         "profile.model.training.check-interval", "1s",
@@ -55,17 +50,10 @@ class ModelTrainingLoopTest {
         "profile.model.training.min-scored", 50,
         // The rule's two outcomes are PromotionRuleTest's; here a lax rule so that the loop runs to its promotion.
         "profile.model.training.offline-max-log-loss-ratio", 10.0,
-        "profile.model.training.max-log-loss-ratio", 10.0);
+        "profile.model.training.max-log-loss-ratio", 10.0));
 
     // Users of the bundled sample with many events each (the history), and the first rows in time of the other file (the traffic).
-    Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();
-    for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> {}))
-      byUser.computeIfAbsent(r.userId(), u -> new ArrayList<>()).add(r);
-    List<BehaviorRow> history = new ArrayList<>();
-    for (List<BehaviorRow> rows : byUser.values()) {
-      if (history.size() >= 5000) break;
-      history.addAll(rows);
-    }
+    List<BehaviorRow> history = TrainingApi.history(5000);
     String withdrawn = history.get(0).userId();
     Set<String> historyUsers = new HashSet<>();
     Set<String> eventIds = new HashSet<>();
@@ -122,7 +110,7 @@ class ModelTrainingLoopTest {
         JsonNode t = training(node);
         if (noCurrent(t)) ended = t;
       }
-      if (ended == null) ended = await(node, ModelTrainingLoopTest::noCurrent, Duration.ofSeconds(30));
+      if (ended == null) ended = await(node, TrainingApi::noCurrent, Duration.ofSeconds(30));
       JsonNode last = ended.get("runs").get(0);
       assertEquals("PROMOTED", last.get("status").asText(), last.toString());
       assertTrue(last.at("/onlineCandidate/scored").asLong() >= 50 && last.at("/onlineServing/scored").asLong() >= 50, last.toString());
@@ -155,34 +143,6 @@ class ModelTrainingLoopTest {
 
   private static Replayer.Progress replay(TestNode node, List<BehaviorRow> rows, int batch) throws InterruptedException {
     return new Replayer(new Replayer.Options(node.base, batch, 4, 8, null)).run(rows, p -> {});
-  }
-
-  private static boolean noCurrent(JsonNode training) {
-    return training.path("current").isMissingNode() || training.path("current").isNull();
-  }
-
-  private static List<String> statuses(JsonNode run) {
-    List<String> out = new ArrayList<>();
-    run.get("steps").forEach(s -> out.add(s.get("status").asText()));
-    return out;
-  }
-
-  private static JsonNode training(TestNode node) throws Exception {
-    HttpResponse<String> r = node.get("/v1/models");
-    assertEquals(200, r.statusCode(), r.body());
-    return Json.MAPPER.readTree(r.body()).get("training");
-  }
-
-  /** Polls GET /v1/models until its training part matches (a run's steps take seconds to minutes). */
-  private static JsonNode await(TestNode node, Predicate<JsonNode> done, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    JsonNode t = training(node);
-    while (!done.test(t)) {
-      if (System.nanoTime() > deadline) throw new AssertionError("training did not get there within " + within + ": " + t);
-      Thread.sleep(500);
-      t = training(node);
-    }
-    return t;
   }
 
   private static void assertRefused(HttpResponse<String> r, int status, String field) throws Exception {

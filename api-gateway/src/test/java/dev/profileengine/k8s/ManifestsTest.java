@@ -376,7 +376,16 @@ class ManifestsTest {
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("renderings")
   void theNodeConfigurationPassesTheStartupChecks(String renderer, String target) throws IOException {
-    Rendered r = render(renderer, target);
+    Config resolved = ProfileEngine.configure(podConfig(render(renderer, target)));
+    assertEquals(WITH_POSTGRES.contains(target) ? "tls-tcp" : "tcp", resolved.getString("akka.remote.artery.transport"),
+        target + ": Artery's transport");
+  }
+
+  /**
+   * The node's configuration as the pod resolves it: application.conf with the rendering's
+   * environment only, not the test JVM's (pod IPs made up, the cluster TLS Secret generated).
+   */
+  static Config podConfig(Rendered r) throws IOException {
     Map<String, String> vars = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : r.effectiveEnv().entrySet()) {
       JsonNode field = e.getValue().path("valueFrom").path("fieldRef");
@@ -399,12 +408,8 @@ class ManifestsTest {
         return this;
       }
     };
-    // The pod's environment only, not the test JVM's.
-    Config config = ConfigFactory.parseResources("application.conf").withFallback(ConfigFactory.defaultReference())
+    return ConfigFactory.parseResources("application.conf").withFallback(ConfigFactory.defaultReference())
         .resolve(ConfigResolveOptions.noSystem().appendResolver(podEnv));
-    Config resolved = ProfileEngine.configure(config);
-    assertEquals(WITH_POSTGRES.contains(target) ? "tls-tcp" : "tcp", resolved.getString("akka.remote.artery.transport"),
-        target + ": Artery's transport");
   }
 
   private static Path clusterTlsSecret;
@@ -479,6 +484,87 @@ class ManifestsTest {
     }
     assertEquals(Map.of(25520, true, 8558, true), fromOwnPodsOnly, "remoting and management open to the node pods");
     assertEquals(Map.of(8080, true, 8081, true), fromAnywhere, "HTTP and gRPC open to clients");
+  }
+
+  // ---------------------------------------------------------------- the feedback loop (components/model-training)
+
+  /** The layouts components/model-training is checked on, as an operator adds it to an overlay. */
+  static final List<String> TRAINING_ON = List.of("base", "overlays/postgres");
+
+  /** Each of {@link #TRAINING_ON} with the component: a kustomization written into the rendered copy. */
+  static Stream<Arguments> trainingRenderings() throws IOException {
+    if (k8s == null) locateAndChooseRenderers();
+    List<Arguments> args = new ArrayList<>();
+    for (String t : TRAINING_ON) {
+      Path dir = Files.createDirectories(k8s.resolve("with-training").resolve(t.replace("overlays/", "")));
+      Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
+          "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "namespace: profile-engine",
+          "resources:", "  - ../../" + t, "components:", "  - ../../components/model-training", ""));
+      String target = k8s.relativize(dir).toString();
+      args.add(Arguments.of("KustomizeLite", t, target));
+      if (external.isPresent()) args.add(Arguments.of("kustomize", t, target));
+    }
+    return args.stream();
+  }
+
+  /**
+   * The registry is a ReadWriteMany claim mounted where PROFILE_MODELS_DIR points (every node reads
+   * what the training node writes), the training files are on an emptyDir, and the pod's memory
+   * holds the node's heap as in the layout without the component, the trainer's heap, and room for
+   * both JVMs' native memory; the node's settings read the same directories and trainer heap.
+   */
+  @ParameterizedTest(name = "{0}: {1} with model-training")
+  @MethodSource("trainingRenderings")
+  void modelTrainingSharesTheRegistryAndHasMemoryForTheTrainer(String renderer, String layout, String target) throws IOException {
+    Rendered r = render(renderer, target);
+    Map<String, JsonNode> env = r.effectiveEnv();
+    JsonNode models = r.volumeAt(literal(env, "PROFILE_MODELS_DIR"));
+    ObjectNode claim = r.get("PersistentVolumeClaim", models.path("persistentVolumeClaim").path("claimName").asText());
+    assertTrue(contains(claim.path("spec").path("accessModes"), "ReadWriteMany"), "the registry claim is ReadWriteMany: " + claim);
+    assertEquals(r.deployment().path("metadata").path("namespace").asText(), claim.path("metadata").path("namespace").asText(),
+        "the claim is in the nodes' namespace");
+    JsonNode work = r.volumeAt(literal(env, "PROFILE_TRAINING_DIR"));
+    assertTrue(work.has("emptyDir"), "the training files are on an emptyDir: " + work);
+    if (layout.equals("overlays/postgres")) assertEquals(3, r.deployment().path("spec").path("replicas").asInt(), "replicas");
+
+    JsonNode resources = r.nodeContainer().path("resources");
+    long limit = memoryBytes(resources.path("limits").path("memory").asText());
+    assertEquals(limit, memoryBytes(resources.path("requests").path("memory").asText()), "memory requested as limited");
+    long nodeHeap = heapOf(literal(env, "JAVA_TOOL_OPTIONS"), limit);
+    Rendered without = render(renderer, layout);
+    long withoutLimit = memoryBytes(without.nodeContainer().path("resources").path("limits").path("memory").asText());
+    assertTrue(nodeHeap >= heapOf(dockerfileJavaToolOptions(), withoutLimit), "the node keeps its heap of " + layout);
+    long trainerHeap = memoryBytes(Pattern.compile("-Xmx(\\d+[kmgKMG]?)").matcher(literal(env, "PROFILE_TRAINER_JAVA_OPTIONS"))
+        .results().map(m -> m.group(1).toUpperCase().replace("K", "Ki").replace("M", "Mi").replace("G", "Gi")).findFirst()
+        .orElseThrow(() -> new AssertionError("PROFILE_TRAINER_JAVA_OPTIONS sets -Xmx")));
+    assertTrue(limit - nodeHeap - trainerHeap >= 2L << 30,
+        "2Gi beside the two heaps for native memory: limit " + limit + ", node heap " + nodeHeap + ", trainer heap " + trainerHeap);
+    // The pod's JAVA_TOOL_OPTIONS replaces the image's: the same options but for the heap's share.
+    assertEquals(withoutPercentages(dockerfileJavaToolOptions()), withoutPercentages(literal(env, "JAVA_TOOL_OPTIONS")),
+        "JAVA_TOOL_OPTIONS differs from k8s/Dockerfile's only in the heap percentages");
+
+    var training = dev.profileengine.engine.training.TrainingSettings.of(
+        ProfileEngine.configure(podConfig(r)).getConfig("profile.model.training"));
+    assertEquals(Path.of(literal(env, "PROFILE_TRAINING_DIR")), training.workDir(), "the node's training work-dir");
+    assertTrue(training.javaOptions().contains("-Xmx2g"), "the trainer's options: " + training.javaOptions());
+  }
+
+  /** The heap a JVM with {@code options} takes in a container of {@code limit} bytes. */
+  private static long heapOf(String options, long limit) {
+    Matcher m = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(options);
+    assertTrue(m.find(), "MaxRAMPercentage in " + options);
+    return limit * Long.parseLong(m.group(1)) / 100;
+  }
+
+  private static String withoutPercentages(String options) {
+    return options.replaceAll("-XX:(Max|Initial)RAMPercentage=\\d+\\s*", "").strip();
+  }
+
+  /** The image's JAVA_TOOL_OPTIONS (k8s/Dockerfile's ENV). */
+  static String dockerfileJavaToolOptions() throws IOException {
+    Matcher m = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]*)\"").matcher(Files.readString(source.resolve("Dockerfile")));
+    assertTrue(m.find(), "k8s/Dockerfile sets JAVA_TOOL_OPTIONS");
+    return m.group(1);
   }
 
   // ---------------------------------------------------------------- RBAC, PDB, Services, namespace
@@ -726,6 +812,15 @@ class ManifestsTest {
         if (c.path("name").asText().equals(APP)) return c;
       }
       throw new AssertionError(target + ": no container named " + APP + " in the Deployment");
+    }
+
+    /** The pod volume mounted at {@code path} in the node container. */
+    JsonNode volumeAt(String path) {
+      JsonNode mount = stream(nodeContainer().path("volumeMounts")).filter(m -> m.path("mountPath").asText().equals(path)).findFirst()
+          .orElseThrow(() -> new AssertionError(target + ": nothing mounted at " + path));
+      return stream(deployment().path("spec").path("template").path("spec").path("volumes"))
+          .filter(v -> v.path("name").asText().equals(mount.path("name").asText())).findFirst()
+          .orElseThrow(() -> new AssertionError(target + ": no volume " + mount.path("name")));
     }
 
     Map<String, JsonNode> effectiveEnv() {

@@ -112,6 +112,8 @@ public final class ModelRoutes extends AllDirectives {
     m.put("rule", Map.of("offlineMaxLogLossRatio", rule.offlineMaxLogLossRatio(), "minScored", rule.minScored(),
         "maxLogLossRatio", rule.maxLogLossRatio(), "maxCompare", rule.maxCompare().toString()));
     m.put("candidatePercent", t.settings().candidatePercent());
+    m.put("schedule", t.settings().schedule().<Object>map(every -> Map.of("every", every.toString(),
+        "nextAt", t.nextScheduled(runs).orElseThrow().toString())).orElse("off"));
     m.put("current", runs.current()); // null when no run is in progress
     m.put("runs", runs.runs());
     return m;

@@ -62,7 +62,14 @@ public final class TrainingLoop {
   /** Starts the loop's entity on this node. */
   public static TrainingLoop start(ActorSystem<?> system, ClusterModels models, TrainingSettings settings, Duration askTimeout) {
     ModelTraining.init(system, settings.staleAfter());
-    return new TrainingLoop(system, models, settings, new JournalTrainingData(system), askTimeout);
+    TrainingLoop loop = new TrainingLoop(system, models, settings, new JournalTrainingData(system), askTimeout);
+    settings.schedule().ifPresent(every -> TrainingSchedule.start(system, loop, every));
+    return loop;
+  }
+
+  /** When the schedule starts the next run given {@code runs} (empty: the schedule is off); a past time: at its next check. */
+  public Optional<Instant> nextScheduled(ModelTraining.Runs runs) {
+    return settings.schedule().map(every -> TrainingSchedule.nextAt(runs, every, Instant.now()));
   }
 
   public TrainingSettings settings() {

@@ -1,9 +1,11 @@
 package dev.profileengine.engine.training;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code profile.model.training} (engine-model.conf): how the feedback loop trains, where, and the
@@ -21,9 +23,10 @@ import java.util.List;
  * @param candidatePercent share of users the candidate serves while compared online
  * @param checkInterval how often the online comparison is read while it runs
  * @param staleAfter a run whose node sent no sign of life for this long is abandoned by the next request
+ * @param schedule how often the cluster starts a run by itself (empty: only on request)
  */
 public record TrainingSettings(Path trainerJar, List<String> javaOptions, int nice, Path workDir, Duration window, long maxEvents, long minEvents,
-    int epochs, Duration timeout, int candidatePercent, Duration checkInterval, Duration staleAfter, PromotionRule rule) {
+    int epochs, Duration timeout, int candidatePercent, Duration checkInterval, Duration staleAfter, PromotionRule rule, Optional<Duration> schedule) {
 
   public TrainingSettings {
     if (nice < 0 || nice > 19) throw new IllegalArgumentException("profile.model.training.nice: 0..19, was " + nice);
@@ -32,6 +35,8 @@ public record TrainingSettings(Path trainerJar, List<String> javaOptions, int ni
     if (maxEvents < 1 || maxEvents > Integer.MAX_VALUE - 8)
       throw new IllegalArgumentException("profile.model.training.max-events: 1.." + (Integer.MAX_VALUE - 8) + ", was " + maxEvents);
     if (epochs < 0) throw new IllegalArgumentException("profile.model.training.epochs: >= 0, was " + epochs);
+    if (schedule.isPresent() && (schedule.get().isZero() || schedule.get().isNegative()))
+      throw new IllegalArgumentException("profile.model.training.schedule: off or a positive duration (24h), was " + schedule.get());
     javaOptions = List.copyOf(javaOptions);
   }
 
@@ -42,9 +47,20 @@ public record TrainingSettings(Path trainerJar, List<String> javaOptions, int ni
           c.getInt("nice"), Path.of(c.getString("work-dir")), c.getDuration("window"), c.getLong("max-events"), c.getLong("min-events"), c.getInt("epochs"),
           c.getDuration("timeout"), c.getInt("candidate-percent"), c.getDuration("check-interval"), c.getDuration("stale-after"),
           new PromotionRule(c.getDouble("offline-max-log-loss-ratio"), c.getLong("min-scored"), c.getDouble("max-log-loss-ratio"),
-              c.getDuration("max-compare")));
+              c.getDuration("max-compare")), schedule(c));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().startsWith("profile.") ? e.getMessage() : "profile.model.training: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code schedule}: {@code off}, else a duration (HOCON reads an unquoted {@code off} as the string "false"). */
+  private static Optional<Duration> schedule(Config c) {
+    String raw = c.getString("schedule").trim();
+    if (raw.equalsIgnoreCase("off") || raw.equalsIgnoreCase("false")) return Optional.empty();
+    try {
+      return Optional.of(c.getDuration("schedule"));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("profile.model.training.schedule: off or a duration (24h), was '" + raw + "'", e);
     }
   }
 }

@@ -158,11 +158,7 @@ public final class ModelRoutes extends AllDirectives {
     JsonNode v = body.get(field);
     if (v == null || v.isNull()) return null;
     if (!v.isTextual()) throw new RequestChecks.Invalid(field, field + ": an ISO-8601 instant is required, e.g. 2017-12-03T00:00:00Z");
-    try {
-      return Instant.parse(v.asText());
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new RequestChecks.Invalid(field, field + ": not an ISO-8601 instant: " + v.asText());
-    }
+    return RequestChecks.instant(field, v.asText());
   }
 
   private Route setCandidate(ClusterModels m, byte[] bytes) {

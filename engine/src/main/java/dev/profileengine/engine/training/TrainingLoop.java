@@ -93,6 +93,10 @@ public final class TrainingLoop {
   public CompletionStage<TrainingRun> train(Instant since, Instant until) {
     Optional<String> unavailable = unavailable();
     if (unavailable.isPresent()) return CompletableFuture.failedFuture(new Refused(null, "training is not available on this node: " + unavailable.get(), true));
+    // The window's edges become epoch milliseconds: outside the range events may have, they would overflow.
+    for (var edge : java.util.Map.of("since", Optional.ofNullable(since), "until", Optional.ofNullable(until)).entrySet())
+      if (edge.getValue().isPresent() && !dev.profileengine.profile.InstantRange.contains(edge.getValue().get()))
+        return CompletableFuture.failedFuture(new Refused(edge.getKey(), edge.getKey() + ": must be " + dev.profileengine.profile.InstantRange.describe(), false));
     if (since != null && until != null && since.isAfter(until))
       return CompletableFuture.failedFuture(new Refused("since", "since: must not be after until", false));
     String node = Cluster.get(system).selfMember().address().toString();

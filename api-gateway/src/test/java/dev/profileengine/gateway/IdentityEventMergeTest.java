@@ -14,7 +14,6 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.UserProfile.LinkReply;
 import dev.profileengine.engine.profiles.DecodedEvent;
 import dev.profileengine.engine.profiles.Profiles;
-import dev.profileengine.engine.profiles.Recorded;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.Identity;
@@ -51,13 +50,7 @@ class IdentityEventMergeTest {
       send(profiles, "em-ref-all", rows);
       send(profiles, TABLET, rows.subList(0, half));
       // Identified from here on: each batch carries the customer id and the tablet's anonymous id.
-      List<BehaviorRow> identified = rows.subList(half, rows.size());
-      for (int i = 0; i < identified.size(); i += 10) {
-        List<DecodedEvent> batch = identified.subList(i, Math.min(identified.size(), i + 10)).stream()
-            .map(r -> DecodedEvent.linking(event(r, CUSTOMER), new IdentityClaim(CUSTOMER, TABLET_ID, null))).toList();
-        Recorded recorded = get(profiles.record(batch));
-        for (EventResult r : recorded.results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
-      }
+      sendIdentified(profiles, rows.subList(half, rows.size()));
       ProfileView throughTablet = view(profiles, TABLET);
       assertEquals(CUSTOMER, throughTablet.userId(), "the tablet forwards to the customer");
       IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), throughTablet, "read through the merged identity");
@@ -96,12 +89,7 @@ class IdentityEventMergeTest {
       send(profiles, "em-ref-all", rows);
       send(profiles, CUSTOMER, rows.subList(0, half));
       // The tablet has never sent anything: it brings no entries, the customer's stay as they are.
-      List<BehaviorRow> identified = rows.subList(half, rows.size());
-      for (int i = 0; i < identified.size(); i += 10) {
-        List<DecodedEvent> batch = identified.subList(i, Math.min(identified.size(), i + 10)).stream()
-            .map(r -> DecodedEvent.linking(event(r, CUSTOMER), new IdentityClaim(CUSTOMER, TABLET_ID, null))).toList();
-        for (EventResult r : get(profiles.record(batch)).results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
-      }
+      sendIdentified(profiles, rows.subList(half, rows.size()));
       ProfileView throughTablet = view(profiles, TABLET);
       assertEquals(CUSTOMER, throughTablet.userId());
       assertEquals(List.of(TABLET_ID), throughTablet.identities().get("anonymousId"));
@@ -116,5 +104,14 @@ class IdentityEventMergeTest {
   private static BehaviorEvent event(BehaviorRow r, String key) {
     return BehaviorEvent.of(r.eventId(), key, r.type(), Instant.ofEpochSecond(r.epochSecond()))
         .withCategory(r.itemId(), r.categoryId()).withPurchase(r.brand(), r.price(), null);
+  }
+
+  /** Sends {@code rows} under the customer id in batches of 10, each event also carrying the tablet's anonymous id; every one accepted. */
+  private static void sendIdentified(Profiles profiles, List<BehaviorRow> rows) throws Exception {
+    for (int i = 0; i < rows.size(); i += 10) {
+      List<DecodedEvent> batch = rows.subList(i, Math.min(rows.size(), i + 10)).stream()
+          .map(r -> DecodedEvent.linking(event(r, CUSTOMER), new IdentityClaim(CUSTOMER, TABLET_ID, null))).toList();
+      for (EventResult r : get(profiles.record(batch)).results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
+    }
   }
 }

@@ -12,7 +12,6 @@ import akka.serialization.Serializers;
 import akka.stream.Materializer;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
-import dev.profileengine.engine.serialization.StableCborSerializer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -124,8 +123,12 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
     Object sample = new UserProfile.SegmentsChanged(List.of(), List.of(), List.of(), Instant.EPOCH);
     String current = Serializers.manifestFor(serialization.findSerializerFor(sample), sample);
     List<String> all = new java.util.ArrayList<>(List.of(LEGACY_SEGMENTS_CHANGED));
-    StableCborSerializer.Type t = StableCborSerializer.typeOf(UserProfile.SegmentsChanged.class);
-    for (int v = 1; v <= t.version(); v++) all.add(t.name() + "#" + v);
+    // Stable manifests are "name#version" (StableCborSerializer): every version up to the current one.
+    int hash = current.lastIndexOf('#');
+    if (hash > 0) {
+      int version = Integer.parseInt(current.substring(hash + 1));
+      for (int v = 1; v <= version; v++) all.add(current.substring(0, hash) + "#" + v);
+    }
     if (!all.contains(current)) all.add(current);
     return List.copyOf(all);
   }

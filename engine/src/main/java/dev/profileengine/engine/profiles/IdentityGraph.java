@@ -88,7 +88,8 @@ final class IdentityGraph {
       return CompletableFuture.completedFuture(null);
     }
     return identify(claim, true).thenApply(r -> {
-      if (r.outcome() instanceof Outcome.Ok<Linked>) recentlyLinked.put(claim, System.nanoTime());
+      // Remembered once settled: a merge only started is asked again by the next event (cheap once it ended).
+      if (r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentlyLinked.put(claim, System.nanoTime());
       return r.blocked();
     });
   }
@@ -118,7 +119,16 @@ final class IdentityGraph {
    * What a link came to, whether profiles were merged for it (false: they were one already), and the
    * unmerge that kept an event's identities apart (null: none).
    */
-  private record LinkResult(Outcome<Linked> outcome, boolean merged, UnmergeBlocks.Blocked blocked) {}
+  /** {@code settled}: false when a merge was only journaled as started (it may still be cancelled: a race with another merge). */
+  private record LinkResult(Outcome<Linked> outcome, boolean merged, UnmergeBlocks.Blocked blocked, boolean settled) {
+    LinkResult(Outcome<Linked> outcome, boolean merged, UnmergeBlocks.Blocked blocked) {
+      this(outcome, merged, blocked, true);
+    }
+
+    LinkResult started() {
+      return new LinkResult(outcome, merged, blocked, false);
+    }
+  }
 
   private CompletionStage<LinkResult> link(List<String> keys, int attempts, boolean carried) {
     List<CompletableFuture<UserProfile.Resolution>> asked = keys.stream().map(k -> resolve(k).toCompletableFuture()).toList();
@@ -192,7 +202,9 @@ final class IdentityGraph {
         .thenComposeAsync(reply -> switch (reply.status()) {
           case LINKED -> mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts, carried);
           // Journaled as started, it goes on by itself: enough for an event's links (an explicit identify waits for it).
-          case IN_PROGRESS -> carried ? mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts, carried) : done(busy(reply.reason()));
+          case IN_PROGRESS -> carried
+              ? mergeAll(reply.canonical(), others.subList(1, others.size()), keys, attempts, carried).thenApply(LinkResult::started)
+              : done(busy(reply.reason()));
           case MOVED -> attempts > 1 ? link(keys, attempts - 1, carried) : done(busy("the profiles kept moving"));
           case REFUSED -> done(Outcome.refused(Refusal.Reason.CONFLICT, reply.field(), reply.reason(), 0));
           default -> done(busy(reply.reason()));

@@ -59,14 +59,14 @@ class IdentityEventMergeTest {
       // The first batch's merge was only started: the second batch asks again (and finds one
       // profile), so a merge cancelled by a race is never remembered as made; later batches find it cached.
       int batches = (rows.size() - half + 9) / 10;
-      assertEquals(batches - 2, linksCounted(node, "cached"), node.get("/metrics").body().lines()
-          .filter(l -> l.startsWith("profile_identity_links_total")).toList().toString());
+      List<String> links = node.get("/metrics").body().lines().filter(l -> l.startsWith("profile_identity_links_total{")).toList();
+      assertEquals(batches - 2, counted(links, "cached"), links.toString());
     }
   }
 
-  private static long linksCounted(TestNode node, String outcome) throws Exception {
-    return node.get("/metrics").body().lines()
-        .filter(l -> l.startsWith("profile_identity_links_total{") && l.contains("outcome=\"" + outcome + "\""))
+  /** The sum of the {@code outcome} lines of {@code profile_identity_links_total}. */
+  private static long counted(List<String> links, String outcome) {
+    return links.stream().filter(l -> l.contains("outcome=\"" + outcome + "\""))
         .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 

@@ -86,6 +86,12 @@ public final class TrainingLoop {
     return missing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", missing));
   }
 
+  /** The refusal of a window edge outside the instants events may have, else null (also when absent). */
+  private static Refused outsideRange(String field, Instant edge) {
+    return edge == null || dev.profileengine.profile.InstantRange.contains(edge) ? null
+        : new Refused(field, field + ": must be " + dev.profileengine.profile.InstantRange.describe(), false);
+  }
+
   /**
    * Starts a run over behaviors with event time in [{@code since}, {@code until}] (nulls: the
    * configured window up to the newest behavior); completes with the run as stored, or fails with {@link Refused}.
@@ -94,9 +100,9 @@ public final class TrainingLoop {
     Optional<String> unavailable = unavailable();
     if (unavailable.isPresent()) return CompletableFuture.failedFuture(new Refused(null, "training is not available on this node: " + unavailable.get(), true));
     // The window's edges become epoch milliseconds: outside the range events may have, they would overflow.
-    for (var edge : java.util.Map.of("since", Optional.ofNullable(since), "until", Optional.ofNullable(until)).entrySet())
-      if (edge.getValue().isPresent() && !dev.profileengine.profile.InstantRange.contains(edge.getValue().get()))
-        return CompletableFuture.failedFuture(new Refused(edge.getKey(), edge.getKey() + ": must be " + dev.profileengine.profile.InstantRange.describe(), false));
+    Refused outside = outsideRange("since", since);
+    if (outside == null) outside = outsideRange("until", until);
+    if (outside != null) return CompletableFuture.failedFuture(outside);
     if (since != null && until != null && since.isAfter(until))
       return CompletableFuture.failedFuture(new Refused("since", "since: must not be after until", false));
     String node = Cluster.get(system).selfMember().address().toString();

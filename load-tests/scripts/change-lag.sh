@@ -5,7 +5,8 @@
 #   load-tests/scripts/change-lag.sh [CSV]    env: PORT (18380), SECONDS_OF_PROBE (60), CONC (4), BATCH (500), RATE
 # CONC/BATCH shape the replay beside the probe: the defaults saturate the node (the lag then holds
 # the queueing of a full node); CONC=1 BATCH=50 leaves headroom. RATE (events/s) paces the replay
-# (the replay's --rate): half of the saturated run's rate is the target's condition. Figures appended to
+# (the replay's --rate): half of the saturated run's rate is the target's condition; RATE=0 replays
+# nothing (the idle node's lag). Figures appended to
 # load-tests/results/change-lag.csv (see results-lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,8 +23,12 @@ echo "machine: $(nproc) cpus; node ready: $(curl -s localhost:$PORT/ready)"
 java -cp "$BENCH" dev.profileengine.bench.ChangeLagProbe "http://127.0.0.1:$PORT" "$SECS" 50 > "$RUN/lag.txt" 2>&1 &
 PROBE=$!
 cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
-java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch "${BATCH:-500}" --concurrency "${CONC:-4}" \
-  ${RATE:+--rate "$RATE"} | tee "$RUN/replay.txt" | grep -v '^  ' | tail -1
+if [ "${RATE:-}" = 0 ]; then
+  echo "idle: no replay" > "$RUN/replay.txt"
+else
+  java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch "${BATCH:-500}" --concurrency "${CONC:-4}" \
+    ${RATE:+--rate "$RATE"} | tee "$RUN/replay.txt" | grep -v '^  ' | tail -1
+fi
 cpu1=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
 wait $PROBE
 echo "node CPU during the replay: $(echo "$cpu1 - $cpu0" | bc) s"

@@ -7,21 +7,25 @@
 #    off (off: the same events, the links ignored), alternating, PAIRS times: events/s, the node's
 #    CPU seconds and merges.
 # 2. merge latency: IdentityMergeProbe joins MERGES pairs of profiles of 100 and of 1,000 events each.
-#   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (median), MERGES (30), PORT (18591)
+#   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (median), MERGES (30), PORT (18591),
+#   FILE (the Taobao CSV; default the sample, where most users have a handful of events, so a third
+#   of the events bring a merge; samples/taobao-userbehavior-users.csv.gz: 686 users of about 105
+#   events each, one merge per about 100 events)
 # Figures appended to load-tests/results/identity.csv (see results-lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . load-tests/scripts/results-lib.sh
-results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR" "$@"
+results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR FILE" "$@"
 ROWS=${ROWS:-30000}; PAIRS=${PAIRS:-2}; MERGES=${MERGES:-30}; PORT=${PORT:-18591}
 BENCH=load-tests/target/benchmarks.jar
 [ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
 . load-tests/scripts/node-lib.sh
 CSV=$(mktemp /tmp/identity.XXXX.csv)
-(gzip -dc samples/taobao-userbehavior-sample.csv.gz || true) | head -"$ROWS" > "$CSV" || true
+FILE=${FILE:-samples/taobao-userbehavior-sample.csv.gz}
+(gzip -dcf -- "$FILE" || true) | head -"$ROWS" > "$CSV" || true
 ANON_UNTIL=${ANON_UNTIL:-$(awk -F, '$5 ~ /^[0-9]+$/ { print $5 }' "$CSV" | sort -n | awk '{ t[NR] = $1 } END { print strftime("%Y-%m-%dT%H:%M:%SZ", t[int(NR / 2) + 1], 1) }')}
 links() { curl -s "localhost:$PORT/metrics" | awk -v o="$1" '/^profile_identity_links_total/ && index($0, "outcome=\"" o "\"") { s += $2 } END { printf "%d", s }'; }
-echo "machine: $(nproc) cpus; $ROWS rows, anonymous until $ANON_UNTIL"
+echo "machine: $(nproc) cpus; $(grep -cE '^[0-9]' "$CSV") rows of $FILE, anonymous until $ANON_UNTIL"
 for pair in $(seq 1 "$PAIRS"); do
   for mode in on off; do
     RUN=$(mktemp -d /tmp/identity.XXXX)

@@ -22,6 +22,8 @@ BENCH=load-tests/target/benchmarks.jar
 . load-tests/scripts/node-lib.sh
 CSV=$(mktemp /tmp/identity.XXXX.csv)
 FILE=${FILE:-samples/taobao-userbehavior-sample.csv.gz}
+# Another file's figures are recorded under their own names (e.g. events_per_s_identity_on_users).
+SUFFIX=; [ "$FILE" = samples/taobao-userbehavior-sample.csv.gz ] || SUFFIX=_$(basename "$FILE" | sed -E 's/\..*//; s/.*-//')
 (gzip -dcf -- "$FILE" || true) | head -"$ROWS" > "$CSV" || true
 ANON_UNTIL=${ANON_UNTIL:-$(awk -F, '$5 ~ /^[0-9]+$/ { print $5 }' "$CSV" | sort -n | awk '{ t[NR] = $1 } END { print strftime("%Y-%m-%dT%H:%M:%SZ", t[int(NR / 2) + 1], 1) }')}
 links() { curl -s "localhost:$PORT/metrics" | awk -v o="$1" '/^profile_identity_links_total/ && index($0, "outcome=\"" o "\"") { s += $2 } END { printf "%d", s }'; }
@@ -37,8 +39,8 @@ for pair in $(seq 1 "$PAIRS"); do
     rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
     cpu=$(echo "$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat") - $cpu0" | bc)
     echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached"
-    record_result identity "events_per_s_identity_$mode" "$rate" events/s
-    record_result identity "node_cpu_s_identity_$mode" "$cpu" s
+    record_result identity "events_per_s_identity_$mode$SUFFIX" "$rate" events/s
+    record_result identity "node_cpu_s_identity_$mode$SUFFIX" "$cpu" s
     kill "$NODE"; wait "$NODE" 2>/dev/null || true
   done
 done

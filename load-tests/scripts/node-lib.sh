@@ -10,7 +10,7 @@ start_node() {
   PROFILE_DATA_DIR=$run/data PROFILE_HTTP_PORT=$port PROFILE_GRPC_PORT=$((port+1)) PROFILE_MANAGEMENT_PORT=$((port+2)) \
     PROFILE_REMOTE_PORT=$((port+3)) java "$@" -jar "$JAR" >> "$run/node.log" 2>&1 &
   NODE=$!
-  trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
+  trap 'kill $NODE 2>/dev/null || true; wait $NODE 2>/dev/null || true' EXIT  # errexit holds in traps too
   for _ in $(seq 1 120); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.5; done
 }
 

@@ -211,12 +211,6 @@ class ChangeStreamTest {
   }
 
   /** A counter or labelled sample of the node's /metrics (0 when absent). */
-  private static double metric(TestNode node, String sample) throws Exception {
-    for (String line : node.get("/metrics").body().split("\n")) {
-      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).strip());
-    }
-    return 0;
-  }
 
   private static final String CHANGE_QUERIES = "profile_tag_queries_total{tag=\"" + dev.profileengine.engine.changes.ChangeFeed.TAG + "\"}";
 
@@ -240,15 +234,15 @@ class ChangeStreamTest {
       double q0;
       double q1;
       try (SseClient one = new SseClient(node.base.resolve("/v1/changes"), null)) {
-        q0 = metric(node, CHANGE_QUERIES);
+        q0 = node.metric(CHANGE_QUERIES);
         trickle(node, "p", 10);
         assertEquals(500, new LinkedHashSet<>(take(one, 500, last)).size());
-        q1 = metric(node, CHANGE_QUERIES) - q0;
+        q1 = node.metric(CHANGE_QUERIES) - q0;
       }
       List<SseClient> eight = new ArrayList<>();
       try {
         for (int i = 0; i < 8; i++) eight.add(new SseClient(node.base.resolve("/v1/changes?from=" + last[0]), null));
-        double before = metric(node, CHANGE_QUERIES);
+        double before = node.metric(CHANGE_QUERIES);
         Thread ingest = new Thread(() -> {
           try {
             trickle(node, "q", 10);
@@ -265,7 +259,7 @@ class ChangeStreamTest {
           assertEquals(500, new LinkedHashSet<>(ids).size(), "every change once");
           assertTrue(ids.stream().allMatch(id -> id.startsWith("q")), "only the second round");
         }
-        double q8 = metric(node, CHANGE_QUERIES) - before;
+        double q8 = node.metric(CHANGE_QUERIES) - before;
         assertTrue(q1 > 0, "one subscriber reads the journal: " + q1);
         assertTrue(q8 < 3 * q1, "eight subscribers share one live read: " + q8 + " tag queries, one subscriber " + q1);
         try (SseClient joiner = late) {
@@ -294,12 +288,12 @@ class ChangeStreamTest {
       Set<String> seen = new java.util.LinkedHashSet<>();
       assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("s", 10, "view", "a", "b")).statusCode());
       take(slow, 10, seen);
-      double catchUps = metric(node, "profile_change_catch_ups_total");
+      double catchUps = node.metric("profile_change_catch_ups_total");
       for (int b = 0; b < 4; b++) assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("t" + b + "-", 500, "view", "a", "b", "c")).statusCode());
       Thread.sleep(2000); // takes nothing: the live read passes 2,000 changes, far more than 20 + 5
       take(slow, 2000, seen);
       assertEquals(2010, seen.size());
-      assertTrue(metric(node, "profile_change_catch_ups_total") > catchUps, "the slow subscriber caught up from the journal");
+      assertTrue(node.metric("profile_change_catch_ups_total") > catchUps, "the slow subscriber caught up from the journal");
       slow.cancel();
     }
   }

@@ -6,7 +6,6 @@ import static dev.profileengine.gateway.IdentityUnmergeBlockTest.get;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.grpcEvent;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.history;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.httpEvent;
-import static dev.profileengine.gateway.IdentityUnmergeBlockTest.metric;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.ok;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.send;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.view;
@@ -99,7 +98,7 @@ class IdentityBlockInheritanceTest {
       assertMerged(profiles, "after both merged into third profiles");
 
       // The customer's phone sends events naming both: each is stored under the customer, not linked.
-      double blockedBefore = metric(node, BLOCKED);
+      double blockedBefore = node.metric(BLOCKED);
       for (Map<String, Object> late : List.of(httpEvent("bi-late-1", last + 1, "cart"), httpEvent("bi-late-2", last + 2, "view"))) {
         late.put("userId", CUSTOMER);
         if (late.get("eventId").equals("bi-late-1")) late.put("anonymousId", PHONE_ID);
@@ -114,7 +113,7 @@ class IdentityBlockInheritanceTest {
           assertEquals("accepted", ok(node.send("POST", "/v1/events", Json.MAPPER.writeValueAsString(List.of(late)))).at("/results/0/status").asText());
         }
       }
-      assertEquals(blockedBefore + 2, metric(node, BLOCKED), "both counted as blocked");
+      assertEquals(blockedBefore + 2, node.metric(BLOCKED), "both counted as blocked");
       assertMerged(profiles, "after events naming both over HTTP");
     }
 
@@ -132,7 +131,7 @@ class IdentityBlockInheritanceTest {
         for (String ref : List.of(REF_CUSTOMER, REF_CUSTOMER_LAPTOP))
           assertEquals(1, get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(late.clone().setUserId(ref)).build())).getAccepted());
         assertMerged(profiles, "after a restart and an event naming both over gRPC");
-        assertEquals(1, metric(node, BLOCKED), "counted on the new node");
+        assertEquals(1, node.metric(BLOCKED), "counted on the new node");
 
         // The laptop is split off the customer: it takes its block back, the customer keeps only its own.
         LinkedIdentities after = get(grpc.unmerge(UnmergeRequest.newBuilder().setProfileId(CUSTOMER).setAnonymousId(LAPTOP_ID).build()));
@@ -147,7 +146,7 @@ class IdentityBlockInheritanceTest {
         reply = get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(fourth.clone().setAnonymousId(LAPTOP_ID).putIdentities("device", TABLET_ID)).build()));
         assertEquals(1, reply.getAccepted(), reply.toString());
         assertTrue(reply.getResults(0).getDetail().startsWith("stored under its own identity, identities not linked:"), reply.toString());
-        assertEquals(2, metric(node, BLOCKED));
+        assertEquals(2, node.metric(BLOCKED));
         for (String ref : List.of(REF_LAPTOP, REF_LAPTOP_TABLET))
           assertEquals(1, get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(fourth.clone().setUserId(ref)).build())).getAccepted());
         IdentityMergeTest.assertSameProfile(view(profiles, REF_LAPTOP), view(profiles, LAPTOP), "laptop after an event naming the tablet");
@@ -161,7 +160,7 @@ class IdentityBlockInheritanceTest {
         reply = get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(fifth.clone().setAnonymousId(LAPTOP_ID).putIdentities("device", TABLET_ID)).build()));
         assertEquals(1, reply.getAccepted(), reply.toString());
         assertEquals("", reply.getResults(0).getDetail(), reply.toString());
-        assertEquals(2, metric(node, BLOCKED), "not blocked any more");
+        assertEquals(2, node.metric(BLOCKED), "not blocked any more");
       } finally {
         grpc.close();
       }

@@ -84,7 +84,7 @@ class IdentityUnmergeBlockTest {
       assertSplit(profiles, "after the unmerge");
 
       // The shared phone sends both ids again: stored under the user id, not linked, and said so.
-      double blockedBefore = metric(node, BLOCKED);
+      double blockedBefore = node.metric(BLOCKED);
       Map<String, Object> late = httpEvent("ub-late-1", last + 1, "cart");
       late.put("userId", CUSTOMER);
       late.put("anonymousId", PHONE_ID);
@@ -100,7 +100,7 @@ class IdentityUnmergeBlockTest {
         assertEquals("accepted", ok(node.send("POST", "/v1/events", Json.MAPPER.writeValueAsString(List.of(late)))).at("/results/0/status").asText());
       }
       assertSplit(profiles, "after an event naming both over HTTP");
-      assertEquals(blockedBefore + 1, metric(node, BLOCKED), "counted as blocked");
+      assertEquals(blockedBefore + 1, node.metric(BLOCKED), "counted as blocked");
     }
 
     // A new node on the same data directory: the block was journaled with the unmerge.
@@ -116,7 +116,7 @@ class IdentityUnmergeBlockTest {
         for (String ref : List.of(REF_CUSTOMER, REF_ALL))
           assertEquals(1, get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(late.clone().setUserId(ref)).build())).getAccepted());
         assertSplit(profiles, "after a restart and an event naming both over gRPC");
-        assertEquals(1, metric(node, BLOCKED), "counted on the new node");
+        assertEquals(1, node.metric(BLOCKED), "counted on the new node");
 
         // The explicit identify is the deliberate decision: it links them again.
         LinkedIdentities linked = get(grpc.identify(IdentifyRequest.newBuilder().setUserId(CUSTOMER).setAnonymousId(PHONE_ID).build()));
@@ -132,7 +132,7 @@ class IdentityUnmergeBlockTest {
         assertEquals("", reply.getResults(0).getDetail(), reply.toString());
         get(grpc.ingestEvents(IngestRequest.newBuilder().addEvents(again.clone().setUserId(REF_ALL)).build()));
         IdentityMergeTest.assertSameProfile(view(profiles, REF_ALL), view(profiles, CUSTOMER), "an event naming both after identify");
-        assertEquals(1, metric(node, BLOCKED), "not blocked any more");
+        assertEquals(1, node.metric(BLOCKED), "not blocked any more");
 
         // A second unmerge blocks again (over gRPC this time).
         LinkedIdentities after = get(grpc.unmerge(UnmergeRequest.newBuilder().setProfileId(CUSTOMER).setAnonymousId(PHONE_ID).build()));
@@ -143,7 +143,7 @@ class IdentityUnmergeBlockTest {
         JsonNode r = ok(node.send("POST", "/v1/events", Json.MAPPER.writeValueAsString(List.of(fourth)))).get("results").get(0);
         assertEquals("accepted", r.get("status").asText());
         assertTrue(r.get("detail").asText().startsWith("stored under its own identity"), r.toString());
-        assertEquals(2, metric(node, BLOCKED));
+        assertEquals(2, node.metric(BLOCKED));
         ProfileView customer = view(profiles, CUSTOMER);
         assertNull(customer.identities().get("anonymousId"), customer.identities().toString());
         assertEquals(Map.of("anonymousId", List.of(PHONE_ID)), view(profiles, PHONE).identities());
@@ -210,10 +210,4 @@ class IdentityUnmergeBlockTest {
   }
 
   /** A labelled sample of the node's /metrics (0 when absent). */
-  static double metric(TestNode node, String sample) throws Exception {
-    for (String line : node.get("/metrics").body().split("\n")) {
-      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).strip());
-    }
-    return 0;
-  }
 }

@@ -131,6 +131,14 @@ final class TestNode implements AutoCloseable {
     }
   }
 
+  /** The value of one sample of {@code /metrics} (name with its labels, as printed), 0 when absent. */
+  double metric(String sample) throws IOException, InterruptedException {
+    for (String line : get("/metrics").body().split("\n")) {
+      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).strip());
+    }
+    return 0;
+  }
+
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return get(path, null);
   }

@@ -57,9 +57,9 @@ class UserChangeCatchUpTest {
       assertEquals(200, node.send("DELETE", "/v1/profiles/gone", "").statusCode());
 
       // The per-user path: the catch-up reads these users' rows only.
-      double usersRows = metric(node, "profile_tag_rows_read_total{tag=\"" + UsersTag.PREFIX + "\"}");
+      double usersRows = node.metric("profile_tag_rows_read_total{tag=\"" + UsersTag.PREFIX + "\"}");
       List<Seen> perUser = subscribeThenSend(node, 0, "userId=me&userId=gone", "me-live-1", t + 100_000, "per-user catch-up");
-      double rowsRead = metric(node, "profile_tag_rows_read_total{tag=\"" + UsersTag.PREFIX + "\"}") - usersRows;
+      double rowsRead = node.metric("profile_tag_rows_read_total{tag=\"" + UsersTag.PREFIX + "\"}") - usersRows;
       assertTrue(rowsRead > 0 && rowsRead < 200, "the catch-up read these users' rows, not the journal's " + BATCHES * BATCH + ": " + rowsRead);
 
       List<String> expected = new ArrayList<>(mine);
@@ -116,10 +116,4 @@ class UserChangeCatchUpTest {
   }
 
   /** A counter or labelled sample of the node's /metrics (0 when absent). */
-  private static double metric(TestNode node, String sample) throws Exception {
-    for (String line : node.get("/metrics").body().split("\n")) {
-      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).strip());
-    }
-    return 0;
-  }
 }

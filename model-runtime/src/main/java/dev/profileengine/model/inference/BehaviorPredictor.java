@@ -56,9 +56,9 @@ public final class BehaviorPredictor implements BatchWorker {
       UserContext c = batch.get(i);
       List<RecentBehavior> recent = encoder.window(c);
       double[] markov = SummaryFeatures.userMarkovProbabilities(c.history(), encoder.stats(), SummaryFeatures.PSEUDO);
-      double[] p = bundle.policy().typeProbabilities(out.typeLogits()[i], markov, active);
+      double[] p = bundle.policy().typeProbabilities(out.typeLogits(i), markov, active);
       result.add(new Prediction(bundle.version(), Prediction.byWireName(p),
-          bundle.policy().topCategories(out.categoryProbabilities()[i], encoder.vocabulary(), recent, TOP_K),
+          bundle.policy().topCategories(out.categoryFlat(), out.categoryOffset(i), out.categoryWidth(), encoder.vocabulary(), recent, TOP_K),
           now, bundle.policy().decide(p, active).wire()));
     }
     return result;

@@ -51,13 +51,6 @@ public final class EncodedBatchTranslator implements NoBatchifyTranslator<List<E
     NDArray typeLogits = out.get(0);
     NDArray catProbs = out.get(1).softmax(1);
     int b = (int) typeLogits.getShape().get(0);
-    return new NetOutput(rows(typeLogits.toFloatArray(), b), rows(catProbs.toFloatArray(), b));
-  }
-
-  private static float[][] rows(float[] flat, int b) {
-    int w = flat.length / Math.max(1, b);
-    float[][] r = new float[b][w];
-    for (int i = 0; i < b; i++) System.arraycopy(flat, i * w, r[i], 0, w);
-    return r;
+    return new NetOutput(typeLogits.toFloatArray(), catProbs.toFloatArray(), b);
   }
 }

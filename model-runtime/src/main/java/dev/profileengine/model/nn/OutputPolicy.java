@@ -106,14 +106,19 @@ public record OutputPolicy(double temperature, double markovWeight, double[] log
    * model's top {@code k}, with no per-token allocation.
    */
   public List<CategoryScore> topCategories(float[] modelProbs, CategoryVocabulary vocab, List<RecentBehavior> context, int k) {
+    return topCategories(modelProbs, 0, modelProbs.length, vocab, context, k);
+  }
+
+  /** As above, for the row of {@code width} probabilities that starts at {@code offset} of {@code probs} (a batch's rows, read in place). */
+  public List<CategoryScore> topCategories(float[] probs, int offset, int width, CategoryVocabulary vocab, List<RecentBehavior> context, int k) {
     Map<String, Double> userShare = categoryBlend > 0 ? recencyShares(context, recencyDecay) : Map.of();
     double modelWeight = userShare.isEmpty() ? 1.0 : 1.0 - categoryBlend;
     double userWeight = userShare.isEmpty() ? 0.0 : categoryBlend;
     Map<String, Double> scores = new HashMap<>();
-    for (int tok : topTokens(modelProbs, k)) scores.put(vocab.category(tok), modelWeight * modelProbs[tok]);
+    for (int tok : topTokens(probs, offset, width, k)) scores.put(vocab.category(tok), modelWeight * probs[offset + tok]);
     userShare.forEach((c, share) -> {
       int tok = vocab.token(c);
-      double model = tok >= CategoryVocabulary.FIRST && tok < modelProbs.length ? modelWeight * modelProbs[tok] : 0.0;
+      double model = tok >= CategoryVocabulary.FIRST && tok < width ? modelWeight * probs[offset + tok] : 0.0;
       scores.put(c, model + userWeight * share);
     });
     List<CategoryScore> out = new ArrayList<>(scores.size());
@@ -148,38 +153,43 @@ public record OutputPolicy(double temperature, double markovWeight, double[] log
 
   /** Tokens of the {@code k} highest model probabilities among the known categories (a min-heap of token ids). */
   static int[] topTokens(float[] probs, int k) {
-    int n = Math.max(0, Math.min(k, probs.length - CategoryVocabulary.FIRST));
+    return topTokens(probs, 0, probs.length, k);
+  }
+
+  /** As above, for the row of {@code width} tokens that starts at {@code offset} of {@code probs}. */
+  static int[] topTokens(float[] probs, int offset, int width, int k) {
+    int n = Math.max(0, Math.min(k, width - CategoryVocabulary.FIRST));
     int[] heap = new int[n];
     int size = 0;
-    for (int tok = CategoryVocabulary.FIRST; tok < probs.length && n > 0; tok++) {
+    for (int tok = CategoryVocabulary.FIRST; tok < width && n > 0; tok++) {
       if (size < n) {
         heap[size] = tok;
-        siftUp(heap, size++, probs);
-      } else if (probs[tok] > probs[heap[0]]) {
+        siftUp(heap, size++, probs, offset);
+      } else if (probs[offset + tok] > probs[offset + heap[0]]) {
         heap[0] = tok;
-        siftDown(heap, n, probs);
+        siftDown(heap, n, probs, offset);
       }
     }
     return heap;
   }
 
-  private static void siftUp(int[] heap, int i, float[] p) {
+  private static void siftUp(int[] heap, int i, float[] p, int offset) {
     while (i > 0) {
       int parent = (i - 1) / 2;
-      if (p[heap[parent]] <= p[heap[i]]) return;
+      if (p[offset + heap[parent]] <= p[offset + heap[i]]) return;
       swap(heap, i, parent);
       i = parent;
     }
   }
 
-  private static void siftDown(int[] heap, int size, float[] p) {
+  private static void siftDown(int[] heap, int size, float[] p, int offset) {
     int i = 0;
     while (true) {
       int l = 2 * i + 1;
       int r = l + 1;
       int min = i;
-      if (l < size && p[heap[l]] < p[heap[min]]) min = l;
-      if (r < size && p[heap[r]] < p[heap[min]]) min = r;
+      if (l < size && p[offset + heap[l]] < p[offset + heap[min]]) min = l;
+      if (r < size && p[offset + heap[r]] < p[offset + heap[min]]) min = r;
       if (min == i) return;
       swap(heap, i, min);
       i = min;

@@ -45,6 +45,24 @@ class OutputPolicyTest {
     }
   }
 
+  /** A batch's row read in place (serving) ranks exactly as the same row copied out (training, evaluation). */
+  @Test
+  void aRowReadInPlaceRanksAsItsCopy() {
+    Random rnd = new Random(11);
+    CategoryVocabulary vocab = new CategoryVocabulary(IntStream.range(0, 200).mapToObj(i -> "c" + i).toList());
+    int width = vocab.tokenCount();
+    float[][] rows = new float[5][];
+    for (int i = 0; i < rows.length; i++) rows[i] = randomProbabilities(rnd, width);
+    NetOutput out = new NetOutput(new float[rows.length][6], rows);
+    List<RecentBehavior> context = List.of(new RecentBehavior(BehaviorType.VIEW, "c3", 1L), new RecentBehavior(BehaviorType.CART, "c7", 2L));
+    OutputPolicy policy = OutputPolicy.neutral().withCategoryBlend(0.4);
+    for (int i = 0; i < rows.length; i++) {
+      assertEquals(policy.topCategories(rows[i], vocab, context, K),
+          policy.topCategories(out.categoryFlat(), out.categoryOffset(i), out.categoryWidth(), vocab, context, K), "row " + i);
+      assertEquals(List.of(rows[i].length), List.of(out.categoryProbabilities()[i].length));
+    }
+  }
+
   @Test
   void topTokensAreTheLargestKnownCategories() {
     float[] p = {9f, 9f, 9f, 0.1f, 0.5f, 0.2f, 0.7f};

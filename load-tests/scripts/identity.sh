@@ -10,20 +10,24 @@
 #   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (median), MERGES (30), PORT (18591),
 #   FILE (the Taobao CSV; default the sample, where most users have a handful of events, so a third
 #   of the events bring a merge; samples/taobao-userbehavior-users.csv.gz: 686 users of about 105
-#   events each, one merge per about 100 events)
+#   events each, one merge per about 100 events; with ANON_UNTIL before its first row every event
+#   carries both ids, so each anonymous id is linked at its first event, before it has a profile)
 # Figures appended to load-tests/results/identity.csv (see results-lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . load-tests/scripts/results-lib.sh
-results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR FILE" "$@"
+results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR FILE SUFFIX" "$@"
 ROWS=${ROWS:-30000}; PAIRS=${PAIRS:-2}; MERGES=${MERGES:-30}; PORT=${PORT:-18591}
 BENCH=load-tests/target/benchmarks.jar
 [ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
 . load-tests/scripts/node-lib.sh
 CSV=$(mktemp /tmp/identity.XXXX.csv)
 FILE=${FILE:-samples/taobao-userbehavior-sample.csv.gz}
-# Another file's figures are recorded under their own names (e.g. events_per_s_identity_on_users).
-SUFFIX=; [ "$FILE" = samples/taobao-userbehavior-sample.csv.gz ] || SUFFIX=_$(basename "$FILE" | sed -E 's/\..*//; s/.*-//')
+# Another file's figures are recorded under their own names (e.g. events_per_s_identity_on_users);
+# SUFFIX names them otherwise (another ANON_UNTIL).
+if [ -z "${SUFFIX+set}" ]; then
+  SUFFIX=; [ "$FILE" = samples/taobao-userbehavior-sample.csv.gz ] || SUFFIX=_$(basename "$FILE" | sed -E 's/\..*//; s/.*-//')
+fi
 (gzip -dcf -- "$FILE" || true) | head -"$ROWS" > "$CSV" || true
 ANON_UNTIL=${ANON_UNTIL:-$(awk -F, '$5 ~ /^[0-9]+$/ { print $5 }' "$CSV" | sort -n | awk '{ t[NR] = $1 } END { print strftime("%Y-%m-%dT%H:%M:%SZ", t[int(NR / 2) + 1], 1) }')}
 links() { curl -s "localhost:$PORT/metrics" | awk -v o="$1" '/^profile_identity_links_total/ && index($0, "outcome=\"" o "\"") { s += $2 } END { printf "%d", s }'; }

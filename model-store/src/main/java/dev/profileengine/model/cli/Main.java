@@ -53,6 +53,7 @@ public final class Main {
       usage:
         train    --data FILE [--format taobao|json] [--registry DIR] [--version NAME] [--activate]
                  [--epochs N] [--seed N] [--hidden N] [--dense N] [--min-category-count N]
+                 [--encoder gru|attention [--layers N] [--heads N]]
         evaluate --data FILE [--format taobao|json] [--model DIR] [--json] [--save]
                  [--bootstrap N] [--seed N] [--chart FILE.svg|FILE.png]
                  [--served URL [--served-wait SECONDS] [--served-window N]]
@@ -115,10 +116,13 @@ public final class Main {
 
   static int train(String[] argv, PrintStream out, PrintStream err) {
     Args a = new Args(argv, 1, Set.of("data", "format", "registry", "version", "epochs", "seed", "hidden", "dense",
-        "min-category-count"), Set.of("activate"));
+        "min-category-count", "encoder", "layers", "heads"), Set.of("activate"));
     HyperParams hp = HyperParams.defaults();
     hp = hp.withMaxEpochs(a.getInt("epochs", hp.maxEpochs())).withSeed(a.getLong("seed", hp.seed()))
         .withSizes(a.getInt("hidden", hp.hidden()), a.getInt("dense", hp.dense()));
+    String encoder = a.get("encoder", HyperParams.GRU);
+    if (HyperParams.ATTENTION.equals(encoder)) hp = hp.withAttention(a.getInt("layers", 1), a.getInt("heads", 2));
+    else if (!HyperParams.GRU.equals(encoder)) throw new Args.UsageException("--encoder must be gru or attention, not " + encoder);
     Path registry = a.get("registry") == null ? RegistryLocation.fromEnvironment().trainingRegistry() : Path.of(a.get("registry"));
     String version = a.get("version", "nb-gru-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     TrainOptions o = new TrainOptions(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")), registry, version,

@@ -180,6 +180,12 @@ public final class TrainPipeline {
   }
 
   static String architecture(dev.profileengine.model.nn.HyperParams hp) {
+    if (hp.attention())
+      return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> linear(%d) + learned positions -> "
+          + "%d pre-norm self-attention layer(s) (%d heads, feed-forward %d, padding masked) -> output at the last position h -> "
+          + "[h, summary features] -> per-head dense(%d) relu (dropout %.1f on the type head) -> type head (+ wide linear on the "
+          + "features, warm-started from a logistic regression) and category head", hp.typeEmbedding(), hp.categoryEmbedding(),
+          hp.gapEmbedding(), hp.hidden(), hp.layers(), hp.heads(), 2 * hp.hidden(), hp.dense(), hp.dropout());
     return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> GRU(%d) -> [h, summary features] -> "
         + "per-head dense(%d) relu (dropout %.1f on the type head) -> type head (+ wide linear on the features, warm-started "
         + "from a logistic regression) and category head", hp.typeEmbedding(), hp.categoryEmbedding(), hp.gapEmbedding(),

@@ -15,12 +15,23 @@ import java.util.List;
  * gap token (the time since the previous behavior in the window, log-scale buckets, see
  * {@link EncodingSpec}; the oldest behavior of the window has the "no previous" token, so a
  * profile's 50 behaviors and a longer offline history encode alike). Summary features:
- * {@link SummaryFeatures}.
+ * {@link SummaryFeatures}, of the contract {@code summary} names.
  */
-public record SequenceEncoder(EncodingSpec spec, CategoryVocabulary vocabulary, BehaviorStats stats, FeatureScaler scaler) {
+public record SequenceEncoder(EncodingSpec spec, CategoryVocabulary vocabulary, BehaviorStats stats, FeatureScaler scaler,
+    String summary) {
+
+  public SequenceEncoder {
+    if (!SummaryFeatures.supported(summary))
+      throw new IllegalArgumentException("unknown summary contract '" + summary + "', known: " + SummaryFeatures.CONTRACTS);
+  }
+
+  /** An encoder of the base summary contract ({@link SummaryFeatures#CONTRACT}). */
+  public SequenceEncoder(EncodingSpec spec, CategoryVocabulary vocabulary, BehaviorStats stats, FeatureScaler scaler) {
+    this(spec, vocabulary, stats, scaler, SummaryFeatures.CONTRACT);
+  }
 
   public int featureCount() {
-    return SummaryFeatures.count(stats);
+    return SummaryFeatures.count(stats, summary);
   }
 
   public EncodedSequence encode(UserContext c) {
@@ -37,12 +48,12 @@ public record SequenceEncoder(EncodingSpec spec, CategoryVocabulary vocabulary, 
       cats[slot] = vocabulary.token(b.categoryId());
       gaps[slot] = i == 0 ? 1 : spec.gapToken(b.epochMillis() - w.get(i - 1).epochMillis());
     }
-    return new EncodedSequence(types, cats, gaps, scaler.apply(SummaryFeatures.compute(w, c.history(), stats)));
+    return new EncodedSequence(types, cats, gaps, scaler.apply(SummaryFeatures.compute(w, c.history(), stats, summary)));
   }
 
   /** Raw (unscaled) summary features of a context, for fitting the scaler. */
   public float[] rawFeatures(UserContext c) {
-    return SummaryFeatures.compute(window(c), c.history(), stats);
+    return SummaryFeatures.compute(window(c), c.history(), stats, summary);
   }
 
   /**

@@ -31,31 +31,71 @@ import java.util.Set;
  *   <li>log(1 + length of the run of the last type);
  *   <li>log(1 + length of the run of the last category);
  *   <li>log(1 + behaviors in the current session), a session ending at a 30 minute gap;
- *   <li>window: sin and cos of the last behavior's hour of day (UTC+8, the data's market).
+ *   <li>window: sin and cos of the last behavior's hour of day (UTC+8, the data's market);
+ *   <li>only in {@link #WEEKDAY_CONTRACT}: window: sin and cos of the last behavior's day of week (UTC+8).
  * </ol>
+ *
+ * A model names its contract in the manifest; every contract listed here stays computable, so an
+ * older version is still served the features it was trained on.
  */
 public final class SummaryFeatures {
   /** Names the summary contract in manifests: the loader refuses a model trained on another one. */
   public static final String CONTRACT = "history-counters-1";
+  /** {@link #CONTRACT} plus the day of week; a new name, so models of either contract load side by side. */
+  public static final String WEEKDAY_CONTRACT = "history-counters-2";
+  public static final List<String> CONTRACTS = List.of(CONTRACT, WEEKDAY_CONTRACT);
   public static final double PSEUDO = 4.0;
   private static final long MARKET_OFFSET_MS = 8 * 3_600_000L;
 
   private SummaryFeatures() {}
 
+  public static boolean supported(String contract) {
+    return contract != null && CONTRACTS.contains(contract); // List.of(...).contains(null) throws
+  }
+
   public static int count(BehaviorStats stats) {
-    return 5 * stats.activeTypes().size() + 10;
+    return count(stats, CONTRACT);
+  }
+
+  public static int count(BehaviorStats stats, String contract) {
+    return 5 * stats.activeTypes().size() + 10 + (WEEKDAY_CONTRACT.equals(checked(contract)) ? 2 : 0);
   }
 
   public static float[] compute(List<RecentBehavior> window, BehaviorHistory history, BehaviorStats stats) {
-    float[] f = new float[count(stats)];
+    return compute(window, history, stats, CONTRACT);
+  }
+
+  public static float[] compute(List<RecentBehavior> window, BehaviorHistory history, BehaviorStats stats, String contract) {
+    float[] f = new float[count(stats, contract)];
     int o = typeMix(history, stats, f, 0);
     o = userMarkov(history, stats, f, o);
     o = recentMix(window, stats, f, o);
     o = lastCategoryTypes(history, stats, f, o);
     o = sinceType(history, stats, f, o);
     o = shape(window, history, f, o);
+    if (WEEKDAY_CONTRACT.equals(contract)) o = weekday(window, f, o);
     assert o == f.length;
     return f;
+  }
+
+  private static String checked(String contract) {
+    if (!supported(contract)) throw new IllegalArgumentException("unknown summary contract '" + contract + "', known: " + CONTRACTS);
+    return contract;
+  }
+
+  private static int weekday(List<RecentBehavior> ctx, float[] f, int o) {
+    int n = ctx.size();
+    if (n == 0) {
+      f[o++] = 0f;
+      f[o++] = 0f;
+      return o;
+    }
+    long day = Math.floorDiv(ctx.get(n - 1).epochMillis() + MARKET_OFFSET_MS, 86_400_000L);
+    // 1970-01-01 was a Thursday: +3 makes Monday 0.
+    double dow = Math.floorMod(day + 3, 7L);
+    f[o++] = (float) Math.sin(2 * Math.PI * dow / 7);
+    f[o++] = (float) Math.cos(2 * Math.PI * dow / 7);
+    return o;
   }
 
   private static int typeMix(BehaviorHistory h, BehaviorStats stats, float[] f, int o) {
@@ -140,11 +180,17 @@ public final class SummaryFeatures {
 
   /** Names in feature order, for the manifest. */
   public static List<String> names(BehaviorStats stats) {
+    return names(stats, CONTRACT);
+  }
+
+  public static List<String> names(BehaviorStats stats, String contract) {
+    checked(contract);
     List<String> names = new ArrayList<>();
     for (String g : List.of("userMix.", "userMarkov.", "last10Mix.", "lastCategoryCount.", "logHoursSince."))
       for (BehaviorType a : stats.activeTypes()) names.add(g + a.wire());
     names.addAll(List.of("logContextSize", "lastTwoSameCategory", "lastCategoryShare20", "distinctCategories20",
         "lastGapLogSeconds", "lastTypeRunLog", "lastCategoryRunLog", "sessionLengthLog", "hourSin", "hourCos"));
+    if (WEEKDAY_CONTRACT.equals(contract)) names.addAll(List.of("weekdaySin", "weekdayCos"));
     return names;
   }
 }

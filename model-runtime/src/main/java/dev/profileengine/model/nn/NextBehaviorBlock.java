@@ -21,7 +21,8 @@ import ai.djl.util.PairList;
  * The next-behavior network.
  *
  * <pre>
- *   type, category, gap tokens (B, 50) -> embeddings (8 + 16 + 4) -> GRU(48) -> last state h
+ *   type, category, gap tokens (B, 50) -> embeddings (8 + 16 + 4) -> GRU(32) -> last state h
+ *     (or, with encoder "attention", {@link AttentionEncoder}: its output at the last position)
  *   zt = dropout(relu(Linear([h, features])))   zc = relu(Linear([h, features]))   (B, 64) each
  *   type logits     = Linear(zt) + Linear(features) + mask            (B, 6)   one per BehaviorType
  *   category logits = Linear(zc)                                      (B, V)   one per vocabulary token
@@ -42,6 +43,7 @@ public final class NextBehaviorBlock extends AbstractBlock {
   private final Parameter categoryEmbedding;
   private final Parameter gapEmbedding;
   private final GRU gru;
+  private final AttentionEncoder attention;
   private final Linear typeDense;
   private final Linear categoryDense;
   private final Dropout dropout;
@@ -59,8 +61,15 @@ public final class NextBehaviorBlock extends AbstractBlock {
         .optShape(new Shape(shape.categoryTokens(), hp.categoryEmbedding())).build());
     gapEmbedding = addParameter(Parameter.builder().setName("gapEmbedding").setType(Parameter.Type.WEIGHT)
         .optShape(new Shape(shape.gapTokens(), hp.gapEmbedding())).build());
-    gru = addChildBlock("gru", GRU.builder().setStateSize(hp.hidden()).setNumLayers(1)
-        .optBatchFirst(true).optReturnState(false).build());
+    // Only the chosen encoder is a child, so a GRU version's parameter file is unchanged.
+    if (hp.attention()) {
+      gru = null;
+      attention = addChildBlock("attention", new AttentionEncoder(shape.sequenceLength(), hp.hidden(), hp.layers(), hp.heads(), hp.dropout()));
+    } else {
+      attention = null;
+      gru = addChildBlock("gru", GRU.builder().setStateSize(hp.hidden()).setNumLayers(1)
+          .optBatchFirst(true).optReturnState(false).build());
+    }
     typeDense = addChildBlock("typeDense", Linear.builder().setUnits(hp.dense()).build());
     categoryDense = addChildBlock("categoryDense", Linear.builder().setUnits(hp.dense()).build());
     dropout = addChildBlock("dropout", Dropout.builder().optRate(hp.dropout()).build());
@@ -94,8 +103,14 @@ public final class NextBehaviorBlock extends AbstractBlock {
     NDArray ce = Embedding.embedding(cats, ps.getValue(categoryEmbedding, device, training), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     NDArray ge = Embedding.embedding(gaps, ps.getValue(gapEmbedding, device, training), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     NDArray x = NDArrays.concat(new NDList(te, ce, ge), 2);
-    NDArray seq = gru.forward(ps, new NDList(x), training).head();
-    NDArray last = seq.get(":, -1, :");
+    NDArray last;
+    if (attention != null) {
+      // Type token 0 marks the left padding.
+      NDArray padding = types.eq(0).toType(DataType.FLOAT32, false);
+      last = attention.forward(ps, new NDList(x, padding), training).head();
+    } else {
+      last = gru.forward(ps, new NDList(x), training).head().get(":, -1, :");
+    }
     NDList hf = new NDList(NDArrays.concat(new NDList(last, features), 1));
     NDArray zt = Activation.relu(typeDense.forward(ps, hf, training).head());
     zt = dropout.forward(ps, new NDList(zt), training).head();
@@ -136,8 +151,14 @@ public final class NextBehaviorBlock extends AbstractBlock {
     long b = inputShapes[0].get(0);
     int t = shape.sequenceLength();
     long emb = typeEmbedding.getShape().get(1) + categoryEmbedding.getShape().get(1) + gapEmbedding.getShape().get(1);
-    gru.initialize(manager, dataType, new Shape(b, t, emb));
-    long h = gru.getOutputShapes(new Shape[] {new Shape(b, t, emb)})[0].get(2);
+    long h;
+    if (attention != null) {
+      attention.initialize(manager, dataType, new Shape(b, t, emb), new Shape(b, t));
+      h = attention.width();
+    } else {
+      gru.initialize(manager, dataType, new Shape(b, t, emb));
+      h = gru.getOutputShapes(new Shape[] {new Shape(b, t, emb)})[0].get(2);
+    }
     Shape hf = new Shape(b, h + shape.featureCount());
     typeDense.initialize(manager, dataType, hf);
     categoryDense.initialize(manager, dataType, hf);

@@ -75,7 +75,7 @@ public record ModelBundle(Path dir, Manifest manifest, SequenceEncoder encoder, 
     for (BehaviorType t : BehaviorType.values()) prior.put(t.wire(), e.stats().prior()[t.ordinal()]);
     return new Manifest.Encoding(e.spec().sequenceLength(), e.spec().contextLimit(), e.spec().gapBoundsSeconds(),
         e.stats().activeTypes().stream().map(BehaviorType::wire).toList(), prior, e.stats().transitions(),
-        SummaryFeatures.names(e.stats()), e.scaler().mean(), e.scaler().std(), e.vocabulary().tokenCount(), SummaryFeatures.CONTRACT);
+        SummaryFeatures.names(e.stats(), e.summary()), e.scaler().mean(), e.scaler().std(), e.vocabulary().tokenCount(), e.summary());
   }
 
   public static Manifest.Decision describe(OutputPolicy p) {
@@ -126,10 +126,11 @@ public record ModelBundle(Path dir, Manifest manifest, SequenceEncoder encoder, 
       Manifest.Encoding enc = m.encoding();
       // Serving feeds the summary features from a profile's 50 behaviors and history counters; a
       // model trained on another summary would get inputs it never saw, so it is refused (retrain).
-      if (!SummaryFeatures.CONTRACT.equals(enc.summary()))
+      // Each known contract is still computed, so a model is served the one it names.
+      if (!SummaryFeatures.supported(enc.summary()))
         throw new ModelLoadException("model " + m.version() + " was trained on summary contract "
-            + (enc.summary() == null ? "'last 1,024 behaviors'" : "'" + enc.summary() + "'") + ", this build feeds '"
-            + SummaryFeatures.CONTRACT + "' (whole-history counters): retrain it");
+            + (enc.summary() == null ? "'last 1,024 behaviors'" : "'" + enc.summary() + "'") + ", this build feeds "
+            + SummaryFeatures.CONTRACTS + " (whole-history counters): retrain it");
       if (vocab.tokenCount() != enc.categoryTokens())
         throw new ModelLoadException("vocabulary has " + vocab.tokenCount() + " tokens, manifest says " + enc.categoryTokens());
       List<BehaviorType> active = new ArrayList<>();
@@ -139,7 +140,7 @@ public record ModelBundle(Path dir, Manifest manifest, SequenceEncoder encoder, 
       for (BehaviorType t : BehaviorType.values()) prior[t.ordinal()] = enc.prior().getOrDefault(t.wire(), 0.0);
       BehaviorStats stats = new BehaviorStats(active, prior, enc.transitions());
       SequenceEncoder encoder = new SequenceEncoder(new EncodingSpec(enc.sequenceLength(), enc.contextLimit(), enc.gapBoundsSeconds()),
-          vocab, stats, new FeatureScaler(enc.featureMean(), enc.featureStd()));
+          vocab, stats, new FeatureScaler(enc.featureMean(), enc.featureStd()), enc.summary());
       if (encoder.featureCount() != enc.featureMean().length)
         throw new ModelLoadException("manifest has " + enc.featureMean().length + " features, this code computes " + encoder.featureCount());
       Manifest.Decision d = m.decision();

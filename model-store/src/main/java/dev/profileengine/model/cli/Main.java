@@ -8,6 +8,7 @@ import dev.profileengine.model.ModelStoreException;
 import dev.profileengine.model.dataset.BehaviorDataset;
 import dev.profileengine.model.dataset.ChronologicalSplit;
 import dev.profileengine.model.encoding.EncodingSpec;
+import dev.profileengine.model.encoding.SummaryFeatures;
 import dev.profileengine.model.eval.BatchScorer;
 import dev.profileengine.model.eval.Bootstrap;
 import dev.profileengine.model.eval.EvaluationReport;
@@ -53,6 +54,8 @@ public final class Main {
       usage:
         train    --data FILE [--format taobao|json] [--registry DIR] [--version NAME] [--activate]
                  [--epochs N] [--seed N] [--hidden N] [--dense N] [--min-category-count N]
+                 [--encoder gru|attention [--layers N] [--heads N]] [--summary CONTRACT]
+                 [--experimental-item-repeat]
         evaluate --data FILE [--format taobao|json] [--model DIR] [--json] [--save]
                  [--bootstrap N] [--seed N] [--chart FILE.svg|FILE.png]
                  [--served URL [--served-wait SECONDS] [--served-window N]]
@@ -115,15 +118,22 @@ public final class Main {
 
   static int train(String[] argv, PrintStream out, PrintStream err) {
     Args a = new Args(argv, 1, Set.of("data", "format", "registry", "version", "epochs", "seed", "hidden", "dense",
-        "min-category-count"), Set.of("activate"));
+        "min-category-count", "encoder", "layers", "heads", "summary"), Set.of("activate", "experimental-item-repeat"));
     HyperParams hp = HyperParams.defaults();
     hp = hp.withMaxEpochs(a.getInt("epochs", hp.maxEpochs())).withSeed(a.getLong("seed", hp.seed()))
         .withSizes(a.getInt("hidden", hp.hidden()), a.getInt("dense", hp.dense()));
+    String encoder = a.get("encoder", HyperParams.GRU);
+    if (HyperParams.ATTENTION.equals(encoder)) hp = hp.withAttention(a.getInt("layers", 1), a.getInt("heads", 2));
+    else if (!HyperParams.GRU.equals(encoder)) throw new Args.UsageException("--encoder must be gru or attention, not " + encoder);
     Path registry = a.get("registry") == null ? RegistryLocation.fromEnvironment().trainingRegistry() : Path.of(a.get("registry"));
     String version = a.get("version", "nb-gru-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     TrainOptions o = new TrainOptions(Path.of(a.require("data")), DataFormat.parse(a.get("format", "taobao")), registry, version,
-        a.flag("activate"), hp, EncodingSpec.DEFAULT, ChronologicalSplit.DEFAULT, a.getInt("min-category-count", 2), 20_000);
+        a.flag("activate"), hp, EncodingSpec.DEFAULT, ChronologicalSplit.DEFAULT, a.getInt("min-category-count", 2), 20_000,
+        a.get("summary", SummaryFeatures.CONTRACT), a.flag("experimental-item-repeat"));
+    if (!SummaryFeatures.supported(o.summary()))
+      throw new Args.UsageException("--summary must be one of " + SummaryFeatures.CONTRACTS + ", not " + o.summary());
     TrainPipeline.Outcome r = TrainPipeline.run(o, out);
+    if (r == null) return 0; // the item-repeat experiment writes no version
     out.println();
     out.println("model " + version + " written to " + r.versionDir() + (o.activate() ? " (active)" : ""));
     out.println();

@@ -68,30 +68,40 @@ public final class TrainPipeline {
     List<String> cats = new ArrayList<>();
     history.forEach(h -> h.forEach(b -> cats.add(b.categoryId())));
     CategoryVocabulary vocab = CategoryVocabulary.build(cats, o.minCategoryCount(), o.maxCategories());
-    SequenceEncoder raw = new SequenceEncoder(o.encoding(), vocab, stats, FeatureScaler.identity(0));
-    raw = new SequenceEncoder(o.encoding(), vocab, stats, FeatureScaler.identity(raw.featureCount()));
+    SequenceEncoder raw = new SequenceEncoder(o.encoding(), vocab, stats, FeatureScaler.identity(0), o.summary());
+    raw = new SequenceEncoder(o.encoding(), vocab, stats, FeatureScaler.identity(raw.featureCount()), o.summary());
+    ItemRepeat repeat = o.itemRepeat() ? ItemRepeat.load(o.data(), o.format(), data, stats.activeTypes()) : null;
+    int featureCount = raw.featureCount() + (repeat == null ? 0 : repeat.count());
 
     Examples.Builder tb = new Examples.Builder();
     Examples.Builder vb = new Examples.Builder();
     int window = o.encoding().sequenceLength();
-    for (List<RecentBehavior> seq : data.users().values()) {
+    for (Map.Entry<String, List<RecentBehavior>> user : data.users().entrySet()) {
+      List<RecentBehavior> seq = user.getValue();
       int h = o.split().historyLength(seq.size());
       int vs = o.split().validationStart(h);
       // The counters of every event before the target, folded as a profile folds them.
       BehaviorHistory before = BehaviorHistory.empty().with(seq.get(0));
+      ItemRepeat.Folder items = repeat == null ? null : repeat.new Folder(user.getKey());
+      if (items != null) items.add(0, seq.get(0).type());
       for (int j = 1; j < h; j++) {
         UserContext c = new UserContext(seq.subList(Math.max(0, j - window), j), before);
-        (j < vs ? tb : vb).add(raw.encode(c), c, seq.get(j), vocab.token(seq.get(j).categoryId()));
+        EncodedSequence e = raw.encode(c);
+        if (items != null)
+          e = new EncodedSequence(e.types(), e.categories(), e.gaps(), ItemRepeat.concat(e.features(), items.features(j - 1, seq.get(j - 1).type())));
+        (j < vs ? tb : vb).add(e, c, seq.get(j), vocab.token(seq.get(j).categoryId()));
         before = before.with(seq.get(j));
+        if (items != null) items.add(j, seq.get(j).type());
       }
     }
     Examples rawTrain = tb.build();
     Examples rawVal = vb.build();
     if (rawTrain.size() == 0) throw new IllegalArgumentException("no training examples: users need at least 3 events");
-    FeatureScaler scaler = FeatureScaler.fit(rawTrain.inputs().stream().map(EncodedSequence::features).toList(), raw.featureCount());
-    SequenceEncoder encoder = new SequenceEncoder(o.encoding(), vocab, stats, scaler);
+    FeatureScaler scaler = FeatureScaler.fit(rawTrain.inputs().stream().map(EncodedSequence::features).toList(), featureCount);
     Examples train = rawTrain.scaled(scaler);
     Examples val = rawVal.scaled(scaler);
+    if (repeat != null) return itemRepeatExperiment(o, raw, train, val, progress);
+    SequenceEncoder encoder = new SequenceEncoder(o.encoding(), vocab, stats, scaler, o.summary());
     progress.printf("examples: %d train, %d validation; vocabulary %d categories (+3 reserved tokens); %d summary features; types %s%n",
         train.size(), val.size(), vocab.categories().size(), encoder.featureCount(), stats.activeTypes());
 
@@ -157,6 +167,28 @@ public final class TrainPipeline {
     }
   }
 
+  /**
+   * Trains on examples with the item-repeat features appended and reports the validation type
+   * log-loss (network alone, as the manifest's {@code validationTypeLogLoss}); nothing is written.
+   */
+  private static Outcome itemRepeatExperiment(TrainOptions o, SequenceEncoder raw, Examples train, Examples val, PrintStream progress) {
+    int f = train.inputs().get(0).features().length;
+    progress.printf("experiment: item-repeat features (offline only, not servable): %d train, %d validation examples, %d summary features%n",
+        train.size(), val.size(), f);
+    boolean[] active = new boolean[dev.profileengine.profile.BehaviorType.count()];
+    for (var t : raw.stats().activeTypes()) active[t.ordinal()] = true;
+    NetShape shape = new NetShape(o.encoding().sequenceLength(), dev.profileengine.model.encoding.EncodingSpec.typeTokenCount(),
+        raw.vocabulary().tokenCount(), o.encoding().gapTokenCount(), f, active);
+    long w0 = System.nanoTime();
+    WarmStart warm = WarmStart.fit(train.inputs().stream().map(EncodedSequence::features).toList(), train.typeLabels(), active, 300, 1e-4);
+    progress.printf(java.util.Locale.ROOT, "warm start: logistic regression on the summary features, %.1fs%n", (System.nanoTime() - w0) / 1e9);
+    NetTrainer.Result r = NetTrainer.train(shape, o.hyperParams(), train, val, warm, progress);
+    r.model().close();
+    progress.printf(java.util.Locale.ROOT, "experiment result: validation type log-loss %.4f (best epoch %d), category log-loss %.4f; no version written%n",
+        r.validationTypeLogLoss(), r.bestEpoch(), r.validationCategoryLogLoss());
+    return null;
+  }
+
   /** The manifest's description of a split; {@link #parseSplit} reads it back. */
   public static String describe(ChronologicalSplit split) {
     return "per user chronological: first floor(" + split.historyFraction() + " n) events history (training), rest held out; "
@@ -180,6 +212,12 @@ public final class TrainPipeline {
   }
 
   static String architecture(dev.profileengine.model.nn.HyperParams hp) {
+    if (hp.attention())
+      return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> linear(%d) + learned positions -> "
+          + "%d pre-norm self-attention layer(s) (%d heads, feed-forward %d, padding masked) -> output at the last position h -> "
+          + "[h, summary features] -> per-head dense(%d) relu (dropout %.1f on the type head) -> type head (+ wide linear on the "
+          + "features, warm-started from a logistic regression) and category head", hp.typeEmbedding(), hp.categoryEmbedding(),
+          hp.gapEmbedding(), hp.hidden(), hp.layers(), hp.heads(), 2 * hp.hidden(), hp.dense(), hp.dropout());
     return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> GRU(%d) -> [h, summary features] -> "
         + "per-head dense(%d) relu (dropout %.1f on the type head) -> type head (+ wide linear on the features, warm-started "
         + "from a logistic regression) and category head", hp.typeEmbedding(), hp.categoryEmbedding(), hp.gapEmbedding(),

@@ -48,8 +48,12 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Xms1g -Xmx1g -cp load-tests/target/benchmarks.jar \
  *     dev.profileengine.bench.PoolLatencyProbe [--maxBatch 64] [--delayMs 2] [--workers <cores>] \
- *     [--fractions 0.5] [--seconds 20] [--lead 3] [--warmup 5] [--probe 10] [--batch1 10] [--outstanding 256]
+ *     [--fractions 0.5] [--seconds 20] [--lead 3] [--warmup 5] [--probe 10] [--batch1 10] [--outstanding 256] \
+ *     [--model DIR]
  * </pre>
+ *
+ * {@code --model} names a model version directory (e.g. one trained with {@code --encoder attention});
+ * without it the model packaged in the jar is measured.
  */
 public final class PoolLatencyProbe {
 
@@ -68,7 +72,7 @@ public final class PoolLatencyProbe {
 
     System.out.printf(Locale.ROOT, "%s: %d cpus, load average %s%n", Instant.now(), Runtime.getRuntime().availableProcessors(), loadAvg());
     List<PoolBenchData.Context> users = PoolBenchData.load();
-    NextBehaviorModel model = ModelLoader.loadDefault();
+    NextBehaviorModel model = a.containsKey("model") ? NextBehaviorModel.load(java.nio.file.Path.of(a.get("model"))) : ModelLoader.loadDefault();
     System.out.printf(Locale.ROOT, "model %s, %d users with >= %d behaviors%n", model.version(), users.size(), PoolBenchData.RECENT);
 
     // 1. batch 1, directly on a worker of the same model

@@ -10,11 +10,6 @@ package dev.profileengine.model.nn;
  * @param size B, the batch size
  */
 public record NetOutput(float[] typeLogitsFlat, float[] categoryFlat, int size) {
-  /** From rows (training code collects batches this way); every row of a head must be as long. */
-  public NetOutput(float[][] typeLogits, float[][] categoryProbabilities) {
-    this(flatten(typeLogits), flatten(categoryProbabilities), typeLogits.length);
-  }
-
   public int typeWidth() {
     return size == 0 ? 0 : typeLogitsFlat.length / size;
   }
@@ -33,30 +28,30 @@ public record NetOutput(float[] typeLogitsFlat, float[] categoryFlat, int size) 
     return i * categoryWidth();
   }
 
-  /** Every row of the type head, copied (training and evaluation). */
-  public float[][] typeLogits() {
-    return rows(typeLogitsFlat, size);
-  }
-
-  /** Every row of the category head, copied (training and evaluation). */
-  public float[][] categoryProbabilities() {
-    return rows(categoryFlat, size);
-  }
-
-  private static float[][] rows(float[] flat, int b) {
-    int w = b == 0 ? 0 : flat.length / b;
-    float[][] r = new float[b][];
-    for (int i = 0; i < b; i++) r[i] = java.util.Arrays.copyOfRange(flat, i * w, (i + 1) * w);
-    return r;
-  }
-
-  private static float[] flatten(float[][] rows) {
-    int w = rows.length == 0 ? 0 : rows[0].length;
-    float[] flat = new float[rows.length * w];
-    for (int i = 0; i < rows.length; i++) {
-      if (rows[i].length != w) throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " values, row 0 has " + w);
-      System.arraycopy(rows[i], 0, flat, i * w, w);
+  /** The batches' outputs one after the other (training and evaluation forward in chunks); each head as wide in every part. */
+  public static NetOutput concat(java.util.List<NetOutput> parts) {
+    int size = 0;
+    int types = 0;
+    int cats = 0;
+    for (NetOutput o : parts) {
+      size += o.size();
+      types += o.typeLogitsFlat().length;
+      cats += o.categoryFlat().length;
     }
-    return flat;
+    float[] t = new float[types];
+    float[] c = new float[cats];
+    int ti = 0;
+    int ci = 0;
+    for (NetOutput o : parts) {
+      System.arraycopy(o.typeLogitsFlat(), 0, t, ti, o.typeLogitsFlat().length);
+      System.arraycopy(o.categoryFlat(), 0, c, ci, o.categoryFlat().length);
+      ti += o.typeLogitsFlat().length;
+      ci += o.categoryFlat().length;
+    }
+    NetOutput all = new NetOutput(t, c, size);
+    for (NetOutput o : parts)
+      if (o.size() > 0 && (o.typeWidth() != all.typeWidth() || o.categoryWidth() != all.categoryWidth()))
+        throw new IllegalArgumentException("parts of different widths: " + o.typeWidth() + "/" + o.categoryWidth() + " and " + all.typeWidth() + "/" + all.categoryWidth());
+    return all;
   }
 }

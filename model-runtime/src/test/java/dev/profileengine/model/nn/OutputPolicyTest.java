@@ -53,13 +53,14 @@ class OutputPolicyTest {
     int width = vocab.tokenCount();
     float[][] rows = new float[5][];
     for (int i = 0; i < rows.length; i++) rows[i] = randomProbabilities(rnd, width);
-    NetOutput out = new NetOutput(new float[rows.length][6], rows);
+    // Two batches, as training forwards them, joined.
+    NetOutput out = NetOutput.concat(List.of(flat(rows, 0, 2), flat(rows, 2, 5)));
     List<RecentBehavior> context = List.of(new RecentBehavior(BehaviorType.VIEW, "c3", 1L), new RecentBehavior(BehaviorType.CART, "c7", 2L));
     OutputPolicy policy = OutputPolicy.neutral().withCategoryBlend(0.4);
     for (int i = 0; i < rows.length; i++) {
       assertEquals(policy.topCategories(rows[i], vocab, context, K),
           policy.topCategories(out.categoryFlat(), out.categoryOffset(i), out.categoryWidth(), vocab, context, K), "row " + i);
-      assertEquals(List.of(rows[i].length), List.of(out.categoryProbabilities()[i].length));
+      assertEquals(width, out.categoryWidth());
     }
   }
 
@@ -70,6 +71,14 @@ class OutputPolicyTest {
     assertEquals(List.of(4, 6), IntStream.of(top).sorted().boxed().toList());
     assertEquals(4, OutputPolicy.topTokens(p, 10).length, "never more than the known categories");
     assertTrue(OutputPolicy.topTokens(new float[3], 10).length == 0);
+  }
+
+  /** Rows {@code from} to {@code to} as a network's output (type logits all zero). */
+  private static NetOutput flat(float[][] rows, int from, int to) {
+    int w = rows[0].length;
+    float[] cats = new float[(to - from) * w];
+    for (int i = from; i < to; i++) System.arraycopy(rows[i], 0, cats, (i - from) * w, w);
+    return new NetOutput(new float[(to - from) * 6], cats, to - from);
   }
 
   private static float[] randomProbabilities(Random rnd, int n) {

@@ -40,7 +40,7 @@ public final class PolicyFitter {
   static double logLoss(OutputPolicy p, NetOutput val, double[][] markov, Examples v, boolean[] active) {
     double ll = 0;
     for (int i = 0; i < v.size(); i++)
-      ll -= Math.log(Math.max(1e-15, p.typeProbabilities(val.typeLogits()[i], markov[i], active)[v.typeLabels()[i]]));
+      ll -= Math.log(Math.max(1e-15, p.typeProbabilities(val.typeLogits(i), markov[i], active)[v.typeLabels()[i]]));
     return ll / v.size();
   }
 
@@ -84,7 +84,7 @@ public final class PolicyFitter {
   static double[] decisionBias(OutputPolicy policy, NetOutput val, double[][] markov, Examples v, BehaviorStats stats,
       boolean[] active) {
     double[][] probs = new double[v.size()][];
-    for (int i = 0; i < v.size(); i++) probs[i] = policy.typeProbabilities(val.typeLogits()[i], markov[i], active);
+    for (int i = 0; i < v.size(); i++) probs[i] = policy.typeProbabilities(val.typeLogits(i), markov[i], active);
     double[] bias = new double[BehaviorType.count()];
     for (BehaviorType t : stats.activeTypes()) bias[t.ordinal()] = -0.5 * Math.log(stats.prior()[t.ordinal()]);
     int majority = stats.majority().ordinal();
@@ -108,7 +108,7 @@ public final class PolicyFitter {
       long hits = 0;
       for (int i = 0; i < v.size(); i++) {
         String actual = v.targets().get(i).categoryId();
-        List<CategoryScore> top = p.topCategories(val.categoryProbabilities()[i], vocab, v.contexts().get(i).recent(), 10);
+        List<CategoryScore> top = p.topCategories(val.categoryFlat(), val.categoryOffset(i), val.categoryWidth(), vocab, v.contexts().get(i).recent(), 10);
         for (CategoryScore c : top) if (c.id().equals(actual)) {
           hits++;
           break;

@@ -225,14 +225,9 @@ public final class TrainPipeline {
   }
 
   static NetOutput forwardAll(BehaviorPredictor p, List<EncodedSequence> inputs) {
-    List<float[]> types = new ArrayList<>();
-    List<float[]> cats = new ArrayList<>();
-    for (int from = 0; from < inputs.size(); from += 512) {
-      NetOutput out = p.forward(inputs.subList(from, Math.min(inputs.size(), from + 512)));
-      types.addAll(List.of(out.typeLogits()));
-      cats.addAll(List.of(out.categoryProbabilities()));
-    }
-    return new NetOutput(types.toArray(new float[0][]), cats.toArray(new float[0][]));
+    List<NetOutput> parts = new ArrayList<>();
+    for (int from = 0; from < inputs.size(); from += 512) parts.add(p.forward(inputs.subList(from, Math.min(inputs.size(), from + 512))));
+    return NetOutput.concat(parts);
   }
 
   private static Manifest with(Manifest m, Manifest.Decision d, Manifest.Training t, Map<String, MetricRow> metrics) {

@@ -54,6 +54,13 @@ public record BehaviorStats(List<BehaviorType> activeTypes, double[] prior, doub
     return new BehaviorStats(active, prior, tr);
   }
 
+  /** Indexed by {@link BehaviorType} ordinal: whether the type is active. */
+  public boolean[] activeMask() {
+    boolean[] m = new boolean[BehaviorType.count()];
+    for (BehaviorType t : activeTypes) m[t.ordinal()] = true;
+    return m;
+  }
+
   public boolean isActive(BehaviorType type) {
     return prior[type.ordinal()] > 0;
   }

@@ -21,8 +21,7 @@ public record SequenceEncoder(EncodingSpec spec, CategoryVocabulary vocabulary, 
     String summary) {
 
   public SequenceEncoder {
-    if (!SummaryFeatures.supported(summary))
-      throw new IllegalArgumentException("unknown summary contract '" + summary + "', known: " + SummaryFeatures.CONTRACTS);
+    SummaryFeatures.checked(summary);
   }
 
   /** An encoder of the base summary contract ({@link SummaryFeatures#CONTRACT}). */

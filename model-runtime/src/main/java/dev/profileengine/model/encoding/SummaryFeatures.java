@@ -78,7 +78,8 @@ public final class SummaryFeatures {
     return f;
   }
 
-  private static String checked(String contract) {
+  /** {@code contract}, or an IllegalArgumentException naming the known ones. */
+  static String checked(String contract) {
     if (!supported(contract)) throw new IllegalArgumentException("unknown summary contract '" + contract + "', known: " + CONTRACTS);
     return contract;
   }

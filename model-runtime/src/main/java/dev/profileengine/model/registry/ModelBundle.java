@@ -58,15 +58,18 @@ public record ModelBundle(Path dir, Manifest manifest, SequenceEncoder encoder, 
   }
 
   public boolean[] activeTypeMask() {
-    boolean[] m = new boolean[BehaviorType.count()];
-    for (BehaviorType t : encoder.stats().activeTypes()) m[t.ordinal()] = true;
-    return m;
+    return encoder.stats().activeMask();
   }
 
   public NetShape netShape() {
+    return netShape(encoder, encoder.featureCount());
+  }
+
+  /** The network shape for {@code encoder}'s inputs with {@code featureCount} summary features (an experiment may append some). */
+  public static NetShape netShape(SequenceEncoder encoder, int featureCount) {
     EncodingSpec spec = encoder.spec();
     return new NetShape(spec.sequenceLength(), EncodingSpec.typeTokenCount(), encoder.vocabulary().tokenCount(),
-        spec.gapTokenCount(), encoder.featureCount(), activeTypeMask());
+        spec.gapTokenCount(), featureCount, encoder.stats().activeMask());
   }
 
   /** The manifest's encoding section for a fitted encoder. */

@@ -175,10 +175,8 @@ public final class TrainPipeline {
     int f = train.inputs().get(0).features().length;
     progress.printf("experiment: item-repeat features (offline only, not servable): %d train, %d validation examples, %d summary features%n",
         train.size(), val.size(), f);
-    boolean[] active = new boolean[dev.profileengine.profile.BehaviorType.count()];
-    for (var t : raw.stats().activeTypes()) active[t.ordinal()] = true;
-    NetShape shape = new NetShape(o.encoding().sequenceLength(), dev.profileengine.model.encoding.EncodingSpec.typeTokenCount(),
-        raw.vocabulary().tokenCount(), o.encoding().gapTokenCount(), f, active);
+    boolean[] active = raw.stats().activeMask();
+    NetShape shape = ModelBundle.netShape(raw, f);
     long w0 = System.nanoTime();
     WarmStart warm = WarmStart.fit(train.inputs().stream().map(EncodedSequence::features).toList(), train.typeLabels(), active, 300, 1e-4);
     progress.printf(java.util.Locale.ROOT, "warm start: logistic regression on the summary features, %.1fs%n", (System.nanoTime() - w0) / 1e9);
@@ -212,16 +210,14 @@ public final class TrainPipeline {
   }
 
   static String architecture(dev.profileengine.model.nn.HyperParams hp) {
-    if (hp.attention())
-      return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> linear(%d) + learned positions -> "
-          + "%d pre-norm self-attention layer(s) (%d heads, feed-forward %d, padding masked) -> output at the last position h -> "
-          + "[h, summary features] -> per-head dense(%d) relu (dropout %.1f on the type head) -> type head (+ wide linear on the "
-          + "features, warm-started from a logistic regression) and category head", hp.typeEmbedding(), hp.categoryEmbedding(),
-          hp.gapEmbedding(), hp.hidden(), hp.layers(), hp.heads(), 2 * hp.hidden(), hp.dense(), hp.dropout());
-    return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> GRU(%d) -> [h, summary features] -> "
+    String encoder = hp.attention()
+        ? String.format(java.util.Locale.ROOT, "linear(%d) + learned positions -> %d pre-norm self-attention layer(s) (%d heads, "
+            + "feed-forward %d, padding masked) -> output at the last position h", hp.hidden(), hp.layers(), hp.heads(), 2 * hp.hidden())
+        : String.format(java.util.Locale.ROOT, "GRU(%d)", hp.hidden());
+    return String.format(java.util.Locale.ROOT, "embeddings(type %d, category %d, gap %d) -> %s -> [h, summary features] -> "
         + "per-head dense(%d) relu (dropout %.1f on the type head) -> type head (+ wide linear on the features, warm-started "
         + "from a logistic regression) and category head", hp.typeEmbedding(), hp.categoryEmbedding(), hp.gapEmbedding(),
-        hp.hidden(), hp.dense(), hp.dropout());
+        encoder, hp.dense(), hp.dropout());
   }
 
   static NetOutput forwardAll(BehaviorPredictor p, List<EncodedSequence> inputs) {

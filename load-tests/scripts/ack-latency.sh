@@ -24,9 +24,9 @@ replay() {
   local name=$1 offset=$2; shift 2
   shifted_csv "$CSV" "$offset" 0 > "$RUN/$name.csv"
   local cpu0 cpu1
-  cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+  cpu0=$(node_cpu)
   java -jar "$JAR" replay --file "$RUN/$name.csv" --url "http://127.0.0.1:$PORT" --batch "$BATCH" --concurrency "$CONC" "$@" > "$RUN/$name.txt"
-  cpu1=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+  cpu1=$(node_cpu)
   OUT=$RUN/$name.txt
   echo "$name: $(grep -E '^replay done' "$OUT"); node CPU $(echo "$cpu1 - $cpu0" | bc) s; $(grep -oE 'unconfirmed [0-9,]+  retries [0-9,]+' "$OUT" | tail -1)"
   echo "  $(grep -E '^ack latency' "$OUT")"

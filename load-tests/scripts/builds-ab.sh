@@ -20,9 +20,9 @@ for pair in $(seq 1 "$PAIRS"); do
     . load-tests/scripts/node-lib.sh
     RUN=$(mktemp -d /tmp/builds-ab.XXXX)
     start_node "$RUN" "$PORT" -Xmx2g
-    cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+    cpu0=$(node_cpu)
     rate=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -oP 'replay done in .*: \K[0-9,]+(?= events/s)' | tr -d ,)
-    cpu1=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+    cpu1=$(node_cpu)
     us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$ROWS" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
     echo "pair $pair, $side ($JAR): $rate events/s, node CPU $us µs per event"
     record_result builds-ab "events_per_s_$side" "$rate" events/s

@@ -22,14 +22,14 @@ start_node "$RUN" "$PORT"
 echo "machine: $(nproc) cpus; node ready: $(curl -s localhost:$PORT/ready)"
 java -cp "$BENCH" dev.profileengine.bench.ChangeLagProbe "http://127.0.0.1:$PORT" "$SECS" 50 > "$RUN/lag.txt" 2>&1 &
 PROBE=$!
-cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+cpu0=$(node_cpu)
 if [ "${RATE:-}" = 0 ]; then
   echo "idle: no replay" > "$RUN/replay.txt"
 else
   java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch "${BATCH:-500}" --concurrency "${CONC:-4}" \
     ${RATE:+--rate "$RATE"} | tee "$RUN/replay.txt" | grep -v '^  ' | tail -1
 fi
-cpu1=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+cpu1=$(node_cpu)
 wait $PROBE
 echo "node CPU during the replay: $(echo "$cpu1 - $cpu0" | bc) s"
 grep 'change-stream lag' "$RUN/lag.txt"

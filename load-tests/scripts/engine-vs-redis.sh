@@ -40,9 +40,9 @@ replay_fresh() {
 # replay_round NAME FILE ROUND: FILE replayed into the running node; sets ROUND_RATE and ROUND_CPU.
 replay_round() {
   local name=$1 file=$2 round=$3 cpu0 cpu1 result
-  cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+  cpu0=$(node_cpu)
   result=$(java -jar "$JAR" replay --file "$file" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | tee "$RUN/$name/$round.txt" | grep -v '^  ' | tail -1)
-  cpu1=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+  cpu1=$(node_cpu)
   grep -E '^replayed' "$RUN/$name/$round.txt" | tail -1 | sed 's/^/  /'
   ROUND_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
   ROUND_CPU=$(echo "$cpu1 - $cpu0" | bc)

@@ -37,11 +37,11 @@ for pair in $(seq 1 "$PAIRS"); do
     RUN=$(mktemp -d /tmp/identity.XXXX)
     export PROFILE_IDENTITY=$mode
     start_node "$RUN" "$PORT"
-    cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+    cpu0=$(node_cpu)
     result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 \
       --anonymous-until "$ANON_UNTIL" | grep -v '^  ' | tail -1)
     rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
-    cpu=$(echo "$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat") - $cpu0" | bc)
+    cpu=$(echo "$(node_cpu) - $cpu0" | bc)
     echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached"
     record_result identity "events_per_s_identity_$mode$SUFFIX" "$rate" events/s
     record_result identity "node_cpu_s_identity_$mode$SUFFIX" "$cpu" s

@@ -25,15 +25,14 @@ for day in 0 1 2; do
 done
 start_node "$RUN" "$PORT" -Xmx2g "$@"
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"
-cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
 # replay_rate LINE: the events/s of the replay CLI's last line ("replay done in ... s: N events/s")
 replay_rate() { echo "$1" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,; }
 for round in "cold|cold JVM, new users|$CSV" "warm|warm JVM, new users|$RUN/shifted-day-0.csv" "live|warm JVM, live profiles|$RUN/shifted-day-1.csv"; do
   IFS='|' read -r key label file <<< "$round"
   [ "$key" != live ] || [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.start name=live settings=profile filename="$JFR" > /dev/null
-  before=$(cpu)
+  before=$(node_cpu)
   result=$(java -jar "$JAR" replay --file "$file" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
-  used=$(echo "$(cpu) - $before" | bc)
+  used=$(echo "$(node_cpu) - $before" | bc)
   echo "$label: $result; node CPU $used s"
   record_result ingest-warm "${key}_events_per_s" "$(replay_rate "$result")" events/s
   record_result ingest-warm "${key}_node_cpu_s" "$used" s

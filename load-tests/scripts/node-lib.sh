@@ -14,6 +14,9 @@ start_node() {
   for _ in $(seq 1 120); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.5; done
 }
 
+# node_cpu: the CPU seconds (user + system) the node process NODE has used so far.
+node_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
+
 # shifted_csv CSV USER_OFFSET DAYS [HEADER]: the rows of a Taobao CSV (plain or .gz) on stdout with every user id
 # raised by USER_OFFSET (new users) and every time moved DAYS days later; a line that is not a
 # row (a header) is kept unless HEADER is "no".

@@ -18,9 +18,9 @@ for pair in $(seq 1 "$PAIRS"); do
     RUN=$(mktemp -d /tmp/prediction-wait.XXXX)
     export PROFILE_PREDICTION_WAIT=$wait
     start_node "$RUN" "$PORT"
-    cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+    cpu0=$(node_cpu)
     result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
-    cpu=$(echo "$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat") - $cpu0" | bc)
+    cpu=$(echo "$(node_cpu) - $cpu0" | bc)
     rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
     rows=$(metric profile_journal_batch_rows_sum); commits=$(metric profile_journal_batch_rows_count)
     echo "pair $pair, wait $wait: $rate events/s, node CPU $cpu s, $rows journal rows in $commits commits"

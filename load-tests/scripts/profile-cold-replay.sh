@@ -28,9 +28,9 @@ if [[ $PARTS == *jfr* ]]; then
 start_node "$OUT/jfr" "$PORT" -Xmx2g
 thread_cpu > "$OUT/threads-before.txt"
 jcmd "$NODE" JFR.start name=replay settings=profile filename="$OUT/replay.jfr" > /dev/null
-cpu0=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+cpu0=$(node_cpu)
 java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -E '^replay done'
-cpu1=$(awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat")
+cpu1=$(node_cpu)
 thread_cpu > "$OUT/threads-after.txt"
 jcmd "$NODE" JFR.stop name=replay > /dev/null
 echo "node CPU during the replay: $(echo "$cpu1 - $cpu0" | bc) s"

@@ -31,14 +31,13 @@ request = function()
   return wrk.format("GET", "/v1/profiles/never-" .. tid .. "-" .. i)
 end
 LUA
-cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
 # measure NAME SCRIPT: warm-up, then a measured run; prints one line and records its figures
 measure() {
   local name=$1 script=$2 c0 c1 out rate
   wrk -t2 -c"$CONN" -d"${WARMUP}s" -s "$script" "http://127.0.0.1:$PORT" > /dev/null
-  c0=$(cpu)
+  c0=$(node_cpu)
   wrk -t2 -c"$CONN" -d"${SECS}s" --latency -s "$script" "http://127.0.0.1:$PORT" > "$RUN/$name.txt"
-  c1=$(cpu)
+  c1=$(node_cpu)
   rate=$(awk '/Requests\/sec/{printf "%d", $2}' "$RUN/$name.txt")
   local requests; requests=$(awk '/requests in/{print $1}' "$RUN/$name.txt")
   local us; us=$(awk -v a="$c0" -v b="$c1" -v n="$requests" 'BEGIN{printf "%.1f", (b - a) * 1e6 / n}')

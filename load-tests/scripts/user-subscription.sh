@@ -21,7 +21,6 @@ RUN=$(mktemp -d /tmp/user-subscription.XXXX)
 shifted_csv "$CSV" 0 1 > "$RUN/shifted-day-1.csv"
 start_node "$RUN" "$PORT" -Xmx2g
 echo "machine: $(nproc) cpus; node ready: $(curl -s "localhost:$PORT/ready")"
-cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
 for file in "$CSV" "$RUN/shifted-day-1.csv"; do
   echo "fill, $(basename "$file"): $(java -jar "$JAR" replay --file "$file" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)"
 done
@@ -29,9 +28,9 @@ done
 ROWS=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_journal_batch_rows_sum / { printf "%d", $2 }')
 echo "journal rows written: $ROWS"
 mapfile -t PROBED < <(gzip -dcf -- "$CSV" | cut -d, -f1 | grep -E '^[0-9]+$' | sort | uniq -c | sort -k1,1nr -k2,2 | head -"$USERS" | awk '{ print $2 }')
-before=$(cpu)
+before=$(node_cpu)
 java -cp "$BENCH" dev.profileengine.bench.UserSubscriptionProbe "http://127.0.0.1:$PORT" "${PROBED[@]}" | tee "$RUN/probe.txt"
-echo "node CPU during the subscriptions: $(echo "$(cpu) - $before" | bc) s"
+echo "node CPU during the subscriptions: $(echo "$(node_cpu) - $before" | bc) s"
 record_result user-subscription journal_rows "$ROWS" rows
 record_result user-subscription first_live_event_max_ms "$(grep -oP 'max of [0-9]+ users: \K[0-9.]+' "$RUN/probe.txt")" ms
 record_result user-subscription first_live_event_median_ms "$(grep -oP 'live event \K[0-9.]+(?= ms after its ack)' "$RUN/probe.txt" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')" ms

@@ -37,7 +37,6 @@ figure() {
   awk -F, -v run="$RESULT_RUN" -v m="$2" -v n="${3:-0}" '$1 == run && $2 == m { v[++k] = $3 } END { print (n > 0 ? v[n] : v[k]) }' \
     "$RESULTS_DIR/$1.csv" 2> /dev/null
 }
-R=load-tests/results
 ON=$(figure engine-vs-redis engine_on_events_per_s); OFF=$(figure engine-vs-redis engine_off_events_per_s)
 CPU_ON=$(figure engine-vs-redis cpu_us_per_event_on); CPU_OFF=$(figure engine-vs-redis cpu_us_per_event_off)
 echo
@@ -55,4 +54,4 @@ echo "| change notification ack -> SSE p99, idle | <= 20 ms | $(figure change-la
 echo "| the same at half the saturated rate | <= 100 ms | $(figure change-lag ack_lag_p99_ms 3) ms at $(figure change-lag replay_events_per_s) events/s |"
 echo "| one user's subscription from offset 0: first live event after its ack | <= 1 s | max $(figure user-subscription first_live_event_max_ms) ms on $(figure user-subscription journal_rows) journal rows |"
 echo
-echo "(figures recorded in $R/*.csv as run \"$RESULT_RUN\")"
+echo "(figures recorded in $RESULTS_DIR/*.csv as run \"$RESULT_RUN\")"

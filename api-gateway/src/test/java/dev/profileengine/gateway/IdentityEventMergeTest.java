@@ -6,6 +6,7 @@ import static dev.profileengine.gateway.IdentityUnmergeBlockTest.history;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.send;
 import static dev.profileengine.gateway.IdentityUnmergeBlockTest.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -61,6 +62,29 @@ class IdentityEventMergeTest {
       int batches = (rows.size() - half + 9) / 10;
       List<String> links = node.get("/metrics").body().lines().filter(l -> l.startsWith("profile_identity_links_total{")).toList();
       assertEquals(batches - 2, counted(links, "cached"), links.toString());
+    }
+  }
+
+  /**
+   * A phone flushes the events it queued while anonymous together with the newer ones it sends
+   * after the login, in one batch, its anonymous id already linked to the customer: the queued
+   * events are written first (batch order), so none is too late for the merged profile, whose
+   * newest events are hours after them.
+   */
+  @Test
+  void aBatchOfAnonymousEventsThenIdentifiedOnesKeepsItsOrderAcrossTheLinkedIds() throws Exception {
+    List<BehaviorRow> rows = history();
+    int half = rows.size() / 2;
+    assertTrue(rows.get(rows.size() - 1).epochSecond() - rows.get(half - 1).epochSecond() > 3600, "the later half ends hours after the first");
+    try (TestNode node = TestNode.start(dataDir, CONFIG)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "em-ref-all", rows);
+      sendIdentified(profiles, rows.subList(0, 1));
+      List<DecodedEvent> batch = new java.util.ArrayList<>();
+      for (BehaviorRow r : rows.subList(1, half)) batch.add(DecodedEvent.of(event(r, TABLET)));
+      for (BehaviorRow r : rows.subList(half, rows.size())) batch.add(DecodedEvent.linking(event(r, CUSTOMER), new IdentityClaim(CUSTOMER, TABLET_ID, null)));
+      for (EventResult r : get(profiles.record(batch)).results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, CUSTOMER), "the customer");
     }
   }
 

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Records a batch of decoded events (any protocol): validates each one on its own, groups the valid
- * ones per user (keeping their order) and sends each group to its user's entity concurrently.
+ * ones per user (keeping their order) and sends each group to its user's entity concurrently, except
+ * that events of identities the batch links go one after the other ({@link SendOrder}).
  * One bad event, or one slow user, never fails its neighbours. The node's {@link InFlightLimit} on
  * events bounds what is handed to entities and not yet answered: a batch beyond it is refused at
  * once, every valid event {@code unconfirmed} with the reason and nothing stored (HTTP 503 with
@@ -70,8 +70,9 @@ final class EventIngest {
   private CompletionStage<Recorded> recordUncounted(List<DecodedEvent> decoded) {
     Instant now = clock.instant();
     EventResult[] results = new EventResult[decoded.size()];
-    Map<String, List<Integer>> slotsByUser = new LinkedHashMap<>();
-    Map<String, List<BehaviorEvent>> eventsByUser = new LinkedHashMap<>();
+    List<Integer> validSlots = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    List<IdentityClaim> links = new ArrayList<>();
     // Only events that will be recorded link their identities (an event refused for its type links nothing).
     Set<IdentityClaim> claims = new LinkedHashSet<>();
     for (int i = 0; i < decoded.size(); i++) {
@@ -81,14 +82,21 @@ final class EventIngest {
         results[i] = EventResult.invalid(d.eventId(), errors);
         continue;
       }
-      String user = d.event().userId();
-      slotsByUser.computeIfAbsent(user, u -> new ArrayList<>()).add(i);
-      eventsByUser.computeIfAbsent(user, u -> new ArrayList<>()).add(d.event());
+      validSlots.add(i);
+      keys.add(d.event().userId());
+      links.add(d.links());
       if (d.links() != null) claims.add(d.links());
     }
-    int valid = eventsByUser.values().stream().mapToInt(List::size).sum();
-    if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, slotsByUser, valid));
-    if (claims.isEmpty()) return send(results, slotsByUser, eventsByUser);
+    int valid = validSlots.size();
+    if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, validSlots, valid));
+    List<List<Run>> chains = new ArrayList<>();
+    for (List<List<Integer>> chain : SendOrder.chains(keys, links)) {
+      chains.add(chain.stream().map(run -> {
+        List<Integer> slots = run.stream().map(validSlots::get).toList();
+        return new Run(keys.get(run.get(0)), slots, slots.stream().map(i -> decoded.get(i).event()).toList());
+      }).toList());
+    }
+    if (claims.isEmpty()) return send(results, chains);
     // Linked while the events are recorded: an event lands in its own key's profile, which
     // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
     // so each event is applied once either way). The answer waits for both, so a read after it
@@ -97,7 +105,7 @@ final class EventIngest {
     // where they belong before they start writing the events, not after.
     List<IdentityClaim> asked = List.copyOf(claims);
     List<CompletableFuture<UnmergeBlocks.Blocked>> linking = asked.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toList();
-    CompletionStage<Recorded> recorded = send(results, slotsByUser, eventsByUser);
+    CompletionStage<Recorded> recorded = send(results, chains);
     CompletableFuture<Map<IdentityClaim, UnmergeBlocks.Blocked>> linked = CompletableFuture.allOf(linking.toArray(CompletableFuture[]::new))
         .handle((v, failure) -> {
           Map<IdentityClaim, UnmergeBlocks.Blocked> blocked = new HashMap<>();
@@ -109,6 +117,9 @@ final class EventIngest {
         });
     return recorded.thenCombineAsync(linked, (r, blocked) -> blocked.isEmpty() ? r : withBlocked(r, decoded, blocked), executor);
   }
+
+  /** Consecutive events of one key, written in one ask; {@code slots} their places in the batch. */
+  private record Run(String key, List<Integer> slots, List<BehaviorEvent> events) {}
 
   /** The results with a note on each stored event whose identities an unmerge kept from being linked (when it has no other note). */
   private static Recorded withBlocked(Recorded recorded, List<DecodedEvent> decoded, Map<IdentityClaim, UnmergeBlocks.Blocked> blocked) {
@@ -126,36 +137,53 @@ final class EventIngest {
   /** How the detail of a stored event whose identities were not linked because of an unmerge begins. */
   static final String NOT_LINKED = "stored under its own identity, identities not linked: ";
 
-  /** Asks each user's entity to record its events, filling their slots of {@code results}. */
-  private CompletionStage<Recorded> send(EventResult[] results, Map<String, List<Integer>> slotsByUser, Map<String, List<BehaviorEvent>> eventsByUser) {
-    long start = System.nanoTime();
-    List<CompletableFuture<Boolean>> pending = new ArrayList<>(eventsByUser.size());
-    eventsByUser.forEach((user, events) -> {
-      List<Integer> slots = slotsByUser.get(user);
-      pending.add(sharding.entityRefFor(UserProfile.ENTITY_KEY, user)
-          .<UserProfile.Recorded>ask(replyTo -> new UserProfile.RecordEvents(events, replyTo), settings.askTimeout())
-          .handleAsync((recorded, failure) -> {
-            inFlight.release(events.size(), System.nanoTime() - start, failure == null);
-            for (int k = 0; k < slots.size(); k++) {
-              results[slots.get(k)] = failure == null
-                  ? recorded.results().get(k)
-                  : new EventResult(events.get(k).eventId(), UNCONFIRMED, "not confirmed within " + settings.askTimeout().toSeconds()
-                      + "s: retry it (a retried event is deduplicated)", null, null);
-            }
-            return failure == null;
-          }, executor)
-          .toCompletableFuture());
-    });
+  /**
+   * Writes each chain's runs one after the other ({@link SendOrder}), the chains concurrently,
+   * filling the events' slots of {@code results}. A run not confirmed in time leaves the rest of
+   * its chain unsent (unconfirmed): written after it, they could make it too late on its retry.
+   */
+  private CompletionStage<Recorded> send(EventResult[] results, List<List<Run>> chains) {
+    List<CompletableFuture<Boolean>> pending = new ArrayList<>(chains.size());
+    for (List<Run> chain : chains) pending.add(send(results, chain, 0));
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApplyAsync(v -> new Recorded(Arrays.asList(results),
             pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED)), null), executor);
   }
 
+  private CompletableFuture<Boolean> send(EventResult[] results, List<Run> chain, int next) {
+    Run run = chain.get(next);
+    List<BehaviorEvent> events = run.events();
+    long start = System.nanoTime();
+    CompletableFuture<Boolean> answered = sharding.entityRefFor(UserProfile.ENTITY_KEY, run.key())
+        .<UserProfile.Recorded>ask(replyTo -> new UserProfile.RecordEvents(events, replyTo), settings.askTimeout())
+        .handleAsync((recorded, failure) -> {
+          inFlight.release(events.size(), System.nanoTime() - start, failure == null);
+          for (int k = 0; k < events.size(); k++) {
+            results[run.slots().get(k)] = failure == null
+                ? recorded.results().get(k)
+                : new EventResult(events.get(k).eventId(), UNCONFIRMED, "not confirmed within " + settings.askTimeout().toSeconds()
+                    + "s: retry it (a retried event is deduplicated)", null, null);
+          }
+          return failure == null;
+        }, executor)
+        .toCompletableFuture();
+    if (next + 1 == chain.size()) return answered;
+    return answered.thenComposeAsync(ok -> {
+      if (ok) return send(results, chain, next + 1);
+      for (Run unsent : chain.subList(next + 1, chain.size())) {
+        inFlight.giveBack(unsent.events().size());
+        for (int k = 0; k < unsent.events().size(); k++)
+          results[unsent.slots().get(k)] = new EventResult(unsent.events().get(k).eventId(), UNCONFIRMED,
+              "not sent: an earlier event of the same identities in this batch was not confirmed; retry it (a retried event is deduplicated)", null, null);
+      }
+      return CompletableFuture.completedFuture(false);
+    }, executor);
+  }
+
   /** The outcome of a batch refused by admission control: invalid events keep their errors, valid ones are unconfirmed. */
-  private Recorded refused(EventResult[] results, List<DecodedEvent> decoded, Map<String, List<Integer>> slotsByUser, int valid) {
+  private Recorded refused(EventResult[] results, List<DecodedEvent> decoded, List<Integer> validSlots, int valid) {
     Refusal refusal = inFlight.refused(valid);
-    slotsByUser.values().forEach(slots -> slots.forEach(i ->
-        results[i] = new EventResult(decoded.get(i).eventId(), UNCONFIRMED, refusal.message(), null, null)));
+    for (int i : validSlots) results[i] = new EventResult(decoded.get(i).eventId(), UNCONFIRMED, refusal.message(), null, null);
     return new Recorded(Arrays.asList(results), false, refusal);
   }
 }

@@ -68,6 +68,11 @@ public final class InFlightLimit {
     inFlight.addAndGet(units);
   }
 
+  /** Gives back what was taken for work never started (the limit learns nothing from it). */
+  public void giveBack(long units) {
+    inFlight.addAndGet(-units);
+  }
+
   /** Gives back what a request took; {@code answered} false when it failed or timed out. */
   public void release(long units, long elapsedNanos, boolean answered) {
     inFlight.addAndGet(-units);

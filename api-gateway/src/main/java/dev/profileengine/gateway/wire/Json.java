@@ -17,7 +17,7 @@ public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .registerModule(new JavaTimeModule())
       .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("fast-profile-parts")
-          .addSerializer(java.time.Instant.class, new IsoInstantSerializer())
+          .addSerializer(java.time.Instant.class, dev.profileengine.engine.serialization.IsoInstants.serializer())
           .addSerializer(dev.profileengine.profile.TypeCounts.class, new TypeCountsSerializer()))
       // generated accessors instead of reflection for records: rendering a profile is the read path
       .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())

@@ -220,7 +220,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
 
   public StableCborSerializer(ExtendedActorSystem system) {
     // The mapper Akka's jackson-cbor serializer uses (its configuration section, a CBOR factory).
-    this.mapper = JacksonObjectMapperProvider.get(system).create("jackson-cbor", Optional.of(new CBORFactory()));
+    this.mapper = JacksonObjectMapperProvider.get(system).create("jackson-cbor", Optional.of(new CBORFactory()))
+        .registerModule(IsoInstants.module()); // the same bytes and values, faster
     for (Type t : TYPES) readers.put(t.type(), mapper.readerFor(t.type()).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
   }
 

@@ -863,10 +863,18 @@ public final class UserProfile
   }
 
   private ProfileState fold(ProfileState state, List<? extends Event> events) {
+    folded.clear();
     ProfileState next = state;
-    for (Event e : events) next = applyEvent(next, e);
+    for (Event e : events) {
+      ProfileState from = next;
+      next = foldEvent(from, e);
+      folded.record(from, e, next);
+    }
     return next;
   }
+
+  // What the command side folded, so the event handler does not fold a write's events twice.
+  private final FoldMemo<ProfileState, Event> folded = new FoldMemo<>();
 
   /**
    * Persists {@code events}; once the journal confirms them, the new state is readable on this node
@@ -983,8 +991,14 @@ public final class UserProfile
     return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
   }
 
-  /** The pure fold of one journaled event. */
+  /** One journaled event applied: as the command that wrote it folded it, else folded here (recovery). */
   private ProfileState applyEvent(ProfileState state, Event event) {
+    ProfileState known = folded.take(state, event);
+    return known != null ? known : foldEvent(state, event);
+  }
+
+  /** The pure fold of one journaled event. */
+  private ProfileState foldEvent(ProfileState state, Event event) {
     if (event instanceof Forgotten f) return ProfileState.forgotten(userId, f.at().toEpochMilli());
     ProfileState s = state.forUser(userId).changed();
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.

@@ -42,7 +42,10 @@ for pair in $(seq 1 "$PAIRS"); do
       --anonymous-until "$ANON_UNTIL" | grep -v '^  ' | tail -1)
     rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
     cpu=$(echo "$(node_cpu) - $cpu0" | bc)
-    echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached"
+    # Every event must be stored whichever way identities are resolved: a rejected one is a bug.
+    lost=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_ingest_events_total/ && /status="(rejected|unconfirmed)"/ { s += $2 } END { printf "%d", s }')
+    echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached, $lost rejected or unconfirmed"
+    record_result identity "events_not_stored_identity_$mode$SUFFIX" "$lost" events
     record_result identity "events_per_s_identity_$mode$SUFFIX" "$rate" events/s
     record_result identity "node_cpu_s_identity_$mode$SUFFIX" "$cpu" s
     kill "$NODE"; wait "$NODE" 2>/dev/null || true

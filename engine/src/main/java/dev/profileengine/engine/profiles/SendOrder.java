@@ -27,6 +27,7 @@ final class SendOrder {
    *     (in {@code keys}) of consecutive events of one key. Chains are in order of their first event.
    */
   static List<List<List<Integer>>> chains(List<String> keys, List<IdentityClaim> links) {
+    if (links.stream().allMatch(java.util.Objects::isNull)) return byKey(keys); // the usual batch: no links
     Map<String, Integer> ids = new HashMap<>();
     List<Integer> parent = new ArrayList<>();
     int[] node = new int[keys.size()];
@@ -43,6 +44,15 @@ final class SendOrder {
     for (int i = 0; i < keys.size(); i++) byPerson.computeIfAbsent(find(node[i], parent), p -> new ArrayList<>()).add(i);
     List<List<List<Integer>>> chains = new ArrayList<>(byPerson.size());
     for (List<Integer> events : byPerson.values()) chains.add(runs(keys, events));
+    return chains;
+  }
+
+  /** One chain of one run per key. */
+  private static List<List<List<Integer>>> byKey(List<String> keys) {
+    Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) byKey.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(i);
+    List<List<List<Integer>>> chains = new ArrayList<>(byKey.size());
+    for (List<Integer> run : byKey.values()) chains.add(List.of(run));
     return chains;
   }
 

@@ -15,7 +15,8 @@ import java.util.Map;
  * person whose profiles merge while they are recorded: written concurrently, the customer's later
  * events could land first and make the anonymous ones too late for the merged profile. So the
  * events of identities linked in the batch form a chain of runs (consecutive events of one key, in
- * batch order), written one after the other, as if they had all been sent under one id.
+ * batch order), written one after the other, as if they had all been sent under one id (up to
+ * {@link #MAX_RUNS} runs).
  */
 final class SendOrder {
   private SendOrder() {}
@@ -43,9 +44,20 @@ final class SendOrder {
     Map<Integer, List<Integer>> byPerson = new LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) byPerson.computeIfAbsent(find(node[i], parent), p -> new ArrayList<>()).add(i);
     List<List<List<Integer>>> chains = new ArrayList<>(byPerson.size());
-    for (List<Integer> events : byPerson.values()) chains.add(runs(keys, events));
+    for (List<Integer> events : byPerson.values()) {
+      List<List<Integer>> runs = runs(keys, events);
+      if (runs.size() <= MAX_RUNS) chains.add(runs);
+      // A person whose keys alternate more often than that (no client's real batch does) is
+      // written per key at once, as batches without links are: its writes stay bounded and
+      // concurrent, and it cannot hold the node's in-flight budget for a write per event.
+      else chains.addAll(byKey(events.stream().map(keys::get).toList()).stream()
+          .map(chain -> chain.stream().map(run -> run.stream().map(events::get).toList()).toList()).toList());
+    }
     return chains;
   }
+
+  /** The most runs a chain is written in one after the other. */
+  static final int MAX_RUNS = 16;
 
   /** One chain of one run per key. */
   private static List<List<List<Integer>>> byKey(List<String> keys) {

@@ -43,4 +43,21 @@ class SendOrderTest {
     var chains = SendOrder.chains(List.of("cust", "cust"), Arrays.asList(identified, identified));
     assertEquals(List.of(List.of(List.of(0, 1))), chains);
   }
+
+  @Test
+  void aPersonAlternatingKeysBeyondTheBoundIsWrittenPerKeyAtOnce() {
+    IdentityClaim identified = new IdentityClaim("cust", "phone", null);
+    List<String> keys = new java.util.ArrayList<>();
+    List<IdentityClaim> links = new java.util.ArrayList<>();
+    for (int i = 0; i < 2 * SendOrder.MAX_RUNS; i++) {
+      keys.add(i % 2 == 0 ? PHONE : "cust");
+      links.add(i % 2 == 0 ? null : identified);
+    }
+    var chains = SendOrder.chains(keys, links);
+    List<Integer> phone = new java.util.ArrayList<>(), cust = new java.util.ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) (i % 2 == 0 ? phone : cust).add(i);
+    assertEquals(List.of(List.of(phone), List.of(cust)), chains);
+    // At the bound, the order holds.
+    assertEquals(1, SendOrder.chains(keys.subList(0, SendOrder.MAX_RUNS), links.subList(0, SendOrder.MAX_RUNS)).size());
+  }
 }

@@ -120,6 +120,8 @@ class IdentityEventMergeTest {
         assertTrue(r.status().equals(EventResult.ACCEPTED) || r.status().equals(EventResult.DUPLICATE) || "too_late".equals(r.reason()), r.toString());
       for (EventResult r : again.subList(half, again.size())) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
       send(profiles, "em-ref-all", rows);
+      // A read through the tablet waits for its merge (the batch only waited for it to start).
+      IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, TABLET), "through the tablet after the batch is sent again");
       IdentityMergeTest.assertSameProfile(view(profiles, "em-ref-all"), view(profiles, CUSTOMER), "the customer after the batch is sent again");
     }
   }

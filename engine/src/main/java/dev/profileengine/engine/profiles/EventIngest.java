@@ -158,13 +158,12 @@ final class EventIngest {
         .<UserProfile.Recorded>ask(replyTo -> new UserProfile.RecordEvents(events, replyTo), settings.askTimeout())
         .handleAsync((recorded, failure) -> {
           inFlight.release(events.size(), System.nanoTime() - start, failure == null);
-          for (int k = 0; k < events.size(); k++) {
-            results[run.slots().get(k)] = failure == null
-                ? recorded.results().get(k)
-                : new EventResult(events.get(k).eventId(), UNCONFIRMED, "not confirmed within " + settings.askTimeout().toSeconds()
-                    + "s: retry it (a retried event is deduplicated)", null, null);
+          if (failure != null) {
+            unconfirmed(results, run, "not confirmed within " + settings.askTimeout().toSeconds() + "s: retry it (a retried event is deduplicated)");
+            return false;
           }
-          return failure == null;
+          for (int k = 0; k < events.size(); k++) results[run.slots().get(k)] = recorded.results().get(k);
+          return true;
         }, executor)
         .toCompletableFuture();
     if (next + 1 == chain.size()) return answered;
@@ -172,12 +171,16 @@ final class EventIngest {
       if (ok) return send(results, chain, next + 1);
       for (Run unsent : chain.subList(next + 1, chain.size())) {
         inFlight.giveBack(unsent.events().size());
-        for (int k = 0; k < unsent.events().size(); k++)
-          results[unsent.slots().get(k)] = new EventResult(unsent.events().get(k).eventId(), UNCONFIRMED,
-              "not sent: an earlier event of the same identities in this batch was not confirmed; retry it (a retried event is deduplicated)", null, null);
+        unconfirmed(results, unsent, "not sent: an earlier event of the same identities in this batch was not confirmed; retry it (a retried event is deduplicated)");
       }
       return CompletableFuture.completedFuture(false);
     }, executor);
+  }
+
+  /** Fills the slots of {@code run}'s events with {@code unconfirmed} results giving {@code reason}. */
+  private static void unconfirmed(EventResult[] results, Run run, String reason) {
+    for (int k = 0; k < run.events().size(); k++)
+      results[run.slots().get(k)] = new EventResult(run.events().get(k).eventId(), UNCONFIRMED, reason, null, null);
   }
 
   /** The outcome of a batch refused by admission control: invalid events keep their errors, valid ones are unconfirmed. */

@@ -28,7 +28,8 @@ final class SendOrder {
    *     (in {@code keys}) of consecutive events of one key. Chains are in order of their first event.
    */
   static List<List<List<Integer>>> chains(List<String> keys, List<IdentityClaim> links) {
-    if (links.stream().allMatch(java.util.Objects::isNull)) return byKey(keys); // the usual batch: no links
+    List<Integer> all = java.util.stream.IntStream.range(0, keys.size()).boxed().toList();
+    if (links.stream().allMatch(java.util.Objects::isNull)) return byKey(keys, all); // the usual batch: no links
     Map<String, Integer> ids = new HashMap<>();
     List<Integer> parent = new ArrayList<>();
     int[] node = new int[keys.size()];
@@ -50,8 +51,7 @@ final class SendOrder {
       // A person whose keys alternate more often than that (no client's real batch does) is
       // written per key at once, as batches without links are: its writes stay bounded and
       // concurrent, and it cannot hold the node's in-flight budget for a write per event.
-      else chains.addAll(byKey(events.stream().map(keys::get).toList()).stream()
-          .map(chain -> chain.stream().map(run -> run.stream().map(events::get).toList()).toList()).toList());
+      else chains.addAll(byKey(keys, events));
     }
     return chains;
   }
@@ -59,19 +59,17 @@ final class SendOrder {
   /** The most runs a chain is written in one after the other. */
   static final int MAX_RUNS = 16;
 
-  /** One chain of one run per key. */
-  private static List<List<List<Integer>>> byKey(List<String> keys) {
+  /** One chain of one run per key of the events at {@code positions}. */
+  private static List<List<List<Integer>>> byKey(List<String> keys, List<Integer> positions) {
     Map<String, List<Integer>> byKey = new LinkedHashMap<>();
-    for (int i = 0; i < keys.size(); i++) byKey.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(i);
+    for (int i : positions) byKey.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(i);
     List<List<List<Integer>>> chains = new ArrayList<>(byKey.size());
     for (List<Integer> run : byKey.values()) chains.add(List.of(run));
     return chains;
   }
 
-  /** One run per key when the person has one key (the usual case), else one per stretch of one key. */
+  /** One run per stretch of consecutive events of one key (one run when the person has one key). */
   private static List<List<Integer>> runs(List<String> keys, List<Integer> events) {
-    String first = keys.get(events.get(0));
-    if (events.stream().allMatch(i -> keys.get(i).equals(first))) return List.of(events);
     List<List<Integer>> runs = new ArrayList<>();
     List<Integer> run = null;
     String key = null;

@@ -5,9 +5,11 @@
 #    identified after (userId + anonymousId: the engine merges the user's two profiles at its first
 #    such batch, when it has both), with PROFILE_IDENTITY on and
 #    off (off: the same events, the links ignored), alternating, PAIRS times: events/s, the node's
-#    CPU seconds and merges.
+#    CPU seconds and merges, and where that CPU went by thread group. WARMUP=1 first replays a copy
+#    of the rows under other user ids into the same node (same mode, not measured), so the JIT has
+#    compiled the merge's code paths: the steady state of a node that has run for a while.
 # 2. merge latency: IdentityMergeProbe joins MERGES pairs of profiles of 100 and of 1,000 events each.
-#   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (median), MERGES (30), PORT (18591),
+#   load-tests/scripts/identity.sh    env: ROWS (30000), PAIRS (2), ANON_UNTIL (median), MERGES (30), PORT (18591), WARMUP (0),
 #   FILE (the Taobao CSV; default the sample, where most users have a handful of events, so a third
 #   of the events bring a merge; samples/taobao-userbehavior-users.csv.gz: 686 users of about 105
 #   events each, one merge per about 100 events; with ANON_UNTIL before its first row every event
@@ -16,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . load-tests/scripts/results-lib.sh
-results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR FILE SUFFIX" "$@"
+results_command identity.sh "ROWS PAIRS ANON_UNTIL MERGES JAR FILE SUFFIX WARMUP" "$@"
 ROWS=${ROWS:-30000}; PAIRS=${PAIRS:-2}; MERGES=${MERGES:-30}; PORT=${PORT:-18591}
 BENCH=load-tests/target/benchmarks.jar
 [ -f "$BENCH" ] || { echo "$BENCH missing: mvn -B -q -DskipTests install"; exit 2; }
@@ -27,6 +29,7 @@ FILE=${FILE:-samples/taobao-userbehavior-sample.csv.gz}
 # SUFFIX names them otherwise (another ANON_UNTIL).
 if [ -z "${SUFFIX+set}" ]; then
   SUFFIX=; [ "$FILE" = samples/taobao-userbehavior-sample.csv.gz ] || SUFFIX=_$(basename "$FILE" | sed -E 's/\..*//; s/.*-//')
+  [ "${WARMUP:-0}" = 0 ] || SUFFIX=${SUFFIX}_warm
 fi
 (gzip -dcf -- "$FILE" || true) | head -"$ROWS" > "$CSV" || true
 ANON_UNTIL=${ANON_UNTIL:-$(awk -F, '$5 ~ /^[0-9]+$/ { print $5 }' "$CSV" | sort -n | awk '{ t[NR] = $1 } END { print strftime("%Y-%m-%dT%H:%M:%SZ", t[int(NR / 2) + 1], 1) }')}
@@ -37,14 +40,22 @@ for pair in $(seq 1 "$PAIRS"); do
     RUN=$(mktemp -d /tmp/identity.XXXX)
     export PROFILE_IDENTITY=$mode
     start_node "$RUN" "$PORT"
+    if [ "${WARMUP:-0}" != 0 ]; then
+      shifted_csv "$CSV" 70000000 0 > "$RUN/warm-up.csv"
+      java -jar "$JAR" replay --file "$RUN/warm-up.csv" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 \
+        --anonymous-until "$ANON_UNTIL" > /dev/null
+    fi
+    thread_cpu > "$RUN/threads-before.txt"
     cpu0=$(node_cpu)
     result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 \
       --anonymous-until "$ANON_UNTIL" | grep -v '^  ' | tail -1)
+    thread_cpu > "$RUN/threads-after.txt"
     rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
     cpu=$(echo "$(node_cpu) - $cpu0" | bc)
     # Every event must be stored whichever way identities are resolved: a rejected one is a bug.
     lost=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_ingest_events_total/ && /status="(rejected|unconfirmed)"/ { s += $2 } END { printf "%d", s }')
     echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached, $lost rejected or unconfirmed"
+    thread_cpu_diff "$RUN/threads-before.txt" "$RUN/threads-after.txt" 6
     record_result identity "events_not_stored_identity_$mode$SUFFIX" "$lost" events
     record_result identity "events_per_s_identity_$mode$SUFFIX" "$rate" events/s
     record_result identity "node_cpu_s_identity_$mode$SUFFIX" "$cpu" s

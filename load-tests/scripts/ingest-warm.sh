@@ -62,7 +62,4 @@ for p in 50 95 99; do record_result ingest-warm "ack_p${p}_ms" "$(percentile "$p
 record_result ingest-warm ack_ko "$(failed)" requests
 [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.stop name=live > /dev/null
 echo "node CPU seconds by thread since start:"
-for t in /proc/$NODE/task/*; do
-  # utime + stime: fields 14 and 15, counted after the ")" that ends the thread name
-  echo "$(sed 's/.*) //' "$t/stat" | awk '{ print ($12 + $13) / 100 }') $(sed -E 's/[0-9]+/N/g' "$t/comm")"
-done | awk '{ s[$2" "$3" "$4] += $1 } END { for (k in s) printf "%8.1f %s\n", s[k], k }' | sort -rn | head -5
+thread_cpu | awk '{ s[$3] += $1 } END { for (k in s) printf "%8.1f %s\n", s[k] / 100, k }' | sort -rn | head -5

@@ -47,3 +47,26 @@ end
 function delay() return $delay end
 LUA
 }
+
+# thread_cpu: "ticks tid name" per live thread of NODE (utime + stime, fields 14 and 15 after the
+# ")" ending the kernel's name), named by the JVM's full thread name (jcmd) when it has one, else
+# the kernel's 15-character one; digits in names as N, so a pool's threads share one name.
+thread_cpu() {
+  local names t stat comm tid
+  names=$(jcmd "$NODE" Thread.print 2> /dev/null | awk '/^"/ && match($0, /nid=0x[0-9a-f]+/) {
+    n = $0; sub(/^"/, "", n); sub(/".*/, "", n); print substr($0, RSTART + 6, RLENGTH - 6), n }' || true)
+  for t in /proc/$NODE/task/*; do
+    { read -r stat < "$t/stat" && read -r comm < "$t/comm"; } 2> /dev/null || continue  # the thread ended
+    tid=${t##*/}
+    name=$(printf '%s\n' "$names" | awk -v h="$(printf '%x' "$tid")" '$1 == h { $1 = ""; sub(/^ /, ""); print; exit }')
+    name=${name:-$comm}; name=${name// /_}
+    echo "$(echo "${stat##*) }" | awk '{ print $12 + $13 }') $tid $(echo "$name" | sed -E 's/[0-9]+/N/g')"
+  done
+}
+
+# thread_cpu_diff BEFORE AFTER: the CPU seconds each thread group used between two thread_cpu
+# files, with its share, largest first.
+thread_cpu_diff() {
+  awk 'NR == FNR { before[$2] = $1; next } { d = $1 - before[$2]; cpu[$3] += d; all += d }
+    END { for (n in cpu) if (cpu[n] > 0) printf "%8.2f s %5.1f%%  %s\n", cpu[n] / 100, 100 * cpu[n] / all, n }' "$1" "$2" | sort -rn | head -${3:-12}
+}

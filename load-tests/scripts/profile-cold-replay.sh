@@ -16,14 +16,6 @@ OUT=${OUT:-$(mktemp -d /tmp/profile-cold.XXXX)}
 mkdir -p "$OUT/jfr" "$OUT/sql"
 H2_OPTIONS="WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;MAX_LENGTH_INPLACE_LOB=1024"  # engine-persistence.conf's
 
-# thread_cpu: "ticks name" per thread of the node (utime + stime, fields 14 and 15, counted after the ")" ending the name).
-thread_cpu() {
-  local t stat comm
-  for t in /proc/$NODE/task/*; do
-    { read -r stat < "$t/stat" && read -r comm < "$t/comm"; } 2> /dev/null || continue  # the thread ended
-    echo "$(echo "${stat##*) }" | awk '{ print $12 + $13 }') ${t##*/} ${comm// /_}"
-  done
-}
 if [[ $PARTS == *jfr* ]]; then
 start_node "$OUT/jfr" "$PORT" -Xmx2g
 thread_cpu > "$OUT/threads-before.txt"
@@ -36,9 +28,7 @@ jcmd "$NODE" JFR.stop name=replay > /dev/null
 echo "node CPU during the replay: $(echo "$cpu1 - $cpu0" | bc) s"
 kill "$NODE"; wait "$NODE" 2> /dev/null || true
 echo "node CPU during the replay by thread group (from /proc; native code such as inference included):"
-awk 'NR == FNR { before[$2] = $1; next } { d = $1 - before[$2]; n = $3; gsub(/[0-9]+/, "N", n); cpu[n] += d; all += d }
-  END { for (n in cpu) if (cpu[n] > 0) printf "%8.1f s %5.1f%%  %s\n", cpu[n] / 100, 100 * cpu[n] / all, n }' \
-  "$OUT/threads-before.txt" "$OUT/threads-after.txt" | sort -rn | head -15
+thread_cpu_diff "$OUT/threads-before.txt" "$OUT/threads-after.txt" 15
 jfr print --stack-depth 64 --events jdk.ExecutionSample "$OUT/replay.jfr" > "$OUT/samples.txt"
 awk -f load-tests/scripts/jfr-breakdown.awk "$OUT/samples.txt"
 fi

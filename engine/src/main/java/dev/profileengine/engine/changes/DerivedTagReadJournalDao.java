@@ -57,11 +57,13 @@ import slick.jdbc.SimpleJdbcAction;
  * deserialization are the plugin's own.
  */
 public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
-  private static final String COLUMNS = """
+  private static final String SELECT = """
       SELECT j."ordering", j."deleted", j."persistence_id", j."sequence_number", j."writer", j."write_timestamp",
              j."adapter_manifest", j."event_payload", j."event_ser_id", j."event_ser_manifest",
              j."meta_payload", j."meta_ser_id", j."meta_ser_manifest"
       FROM "event_journal" j
+      """;
+  private static final String COLUMNS = SELECT + """
       WHERE j."deleted" = FALSE AND j."ordering" > ? AND j."ordering" <= ? AND (""";
 
   /**
@@ -247,6 +249,24 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
     } catch (SQLException e) {
       throw new IllegalStateException("eventsByTag(" + UsersTag.PREFIX + " of " + users.userIds().size() + ", " + offset + ", " + maxOffset
           + ") failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The rows of one persistence id up to its sequence number {@code upTo}, in order: what the
+   * plugin's {@code currentEventsByPersistenceId} reads, in one indexed query on the caller's
+   * connection, without a stream per read (a merge reads a profile's history this way).
+   */
+  public static List<JournalTables.JournalAkkaSerializationRow> rowsOf(Connection c, String persistenceId, long upTo) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(SELECT
+        + "WHERE j.\"persistence_id\" = ? AND j.\"sequence_number\" <= ? AND j.\"deleted\" = FALSE ORDER BY j.\"sequence_number\"")) {
+      st.setString(1, persistenceId);
+      st.setLong(2, upTo);
+      List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) rows.add(row(rs));
+      }
+      return rows;
     }
   }
 

@@ -121,7 +121,7 @@ class IdentityMergeTest {
   }
 
   /** Real users with at least {@link #MIN_ROWS} rows, each history in (time, event id) order. */
-  private static List<List<BehaviorRow>> histories() throws Exception {
+  static List<List<BehaviorRow>> histories() throws Exception {
     Map<String, List<BehaviorRow>> byUser = new LinkedHashMap<>();
     for (BehaviorRow r : TaobaoCsv.read(SampleFiles.find(SampleFiles.USERS), bad -> {})) byUser.computeIfAbsent(r.userId(), k -> new ArrayList<>()).add(r);
     List<List<BehaviorRow>> picked = new ArrayList<>();
@@ -134,13 +134,13 @@ class IdentityMergeTest {
     return picked;
   }
 
-  private static BehaviorEvent event(BehaviorRow r, String key) {
+  static BehaviorEvent event(BehaviorRow r, String key) {
     return BehaviorEvent.of(r.eventId(), key, r.type(), Instant.ofEpochSecond(r.epochSecond()))
         .withCategory(r.itemId(), r.categoryId()).withPurchase(r.brand(), r.price(), null);
   }
 
   /** Sends {@code rows} under {@code key} in (time, event id) order. */
-  private static void send(Profiles profiles, String key, List<BehaviorRow> rows) throws Exception {
+  static void send(Profiles profiles, String key, List<BehaviorRow> rows) throws Exception {
     List<BehaviorRow> sorted = new ArrayList<>(rows);
     sorted.sort(Comparator.comparingLong(BehaviorRow::epochSecond).thenComparing(BehaviorRow::eventId));
     for (int i = 0; i < sorted.size(); i += 50) {
@@ -149,16 +149,16 @@ class IdentityMergeTest {
     }
   }
 
-  private static void assertAllAccepted(Recorded recorded) {
+  static void assertAllAccepted(Recorded recorded) {
     for (EventResult r : recorded.results()) assertEquals(EventResult.ACCEPTED, r.status(), r.toString());
   }
 
-  private static ProfileView view(Profiles profiles, String key) throws Exception {
+  static ProfileView view(Profiles profiles, String key) throws Exception {
     Outcome<ProfileView> o = profiles.view(key, null).toCompletableFuture().get(30, TimeUnit.SECONDS);
     return assertInstanceOf(Outcome.Ok.class, o, key + ": " + o) instanceof Outcome.Ok<?> ok ? (ProfileView) ok.value() : null;
   }
 
-  private static <T> T ok(java.util.concurrent.CompletionStage<Outcome<T>> stage) throws Exception {
+  static <T> T ok(java.util.concurrent.CompletionStage<Outcome<T>> stage) throws Exception {
     Outcome<T> o = stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
     assertTrue(o instanceof Outcome.Ok<T>, o.toString());
     return ((Outcome.Ok<T>) o).value();

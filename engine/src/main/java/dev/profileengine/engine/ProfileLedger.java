@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionStage;
  * merge or unmerge reads the other side's entries here too (the journal is shared), so the
  * messages between them carry no history. A merge, unmerge or
  * restore journals the whole resulting list, so the read only keeps what follows the last one (a
- * merge of a profile that brought no entries journals none and keeps the list). An
+ * merge of a profile that brought no entries journals none and keeps the list; a profile that took
+ * another's folded state journals a reference, read in the other journal). An
  * unmerge also needs which blocks came with the profile it splits off ({@link BlockOrigins}).
  */
 final class ProfileLedger implements akka.actor.typed.Extension {
@@ -56,21 +57,40 @@ final class ProfileLedger implements akka.actor.typed.Extension {
    * Fails when the journal ends before it, rather than hand over part of a history.
    */
   CompletionStage<Read> load(String key, long upTo) {
-    String persistenceId = UserProfile.persistenceIdOf(key).id();
     // One indexed query on the read pool: the read journal's stream per read cost a merge more than the rest of it.
-    return reads.run("reading the entries of " + key, c -> {
-      List<LedgerEntry> entries = new ArrayList<>();
-      BlockOrigins blocks = BlockOrigins.NONE;
-      long last = 0;
-      for (var row : DerivedTagReadJournalDao.rowsOf(c, persistenceId, upTo)) {
-        UserProfile.Event event = (UserProfile.Event) AkkaSerialization.fromRow(serialization, row).get()._1().payload();
-        apply(entries, key, event);
-        blocks = blocks(blocks, key, event);
-        last = row.sequenceNumber();
-      }
-      if (upTo != Long.MAX_VALUE && last < upTo) throw new IllegalStateException("the journal of " + key + " ends at " + last + ", before " + upTo);
-      return new Read(List.copyOf(entries), blocks);
-    });
+    return reads.run("reading the entries of " + key, c -> read(c, key, upTo));
+  }
+
+  /**
+   * {@link #load}, on connection {@code c}. A profile that took another's folded state
+   * ({@link UserProfile.Absorbed#tookState}) has that one's entries in the other journal, up to the
+   * position it was handed over at: read there (an earlier point of another journal, so no cycle).
+   */
+  private Read read(java.sql.Connection c, String key, long upTo) throws java.sql.SQLException {
+    List<LedgerEntry> entries = new ArrayList<>();
+    // References still in force: one a later row replaces (a split, say) is never read, so the
+    // other journal may be gone by then (a split-off profile forgotten on its own).
+    List<UserProfile.Absorbed> references = new ArrayList<>();
+    BlockOrigins blocks = BlockOrigins.NONE;
+    long last = 0;
+    for (var row : DerivedTagReadJournalDao.rowsOf(c, UserProfile.persistenceIdOf(key).id(), upTo)) {
+      UserProfile.Event event = (UserProfile.Event) AkkaSerialization.fromRow(serialization, row).get()._1().payload();
+      if (replaces(event)) references.clear();
+      if (event instanceof UserProfile.Absorbed a && a.tookState()) references.add(a);
+      apply(entries, key, event);
+      blocks = blocks(blocks, key, event);
+      last = row.sequenceNumber();
+    }
+    if (upTo != Long.MAX_VALUE && last < upTo) throw new IllegalStateException("the journal of " + key + " ends at " + last + ", before " + upTo);
+    // In no particular order, as every entry list: a fold sorts them, a split partitions them.
+    for (UserProfile.Absorbed a : references) entries.addAll(read(c, a.from(), a.upTo()).entries());
+    return new Read(List.copyOf(entries), blocks);
+  }
+
+  /** Whether {@code event} replaces the entry list as it stood (see {@link #apply}). */
+  static boolean replaces(UserProfile.Event event) {
+    return event instanceof UserProfile.Absorbed a && !a.keepsEntries() || event instanceof UserProfile.SplitOff
+        || event instanceof UserProfile.Restored || event instanceof UserProfile.MergedInto || event instanceof UserProfile.Forgotten;
   }
 
   /** Folds one journaled event of profile {@code key} into where its blocks came from (pure). */
@@ -90,6 +110,7 @@ final class ProfileLedger implements akka.actor.typed.Extension {
     else if (event instanceof UserProfile.AttributesSet e) entries.add(LedgerEntry.attributes(key, e.attributes(), e.at()));
     else if (event instanceof UserProfile.ConsentSet e) entries.add(LedgerEntry.consent(key, e.changes(), e.at()));
     else if (event instanceof UserProfile.Absorbed e) {
+      // A profile that took another's state holds none of its own: its entries are that reference (read).
       if (!e.keepsEntries()) replace(entries, e.entries());
     }
     else if (event instanceof UserProfile.SplitOff e) replace(entries, e.kept());

@@ -197,15 +197,29 @@ public final class UserProfile
   /**
    * Between profiles: take the profile {@code from} with its identity {@code keys}, its entries (its
    * journal up to {@code upTo}) and the identity keys it {@code blocked} (its unmerge blocks hold for
-   * the merged whole).
+   * the merged whole). {@code state}: what {@code from} folded its entries into, so a profile with
+   * nothing of its own takes it as it is instead of reading and refolding them (absent before
+   * version 4, and when there are no entries).
    */
   public record Absorb(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked,
-                       @JsonInclude(NON_EMPTY) Long upTo, ActorRef<LinkReply> replyTo) implements Handover {
+                       @JsonInclude(NON_EMPTY) Long upTo,
+                       @JsonInclude(NON_EMPTY) FoldedState state,
+                       ActorRef<LinkReply> replyTo) implements Handover {
     public Absorb {
       entries = entries == null ? List.of() : entries;
       blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
     }
+
+    public Absorb(String from, List<String> keys, List<LedgerEntry> entries, List<String> blocked, Long upTo, ActorRef<LinkReply> replyTo) {
+      this(from, keys, entries, blocked, upTo, null, replyTo);
+    }
   }
+
+  /**
+   * A profile's folded state handed to another profile (a merge): journaled and sent as a snapshot
+   * is, with its version, and read through the snapshot's migrations (serialization.EmbeddedProfileState).
+   */
+  public record FoldedState(ProfileState value) {}
 
   /** Splits off the profile (and the identities that came with it) that brought the identity {@code key}. */
   public record Unmerge(String key, ActorRef<LinkReply> replyTo) implements Command {}
@@ -341,10 +355,14 @@ public final class UserProfile
    * is everything this profile now folds from (both sides'), refolded in time order; {@code blocked}
    * the blocks it brought that now hold here (those on identities of the merged whole left out).
    * {@code kept}: {@code from} brought no entries, so this profile keeps its own as they are (not
-   * journaled again, nothing refolded) and {@code entries} is empty.
+   * journaled again, nothing refolded) and {@code entries} is empty. {@code state}: this profile had
+   * nothing of its own, so it is {@code from}'s folded state as it was handed over; its entries are
+   * {@code from}'s journal up to {@code upTo} (read there when needed, by an unmerge) and
+   * {@code entries} is empty (both absent before version 4).
    */
   public record Absorbed(String from, List<String> keys, List<LedgerEntry> entries, @JsonInclude(NON_EMPTY) List<String> blocked, Instant at,
-                         @JsonInclude(NON_EMPTY) Boolean kept) implements Event {
+                         @JsonInclude(NON_EMPTY) Boolean kept, @JsonInclude(NON_EMPTY) Long upTo,
+                         @JsonInclude(NON_EMPTY) FoldedState state) implements Event {
     public Absorbed {
       blocked = blocked == null ? List.of() : List.copyOf(blocked); // absent in version 1: none
       kept = Boolean.TRUE.equals(kept) ? Boolean.TRUE : null; // absent before version 3: refolded from entries
@@ -352,6 +370,15 @@ public final class UserProfile
 
     public Absorbed(String from, List<String> keys, List<LedgerEntry> entries, List<String> blocked, Instant at) {
       this(from, keys, entries, blocked, at, null);
+    }
+
+    public Absorbed(String from, List<String> keys, List<LedgerEntry> entries, List<String> blocked, Instant at, Boolean kept) {
+      this(from, keys, entries, blocked, at, kept, null, null);
+    }
+
+    /** Whether this profile became {@code from}'s handed-over state (see {@code state}). */
+    public boolean tookState() {
+      return state != null;
     }
 
     /** Whether this profile's entries stay as they were (see {@code kept}). */
@@ -615,8 +642,27 @@ public final class UserProfile
     var conflict = settings.identity().check(List.of(state.links().identities(userId), cmd.keys().stream().map(Identity::ofKey).toList()));
     if (conflict.isPresent())
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, conflict.get().field(), conflict.get().reason()));
+    // Nothing of its own yet (the usual login: the customer's profile is new): it becomes the
+    // other profile's folded state, as if those entries had been sent here; nothing is read or
+    // refolded, and the entries stay in the other journal, referenced (read by an unmerge).
+    if (cmd.state() != null && cmd.upTo() != null && lastSequenceNumber(context) == 0) {
+      EffectBuilder<Event, ProfileState> effect = persist(withSegmentChanges(state, List.of(
+          new Absorbed(cmd.from(), cmd.keys(), List.of(), inherited(state, cmd), clock.instant(), null, cmd.upTo(), cmd.state()))));
+      ProfilePrediction p = cmd.state().value().prediction();
+      // Its prediction came with it, unless one was still on its way there (the state holds no event
+      // ids: that prediction names none).
+      if (p == null || p.asOfEventCount() != cmd.state().value().eventCount()) effect = effect.thenRun(s -> predictions.request(s, null));
+      return effect.thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
+    }
     begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd));
     return Effect().noReply();
+  }
+
+  /** The blocks {@code absorb} brings that hold here: a block on an identity of the merged whole has no other side left to keep apart. */
+  private List<String> inherited(ProfileState state, Handover absorb) {
+    List<String> whole = new ArrayList<>(keys(state));
+    whole.addAll(absorb.keys());
+    return absorb.blocked().stream().filter(k -> !whole.contains(k)).toList();
   }
 
   private ReplyEffect<Event, ProfileState> onUnmerge(ProfileState state, Unmerge cmd) {
@@ -710,7 +756,7 @@ public final class UserProfile
         // Its blocks go with it: they hold for the profile it joins. Frozen from here (MergeStarted
         // is written, every command waits), the other side reads its entries up to this point.
         linking = l.sending(keys(state), lastSequenceNumber(context), null, state.links().blocked(), List.of());
-        askOtherSide();
+        askOtherSide(state);
         return Effect().noReply();
       }
       case SPLIT -> {
@@ -718,7 +764,7 @@ public final class UserProfile
         var split = Ledger.split(cmd.entries(), java.util.Set.copyOf(keys));
         BlockOrigins origins = new BlockOrigins(cmd.blockOrigins());
         linking = l.sending(keys, lastSequenceNumber(context), split.rest(), origins.heldBy(l.other()), origins.onlyHeldBy(l.other()));
-        askOtherSide();
+        askOtherSide(state);
         return Effect().noReply();
       }
       case RESTORE -> {
@@ -730,10 +776,7 @@ public final class UserProfile
       default -> {
         List<LedgerEntry> all = cmd.entries(); // its own and the absorbed profile's
         Handover absorb = l.handover();
-        // A block on an identity of the merged whole has no other side left to keep apart.
-        List<String> whole = new ArrayList<>(keys(state));
-        whole.addAll(absorb.keys());
-        List<String> inherited = absorb.blocked().stream().filter(k -> !whole.contains(k)).toList();
+        List<String> inherited = inherited(state, absorb);
         // Nothing came with it (no entries loaded: see begin): the behaviors, so the prediction, stay.
         boolean kept = all.isEmpty();
         EffectBuilder<Event, ProfileState> effect =
@@ -745,14 +788,19 @@ public final class UserProfile
     }
   }
 
-  /** Sends the pending step to the other profile; no answer in time is retried (each side makes a repeat harmless). */
-  private void askOtherSide() {
+  /**
+   * Sends the pending step to the other profile; no answer in time is retried (each side makes a
+   * repeat harmless). A merge sends this profile's {@code state} too: frozen since MergeStarted,
+   * it is the fold of the entries up to {@code upTo}.
+   */
+  private void askOtherSide(ProfileState state) {
     Linking l = linking;
     var other = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, l.other());
     // A journal whose only row is its MergeStarted has no entries: they go in the message (none), nothing to read.
     Long upTo = l.step() == Step.TRANSFER && l.upTo() == 1L ? null : l.upTo();
+    FoldedState folded = upTo == null ? null : new FoldedState(state.restarted(state.forgottenMillis(), IdentityLinks.NONE).grafted(state));
     java.util.concurrent.CompletionStage<LinkReply> answer = l.step() == Step.TRANSFER
-        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), upTo, r), settings.askTimeout())
+        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), upTo, folded, r), settings.askTimeout())
         : other.ask(r -> new Restore(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout());
     context.pipeToSelf(answer, (reply, failure) -> new OtherSideAnswered(failure == null ? reply : null));
   }
@@ -761,7 +809,7 @@ public final class UserProfile
     Linking l = linking;
     LinkReply reply = cmd.reply();
     if (reply == null) {
-      askOtherSide();
+      askOtherSide(state);
       if (l.replyTo() == null) return Effect().noReply();
       linking = l.answered();
       return Effect().reply(l.replyTo(), new LinkReply(LinkReply.Status.IN_PROGRESS, userId, null,
@@ -1025,6 +1073,7 @@ public final class UserProfile
     // Its own blocks come with it (Absorbed.blocked) and hold for the whole.
     if (event instanceof Absorbed e) {
       ProfileState linked = s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).blocking(e.blocked()).withPending(null));
+      if (e.tookState()) return linked.grafted(e.state().value());
       return e.keepsEntries() ? linked : Ledger.fold(linked, e.entries(), settings.profile());
     }
     if (event instanceof SplitOff e)

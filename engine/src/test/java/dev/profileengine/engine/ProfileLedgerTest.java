@@ -1,6 +1,8 @@
 package dev.profileengine.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
@@ -24,6 +26,19 @@ class ProfileLedgerTest {
     List<LedgerEntry> both = List.of(LedgerEntry.event(event("a-1", "~anonymousId:a", 1)), LedgerEntry.event(event("c-1", "c", 0)));
     ProfileLedger.apply(entries, "c", new UserProfile.Absorbed("~anonymousId:a", List.of("~anonymousId:a"), both, List.of(), T0, null));
     assertEquals(both, entries, "a merge carrying entries journals the whole list");
+  }
+
+  @Test
+  void onlyRowsThatRewriteTheListDropTheReferencesBeforeThem() {
+    UserProfile.Absorbed took = new UserProfile.Absorbed("~anonymousId:a", List.of("~anonymousId:a"), List.of(), List.of(), T0, null, 7L,
+        new UserProfile.FoldedState(dev.profileengine.profile.ProfileState.empty("~anonymousId:a")));
+    assertTrue(took.tookState());
+    assertTrue(ProfileLedger.replaces(took), "a profile that took a state starts from that reference alone");
+    assertTrue(ProfileLedger.replaces(new UserProfile.SplitOff("~anonymousId:a", List.of("~anonymousId:a"), List.of(), List.of(), T0)));
+    assertTrue(ProfileLedger.replaces(new UserProfile.Forgotten(T0)));
+    assertFalse(ProfileLedger.replaces(new UserProfile.Absorbed("~anonymousId:b", List.of("~anonymousId:b"), List.of(), List.of(), T0, true)),
+        "a merged profile that brought nothing leaves the list, references and all");
+    assertFalse(ProfileLedger.replaces(new UserProfile.EventRecorded(event("c-1", "c", 0))));
   }
 
   private static BehaviorEvent event(String id, String key, int i) {

@@ -99,6 +99,19 @@ public record ProfileState(
         e.context, e.recent, e.seen, Map.of(), null, e.risk, Consent.NONE, segments, forgotten, false, l, BehaviorHistory.empty());
   }
 
+  /**
+   * This profile holding everything {@code folded} was folded from (as if its entries had been sent
+   * here, in the same order), with this one's own identity links, forget instant and segment
+   * membership, as {@link dev.profileengine.profile.identity.Ledger#fold} keeps them: what a profile
+   * with nothing of its own becomes when it absorbs another. The prediction comes along, for the
+   * same behaviors.
+   */
+  public ProfileState grafted(ProfileState folded) {
+    return new ProfileState(userId, folded.eventCount, folded.firstSeenMillis, folded.lastEventMillis, folded.counts, folded.sessions,
+        folded.categories, folded.brands, folded.spend, folded.context, folded.recent, folded.seen, folded.attributes, folded.prediction,
+        folded.risk, folded.consent, segments, forgottenMillis, forgottenMillis != 0, links, folded.history);
+  }
+
   /** This profile with its identity links replaced. */
   public ProfileState withLinks(IdentityLinks l) {
     return new ProfileState(userId, eventCount, firstSeenMillis, lastEventMillis, counts, sessions, categories, brands,

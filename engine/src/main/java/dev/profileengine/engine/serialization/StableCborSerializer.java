@@ -130,9 +130,11 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.MergedInto", UserProfile.MergedInto.class, 1, null),
       new Type("profile.LinkCancelled", UserProfile.LinkCancelled.class, 1, null),
       // 2: blocked, the unmerge blocks the absorbed profile brought (absent in 1 = none).
-      // 3: kept (absent before: refolded from the entries it carries).
-      new Type("profile.Absorbed", UserProfile.Absorbed.class, 3, null, List.of(Added.of(UserProfile.Absorbed.class, "blocked", 2),
-          Added.of(UserProfile.Absorbed.class, "kept", 3))),
+      // 3: kept (absent before: refolded from the entries it carries); 4: upTo and state (absent
+      // before: the entries are in the row).
+      new Type("profile.Absorbed", UserProfile.Absorbed.class, 4, null, List.of(Added.of(UserProfile.Absorbed.class, "blocked", 2),
+          Added.of(UserProfile.Absorbed.class, "kept", 3), Added.of(UserProfile.Absorbed.class, "upTo", 4),
+          Added.of(UserProfile.Absorbed.class, "state", 4))),
       new Type("profile.SplitStarted", UserProfile.SplitStarted.class, 1, null),
       // 2: released, the blocks the group took back (absent in 1 = none).
       type("profile.SplitOff", UserProfile.SplitOff.class, 2, "released", 2),
@@ -170,9 +172,10 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       // 2: whenStarted (absent in 1: answered when the merge ends).
       type("profile.MergeInto", UserProfile.MergeInto.class, 2, "whenStarted", 2),
       // 2: blocked (absent in 1 = none), as for Restore and Absorbed; 3: upTo, the sender's journal
-      // position the entries are read up to (absent before 3: the entries are carried).
-      new Type("profile.Absorb", UserProfile.Absorb.class, 3, null, List.of(Added.of(UserProfile.Absorb.class, "blocked", 2),
-          Added.of(UserProfile.Absorb.class, "upTo", 3))),
+      // position the entries are read up to (absent before 3: the entries are carried); 4: state, the
+      // sender's folded state (absent before 4: read and refolded from the entries).
+      new Type("profile.Absorb", UserProfile.Absorb.class, 4, null, List.of(Added.of(UserProfile.Absorb.class, "blocked", 2),
+          Added.of(UserProfile.Absorb.class, "upTo", 3), Added.of(UserProfile.Absorb.class, "state", 4))),
       new Type("profile.Unmerge", UserProfile.Unmerge.class, 1, null),
       new Type("profile.Restore", UserProfile.Restore.class, 3, null, List.of(Added.of(UserProfile.Restore.class, "blocked", 2),
           Added.of(UserProfile.Restore.class, "upTo", 3))),
@@ -221,7 +224,8 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
   public StableCborSerializer(ExtendedActorSystem system) {
     // The mapper Akka's jackson-cbor serializer uses (its configuration section, a CBOR factory).
     this.mapper = JacksonObjectMapperProvider.get(system).create("jackson-cbor", Optional.of(new CBORFactory()))
-        .registerModule(IsoInstants.module()); // the same bytes and values, faster
+        .registerModule(IsoInstants.module()) // the same bytes and values, faster
+        .registerModule(EmbeddedProfileState.module());
     for (Type t : TYPES) readers.put(t.type(), mapper.readerFor(t.type()).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
   }
 

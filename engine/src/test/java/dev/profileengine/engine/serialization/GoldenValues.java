@@ -194,6 +194,9 @@ final class GoldenValues {
     v.put("profile.LedgerLoaded.v1", new UserProfile.LedgerLoaded(entries, Map.of()));
     // Before a merged profile that brought no entries left the canonical one's as they were: refolded.
     v.put("profile.Absorbed.v2", new UserProfile.Absorbed("~anonymousId:a-1", keys, entries, blocked, T0.plusSeconds(983)));
+    // Before a merge handed over the merged profile's folded state: the entries read and refolded.
+    v.put("profile.Absorbed.v3", new UserProfile.Absorbed("~anonymousId:a-1", keys, List.of(), blocked, T0.plusSeconds(983), true));
+    v.put("profile.Absorb.v3", new UserProfile.Absorb("~anonymousId:a-1", keys, List.of(), blocked, 41L, ref));
     // Before an event's merge could be answered when started: answered when it ends.
     v.put("profile.MergeInto.v1", new UserProfile.MergeInto(USER, ref));
     return v;
@@ -214,7 +217,9 @@ final class GoldenValues {
     v.put("profile.MergedInto", new UserProfile.MergedInto(USER, T0.plusSeconds(981)));
     v.put("profile.LinkCancelled", new UserProfile.LinkCancelled(USER, "the profiles hold different userId values", T0.plusSeconds(982)));
     List<String> blocked = List.of("~anonymousId:a-3", "~device:d-3");
-    v.put("profile.Absorbed", new UserProfile.Absorbed("~anonymousId:a-1", keys, List.of(), blocked, T0.plusSeconds(983), true));
+    // A customer's new profile taking the anonymous one's folded state (its entries stay in that journal, up to 41).
+    UserProfile.FoldedState folded = new UserProfile.FoldedState(linkedSnapshot());
+    v.put("profile.Absorbed", new UserProfile.Absorbed("~anonymousId:a-1", keys, List.of(), blocked, T0.plusSeconds(983), null, 41L, folded));
     v.put("profile.SplitStarted", new UserProfile.SplitStarted("~anonymousId:a-1", T0.plusSeconds(984)));
     v.put("profile.SplitOff", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, List.of("~anonymousId:a-3"), T0.plusSeconds(985)));
     v.put("profile.Restored", new UserProfile.Restored(USER, keys, entries, blocked, T0.plusSeconds(986)));
@@ -223,7 +228,7 @@ final class GoldenValues {
     v.put("profile.SeenWith", new UserProfile.SeenWith(List.of("u-1", "u-2"), 3, ref));
     v.put("profile.IdentitySeen", new UserProfile.IdentitySeen(List.of("u-1", "u-2"), 3, T0.plusSeconds(987)));
     v.put("profile.MergeInto", new UserProfile.MergeInto(USER, true, ref));
-    v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, List.of(), blocked, 41L, ref));
+    v.put("profile.Absorb", new UserProfile.Absorb("~anonymousId:a-1", keys, List.of(), blocked, 41L, folded, ref));
     v.put("profile.Unmerge", new UserProfile.Unmerge("~anonymousId:a-1", ref));
     v.put("profile.Restore", new UserProfile.Restore(USER, keys, List.of(), blocked, 57L, ref));
     v.put("profile.LedgerLoaded", new UserProfile.LedgerLoaded(entries, Map.of("~anonymousId:a-3", List.of(USER, "~anonymousId:a-1"),

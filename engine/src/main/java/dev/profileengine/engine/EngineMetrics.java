@@ -1,5 +1,6 @@
 package dev.profileengine.engine;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -19,9 +20,19 @@ public final class EngineMetrics {
       .classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
       .build();
 
+  /**
+   * Merges taken by canonical profiles on this node, by way: {@code state} (the merged profile's
+   * folded state taken as it is, nothing read), {@code refold} (both histories read and refolded),
+   * {@code kept} (the merged profile brought nothing).
+   */
+  static final Counter absorbs = Counter.builder().name("profile_identity_absorbs_total")
+      .help("Merges taken by canonical profiles on this node, by way: state (nothing read), refold (both histories read), kept (nothing brought)")
+      .labelNames("way").build();
+
   /** Registers the engine metrics in {@code registry}. */
   public static void registerIn(PrometheusRegistry registry) {
     registry.register(activeEntities);
     registry.register(journalWriteSeconds);
+    registry.register(absorbs);
   }
 }

@@ -647,7 +647,8 @@ public final class UserProfile
     // refolded, and the entries stay in the other journal, referenced (read by an unmerge).
     if (cmd.state() != null && cmd.upTo() != null && lastSequenceNumber(context) == 0) {
       EffectBuilder<Event, ProfileState> effect = persist(withSegmentChanges(state, List.of(
-          new Absorbed(cmd.from(), cmd.keys(), List.of(), inherited(state, cmd), clock.instant(), null, cmd.upTo(), cmd.state()))));
+          new Absorbed(cmd.from(), cmd.keys(), List.of(), inherited(state, cmd), clock.instant(), null, cmd.upTo(), cmd.state()))))
+          .thenRun(s -> EngineMetrics.absorbs.labelValues("state").inc());
       ProfilePrediction p = cmd.state().value().prediction();
       // Its prediction came with it, unless one was still on its way there (the state holds no event
       // ids: that prediction names none).
@@ -781,7 +782,8 @@ public final class UserProfile
         boolean kept = all.isEmpty();
         EffectBuilder<Event, ProfileState> effect =
             persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), absorb.keys(), all, inherited, clock.instant(), kept))))
-                .thenRun(s -> linking = null);
+                .thenRun(s -> linking = null)
+                .thenRun(s -> EngineMetrics.absorbs.labelValues(kept ? "kept" : "refold").inc());
         if (!kept) effect = effect.thenRun(s -> predictions.request(s, lastEventId(all)));
         return effect.thenReply(l.replyTo(), s -> LinkReply.linked(userId)).thenUnstashAll();
       }

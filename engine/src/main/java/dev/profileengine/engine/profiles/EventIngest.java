@@ -90,22 +90,31 @@ final class EventIngest {
     int valid = validSlots.size();
     if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, validSlots, valid));
     List<List<Run>> chains = new ArrayList<>();
+    List<Set<IdentityClaim>> chainClaims = new ArrayList<>();
     for (List<List<Integer>> chain : SendOrder.chains(keys, links)) {
+      Set<IdentityClaim> carried = new LinkedHashSet<>();
       chains.add(chain.stream().map(run -> {
+        for (int k : run) if (links.get(k) != null) carried.add(links.get(k));
         List<Integer> slots = run.stream().map(validSlots::get).toList();
         return new Run(keys.get(run.get(0)), slots, slots.stream().map(i -> decoded.get(i).event()).toList());
       }).toList());
+      chainClaims.add(carried);
     }
-    if (claims.isEmpty()) return send(results, chains);
+    if (claims.isEmpty()) return send(results, chains, chain -> null);
     // Linked while the events are recorded: an event lands in its own key's profile, which
     // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
     // so each event is applied once either way). The answer waits for both, so a read after it
     // sees the merged profile; a link the rules refuse, or an unmerge blocks, leaves the events to
-    // their own profiles (stored all the same). The links are asked first: their profiles answer
-    // where they belong before they start writing the events, not after.
+    // their own profiles (stored all the same). A person's events are sent once the links they
+    // carry are made or journaled as started (at once when made lately): a customer's new profile
+    // then takes the anonymous one before it holds events of its own, as its folded state, with
+    // nothing to read or refold. Other people's events do not wait.
     List<IdentityClaim> asked = List.copyOf(claims);
-    List<CompletableFuture<UnmergeBlocks.Blocked>> linking = asked.stream().map(c -> identities.identifyCarried(c).toCompletableFuture()).toList();
-    CompletionStage<Recorded> recorded = send(results, chains);
+    Map<IdentityClaim, CompletableFuture<UnmergeBlocks.Blocked>> linkOf = new HashMap<>();
+    for (IdentityClaim c : asked) linkOf.put(c, identities.identifyCarried(c).toCompletableFuture());
+    List<CompletableFuture<UnmergeBlocks.Blocked>> linking = asked.stream().map(linkOf::get).toList();
+    CompletionStage<Recorded> recorded = send(results, chains, chain -> CompletableFuture.allOf(
+        chainClaims.get(chain).stream().map(linkOf::get).toArray(CompletableFuture[]::new)));
     CompletableFuture<Map<IdentityClaim, UnmergeBlocks.Blocked>> linked = CompletableFuture.allOf(linking.toArray(CompletableFuture[]::new))
         .handle((v, failure) -> {
           Map<IdentityClaim, UnmergeBlocks.Blocked> blocked = new HashMap<>();
@@ -138,13 +147,20 @@ final class EventIngest {
   static final String NOT_LINKED = "stored under its own identity, identities not linked: ";
 
   /**
-   * Writes each chain's runs one after the other ({@link SendOrder}), the chains concurrently,
-   * filling the events' slots of {@code results}. A run not confirmed in time leaves the rest of
-   * its chain unsent (unconfirmed): written after it, they could make it too late on its retry.
+   * Writes each chain's runs one after the other ({@link SendOrder}), the chains concurrently, each
+   * once its links ({@code linksOf}, null: none) are settled, filling the events' slots of
+   * {@code results}. A run not confirmed in time leaves the rest of its chain unsent (unconfirmed):
+   * written after it, they could make it too late on its retry.
    */
-  private CompletionStage<Recorded> send(EventResult[] results, List<List<Run>> chains) {
+  private CompletionStage<Recorded> send(EventResult[] results, List<List<Run>> chains, java.util.function.IntFunction<CompletableFuture<?>> linksOf) {
     List<CompletableFuture<Boolean>> pending = new ArrayList<>(chains.size());
-    for (List<Run> chain : chains) pending.add(send(results, chain, 0));
+    for (int c = 0; c < chains.size(); c++) {
+      List<Run> chain = chains.get(c);
+      CompletableFuture<?> links = linksOf.apply(c);
+      // A link that failed or timed out holds nothing back: the events are stored under their own keys.
+      pending.add(links == null || links.isDone() ? send(results, chain, 0)
+          : links.handleAsync((v, f) -> null, executor).thenCompose(v -> send(results, chain, 0)));
+    }
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApplyAsync(v -> new Recorded(Arrays.asList(results),
             pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED)), null), executor);

@@ -4,8 +4,8 @@ import akka.actor.typed.ActorSystem;
 import akka.persistence.jdbc.AkkaSerialization;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
-import dev.profileengine.engine.changes.DerivedTagReadJournalDao;
 import dev.profileengine.engine.journal.JournalDatabase;
+import dev.profileengine.engine.journal.JournalRows;
 import dev.profileengine.profile.identity.BlockOrigins;
 import dev.profileengine.profile.identity.LedgerEntry;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ final class ProfileLedger implements akka.actor.typed.Extension {
     List<UserProfile.Absorbed> references = new ArrayList<>();
     BlockOrigins blocks = BlockOrigins.NONE;
     long last = 0;
-    for (var row : DerivedTagReadJournalDao.rowsOf(c, UserProfile.persistenceIdOf(key).id(), upTo)) {
+    for (var row : JournalRows.of(c, UserProfile.persistenceIdOf(key).id(), upTo)) {
       UserProfile.Event event = (UserProfile.Event) AkkaSerialization.fromRow(serialization, row).get()._1().payload();
       if (replaces(event)) references.clear();
       if (event instanceof UserProfile.Absorbed a && a.tookState()) references.add(a);

@@ -12,6 +12,7 @@ import akka.serialization.Serializers;
 import akka.stream.Materializer;
 import dev.profileengine.engine.ErasureLog;
 import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.journal.JournalRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import scala.Option;
 import scala.Tuple3;
 import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
@@ -57,13 +57,7 @@ import slick.jdbc.SimpleJdbcAction;
  * deserialization are the plugin's own.
  */
 public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
-  private static final String SELECT = """
-      SELECT j."ordering", j."deleted", j."persistence_id", j."sequence_number", j."writer", j."write_timestamp",
-             j."adapter_manifest", j."event_payload", j."event_ser_id", j."event_ser_manifest",
-             j."meta_payload", j."meta_ser_id", j."meta_ser_manifest"
-      FROM "event_journal" j
-      """;
-  private static final String COLUMNS = SELECT + """
+  private static final String COLUMNS = JournalRows.SELECT + """
       WHERE j."deleted" = FALSE AND j."ordering" > ? AND j."ordering" <= ? AND (""";
 
   /**
@@ -210,7 +204,7 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
       tag.bind(st, offset, maxOffset, max);
       List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
       try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) rows.add(row(rs));
+        while (rs.next()) rows.add(JournalRows.row(rs));
       }
       return rows;
     } catch (SQLException e) {
@@ -243,39 +237,12 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
       bindUsers(st, ids, offset, maxOffset, max);
       List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
       try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) rows.add(row(rs));
+        while (rs.next()) rows.add(JournalRows.row(rs));
       }
       return rows;
     } catch (SQLException e) {
       throw new IllegalStateException("eventsByTag(" + UsersTag.PREFIX + " of " + users.userIds().size() + ", " + offset + ", " + maxOffset
           + ") failed: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * The rows of one persistence id up to its sequence number {@code upTo}, in order: what the
-   * plugin's {@code currentEventsByPersistenceId} reads, in one indexed query on the caller's
-   * connection, without a stream per read (a merge reads a profile's history this way).
-   */
-  public static List<JournalTables.JournalAkkaSerializationRow> rowsOf(Connection c, String persistenceId, long upTo) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(SELECT
-        + "WHERE j.\"persistence_id\" = ? AND j.\"sequence_number\" <= ? AND j.\"deleted\" = FALSE ORDER BY j.\"sequence_number\"")) {
-      st.setString(1, persistenceId);
-      st.setLong(2, upTo);
-      List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) rows.add(row(rs));
-      }
-      return rows;
-    }
-  }
-
-  private static JournalTables.JournalAkkaSerializationRow row(ResultSet rs) throws SQLException {
-    byte[] metaPayload = rs.getBytes(11);
-    int metaSerId = rs.getInt(12);
-    Option<Object> metaId = rs.wasNull() ? Option.empty() : Option.apply(metaSerId);
-    return new JournalTables.JournalAkkaSerializationRow(rs.getLong(1), rs.getBoolean(2), rs.getString(3), rs.getLong(4),
-        rs.getString(5), rs.getLong(6), rs.getString(7), rs.getBytes(8), rs.getInt(9), rs.getString(10),
-        Option.apply(metaPayload), metaId, Option.apply(rs.getString(13)));
   }
 }

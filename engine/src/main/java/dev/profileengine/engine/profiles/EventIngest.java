@@ -157,9 +157,12 @@ final class EventIngest {
     for (int c = 0; c < chains.size(); c++) {
       List<Run> chain = chains.get(c);
       CompletableFuture<?> links = linksOf.apply(c);
-      // A link that failed or timed out holds nothing back: the events are stored under their own keys.
+      // A link that failed, or is not started within half the ask timeout, holds nothing back: the
+      // events go to their own keys' profiles (as they would without the wait), and the batch
+      // still fits in the client's request timeout.
       pending.add(links == null || links.isDone() ? send(results, chain, 0)
-          : links.handleAsync((v, f) -> null, executor).thenCompose(v -> send(results, chain, 0)));
+          : links.copy().completeOnTimeout(null, settings.askTimeout().toMillis() / 2, java.util.concurrent.TimeUnit.MILLISECONDS)
+              .handleAsync((v, f) -> null, executor).thenCompose(v -> send(results, chain, 0)));
     }
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApplyAsync(v -> new Recorded(Arrays.asList(results),

@@ -2,6 +2,7 @@ package dev.profileengine.gateway;
 
 import static dev.profileengine.gateway.IdentityMergeTest.assertSameProfile;
 import static dev.profileengine.gateway.IdentityMergeTest.histories;
+import static dev.profileengine.gateway.IdentityMergeTest.SETTINGS;
 import static dev.profileengine.gateway.IdentityMergeTest.ok;
 import static dev.profileengine.gateway.IdentityMergeTest.send;
 import static dev.profileengine.gateway.IdentityMergeTest.view;
@@ -17,7 +18,6 @@ import dev.profileengine.profile.identity.IdentityClaim;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,9 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 class IdentityHandedOverStateTest {
   @TempDir
   Path dataDir;
-
-  private static final Map<String, Object> SETTINGS = Map.of("profile.model.enabled", "off",
-      "profile.privacy.pii-salt", "identity-tests-salt-0123456789-abcdefghijk");
 
   @Test
   void aNewCustomerProfileTakesTheAnonymousStateAndUnmergeGivesItBack() throws Exception {

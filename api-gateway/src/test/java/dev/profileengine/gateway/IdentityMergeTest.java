@@ -43,11 +43,14 @@ class IdentityMergeTest {
 
   private static final int USERS = 4;
   private static final int MIN_ROWS = 30;
+  /** No model (the profiles are compared field by field), and a salt for hashed identity types. */
+  static final Map<String, Object> SETTINGS = Map.of("profile.model.enabled", "off",
+      "profile.privacy.pii-salt", "identity-tests-salt-0123456789-abcdefghijk");
 
   @Test
   void linkedIdentitiesFoldIntoOneProfileAndUnmergeRestoresBoth() throws Exception {
     List<List<BehaviorRow>> histories = histories();
-    try (TestNode node = TestNode.start(dataDir, Map.of("profile.model.enabled", "off", "profile.privacy.pii-salt", "identity-tests-salt-0123456789-abcdefghijk"))) {
+    try (TestNode node = TestNode.start(dataDir, SETTINGS)) {
       Profiles profiles = node.node.engine().profiles();
       for (int u = 0; u < histories.size(); u++) {
         List<BehaviorRow> rows = histories.get(u);

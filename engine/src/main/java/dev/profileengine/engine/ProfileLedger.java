@@ -87,7 +87,7 @@ final class ProfileLedger implements akka.actor.typed.Extension {
     return new Read(List.copyOf(entries), blocks);
   }
 
-  /** Whether {@code event} replaces the entry list as it stood (see {@link #apply}). */
+  /** Whether {@code event} replaces the entry list as it stood, with its own (or with none). */
   static boolean replaces(UserProfile.Event event) {
     return event instanceof UserProfile.Absorbed a && !a.keepsEntries() || event instanceof UserProfile.SplitOff
         || event instanceof UserProfile.Restored || event instanceof UserProfile.MergedInto || event instanceof UserProfile.Forgotten;
@@ -105,21 +105,14 @@ final class ProfileLedger implements akka.actor.typed.Extension {
 
   /** Folds one journaled event of profile {@code key} into its entries (pure; a unit test checks each case). */
   static void apply(List<LedgerEntry> entries, String key, UserProfile.Event event) {
+    if (replaces(event)) entries.clear();
     if (event instanceof UserProfile.EventRecorded e) entries.add(LedgerEntry.event(e.event()));
     else if (event instanceof UserProfile.EventAcknowledged e) entries.add(LedgerEntry.acknowledged(key, e.eventId(), e.timestamp()));
     else if (event instanceof UserProfile.AttributesSet e) entries.add(LedgerEntry.attributes(key, e.attributes(), e.at()));
     else if (event instanceof UserProfile.ConsentSet e) entries.add(LedgerEntry.consent(key, e.changes(), e.at()));
-    else if (event instanceof UserProfile.Absorbed e) {
-      // A profile that took another's state holds none of its own: its entries are that reference (read).
-      if (!e.keepsEntries()) replace(entries, e.entries());
-    }
-    else if (event instanceof UserProfile.SplitOff e) replace(entries, e.kept());
-    else if (event instanceof UserProfile.Restored e) replace(entries, e.entries());
-    else if (event instanceof UserProfile.MergedInto || event instanceof UserProfile.Forgotten) entries.clear();
-  }
-
-  private static void replace(List<LedgerEntry> entries, List<LedgerEntry> all) {
-    entries.clear();
-    entries.addAll(all);
+    // A profile that took another's state journals no entries: they are that reference (see read).
+    else if (event instanceof UserProfile.Absorbed e) entries.addAll(e.entries());
+    else if (event instanceof UserProfile.SplitOff e) entries.addAll(e.kept());
+    else if (event instanceof UserProfile.Restored e) entries.addAll(e.entries());
   }
 }

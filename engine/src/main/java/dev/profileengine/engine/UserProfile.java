@@ -793,16 +793,17 @@ public final class UserProfile
   /**
    * Sends the pending step to the other profile; no answer in time is retried (each side makes a
    * repeat harmless). A merge sends this profile's {@code state} too: frozen since MergeStarted,
-   * it is the fold of the entries up to {@code upTo}.
+   * it is the fold of the entries up to {@code upTo} (its own identity links left out: the other
+   * side keeps its own).
    */
   private void askOtherSide(ProfileState state) {
     Linking l = linking;
     var other = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, l.other());
     // A journal whose only row is its MergeStarted has no entries: they go in the message (none), nothing to read.
     Long upTo = l.step() == Step.TRANSFER && l.upTo() == 1L ? null : l.upTo();
-    FoldedState folded = upTo == null ? null : new FoldedState(state.restarted(state.forgottenMillis(), IdentityLinks.NONE).grafted(state));
     java.util.concurrent.CompletionStage<LinkReply> answer = l.step() == Step.TRANSFER
-        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), upTo, folded, r), settings.askTimeout())
+        ? other.ask(r -> new Absorb(userId, l.keys(), List.of(), l.blocked(), upTo,
+            upTo == null ? null : new FoldedState(state.withLinks(IdentityLinks.NONE)), r), settings.askTimeout())
         : other.ask(r -> new Restore(userId, l.keys(), List.of(), l.blocked(), l.upTo(), r), settings.askTimeout());
     context.pipeToSelf(answer, (reply, failure) -> new OtherSideAnswered(failure == null ? reply : null));
   }

@@ -15,11 +15,9 @@ import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.journal.JournalRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -202,11 +200,7 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
   static List<JournalTables.JournalAkkaSerializationRow> rows(Connection c, DerivedTag tag, long offset, long maxOffset, long max) {
     try (PreparedStatement st = c.prepareStatement(tag.query())) {
       tag.bind(st, offset, maxOffset, max);
-      List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) rows.add(JournalRows.row(rs));
-      }
-      return rows;
+      return JournalRows.all(st);
     } catch (SQLException e) {
       throw new IllegalStateException("eventsByTag(" + tag.name() + ", " + offset + ", " + maxOffset + ") failed: " + e.getMessage(), e);
     }
@@ -235,11 +229,7 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
     List<String> ids = users.persistenceIds();
     try (PreparedStatement st = c.prepareStatement(usersQuery(ids.size()))) {
       bindUsers(st, ids, offset, maxOffset, max);
-      List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) rows.add(JournalRows.row(rs));
-      }
-      return rows;
+      return JournalRows.all(st);
     } catch (SQLException e) {
       throw new IllegalStateException("eventsByTag(" + UsersTag.PREFIX + " of " + users.userIds().size() + ", " + offset + ", " + maxOffset
           + ") failed: " + e.getMessage(), e);

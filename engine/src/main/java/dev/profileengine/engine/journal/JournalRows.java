@@ -35,12 +35,17 @@ public final class JournalRows {
         + "WHERE j.\"persistence_id\" = ? AND j.\"sequence_number\" <= ? AND j.\"deleted\" = FALSE ORDER BY j.\"sequence_number\"")) {
       st.setString(1, persistenceId);
       st.setLong(2, upTo);
-      List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) rows.add(row(rs));
-      }
-      return rows;
+      return all(st);
     }
+  }
+
+  /** Every row {@code st} (a query of {@link #SELECT}'s columns, parameters bound) finds. */
+  public static List<JournalTables.JournalAkkaSerializationRow> all(PreparedStatement st) throws SQLException {
+    List<JournalTables.JournalAkkaSerializationRow> rows = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery()) {
+      while (rs.next()) rows.add(row(rs));
+    }
+    return rows;
   }
 
   /** The row at {@code rs}'s cursor, read from {@link #SELECT}'s columns. */

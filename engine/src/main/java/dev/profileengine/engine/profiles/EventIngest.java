@@ -109,19 +109,16 @@ final class EventIngest {
     // carry are made or journaled as started (at once when made lately): a customer's new profile
     // then takes the anonymous one before it holds events of its own, as its folded state, with
     // nothing to read or refold. Other people's events do not wait.
-    List<IdentityClaim> asked = List.copyOf(claims);
-    Map<IdentityClaim, CompletableFuture<UnmergeBlocks.Blocked>> linkOf = new HashMap<>();
-    for (IdentityClaim c : asked) linkOf.put(c, identities.identifyCarried(c).toCompletableFuture());
-    List<CompletableFuture<UnmergeBlocks.Blocked>> linking = asked.stream().map(linkOf::get).toList();
+    Map<IdentityClaim, CompletableFuture<UnmergeBlocks.Blocked>> linking = new HashMap<>();
+    for (IdentityClaim c : claims) linking.put(c, identities.identifyCarried(c).toCompletableFuture());
     CompletionStage<Recorded> recorded = send(results, chains, chain -> CompletableFuture.allOf(
-        chainClaims.get(chain).stream().map(linkOf::get).toArray(CompletableFuture[]::new)));
-    CompletableFuture<Map<IdentityClaim, UnmergeBlocks.Blocked>> linked = CompletableFuture.allOf(linking.toArray(CompletableFuture[]::new))
+        chainClaims.get(chain).stream().map(linking::get).toArray(CompletableFuture[]::new)));
+    CompletableFuture<Map<IdentityClaim, UnmergeBlocks.Blocked>> linked = CompletableFuture.allOf(linking.values().toArray(CompletableFuture[]::new))
         .handle((v, failure) -> {
           Map<IdentityClaim, UnmergeBlocks.Blocked> blocked = new HashMap<>();
-          for (int i = 0; i < asked.size(); i++) {
-            CompletableFuture<UnmergeBlocks.Blocked> f = linking.get(i);
-            if (f.isDone() && !f.isCompletedExceptionally() && f.join() != null) blocked.put(asked.get(i), f.join());
-          }
+          linking.forEach((claim, f) -> {
+            if (f.isDone() && !f.isCompletedExceptionally() && f.join() != null) blocked.put(claim, f.join());
+          });
           return blocked;
         });
     return recorded.thenCombineAsync(linked, (r, blocked) -> blocked.isEmpty() ? r : withBlocked(r, decoded, blocked), executor);

@@ -43,8 +43,7 @@ public final class EmbeddedProfileState {
     @Override
     public void serialize(UserProfile.FoldedState value, JsonGenerator gen, SerializerProvider provider) throws IOException {
       ObjectMapper mapper = (ObjectMapper) gen.getCodec();
-      ObjectNode tree = mapper.valueToTree(value.value());
-      tree.set(ProfileStateMigration.TYPES_FIELD, ProfileStateMigration.names(ProfileStateMigration.currentTypes()));
+      JsonNode tree = StableCborSerializer.snapshotTree(mapper, value.value());
       gen.writeStartObject();
       gen.writeNumberField(VERSION, MIGRATION.currentVersion());
       gen.writeFieldName(STATE);

@@ -234,6 +234,13 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
     return IDENTIFIER;
   }
 
+  /** {@code state} as a snapshot is written: its fields, with the behavior type of each array slot (see ProfileStateMigration). */
+  static ObjectNode snapshotTree(ObjectMapper mapper, ProfileState state) {
+    ObjectNode tree = mapper.valueToTree(state);
+    tree.set(ProfileStateMigration.TYPES_FIELD, ProfileStateMigration.names(ProfileStateMigration.currentTypes()));
+    return tree;
+  }
+
   /** The registered type of {@code o}; an unregistered class fails (add it to {@link #TYPES}). */
   public static Type typeOf(Class<?> c) {
     Type t = BY_CLASS.get(c);
@@ -251,12 +258,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
   public byte[] toBinary(Object o) {
     Type t = typeOf(o.getClass());
     try {
-      if (o instanceof ProfileState) {
-        // The snapshot names the behavior type of each array slot (see ProfileStateMigration).
-        ObjectNode tree = mapper.valueToTree(o);
-        tree.set(ProfileStateMigration.TYPES_FIELD, ProfileStateMigration.names(ProfileStateMigration.currentTypes()));
-        return mapper.writeValueAsBytes(tree);
-      }
+      if (o instanceof ProfileState s) return mapper.writeValueAsBytes(snapshotTree(mapper, s));
       return mapper.writeValueAsBytes(o);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot serialize " + t.name() + ": " + e.getMessage(), e);

@@ -260,6 +260,13 @@ public final class UserProfile
   /** Internal: the other profile of a merge or unmerge answered ({@code reply}), or did not in time ({@code reply} null). */
   public record OtherSideAnswered(LinkReply reply) implements Command {}
 
+  /**
+   * Internal: the canonical profile a direct merge went to ({@link MergedInto#direct}) answered its
+   * absorb ({@code reply}), or did not in time, or is to be asked (null); {@code replyTo} the link's
+   * asker while it waits, else null.
+   */
+  public record CanonicalAnswered(String canonical, LinkReply reply, ActorRef<LinkReply> replyTo) implements Command {}
+
   // ---- replies ----
 
   /**
@@ -344,8 +351,17 @@ public final class UserProfile
   /** This profile started merging into {@code into}; until {@link MergedInto} or {@link LinkCancelled} it is pending. */
   public record MergeStarted(String into, Instant at) implements Event {}
 
-  /** This profile's identities and entries are now the canonical {@code into}'s: it forwards from here on. */
-  public record MergedInto(String into, Instant at) implements Event {}
+  /**
+   * This profile's identities and entries are now the canonical {@code into}'s: it forwards from here on.
+   * {@code direct}: its only row, written by a profile with nothing journaled before it (an identity
+   * seen first in its link): nothing to hand over, so no {@link MergeStarted}; it tells {@code into}
+   * to take its key until that is done, again after a restart ({@code PendingLinks}, recovery).
+   */
+  public record MergedInto(String into, Instant at, @JsonInclude(NON_EMPTY) Boolean direct) implements Event {
+    public MergedInto(String into, Instant at) {
+      this(into, at, null);
+    }
+  }
 
   /** A merge or unmerge this profile started was refused by the other side ({@code reason}); nothing changed. */
   public record LinkCancelled(String other, String reason, Instant at) implements Event {}
@@ -569,12 +585,13 @@ public final class UserProfile
       return Effect().noReply();
     }
     if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, keys(state), state.exists(), state.links().blocked()));
-    if (command instanceof MergeInto c) return onMergeInto(c);
+    if (command instanceof MergeInto c) return onMergeInto(state, c);
     if (command instanceof Absorb c) return onAbsorb(state, c);
     if (command instanceof Unmerge c) return onUnmerge(state, c);
     // Canonical already: a repeated restore (its answer was lost) is done.
     if (command instanceof Restore c) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
-    if (command instanceof LedgerLoaded || command instanceof LedgerFailed || command instanceof OtherSideAnswered) return Effect().noReply();
+    if (command instanceof LedgerLoaded || command instanceof LedgerFailed || command instanceof OtherSideAnswered
+        || command instanceof CanonicalAnswered) return Effect().noReply();
     throw new IllegalStateException("unhandled command " + command.getClass().getName());
   }
 
@@ -589,6 +606,7 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> whileMerged(ProfileState state, Command command) {
     String canonical = state.links().mergedInto();
     if (command instanceof MergeInto c) return Effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.MOVED, canonical, null, null));
+    if (command instanceof CanonicalAnswered c) return onCanonicalAnswered(state, c);
     if (command instanceof Restore c) return onRestore(state, c);
     if (command instanceof ReevaluateSegments c) return Effect().reply(c.replyTo(), false);
     if (command instanceof PredictionReady || command instanceof PredictionFailed || command instanceof LedgerLoaded
@@ -622,8 +640,13 @@ public final class UserProfile
         .thenReply(cmd.replyTo(), s -> s.links().shared(cmd.maxUsers()));
   }
 
-  private ReplyEffect<Event, ProfileState> onMergeInto(MergeInto cmd) {
+  private ReplyEffect<Event, ProfileState> onMergeInto(ProfileState state, MergeInto cmd) {
     if (cmd.canonical().equals(userId)) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
+    if (mergesDirectly(state)) {
+      return persist(List.of(new MergedInto(cmd.canonical(), clock.instant(), true)))
+          .thenRun(s -> context.getSelf().tell(new CanonicalAnswered(cmd.canonical(), null, cmd.replyTo())))
+          .thenNoReply();
+    }
     // Every earlier write is committed (commands wait while one is written), so the entries are read
     // while MergeStarted is written; their answer is handled once it is. Published when written: reads
     // then wait for the merge instead of seeing this profile as it was (HostedProfiles).
@@ -657,6 +680,42 @@ public final class UserProfile
     }
     begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd));
     return Effect().noReply();
+  }
+
+  /**
+   * Nothing journaled here (an identity seen first in its link): no entries, links or blocks to hand
+   * over, so the merge is one row here and one there, without a step to resume. Only for an
+   * identity the canonical profile cannot refuse (not unique, no user limit), as this profile
+   * forwards from its row on.
+   */
+  private boolean mergesDirectly(ProfileState state) {
+    String type = Identity.ofKey(userId).type();
+    return lastSequenceNumber(context) == 0 && !state.exists() && !settings.identity().unique(type) && settings.identity().maxUsers(type) == 0;
+  }
+
+  /**
+   * A direct merge's absorb, asked of the canonical profile until it answers: then its asker, if
+   * any, learns the outcome. Refused (the canonical profile is full), this profile is its own again.
+   */
+  private ReplyEffect<Event, ProfileState> onCanonicalAnswered(ProfileState state, CanonicalAnswered cmd) {
+    LinkReply reply = cmd.reply();
+    if (reply == null) {
+      var canonical = ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, cmd.canonical());
+      context.pipeToSelf(canonical.<LinkReply>ask(r -> new Absorb(userId, List.of(userId), List.of(), List.of(), null, r), settings.askTimeout()),
+          (answer, failure) -> failure == null ? new CanonicalAnswered(cmd.canonical(), answer, cmd.replyTo())
+              : new CanonicalAnswered(cmd.canonical(), new LinkReply(LinkReply.Status.BUSY, cmd.canonical(), null, "no answer in time"), cmd.replyTo()));
+      return Effect().noReply();
+    }
+    if (reply.status() == LinkReply.Status.BUSY) {
+      context.scheduleOnce(BUSY_RETRY, context.getSelf(), new CanonicalAnswered(cmd.canonical(), null, cmd.replyTo()));
+      return Effect().noReply();
+    }
+    if (reply.status() != LinkReply.Status.LINKED) {
+      Instant now = clock.instant();
+      EffectBuilder<Event, ProfileState> effect = persist(List.of(new Restored(cmd.canonical(), List.of(userId), List.of(), List.of(), now)));
+      return cmd.replyTo() == null ? effect.thenNoReply() : effect.thenReply(cmd.replyTo(), s -> reply);
+    }
+    return cmd.replyTo() == null ? Effect().noReply() : Effect().reply(cmd.replyTo(), reply);
   }
 
   /** The blocks {@code absorb} brings that hold here: a block on an identity of the merged whole has no other side left to keep apart. */
@@ -1025,6 +1084,10 @@ public final class UserProfile
       var pending = state.links().pending();
       if (pending != null)
         begin(new Linking(pending.kind() == IdentityLinks.Pending.Kind.MERGE ? Step.TRANSFER : Step.SPLIT, pending.other(), null, null));
+      // A direct merge's one row: the canonical profile may not have taken the key before a crash
+      // (a repeat is harmless there).
+      else if (lastSequenceNumber(context) == 1 && state.links().forwards())
+        context.getSelf().tell(new CanonicalAnswered(state.links().mergedInto(), null, null));
     } else if (signal instanceof SnapshotCompleted sig) erasure.snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());

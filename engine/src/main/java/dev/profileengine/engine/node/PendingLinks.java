@@ -36,16 +36,42 @@ public final class PendingLinks {
     });
   }
 
-  /** The keys of profiles whose latest started step has no end journaled after it. */
+  /**
+   * A direct merge ({@code MergedInto.direct}: one row, no started step) is confirmed by the canonical
+   * profile within milliseconds; one written this long before the journal's newest row was taken
+   * unless the node kept retrying that long before it stopped (and its profile repairs it when next
+   * asked anything).
+   */
+  static final long DIRECT_MERGES_WITHIN_MS = 10_000;
+
+  /**
+   * The keys of profiles whose latest started step has no end journaled after it, and of those whose
+   * direct merge was written in the last seconds before the journal's newest row (the canonical
+   * profile may not have taken the key yet: woken, the profile tells it again).
+   */
   static List<String> find(Connection c) throws SQLException {
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>(unfinished(c));
+    String direct = "'" + StableCborSerializer.typeOf(UserProfile.MergedInto.class).name() + "#2'";
+    String sql = "SELECT \"persistence_id\" FROM \"event_journal\" WHERE \"event_ser_manifest\" = " + direct
+        + " AND \"sequence_number\" = 1 AND \"write_timestamp\" > (SELECT MAX(\"write_timestamp\") FROM \"event_journal\") - " + DIRECT_MERGES_WITHIN_MS;
+    keys.addAll(keysOf(c, sql));
+    return List.copyOf(keys);
+  }
+
+  private static List<String> unfinished(Connection c) throws SQLException {
     String started = manifests(UserProfile.MergeStarted.class, UserProfile.SplitStarted.class);
     String ended = manifests(UserProfile.MergedInto.class, UserProfile.SplitOff.class, UserProfile.LinkCancelled.class);
-    String prefix = UserProfile.ENTITY_KEY.name() + "|";
     // Started steps are few (one per merge); the journal has no index on manifests, so this reads the table once.
     // Quoted: H2's schema spells the plugin's names in lower case (PostgreSQL folds to it anyway).
     String sql = "SELECT s.pid FROM (SELECT \"persistence_id\" AS pid, MAX(\"sequence_number\") AS seq FROM \"event_journal\" "
         + "WHERE \"event_ser_manifest\" IN (" + started + ") GROUP BY \"persistence_id\") s WHERE NOT EXISTS (SELECT 1 FROM \"event_journal\" e "
         + "WHERE e.\"persistence_id\" = s.pid AND e.\"sequence_number\" > s.seq AND e.\"event_ser_manifest\" IN (" + ended + "))";
+    return keysOf(c, sql);
+  }
+
+  /** The profile keys of the persistence ids {@code sql} selects. */
+  private static List<String> keysOf(Connection c, String sql) throws SQLException {
+    String prefix = UserProfile.ENTITY_KEY.name() + "|";
     List<String> keys = new ArrayList<>();
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {

@@ -127,7 +127,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.Forgotten", UserProfile.Forgotten.class, 1, null),
       new Type("profile.MergeStarted", UserProfile.MergeStarted.class, 1, null),
       new Type("profile.IdentitySeen", UserProfile.IdentitySeen.class, 1, null),
-      new Type("profile.MergedInto", UserProfile.MergedInto.class, 1, null),
+      type("profile.MergedInto", UserProfile.MergedInto.class, 2, "direct", 2),
       new Type("profile.LinkCancelled", UserProfile.LinkCancelled.class, 1, null),
       // 2: blocked, the unmerge blocks the absorbed profile brought (absent in 1 = none).
       // 3: kept (absent before: refolded from the entries it carries); 4: upTo and state (absent
@@ -183,6 +183,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       type("profile.LedgerLoaded", UserProfile.LedgerLoaded.class, 2, "blockOrigins", 2),
       new Type("profile.LedgerFailed", UserProfile.LedgerFailed.class, 1, null),
       new Type("profile.OtherSideAnswered", UserProfile.OtherSideAnswered.class, 1, null),
+      new Type("profile.CanonicalAnswered", UserProfile.CanonicalAnswered.class, 1, null),
       // 2: blocked (absent in 1 = none).
       type("profile.Resolution", UserProfile.Resolution.class, 2, "blocked", 2),
       new Type("profile.LinkReply", UserProfile.LinkReply.class, 1, null),

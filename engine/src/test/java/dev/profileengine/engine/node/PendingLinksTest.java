@@ -30,14 +30,25 @@ class PendingLinksTest {
       row(c, "e", 1, UserProfile.EventRecorded.class);
       row(c, "f", 1, UserProfile.SplitStarted.class);
       row(c, "f", 2, UserProfile.SplitOff.class);
-      assertEquals(List.of("b", "c", "d"), PendingLinks.find(c).stream().sorted().toList());
+      // g: a direct merge written just before the journal's newest row (its canonical profile may not
+      // have taken it); h: one written long before; i: a merge that ended at its third row.
+      row(c, "g", 1, UserProfile.MergedInto.class, 100_000);
+      row(c, "h", 1, UserProfile.MergedInto.class, 100_000 - PendingLinks.DIRECT_MERGES_WITHIN_MS - 1);
+      row(c, "i", 3, UserProfile.MergedInto.class, 100_000);
+      row(c, "e", 2, UserProfile.EventRecorded.class, 100_500);
+      assertEquals(List.of("b", "c", "d", "g"), PendingLinks.find(c).stream().sorted().toList());
     }
   }
 
   private static void row(Connection c, String key, long seq, Class<?> type) throws Exception {
+    row(c, key, seq, type, 0);
+  }
+
+  /** A row of {@code type} in its newest version (a direct merge for MergedInto) written at {@code millis}. */
+  private static void row(Connection c, String key, long seq, Class<?> type, long millis) throws Exception {
     var t = StableCborSerializer.typeOf(type);
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", "
-        + "\"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, '', 0, '', ?, ?, ?)")) {
+        + "\"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, '', " + millis + ", '', ?, ?, ?)")) {
       ps.setString(1, UserProfile.persistenceIdOf(key).id());
       ps.setLong(2, seq);
       ps.setBytes(3, new byte[] {0});

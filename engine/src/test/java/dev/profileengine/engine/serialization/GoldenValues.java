@@ -182,6 +182,7 @@ final class GoldenValues {
     // Before unmerge blocks passed on with a merge: none carried.
     List<LedgerEntry> entries = entries();
     List<String> keys = List.of("~anonymousId:a-1", "~email:h:00ff");
+    v.put("profile.MergedInto.v1", new UserProfile.MergedInto(USER, T0.plusSeconds(981)));
     v.put("profile.Absorbed.v1", new UserProfile.Absorbed("~anonymousId:a-1", keys, entries, List.of(), T0.plusSeconds(983)));
     v.put("profile.SplitOff.v1", new UserProfile.SplitOff("~anonymousId:a-1", keys, entries, List.of(), T0.plusSeconds(985)));
     v.put("profile.Restored.v1", new UserProfile.Restored(USER, keys, entries, List.of(), T0.plusSeconds(986)));
@@ -214,7 +215,7 @@ final class GoldenValues {
     List<LedgerEntry> entries = entries();
     List<String> keys = List.of("~anonymousId:a-1", "~email:h:00ff");
     v.put("profile.MergeStarted", new UserProfile.MergeStarted(USER, T0.plusSeconds(980)));
-    v.put("profile.MergedInto", new UserProfile.MergedInto(USER, T0.plusSeconds(981)));
+    v.put("profile.MergedInto", new UserProfile.MergedInto(USER, T0.plusSeconds(981), true));
     v.put("profile.LinkCancelled", new UserProfile.LinkCancelled(USER, "the profiles hold different userId values", T0.plusSeconds(982)));
     List<String> blocked = List.of("~anonymousId:a-3", "~device:d-3");
     // A customer's new profile taking the anonymous one's folded state (its entries stay in that journal, up to 41).
@@ -234,6 +235,7 @@ final class GoldenValues {
     v.put("profile.LedgerLoaded", new UserProfile.LedgerLoaded(entries, Map.of("~anonymousId:a-3", List.of(USER, "~anonymousId:a-1"),
         "~device:d-3", List.of("~anonymousId:a-1"))));
     v.put("profile.LedgerFailed", new UserProfile.LedgerFailed("journal unavailable"));
+    v.put("profile.CanonicalAnswered", new UserProfile.CanonicalAnswered(USER, new UserProfile.LinkReply(UserProfile.LinkReply.Status.LINKED, USER, null, null), ref));
     v.put("profile.OtherSideAnswered", new UserProfile.OtherSideAnswered(new UserProfile.LinkReply(UserProfile.LinkReply.Status.REFUSED, USER, "identities.email", "two values")));
     v.put("profile.Resolution", new UserProfile.Resolution(USER, keys, true, List.of("~anonymousId:a-2")));
     v.put("profile.LinkReply", new UserProfile.LinkReply(UserProfile.LinkReply.Status.LINKED, USER, null, null));

@@ -1,0 +1,88 @@
+package dev.profileengine.gateway;
+
+import static dev.profileengine.gateway.IdentityMergeTest.SETTINGS;
+import static dev.profileengine.gateway.IdentityMergeTest.assertSameProfile;
+import static dev.profileengine.gateway.IdentityMergeTest.histories;
+import static dev.profileengine.gateway.IdentityMergeTest.ok;
+import static dev.profileengine.gateway.IdentityMergeTest.send;
+import static dev.profileengine.gateway.IdentityMergeTest.view;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.profileengine.data.BehaviorRow;
+import dev.profileengine.engine.UserProfile;
+import dev.profileengine.engine.profiles.Linked;
+import dev.profileengine.engine.profiles.Profiles;
+import dev.profileengine.profile.Identity;
+import dev.profileengine.profile.identity.IdentityClaim;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An identity seen first in its link (an anonymous id that never sent anything) is merged with one
+ * row of its own, a direct {@code MergedInto}, and the customer's absorb: no started step, nothing
+ * handed over. Events sent under it alone then reach the customer. A node that stops between the two
+ * rows finishes the merge when it starts again, without anyone asking for the anonymous id.
+ */
+class IdentityDirectMergeTest {
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void anIdentitySeenFirstInItsLinkTakesOneRowAndACutMergeIsFinishedOnRestart() throws Exception {
+    List<BehaviorRow> rows = histories().get(0);
+    List<BehaviorRow> before = rows.subList(0, 10);
+    List<BehaviorRow> after = rows.subList(10, 20);
+    String anonymousA = Identity.anonymousId("fresh-a").key();
+    String anonymousB = Identity.anonymousId("fresh-b").key();
+    try (TestNode node = TestNode.start(dataDir, SETTINGS)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "cust-a", before);
+      Linked linked = ok(profiles.identify(new IdentityClaim("cust-a", "fresh-a", null)));
+      assertEquals("cust-a", linked.canonical());
+      assertEquals(List.of("fresh-a"), linked.identities().get(Identity.ANONYMOUS_ID));
+      send(profiles, anonymousA, after);
+      send(profiles, "ref-a", rows.subList(0, 20));
+      assertSameProfile(view(profiles, "ref-a"), view(profiles, "cust-a"), "events under the linked anonymous id reach the customer");
+
+      send(profiles, "cust-b", before);
+      ok(profiles.identify(new IdentityClaim("cust-b", "fresh-b", null)));
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("journal"), "sa", "")) {
+      assertEquals(List.of("profile.MergedInto#2"), manifests(c, anonymousA), "the anonymous id's only row");
+      assertEquals(List.of("profile.MergedInto#2"), manifests(c, anonymousB), "the anonymous id's only row");
+      // As if the node had stopped between the anonymous id's row and the customer's absorb.
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"event_ser_manifest\" LIKE 'profile.Absorbed#%'")) {
+        ps.setString(1, UserProfile.persistenceIdOf("cust-b").id());
+        assertEquals(1, ps.executeUpdate());
+      }
+    }
+    try (TestNode node = TestNode.start(dataDir, SETTINGS)) {
+      Profiles profiles = node.node.engine().profiles();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (view(profiles, "cust-b").identities().get(Identity.ANONYMOUS_ID) == null) {
+        if (System.nanoTime() > deadline) throw new AssertionError("the cut merge was not finished within 60 s: " + view(profiles, "cust-b").identities());
+        Thread.sleep(100);
+      }
+      assertEquals(List.of("fresh-b"), view(profiles, "cust-b").identities().get(Identity.ANONYMOUS_ID));
+    }
+  }
+
+  private static List<String> manifests(Connection c, String key) throws Exception {
+    List<String> manifests = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT \"event_ser_manifest\" FROM \"event_journal\" WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\"")) {
+      ps.setString(1, UserProfile.persistenceIdOf(key).id());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) manifests.add(rs.getString(1));
+      }
+    }
+    return manifests;
+  }
+}

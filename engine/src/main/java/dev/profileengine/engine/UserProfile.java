@@ -678,6 +678,13 @@ public final class UserProfile
       if (p == null || p.asOfEventCount() != cmd.state().value().eventCount()) effect = effect.thenRun(s -> predictions.request(s, null));
       return effect.thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
     }
+    // Nothing handed over (an identity seen first in its link): this profile's entries stay as they
+    // are, nothing to read first.
+    if (cmd.upTo() == null && cmd.entries().isEmpty() && cmd.state() == null) {
+      return persist(withSegmentChanges(state, List.of(new Absorbed(cmd.from(), cmd.keys(), List.of(), inherited(state, cmd), clock.instant(), true))))
+          .thenRun(s -> EngineMetrics.absorbs.labelValues("kept").inc())
+          .thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
+    }
     begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd));
     return Effect().noReply();
   }

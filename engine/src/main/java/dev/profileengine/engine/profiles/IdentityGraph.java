@@ -50,9 +50,13 @@ final class IdentityGraph {
   private static final long LINKED_FOR = Duration.ofMinutes(1).toNanos();
 
   private final ProfileMetrics metrics;
+  /** Keys the journal certainly holds nothing for (see {@code Profiles.neverWritten}). */
+  private final java.util.function.Predicate<String> neverWritten;
 
-  IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor, ProfileMetrics metrics) {
+  IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor, ProfileMetrics metrics,
+                java.util.function.Predicate<String> neverWritten) {
     this.metrics = metrics;
+    this.neverWritten = neverWritten;
     this.sharding = sharding;
     this.settings = settings;
     this.executor = executor;
@@ -241,6 +245,9 @@ final class IdentityGraph {
 
   /** The canonical profile the identity {@code key} belongs to, with its identity keys. */
   CompletionStage<UserProfile.Resolution> resolve(String key) {
+    // Nothing ever journaled under it (an identity seen first in its link): its own canonical profile,
+    // alone and empty, as its entity would answer; no entity started to say so.
+    if (neverWritten.test(key)) return CompletableFuture.completedFuture(new UserProfile.Resolution(key, List.of(key), false));
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, key).ask(UserProfile.Resolve::new, settings.askTimeout());
   }
 

@@ -74,9 +74,10 @@ public final class Profiles {
     this.recommendations = recommendations;
     this.eventLimit = limits.events();
     this.readLimit = limits.reads();
-    this.identities = new IdentityGraph(sharding, settings, system.executionContext(), metrics);
+    Predicate<String> neverWritten = neverWritten(system, settings);
+    this.identities = new IdentityGraph(sharding, settings, system.executionContext(), metrics, neverWritten);
     this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics, identities);
-    this.reads = new ProfileReads(HostedProfiles.get(system), neverWritten(system, settings), sharding, settings, metrics, limits.reads());
+    this.reads = new ProfileReads(HostedProfiles.get(system), neverWritten, sharding, settings, metrics, limits.reads());
     this.exporter = new ProfileExport(system, settings.askTimeout());
     this.feed = ChangeFeed.get(system);
     this.subscribers = new SubscriberLimit(limits.subscribers(), metrics, system);

@@ -643,9 +643,12 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onMergeInto(ProfileState state, MergeInto cmd) {
     if (cmd.canonical().equals(userId)) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
     if (mergesDirectly(state)) {
-      return persist(List.of(new MergedInto(cmd.canonical(), clock.instant(), true)))
-          .thenRun(s -> context.getSelf().tell(new CanonicalAnswered(cmd.canonical(), null, cmd.replyTo())))
-          .thenNoReply();
+      // An event's links need only this row (it forwards from here on, and brings nothing the
+      // canonical profile must fold first); an identify is answered once that profile took the key.
+      ActorRef<LinkReply> waiting = cmd.answerWhenStarted() ? null : cmd.replyTo();
+      EffectBuilder<Event, ProfileState> effect = persist(List.of(new MergedInto(cmd.canonical(), clock.instant(), true)))
+          .thenRun(s -> context.getSelf().tell(new CanonicalAnswered(cmd.canonical(), null, waiting)));
+      return waiting == null ? effect.thenReply(cmd.replyTo(), s -> LinkReply.linked(cmd.canonical())) : effect.thenNoReply();
     }
     // Every earlier write is committed (commands wait while one is written), so the entries are read
     // while MergeStarted is written; their answer is handled once it is. Published when written: reads

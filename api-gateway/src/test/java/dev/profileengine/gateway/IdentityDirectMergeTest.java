@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An identity seen first in its link (an anonymous id that never sent anything) is merged with one
  * row of its own, a direct {@code MergedInto}, and the customer's absorb: no started step, nothing
- * handed over. Events sent under it alone then reach the customer. A node that stops between the two
- * rows finishes the merge when it starts again, without anyone asking for the anonymous id.
+ * handed over. Events sent under it alone then reach the customer, and an unmerge gives them back.
+ * A node that stops between the two rows finishes the merge when it starts again, without anyone
+ * asking for the anonymous id.
  */
 class IdentityDirectMergeTest {
   @TempDir
@@ -51,6 +52,17 @@ class IdentityDirectMergeTest {
       send(profiles, anonymousA, after);
       send(profiles, "ref-a", rows.subList(0, 20));
       assertSameProfile(view(profiles, "ref-a"), view(profiles, "cust-a"), "events under the linked anonymous id reach the customer");
+
+      // An unmerge gives the events sent under the anonymous id back to it, field by field.
+      String anonymousC = Identity.anonymousId("fresh-c").key();
+      send(profiles, "cust-c", before);
+      ok(profiles.identify(new IdentityClaim("cust-c", "fresh-c", null)));
+      send(profiles, anonymousC, after);
+      ok(profiles.unmerge("cust-c", new IdentityClaim(null, "fresh-c", null)));
+      send(profiles, "ref-before", before);
+      send(profiles, "ref-after", after);
+      assertSameProfile(view(profiles, "ref-before"), view(profiles, "cust-c"), "the customer after the unmerge");
+      assertSameProfile(view(profiles, "ref-after"), view(profiles, anonymousC), "the anonymous id given back its events");
 
       send(profiles, "cust-b", before);
       ok(profiles.identify(new IdentityClaim("cust-b", "fresh-b", null)));

@@ -55,6 +55,8 @@ for pair in $(seq 1 "$PAIRS"); do
     # Every event must be stored whichever way identities are resolved: a rejected one is a bug.
     lost=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_ingest_events_total/ && /status="(rejected|unconfirmed)"/ { s += $2 } END { printf "%d", s }')
     echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached, $lost rejected or unconfirmed"
+    # How the canonical profiles took them (state, refold, kept: an identity seen first in its link), warm-up included.
+    [ "$mode" = off ] || echo "  absorbed: $(curl -s "localhost:$PORT/metrics" | awk '/^profile_identity_absorbs_total/ { match($0, /way="[a-z]+"/); printf "%s %d, ", substr($0, RSTART + 5, RLENGTH - 6), $2 }')"
     thread_cpu_diff "$RUN/threads-before.txt" "$RUN/threads-after.txt" 6
     record_result identity "events_not_stored_identity_$mode$SUFFIX" "$lost" events
     record_result identity "events_per_s_identity_$mode$SUFFIX" "$rate" events/s

@@ -41,3 +41,4 @@ for pair in $(seq 1 "$PAIRS"); do
     rm -rf "$RUN"
   done
 done
+rm -f "$ROWS_CSV"

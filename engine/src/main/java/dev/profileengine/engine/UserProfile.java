@@ -585,7 +585,7 @@ public final class UserProfile
       return Effect().noReply();
     }
     if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, keys(state), state.exists(), state.links().blocked()));
-    if (command instanceof MergeInto c) return onMergeInto(state, c);
+    if (command instanceof MergeInto c) return onMergeInto(c);
     if (command instanceof Absorb c) return onAbsorb(state, c);
     if (command instanceof Unmerge c) return onUnmerge(state, c);
     // Canonical already: a repeated restore (its answer was lost) is done.
@@ -640,9 +640,9 @@ public final class UserProfile
         .thenReply(cmd.replyTo(), s -> s.links().shared(cmd.maxUsers()));
   }
 
-  private ReplyEffect<Event, ProfileState> onMergeInto(ProfileState state, MergeInto cmd) {
+  private ReplyEffect<Event, ProfileState> onMergeInto(MergeInto cmd) {
     if (cmd.canonical().equals(userId)) return Effect().reply(cmd.replyTo(), LinkReply.linked(userId));
-    if (mergesDirectly(state)) {
+    if (mergesDirectly()) {
       // An event's links need only this row (it forwards from here on, and brings nothing the
       // canonical profile must fold first); an identify is answered once that profile took the key.
       ActorRef<LinkReply> waiting = cmd.answerWhenStarted() ? null : cmd.replyTo();
@@ -683,11 +683,8 @@ public final class UserProfile
     }
     // Nothing handed over (an identity seen first in its link): this profile's entries stay as they
     // are, nothing to read first.
-    if (cmd.upTo() == null && cmd.entries().isEmpty() && cmd.state() == null) {
-      return persist(withSegmentChanges(state, List.of(new Absorbed(cmd.from(), cmd.keys(), List.of(), inherited(state, cmd), clock.instant(), true))))
-          .thenRun(s -> EngineMetrics.absorbs.labelValues("kept").inc())
-          .thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
-    }
+    if (cmd.upTo() == null && cmd.entries().isEmpty() && cmd.state() == null)
+      return absorbed(state, cmd, List.of()).thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
     begin(new Linking(Step.ABSORB, cmd.from(), cmd.replyTo(), cmd));
     return Effect().noReply();
   }
@@ -698,9 +695,9 @@ public final class UserProfile
    * identity the canonical profile cannot refuse (not unique, no user limit), as this profile
    * forwards from its row on.
    */
-  private boolean mergesDirectly(ProfileState state) {
+  private boolean mergesDirectly() {
     String type = Identity.ofKey(userId).type();
-    return lastSequenceNumber(context) == 0 && !state.exists() && !settings.identity().unique(type) && settings.identity().maxUsers(type) == 0;
+    return lastSequenceNumber(context) == 0 && !settings.identity().unique(type) && settings.identity().maxUsers(type) == 0;
   }
 
   /**
@@ -777,7 +774,7 @@ public final class UserProfile
     CompletionStage<LedgerLoaded> loaded = switch (step.step()) {
       case TRANSFER -> CompletableFuture.completedFuture(new LedgerLoaded(List.of(), Map.of()));
       case SPLIT -> own(ledger);
-      // A profile that brings no entries (an identity seen first in its link) leaves this one's
+      // A profile whose journal holds no entries up to upTo (only link rows) leaves this one's
       // entries as they are: they are not read, refolded or journaled again.
       case ABSORB -> handedOver(ledger, step.handover()).thenCompose(theirs -> theirs.isEmpty()
           ? CompletableFuture.completedFuture(new LedgerLoaded(List.of(), Map.of()))
@@ -844,19 +841,24 @@ public final class UserProfile
             .thenUnstashAll();
       }
       default -> {
-        List<LedgerEntry> all = cmd.entries(); // its own and the absorbed profile's
-        Handover absorb = l.handover();
-        List<String> inherited = inherited(state, absorb);
-        // Nothing came with it (no entries loaded: see begin): the behaviors, so the prediction, stay.
-        boolean kept = all.isEmpty();
-        EffectBuilder<Event, ProfileState> effect =
-            persist(withSegmentChanges(state, List.of(new Absorbed(l.other(), absorb.keys(), all, inherited, clock.instant(), kept))))
-                .thenRun(s -> linking = null)
-                .thenRun(s -> EngineMetrics.absorbs.labelValues(kept ? "kept" : "refold").inc());
-        if (!kept) effect = effect.thenRun(s -> predictions.request(s, lastEventId(all)));
-        return effect.thenReply(l.replyTo(), s -> LinkReply.linked(userId)).thenUnstashAll();
+        // Its own entries and the absorbed profile's.
+        return absorbed(state, l.handover(), cmd.entries())
+            .thenRun(s -> linking = null)
+            .thenReply(l.replyTo(), s -> LinkReply.linked(userId)).thenUnstashAll();
       }
     }
+  }
+
+  /**
+   * Journals {@code absorb} taken with {@code all} the entries of both sides, refolded; none (nothing
+   * came with it): this profile's entries, behaviors and prediction stay as they are.
+   */
+  private EffectBuilder<Event, ProfileState> absorbed(ProfileState state, Handover absorb, List<LedgerEntry> all) {
+    boolean kept = all.isEmpty();
+    EffectBuilder<Event, ProfileState> effect =
+        persist(withSegmentChanges(state, List.of(new Absorbed(absorb.from(), absorb.keys(), all, inherited(state, absorb), clock.instant(), kept))))
+            .thenRun(s -> EngineMetrics.absorbs.labelValues(kept ? "kept" : "refold").inc());
+    return kept ? effect : effect.thenRun(s -> predictions.request(s, lastEventId(all)));
   }
 
   /**

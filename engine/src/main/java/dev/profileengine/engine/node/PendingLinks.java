@@ -51,7 +51,9 @@ public final class PendingLinks {
    */
   static List<String> find(Connection c) throws SQLException {
     java.util.Set<String> keys = new java.util.LinkedHashSet<>(unfinished(c));
-    String direct = "'" + StableCborSerializer.typeOf(UserProfile.MergedInto.class).name() + "#2'";
+    // Written as the version that added "direct" (the oldest that expresses it).
+    StableCborSerializer.Type mergedInto = StableCborSerializer.typeOf(UserProfile.MergedInto.class);
+    String direct = manifest(mergedInto, mergedInto.added().stream().filter(a -> a.property().equals("direct")).findFirst().orElseThrow().since());
     String sql = "SELECT \"persistence_id\" FROM \"event_journal\" WHERE \"event_ser_manifest\" = " + direct
         + " AND \"sequence_number\" = 1 AND \"write_timestamp\" > (SELECT MAX(\"write_timestamp\") FROM \"event_journal\") - " + DIRECT_MERGES_WITHIN_MS;
     keys.addAll(keysOf(c, sql));
@@ -85,7 +87,12 @@ public final class PendingLinks {
   /** Every manifest rows of {@code types} may carry: a value is written as the oldest version that expresses it. */
   private static String manifests(Class<?>... types) {
     return Stream.of(types).map(StableCborSerializer::typeOf)
-        .flatMap(t -> java.util.stream.IntStream.rangeClosed(1, t.version()).mapToObj(v -> "'" + t.name() + "#" + v + "'"))
+        .flatMap(t -> java.util.stream.IntStream.rangeClosed(1, t.version()).mapToObj(v -> manifest(t, v)))
         .collect(Collectors.joining(", "));
+  }
+
+  /** The manifest of version {@code version} of {@code t}, quoted for SQL. */
+  private static String manifest(StableCborSerializer.Type t, int version) {
+    return "'" + t.name() + "#" + version + "'";
   }
 }

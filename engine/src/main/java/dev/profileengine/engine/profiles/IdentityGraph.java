@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 
 /**
  * Links and unlinks identities (any protocol). The graph lives in the profiles themselves: each
@@ -51,10 +52,10 @@ final class IdentityGraph {
 
   private final ProfileMetrics metrics;
   /** Keys the journal certainly holds nothing for (see {@code Profiles.neverWritten}). */
-  private final java.util.function.Predicate<String> neverWritten;
+  private final Predicate<String> neverWritten;
 
   IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor, ProfileMetrics metrics,
-                java.util.function.Predicate<String> neverWritten) {
+                Predicate<String> neverWritten) {
     this.metrics = metrics;
     this.neverWritten = neverWritten;
     this.sharding = sharding;

@@ -1,6 +1,7 @@
 package dev.profileengine.engine.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import org.h2.mvstore.MVMap;
@@ -50,6 +52,26 @@ class H2JournalOptionsTest {
     write(h2Default);
     assertTrue(lobBlocks(dir.resolve("earlier")) > 0, "the check sees LOB store blocks when payloads go there");
     assertEquals(PAYLOADS.length, readBack(engine));
+  }
+
+  /**
+   * The engine runs without Akka's replay filter, which exists to drop rows an old and a new writer
+   * left at one sequence number: the journal refuses the second such row when it is written.
+   */
+  @Test
+  void aSecondRowAtOneSequenceNumberIsRefusedSoRecoveryNeedsNoReplayFilter() throws Exception {
+    Config engine = ConfigFactory.parseResources("engine-persistence.conf").withFallback(ConfigFactory.defaultReference()).resolve();
+    assertEquals("off", engine.getString("jdbc-journal.replay-filter.mode"));
+    String url = engineUrl(dir.resolve("writers"));
+    write(url);
+    try (Connection c = DriverManager.getConnection(url, "sa", "");
+         Statement st = c.createStatement()) {
+      SQLException refused = assertThrows(SQLException.class, () -> st.executeUpdate("INSERT INTO \"event_journal\" (\"persistence_id\", "
+          + "\"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", "
+          + "\"event_ser_manifest\") VALUES ('UserProfile|u1', 2, 'another-writer', 0, '', X'00', 33, 'm')"));
+      assertEquals("23505", refused.getSQLState(), refused.getMessage()); // unique violation
+    }
+    assertEquals(PAYLOADS.length, readBack(url));
   }
 
   private static String engineUrl(Path dataDir) {

@@ -29,10 +29,14 @@ public final class EngineMetrics {
       .help("Merges taken by canonical profiles on this node, by way: state (nothing read), refold (both histories read), kept (nothing brought)")
       .labelNames("way").build();
 
+  static final Gauge readCacheBytes = Gauge.builder().name("profile_read_cache_bytes")
+      .help("Bytes of profile JSON kept for reads until each profile's next write (profile.read-cache-heap-share bounds it)").build();
+
   /** Registers the engine metrics in {@code registry}. */
   public static void registerIn(PrometheusRegistry registry) {
     registry.register(activeEntities);
     registry.register(journalWriteSeconds);
     registry.register(absorbs);
+    registry.register(readCacheBytes);
   }
 }

@@ -135,6 +135,7 @@ public record EngineSettings(
   /** From the engine's whole configuration (engine.conf under any overrides, resolved). */
   public static EngineSettings from(Config root) {
     Config c = root.getConfig("profile");
+    HostedProfiles.jsonBudget(root, 0); // checked with the rest at start; HostedProfiles reads it when first used
     return new EngineSettings(
         profileSettings(root),
         new EventValidation(c.getDuration("max-future-skew")),

@@ -3,11 +3,16 @@ package dev.profileengine.engine;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import com.typesafe.config.Config;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The last written state of every profile entity alive on this node, so a read needs no message to
@@ -19,24 +24,66 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why: a read through the entity costs an ask, a sharding hop and a message into the entity's
  * mailbox; that last write leaves an old-to-young reference behind in every entity read since the
  * last collection, and scanning those cards dominated G1's young pauses and so the read tail.
+ *
+ * <p>The JSON of a state's latest view is kept with the state once read ({@link #latestJson}), so
+ * reads between two writes render it once; a write publishes a new state and so drops it. The
+ * node keeps at most {@code profile.read-cache-heap-share} of its heap in such JSON.
  */
 public final class HostedProfiles implements Extension {
   private static final ExtensionId<HostedProfiles> ID = new ExtensionId<>() {
     @Override
     public HostedProfiles createExtension(ActorSystem<?> system) {
-      return new HostedProfiles();
+      return new HostedProfiles(jsonBudget(system.settings().config(), Runtime.getRuntime().maxMemory()));
     }
   };
 
-  private final ConcurrentHashMap<String, ProfileState> states = new ConcurrentHashMap<>();
+  static final String HEAP_SHARE = "profile.read-cache-heap-share";
+
+  /** A hosted state and, once read, the JSON of its latest view (null: not rendered or not kept). */
+  private static final class Hosted {
+    private static final VarHandle JSON;
+
+    static {
+      try {
+        JSON = MethodHandles.lookup().findVarHandle(Hosted.class, "json", byte[].class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final ProfileState state;
+    @SuppressWarnings("unused") // through JSON
+    private volatile byte[] json;
+
+    Hosted(ProfileState state) {
+      this.state = state;
+    }
+  }
+
+  private final ConcurrentHashMap<String, Hosted> states = new ConcurrentHashMap<>();
+  private final long jsonBudget;
+  private final AtomicLong jsonBytes = new AtomicLong();
+
+  HostedProfiles(long jsonBudget) {
+    this.jsonBudget = jsonBudget;
+  }
 
   public static HostedProfiles get(ActorSystem<?> system) {
     return system.registerExtension(ID);
   }
 
+  /** Bytes of JSON the node may keep: {@code profile.read-cache-heap-share} (0 to 0.5) of {@code maxHeap}. */
+  public static long jsonBudget(Config config, long maxHeap) {
+    double share = config.getDouble(HEAP_SHARE);
+    if (!(share >= 0 && share <= 0.5))
+      throw new IllegalArgumentException(HEAP_SHARE + " (PROFILE_READ_CACHE_HEAP_SHARE) must be between 0 and 0.5, was " + share);
+    return (long) (maxHeap * share);
+  }
+
   /** The profile's last written state when its entity is alive on this node, else null (ask the entity). */
   public ProfileState get(String userId) {
-    return states.get(userId);
+    Hosted h = states.get(userId);
+    return h == null ? null : h.state;
   }
 
   /**
@@ -44,8 +91,44 @@ public final class HostedProfiles implements Extension {
    * null when it is not hosted here (ask the entity).
    */
   public ProfileView view(String userId, Instant asOf, ProfileSettings settings) {
-    ProfileState state = states.get(userId);
+    ProfileState state = get(userId);
     return state == null ? null : state.view(asOf, settings);
+  }
+
+  /**
+   * The JSON of the hosted profile's view as of its latest event, {@code render} of that view: kept
+   * with the state until its next write while the node's budget allows, so only the first read after
+   * a write renders it. Null when the profile is not hosted here.
+   */
+  public byte[] latestJson(String userId, ProfileSettings settings, Function<ProfileView, byte[]> render) {
+    Hosted h = states.get(userId);
+    if (h == null) return null;
+    byte[] json = (byte[]) Hosted.JSON.getVolatile(h);
+    if (json != null) return json;
+    json = render.apply(h.state.view(null, settings));
+    keep(userId, h, json);
+    return json;
+  }
+
+  /** Bytes of JSON kept now (a gauge for operators and tests). */
+  public long jsonBytes() {
+    return jsonBytes.get();
+  }
+
+  private void keep(String userId, Hosted h, byte[] json) {
+    if (jsonBytes.addAndGet(json.length) > jsonBudget || !Hosted.JSON.compareAndSet(h, null, json)) {
+      jsonBytes.addAndGet(-json.length);
+      return;
+    }
+    EngineMetrics.readCacheBytes.set(jsonBytes.get());
+    // Published over meanwhile: the publisher may have looked before this JSON was there.
+    if (states.get(userId) != h) drop(h);
+  }
+
+  /** Whoever takes a state's JSON away gives its bytes back (once: compare-and-set). */
+  private void drop(Hosted h) {
+    byte[] json = (byte[]) Hosted.JSON.getVolatile(h);
+    if (json != null && Hosted.JSON.compareAndSet(h, json, null)) EngineMetrics.readCacheBytes.set(jsonBytes.addAndGet(-json.length));
   }
 
   /**
@@ -54,12 +137,13 @@ public final class HostedProfiles implements Extension {
    * ends: the other side may have taken over already).
    */
   void publish(String userId, ProfileState state) {
-    if (state.exists() && state.links().pending() == null) states.put(userId, state);
-    else states.remove(userId);
+    Hosted old = state.exists() && state.links().pending() == null ? states.put(userId, new Hosted(state)) : states.remove(userId);
+    if (old != null) drop(old);
   }
 
   /** Called by the entity when it stops, restarts or starts forgetting: reads go to the entity again. */
   void withdraw(String userId) {
-    states.remove(userId);
+    Hosted old = states.remove(userId);
+    if (old != null) drop(old);
   }
 }

@@ -220,6 +220,10 @@ public final class ProfileRoutes extends AllDirectives {
   }
 
   private Route getProfile(String userId, Optional<String> asOfParam) {
+    if (asOfParam.isEmpty()) {
+      byte[] hosted = profiles.hostedJson(userId, Json::bytes);
+      if (hosted != null) return json(StatusCodes.OK, hosted);
+    }
     return ErrorHandling.instantParam("asOf", asOfParam, at ->
         onSuccess(profiles.view(userId, at), read -> HttpRefusals.answer(read, userId, view -> json(StatusCodes.OK, view))));
   }
@@ -277,7 +281,10 @@ public final class ProfileRoutes extends AllDirectives {
   private static final AllDirectives D = new AllDirectives() {};
 
   public static Route json(StatusCode status, Object body) {
-    return D.complete(HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
+    return json(status, Json.bytes(body));
+  }
+
+  private static Route json(StatusCode status, byte[] body) {
+    return D.complete(HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body)));
   }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -36,6 +37,16 @@ final class ProfileReads {
     this.settings = settings;
     this.metrics = metrics;
     this.reads = reads;
+  }
+
+  /**
+   * The JSON ({@code render} of the view as of the latest event) of a profile hosted on this node,
+   * rendered once per written state; null when it is not hosted here (then {@link #read}).
+   */
+  byte[] hostedJson(String userId, Function<ProfileView, byte[]> render) {
+    byte[] json = hosted.latestJson(userId, settings.profile(), render);
+    if (json != null) metrics.profileRead(ProfileMetrics.ReadSource.HOSTED);
+    return json;
   }
 
   /** The view as of {@code asOf} (null: the latest event): Ok, NotFound, or Refused (the read bound, or no answer in time). */

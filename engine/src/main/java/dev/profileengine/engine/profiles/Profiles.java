@@ -161,6 +161,15 @@ public final class Profiles {
     return reads.read(userId, asOf);
   }
 
+  /**
+   * The latest view of a profile hosted on this node as JSON, {@code render} of it once per written
+   * state (later reads reuse it until the profile's next write); null when it is not hosted here:
+   * then {@link #view}.
+   */
+  public byte[] hostedJson(String userId, java.util.function.Function<ProfileView, byte[]> render) {
+    return reads.hostedJson(userId, render);
+  }
+
   /** The top {@code k} next-category recommendations (a profile read: the same bound and metrics as {@link #view}). */
   public CompletionStage<Outcome<ProfileRecommendations.Result>> recommendations(String userId, int k) {
     Popularity popularity = models.map(ModelService::popularity).orElseGet(ModelRegistry::defaultPopularity);

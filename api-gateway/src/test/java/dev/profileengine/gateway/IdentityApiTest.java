@@ -273,6 +273,55 @@ class IdentityApiTest {
     assertEquals(List.of("identities.shoeSize", "anonymousId", "anonymousId", "userId", "identities", "identities.email", "userId"), fields);
   }
 
+  @Test
+  void unpairedSurrogatesAre400NamingTheFieldAndTheLinkedProfileStillAnswers() throws Exception {
+    // "\\ud800" is valid JSON but not Unicode text: no journal write can encode it. Linked to a
+    // profile with a history, it failed that profile's writes, retried every few seconds for ever.
+    assertAccepted(post("/v1/events", events("su-", 1, Map.of("userId", "s-ann"))));
+    List<String> wrong = new ArrayList<>();
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("{\"userId\":\"s-ann\",\"anonymousId\":\"s\\ud800\"}", "anonymousId");
+    cases.put("{\"userId\":\"s-ann\",\"identities\":{\"device\":\"\\udc00s\"}}", "identities.device");
+    cases.put("{\"userId\":\"s-ann\",\"anonymousId\":\"s\\udc00\\ud800\"}", "anonymousId");
+    for (var c : cases.entrySet()) {
+      for (String route : List.of("/v1/identify", "/v1/profiles/s-ann/unmerge")) {
+        HttpResponse<String> r = post(route, c.getKey());
+        String field = r.statusCode() == 400 ? Json.MAPPER.readTree(r.body()).path("field").asText() : null;
+        if (!c.getValue().equals(field)) wrong.add(route + " " + c.getKey() + ": " + r.statusCode() + " " + shown(r.body()));
+      }
+    }
+    HttpResponse<String> attributes = node.send("PUT", "/v1/profiles/s-ann/attributes", "{\"nick\":\"\\ud800\"}");
+    if (attributes.statusCode() != 400 || !"attributes.nick".equals(Json.MAPPER.readTree(attributes.body()).path("field").asText()))
+      wrong.add("attributes: " + attributes.statusCode() + " " + shown(attributes.body()));
+    assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+
+    // Events: each such event alone is rejected naming its field.
+    String event = "{\"eventId\":\"%s\",\"type\":\"view\",\"timestamp\":%d,\"categoryId\":\"c1\",%s}";
+    String body = "[" + String.join(",",
+        String.format(event, "su-ok", clock.incrementAndGet(), "\"userId\":\"s-ann\""),
+        String.format(event, "su-1", clock.incrementAndGet(), "\"anonymousId\":\"s\\ud800\""),
+        String.format(event, "su-2", clock.incrementAndGet(), "\"userId\":\"s-ann\",\"identities\":{\"device\":\"\\udc00\"}"),
+        String.format(event, "su-3", clock.incrementAndGet(), "\"userId\":\"s\\ud800x\""),
+        String.format(event, "su-4", clock.incrementAndGet(), "\"userId\":\"s-ann\",\"query\":\"\\ud800\"")) + "]";
+    HttpResponse<String> r = post("/v1/events", body);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode results = Json.MAPPER.readTree(r.body()).get("results");
+    assertEquals("accepted", results.get(0).get("status").asText(), results.toString());
+    List<String> fields = new ArrayList<>();
+    for (int i = 1; i < results.size(); i++) {
+      assertEquals("rejected", results.get(i).get("status").asText(), results.get(i).toString());
+      fields.add(results.get(i).get("field").asText());
+    }
+    assertEquals(List.of("anonymousId", "identities.device", "userId", "query"), fields);
+
+    // The profile they named is undisturbed: it answers, takes events, and links nothing.
+    assertAccepted(post("/v1/events", events("su-after-", 1, Map.of("userId", "s-ann"))));
+    JsonNode ann = read("/v1/profiles/s-ann");
+    assertEquals(3, ann.get("eventCount").asLong(), ann.toString());
+    assertEquals(List.of("s-ann"), strings(ann.at("/identities/userId")));
+    assertTrue(ann.at("/identities/anonymousId").isMissingNode(), ann.toString());
+  }
+
   // ---- gRPC ----
 
   @Test

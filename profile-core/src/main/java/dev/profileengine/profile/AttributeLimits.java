@@ -37,6 +37,7 @@ public record AttributeLimits(int maxCount, int maxBytes, int maxNameLength, int
       if (name == null || name.isBlank() || name.length() > maxNameLength)
         return new FieldError("attributes", "attribute names must be 1 to " + maxNameLength + " characters");
       if (name.chars().anyMatch(Character::isISOControl)) return new FieldError(field, "attribute names must not contain control characters");
+      if (EventValidation.unpairedSurrogate(name)) return new FieldError("attributes", "attribute names " + EventValidation.UNPAIRED_SURROGATE);
       if (v == null || v instanceof Boolean || v instanceof Long || v instanceof Integer) continue;
       if (v instanceof Double d) {
         if (!Double.isFinite(d)) return new FieldError(field, "must be a finite number");
@@ -44,6 +45,7 @@ public record AttributeLimits(int maxCount, int maxBytes, int maxNameLength, int
       }
       if (v instanceof String s) {
         if (s.length() > maxValueLength) return new FieldError(field, "is " + s.length() + " characters long, at most " + maxValueLength + " allowed");
+        if (EventValidation.unpairedSurrogate(s)) return new FieldError(field, EventValidation.UNPAIRED_SURROGATE);
         continue;
       }
       return new FieldError(field, "must be a string, number, boolean or null");

@@ -87,7 +87,26 @@ public final class EventValidation {
       errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + maxLength + " allowed"));
     } else if (value.chars().anyMatch(Character::isISOControl)) {
       errors.add(new FieldError(field, "must not contain control characters"));
+    } else if (unpairedSurrogate(value)) {
+      errors.add(new FieldError(field, UNPAIRED_SURROGATE));
     }
+  }
+
+  /** Why a text with an unpaired surrogate is refused. */
+  public static final String UNPAIRED_SURROGATE = "must be valid Unicode: it holds an unpaired UTF-16 surrogate";
+
+  /**
+   * Whether {@code s} holds a UTF-16 surrogate that is not half of a pair (JSON's {@code "\ud800"}):
+   * no Unicode text, and no journal write could encode it, so it is refused before it is stored.
+   */
+  public static boolean unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isSurrogate(c)) continue;
+      if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return true;
+      i++;
+    }
+    return false;
   }
 
   private static void range(List<FieldError> errors, String field, Number value, long min, long max) {

@@ -52,6 +52,8 @@ public record IdentityClaim(String userId, String anonymousId, Map<String, Strin
       errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + EventValidation.MAX_ID_LENGTH + " allowed"));
     } else if (value.chars().anyMatch(Character::isISOControl)) {
       errors.add(new FieldError(field, "must not contain control characters"));
+    } else if (EventValidation.unpairedSurrogate(value)) {
+      errors.add(new FieldError(field, EventValidation.UNPAIRED_SURROGATE));
     } else if (rules.hashed(type) && pii.salt().isEmpty()) {
       // An unsalted hash of an address is reversed by hashing a list of addresses.
       errors.add(new FieldError(field, "is personal data and this node has no salt to hash it with (set PROFILE_PII_SALT)"));

@@ -322,6 +322,24 @@ class IdentityApiTest {
     assertTrue(ann.at("/identities/anonymousId").isMissingNode(), ann.toString());
   }
 
+  @Test
+  void aLinkForgottenIsMadeAgainByTheNextEventThatNamesIt() throws Exception {
+    // Events repeat both ids; the node remembers a link it made for a minute and asks no more.
+    Map<String, Object> both = Map.of("userId", "fg-ann", "anonymousId", "fg-anon");
+    assertAccepted(post("/v1/events", events("fg-a-", 2, both)));
+    assertEquals("fg-ann", read("/v1/profiles/any?identity=anonymousId:fg-anon").get("userId").asText());
+    HttpResponse<String> forget = node.send("DELETE", "/v1/profiles/fg-ann", "");
+    assertEquals(200, forget.statusCode(), forget.body());
+    // Sent again after the forget (stamped after it), the ids must be linked again, not taken as linked still.
+    long after = System.currentTimeMillis() + 1_000;
+    assertAccepted(post("/v1/events", Json.MAPPER.writeValueAsString(List.of(event("fg-b-0", after, both)))));
+    assertAccepted(post("/v1/events", Json.MAPPER.writeValueAsString(List.of(event("fg-c-0", after + 1, Map.of("anonymousId", "fg-anon"))))));
+    JsonNode ann = read("/v1/profiles/any?identity=anonymousId:fg-anon");
+    assertEquals("fg-ann", ann.get("userId").asText(), ann.toString());
+    assertEquals(List.of("fg-anon"), strings(ann.at("/identities/anonymousId")), ann.toString());
+    assertEquals(2, ann.get("eventCount").asLong(), ann.toString());
+  }
+
   // ---- gRPC ----
 
   @Test

@@ -39,7 +39,7 @@ final class IdentityGraph {
   /**
    * Claims carried by events that were linked lately on this node, with when: an event stream
    * repeats its user id and anonymous id on every event, and a link already made needs no asks.
-   * Cleared by an unmerge on this node; entries older than {@link #LINKED_FOR} are asked again.
+   * Cleared by an unmerge or a forget on this node; entries older than {@link #LINKED_FOR} are asked again.
    */
   private final Map<IdentityClaim, Long> recentlyLinked = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
@@ -97,6 +97,11 @@ final class IdentityGraph {
       if (r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentlyLinked.put(claim, System.nanoTime());
       return r.blocked();
     });
+  }
+
+  /** A forget erased links: a claim remembered as linked must be linked again by the next event that carries it. */
+  void forgotten() {
+    recentlyLinked.clear();
   }
 
   /** Links every identity of {@code claim} into one canonical profile, whatever an unmerge blocked (this is the deliberate link). */

@@ -216,6 +216,7 @@ public final class Profiles {
   public CompletionStage<Outcome<Forgotten>> forget(String userId) {
     return Asks.timeoutRefused(identities.resolve(userId)
         .thenCompose(r -> forgetAll(r.canonical(), r.keys().subList(1, r.keys().size()), 0, 0))
+        .whenComplete((o, failure) -> identities.forgotten())
         .thenApply(o -> o instanceof Outcome.Ok<Forgotten> ok ? new Outcome.Ok<>(new Forgotten(userId, ok.value().eventsErased(), ok.value().snapshotsErased())) : o));
   }
 

@@ -340,6 +340,24 @@ class IdentityApiTest {
     assertEquals(2, ann.get("eventCount").asLong(), ann.toString());
   }
 
+  @Test
+  void anUnmergeThatNamesAnIdentityNotLinkedChangesNothingAndNamesIt() throws Exception {
+    ok(post("/v1/identify", "{\"userId\":\"pu-ann\",\"anonymousId\":\"pu-anon\",\"identities\":{\"device\":\"pu-dev\"}}"));
+    HttpResponse<String> r = post("/v1/profiles/pu-ann/unmerge", "{\"anonymousId\":\"pu-anon\",\"identities\":{\"device\":\"pu-other\"}}");
+    assertEquals(404, r.statusCode(), r.body());
+    assertEquals("identities.device", Json.MAPPER.readTree(r.body()).get("field").asText(), r.body());
+    // Nothing was split: the anonymous id named first is still linked.
+    JsonNode linked = ok(post("/v1/identify", "{\"userId\":\"pu-ann\"}"));
+    assertEquals(List.of("pu-anon"), strings(linked.at("/identities/anonymousId")), linked.toString());
+    assertEquals(List.of("pu-dev"), strings(linked.at("/identities/device")), linked.toString());
+
+    // The canonical identity of a profile without a user id: refused naming the field it was sent in.
+    ok(post("/v1/identify", "{\"anonymousId\":\"pc-anon\",\"identities\":{\"device\":\"pc-dev\"}}"));
+    HttpResponse<String> canonical = post("/v1/profiles/" + path("~device:pc-dev") + "/unmerge", "{\"anonymousId\":\"pc-anon\"}");
+    assertEquals(400, canonical.statusCode(), canonical.body());
+    assertEquals("anonymousId", Json.MAPPER.readTree(canonical.body()).get("field").asText(), canonical.body());
+  }
+
   // ---- gRPC ----
 
   @Test

@@ -734,7 +734,8 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> onUnmerge(ProfileState state, Unmerge cmd) {
     if (cmd.key().equals(userId))
-      return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, "userId",
+      return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId,
+          dev.profileengine.profile.identity.IdentityRules.field(Identity.ofKey(userId).type()),
           "is the canonical identity of this profile: unmerge the other identities from it"));
     String group = state.links().groups().get(cmd.key());
     if (group == null || group.equals(userId))

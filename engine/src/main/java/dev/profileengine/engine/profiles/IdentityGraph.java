@@ -232,7 +232,18 @@ final class IdentityGraph {
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
     recentlyLinked.clear();
     long start = System.nanoTime();
-    return Asks.timeoutRefused(unmergeAll(profileKey, ok.value().stream().map(Identity::key).distinct().toList()))
+    List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
+    return Asks.timeoutRefused(resolve(profileKey).thenCompose(r -> {
+          // Every identity named must be linked before any is split off: a 404 changes nothing.
+          for (String k : keys) {
+            if (!r.keys().contains(k)) {
+              String field = IdentityRules.field(Identity.ofKey(k).type());
+              return CompletableFuture.completedFuture(Outcome.<Linked>refused(Refusal.Reason.NOT_LINKED, field,
+                  field + " is not linked to the profile of '" + profileKey + "'", 0));
+            }
+          }
+          return unmergeAll(profileKey, keys);
+        }))
         .thenApply(o -> counted("unmerge", o, start));
   }
 
@@ -266,7 +277,8 @@ final class IdentityGraph {
     if (o instanceof Outcome.Ok<Linked>) {
       outcome = kind.equals("unmerge") ? "split" : "merged";
       metrics.identityLinkSeconds.labelValues(kind).observe((System.nanoTime() - start) / 1e9);
-    } else if (o instanceof Outcome.NotFound<Linked>) outcome = "not_linked";
+    } else if (o instanceof Outcome.NotFound<Linked>
+        || o instanceof Outcome.Refused<Linked> n && n.refusal().reason() == Refusal.Reason.NOT_LINKED) outcome = "not_linked";
     else if (o instanceof Outcome.Refused<Linked> r && r.refusal().reason() == Refusal.Reason.CONFLICT) outcome = "conflict";
     else outcome = "refused";
     metrics.identityLinks.labelValues(kind, outcome).inc();

@@ -21,6 +21,8 @@ public record Refusal(Reason reason, String field, String message, long retryAft
     DISABLED,
     /** A link the identity rules refuse (two values of a unique type, too many identities): nothing changed. */
     CONFLICT,
+    /** An unmerge names an identity that is not linked to the profile: nothing changed. */
+    NOT_LINKED,
     /** The node serves its most change-stream subscribers ({@code max-subscribers}). */
     SUBSCRIBERS_PER_NODE,
     /** The caller holds its most change-stream subscriptions on this node ({@code max-subscribers-per-key}). */

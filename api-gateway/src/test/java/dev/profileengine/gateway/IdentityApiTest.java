@@ -247,6 +247,11 @@ class IdentityApiTest {
     HttpResponse<String> unknownType = node.get("/v1/profiles/h-ann?identity=shoeSize:9");
     assertEquals(400, unknownType.statusCode());
     assertEquals("identity", Json.MAPPER.readTree(unknownType.body()).get("field").asText());
+    // A type no rule could name is refused before it is echoed: nothing of it comes back.
+    HttpResponse<String> junkType = node.get("/v1/profiles/h-ann?identity=" + query("x\u0001" + "y".repeat(2_000) + ":9"));
+    assertEquals(400, junkType.statusCode());
+    assertEquals("identity", Json.MAPPER.readTree(junkType.body()).get("field").asText());
+    assertTrue(junkType.body().length() < 300 && !junkType.body().contains("yyy"), junkType.body());
   }
 
   @Test

@@ -17,7 +17,7 @@ public final class EngineMetrics {
       .help("Profile entities alive in this JVM (recovered or recovering)").build();
   static final Histogram journalWriteSeconds = Histogram.builder().name("profile_journal_write_duration_seconds")
       .help("Time from an entity's persist to the journal's confirmation, per write (one or more events)")
-      .classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+      .classicOnly().classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
       .build();
 
   /**

@@ -36,7 +36,7 @@ public record AttributeLimits(int maxCount, int maxBytes, int maxNameLength, int
       String field = "attributes." + name;
       if (name == null || name.isBlank() || name.length() > maxNameLength)
         return new FieldError("attributes", "attribute names must be 1 to " + maxNameLength + " characters");
-      if (name.chars().anyMatch(Character::isISOControl)) return new FieldError(field, "attribute names must not contain control characters");
+      if (EventValidation.hasControl(name)) return new FieldError(field, "attribute names must not contain control characters");
       if (EventValidation.unpairedSurrogate(name)) return new FieldError("attributes", "attribute names " + EventValidation.UNPAIRED_SURROGATE);
       if (v == null || v instanceof Boolean || v instanceof Long || v instanceof Integer) continue;
       if (v instanceof Double d) {

@@ -85,11 +85,17 @@ public final class EventValidation {
     if (value == null) return;
     if (value.length() > maxLength) {
       errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + maxLength + " allowed"));
-    } else if (value.chars().anyMatch(Character::isISOControl)) {
+    } else if (hasControl(value)) {
       errors.add(new FieldError(field, "must not contain control characters"));
     } else if (unpairedSurrogate(value)) {
       errors.add(new FieldError(field, UNPAIRED_SURROGATE));
     }
+  }
+
+  /** Whether {@code s} holds a control character (a loop: checked for every id of every event and read). */
+  public static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
+    return false;
   }
 
   /** Why a text with an unpaired surrogate is refused. */

@@ -57,7 +57,7 @@ public final class RequestChecks {
     if (value.length() > MAX_ID_LENGTH) {
       throw new Invalid(field, "is " + value.length() + " characters long, at most " + MAX_ID_LENGTH + " allowed");
     }
-    if (value.chars().anyMatch(Character::isISOControl)) throw new Invalid(field, "must not contain control characters");
+    if (EventValidation.hasControl(value)) throw new Invalid(field, "must not contain control characters");
     return value;
   }
 
@@ -68,7 +68,7 @@ public final class RequestChecks {
    */
   public static String profileId(String field, String value) {
     if (value != null && value.startsWith("~") && value.length() <= EventValidation.MAX_KEY_LENGTH) {
-      if (value.chars().anyMatch(Character::isISOControl)) throw new Invalid(field, "must not contain control characters");
+      if (EventValidation.hasControl(value)) throw new Invalid(field, "must not contain control characters");
       return value;
     }
     return id(field, value);

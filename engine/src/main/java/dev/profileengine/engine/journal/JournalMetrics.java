@@ -10,7 +10,7 @@ public final class JournalMetrics {
 
   static final Histogram journalBatchRows = Histogram.builder().name("profile_journal_batch_rows")
       .help("Journal rows written per transaction (the writes of all entities waiting when the journal was free)")
-      .classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
+      .classicOnly().classicUpperBounds(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
       .build();
 
   static final Counter recoveryQueriesSkipped = Counter.builder().name("profile_journal_recovery_queries_skipped_total")

@@ -50,7 +50,7 @@ public record IdentityClaim(String userId, String anonymousId, Map<String, Strin
       errors.add(new FieldError(field, "must not be blank"));
     } else if (value.length() > EventValidation.MAX_ID_LENGTH) {
       errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + EventValidation.MAX_ID_LENGTH + " allowed"));
-    } else if (value.chars().anyMatch(Character::isISOControl)) {
+    } else if (EventValidation.hasControl(value)) {
       errors.add(new FieldError(field, "must not contain control characters"));
     } else if (EventValidation.unpairedSurrogate(value)) {
       errors.add(new FieldError(field, EventValidation.UNPAIRED_SURROGATE));

@@ -363,6 +363,25 @@ class IdentityApiTest {
     assertEquals("anonymousId", Json.MAPPER.readTree(canonical.body()).get("field").asText(), canonical.body());
   }
 
+  /** Each unmerge remembers the identity it split off; a profile remembers at most 4 x max-identities of them. */
+  @Test
+  void aProfileRemembersABoundedNumberOfSplitOffIdentities(@org.junit.jupiter.api.io.TempDir Path own) throws Exception {
+    try (TestNode small = TestNode.start(own, java.util.Map.of("profile.identity.max-identities", 3))) {
+      for (int i = 0; i < 12; i++) {
+        assertEquals(200, small.send("POST", "/v1/identify", "{\"userId\":\"bl-ann\",\"anonymousId\":\"bl-" + i + "\"}").statusCode());
+        assertEquals(200, small.send("POST", "/v1/profiles/bl-ann/unmerge", "{\"anonymousId\":\"bl-" + i + "\"}").statusCode());
+      }
+      assertEquals(200, small.send("POST", "/v1/identify", "{\"userId\":\"bl-ann\",\"anonymousId\":\"bl-12\"}").statusCode());
+      HttpResponse<String> full = small.send("POST", "/v1/profiles/bl-ann/unmerge", "{\"anonymousId\":\"bl-12\"}");
+      assertEquals(400, full.statusCode(), full.body());
+      assertEquals("anonymousId", Json.MAPPER.readTree(full.body()).get("field").asText(), full.body());
+      assertTrue(full.body().contains("12 split-off identities"), full.body());
+      // Linking one back deliberately frees its place: the unmerge goes through.
+      assertEquals(200, small.send("POST", "/v1/identify", "{\"userId\":\"bl-ann\",\"anonymousId\":\"bl-0\"}").statusCode());
+      assertEquals(200, small.send("POST", "/v1/profiles/bl-ann/unmerge", "{\"anonymousId\":\"bl-12\"}").statusCode());
+    }
+  }
+
   // ---- gRPC ----
 
   @Test

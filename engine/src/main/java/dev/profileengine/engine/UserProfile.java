@@ -740,6 +740,12 @@ public final class UserProfile
     String group = state.links().groups().get(cmd.key());
     if (group == null || group.equals(userId))
       return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.NOT_LINKED, userId, null, "the identity is not linked to this profile"));
+    int blocked = state.links().blocked().size();
+    if (blocked >= settings.identity().maxBlocked())
+      return Effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId,
+          dev.profileengine.profile.identity.IdentityRules.field(Identity.ofKey(cmd.key()).type()),
+          "this profile already keeps " + blocked + " split-off identities from being linked again by events, the most it remembers: "
+              + "link one of them back (POST /v1/identify) or forget the profile"));
     begin(new Linking(Step.SPLIT, group, cmd.replyTo(), null));
     return persist(List.of(new SplitStarted(group, clock.instant()))).thenNoReply();
   }

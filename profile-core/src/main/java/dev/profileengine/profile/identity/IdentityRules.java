@@ -115,6 +115,14 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
   }
 
   /** The request field that names identities of {@code type}. */
+  /**
+   * Most split-off identities a profile keeps from being linked again by events (each unmerge adds
+   * its own): four times {@link #maxIdentities}, so a profile's memory stays bounded.
+   */
+  public int maxBlocked() {
+    return 4 * maxIdentities;
+  }
+
   public static String field(String type) {
     return Identity.USER_ID.equals(type) || Identity.ANONYMOUS_ID.equals(type) ? type : "identities." + type;
   }

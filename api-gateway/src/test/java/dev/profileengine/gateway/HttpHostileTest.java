@@ -246,6 +246,19 @@ class HttpHostileTest {
   }
 
   @Test
+  void aFieldGivenTwiceIsRefusedNamingIt() throws Exception {
+    String ts = Instant.now().minusSeconds(9).toString();
+    String twice = "{\"eventId\":\"d1\",\"userId\":\"alice\",\"userId\":\"mallory\",\"type\":\"view\",\"timestamp\":\"" + ts + "\"}";
+    assertRefused(node.send("POST", "/v1/events", twice, INGEST), 400, "userId");
+    assertRefused(node.send("POST", "/v1/events", "[" + twice.replace("d1", "d0").replace(",\"userId\":\"mallory\"", "") + "," + twice + "]", INGEST),
+        400, "[1].userId");
+    assertRefused(node.send("POST", "/v1/identify", "{\"userId\":\"alice\",\"identities\":{\"device\":\"a\",\"device\":\"b\"}}", INGEST),
+        400, "identities.device");
+    assertRefused(node.send("PUT", "/v1/profiles/alice/attributes", "{\"tier\":\"gold\",\"tier\":\"silver\"}", INGEST), 400, "tier");
+    aliceIntact();
+  }
+
+  @Test
   void tenThousandDigitNumbersAreRefusedQuicklyNamingTheField() throws Exception {
     String huge = "9".repeat(10_000);
     String hugeFloat = "1." + "3".repeat(10_000);

@@ -64,6 +64,8 @@ public final class Json {
     if (body.length == 0) throw new BadJson("request body is empty: expected JSON");
     JsonFactory factory = MAPPER.getFactory();
     try (JsonParser p = factory.createParser(body)) {
+      // A field given twice would otherwise be the last one silently ({"userId":"a","userId":"b"}).
+      p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       int depth = 0;
       JsonToken t;
       while ((t = p.nextToken()) != null) {
@@ -78,6 +80,10 @@ public final class Json {
         }
       }
     } catch (JsonProcessingException e) {
+      if (e.getProcessor() instanceof JsonParser dp && String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
+        String field = path(dp.getParsingContext());
+        throw new BadJson(field, "field " + field + " is given more than once" + locationOf(e));
+      }
       throw new BadJson("malformed JSON: " + e.getOriginalMessage() + locationOf(e));
     } catch (IOException e) {
       throw new BadJson("unreadable body: " + e.getMessage());

@@ -50,4 +50,4 @@ measure() {
 measure existing "$RUN/read.lua"
 measure unknown "$RUN/unknown.lua"
 grep -o 'profile_reads_total{[^}]*} [0-9.E]*' <(curl -s "localhost:$((PORT))/metrics") | tr '\n' ' '; echo
-grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"
+echo "node log errors: $(grep -cE "ERROR" "$RUN/node.log" || true)"  # grep -c exits 1 on a count of 0

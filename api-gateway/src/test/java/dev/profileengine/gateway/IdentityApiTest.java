@@ -268,13 +268,7 @@ class IdentityApiTest {
         event("hh-7", t, Map.of("identities", Map.of("email", "ann@example.com")))));
     HttpResponse<String> r = post("/v1/events", body);
     assertEquals(200, r.statusCode(), r.body());
-    JsonNode results = Json.MAPPER.readTree(r.body()).get("results");
-    assertEquals("accepted", results.get(0).get("status").asText(), results.toString());
-    List<String> fields = new ArrayList<>();
-    for (int i = 1; i < results.size(); i++) {
-      assertEquals("rejected", results.get(i).get("status").asText(), results.get(i).toString());
-      fields.add(results.get(i).get("field").asText());
-    }
+    List<String> fields = rejectedAfterTheFirst(r);
     assertEquals(List.of("identities.shoeSize", "anonymousId", "anonymousId", "userId", "identities", "identities.email", "userId"), fields);
   }
 
@@ -310,13 +304,7 @@ class IdentityApiTest {
         String.format(event, "su-4", clock.incrementAndGet(), "\"userId\":\"s-ann\",\"query\":\"\\ud800\"")) + "]";
     HttpResponse<String> r = post("/v1/events", body);
     assertEquals(200, r.statusCode(), r.body());
-    JsonNode results = Json.MAPPER.readTree(r.body()).get("results");
-    assertEquals("accepted", results.get(0).get("status").asText(), results.toString());
-    List<String> fields = new ArrayList<>();
-    for (int i = 1; i < results.size(); i++) {
-      assertEquals("rejected", results.get(i).get("status").asText(), results.get(i).toString());
-      fields.add(results.get(i).get("field").asText());
-    }
+    List<String> fields = rejectedAfterTheFirst(r);
     assertEquals(List.of("anonymousId", "identities.device", "userId", "query"), fields);
 
     // The profile they named is undisturbed: it answers, takes events, and links nothing.
@@ -477,6 +465,18 @@ class IdentityApiTest {
     assertEquals(200, r.statusCode(), r.body());
     JsonNode j = Json.MAPPER.readTree(r.body());
     assertEquals(0, j.get("rejected").asLong(), r.body());
+  }
+
+  /** The fields each event but the first (accepted) was rejected for, in order. */
+  private static List<String> rejectedAfterTheFirst(HttpResponse<String> r) throws Exception {
+    JsonNode results = Json.MAPPER.readTree(r.body()).get("results");
+    assertEquals("accepted", results.get(0).get("status").asText(), results.toString());
+    List<String> fields = new ArrayList<>();
+    for (int i = 1; i < results.size(); i++) {
+      assertEquals("rejected", results.get(i).get("status").asText(), results.get(i).toString());
+      fields.add(results.get(i).get("field").asText());
+    }
+    return fields;
   }
 
   private static JsonNode ok(HttpResponse<String> r) throws Exception {

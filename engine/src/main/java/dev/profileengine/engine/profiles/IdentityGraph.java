@@ -37,13 +37,14 @@ final class IdentityGraph {
   private final Executor executor;
   private final Duration linkTimeout;
   /**
-   * Claims carried by events that were linked lately on this node, with when: an event stream
-   * repeats its user id and anonymous id on every event, and a link already made needs no asks.
-   * Cleared by an unmerge or a forget on this node; entries older than {@link #LINKED_FOR} are asked again.
+   * The identity keys of claims carried by events that were linked lately on this node, with when:
+   * an event stream repeats its user id and anonymous id on every event, and a link already made
+   * needs no asks. Keys, not the claims: personal values are kept hashed only. Cleared by an unmerge
+   * or a forget on this node; entries older than {@link #LINKED_FOR} are asked again.
    */
-  private final Map<IdentityClaim, Long> recentlyLinked = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+  private final Map<List<String>, Long> recentlyLinked = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<IdentityClaim, Long> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<List<String>, Long> eldest) {
       return size() > RECENT_CLAIMS;
     }
   });
@@ -87,14 +88,15 @@ final class IdentityGraph {
    */
   CompletionStage<UnmergeBlocks.Blocked> identifyCarried(IdentityClaim claim) {
     if (!settings.identity().enabled()) return CompletableFuture.completedFuture(null);
-    Long at = recentlyLinked.get(claim);
+    List<String> keys = identities(claim) instanceof Outcome.Ok<List<Identity>> ok ? ok.value().stream().map(Identity::key).toList() : null;
+    Long at = keys == null ? null : recentlyLinked.get(keys);
     if (at != null && System.nanoTime() - at < LINKED_FOR) {
       metrics.identityLinks.labelValues("identify", "cached").inc();
       return CompletableFuture.completedFuture(null);
     }
     return identify(claim, true).thenApply(r -> {
       // Remembered once settled: a merge only started is asked again by the next event (cheap once it ended).
-      if (r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentlyLinked.put(claim, System.nanoTime());
+      if (keys != null && r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentlyLinked.put(keys, System.nanoTime());
       return r.blocked();
     });
   }

@@ -4,7 +4,7 @@
 # printed as one table with the targets. Each step is the benchmark script named in its row (see
 # load-tests/BENCHMARKS.md), with the defaults a newcomer gets (H2 file journal, predictions on);
 # their figures are recorded under one run label in load-tests/results/, and the table is read
-# back from there. About 30 minutes.
+# back from there. About 35 minutes.
 #   load-tests/scripts/cold-traffic.sh        env: JAR, RESULT_RUN (the label; default "cold-traffic <UTC time>")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,6 +22,8 @@ step() {
 }
 
 step engine-vs-redis load-tests/scripts/engine-vs-redis.sh
+# The stack alone on the same file (one sharded entity per user, the engine's journal, no engine work).
+step stack-ceiling load-tests/scripts/stack-ceiling.sh
 step ack-latency load-tests/scripts/ack-latency.sh
 step reads-unknown load-tests/scripts/reads-unknown.sh
 step heap-per-profile COPIES=1 PROFILE_PREDICTIONS=on load-tests/scripts/heap-per-profile.sh
@@ -42,8 +44,10 @@ CPU_ON=$(figure engine-vs-redis cpu_us_per_event_on); CPU_OFF=$(figure engine-vs
 echo
 echo "| measure | target | figure |"
 echo "| --- | --- | --- |"
-echo "| replay of the sample into a fresh node, predictions on | >= 20,000 events/s | $ON events/s ($CPU_ON µs node CPU per event) |"
-echo "| the same into live profiles (a day later) | >= 40,000 events/s | $(figure engine-vs-redis live_on_events_per_s) events/s ($(figure engine-vs-redis live_cpu_us_per_event_on) µs) |"
+# stack KIND ROUND: "RATE events/s (US µs)" of stack-ceiling.sh's variant KIND (h2_2, inmem_1, none_1) in ROUND.
+stack() { echo "$(figure stack-ceiling "$1_$2_events_per_s") events/s ($(figure stack-ceiling "$1_$2_cpu_us_per_event") µs)"; }
+echo "| replay of the sample into a fresh node, predictions on | >= 20,000 events/s | $ON events/s ($CPU_ON µs node CPU per event); the stack alone: journal rows as the engine's $(stack h2_2 fresh), Akka's in-memory journal $(stack inmem_1 fresh), no persistence $(stack none_1 fresh) |"
+echo "| the same into live profiles (a day later) | >= 40,000 events/s | $(figure engine-vs-redis live_on_events_per_s) events/s ($(figure engine-vs-redis live_cpu_us_per_event_on) µs); the stack alone: $(stack h2_2 live), in-memory journal $(stack inmem_1 live), no persistence $(stack none_1 live) |"
 echo "| cost of predictions (fresh node, on vs off) | <= 15% | $(awk -v a="$CPU_ON" -v b="$CPU_OFF" 'BEGIN { if (b > 0) printf "%.0f%% of node CPU per event", 100 * (a / b - 1) }'); rate on/off $(awk -v a="$ON" -v b="$OFF" 'BEGIN { if (b > 0) printf "%.2f", a / b }') |"
 echo "| ratio to the Redis peer (predictions on) | >= 0.25 | $(figure engine-vs-redis ratio_on) (Redis $(figure engine-vs-redis redis_events_per_s) events/s) |"
 echo "| ingest ack p99 at half the saturated rate, cold profiles | <= 50 ms | $(figure ack-latency paced_ack_p99_ms) ms at $(figure ack-latency paced_events_per_s) events/s |"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Reads right after an ingest, on one fresh node (H2 journal, predictions as PROFILE_PREDICTIONS,
 # default on): replays a Taobao CSV, then GETs with wrk (keep-alive, WARMUP s then SECONDS_PER_RUN s
-# measured) of the CSV's users (200), then of ids never written (a new id each request: 404). Prints
-# for each its rate, p50/p99, non-2xx answers and the node's CPU per request (user + system time of
-# the node process over the measured run divided by its requests).
+# measured) of the CSV's users (200), then of ids never written (a new id each request: 404); then
+# the same reads of the users against HttpCeilingProbe, Akka HTTP alone with the node's settings
+# answering a ready body of the profiles' mean size (the stack's ceiling). Prints for each its rate,
+# p50/p99, non-2xx answers and the server's CPU per request (user + system time of the server
+# process over the measured run divided by its requests).
 #   load-tests/scripts/reads-unknown.sh [CSV] [extra JVM options for the node...]
 # Figures appended to load-tests/results/reads-unknown.csv (see results-lib.sh).
 # Env: JAR, PORT (18380), CONNECTIONS (8), SECONDS_PER_RUN (20), WARMUP (10), PROFILE_PREDICTIONS (on)
@@ -15,6 +17,7 @@ CSV=${1:-samples/taobao-userbehavior-sample.csv.gz}; shift || true
 PORT=${PORT:-18380}; CONN=${CONNECTIONS:-8}; SECS=${SECONDS_PER_RUN:-20}; WARMUP=${WARMUP:-10}
 export PROFILE_PREDICTIONS=${PROFILE_PREDICTIONS:-on}
 . load-tests/scripts/node-lib.sh
+[ -f load-tests/target/benchmarks.jar ] || { echo "load-tests/target/benchmarks.jar missing: mvn -B -q -DskipTests package"; exit 2; }
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)"; exit 2; }
 RUN=$(mktemp -d /tmp/reads-unknown.XXXX)
 start_node "$RUN" "$PORT" "$@"
@@ -51,3 +54,12 @@ measure existing "$RUN/read.lua"
 measure unknown "$RUN/unknown.lua"
 grep -o 'profile_reads_total{[^}]*} [0-9.E]*' <(curl -s "localhost:$((PORT))/metrics") | tr '\n' ' '; echo
 echo "node log errors: $(grep -cE "ERROR" "$RUN/node.log" || true)"  # grep -c exits 1 on a count of 0
+# The stack's ceiling: the profiles' mean body size (200 of them), served ready by Akka HTTP alone.
+BYTES=$(head -200 "$RUN/users.txt" | while read -r u; do curl -s -o /dev/null -w '%{size_download}\n' "localhost:$PORT/v1/profiles/$u"; done \
+  | awk '{ s += $1 } END { printf "%d", s / NR }')
+kill "$NODE"; wait "$NODE" 2> /dev/null || true
+java -Xmx2g -cp load-tests/target/benchmarks.jar dev.profileengine.bench.HttpCeilingProbe --port "$PORT" --bytes "$BYTES" > "$RUN/stack.log" 2>&1 &
+NODE=$!
+for _ in $(seq 1 60); do grep -q listening "$RUN/stack.log" && break; sleep 0.5; done
+echo "Akka HTTP alone, $BYTES-byte bodies (the profiles' mean):"
+measure stack "$RUN/read.lua"

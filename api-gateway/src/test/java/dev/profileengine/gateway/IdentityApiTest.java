@@ -247,6 +247,7 @@ class IdentityApiTest {
     HttpResponse<String> unknownType = node.get("/v1/profiles/h-ann?identity=shoeSize:9");
     assertEquals(400, unknownType.statusCode());
     assertEquals("identity", Json.MAPPER.readTree(unknownType.body()).get("field").asText());
+    assertTrue(!unknownType.body().contains("shoeSize"), "an unknown type is not echoed either: " + unknownType.body());
     // A type no rule could name is refused before it is echoed: nothing of it comes back.
     HttpResponse<String> junkType = node.get("/v1/profiles/h-ann?identity=" + query("x\u0001" + "y".repeat(2_000) + ":9"));
     assertEquals(400, junkType.statusCode());
@@ -406,6 +407,8 @@ class IdentityApiTest {
     assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.identify(IdentifyRequest.newBuilder().putIdentities("shoeSize", "9").build())));
     assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.identify(IdentifyRequest.newBuilder().setUserId("~device:x").build())));
     assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.getProfile(GetProfileRequest.newBuilder().setIdentity("nocolon").build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.getProfile(GetProfileRequest.newBuilder().setIdentity("shoeSize:9").build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(grpc.getProfile(GetProfileRequest.newBuilder().setIdentity("x\u0001" + "y".repeat(2_000) + ":9").build())));
     assertEquals(Status.Code.NOT_FOUND, code(grpc.unmerge(UnmergeRequest.newBuilder().setProfileId("g-cy").setAnonymousId("g-anon-never").build())));
 
     LinkedIdentities after = get(grpc.unmerge(UnmergeRequest.newBuilder().setProfileId("g-cy").setAnonymousId("g-anon-1").build()));

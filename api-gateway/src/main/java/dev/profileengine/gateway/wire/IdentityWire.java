@@ -91,12 +91,8 @@ public final class IdentityWire {
   /** The first problem with the type names of {@code identities} (before any is echoed in a field name), else null. */
   public static FieldError typeNames(java.util.Collection<String> types) {
     if (types.size() > MAX_TYPED) return new FieldError("identities", "at most " + MAX_TYPED + " identity types per request, was " + types.size());
-    for (String type : types) {
-      if (!IdentityRules.typeName(type)) {
-        return new FieldError("identities", "unknown identity type '" + RequestChecks.shown(type) + "': type names are letters, digits and _");
-      }
-    }
-    return null;
+    String misspelled = IdentityRules.misspelledType(types);
+    return misspelled == null ? null : new FieldError("identities", misspelled);
   }
 
   /** The field that names the first identity of {@code claim} (for "not linked" answers). */

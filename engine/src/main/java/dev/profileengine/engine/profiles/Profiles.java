@@ -120,9 +120,9 @@ public final class Profiles {
       return Outcome.refused(Refusal.Reason.INVALID, "identity", "identity must be type:value, e.g. email:ann@example.com", 0);
     String type = identity.substring(0, colon);
     String value = identity.substring(colon + 1);
-    // Checked before the type is named in any answer (a query string may carry anything).
-    if (!dev.profileengine.profile.identity.IdentityRules.typeName(type))
-      return Outcome.refused(Refusal.Reason.INVALID, "identity", "unknown identity type: type names are letters, digits and _ (at most 32)", 0);
+    // Checked before the type is named in any answer (a query string may carry anything): the reason names none.
+    String unknown = settings.identity().unknownType(type);
+    if (unknown != null) return Outcome.refused(Refusal.Reason.INVALID, "identity", unknown, 0);
     IdentityClaim claim = switch (type) {
       case Identity.USER_ID -> new IdentityClaim(value, null, null);
       case Identity.ANONYMOUS_ID -> new IdentityClaim(null, value, null);

@@ -34,11 +34,13 @@ public record IdentityClaim(String userId, String anonymousId, Map<String, Strin
     if (userId != null) add(out, errors, Identity.USER_ID, userId, "userId", rules, pii);
     if (anonymousId != null) add(out, errors, Identity.ANONYMOUS_ID, anonymousId, "anonymousId", rules, pii);
     identities.forEach((type, value) -> {
-      String field = "identities." + type;
+      // A type spelled as none may be is not named, not even in the field.
+      String field = IdentityRules.typeName(type) ? "identities." + type : "identities";
+      String unknown = rules.unknownType(type);
       if (Identity.USER_ID.equals(type) || Identity.ANONYMOUS_ID.equals(type))
         errors.add(new FieldError(field, "send " + type + " as its own field"));
-      else if (!rules.knows(type))
-        errors.add(new FieldError(field, "unknown identity type; known: " + String.join(", ", rules.typeNames())));
+      else if (unknown != null)
+        errors.add(new FieldError(field, unknown));
       else add(out, errors, type, value, field, rules, pii);
     });
     if (errors.isEmpty() && out.isEmpty()) errors.add(new FieldError("userId", "name at least one identity (userId, anonymousId or identities)"));

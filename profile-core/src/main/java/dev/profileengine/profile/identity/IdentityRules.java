@@ -3,6 +3,7 @@ package dev.profileengine.profile.identity;
 import dev.profileengine.profile.Identity;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +43,7 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
   public record Conflict(String field, String reason) {}
 
   private static final Pattern TYPE_NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]{0,31}");
+  private static final String MISSPELLED = "unknown identity type: type names are letters, digits and _ (at most 32)";
 
   public IdentityRules {
     types = Map.copyOf(types);
@@ -55,6 +57,23 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
   /** Whether {@code name} is spelled as an identity type may be: a letter, then letters, digits and _ (at most 32). */
   public static boolean typeName(String name) {
     return TYPE_NAME.matcher(name).matches();
+  }
+
+  /**
+   * Why a client's identity types are refused before any is named in an answer (a request may carry
+   * anything as a type), else null. The reason quotes none of them.
+   */
+  public static String misspelledType(Collection<String> types) {
+    return types.stream().allMatch(IdentityRules::typeName) ? null : MISSPELLED;
+  }
+
+  /**
+   * Why a client may not send identities of {@code type} (spelled as no type may be, or not one of
+   * {@link #typeNames}), else null. The reason quotes nothing of {@code type}.
+   */
+  public String unknownType(String type) {
+    if (!typeName(type)) return MISSPELLED;
+    return knows(type) ? null : "unknown identity type; known: " + String.join(", ", typeNames());
   }
 
   public static IdentityRules defaults() {

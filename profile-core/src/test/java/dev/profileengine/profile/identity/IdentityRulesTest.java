@@ -64,6 +64,23 @@ class IdentityRulesTest {
   }
 
   @Test
+  void anUnknownOrMisspelledTypeIsRefusedWithoutNamingIt() {
+    assertEquals(null, rules.unknownType("email"));
+    assertEquals(null, rules.unknownType("userId"));
+    assertEquals("unknown identity type; known: anonymousId, device, email, phone, userId", rules.unknownType("fax"));
+    String junk = "x\u0001" + "y".repeat(2_000);
+    for (String misspelled : List.of(junk, "9a", "a".repeat(33), "")) {
+      String reason = rules.unknownType(misspelled);
+      assertTrue(reason.startsWith("unknown identity type: type names are letters"), reason);
+      assertEquals(reason, IdentityRules.misspelledType(List.of("email", misspelled)));
+    }
+    assertEquals(null, IdentityRules.misspelledType(List.of("email", "fax")), "spelled as a type may be, known or not");
+    var refused = new IdentityClaim("u1", null, Map.of(junk, "1")).resolve(rules, pii).errors().get(0);
+    assertEquals("identities", refused.field(), "a misspelled type is not named in the field");
+    assertTrue(!refused.reason().contains("yyy"), refused.reason());
+  }
+
+  @Test
   void linksKeepTheGroupEachIdentityCameWith() {
     IdentityLinks links = IdentityLinks.NONE.linked(List.of("~anonymousId:a", "~email:h:1"), "~anonymousId:a").linked(List.of("~device:d"), "~device:d");
     assertEquals(List.of("~anonymousId:a", "~email:h:1"), links.groupOf("~email:h:1"));

@@ -36,16 +36,17 @@ public record AttributeLimits(int maxCount, int maxBytes, int maxNameLength, int
       String field = "attributes." + name;
       if (name == null || name.isBlank() || name.length() > maxNameLength)
         return new FieldError("attributes", "attribute names must be 1 to " + maxNameLength + " characters");
-      if (EventValidation.hasControl(name)) return new FieldError(field, "attribute names must not contain control characters");
-      if (EventValidation.unpairedSurrogate(name)) return new FieldError("attributes", "attribute names " + EventValidation.UNPAIRED_SURROGATE);
+      String badName = TextChecks.reason(name, maxNameLength);
+      if (badName != null) return new FieldError(TextChecks.CONTROL.equals(badName) ? field : "attributes", "attribute names " + badName);
       if (v == null || v instanceof Boolean || v instanceof Long || v instanceof Integer) continue;
       if (v instanceof Double d) {
         if (!Double.isFinite(d)) return new FieldError(field, "must be a finite number");
         continue;
       }
       if (v instanceof String s) {
-        if (s.length() > maxValueLength) return new FieldError(field, "is " + s.length() + " characters long, at most " + maxValueLength + " allowed");
-        if (EventValidation.unpairedSurrogate(s)) return new FieldError(field, EventValidation.UNPAIRED_SURROGATE);
+        // A value is free text: line breaks and tabs may be part of it.
+        String badValue = TextChecks.reason(s, maxValueLength, true);
+        if (badValue != null) return new FieldError(field, badValue);
         continue;
       }
       return new FieldError(field, "must be a string, number, boolean or null");

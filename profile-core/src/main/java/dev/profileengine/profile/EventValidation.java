@@ -77,42 +77,15 @@ public final class EventValidation {
   }
 
   private static void requiredText(List<FieldError> errors, String field, String value, int maxLength) {
-    if (value == null || value.isBlank()) errors.add(new FieldError(field, "is required and must not be blank"));
-    else optionalText(errors, field, value, maxLength);
+    refused(errors, field, TextChecks.required(value, maxLength));
   }
 
   private static void optionalText(List<FieldError> errors, String field, String value, int maxLength) {
-    if (value == null) return;
-    if (value.length() > maxLength) {
-      errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + maxLength + " allowed"));
-    } else if (hasControl(value)) {
-      errors.add(new FieldError(field, "must not contain control characters"));
-    } else if (unpairedSurrogate(value)) {
-      errors.add(new FieldError(field, UNPAIRED_SURROGATE));
-    }
+    if (value != null) refused(errors, field, TextChecks.reason(value, maxLength));
   }
 
-  /** Whether {@code s} holds a control character (a loop: checked for every id of every event and read). */
-  public static boolean hasControl(String s) {
-    for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
-    return false;
-  }
-
-  /** Why a text with an unpaired surrogate is refused. */
-  public static final String UNPAIRED_SURROGATE = "must be valid Unicode: it holds an unpaired UTF-16 surrogate";
-
-  /**
-   * Whether {@code s} holds a UTF-16 surrogate that is not half of a pair (JSON's {@code "\ud800"}):
-   * no Unicode text, and no journal write could encode it, so it is refused before it is stored.
-   */
-  public static boolean unpairedSurrogate(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (!Character.isSurrogate(c)) continue;
-      if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return true;
-      i++;
-    }
-    return false;
+  private static void refused(List<FieldError> errors, String field, String reason) {
+    if (reason != null) errors.add(new FieldError(field, reason));
   }
 
   private static void range(List<FieldError> errors, String field, Number value, long min, long max) {

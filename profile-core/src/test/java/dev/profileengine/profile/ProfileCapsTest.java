@@ -58,6 +58,11 @@ class ProfileCapsTest {
     assertEquals("attributes", LIMITS.check(Map.of(), Map.of("n".repeat(17), 1L)).field());
     assertEquals("attributes.k", LIMITS.check(Map.of(), Map.of("k", Map.of("nested", 1))).field(), "scalars only");
     assertEquals("attributes.k", LIMITS.check(Map.of(), Map.of("k", Double.NaN)).field());
+    assertNull(LIMITS.check(Map.of(), Map.of("k", "line 1\nline 2")), "a value is free text: line breaks pass");
+    assertEquals(new FieldError("attributes.k", TextChecks.UNPAIRED_SURROGATE), LIMITS.check(Map.of(), Map.of("k", "\n\ud800")));
+    assertEquals(new FieldError("attributes.k\u0001", "attribute names must not contain control characters"),
+        LIMITS.check(Map.of(), Map.of("k\u0001", 1L)));
+    assertEquals(new FieldError("attributes", "attribute names " + TextChecks.UNPAIRED_SURROGATE), LIMITS.check(Map.of(), Map.of("k\ud800", 1L)));
   }
 
   @Test

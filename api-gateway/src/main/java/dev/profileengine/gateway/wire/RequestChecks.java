@@ -2,6 +2,7 @@ package dev.profileengine.gateway.wire;
 
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.InstantRange;
+import dev.profileengine.profile.TextChecks;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -51,14 +52,12 @@ public final class RequestChecks {
     return value;
   }
 
-  /** A required id (user id, segment id, model version): 1 to {@link #MAX_ID_LENGTH} characters, no control characters. */
+  /**
+   * A required id (user id, segment id, model version): 1 to {@link #MAX_ID_LENGTH} characters, no
+   * control characters, valid Unicode.
+   */
   public static String id(String field, String value) {
-    if (value == null || value.isBlank()) throw new Invalid(field, "is required and must not be blank");
-    if (value.length() > MAX_ID_LENGTH) {
-      throw new Invalid(field, "is " + value.length() + " characters long, at most " + MAX_ID_LENGTH + " allowed");
-    }
-    if (EventValidation.hasControl(value)) throw new Invalid(field, "must not contain control characters");
-    return value;
+    return text(field, value, MAX_ID_LENGTH);
   }
 
   /**
@@ -67,11 +66,14 @@ public final class RequestChecks {
    * {@link EventValidation#MAX_KEY_LENGTH}).
    */
   public static String profileId(String field, String value) {
-    if (value != null && value.startsWith("~") && value.length() <= EventValidation.MAX_KEY_LENGTH) {
-      if (EventValidation.hasControl(value)) throw new Invalid(field, "must not contain control characters");
-      return value;
-    }
-    return id(field, value);
+    boolean key = value != null && value.startsWith("~") && value.length() <= EventValidation.MAX_KEY_LENGTH;
+    return key ? text(field, value, EventValidation.MAX_KEY_LENGTH) : id(field, value);
+  }
+
+  private static String text(String field, String value, int maxLength) {
+    String bad = TextChecks.required(value, maxLength);
+    if (bad != null) throw new Invalid(field, bad);
+    return value;
   }
 
   /** {@code s} for an error message: control characters escaped and cut at 40 characters. */

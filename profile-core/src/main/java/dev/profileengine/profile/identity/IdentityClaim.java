@@ -5,6 +5,7 @@ import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.PiiPolicy;
+import dev.profileengine.profile.TextChecks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +49,9 @@ public record IdentityClaim(String userId, String anonymousId, Map<String, Strin
   }
 
   private static void add(List<Identity> out, List<FieldError> errors, String type, String value, String field, IdentityRules rules, PiiPolicy pii) {
-    if (value == null || value.isBlank()) {
-      errors.add(new FieldError(field, "must not be blank"));
-    } else if (value.length() > EventValidation.MAX_ID_LENGTH) {
-      errors.add(new FieldError(field, "is " + value.length() + " characters long, at most " + EventValidation.MAX_ID_LENGTH + " allowed"));
-    } else if (EventValidation.hasControl(value)) {
-      errors.add(new FieldError(field, "must not contain control characters"));
-    } else if (EventValidation.unpairedSurrogate(value)) {
-      errors.add(new FieldError(field, EventValidation.UNPAIRED_SURROGATE));
+    String badText = value == null || value.isBlank() ? "must not be blank" : TextChecks.reason(value, EventValidation.MAX_ID_LENGTH);
+    if (badText != null) {
+      errors.add(new FieldError(field, badText));
     } else if (rules.hashed(type) && pii.salt().isEmpty()) {
       // An unsalted hash of an address is reversed by hashing a list of addresses.
       errors.add(new FieldError(field, "is personal data and this node has no salt to hash it with (set PROFILE_PII_SALT)"));

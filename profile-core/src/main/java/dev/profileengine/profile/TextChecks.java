@@ -1,0 +1,60 @@
+package dev.profileengine.profile;
+
+/**
+ * The checks of one text a client sends (an id, an identity's value, an attribute, an event's
+ * field): not too long, no control character, valid Unicode. Each returns the reason a field is
+ * refused for (to follow its name: "userId is 200 characters long, ..."), or null when the text is
+ * fine, so every caller refuses the same text with the same words whatever it answers with.
+ */
+public final class TextChecks {
+  /** Why a text with a control character is refused. */
+  public static final String CONTROL = "must not contain control characters";
+  /** Why a text with an unpaired surrogate is refused. */
+  public static final String UNPAIRED_SURROGATE = "must be valid Unicode: it holds an unpaired UTF-16 surrogate";
+  /** Why a required text that is absent or blank is refused. */
+  public static final String REQUIRED = "is required and must not be blank";
+
+  private TextChecks() {}
+
+  /**
+   * Why {@code value} (not null) is refused as a text of at most {@code maxLength} characters with
+   * no control character, else null: the first of too long, a control character, an unpaired
+   * surrogate. Blank is for the caller to judge (see {@link #required}).
+   */
+  public static String reason(String value, int maxLength) {
+    return reason(value, maxLength, false);
+  }
+
+  /** As {@link #reason(String, int)}; with {@code controlAllowed}, control characters pass (free text such as an attribute's value). */
+  public static String reason(String value, int maxLength, boolean controlAllowed) {
+    if (value.length() > maxLength) return "is " + value.length() + " characters long, at most " + maxLength + " allowed";
+    if (!controlAllowed && hasControl(value)) return CONTROL;
+    if (unpairedSurrogate(value)) return UNPAIRED_SURROGATE;
+    return null;
+  }
+
+  /** As {@link #reason(String, int)} for a text that must be there: {@link #REQUIRED} when it is null or blank. */
+  public static String required(String value, int maxLength) {
+    return value == null || value.isBlank() ? REQUIRED : reason(value, maxLength);
+  }
+
+  /** Whether {@code s} holds a control character (a loop: checked for every id of every event and read). */
+  public static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
+    return false;
+  }
+
+  /**
+   * Whether {@code s} holds a UTF-16 surrogate that is not half of a pair (JSON's {@code "\ud800"}):
+   * no Unicode text, and no journal write could encode it, so it is refused before it is stored.
+   */
+  public static boolean unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isSurrogate(c)) continue;
+      if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return true;
+      i++;
+    }
+    return false;
+  }
+}

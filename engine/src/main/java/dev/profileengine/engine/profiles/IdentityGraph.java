@@ -88,13 +88,15 @@ final class IdentityGraph {
    */
   CompletionStage<UnmergeBlocks.Blocked> identifyCarried(IdentityClaim claim) {
     if (!settings.identity().enabled()) return CompletableFuture.completedFuture(null);
-    List<String> keys = identities(claim) instanceof Outcome.Ok<List<Identity>> ok ? ok.value().stream().map(Identity::key).toList() : null;
+    // Resolved once (PII values hashed), for the cache's key and the link alike.
+    Outcome<List<Identity>> named = identities(claim);
+    List<String> keys = named instanceof Outcome.Ok<List<Identity>> ok ? ok.value().stream().map(Identity::key).toList() : null;
     Long at = keys == null ? null : recentlyLinked.get(keys);
     if (at != null && System.nanoTime() - at < LINKED_FOR) {
       metrics.identityLinks.labelValues("identify", "cached").inc();
       return CompletableFuture.completedFuture(null);
     }
-    return identify(claim, true).thenApply(r -> {
+    return identify(named, true).thenApply(r -> {
       // Remembered once settled: a merge only started is asked again by the next event (cheap once it ended).
       if (keys != null && r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentlyLinked.put(keys, System.nanoTime());
       return r.blocked();
@@ -108,12 +110,12 @@ final class IdentityGraph {
 
   /** Links every identity of {@code claim} into one canonical profile, whatever an unmerge blocked (this is the deliberate link). */
   CompletionStage<Outcome<Linked>> identify(IdentityClaim claim) {
-    return identify(claim, false).thenApply(LinkResult::outcome);
+    if (!settings.identity().enabled()) return CompletableFuture.completedFuture(disabled());
+    return identify(identities(claim), false).thenApply(LinkResult::outcome);
   }
 
-  private CompletionStage<LinkResult> identify(IdentityClaim claim, boolean carried) {
-    if (!settings.identity().enabled()) return done(disabled());
-    Outcome<List<Identity>> named = identities(claim);
+  /** Links the identities a claim was resolved to ({@link #identities}), or answers its refusal. */
+  private CompletionStage<LinkResult> identify(Outcome<List<Identity>> named, boolean carried) {
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return done(refusedAs(named));
     List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
     long start = System.nanoTime();

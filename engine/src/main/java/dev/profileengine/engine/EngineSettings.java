@@ -46,6 +46,8 @@ import java.util.TreeMap;
  * @param numberOfShards {@code akka.cluster.sharding.number-of-shards}: the user-to-shard mapping
  * @param placeShardsAfter {@code profile.place-shards-after}: how long a cluster's membership stays
  *     still before its nodes place the shards no node hosts; empty when off
+ * @param readCacheHeapShare {@code profile.read-cache-heap-share} ({@code PROFILE_READ_CACHE_HEAP_SHARE}, 0 to
+ *     0.5): the share of the heap the node keeps rendered profile JSON in ({@link #readCacheBudget})
  */
 public record EngineSettings(
     ProfileSettings profile,
@@ -67,7 +69,20 @@ public record EngineSettings(
     SegmentRecheckSettings segmentRecheck,
     Management management,
     int numberOfShards,
-    Optional<Duration> placeShardsAfter) {
+    Optional<Duration> placeShardsAfter,
+    double readCacheHeapShare) {
+
+  static final String READ_CACHE_HEAP_SHARE = "profile.read-cache-heap-share";
+
+  public EngineSettings {
+    if (!(readCacheHeapShare >= 0 && readCacheHeapShare <= 0.5))
+      throw new IllegalArgumentException(READ_CACHE_HEAP_SHARE + " (PROFILE_READ_CACHE_HEAP_SHARE) must be between 0 and 0.5, was " + readCacheHeapShare);
+  }
+
+  /** Bytes of rendered profile JSON the node may keep ({@link HostedProfiles#latestJson}): {@link #readCacheHeapShare} of {@code maxHeap}. */
+  public long readCacheBudget(long maxHeap) {
+    return (long) (maxHeap * readCacheHeapShare);
+  }
 
   /**
    * {@code profile.health}: readiness is probed every {@code refreshInterval} and a probe older than
@@ -123,19 +138,18 @@ public record EngineSettings(
   /** Snapshot interval and kept snapshots replaced (tests crossing snapshot boundaries). */
   public EngineSettings withSnapshots(int every, int kept) {
     return new EngineSettings(profile, validation, every, kept, askTimeout, pii, segments, attributeLimits, identity, cluster, journal, health, model, predictionWait,
-        changes, recommendations, segmentRecheck, management, numberOfShards, placeShardsAfter);
+        changes, recommendations, segmentRecheck, management, numberOfShards, placeShardsAfter, readCacheHeapShare);
   }
 
   /** The audiences replaced. */
   public EngineSettings withSegments(SegmentDefinitions segments) {
     return new EngineSettings(profile, validation, snapshotEvery, snapshotsKept, askTimeout, pii, segments, attributeLimits, identity, cluster, journal,
-        health, model, predictionWait, changes, recommendations, segmentRecheck, management, numberOfShards, placeShardsAfter);
+        health, model, predictionWait, changes, recommendations, segmentRecheck, management, numberOfShards, placeShardsAfter, readCacheHeapShare);
   }
 
   /** From the engine's whole configuration (engine.conf under any overrides, resolved). */
   public static EngineSettings from(Config root) {
     Config c = root.getConfig("profile");
-    HostedProfiles.jsonBudget(root, 0); // checked with the rest at start; HostedProfiles reads it when first used
     return new EngineSettings(
         profileSettings(root),
         new EventValidation(c.getDuration("max-future-skew")),
@@ -156,7 +170,8 @@ public record EngineSettings(
         SegmentRecheckSettings.from(root),
         new Management(root.getString("akka.management.http.bind-hostname"), root.getInt("akka.management.http.port")),
         root.getInt("akka.cluster.sharding.number-of-shards"),
-        offOrDuration(c, "place-shards-after"));
+        offOrDuration(c, "place-shards-after"),
+        root.getDouble(READ_CACHE_HEAP_SHARE));
   }
 
   /** A positive duration, or empty for {@code off}. */

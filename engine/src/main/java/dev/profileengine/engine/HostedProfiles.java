@@ -3,7 +3,6 @@ package dev.profileengine.engine;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
-import com.typesafe.config.Config;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
@@ -27,17 +26,15 @@ import java.util.function.Function;
  *
  * <p>The JSON of a state's latest view is kept with the state once read ({@link #latestJson}), so
  * reads between two writes render it once; a write publishes a new state and so drops it. The
- * node keeps at most {@code profile.read-cache-heap-share} of its heap in such JSON.
+ * node keeps at most the budget its reader passes ({@link EngineSettings#readCacheBudget}) in such JSON.
  */
 public final class HostedProfiles implements Extension {
   private static final ExtensionId<HostedProfiles> ID = new ExtensionId<>() {
     @Override
     public HostedProfiles createExtension(ActorSystem<?> system) {
-      return new HostedProfiles(jsonBudget(system.settings().config(), Runtime.getRuntime().maxMemory()));
+      return new HostedProfiles();
     }
   };
-
-  static final String HEAP_SHARE = "profile.read-cache-heap-share";
 
   /** A hosted state and, once read, the JSON of its latest view (null: not rendered or not kept). */
   private static final class Hosted {
@@ -61,23 +58,12 @@ public final class HostedProfiles implements Extension {
   }
 
   private final ConcurrentHashMap<String, Hosted> states = new ConcurrentHashMap<>();
-  private final long jsonBudget;
   private final AtomicLong jsonBytes = new AtomicLong();
 
-  HostedProfiles(long jsonBudget) {
-    this.jsonBudget = jsonBudget;
-  }
+  HostedProfiles() {}
 
   public static HostedProfiles get(ActorSystem<?> system) {
     return system.registerExtension(ID);
-  }
-
-  /** Bytes of JSON the node may keep: {@code profile.read-cache-heap-share} (0 to 0.5) of {@code maxHeap}. */
-  public static long jsonBudget(Config config, long maxHeap) {
-    double share = config.getDouble(HEAP_SHARE);
-    if (!(share >= 0 && share <= 0.5))
-      throw new IllegalArgumentException(HEAP_SHARE + " (PROFILE_READ_CACHE_HEAP_SHARE) must be between 0 and 0.5, was " + share);
-    return (long) (maxHeap * share);
   }
 
   /** The profile's last written state when its entity is alive on this node, else null (ask the entity). */
@@ -97,16 +83,17 @@ public final class HostedProfiles implements Extension {
 
   /**
    * The JSON of the hosted profile's view as of its latest event, {@code render} of that view: kept
-   * with the state until its next write while the node's budget allows, so only the first read after
-   * a write renders it. Null when the profile is not hosted here.
+   * with the state until its next write while the JSON kept stays within {@code jsonBudget} bytes (the
+   * node's: every reader passes the same), so only the first read after a write renders it. Null when
+   * the profile is not hosted here.
    */
-  public byte[] latestJson(String userId, ProfileSettings settings, Function<ProfileView, byte[]> render) {
+  public byte[] latestJson(String userId, ProfileSettings settings, long jsonBudget, Function<ProfileView, byte[]> render) {
     Hosted h = states.get(userId);
     if (h == null) return null;
     byte[] json = (byte[]) Hosted.JSON.getVolatile(h);
     if (json != null) return json;
     json = render.apply(h.state.view(null, settings));
-    keep(userId, h, json);
+    keep(userId, h, json, jsonBudget);
     return json;
   }
 
@@ -115,7 +102,7 @@ public final class HostedProfiles implements Extension {
     return jsonBytes.get();
   }
 
-  private void keep(String userId, Hosted h, byte[] json) {
+  private void keep(String userId, Hosted h, byte[] json, long jsonBudget) {
     if (jsonBytes.addAndGet(json.length) > jsonBudget || !Hosted.JSON.compareAndSet(h, null, json)) {
       jsonBytes.addAndGet(-json.length);
       return;

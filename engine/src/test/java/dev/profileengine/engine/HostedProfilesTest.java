@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class HostedProfilesTest {
   private static final ProfileSettings S = ProfileSettings.defaults();
+  /** A budget no test reaches. */
+  private static final long MIB = 1 << 20;
   private static final Instant T0 = Instant.parse("2017-11-25T00:00:00Z");
 
   private final AtomicInteger renders = new AtomicInteger();
@@ -47,47 +49,48 @@ class HostedProfilesTest {
 
   @Test
   void aReadRendersOncePerWrittenState() {
-    HostedProfiles hosted = new HostedProfiles(1 << 20);
-    assertNull(hosted.latestJson("u", S, render), "not hosted: the entity answers");
+    HostedProfiles hosted = new HostedProfiles();
+    assertNull(hosted.latestJson("u", S, MIB, render), "not hosted: the entity answers");
     hosted.publish("u", withEvents("u", 1));
-    byte[] first = hosted.latestJson("u", S, render);
-    assertSame(first, hosted.latestJson("u", S, render), "kept");
+    byte[] first = hosted.latestJson("u", S, MIB, render);
+    assertSame(first, hosted.latestJson("u", S, MIB, render), "kept");
     assertEquals(1, renders.get());
     assertEquals(first.length, hosted.jsonBytes());
 
     hosted.publish("u", withEvents("u", 2));
     assertEquals(0, hosted.jsonBytes(), "a write drops the JSON of the state before it");
-    byte[] second = hosted.latestJson("u", S, render);
+    byte[] second = hosted.latestJson("u", S, MIB, render);
     assertArrayEquals("u:2".getBytes(StandardCharsets.UTF_8), second);
     assertEquals(2, renders.get());
 
     hosted.withdraw("u");
     assertEquals(0, hosted.jsonBytes());
-    assertNull(hosted.latestJson("u", S, render));
+    assertNull(hosted.latestJson("u", S, MIB, render));
   }
 
   @Test
   void beyondTheBudgetEachReadRenders() {
-    HostedProfiles hosted = new HostedProfiles("a:1".length());
+    HostedProfiles hosted = new HostedProfiles();
+    long budget = "a:1".length();
     hosted.publish("a", withEvents("a", 1));
     hosted.publish("b", withEvents("b", 1));
-    hosted.latestJson("a", S, render);
-    hosted.latestJson("b", S, render);
-    hosted.latestJson("b", S, render);
+    hosted.latestJson("a", S, budget, render);
+    hosted.latestJson("b", S, budget, render);
+    hosted.latestJson("b", S, budget, render);
     assertEquals(3, renders.get(), "b is over the budget: rendered at each read");
     assertEquals("a:1".length(), hosted.jsonBytes());
-    assertArrayEquals("b:1".getBytes(StandardCharsets.UTF_8), hosted.latestJson("b", S, render));
+    assertArrayEquals("b:1".getBytes(StandardCharsets.UTF_8), hosted.latestJson("b", S, budget, render));
 
-    HostedProfiles none = new HostedProfiles(0);
+    HostedProfiles none = new HostedProfiles();
     none.publish("a", withEvents("a", 1));
-    assertNotSame(none.latestJson("a", S, render), none.latestJson("a", S, render));
+    assertNotSame(none.latestJson("a", S, 0, render), none.latestJson("a", S, 0, render));
     assertEquals(0, none.jsonBytes());
   }
 
   /** Reads racing writes of the same profiles: whatever interleaving, the bytes counted are the bytes kept. */
   @Test
   void theCountFollowsWhatIsKeptUnderRacingReadsAndWrites() throws Exception {
-    HostedProfiles hosted = new HostedProfiles(1 << 20);
+    HostedProfiles hosted = new HostedProfiles();
     List<String> users = List.of("a", "b", "c", "d");
     List<ProfileState> states = List.of(withEvents("x", 1), withEvents("x", 2), withEvents("x", 3));
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -102,7 +105,7 @@ class HostedProfilesTest {
             switch (r.nextInt(4)) {
               case 0 -> hosted.publish(u, states.get(r.nextInt(states.size())));
               case 1 -> hosted.withdraw(u);
-              default -> hosted.latestJson(u, S, render);
+              default -> hosted.latestJson(u, S, MIB, render);
             }
           }
         }));
@@ -113,7 +116,7 @@ class HostedProfilesTest {
     }
     long kept = 0;
     for (String u : users) {
-      byte[] json = hosted.latestJson(u, S, render); // the JSON kept for the hosted state (rendered now if none was)
+      byte[] json = hosted.latestJson(u, S, MIB, render); // the JSON kept for the hosted state (rendered now if none was)
       if (json != null) kept += json.length;
     }
     assertEquals(kept, hosted.jsonBytes());
@@ -123,11 +126,14 @@ class HostedProfilesTest {
 
   @Test
   void theShareIsCheckedAtStart() {
-    assertEquals(50, HostedProfiles.jsonBudget(ConfigFactory.parseMap(Map.of(HostedProfiles.HEAP_SHARE, 0.05)), 1_000));
-    var refused = assertThrows(IllegalArgumentException.class,
-        () -> EngineSettings.from(TestSettings.engineConfig(ConfigFactory.parseMap(Map.of(HostedProfiles.HEAP_SHARE, 0.9)))));
+    assertEquals(50, settings(0.05).readCacheBudget(1_000));
+    var refused = assertThrows(IllegalArgumentException.class, () -> settings(0.9));
     assertTrue(refused.getMessage().contains("PROFILE_READ_CACHE_HEAP_SHARE"), refused.getMessage());
     assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.05),
-        HostedProfiles.jsonBudget(TestSettings.engineConfig(), Runtime.getRuntime().maxMemory()), "the default: 5% of the heap");
+        TestSettings.defaults().readCacheBudget(Runtime.getRuntime().maxMemory()), "the default: 5% of the heap");
+  }
+
+  private static EngineSettings settings(double share) {
+    return EngineSettings.from(TestSettings.engineConfig(ConfigFactory.parseMap(Map.of(EngineSettings.READ_CACHE_HEAP_SHARE, share))));
   }
 }

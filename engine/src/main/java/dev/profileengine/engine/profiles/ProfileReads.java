@@ -27,6 +27,8 @@ final class ProfileReads {
   private final ProfileMetrics metrics;
   private final InFlightLimit reads;
   private final Predicate<String> neverWritten;
+  /** Bytes of rendered JSON the node keeps for reads ({@code profile.read-cache-heap-share} of the heap). */
+  private final long jsonBudget;
 
   /** @param neverWritten true only for a user id nothing was stored or queued for before the call (see {@code KnownPersistenceIds}) */
   ProfileReads(HostedProfiles hosted, Predicate<String> neverWritten, ClusterSharding sharding, EngineSettings settings, ProfileMetrics metrics,
@@ -37,6 +39,7 @@ final class ProfileReads {
     this.settings = settings;
     this.metrics = metrics;
     this.reads = reads;
+    this.jsonBudget = settings.readCacheBudget(Runtime.getRuntime().maxMemory());
   }
 
   /**
@@ -44,7 +47,7 @@ final class ProfileReads {
    * rendered once per written state; null when it is not hosted here (then {@link #read}).
    */
   byte[] hostedJson(String userId, Function<ProfileView, byte[]> render) {
-    byte[] json = hosted.latestJson(userId, settings.profile(), render);
+    byte[] json = hosted.latestJson(userId, settings.profile(), jsonBudget, render);
     if (json != null) metrics.profileRead(ProfileMetrics.ReadSource.HOSTED);
     return json;
   }

@@ -36,27 +36,15 @@ final class IdentityGraph {
   private final EngineSettings settings;
   private final Executor executor;
   private final Duration linkTimeout;
-  /**
-   * The identity keys of claims carried by events that were linked lately on this node, with when:
-   * an event stream repeats its user id and anonymous id on every event, and a link already made
-   * needs no asks. Keys, not the claims: personal values are kept hashed only. Cleared by an unmerge
-   * or a forget on this node; entries older than {@link #LINKED_FOR} are asked again.
-   */
-  private final Map<List<String>, Long> recentlyLinked = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<List<String>, Long> eldest) {
-      return size() > RECENT_CLAIMS;
-    }
-  });
-  private static final int RECENT_CLAIMS = 100_000;
-  private static final long LINKED_FOR = Duration.ofMinutes(1).toNanos();
-
+  /** Claims carried by events that were linked lately: not asked again. */
+  private final RecentLinks recentLinks;
   private final ProfileMetrics metrics;
   /** Keys the journal certainly holds nothing for (see {@code Profiles.neverWritten}). */
   private final Predicate<String> neverWritten;
 
   IdentityGraph(ClusterSharding sharding, EngineSettings settings, Executor executor, ProfileMetrics metrics,
-                Predicate<String> neverWritten) {
+                Predicate<String> neverWritten, RecentLinks recentLinks) {
+    this.recentLinks = recentLinks;
     this.metrics = metrics;
     this.neverWritten = neverWritten;
     this.sharding = sharding;
@@ -91,21 +79,20 @@ final class IdentityGraph {
     // Resolved once (PII values hashed), for the cache's key and the link alike.
     Outcome<List<Identity>> named = identities(claim);
     List<String> keys = named instanceof Outcome.Ok<List<Identity>> ok ? ok.value().stream().map(Identity::key).toList() : null;
-    Long at = keys == null ? null : recentlyLinked.get(keys);
-    if (at != null && System.nanoTime() - at < LINKED_FOR) {
+    if (keys != null && recentLinks.linkedLately(keys)) {
       metrics.identityLinks.labelValues("identify", "cached").inc();
       return CompletableFuture.completedFuture(null);
     }
     return identify(named, true).thenApply(r -> {
       // Remembered once settled: a merge only started is asked again by the next event (cheap once it ended).
-      if (keys != null && r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentlyLinked.put(keys, System.nanoTime());
+      if (keys != null && r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentLinks.linked(keys);
       return r.blocked();
     });
   }
 
-  /** A forget erased links: a claim remembered as linked must be linked again by the next event that carries it. */
+  /** A forget erased links: a claim remembered as linked (on any node) must be linked again by the next event that carries it. */
   void forgotten() {
-    recentlyLinked.clear();
+    recentLinks.changed();
   }
 
   /** Links every identity of {@code claim} into one canonical profile, whatever an unmerge blocked (this is the deliberate link). */
@@ -234,7 +221,7 @@ final class IdentityGraph {
     if (!settings.identity().enabled()) return CompletableFuture.completedFuture(disabled());
     Outcome<List<Identity>> named = identities(claim);
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
-    recentlyLinked.clear();
+    recentLinks.changed();
     long start = System.nanoTime();
     List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
     return Asks.timeoutRefused(resolve(profileKey).thenCompose(r -> {

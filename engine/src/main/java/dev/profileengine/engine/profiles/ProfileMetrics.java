@@ -45,6 +45,9 @@ public final class ProfileMetrics {
   final Counter identityLinks = Counter.builder().name("profile_identity_links_total")
       .help("Identify and unmerge calls (explicit or carried by events) by kind (identify, unmerge) and outcome (merged: profiles joined, linked: already one profile, cached: an event's link made lately on this node, blocked: an event's identities an unmerge split apart, not linked, refused, conflict, not_linked, split)")
       .labelNames("kind", "outcome").build();
+  final Counter identityLinkCacheClears = Counter.builder().name("profile_identity_link_cache_clears_total")
+      .help("Clears of the node's cache of links events carried lately, by source (local: a forget or unmerge on this node; topic: the cluster-wide message a forget or unmerge on any node sends)")
+      .labelNames("source").build();
   final Histogram identityLinkSeconds = Histogram.builder().name("profile_identity_link_seconds")
       .help("Time of an identify that merged profiles, or of an unmerge, from the call to the canonical profile's answer")
       .classicOnly().classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -82,6 +85,7 @@ public final class ProfileMetrics {
     registry.register(subscribersRefused);
     registry.register(identityLinks);
     registry.register(identityLinkSeconds);
+    registry.register(identityLinkCacheClears);
     admissionGauge(registry, "profile_admission_in_flight", "Work handed to entities and not yet answered, by kind (events, reads)",
         InFlightLimit::inFlight, limits);
     admissionGauge(registry, "profile_admission_limit", "Admission bound on work in flight now (it adapts), by kind (0: unbounded)",

@@ -75,7 +75,8 @@ public final class Profiles {
     this.eventLimit = limits.events();
     this.readLimit = limits.reads();
     Predicate<String> neverWritten = neverWritten(system, settings);
-    this.identities = new IdentityGraph(sharding, settings, system.executionContext(), metrics, neverWritten);
+    this.identities = new IdentityGraph(sharding, settings, system.executionContext(), metrics, neverWritten,
+        new RecentLinks(system, metrics.identityLinkCacheClears));
     this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics, identities);
     this.reads = new ProfileReads(HostedProfiles.get(system), neverWritten, sharding, settings, metrics, limits.reads());
     this.exporter = new ProfileExport(system, settings.askTimeout());

@@ -45,7 +45,9 @@ class IdentityClusterLinkCacheTest {
 
         long t = System.currentTimeMillis() - 60_000;
         post(b, "[" + event("lc1", "lc-cust", "lc-anon", t) + "," + event("lc2", "lc-cust", "lc-anon", t + 1000) + "]");
+        // A link answered while its merge was only journaled as started is not remembered: the next one is.
         post(b, "[" + event("lc3", "lc-cust", "lc-anon", t + 2000) + "]");
+        post(b, "[" + event("lc3b", "lc-cust", "lc-anon", t + 3000) + "]");
         assertTrue(b.metric(CACHED) >= 1, "b answered the repeated link from its memory: " + b.metric(CACHED));
 
         double clears = b.metric(CLEARS_BY_TOPIC);

@@ -133,7 +133,6 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
     return Optional.empty();
   }
 
-  /** The request field that names identities of {@code type}. */
   /**
    * Most split-off identities a profile keeps from being linked again by events (each unmerge adds
    * its own): four times {@link #maxIdentities}, so a profile's memory stays bounded.
@@ -142,6 +141,7 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
     return 4 * maxIdentities;
   }
 
+  /** The request field that names identities of {@code type}. */
   public static String field(String type) {
     return Identity.USER_ID.equals(type) || Identity.ANONYMOUS_ID.equals(type) ? type : "identities." + type;
   }

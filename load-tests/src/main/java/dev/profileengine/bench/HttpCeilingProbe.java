@@ -52,7 +52,10 @@ public final class HttpCeilingProbe {
         request.discardEntityBytes(system);
         return response;
       });
-      case "route" -> server.bind(new AllDirectives() {}.extractRequest(request -> new AllDirectives() {}.complete(response)));
+      case "route" -> {
+        AllDirectives d = new AllDirectives() {};
+        yield server.bind(d.extractRequest(request -> d.complete(response)));
+      }
       default -> throw new IllegalArgumentException("--api must be handler or route, not " + api);
     };
     bound.toCompletableFuture().get();

@@ -44,7 +44,7 @@ replay_round() {
   result=$(java -jar "$JAR" replay --file "$file" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | tee "$RUN/$name/$round.txt" | grep -v '^  ' | tail -1)
   cpu1=$(node_cpu)
   grep -E '^replayed' "$RUN/$name/$round.txt" | tail -1 | sed 's/^/  /'
-  ROUND_RATE=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+  ROUND_RATE=$(replay_rate "$result")
   ROUND_CPU=$(echo "$cpu1 - $cpu0" | bc)
   echo "engine, $round profiles, $name: $result; node CPU $ROUND_CPU s"
 }

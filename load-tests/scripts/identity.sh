@@ -50,7 +50,7 @@ for pair in $(seq 1 "$PAIRS"); do
     result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 \
       --anonymous-until "$ANON_UNTIL" | grep -v '^  ' | tail -1)
     thread_cpu > "$RUN/threads-after.txt"
-    rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+    rate=$(replay_rate "$result")
     cpu=$(echo "$(node_cpu) - $cpu0" | bc)
     # Every event must be stored whichever way identities are resolved: a rejected one is a bug.
     lost=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_ingest_events_total/ && /status="(rejected|unconfirmed)"/ { s += $2 } END { printf "%d", s }')

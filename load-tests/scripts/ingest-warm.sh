@@ -25,8 +25,6 @@ for day in 0 1 2; do
 done
 start_node "$RUN" "$PORT" -Xmx2g "$@"
 echo "machine: $(nproc) cpus; predictions $PROFILE_PREDICTIONS; node JVM options: -Xmx2g $*"
-# replay_rate LINE: the events/s of the replay CLI's last line ("replay done in ... s: N events/s")
-replay_rate() { echo "$1" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,; }
 for round in "cold|cold JVM, new users|$CSV" "warm|warm JVM, new users|$RUN/shifted-day-0.csv" "live|warm JVM, live profiles|$RUN/shifted-day-1.csv"; do
   IFS='|' read -r key label file <<< "$round"
   [ "$key" != live ] || [ -z "${JFR:-}" ] || jcmd "$NODE" JFR.start name=live settings=profile filename="$JFR" > /dev/null

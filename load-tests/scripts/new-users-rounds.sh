@@ -24,7 +24,7 @@ for r in $(seq 0 $((ROUNDS - 1))); do
   thread_cpu > "$RUN/t0"; c0=$(node_cpu)
   out=$(java -jar "$JAR" replay --file "$RUN/round.csv" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -E '^replay done')
   c1=$(node_cpu); thread_cpu > "$RUN/t1"
-  rate=$(echo "$out" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+  rate=$(replay_rate "$out")
   us=$(awk -v a="$c0" -v b="$c1" -v n="$ROWS" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
   jit=$(thread_cpu_diff "$RUN/t0" "$RUN/t1" 40 | awk -v n="$ROWS" '/Compiler/ { s += $1 } END { printf "%.0f", s * 1e6 / n }')
   echo "round $r (new users): $rate events/s; node CPU $us µs per event, of which the JIT $jit µs"

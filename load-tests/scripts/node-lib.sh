@@ -17,6 +17,9 @@ start_node() {
 # node_cpu: the CPU seconds (user + system) the node process NODE has used so far.
 node_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$NODE/stat"; }
 
+# replay_rate LINE: the events/s of the replay CLI's last line ("replay done in ... s: N events/s"), digits only.
+replay_rate() { echo "$1" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,; }
+
 # shifted_csv CSV USER_OFFSET DAYS [HEADER]: the rows of a Taobao CSV (plain or .gz) on stdout with every user id
 # raised by USER_OFFSET (new users) and every time moved DAYS days later; a line that is not a
 # row (a header) is kept unless HEADER is "no".

@@ -21,7 +21,7 @@ for pair in $(seq 1 "$PAIRS"); do
     cpu0=$(node_cpu)
     result=$(java -jar "$JAR" replay --file "$CSV" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1)
     cpu=$(echo "$(node_cpu) - $cpu0" | bc)
-    rate=$(echo "$result" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,)
+    rate=$(replay_rate "$result")
     rows=$(metric profile_journal_batch_rows_sum); commits=$(metric profile_journal_batch_rows_count)
     echo "pair $pair, wait $wait: $rate events/s, node CPU $cpu s, $rows journal rows in $commits commits"
     record_result prediction-wait "events_per_s_wait_$wait" "$rate" events/s

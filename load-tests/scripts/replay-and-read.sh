@@ -23,6 +23,6 @@ echo "reading profiles of $(wc -l < "$RUN/users.txt") users"
 wrk -t"${READ_THREADS:-2}" -c"${READ_CONNECTIONS:-16}" -d"${READ_SECONDS:-20}s" --latency -s "$RUN/read.lua" "http://127.0.0.1:$PORT" > "$RUN/read.txt"
 grep -E "Latency|50%|90%|99%|Requests/sec|Non-2xx|requests in" "$RUN/read.txt"
 grep -cE "ERROR" "$RUN/node.log" | xargs echo "node log errors:"
-record_result replay-and-read replay_events_per_s "$(echo "$replay" | tail -1 | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/')" events/s
+record_result replay-and-read replay_events_per_s "$(replay_rate "$(echo "$replay" | tail -1)")" events/s
 record_result replay-and-read read_req_per_s "$(awk '/Requests\/sec/{printf "%d", $2}' "$RUN/read.txt")" req/s
 for p in 50 90 99; do record_result replay-and-read "read_p${p}_ms" "$(wrk_ms "$RUN/read.txt" "$p")" ms; done

@@ -23,7 +23,6 @@ export PROFILE_MODELS_DIR=$RUN/models PROFILE_TRAINING_DIR=$RUN/training PROFILE
 start_node "$RUN" "$PORT" -Xmx2g
 echo "machine: $(nproc) cpus; node on $JAR, trainer model-store/target/model-store.jar, epochs $PROFILE_TRAINING_EPOCHS"
 cpu_of() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-rate_of() { echo "$1" | sed -E 's/.*: ([0-9,]+) events\/s.*/\1/' | tr -d ,; }
 replay() { java -jar "$JAR" replay --file "$1" --url "http://127.0.0.1:$PORT" --batch 500 --concurrency 4 | grep -v '^  ' | tail -1; }
 status() { curl -s "localhost:$PORT/v1/models" | python3 -c 'import json,sys; t=json.load(sys.stdin)["training"]; r=t["runs"][0] if t["runs"] else {}; print(r.get("status","-"))'; }
 echo "history: $(replay "$CSV")"
@@ -33,9 +32,9 @@ round() {
   result=$(replay "$file")
   used=$(echo "$(cpu_of "$NODE") - $before" | bc)
   echo "$key: $result; node CPU $used s"
-  record_result training-ingest "${key}_events_per_s" "$(rate_of "$result")" events/s
+  record_result training-ingest "${key}_events_per_s" "$(replay_rate "$result")" events/s
   record_result training-ingest "${key}_node_cpu_s" "$used" s
-  RATE=$(rate_of "$result")
+  RATE=$(replay_rate "$result")
 }
 echo "warm-up: $(replay "$RUN/day-1.csv")"
 round off_1 "$RUN/day-2.csv"; OFF1=$RATE

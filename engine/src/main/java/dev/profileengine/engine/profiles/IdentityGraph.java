@@ -76,16 +76,16 @@ final class IdentityGraph {
    */
   CompletionStage<UnmergeBlocks.Blocked> identifyCarried(IdentityClaim claim) {
     if (!settings.identity().enabled()) return CompletableFuture.completedFuture(null);
-    // Resolved once (PII values hashed), for the cache's key and the link alike.
-    Outcome<List<Identity>> named = identities(claim);
-    List<String> keys = named instanceof Outcome.Ok<List<Identity>> ok ? ok.value().stream().map(Identity::key).toList() : null;
-    if (keys != null && recentLinks.linkedLately(keys)) {
+    // Resolved once (PII values hashed), for the cache's key and the link alike. Refused: nothing to link.
+    if (!(identities(claim) instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(null);
+    List<String> keys = keysOf(ok.value());
+    if (recentLinks.linkedLately(keys)) {
       metrics.identityLinks.labelValues("identify", "cached").inc();
       return CompletableFuture.completedFuture(null);
     }
-    return identify(named, true).thenApply(r -> {
+    return linkCounted(keys, true).thenApply(r -> {
       // Remembered once settled: a merge only started is asked again by the next event (cheap once it ended).
-      if (keys != null && r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentLinks.linked(keys);
+      if (r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentLinks.linked(keys);
       return r.blocked();
     });
   }
@@ -98,13 +98,18 @@ final class IdentityGraph {
   /** Links every identity of {@code claim} into one canonical profile, whatever an unmerge blocked (this is the deliberate link). */
   CompletionStage<Outcome<Linked>> identify(IdentityClaim claim) {
     if (!settings.identity().enabled()) return CompletableFuture.completedFuture(disabled());
-    return identify(identities(claim), false).thenApply(LinkResult::outcome);
+    Outcome<List<Identity>> named = identities(claim);
+    if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
+    return linkCounted(keysOf(ok.value()), false).thenApply(LinkResult::outcome);
   }
 
-  /** Links the identities a claim was resolved to ({@link #identities}), or answers its refusal. */
-  private CompletionStage<LinkResult> identify(Outcome<List<Identity>> named, boolean carried) {
-    if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return done(refusedAs(named));
-    List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
+  /** The profile keys of resolved identities, each once, in order. */
+  private static List<String> keysOf(List<Identity> identities) {
+    return identities.stream().map(Identity::key).distinct().toList();
+  }
+
+  /** Links the profiles of {@code keys}, counting the outcome in the metrics. */
+  private CompletionStage<LinkResult> linkCounted(List<String> keys, boolean carried) {
     long start = System.nanoTime();
     return link(keys, ATTEMPTS, carried)
         .exceptionallyCompose(failure -> Asks.timeoutRefused(CompletableFuture.<Outcome<Linked>>failedFuture(failure)).thenApply(o -> new LinkResult(o, false, null)))
@@ -223,7 +228,7 @@ final class IdentityGraph {
     if (!(named instanceof Outcome.Ok<List<Identity>> ok)) return CompletableFuture.completedFuture(refusedAs(named));
     recentLinks.changed();
     long start = System.nanoTime();
-    List<String> keys = ok.value().stream().map(Identity::key).distinct().toList();
+    List<String> keys = keysOf(ok.value());
     return Asks.timeoutRefused(resolve(profileKey).thenCompose(r -> {
           // Every identity named must be linked before any is split off: a 404 changes nothing.
           for (String k : keys) {

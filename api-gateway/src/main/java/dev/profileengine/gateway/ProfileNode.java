@@ -74,7 +74,7 @@ public final class ProfileNode implements AutoCloseable {
       metrics.bindEngine(engine);
       ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.maxEventsPerRequest(), http.maxAttributes()),
           new HttpAccess(access), metrics);
-      ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.routes())
+      ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.handler(system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, engine.profiles(), access, http.maxEventsPerRequest());

@@ -121,6 +121,35 @@ class ApiKeysTest {
     }
   }
 
+  /**
+   * Profile reads are answered in front of the route tree when the profile is hosted; a read it
+   * passes on (an id not stored, a refusal) is still checked and charged once, not twice.
+   */
+  @Test
+  void everyProfileReadIsCheckedAndChargedOnce() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, Map.of(
+        "profile.http.api-keys-env", READER_KEY + "=read," + WRITER_KEY + "=ingest",
+        "profile.http.rate-limit.requests-per-second", 0.001, // no refill within the test
+        "profile.http.rate-limit.burst", 3))) {
+      String event = "{\"eventId\":\"a1\",\"userId\":\"u\",\"type\":\"view\",\"timestamp\":\"2020-01-01T00:00:00Z\"}";
+      assertEquals(200, node.send("POST", "/v1/events", event, "Bearer " + WRITER_KEY).statusCode());
+      assertEquals(401, node.get("/v1/profiles/u").statusCode(), "a hosted profile needs a key too");
+      assertEquals(403, node.get("/v1/profiles/u", "Bearer " + WRITER_KEY).statusCode(), "and the read scope");
+      HttpResponse<String> hosted = node.get("/v1/profiles/u", "Bearer " + READER_KEY);
+      assertEquals(200, hosted.statusCode(), hosted.body());
+      assertEquals(404, node.get("/v1/profiles/never-written", "Bearer " + READER_KEY).statusCode());
+      assertEquals(200, node.get("/v1/profiles/u", "Bearer " + READER_KEY).statusCode(), "three reads within a burst of 3");
+      assertEquals(429, node.get("/v1/profiles/u", "Bearer " + READER_KEY).statusCode());
+      assertEquals(429, node.get("/v1/profiles/never-written", "Bearer " + READER_KEY).statusCode());
+      String metrics = node.get("/metrics").body();
+      assertTrue(metrics.contains("profile_access_denied_total{reason=\"unauthorized\"} 1.0"), metrics);
+      assertTrue(metrics.contains("profile_access_denied_total{reason=\"forbidden\"} 1.0"), metrics);
+      assertTrue(metrics.contains("profile_access_denied_total{reason=\"rate_limited\"} 2.0"), metrics);
+      assertTrue(metrics.contains("profile_http_request_duration_seconds_count{method=\"GET\",route=\"profile\",status=\"200\"} 2"), metrics);
+      assertTrue(metrics.contains("profile_http_request_duration_seconds_count{method=\"GET\",route=\"profile\",status=\"404\"} 1"), metrics);
+    }
+  }
+
   private static AccessControl access(GatewaySettings s) {
     return AccessControl.from(s.apiKeys(), s.bind(), s.rateLimit().perSecond(), s.rateLimit().burst(), reason -> {});
   }

@@ -62,6 +62,16 @@ class RequestIdTest {
   }
 
   @Test
+  void readsOfHostedProfilesCarryItToo() throws Exception {
+    String event = "{\"eventId\":\"h1\",\"userId\":\"hosted\",\"type\":\"view\",\"timestamp\":\"2020-01-01T00:00:00Z\"}";
+    assertEquals(200, node.send("POST", "/v1/events", event).statusCode());
+    HttpResponse<String> read = get("/v1/profiles/hosted", "trace <7>");
+    assertEquals(200, read.statusCode(), read.body());
+    assertEquals("trace7", echoed(read));
+    assertEquals(36, echoed(get("/v1/profiles/hosted", null)).length());
+  }
+
+  @Test
   void errorsAndRejectionsCarryItToo() throws Exception {
     HttpResponse<String> bad = get("/v1/profiles/u1?asOf=yesterday", "r-bad");
     assertEquals(400, bad.statusCode(), bad.body());

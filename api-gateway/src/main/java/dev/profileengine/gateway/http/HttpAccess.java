@@ -1,5 +1,6 @@
 package dev.profileengine.gateway.http;
 
+import akka.http.javadsl.model.AttributeKey;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.HttpChallenge;
 import akka.http.javadsl.model.headers.RetryAfter;
@@ -24,13 +25,28 @@ public final class HttpAccess extends AllDirectives {
     return optionalHeaderValueByName("Authorization", header -> decide(scope, header, inner));
   }
 
-  /** {@link #require} for a request already in hand (no directive: the read path's). */
+  /**
+   * The decision {@link HostedReadHandler} took for a profile read it passed on to the route tree:
+   * the tree takes it as it is instead of checking (and charging) the request a second time.
+   */
+  static final AttributeKey<AccessControl.Decision> DECIDED = AttributeKey.create("profile-read-access", AccessControl.Decision.class);
+
+  /** {@link #require} for a request already in hand (no directive: the read path's), or its {@link #DECIDED} decision. */
   Route require(Scope scope, akka.http.javadsl.model.HttpRequest request, Function<ApiKeys.Caller, Route> inner) {
-    return decide(scope, request.getHeader("Authorization").map(akka.http.javadsl.model.HttpHeader::value), inner);
+    java.util.Optional<AccessControl.Decision> decided = request.getAttribute(DECIDED);
+    return decide(decided.isPresent() ? decided.get() : check(scope, request), inner);
+  }
+
+  /** The access decision for {@code request}'s {@code Authorization} header (one token of its caller's rate if allowed). */
+  AccessControl.Decision check(Scope scope, akka.http.javadsl.model.HttpRequest request) {
+    return access.check(scope, request.getHeader("Authorization").map(akka.http.javadsl.model.HttpHeader::value));
   }
 
   private Route decide(Scope scope, java.util.Optional<String> header, Function<ApiKeys.Caller, Route> inner) {
-    AccessControl.Decision d = access.check(scope, header);
+    return decide(access.check(scope, header), inner);
+  }
+
+  private Route decide(AccessControl.Decision d, Function<ApiKeys.Caller, Route> inner) {
     if (d instanceof AccessControl.Decision.Allowed a) return inner.apply(a.caller());
     return refuse((AccessControl.Decision.Denied) d);
   }

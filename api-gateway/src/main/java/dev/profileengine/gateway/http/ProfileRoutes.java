@@ -71,6 +71,12 @@ public final class ProfileRoutes extends AllDirectives {
   /** The ingest response body. */
   public record IngestResponse(long accepted, long duplicates, long rejected, long unconfirmed, List<EventResult> results) {}
 
+  /** The server's handler: hosted profile reads answered in front of {@link #routes}, which answers the rest. */
+  public akka.japi.function.Function<akka.http.javadsl.model.HttpRequest, java.util.concurrent.CompletionStage<HttpResponse>> handler(
+      akka.actor.ClassicActorSystemProvider system) {
+    return new HostedReadHandler(routes().handler(system), profiles, access, metrics);
+  }
+
   public Route routes() {
     // The hot routes (ingest, profile reads) first: every alternative tried before the one that
     // matches costs its directives on every request. Every response carries X-Request-Id.

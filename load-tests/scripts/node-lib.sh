@@ -55,7 +55,7 @@ LUA
 # ")" ending the kernel's name), named by the JVM's full thread name (jcmd) when it has one, else
 # the kernel's 15-character one; digits in names as N, so a pool's threads share one name.
 thread_cpu() {
-  local names t stat comm tid
+  local names name t stat comm tid
   names=$(jcmd "$NODE" Thread.print 2> /dev/null | awk '/^"/ && match($0, /nid=0x[0-9a-f]+/) {
     n = $0; sub(/^"/, "", n); sub(/".*/, "", n); print substr($0, RSTART + 6, RLENGTH - 6), n }' || true)
   for t in /proc/$NODE/task/*; do

@@ -36,8 +36,9 @@ public record AttributeLimits(int maxCount, int maxBytes, int maxNameLength, int
       String field = "attributes." + name;
       if (name == null || name.isBlank() || name.length() > maxNameLength)
         return new FieldError("attributes", "attribute names must be 1 to " + maxNameLength + " characters");
-      String badName = TextChecks.reason(name, maxNameLength);
-      if (badName != null) return new FieldError(TextChecks.CONTROL.equals(badName) ? field : "attributes", "attribute names " + badName);
+      if (TextChecks.hasControl(name)) return new FieldError(field, "attribute names " + TextChecks.CONTROL);
+      // A name that is not Unicode cannot be named in a JSON answer: the field is the attributes.
+      if (TextChecks.unpairedSurrogate(name)) return new FieldError("attributes", "attribute names " + TextChecks.UNPAIRED_SURROGATE);
       if (v == null || v instanceof Boolean || v instanceof Long || v instanceof Integer) continue;
       if (v instanceof Double d) {
         if (!Double.isFinite(d)) return new FieldError(field, "must be a finite number");

@@ -5,7 +5,6 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.headers.RawHeader;
 import akka.japi.function.Function;
 import dev.profileengine.engine.profiles.Profiles;
 import dev.profileengine.gateway.auth.AccessControl;
@@ -48,7 +47,7 @@ public final class HostedReadHandler implements Function<HttpRequest, Completion
     AccessControl.Decision decision = access.check(Scope.READ, request);
     byte[] json = decision instanceof AccessControl.Decision.Allowed ? hostedJson(userId) : null;
     if (json == null) return tree.apply(request.addAttribute(HttpAccess.DECIDED, decision));
-    HttpHeader id = RawHeader.create(LogContext.HEADER, LogContext.requestId(request.getHeader(LogContext.HEADER).map(HttpHeader::value)));
+    HttpHeader id = LogContext.header(request.getHeader(LogContext.HEADER).map(HttpHeader::value));
     HttpResponse response = HttpResponse.create().addHeader(id).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
     okSeconds.observe((System.nanoTime() - start) / 1e9);
     return CompletableFuture.completedFuture(response);

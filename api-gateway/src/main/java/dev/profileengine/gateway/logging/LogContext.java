@@ -46,6 +46,11 @@ public final class LogContext {
     return b.isEmpty() ? randomId() : b.toString();
   }
 
+  /** The {@code X-Request-Id} header a response to a request with the caller's header value {@code raw} carries ({@link #requestId}). */
+  public static HttpHeader header(Optional<String> raw) {
+    return RawHeader.create(HEADER, requestId(raw));
+  }
+
   /** A version-4 UUID from a non-blocking generator: request ids need to be unique, not secret. */
   private static String randomId() {
     java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
@@ -60,7 +65,7 @@ public final class LogContext {
    */
   public static Route withRequestId(Supplier<Route> inner) {
     return D.optionalHeaderValueByName(HEADER, raw -> {
-      HttpHeader id = RawHeader.create(HEADER, requestId(raw));
+      HttpHeader id = header(raw);
       return D.mapRequest(r -> r.removeHeader(HEADER).addHeader(id), () -> D.respondWithHeader(id, inner));
     });
   }

@@ -9,7 +9,6 @@ import dev.profileengine.data.SampleFiles;
 import dev.profileengine.data.TaobaoCsv;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.gateway.wire.Json;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,48 +37,37 @@ class ClusterPostgresTest {
     Map<String, Map<String, Long>> expected = new TreeMap<>();
     for (BehaviorRow r : distinct(rows)) expected.computeIfAbsent(r.userId(), u -> new HashMap<>()).merge(r.type().wire(), 1L, Long::sum);
 
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      int seedPort = TestNode.freePort();
-      List<TestNode> nodes = new ArrayList<>();
-      try {
-        for (int i = 0; i < 3; i++) {
-          nodes.add(TestNode.start(dir.resolve("node" + i),
-              ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0)));
-        }
-        TestNode.awaitMembers(nodes, 3);
+    try (PostgresCluster cluster = PostgresCluster.start(dir, 3)) {
+      List<TestNode> nodes = cluster.nodes();
 
-        // Batches in time order, each through the next node: one user's events travel through all three.
-        List<BehaviorRow> ordered = new ArrayList<>(rows);
-        ordered.sort(java.util.Comparator.comparingLong(BehaviorRow::epochSecond));
-        int sent = 0;
-        for (int from = 0, n = 0; from < ordered.size(); from += 200, n++) {
-          List<BehaviorRow> batch = ordered.subList(from, Math.min(ordered.size(), from + 200));
-          ArrayNode body = Json.MAPPER.createArrayNode();
-          batch.forEach(r -> body.add(Replayer.toJson(r)));
-          HttpResponse<String> resp = nodes.get(n % 3).send("POST", "/v1/events", body.toString());
-          assertEquals(200, resp.statusCode(), resp.body());
-          assertEquals(0, Json.MAPPER.readTree(resp.body()).get("rejected").asLong(), resp.body());
-          sent += batch.size();
-        }
-        assertEquals(rows.size(), sent);
+      // Batches in time order, each through the next node: one user's events travel through all three.
+      List<BehaviorRow> ordered = new ArrayList<>(rows);
+      ordered.sort(java.util.Comparator.comparingLong(BehaviorRow::epochSecond));
+      int sent = 0;
+      for (int from = 0, n = 0; from < ordered.size(); from += 200, n++) {
+        List<BehaviorRow> batch = ordered.subList(from, Math.min(ordered.size(), from + 200));
+        ArrayNode body = Json.MAPPER.createArrayNode();
+        batch.forEach(r -> body.add(Replayer.toJson(r)));
+        HttpResponse<String> resp = nodes.get(n % 3).send("POST", "/v1/events", body.toString());
+        assertEquals(200, resp.statusCode(), resp.body());
+        assertEquals(0, Json.MAPPER.readTree(resp.body()).get("rejected").asLong(), resp.body());
+        sent += batch.size();
+      }
+      assertEquals(rows.size(), sent);
 
-        for (String user : expected.keySet()) {
-          JsonNode first = null;
-          for (TestNode node : nodes) {
-            HttpResponse<String> r = node.get("/v1/profiles/" + user);
-            assertEquals(200, r.statusCode());
-            JsonNode profile = TestNode.withoutPrediction(r.body());
-            if (first == null) first = profile;
-            else assertEquals(first, profile, "every node serves the same profile of " + user);
-          }
-          JsonNode lifetime = first.path("counts").path("lifetime");
-          for (var e : expected.get(user).entrySet()) {
-            assertEquals(e.getValue().longValue(), lifetime.path(e.getKey()).asLong(), user + " " + e.getKey());
-          }
+      for (String user : expected.keySet()) {
+        JsonNode first = null;
+        for (TestNode node : nodes) {
+          HttpResponse<String> r = node.get("/v1/profiles/" + user);
+          assertEquals(200, r.statusCode());
+          JsonNode profile = TestNode.withoutPrediction(r.body());
+          if (first == null) first = profile;
+          else assertEquals(first, profile, "every node serves the same profile of " + user);
         }
-      } finally {
-        for (TestNode n : nodes) n.close();
+        JsonNode lifetime = first.path("counts").path("lifetime");
+        for (var e : expected.get(user).entrySet()) {
+          assertEquals(e.getValue().longValue(), lifetime.path(e.getKey()).asLong(), user + " " + e.getKey());
+        }
       }
     }
   }

@@ -10,7 +10,6 @@ import dev.profileengine.gateway.wire.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +61,7 @@ class ClusterShardsTest {
   @Test
   void aColdClusterPlacesEachShardOnTheNodeItsFirstUserWasSentTo() throws Exception {
     // Placed by their first events, not ahead of them.
-    try (TwoNodes cluster = TwoNodes.start(dataDir.resolve("cold"), "off")) {
+    try (PostgresCluster cluster = twoNodes(dataDir.resolve("cold"), "off")) {
       List<TestNode> nodes = cluster.nodes();
       List<java.net.URI> urls = nodes.stream().map(n -> n.base).toList();
       // Both regions registered with the coordinator (it places shards only on registered ones).
@@ -96,7 +95,7 @@ class ClusterShardsTest {
 
   @Test
   void aFormedClusterPlacesEveryShardBeforeAnyEvent() throws Exception {
-    try (TwoNodes cluster = TwoNodes.start(dataDir.resolve("formed"), "1s")) {
+    try (PostgresCluster cluster = twoNodes(dataDir.resolve("formed"), "1s")) {
       List<TestNode> nodes = cluster.nodes();
       TestNode.awaitShardsPlaced(nodes, 256, null);
       JsonNode owners = Json.MAPPER.readTree(nodes.get(0).get("/v1/cluster/shards").body()).path("owners");
@@ -106,32 +105,8 @@ class ClusterShardsTest {
     }
   }
 
-  /** Two nodes on an embedded PostgreSQL, members of one cluster, with {@code profile.place-shards-after} as given. */
-  private record TwoNodes(EmbeddedPostgres pg, List<TestNode> nodes) implements AutoCloseable {
-    static TwoNodes start(Path dir, String placeShardsAfter) throws Exception {
-      EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start();
-      TwoNodes cluster = new TwoNodes(pg, new ArrayList<>());
-      try {
-        String url = pg.getJdbcUrl("postgres", "postgres");
-        int seedPort = TestNode.freePort();
-        for (int i = 0; i < 2; i++) {
-          Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0));
-          config.put("profile.model.workers", 1);
-          config.put("profile.place-shards-after", placeShardsAfter);
-          cluster.nodes.add(TestNode.start(dir.resolve("node" + i), config));
-        }
-        TestNode.awaitMembers(cluster.nodes, 2);
-        return cluster;
-      } catch (Exception | Error e) {
-        cluster.close();
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() throws java.io.IOException {
-      for (TestNode n : nodes) n.close();
-      pg.close();
-    }
+  /** Two nodes on one PostgreSQL, with {@code profile.place-shards-after} as given. */
+  private static PostgresCluster twoNodes(Path dir, String placeShardsAfter) throws Exception {
+    return PostgresCluster.start(dir, 2, Map.of("profile.model.workers", 1, "profile.place-shards-after", placeShardsAfter));
   }
 }

@@ -8,15 +8,12 @@ import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.engine.ProfileShards;
 import dev.profileengine.gateway.replay.Replayer;
 import dev.profileengine.gateway.wire.Json;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -51,24 +48,13 @@ class ConsoleClusterBrowserTest {
 
   @TempDir
   static Path dir;
-  static EmbeddedPostgres pg;
-  static final List<TestNode> nodes = new ArrayList<>();
+  static PostgresCluster cluster;
   static TestNode a;
   static TestNode b;
   static TestNode c;
   static List<String> users;
   static ConsoleBrowser console;
   static ChromeDriver browser;
-
-  private static TestNode startNode(String url, int seedPort, int port, Path registry, int i) {
-    Map<String, Object> config = new HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, port));
-    config.put("profile.model.registry-dir", registry.toString());
-    config.put("profile.model.workers", 1);
-    config.put("profile.http.api-keys", List.of(KEY + "=admin"));
-    // A batch retried after a partly unconfirmed answer lands in place, never too late.
-    config.put("profile.allowed-lateness", "3650d");
-    return TestNode.start(dir.resolve("node" + i), config);
-  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -78,15 +64,16 @@ class ConsoleClusterBrowserTest {
     TestRegistry.version(registry, "nb-gru-v2", true);
     TestRegistry.activate(registry, "nb-gru-v1");
     Chromium.ensureInstalled();
-    pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start();
-    String url = pg.getJdbcUrl("postgres", "postgres");
-    int seedPort = TestNode.freePort();
-    for (int i = 0; i < 3; i++) nodes.add(startNode(url, seedPort, i == 0 ? seedPort : 0, registry, i));
-    TestNode.awaitMembers(nodes, 3);
-    TestNode.awaitShardsPlaced(nodes, 256, KEY);
-    a = nodes.get(0);
-    b = nodes.get(1);
-    c = nodes.get(2);
+    cluster = PostgresCluster.start(dir, 3, Map.of(
+        "profile.model.registry-dir", registry.toString(),
+        "profile.model.workers", 1,
+        "profile.http.api-keys", List.of(KEY + "=admin"),
+        // A batch retried after a partly unconfirmed answer lands in place, never too late.
+        "profile.allowed-lateness", "3650d"));
+    TestNode.awaitShardsPlaced(cluster.nodes(), 256, KEY);
+    a = cluster.node(0);
+    b = cluster.node(1);
+    c = cluster.node(2);
     long t1 = System.nanoTime();
     // Whole histories of the first users of the per-user sample, replayed into node b: each lands on its shard's node.
     SampleUsers sample = SampleUsers.first(USERS);
@@ -105,8 +92,7 @@ class ConsoleClusterBrowserTest {
   @AfterAll
   static void stop() throws Exception {
     if (console != null) console.close();
-    for (TestNode n : nodes) n.close();
-    if (pg != null) pg.close();
+    if (cluster != null) cluster.close();
   }
 
   // ---------------------------------------------------------------- helpers
@@ -301,7 +287,7 @@ class ConsoleClusterBrowserTest {
     console.await().until(d -> console.text("#model-action-result").startsWith("Stored") || console.text("#model-action-result").startsWith("Refused"));
     assertTrue(console.text("#model-action-result").startsWith("Stored"), console.text("#model-action-result"));
     awaitModelsPageServing("nb-gru-v2", c);
-    for (TestNode n : nodes) assertEquals("nb-gru-v2", api(n, "/v1/models").get("serving").asText());
+    for (TestNode n : cluster.nodes()) assertEquals("nb-gru-v2", api(n, "/v1/models").get("serving").asText());
     browser.executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("model-nodes")));
     console.screenshot("models-3-nodes");
     console.assertNoPolicyViolations();

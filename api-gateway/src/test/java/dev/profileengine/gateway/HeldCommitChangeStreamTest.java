@@ -46,13 +46,10 @@ class HeldCommitChangeStreamTest {
 
   @Test
   void aCommitHeldForSecondsIsDeliveredExactlyOnceAndReachesTheSegments() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      int port = TestNode.freePort();
-      Map<String, Object> config = new java.util.HashMap<>(ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, port, port));
-      config.put("profile.model.enabled", "off");
-      try (TestNode node = TestNode.start(dir.resolve("node"), config);
-           Connection admin = pg.getPostgresDatabase().getConnection();
+    try (PostgresCluster cluster = PostgresCluster.start(dir, 1, Map.of("profile.model.enabled", "off"))) {
+      EmbeddedPostgres pg = cluster.pg();
+      TestNode node = cluster.node(0);
+      try (Connection admin = pg.getPostgresDatabase().getConnection();
            Statement sql = admin.createStatement()) {
         List<Received> received = new CopyOnWriteArrayList<>();
         List<Long> grpcReceived = new CopyOnWriteArrayList<>();

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.wire.Json;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,42 +26,32 @@ class IdentityClusterLinkCacheTest {
 
   @Test
   void aForgetOnOneNodeClearsTheLinksAnotherNodeRemembers() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      int seedPort = TestNode.freePort();
-      List<TestNode> nodes = new ArrayList<>();
-      try {
-        for (int i = 0; i < 2; i++)
-          nodes.add(TestNode.start(dir.resolve("node" + i), ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, seedPort, i == 0 ? seedPort : 0)));
-        TestNode.awaitMembers(nodes, 2);
-        TestNode a = nodes.get(0);
-        TestNode b = nodes.get(1);
+    try (PostgresCluster cluster = PostgresCluster.start(dir, 2)) {
+      TestNode a = cluster.node(0);
+      TestNode b = cluster.node(1);
 
-        // The topic reaches b once the cluster's receptionist has gossiped b's listener to a.
-        awaitTopicConnected(a, b);
+      // The topic reaches b once the cluster's receptionist has gossiped b's listener to a.
+      awaitTopicConnected(a, b);
 
-        long t = System.currentTimeMillis() - 60_000;
-        post(b, "[" + event("lc1", "lc-cust", "lc-anon", t) + "," + event("lc2", "lc-cust", "lc-anon", t + 1000) + "]");
-        // A link answered while its merge was only journaled as started is not remembered: the next one is.
-        post(b, "[" + event("lc3", "lc-cust", "lc-anon", t + 2000) + "]");
-        post(b, "[" + event("lc3b", "lc-cust", "lc-anon", t + 3000) + "]");
-        assertTrue(b.metric(CACHED) >= 1, "b answered the repeated link from its memory: " + b.metric(CACHED));
+      long t = System.currentTimeMillis() - 60_000;
+      post(b, "[" + event("lc1", "lc-cust", "lc-anon", t) + "," + event("lc2", "lc-cust", "lc-anon", t + 1000) + "]");
+      // A link answered while its merge was only journaled as started is not remembered: the next one is.
+      post(b, "[" + event("lc3", "lc-cust", "lc-anon", t + 2000) + "]");
+      post(b, "[" + event("lc3b", "lc-cust", "lc-anon", t + 3000) + "]");
+      assertTrue(b.metric(CACHED) >= 1, "b answered the repeated link from its memory: " + b.metric(CACHED));
 
-        double clears = b.metric(CLEARS_BY_TOPIC);
-        HttpResponse<String> forget = a.send("DELETE", "/v1/profiles/lc-cust", "");
-        assertEquals(200, forget.statusCode(), forget.body());
-        awaitMetricAbove(b, CLEARS_BY_TOPIC, clears);
+      double clears = b.metric(CLEARS_BY_TOPIC);
+      HttpResponse<String> forget = a.send("DELETE", "/v1/profiles/lc-cust", "");
+      assertEquals(200, forget.statusCode(), forget.body());
+      awaitMetricAbove(b, CLEARS_BY_TOPIC, clears);
 
-        // After the forget: the same ids through b link again, so the anonymous id's next event joins the customer.
-        long now = System.currentTimeMillis();
-        post(b, "[" + event("lc4", "lc-cust", "lc-anon", now) + "]");
-        post(b, "[" + event("lc5", null, "lc-anon", now + 1000) + "]");
-        JsonNode profile = Json.MAPPER.readTree(a.get("/v1/profiles/lc-cust").body());
-        assertEquals("lc-anon", profile.at("/identities/anonymousId/0").asText(), profile.toString());
-        assertEquals(2, profile.get("eventCount").asLong(), "the two events after the forget, not those before: " + profile);
-      } finally {
-        for (TestNode n : nodes) n.close();
-      }
+      // After the forget: the same ids through b link again, so the anonymous id's next event joins the customer.
+      long now = System.currentTimeMillis();
+      post(b, "[" + event("lc4", "lc-cust", "lc-anon", now) + "]");
+      post(b, "[" + event("lc5", null, "lc-anon", now + 1000) + "]");
+      JsonNode profile = Json.MAPPER.readTree(a.get("/v1/profiles/lc-cust").body());
+      assertEquals("lc-anon", profile.at("/identities/anonymousId/0").asText(), profile.toString());
+      assertEquals(2, profile.get("eventCount").asLong(), "the two events after the forget, not those before: " + profile);
     }
   }
 

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.gateway.wire.Json;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,33 +23,29 @@ class PostgresForgetTest {
 
   @Test
   void theTombstoneIsTheOnlyRowLeftAndRefusesAnOldBatch() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      int port = TestNode.freePort();
-      Map<String, Object> config = ClusterCerts.postgresNode(ClusterCerts.secretDir(), url, port, port);
-      try (TestNode node = TestNode.start(dir.resolve("node"), config)) {
-        long t = System.currentTimeMillis() - 10_000;
-        String batch = "[{\"eventId\":\"pg1\",\"userId\":\"pg-bob\",\"type\":\"view\",\"timestamp\":" + t + "}]";
-        assertEquals(200, node.send("POST", "/v1/events", batch).statusCode());
-        assertEquals(200, node.send("PUT", "/v1/profiles/pg-bob/attributes", "{\"email\":\"bob@example.com\"}").statusCode());
-        assertEquals(200, node.send("PUT", "/v1/profiles/pg-bob/attributes", "{\"email\":null}").statusCode());
+    try (PostgresCluster cluster = PostgresCluster.start(dir, 1)) {
+      TestNode node = cluster.node(0);
+      long t = System.currentTimeMillis() - 10_000;
+      String batch = "[{\"eventId\":\"pg1\",\"userId\":\"pg-bob\",\"type\":\"view\",\"timestamp\":" + t + "}]";
+      assertEquals(200, node.send("POST", "/v1/events", batch).statusCode());
+      assertEquals(200, node.send("PUT", "/v1/profiles/pg-bob/attributes", "{\"email\":\"bob@example.com\"}").statusCode());
+      assertEquals(200, node.send("PUT", "/v1/profiles/pg-bob/attributes", "{\"email\":null}").statusCode());
 
-        HttpResponse<String> forget = node.send("DELETE", "/v1/profiles/pg-bob", "");
-        assertEquals(200, forget.statusCode(), forget.body());
-        try (Connection c = pg.getPostgresDatabase().getConnection();
-             PreparedStatement st = c.prepareStatement("SELECT event_ser_manifest FROM event_journal WHERE persistence_id = ?")) {
-          st.setString(1, "UserProfile|pg-bob");
-          try (ResultSet rs = st.executeQuery()) {
-            rs.next();
-            assertEquals("profile.Forgotten#1", rs.getString(1), "the tombstone's stable manifest");
-            assertFalse(rs.next(), "the tombstone is the only row");
-          }
+      HttpResponse<String> forget = node.send("DELETE", "/v1/profiles/pg-bob", "");
+      assertEquals(200, forget.statusCode(), forget.body());
+      try (Connection c = cluster.pg().getPostgresDatabase().getConnection();
+           PreparedStatement st = c.prepareStatement("SELECT event_ser_manifest FROM event_journal WHERE persistence_id = ?")) {
+        st.setString(1, "UserProfile|pg-bob");
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          assertEquals("profile.Forgotten#1", rs.getString(1), "the tombstone's stable manifest");
+          assertFalse(rs.next(), "the tombstone is the only row");
         }
-        JsonNode retried = Json.MAPPER.readTree(node.send("POST", "/v1/events", batch).body());
-        assertEquals("forgotten", retried.at("/results/0/status").asText(), retried.toString());
-        HttpResponse<String> export = node.get("/v1/profiles/pg-bob/export");
-        assertEquals(404, export.statusCode(), export.body());
       }
+      JsonNode retried = Json.MAPPER.readTree(node.send("POST", "/v1/events", batch).body());
+      assertEquals("forgotten", retried.at("/results/0/status").asText(), retried.toString());
+      HttpResponse<String> export = node.get("/v1/profiles/pg-bob/export");
+      assertEquals(404, export.statusCode(), export.body());
     }
   }
 }

@@ -97,6 +97,33 @@ class HttpHostileTest {
         .toCompletableFuture().get(30, TimeUnit.SECONDS).getEventCount());
   }
 
+  /** Requests Akka HTTP cannot parse never reach the routes: still a JSON 4xx naming the part at fault, and the node goes on. */
+  @Test
+  void unparseableRequestsAreJsonErrorsNamingThePart() throws Exception {
+    String badPath = raw("GET /v1/profiles/%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertTrue(badPath.startsWith("HTTP/1.1 400"), badPath);
+    assertTrue(badPath.contains("Content-Type: application/json"), badPath);
+    JsonNode body = Json.MAPPER.readTree(badPath.substring(badPath.indexOf("\r\n\r\n") + 4));
+    assertEquals("path", body.path("field").asText(), badPath);
+    assertTrue(body.path("error").asText().contains("request-target"), badPath);
+    String badHeader = raw("GET /health HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\nConnection: close\r\n\r\n");
+    assertTrue(badHeader.startsWith("HTTP/1.1 400"), badHeader);
+    assertEquals("headers", Json.MAPPER.readTree(badHeader.substring(badHeader.indexOf("\r\n\r\n") + 4)).path("field").asText(), badHeader);
+    String longPath = raw("GET /v1/profiles/" + "a".repeat(3000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertTrue(longPath.startsWith("HTTP/1.1 414"), longPath);
+    assertEquals("path", Json.MAPPER.readTree(longPath.substring(longPath.indexOf("\r\n\r\n") + 4)).path("field").asText(), longPath);
+    assertEquals(200, node.get("/health").statusCode());
+  }
+
+  /** Sends {@code request} as it is on a new connection and returns everything the node answers until it closes. */
+  private static String raw(String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void asOfOutsideItsRangeIsRefusedNamingItOverHttpAndGrpc() throws Exception {
     for (String at : OUTSIDE) {

@@ -115,9 +115,9 @@ public final class ProfileRoutes extends AllDirectives {
   }
 
   /**
-   * {@code GET /v1/profiles/{userId}}, the most frequent request, matched by hand ahead of the
-   * directive tree: every directive a request passes allocates per request, and the tree's cost a
-   * third of a read's CPU (JFR, load-tests/BENCHMARKS.md). Anything else falls through to the tree.
+   * {@code GET /v1/profiles/{userId}} that {@link HostedReadHandler} passed on (not hosted here, a
+   * query, a refusal), matched by hand ahead of the directive tree: every directive a request passes
+   * allocates per request (JFR, load-tests/BENCHMARKS.md). Anything else falls through to the tree.
    */
   private Route profileReads() {
     return extractRequest(request -> {

@@ -38,10 +38,15 @@ public final class ErrorHandling {
   private static final RejectionHandler REJECTIONS = rejections();
 
   public static Route error(StatusCode status, String field, String message) {
+    return ProfileRoutes.json(status, errorBody(field, message));
+  }
+
+  /** The body of every error answer: {@code {"error": message, "field": field}}, without the field when null. */
+  static byte[] errorBody(String field, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", message);
     if (field != null) body.put("field", field);
-    return ProfileRoutes.json(status, body);
+    return Json.bytes(body);
   }
 
   public static Route wrap(Supplier<Route> inner) {
@@ -94,7 +99,7 @@ public final class ErrorHandling {
         && !strict.getContentType().equals(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON)) {
       String text = strict.getData().utf8String();
       return response.withEntity(akka.http.javadsl.model.HttpEntities.create(
-          akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, Json.bytes(Map.of("error", text))));
+          akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, errorBody(null, text)));
     }
     return response;
   }

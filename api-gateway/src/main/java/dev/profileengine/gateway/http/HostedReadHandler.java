@@ -35,8 +35,7 @@ public final class HostedReadHandler implements Function<HttpRequest, Completion
     this.tree = tree;
     this.profiles = profiles;
     this.access = access;
-    // the labels the tree's timing gives a profile read answered 200
-    this.okSeconds = metrics.requestSeconds.labelValues("profile", "GET", "200");
+    this.okSeconds = metrics.requestSeconds.labelValues(ProfileRoutes.PROFILE_ROUTE, "GET", "200");
   }
 
   @Override

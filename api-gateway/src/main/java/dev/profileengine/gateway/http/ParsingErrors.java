@@ -7,10 +7,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.scaladsl.model.ErrorInfo;
 import akka.http.scaladsl.model.StatusCode;
 import akka.http.scaladsl.settings.ServerSettings;
-import dev.profileengine.gateway.wire.Json;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The answer to a request Akka HTTP cannot parse (a malformed path such as {@code /v1/profiles/%ZZ},
@@ -22,10 +19,8 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     log.warning("Illegal request, responding with status '{}': {}", status, info.summary());
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", info.formatPretty());
-    body.put("field", field(status.intValue(), info.summary()));
-    return HttpResponse.create().withStatus(status.intValue()).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body)));
+    byte[] body = ErrorHandling.errorBody(field(status.intValue(), info.summary()), info.formatPretty());
+    return HttpResponse.create().withStatus(status.intValue()).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
   /** The part of the request an error is about, from its status and Akka's summary. */

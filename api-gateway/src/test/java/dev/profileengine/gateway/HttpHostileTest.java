@@ -112,7 +112,41 @@ class HttpHostileTest {
     String longPath = raw("GET /v1/profiles/" + "a".repeat(3000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assertTrue(longPath.startsWith("HTTP/1.1 414"), longPath);
     assertEquals("path", Json.MAPPER.readTree(longPath.substring(longPath.indexOf("\r\n\r\n") + 4)).path("field").asText(), longPath);
+    // Akka answers these 501 and 505: the client's request is at fault, so a 4xx
+    for (String[] c : new String[][] {{"FOO /health HTTP/1.1", "method"}, {"\r\n\r\nGET /health HTTP/1.1", "method"},
+        {"GET /health HTTP/2.0", "protocol"}, {"GET /health HTTP/9.9", "protocol"}}) {
+      String answer = raw(c[0] + "\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertTrue(answer.startsWith("HTTP/1.1 400"), c[0] + ": " + answer);
+      assertEquals(c[1], Json.MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).path("field").asText(), answer);
+    }
     assertEquals(200, node.get("/health").statusCode());
+  }
+
+  /** A mistyped Authorization header is refused (401) and its value, an API key, never reaches the log. */
+  @Test
+  void aMalformedAuthorizationHeaderNeverPutsItsKeyInTheLog() throws Exception {
+    String key = READ.substring("Bearer ".length());
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    logged.start();
+    root.addAppender(logged);
+    try {
+      for (String header : List.of(READ + " x", READ + "=admin", "Bearer {" + key + "}", "Bearer  " + key + " " + key)) {
+        JsonNode e = assertRefused(node.get("/v1/profiles/alice", header), 401, "Authorization");
+        assertTrue(!e.toString().contains(key), e.toString());
+      }
+      // The same header line broken beyond parsing is a parse error, logged without its value; the
+      // node's log is written in order, so once that line is there, the refusals' lines are too.
+      String broken = raw("GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: " + READ + "\u0001\r\nConnection: close\r\n\r\n");
+      assertTrue(broken.startsWith("HTTP/1.1 400"), broken);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (logged.list.stream().noneMatch(l -> l.getFormattedMessage().contains("Illegal request")) && System.nanoTime() < deadline) Thread.onSpinWait();
+      assertTrue(logged.list.stream().anyMatch(l -> l.getFormattedMessage().contains("Illegal request")), "the parse error is logged");
+      for (var line : logged.list) assertTrue(!line.getFormattedMessage().contains(key), line.getFormattedMessage());
+    } finally {
+      root.detachAppender(logged);
+    }
+    aliceIntact();
   }
 
   /** Sends {@code request} as it is on a new connection and returns everything the node answers until it closes. */

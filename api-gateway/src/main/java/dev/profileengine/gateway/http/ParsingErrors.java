@@ -11,16 +11,20 @@ import java.util.Locale;
 
 /**
  * The answer to a request Akka HTTP cannot parse (a malformed path such as {@code /v1/profiles/%ZZ},
- * a bad header line, a path over the length limit), which never reaches the routes: the same
- * status as Akka's default, as the JSON error every other answer uses ({@link ErrorHandling}),
- * naming the part of the request at fault. Set as {@code akka.http.server.parsing.error-handler}.
+ * a bad header line, a path over the length limit, an unknown method or HTTP version), which never
+ * reaches the routes: Akka's status, or 400 where Akka's is a 5xx (501 for an unknown method, 505
+ * for a version: the client's request is at fault, not the server), as the JSON error every other
+ * answer uses ({@link ErrorHandling}), naming the part of the request at fault. Set as {@code akka.http.server.parsing.error-handler}.
  */
 public final class ParsingErrors extends akka.http.ParsingErrorHandler {
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
-    log.warning("Illegal request, responding with status '{}': {}", status, info.summary());
-    byte[] body = ErrorHandling.errorBody(field(status.intValue(), info.summary()), info.formatPretty());
-    return HttpResponse.create().withStatus(status.intValue()).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+    String field = field(status.intValue(), info.summary());
+    // A header's value may be a credential (a malformed Authorization header): logged by name of the part only.
+    log.warning("Illegal request, responding with status '{}': {}", status, field.equals("headers") ? "a header could not be parsed" : info.summary());
+    int answered = status.intValue() >= 500 ? 400 : status.intValue();
+    byte[] body = ErrorHandling.errorBody(field, info.formatPretty());
+    return HttpResponse.create().withStatus(answered).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
   /** The part of the request an error is about, from its status and Akka's summary. */
@@ -28,7 +32,8 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
     String s = summary.toLowerCase(Locale.ROOT);
     if (status == 414 || s.contains("request-target") || s.contains("uri")) return "path";
     if (status == 431 || s.contains("header")) return "headers";
-    if (s.contains("method")) return "method";
+    if (status == 501 || s.contains("method")) return "method";
+    if (status == 505 || s.contains("protocol") || s.contains("version")) return "protocol";
     return "request";
   }
 }

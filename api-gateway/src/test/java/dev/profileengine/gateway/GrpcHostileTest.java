@@ -55,6 +55,7 @@ class GrpcHostileTest {
   private static final String INGEST_KEY = "hostile-ingest-5c8e2a9f1d7b4e6a3c0f8d2b9e5a7c1f";
   private static final String READ_KEY_A = "hostile-read-a-7d2f9b4e1a6c8d3f5b0e7a2c9d4f1b6e";
   private static final String READ_KEY_B = "hostile-read-b-3a9e6c1f8d2b5e7a4c9f1d6b3e8a2c5f";
+  private static final String ADMIN_KEY = "hostile-admin-9f4c2e7a1b8d5f3c6e0a9b4d2f7c1e8a";
   private static final long MiB = 1024 * 1024;
 
   @TempDir
@@ -68,7 +69,7 @@ class GrpcHostileTest {
   @BeforeAll
   static void start() {
     node = TestNode.start(dataDir, Map.of(
-        "profile.http.api-keys-env", INGEST_KEY + "=ingest," + READ_KEY_A + "=read," + READ_KEY_B + "=read",
+        "profile.http.api-keys-env", INGEST_KEY + "=ingest," + READ_KEY_A + "=read," + READ_KEY_B + "=read," + ADMIN_KEY + "=admin",
         "profile.changes.max-subscribers", 1000,
         "profile.changes.max-subscribers-per-key", 600,
         "akka.http.server.max-connections", 4096));
@@ -213,6 +214,17 @@ class GrpcHostileTest {
 
   @Test
   void getProfileTakesTheReadBoundLikeHttp() throws Exception {
+    // A profile the journal holds and no entity hosts is read by asking its entity, under the read
+    // bound (a never-written id is answered from the known-id filter, a hosted one from its state):
+    // one forgotten, its entity stopped.
+    IngestReply stored = ingest.ingestEvents(IngestRequest.newBuilder().addEvents(event("cold-1", "hostile-cold-user")).build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(1, stored.getAccepted(), stored.toString());
+    assertEquals(200, node.send("DELETE", "/v1/profiles/hostile-cold-user", "", "Bearer " + ADMIN_KEY).statusCode());
+    dev.profileengine.engine.HostedProfiles hosted = dev.profileengine.engine.HostedProfiles.get(system);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (hosted.get("hostile-cold-user") != null && System.nanoTime() < deadline) Thread.onSpinWait();
+    assertEquals(null, hosted.get("hostile-cold-user"), "the forgotten profile's entity stopped");
     InFlightLimit reads = node.node.readLimit();
     long taken = reads.limit();
     assertTrue(reads.tryAcquire(taken), "take the whole read bound");

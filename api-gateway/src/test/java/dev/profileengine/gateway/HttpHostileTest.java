@@ -122,6 +122,46 @@ class HttpHostileTest {
     assertEquals(200, node.get("/health").statusCode());
   }
 
+  /**
+   * Bytes that are not UTF-8: an overlong '/' in a JSON body (Jackson alone would decode it as '/'),
+   * a surrogate or overlong form percent-encoded in a path or query (Akka decodes them as U+FFFD):
+   * each a 400 naming the body or the field, nothing stored.
+   */
+  @Test
+  void bytesThatAreNotUtf8Are400NotDecodedAsSomethingElse() throws Exception {
+    for (byte[][] overlong : new byte[][][] {{{(byte) 0xc0, (byte) 0xaf}}, {{(byte) 0xe0, (byte) 0x80, (byte) 0xaf}}, {{(byte) 0xed, (byte) 0xa0, (byte) 0x80}}}) {
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      body.write(("{\"eventId\":\"u8-1\",\"userId\":\"ov").getBytes(StandardCharsets.UTF_8));
+      body.write(overlong[0]);
+      body.write(("x\",\"type\":\"view\",\"timestamp\":\"" + Instant.now().minusSeconds(60) + "\"}").getBytes(StandardCharsets.UTF_8));
+      HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(node.base.resolve("/v1/events"))
+          .header("Authorization", INGEST).header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode e = assertRefused(r, 400, "body");
+      assertTrue(e.get("error").asText().contains("UTF-8"), e.toString());
+    }
+    assertEquals(404, node.get("/v1/profiles/ov%2Fx", READ).statusCode(), "nothing stored under the decoded id");
+    assertRefused(node.get("/v1/profiles/%ED%A0%80", READ), 400, "userId");
+    assertRefused(node.get("/v1/profiles/a%C0%AFb", READ), 400, "userId");
+    assertRefused(node.get("/v1/profiles/alice?identity=anonymousId:%C0%AF", READ), 400, "identity");
+    aliceIntact();
+  }
+
+  /** HEAD is answered as GET without the body; a query parameter given twice is a 400 naming it, in either order. */
+  @Test
+  void headIsAGetWithoutItsBodyAndARepeatedParameterIsRefused() throws Exception {
+    for (String path : List.of("/health", "/v1/profiles/alice")) {
+      String head = raw("HEAD " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + READ + "\r\nConnection: close\r\n\r\n");
+      assertTrue(head.startsWith("HTTP/1.1 200"), head);
+      assertTrue(head.endsWith("\r\n\r\n"), "no body: " + head);
+    }
+    assertRefused(node.get("/v1/profiles/alice?asOf=now&asOf=garbage", READ), 400, "asOf");
+    assertRefused(node.get("/v1/profiles/alice?asOf=garbage&asOf=now", READ), 400, "asOf");
+    assertRefused(node.get("/v1/profiles/alice?identity=anonymousId:a&identity=anonymousId:b", READ), 400, "identity");
+    assertRefused(node.get("/v1/profiles/alice?x%0Ay=1&x%0Ay=2", READ), 400, "query");
+    aliceIntact();
+  }
+
   /** A mistyped Authorization header is refused (401) and its value, an API key, never reaches the log. */
   @Test
   void aMalformedAuthorizationHeaderNeverPutsItsKeyInTheLog() throws Exception {

@@ -273,6 +273,35 @@ class IdentityApiTest {
     assertEquals(List.of("identities.shoeSize", "anonymousId", "anonymousId", "userId", "identities", "identities.email", "userId"), fields);
   }
 
+  /**
+   * A path id starting with '~' must be a key an identity can have on this node: else 400 naming
+   * userId on every per-profile route and over gRPC, and nothing is stored under it (a personal
+   * value never becomes a key unhashed).
+   */
+  @Test
+  void profileKeysNoIdentityCanHaveAre400OnEveryRouteAndOverGrpc() throws Exception {
+    for (String id : List.of("~", "~x", "~:v", "~fax:1", "~Email:x", "~anonymousId:", "~device: ", "~userId:u42", "~email:ann@example.com")) {
+      String p = "/v1/profiles/" + path(id).replace("+", "%20");
+      for (HttpResponse<String> r : List.of(node.get(p), node.send("PUT", p + "/attributes", "{\"a\":\"b\"}"),
+          node.send("PUT", p + "/consent", "{\"analytics\":true}"), node.send("DELETE", p, ""), node.get(p + "/export"),
+          node.get(p + "/recommendations"), node.send("POST", p + "/unmerge", "{\"anonymousId\":\"a\"}"))) {
+        assertEquals(400, r.statusCode(), id + ": " + r.body());
+        assertEquals("userId", Json.MAPPER.readTree(r.body()).path("field").asText(), id + ": " + r.body());
+        assertTrue(!r.body().contains("ann@example.com"), r.body());
+      }
+      Status s = TestGrpc.status(org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+          () -> get(grpc.getProfile(GetProfileRequest.newBuilder().setUserId(id).build()))));
+      assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), id);
+      assertTrue(s.getDescription().startsWith("user_id: "), s.getDescription());
+      s = TestGrpc.status(org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+          () -> get(grpc.unmerge(UnmergeRequest.newBuilder().setProfileId(id).setAnonymousId("a").build()))));
+      assertTrue(s.getDescription().startsWith("profile_id: "), s.getDescription());
+    }
+    // Keys identities can have are read as before (nothing stored under these: 404).
+    assertEquals(404, node.get("/v1/profiles/" + path("~anonymousId:never-seen")).statusCode());
+    assertEquals(404, node.get("/v1/profiles/" + path("~email:h:" + "0".repeat(64))).statusCode());
+  }
+
   @Test
   void unpairedSurrogatesAre400NamingTheFieldAndTheLinkedProfileStillAnswers() throws Exception {
     // "\\ud800" is valid JSON but not Unicode text: no journal write can encode it. Linked to a

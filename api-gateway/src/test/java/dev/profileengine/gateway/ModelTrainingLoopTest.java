@@ -73,7 +73,7 @@ class ModelTrainingLoopTest {
       // Hostile or mistaken requests: named fields, nothing started.
       assertRefused(node.send("POST", "/v1/models/train", "{\"since\":\"yesterday\"}"), 400, "since");
       assertRefused(node.send("POST", "/v1/models/train", "{\"from\":\"2017-11-25T00:00:00Z\"}"), 400, "from");
-      assertRefused(node.send("POST", "/v1/models/train", "[1]"), 400, null);
+      for (String notAnObject : java.util.List.of("[1]", "null", "\"x\"")) assertRefused(node.send("POST", "/v1/models/train", notAnObject), 400, "body");
       // Instants outside the range events may have (their epoch milliseconds would overflow the export).
       assertRefused(node.send("POST", "/v1/models/train", "{\"until\":\"+999999999-12-31T23:59:59Z\"}"), 400, "until");
       assertRefused(node.send("POST", "/v1/models/train", "{\"since\":\"-999999999-01-01T00:00:00Z\"}"), 400, "since");

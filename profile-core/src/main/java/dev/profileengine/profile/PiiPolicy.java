@@ -70,6 +70,13 @@ public record PiiPolicy(Map<Field, Action> actions, String salt) {
     };
   }
 
+  /** Whether {@code value} has the form {@link #hash} gives: "h:" + 64 lower-case hex digits. */
+  public static boolean isHash(String value) {
+    if (value.length() != 66 || !value.startsWith("h:")) return false;
+    for (int i = 2; i < value.length(); i++) if (Character.digit(value.charAt(i), 16) < 0 || Character.isUpperCase(value.charAt(i))) return false;
+    return true;
+  }
+
   /** HMAC-SHA256 keyed by the salt, all 256 bits: "h:" + 64 hex digits. */
   public String hash(String value) {
     try {

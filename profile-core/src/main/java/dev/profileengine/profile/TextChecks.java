@@ -9,6 +9,8 @@ package dev.profileengine.profile;
 public final class TextChecks {
   /** Why a text with a control character is refused. */
   public static final String CONTROL = "must not contain control characters";
+  /** Why a free text (an attribute's value) with a control character other than a line break or tab is refused. */
+  public static final String CONTROL_IN_TEXT = "must not contain control characters other than tab, line feed and carriage return";
   /** Why a text with an unpaired surrogate is refused. */
   public static final String UNPAIRED_SURROGATE = "must be valid Unicode: it holds an unpaired UTF-16 surrogate";
   /** Why a required text that is absent or blank is refused. */
@@ -25,10 +27,14 @@ public final class TextChecks {
     return reason(value, maxLength, false);
   }
 
-  /** As {@link #reason(String, int)}; with {@code controlAllowed}, control characters pass (free text such as an attribute's value). */
-  public static String reason(String value, int maxLength, boolean controlAllowed) {
+  /**
+   * As {@link #reason(String, int)}; with {@code freeText}, tabs and line breaks pass (an attribute's
+   * value), other control characters (NUL, escape sequences) do not.
+   */
+  public static String reason(String value, int maxLength, boolean freeText) {
     if (value.length() > maxLength) return "is " + value.length() + " characters long, at most " + maxLength + " allowed";
-    if (!controlAllowed && hasControl(value)) return CONTROL;
+    if (!freeText && hasControl(value)) return CONTROL;
+    if (freeText && hasControlBesidesLineBreaks(value)) return CONTROL_IN_TEXT;
     if (unpairedSurrogate(value)) return UNPAIRED_SURROGATE;
     return null;
   }
@@ -41,6 +47,14 @@ public final class TextChecks {
   /** Whether {@code s} holds a control character (a loop: checked for every id of every event and read). */
   public static boolean hasControl(String s) {
     for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
+    return false;
+  }
+
+  private static boolean hasControlBesidesLineBreaks(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') return true;
+    }
     return false;
   }
 

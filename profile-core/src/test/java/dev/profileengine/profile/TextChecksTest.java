@@ -20,8 +20,10 @@ class TextChecksTest {
   }
 
   @Test
-  void freeTextMayHoldControlCharacters() {
+  void freeTextMayHoldLineBreaksAndTabsOnly() {
     assertNull(TextChecks.reason("a\nb", 3, true));
+    assertNull(TextChecks.reason("\t\r\n", 3, true));
+    for (String c : new String[] {"\u0000", "\u001b", "\u007f", "\u0085"}) assertEquals(TextChecks.CONTROL_IN_TEXT, TextChecks.reason("a" + c, 3, true));
     assertEquals(TextChecks.UNPAIRED_SURROGATE, TextChecks.reason("\n\ud800", 3, true));
     assertEquals("is 4 characters long, at most 3 allowed", TextChecks.reason("a\nbc", 3, true));
   }

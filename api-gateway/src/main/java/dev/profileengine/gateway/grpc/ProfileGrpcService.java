@@ -132,7 +132,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     try {
       authorize(Scope.READ, metadata, 1);
       String identity = in.getIdentity().isEmpty() ? null : in.getIdentity();
-      if (identity == null || !in.getUserId().isEmpty()) checked(() -> RequestChecks.profileId("user_id", in.getUserId()));
+      if (identity == null || !in.getUserId().isEmpty()) profileId("user_id", in.getUserId());
       asOf = checked(() -> RequestChecks.instant("as_of", in.getAsOf()));
       key = value(profiles.profileKey(in.getUserId(), identity));
     } catch (GrpcServiceException e) {
@@ -164,12 +164,19 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     IdentityClaim claim;
     try {
       authorize(Scope.INGEST, metadata, 1);
-      checked(() -> RequestChecks.profileId("profile_id", in.getProfileId()));
+      profileId("profile_id", in.getProfileId());
       claim = claim(in.getUserId(), in.getAnonymousId(), in.getIdentitiesMap());
     } catch (GrpcServiceException e) {
       return failed(e);
     }
     return profiles.unmerge(in.getProfileId(), claim).thenApply(linked -> linked(linked, claim));
+  }
+
+  /** A profile id a request names, checked as HTTP checks a path's (RequestChecks, then the facade's key rules). */
+  private void profileId(String field, String id) {
+    checked(() -> RequestChecks.profileId(field, id));
+    var invalid = profiles.invalidProfileId(field, id);
+    if (invalid.isPresent()) throw new GrpcServiceException(GrpcStatus.of(invalid.get()));
   }
 
   private static IdentityClaim claim(String userId, String anonymousId, Map<String, String> identities) {

@@ -130,7 +130,7 @@ public final class ModelRoutes extends AllDirectives {
     try {
       JsonNode body = bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()
           ? Json.parse("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) : Json.parse(bytes);
-      if (!body.isObject()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, null, "the body must be a JSON object");
+      if (!body.isObject()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "must be a JSON object with since and until (or empty), was " + dev.profileengine.gateway.wire.EventJson.kind(body));
       for (var names = body.fieldNames(); names.hasNext(); ) {
         String name = names.next();
         if (!name.equals("since") && !name.equals("until"))

@@ -83,7 +83,7 @@ public final class ProfileRoutes extends AllDirectives {
   public Route routes() {
     // The hot routes (ingest, profile reads) first: every alternative tried before the one that
     // matches costs its directives on every request. Every response carries X-Request-Id.
-    return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> concat(
+    return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> onceEach(() -> concat(
         profileReads(),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
@@ -114,7 +114,25 @@ public final class ProfileRoutes extends AllDirectives {
         metrics.timed("changes", changes::routes),
         metrics.timed("models", models::routes),
         metrics.timed("segments", segments::routes),
-        metrics.timed("console", console::routes))));
+        metrics.timed("console", console::routes)))));
+  }
+
+  /**
+   * A query parameter given twice is refused naming it (asOf=now&asOf=garbage): which one a route
+   * would take is not for the client to guess. Only {@code userId} is a list (the change stream's users).
+   */
+  private static Route onceEach(java.util.function.Supplier<Route> inner) {
+    return D.extractUri(uri -> {
+      if (uri.rawQueryString().isEmpty()) return inner.get();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (akka.japi.Pair<String, String> p : uri.query().toList()) {
+        if (seen.add(p.first()) || p.first().equals("userId")) continue;
+        // Named only when it is a plain name: a query may carry anything.
+        String field = p.first().matches("[A-Za-z][A-Za-z0-9_.-]{0,63}") ? p.first() : "query";
+        return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "query parameter " + field + " is given more than once");
+      }
+      return inner.get();
+    });
   }
 
   /**
@@ -131,6 +149,8 @@ public final class ProfileRoutes extends AllDirectives {
 
   private Route readProfile(String userId, akka.http.javadsl.model.HttpRequest request) {
     RequestChecks.profileId("userId", userId);
+    Optional<dev.profileengine.engine.profiles.Refusal> invalid = profiles.invalidProfileId("userId", userId);
+    if (invalid.isPresent()) return HttpRefusals.refused(invalid.get());
     return metrics.timed(PROFILE_ROUTE, () -> access.require(Scope.READ, request, caller -> {
       akka.http.javadsl.model.Query query = request.getUri().query();
       return profileKey(userId, query.get("identity"), key -> getProfile(key, query.get("asOf")));
@@ -281,10 +301,10 @@ public final class ProfileRoutes extends AllDirectives {
         onSuccess(profiles.recommendations(userId, k), found -> HttpRefusals.answer(found, userId, r -> json(StatusCodes.OK, r))));
   }
 
-  /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (RequestChecks). */
+  /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (RequestChecks, then the facade's key rules). */
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {
     RequestChecks.profileId("userId", userId);
-    return inner.get();
+    return profiles.invalidProfileId("userId", userId).map(HttpRefusals::refused).orElseGet(inner);
   }
 
   private static final AllDirectives D = new AllDirectives() {};

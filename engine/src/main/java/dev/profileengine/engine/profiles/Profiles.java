@@ -109,6 +109,18 @@ public final class Profiles {
   }
 
   /**
+   * Refused INVALID naming {@code field} when {@code id}, a profile id a request names (a path, a
+   * gRPC field), starts with {@code ~} but is no key an identity could have on this node (an
+   * unknown type, no value, a personal value not hashed): such an id would store or read a profile
+   * no identity leads to. Empty when it is fine.
+   */
+  public Optional<Refusal> invalidProfileId(String field, String id) {
+    if (!id.startsWith(Identity.TYPED_PREFIX)) return Optional.empty();
+    String problem = settings.identity().keyProblem(id);
+    return problem == null ? Optional.empty() : Optional.of(new Refusal(Refusal.Reason.INVALID, field, problem, 0));
+  }
+
+  /**
    * The profile key a read names: {@code id} itself (a user id, or a key {@code ~type:value}), or
    * with {@code identity} ({@code type:value}, e.g. {@code email:ann@example.com}) the key of that
    * identity, its value hashed when the type is personal data. Refused INVALID naming
@@ -116,6 +128,9 @@ public final class Profiles {
    */
   public Outcome<String> profileKey(String id, String identity) {
     if (identity == null) return new Outcome.Ok<>(id);
+    // A query's percent-encoded bytes that are not UTF-8 arrive as U+FFFD.
+    if (identity.indexOf('\uFFFD') >= 0)
+      return Outcome.refused(Refusal.Reason.INVALID, "identity", "is not valid UTF-8 (or holds U+FFFD, the replacement character)", 0);
     int colon = identity.indexOf(':');
     if (colon <= 0)
       return Outcome.refused(Refusal.Reason.INVALID, "identity", "identity must be type:value, e.g. email:ann@example.com", 0);

@@ -76,6 +76,26 @@ public record IdentityRules(Map<String, TypeRule> types, int maxIdentities, bool
     return knows(type) ? null : "unknown identity type; known: " + String.join(", ", typeNames());
   }
 
+  /**
+   * Why {@code key}, a profile id starting with {@code ~}, is not a key {@link Identity#key} could
+   * have made under these rules; null when it could. A personal type's value must be its hash: a
+   * key holding the address itself would store it unhashed.
+   */
+  public String keyProblem(String key) {
+    int colon = key.indexOf(':');
+    if (!key.startsWith(Identity.TYPED_PREFIX) || colon < 0)
+      return "must be a user id (without '~') or an identity's key ~type:value, e.g. ~anonymousId:cookie-7f3";
+    String type = key.substring(Identity.TYPED_PREFIX.length(), colon);
+    String value = key.substring(colon + 1);
+    if (Identity.USER_ID.equals(type)) return "a user id is its own key: leave out '~userId:'";
+    String unknown = unknownType(type);
+    if (unknown != null) return unknown;
+    if (value.isBlank()) return "must name a value after '~" + type + ":'";
+    if (hashed(type) && !dev.profileengine.profile.PiiPolicy.isHash(value))
+      return "names personal data by its value: read it with ?identity=" + type + ":<value>, which the node hashes";
+    return null;
+  }
+
   public static IdentityRules defaults() {
     return new IdentityRules(Map.of(
         "email", new TypeRule(true, true),

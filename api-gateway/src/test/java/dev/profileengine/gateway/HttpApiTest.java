@@ -33,6 +33,32 @@ class HttpApiTest {
     return Json.MAPPER.readTree(r.body());
   }
 
+  /**
+   * This open node takes no write from another site's page (a cross-site "simple" POST a browser
+   * sends without asking): 403 naming Origin, nothing stored; its own pages, and clients that send
+   * no Origin, are served.
+   */
+  @Test
+  void anotherSitesPageCannotWriteToAnOpenNode() throws Exception {
+    String event = "{\"eventId\":\"csrf-1\",\"userId\":\"csrf-user\",\"type\":\"view\",\"timestamp\":\"" + java.time.Instant.now().minusSeconds(60) + "\"}";
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (String origin : java.util.List.of("http://evil.example", "http://127.0.0.1:1", "null")) {
+      HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(node.base.resolve("/v1/events"))
+          .header("Origin", origin).header("Content-Type", "text/plain").POST(java.net.http.HttpRequest.BodyPublishers.ofString(event)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(403, r.statusCode(), origin + ": " + r.body());
+      assertEquals("Origin", json(r).get("field").asText(), r.body());
+    }
+    assertEquals(404, node.get("/v1/profiles/csrf-user").statusCode(), "nothing stored");
+    String own = "http://" + node.base.getHost() + ":" + node.base.getPort();
+    HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(node.base.resolve("/v1/events"))
+        .header("Origin", own).header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(event)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(200, client.send(java.net.http.HttpRequest.newBuilder(node.base.resolve("/v1/profiles/csrf-user")).header("Origin", "http://evil.example")
+        .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a read is answered (no page can see it without CORS)");
+  }
+
   @Test
   void theOpenApiDescriptionIsServedAndNamesEveryRoute() throws Exception {
     HttpResponse<String> r = node.get("/openapi.yaml");

@@ -20,6 +20,11 @@ public final class HttpAccess extends AllDirectives {
     this.access = access;
   }
 
+  /** No API keys configured (see {@link AccessControl#open}). */
+  boolean open() {
+    return access.open();
+  }
+
   /** Runs {@code inner} for a caller allowed {@code scope} and within its rate (one token), else answers 401/403/429. */
   public Route require(Scope scope, Function<ApiKeys.Caller, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> decide(scope, header, inner));

@@ -83,7 +83,7 @@ public final class ProfileRoutes extends AllDirectives {
   public Route routes() {
     // The hot routes (ingest, profile reads) first: every alternative tried before the one that
     // matches costs its directives on every request. Every response carries X-Request-Id.
-    return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> onceEach(() -> concat(
+    return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> BrowserOrigins.sameSite(access.open(), () -> onceEach(() -> concat(
         profileReads(),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
@@ -114,7 +114,7 @@ public final class ProfileRoutes extends AllDirectives {
         metrics.timed("changes", changes::routes),
         metrics.timed("models", models::routes),
         metrics.timed("segments", segments::routes),
-        metrics.timed("console", console::routes)))));
+        metrics.timed("console", console::routes))))));
   }
 
   /**

@@ -212,6 +212,22 @@ class GrpcHostileTest {
     assertTrue(((StatusRuntimeException) e.getCause()).getStatus().getDescription().startsWith("user_ids"), e.getCause().getMessage());
   }
 
+  /** A client that drops its connection mid-stream ends its call quietly: no ERROR lines (a client could flood the log). */
+  @Test
+  void aClientDroppingItsConnectionMidStreamLeavesNoErrorInTheLog() throws Exception {
+    ProfileServiceClient dropping = TestGrpc.client(node, INGEST_KEY);
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.grpc.GrpcErrors.class)) {
+      // The stream stays open after its first event; its first answer shows the call is under way.
+      EventResult first = dropping.streamEvents(Source.single(event("dropped-1", "hostile-dropping")).concat(Source.never()))
+          .runWith(Sink.head(), system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals("accepted", first.getStatus(), first.toString());
+      dropping.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertTrue(log.awaitLine("the client closed the connection", Duration.ofSeconds(30)), "the call ended: " + log.lines());
+      for (var line : log.lines())
+        assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+    }
+  }
+
   @Test
   void getProfileTakesTheReadBoundLikeHttp() throws Exception {
     // A profile the journal holds and no entity hosts is read by asking its entity, under the read

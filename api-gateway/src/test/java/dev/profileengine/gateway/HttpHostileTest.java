@@ -166,11 +166,7 @@ class HttpHostileTest {
   @Test
   void aMalformedAuthorizationHeaderNeverPutsItsKeyInTheLog() throws Exception {
     String key = READ.substring("Bearer ".length());
-    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-    logged.start();
-    root.addAppender(logged);
-    try {
+    try (LogLines log = LogLines.attach(null)) {
       for (String header : List.of(READ + " x", READ + "=admin", "Bearer {" + key + "}", "Bearer  " + key + " " + key)) {
         JsonNode e = assertRefused(node.get("/v1/profiles/alice", header), 401, "Authorization");
         assertTrue(!e.toString().contains(key), e.toString());
@@ -179,12 +175,8 @@ class HttpHostileTest {
       // node's log is written in order, so once that line is there, the refusals' lines are too.
       String broken = raw("GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: " + READ + "\u0001\r\nConnection: close\r\n\r\n");
       assertTrue(broken.startsWith("HTTP/1.1 400"), broken);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (logged.list.stream().noneMatch(l -> l.getFormattedMessage().contains("Illegal request")) && System.nanoTime() < deadline) Thread.onSpinWait();
-      assertTrue(logged.list.stream().anyMatch(l -> l.getFormattedMessage().contains("Illegal request")), "the parse error is logged");
-      for (var line : logged.list) assertTrue(!line.getFormattedMessage().contains(key), line.getFormattedMessage());
-    } finally {
-      root.detachAppender(logged);
+      assertTrue(log.awaitLine("Illegal request", Duration.ofSeconds(10)), "the parse error is logged");
+      for (var line : log.lines()) assertTrue(!line.getFormattedMessage().contains(key), line.getFormattedMessage());
     }
     aliceIntact();
   }
@@ -385,6 +377,17 @@ class HttpHostileTest {
         + "\",\"quantity\":" + forty + "}", INGEST);
     assertEquals(200, atLimit.statusCode(), atLimit.body());
     assertEquals("quantity", Json.MAPPER.readTree(atLimit.body()).get("results").get(0).get("field").asText());
+    // beyond an int, the refusal quotes the value sent, over both protocols
+    for (long sent : new long[] {2147483648L, 99999999999L, -2147483649L}) {
+      HttpResponse<String> r = node.send("POST", "/v1/events", "{\"eventId\":\"n4\",\"userId\":\"alice\",\"type\":\"view\",\"timestamp\":\"" + ts
+          + "\",\"quantity\":" + sent + "}", INGEST);
+      JsonNode result = Json.MAPPER.readTree(r.body()).get("results").get(0);
+      assertEquals("quantity", result.get("field").asText(), r.body());
+      assertTrue(result.get("reason").asText().endsWith("(was " + sent + ")"), r.body());
+      var grpc = grpcIngest.ingestEvents(IngestRequest.newBuilder().addEvents(Event.newBuilder().setEventId("n4").setUserId("alice").setType("view")
+          .setTimestampIso(ts).setQuantity(com.google.protobuf.Int64Value.of(sent))).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertTrue(grpc.getResults(0).getReason().endsWith("(was " + sent + ")"), grpc.toString());
+    }
     aliceIntact();
   }
 }

@@ -88,6 +88,17 @@ public final class EventValidation {
     if (reason != null) errors.add(new FieldError(field, reason));
   }
 
+  /**
+   * A client's integer for an event's int field (quantity, pageDepth): the int, or null with the
+   * range error added when it is beyond an int, quoting the value sent (not one clamped to an int).
+   */
+  public static Integer intField(String field, Long value, long min, long max, List<FieldError> errors) {
+    if (value == null) return null;
+    if (value == value.intValue()) return value.intValue();
+    range(errors, field, value, min, max);
+    return null;
+  }
+
   private static void range(List<FieldError> errors, String field, Number value, long min, long max) {
     if (value == null) return;
     long v = value.longValue();

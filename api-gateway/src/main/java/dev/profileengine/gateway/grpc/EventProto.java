@@ -11,6 +11,7 @@ import dev.profileengine.grpc.EventResult;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.EventContext;
+import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.identity.IdentityClaim;
 import java.time.Instant;
@@ -36,8 +37,9 @@ final class EventProto {
     Instant timestamp = !e.getTimestampIso().isEmpty()
         ? EventJson.timestamp(TextNode.valueOf(e.getTimestampIso()), errors)
         : e.getTimestampMs() != 0 ? EventJson.timestamp(LongNode.valueOf(e.getTimestampMs()), errors) : null;
-    Integer quantity = e.hasQuantity() ? clampInt(e.getQuantity().getValue()) : null;
-    Integer pageDepth = e.hasPageDepth() ? clampInt(e.getPageDepth().getValue()) : null;
+    Integer quantity = e.hasQuantity() ? EventValidation.intField("quantity", e.getQuantity().getValue(), 1, EventValidation.MAX_QUANTITY, errors) : null;
+    Integer pageDepth = e.hasPageDepth()
+        ? EventValidation.intField("pageDepth", e.getPageDepth().getValue(), 0, EventValidation.MAX_PAGE_DEPTH, errors) : null;
     FieldError badTypes = IdentityWire.typeNames(e.getIdentitiesMap().keySet());
     if (badTypes != null) errors.add(badTypes);
     if (!errors.isEmpty()) return DecodedEvent.unreadable(eventId, errors);
@@ -67,7 +69,4 @@ final class EventProto {
     return s == null || s.isEmpty() ? null : s;
   }
 
-  private static int clampInt(long v) {
-    return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
-  }
 }

@@ -7,8 +7,10 @@ import io.grpc.Status;
 
 /**
  * How a failed call is answered: a message that is not valid protobuf for its RPC is the client's
- * fault ({@code INVALID_ARGUMENT}, naming what was wrong), never {@code INTERNAL}; everything else
- * as Akka gRPC maps it ({@link akka.grpc.GrpcServiceException} keeps its status).
+ * fault ({@code INVALID_ARGUMENT}, naming what was wrong), never {@code INTERNAL}; a call whose
+ * client closed the connection is {@code CANCELLED} and logged at debug level (a client that drops
+ * its connections must not fill the log with errors); everything else as Akka gRPC maps it
+ * ({@link akka.grpc.GrpcServiceException} keeps its status).
  */
 public final class GrpcErrors {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GrpcErrors.class);
@@ -22,6 +24,10 @@ public final class GrpcErrors {
       return error -> {
         for (Throwable t = error; t != null; t = t.getCause()) {
           if (t instanceof akka.grpc.GrpcServiceException) return standard.apply(t);
+          if (clientGone(t)) {
+            log.debug("gRPC call ended: the client closed the connection ({})", t.getMessage());
+            return new Trailers(Status.CANCELLED.withDescription("the client closed the connection"));
+          }
           if (t instanceof com.google.protobuf.InvalidProtocolBufferException bad) {
             return new Trailers(Status.INVALID_ARGUMENT.withDescription("message: not a valid protobuf message for this RPC: " + bad.getMessage()));
           }
@@ -32,5 +38,15 @@ public final class GrpcErrors {
         return mapped;
       };
     };
+  }
+
+  /**
+   * A call the client ended: it cancelled the stream, or closed the connection while the request was
+   * still arriving (Akka HTTP's anonymous exception for it is known by its message).
+   */
+  static boolean clientGone(Throwable t) {
+    return t instanceof akka.http.scaladsl.model.http2.PeerClosedStreamException
+        || t.getClass().getName().startsWith("akka.http.impl.engine.http2.")
+        && String.valueOf(t.getMessage()).contains("connection was shut down while the request was still ongoing");
   }
 }

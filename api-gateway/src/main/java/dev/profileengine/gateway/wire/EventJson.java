@@ -5,6 +5,7 @@ import dev.profileengine.engine.profiles.DecodedEvent;
 import dev.profileengine.profile.BehaviorEvent;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.EventContext;
+import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.FieldError;
 import dev.profileengine.profile.identity.IdentityClaim;
 import java.time.Instant;
@@ -38,19 +39,16 @@ public final class EventJson {
     String categoryId = id(node, "categoryId", errors);
     String brand = text(node.get("brand"), "brand", errors);
     Double price = number(node, "price", errors);
-    Long quantity = integer(node, "quantity", errors);
+    Integer quantity = EventValidation.intField("quantity", integer(node, "quantity", errors), 1, EventValidation.MAX_QUANTITY, errors);
     String query = text(node.get("query"), "query", errors);
     Long dwellMs = integer(node, "dwellMs", errors);
-    Long pageDepth = integer(node, "pageDepth", errors);
+    Integer pageDepth = EventValidation.intField("pageDepth", integer(node, "pageDepth", errors), 0, EventValidation.MAX_PAGE_DEPTH, errors);
     EventContext context = context(node.get("context"), errors);
     String anonymousId = id(node, "anonymousId", errors);
     Map<String, String> identities = IdentityWire.identities(node.get("identities"), errors);
     if (!errors.isEmpty()) return DecodedEvent.unreadable(eventId, errors);
     BehaviorEvent e = new BehaviorEvent(eventId, userId, type, timestamp, itemId, categoryId, brand, price,
-        quantity == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, quantity)),
-        query, dwellMs,
-        pageDepth == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, pageDepth)),
-        context);
+        quantity, query, dwellMs, pageDepth, context);
     return EventIdentity.decoded(e, anonymousId, identities, resolver);
   }
 

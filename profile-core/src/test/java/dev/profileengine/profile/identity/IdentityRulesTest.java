@@ -25,6 +25,17 @@ class IdentityRulesTest {
   }
 
   @Test
+  void aProfileKeyIsOneThatAnIdentityOfTheseRulesCanHave() {
+    // Every key an identity makes passes, a personal value as its hash.
+    for (IdentityClaim claim : List.of(new IdentityClaim(null, "a:b", null), new IdentityClaim(null, null, Map.of("device", "d1")),
+        new IdentityClaim(null, null, Map.of("email", "ann@example.com"))))
+      for (Identity i : claim.resolve(rules, pii).identities()) assertEquals(null, rules.keyProblem(i.key()), i.key());
+    for (String key : List.of("~", "~x", "~:v", "~fax:1", "~Email:x", "~anonymousId:", "~device: ", "~userId:u42", "~email:ann@example.com",
+        "~email:h:" + "0".repeat(63), "~email:h:" + "A".repeat(64)))
+      assertTrue(rules.keyProblem(key) != null, key);
+  }
+
+  @Test
   void aUniqueTypeHoldsOneValuePerProfile() {
     var a = List.of(Identity.userId("u1"), new Identity("email", "x"));
     assertEquals("userId", rules.check(List.of(a, List.of(Identity.userId("u2")))).orElseThrow().field());

@@ -14,7 +14,8 @@ import java.util.Locale;
  * a bad header line, a path over the length limit, an unknown method or HTTP version), which never
  * reaches the routes: Akka's status, or 400 where Akka's is a 5xx (501 for an unknown method, 505
  * for a version: the client's request is at fault, not the server), as the JSON error every other
- * answer uses ({@link ErrorHandling}), naming the part of the request at fault. Set as {@code akka.http.server.parsing.error-handler}.
+ * answer uses ({@link ErrorHandling}), naming the part of the request at fault. Set as
+ * {@code akka.http.server.parsing.error-handler}.
  */
 public final class ParsingErrors extends akka.http.ParsingErrorHandler {
   @Override

@@ -148,13 +148,10 @@ public final class ProfileRoutes extends AllDirectives {
   }
 
   private Route readProfile(String userId, akka.http.javadsl.model.HttpRequest request) {
-    RequestChecks.profileId("userId", userId);
-    Optional<dev.profileengine.engine.profiles.Refusal> invalid = profiles.invalidProfileId("userId", userId);
-    if (invalid.isPresent()) return HttpRefusals.refused(invalid.get());
-    return metrics.timed(PROFILE_ROUTE, () -> access.require(Scope.READ, request, caller -> {
+    return validUserId(userId, () -> metrics.timed(PROFILE_ROUTE, () -> access.require(Scope.READ, request, caller -> {
       akka.http.javadsl.model.Query query = request.getUri().query();
       return profileKey(userId, query.get("identity"), key -> getProfile(key, query.get("asOf")));
-    }));
+    })));
   }
 
   /**

@@ -11,6 +11,8 @@ public final class TextChecks {
   public static final String CONTROL = "must not contain control characters";
   /** Why a free text (an attribute's value) with a control character other than a line break or tab is refused. */
   public static final String CONTROL_IN_TEXT = "must not contain control characters other than tab, line feed and carriage return";
+  /** Why a path id or query value holding U+FFFD is refused: what Akka makes of percent-encoded bytes that are not UTF-8. */
+  public static final String NOT_UTF8 = "is not valid UTF-8 (or holds U+FFFD, the replacement character)";
   /** Why a text with an unpaired surrogate is refused. */
   public static final String UNPAIRED_SURROGATE = "must be valid Unicode: it holds an unpaired UTF-16 surrogate";
   /** Why a required text that is absent or blank is refused. */
@@ -48,6 +50,11 @@ public final class TextChecks {
   public static boolean hasControl(String s) {
     for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
     return false;
+  }
+
+  /** Whether {@code s} holds U+FFFD ({@link #NOT_UTF8}). */
+  public static boolean hasReplacementCharacter(String s) {
+    return s.indexOf('\uFFFD') >= 0;
   }
 
   private static boolean hasControlBesidesLineBreaks(String s) {

@@ -42,8 +42,7 @@ public final class HostedReadHandler implements Function<HttpRequest, Completion
   public CompletionStage<HttpResponse> apply(HttpRequest request) throws Exception {
     long start = System.nanoTime();
     String userId = ProfileReadPath.userId(request);
-    // An identity's key (~type:value) is checked against the identity rules by the tree.
-    if (userId == null || request.getUri().rawQueryString().isPresent() || userId.startsWith("~") || !validId(userId)) return tree.apply(request);
+    if (userId == null || request.getUri().rawQueryString().isPresent() || !validId(userId)) return tree.apply(request);
     AccessControl.Decision decision = access.check(Scope.READ, request);
     byte[] json = decision instanceof AccessControl.Decision.Allowed ? hostedJson(userId) : null;
     if (json == null) return tree.apply(request.addAttribute(HttpAccess.DECIDED, decision));
@@ -62,12 +61,13 @@ public final class HostedReadHandler implements Function<HttpRequest, Completion
     }
   }
 
-  private static boolean validId(String userId) {
+  /** Whether the id passes the checks the tree makes of it (else the tree answers 400 naming the field). */
+  private boolean validId(String userId) {
     try {
       RequestChecks.profileId("userId", userId);
-      return true;
     } catch (RequestChecks.Invalid e) {
-      return false; // the tree answers 400 naming the field
+      return false;
     }
+    return profiles.invalidProfileId("userId", userId).isEmpty();
   }
 }

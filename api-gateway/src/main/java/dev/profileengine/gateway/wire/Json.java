@@ -109,15 +109,13 @@ public final class Json {
     while (i < body.length && body[i] >= 0) i++; // ASCII needs no decoding
     if (i == body.length) return null;
     java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body, i, body.length - i);
-    try {
-      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-          .decode(in);
-      return null;
-    } catch (java.nio.charset.CharacterCodingException e) {
-      return "not valid UTF-8: a malformed byte sequence at byte " + in.position();
-    }
+    // Decoded through a small buffer (Jackson decodes the body itself): a malformed sequence is
+    // reported (a new decoder's action), nothing of the body is kept.
+    java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(256);
+    java.nio.charset.CoderResult r;
+    while ((r = decoder.decode(in, out.clear(), true)).isOverflow()) {}
+    return r.isError() ? "not valid UTF-8: a malformed byte sequence at byte " + in.position() : null;
   }
 
   /** The dotted path of the current value, e.g. {@code [3].context.city}; {@code body} at the top. */

@@ -67,7 +67,7 @@ public final class RequestChecks {
    */
   public static String profileId(String field, String value) {
     // Akka decodes a percent-encoded byte sequence that is not UTF-8 (%ED%A0%80, %C0%AF) as U+FFFD.
-    if (value != null && value.indexOf('\uFFFD') >= 0) throw new Invalid(field, "is not valid UTF-8 (or holds U+FFFD, the replacement character)");
+    if (value != null && TextChecks.hasReplacementCharacter(value)) throw new Invalid(field, TextChecks.NOT_UTF8);
     boolean key = value != null && value.startsWith("~") && value.length() <= EventValidation.MAX_KEY_LENGTH;
     return key ? text(field, value, EventValidation.MAX_KEY_LENGTH) : id(field, value);
   }

@@ -129,8 +129,8 @@ public final class Profiles {
   public Outcome<String> profileKey(String id, String identity) {
     if (identity == null) return new Outcome.Ok<>(id);
     // A query's percent-encoded bytes that are not UTF-8 arrive as U+FFFD.
-    if (identity.indexOf('\uFFFD') >= 0)
-      return Outcome.refused(Refusal.Reason.INVALID, "identity", "is not valid UTF-8 (or holds U+FFFD, the replacement character)", 0);
+    if (dev.profileengine.profile.TextChecks.hasReplacementCharacter(identity))
+      return Outcome.refused(Refusal.Reason.INVALID, "identity", dev.profileengine.profile.TextChecks.NOT_UTF8, 0);
     int colon = identity.indexOf(':');
     if (colon <= 0)
       return Outcome.refused(Refusal.Reason.INVALID, "identity", "identity must be type:value, e.g. email:ann@example.com", 0);

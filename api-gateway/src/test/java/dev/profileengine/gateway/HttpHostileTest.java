@@ -339,6 +339,77 @@ class HttpHostileTest {
   }
 
   @Test
+  void aBodyDeclaredAsAnythingButJsonIs415NamingContentType() throws Exception {
+    String ts = Instant.now().minusSeconds(9).toString();
+    for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "application/xml", "multipart/form-data; boundary=x", "foo")) {
+      byte[] body = event("ct-" + type.length(), "ctype", ts).getBytes(StandardCharsets.UTF_8);
+      assertRefused(node.sendBytes("POST", "/v1/events", body, INGEST, Map.of("Content-Type", type)), 415, "Content-Type");
+      assertRefused(node.sendBytes("PUT", "/v1/profiles/alice/attributes", "{\"tier\":\"x\"}".getBytes(StandardCharsets.UTF_8), INGEST,
+          Map.of("Content-Type", type)), 415, "Content-Type");
+    }
+    assertEquals(404, node.get("/v1/profiles/ctype", READ).statusCode(), "nothing declared as another type was stored");
+    int n = 0;
+    for (Map<String, String> declared : List.of(Map.<String, String>of(), Map.of("Content-Type", "application/json; charset=utf-8"),
+        Map.of("Content-Type", "application/vnd.shop+json"))) {
+      HttpResponse<String> r = node.sendBytes("POST", "/v1/events", event("ct-ok" + n++, "ctype", ts).getBytes(StandardCharsets.UTF_8), INGEST, declared);
+      assertEquals(200, r.statusCode(), declared + ": " + r.body());
+      assertEquals(1, Json.MAPPER.readTree(r.body()).get("accepted").asLong(), declared + ": " + r.body());
+    }
+    aliceIntact();
+  }
+
+  @Test
+  void compressedBodiesAreDecodedAndHeldToTheLimitOnceDecoded() throws Exception {
+    String ts = Instant.now().minusSeconds(9).toString();
+    Map<String, String> gzip = Map.of("Content-Type", "application/json", "Content-Encoding", "gzip");
+    HttpResponse<String> ok = node.sendBytes("POST", "/v1/events", gzip(event("gz1", "zipped", ts).getBytes(StandardCharsets.UTF_8)), INGEST, gzip);
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals(1, Json.MAPPER.readTree(ok.body()).get("accepted").asLong(), ok.body());
+    java.io.ByteArrayOutputStream deflated = new java.io.ByteArrayOutputStream();
+    try (var out = new java.util.zip.DeflaterOutputStream(deflated)) {
+      out.write(event("gz2", "zipped", ts).getBytes(StandardCharsets.UTF_8));
+    }
+    HttpResponse<String> ok2 = node.sendBytes("POST", "/v1/events", deflated.toByteArray(), INGEST,
+        Map.of("Content-Type", "application/json", "Content-Encoding", "deflate"));
+    assertEquals(1, Json.MAPPER.readTree(ok2.body()).get("accepted").asLong(), ok2.body());
+    assertEquals(2, Json.MAPPER.readTree(node.get("/v1/profiles/zipped", READ).body()).get("eventCount").asLong());
+
+    // 8 MiB of spaces before an event: about 8 KiB on the wire, 8 times the limit once decoded.
+    byte[] bomb = gzip((" ".repeat(8 << 20) + event("gz3", "zipped", ts)).getBytes(StandardCharsets.UTF_8));
+    assertTrue(bomb.length < 1 << 20, "the compressed body itself is within the limit: " + bomb.length);
+    assertRefused(node.sendBytes("POST", "/v1/events", bomb, INGEST, gzip), 413, "body");
+    assertRefused(node.sendBytes("POST", "/v1/events", event("gz4", "zipped", ts).getBytes(StandardCharsets.UTF_8), INGEST, gzip), 400, "body");
+    for (String coding : List.of("br", "compress", "x-mine")) {
+      assertRefused(node.sendBytes("POST", "/v1/events", event("gz5", "zipped", ts).getBytes(StandardCharsets.UTF_8), INGEST,
+          Map.of("Content-Type", "application/json", "Content-Encoding", coding)), 415, "Content-Encoding");
+    }
+    assertEquals(2, Json.MAPPER.readTree(node.get("/v1/profiles/zipped", READ).body()).get("eventCount").asLong());
+    aliceIntact();
+  }
+
+  private static byte[] gzip(byte[] plain) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(bytes)) {
+      out.write(plain);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void aFieldTheEventFormatDoesNotHaveRejectsTheEventNamingIt() throws Exception {
+    String ts = Instant.now().minusSeconds(9).toString();
+    String typo = event("typo1", "typos", ts).replace("\"price\"", "\"prize\"");
+    String contextTypo = event("typo2", "typos", ts).replace("}", ",\"context\":{\"devise\":\"phone\"}}");
+    String fine = event("typo3", "typos", ts).replace("}", ",\"context\":{\"device\":\"phone\"}}");
+    JsonNode results = Json.MAPPER.readTree(node.send("POST", "/v1/events", "[" + typo + "," + contextTypo + "," + fine + "]", INGEST).body()).get("results");
+    assertEquals("rejected", results.get(0).get("status").asText(), results.toString());
+    assertEquals("prize", results.get(0).get("field").asText(), results.toString());
+    assertEquals("context.devise", results.get(1).get("field").asText(), results.toString());
+    assertEquals("accepted", results.get(2).get("status").asText(), results.toString());
+    assertEquals(1, Json.MAPPER.readTree(node.get("/v1/profiles/typos", READ).body()).get("eventCount").asLong());
+  }
+
+  @Test
   void aFieldGivenTwiceIsRefusedNamingIt() throws Exception {
     String ts = Instant.now().minusSeconds(9).toString();
     String twice = "{\"eventId\":\"d1\",\"userId\":\"alice\",\"userId\":\"mallory\",\"type\":\"view\",\"timestamp\":\"" + ts + "\"}";

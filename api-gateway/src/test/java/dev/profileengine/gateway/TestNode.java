@@ -156,6 +156,14 @@ final class TestNode implements AutoCloseable {
         .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A request with these bytes as its body and exactly these headers (no Content-Type unless given). */
+  HttpResponse<String> sendBytes(String method, String path, byte[] body, String authorization, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = request(path, authorization).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /**
    * A POST of a body over the node's limit. The node answers 413 from the declared length and closes
    * the connection; a body still being written into it may reset it and lose that answer, so a

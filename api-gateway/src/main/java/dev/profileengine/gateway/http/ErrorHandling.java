@@ -11,6 +11,7 @@ import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.MalformedRequestContentRejection;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
+import akka.http.javadsl.server.UnsupportedRequestEncodingRejection;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.AskTimeoutException;
 import dev.profileengine.gateway.logging.LogContext;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every error leaves as JSON {@code {"error": ..., "field": ...}}: rejections keep Akka's status
- * and message, oversized bodies are 413, an entity that does not answer in time is 503 with
+ * and message (an unknown Content-Encoding is 415), oversized bodies are 413, an entity that does not answer in time is 503 with
  * Retry-After, and anything unexpected is logged and answered 500 without internals.
  */
 public final class ErrorHandling {
@@ -88,6 +89,9 @@ public final class ErrorHandling {
         .handle(MalformedRequestContentRejection.class, r -> r.getCause() instanceof EntityStreamSizeException s
             ? tooLarge(s)
             : error(StatusCodes.BAD_REQUEST, "body", r.message()))
+        // One rejection per coding Akka tried; the body is declared in a coding this node cannot read.
+        .handleAll(UnsupportedRequestEncodingRejection.class, r -> error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding",
+            "must be gzip, deflate or identity"))
         .build()
         .withFallback(RejectionHandler.defaultHandler())
         .mapRejectionResponse(ErrorHandling::asJson);

@@ -4,9 +4,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.pattern.StatusReply;
-import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.model.ClusterModels;
 import dev.profileengine.engine.model.ModelAssignment;
@@ -51,11 +49,10 @@ public final class ModelRoutes extends AllDirectives {
   public Route routes() {
     return pathPrefix(PathMatchers.segment("v1").slash("models"), () -> concat(
         pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> withModels(this::describe)))),
-        path("train", () -> post(() -> access.require(Scope.ADMIN, caller -> withModels(m -> withSizeLimit(4096, () ->
-            entity(Unmarshaller.entityToByteString(), (ByteString b) -> train(b.toArray()))))))),
+        path("train", () -> post(() -> access.require(Scope.ADMIN, caller -> withModels(m -> JsonBodies.read(4096, this::train))))),
         path("candidate", () -> concat(
-            put(() -> access.require(Scope.ADMIN, caller -> withModels(m -> withSizeLimit(4096, () ->
-                entity(Unmarshaller.entityToByteString(), (ByteString b) -> setCandidate(m, b.toArray())))))),
+            put(() -> access.require(Scope.ADMIN, caller -> withModels(m ->
+                JsonBodies.read(4096, b -> setCandidate(m, b))))),
             delete(() -> access.require(Scope.ADMIN, caller -> withModels(m -> stored(m::clearCandidate)))))),
         path(PathMatchers.segment().slash("evaluation"), version -> get(() -> access.require(Scope.READ, caller ->
             withModels(m -> evaluation(m, RequestChecks.id("version", version)))))),
@@ -134,7 +131,7 @@ public final class ModelRoutes extends AllDirectives {
       for (var names = body.fieldNames(); names.hasNext(); ) {
         String name = names.next();
         if (!name.equals("since") && !name.equals("until"))
-          return ErrorHandling.error(StatusCodes.BAD_REQUEST, name, name + ": unknown field (since, until)");
+          return ErrorHandling.error(StatusCodes.BAD_REQUEST, RequestChecks.shown(name), "unknown field: expected since and until");
       }
       since = instant(body, "since");
       until = instant(body, "until");

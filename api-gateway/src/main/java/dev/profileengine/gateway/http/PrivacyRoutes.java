@@ -40,11 +40,10 @@ final class PrivacyRoutes extends AllDirectives {
   /** The forget answer. */
   record ForgetBody(String userId, boolean forgotten, int eventsErased, int snapshotsErased) {}
 
-  Route routes(String userId, java.util.function.BiFunction<Long, java.util.function.Function<byte[], Route>, Route> body,
-                java.util.function.BiFunction<String, java.util.function.Function<String, Route>, Route> profileKey) {
+  Route routes(String userId, java.util.function.BiFunction<String, java.util.function.Function<String, Route>, Route> profileKey) {
     return concat(
         path("export", () -> get(() -> access.require(Scope.READ, caller -> profileKey.apply(userId, this::export)))),
-        path("consent", () -> put(() -> access.require(Scope.INGEST, caller -> body.apply(16L * 1024, bytes -> putConsent(userId, bytes, caller))))),
+        path("consent", () -> put(() -> access.require(Scope.INGEST, caller -> JsonBodies.read(16L * 1024, bytes -> putConsent(userId, bytes, caller))))),
         pathEndOrSingleSlash(() -> delete(() -> access.require(Scope.ADMIN, caller -> forget(userId)))));
   }
 

@@ -8,8 +8,6 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import akka.http.javadsl.unmarshalling.Unmarshaller;
-import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profileengine.engine.node.ProfileEngine;
 import dev.profileengine.engine.profiles.Linked;
@@ -87,19 +85,19 @@ public final class ProfileRoutes extends AllDirectives {
         profileReads(),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
-                access.require(Scope.INGEST, caller -> body(http.maxBodyBytes(), bytes -> postEvents(caller, bytes)))))),
+                access.require(Scope.INGEST, caller -> JsonBodies.read(http.maxBodyBytes(), bytes -> postEvents(caller, bytes)))))),
             path("identify", () -> post(() -> metrics.timed("identify", () ->
-                access.require(Scope.INGEST, caller -> body(IDENTITY_BODY_BYTES, this::identify))))),
+                access.require(Scope.INGEST, caller -> JsonBodies.read(IDENTITY_BODY_BYTES, this::identify))))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> validUserId(userId, () -> concat(
                 // Served by profileReads() in front; here so that other methods are answered 405.
                 pathEndOrSingleSlash(() -> get(() -> extractRequest(request -> readProfile(userId, request)))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
-                    body(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
+                    JsonBodies.read(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
                 path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
                     parameterOptional("k", k -> profileKey(userId, key -> recommendations(key, k))))))),
                 path("unmerge", () -> post(() -> metrics.timed("unmerge", () -> access.require(Scope.INGEST, caller ->
-                    body(IDENTITY_BODY_BYTES, bytes -> unmerge(userId, bytes)))))),
-                metrics.timed("privacy", () -> privacy.routes(userId, this::body, this::profileKey)))))),
+                    JsonBodies.read(IDENTITY_BODY_BYTES, bytes -> unmerge(userId, bytes)))))),
+                metrics.timed("privacy", () -> privacy.routes(userId, this::profileKey)))))),
             path(PathMatchers.segment("cluster").slash("shards"), () -> get(() -> metrics.timed("shards", () ->
                 access.require(Scope.READ, caller -> onSuccess(profiles.shardOwners(), owners -> json(StatusCodes.OK, owners)))))),
             path(PathMatchers.segment("cluster").slash("members"), () -> get(() -> metrics.timed("members", () ->
@@ -165,10 +163,6 @@ public final class ProfileRoutes extends AllDirectives {
     ready.put("journal", engine.durability().journal());
     ready.put("durability", engine.durability().durability());
     return ready;
-  }
-
-  private Route body(long limit, java.util.function.Function<byte[], Route> inner) {
-    return withSizeLimit(limit, () -> entity(Unmarshaller.entityToByteString(), (ByteString b) -> inner.apply(b.toArray())));
   }
 
   private Route postEvents(ApiKeys.Caller caller, byte[] body) {

@@ -19,11 +19,28 @@ import java.util.function.Function;
 /**
  * Turns one JSON event into a {@link BehaviorEvent} ({@link DecodedEvent}), or into the list of fields that are of the
  * wrong JSON type or unreadable. Field rules (required, lengths, ranges) are the domain's
- * {@code EventValidation}, applied afterwards. Unknown fields are ignored. {@code anonymousId} and
+ * {@code EventValidation}, applied afterwards. A field this format does not have rejects the event
+ * naming it (a misspelt {@code prize} would otherwise drop the price unseen). {@code anonymousId} and
  * {@code identities} decide the event's profile as {@link EventIdentity} says.
  */
 public final class EventJson {
   private EventJson() {}
+
+  private static final java.util.Set<String> FIELDS = java.util.Set.of("eventId", "userId", "anonymousId", "identities", "type",
+      "timestamp", "itemId", "categoryId", "brand", "price", "quantity", "query", "dwellMs", "pageDepth", "context");
+  private static final java.util.Set<String> CONTEXT_FIELDS = java.util.Set.of("device", "os", "channel", "country", "city", "network");
+
+  /** One error for the first field of {@code node} not in {@code known} (one is enough to find the typo). */
+  private static void unknownFields(JsonNode node, java.util.Set<String> known, String prefix, List<FieldError> errors) {
+    for (java.util.Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        errors.add(new FieldError(prefix + RequestChecks.shown(name), "unknown field: expected one of "
+            + known.stream().sorted().toList()));
+        return;
+      }
+    }
+  }
 
   public static DecodedEvent decode(JsonNode node, Function<IdentityClaim, IdentityClaim.Resolved> resolver) {
     List<FieldError> errors = new ArrayList<>(0);
@@ -32,6 +49,7 @@ public final class EventJson {
       return DecodedEvent.unreadable(null, errors);
     }
     String eventId = id(node, "eventId", errors);
+    unknownFields(node, FIELDS, "", errors);
     String userId = id(node, "userId", errors);
     BehaviorType type = type(node, errors);
     Instant timestamp = timestamp(node.get("timestamp"), errors);
@@ -184,6 +202,7 @@ public final class EventJson {
       errors.add(new FieldError("context", "must be an object, was " + kind(v)));
       return null;
     }
+    unknownFields(v, CONTEXT_FIELDS, "context.", errors);
     return new EventContext(
         text(v.get("device"), "context.device", errors),
         text(v.get("os"), "context.os", errors),

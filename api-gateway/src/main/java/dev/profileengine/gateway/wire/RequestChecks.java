@@ -79,7 +79,7 @@ public final class RequestChecks {
   }
 
   /** {@code s} for an error message: control characters escaped and cut at 40 characters. */
-  static String shown(String s) {
+  public static String shown(String s) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < s.length() && i < 40; i++) {
       char c = s.charAt(i);

@@ -172,9 +172,8 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     return profiles.unmerge(in.getProfileId(), claim).thenApply(linked -> linked(linked, claim));
   }
 
-  /** A profile id a request names, checked as HTTP checks a path's (RequestChecks, then the facade's key rules). */
+  /** A profile id a request names, checked as HTTP checks a path's (by the facade). */
   private void profileId(String field, String id) {
-    checked(() -> RequestChecks.profileId(field, id));
     var invalid = profiles.invalidProfileId(field, id);
     if (invalid.isPresent()) throw new GrpcServiceException(GrpcStatus.of(invalid.get()));
   }

@@ -11,7 +11,6 @@ import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.gateway.logging.LogContext;
 import dev.profileengine.gateway.wire.Json;
-import dev.profileengine.gateway.wire.RequestChecks;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,11 +62,6 @@ public final class HostedReadHandler implements Function<HttpRequest, Completion
 
   /** Whether the id passes the checks the tree makes of it (else the tree answers 400 naming the field). */
   private boolean validId(String userId) {
-    try {
-      RequestChecks.profileId("userId", userId);
-    } catch (RequestChecks.Invalid e) {
-      return false;
-    }
     return profiles.invalidProfileId("userId", userId).isEmpty();
   }
 }

@@ -19,7 +19,6 @@ import dev.profileengine.gateway.auth.Scope;
 import dev.profileengine.gateway.wire.EventJson;
 import dev.profileengine.gateway.wire.IdentityWire;
 import dev.profileengine.gateway.wire.Json;
-import dev.profileengine.gateway.wire.RequestChecks;
 import dev.profileengine.profile.EventResult;
 import dev.profileengine.profile.ProfileView;
 import dev.profileengine.profile.identity.IdentityClaim;
@@ -292,9 +291,8 @@ public final class ProfileRoutes extends AllDirectives {
         onSuccess(profiles.recommendations(userId, k), found -> HttpRefusals.answer(found, userId, r -> json(StatusCodes.OK, r))));
   }
 
-  /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (RequestChecks, then the facade's key rules). */
+  /** Every route under /v1/profiles/{userId}: the id checked once, as gRPC checks it (by the facade). */
   private Route validUserId(String userId, java.util.function.Supplier<Route> inner) {
-    RequestChecks.profileId("userId", userId);
     return profiles.invalidProfileId("userId", userId).map(HttpRefusals::refused).orElseGet(inner);
   }
 

@@ -60,18 +60,6 @@ public final class RequestChecks {
     return text(field, value, MAX_ID_LENGTH);
   }
 
-  /**
-   * The id of a profile in a path or RPC field: a user id as {@link #id} checks it, or the key of
-   * another identity ({@code ~type:value}), which may be longer by its type (up to
-   * {@link EventValidation#MAX_KEY_LENGTH}).
-   */
-  public static String profileId(String field, String value) {
-    // Akka decodes a percent-encoded byte sequence that is not UTF-8 (%ED%A0%80, %C0%AF) as U+FFFD.
-    if (value != null && TextChecks.hasReplacementCharacter(value)) throw new Invalid(field, TextChecks.NOT_UTF8);
-    boolean key = value != null && value.startsWith("~") && value.length() <= EventValidation.MAX_KEY_LENGTH;
-    return key ? text(field, value, EventValidation.MAX_KEY_LENGTH) : id(field, value);
-  }
-
   private static String text(String field, String value, int maxLength) {
     String bad = TextChecks.required(value, maxLength);
     if (bad != null) throw new Invalid(field, bad);

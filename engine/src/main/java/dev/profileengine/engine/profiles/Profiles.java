@@ -19,8 +19,10 @@ import dev.profileengine.model.recommend.Popularity;
 import dev.profileengine.model.registry.ModelRegistry;
 import dev.profileengine.profile.AttributeLimits;
 import dev.profileengine.profile.Consent;
+import dev.profileengine.profile.EventValidation;
 import dev.profileengine.profile.ProfileView;
 import dev.profileengine.profile.Identity;
+import dev.profileengine.profile.TextChecks;
 import dev.profileengine.profile.identity.IdentityClaim;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
@@ -110,14 +112,23 @@ public final class Profiles {
 
   /**
    * Refused INVALID naming {@code field} when {@code id}, a profile id a request names (a path, a
-   * gRPC field), starts with {@code ~} but is no key an identity could have on this node (an
-   * unknown type, no value, a personal value not hashed): such an id would store or read a profile
-   * no identity leads to. Empty when it is fine.
+   * gRPC field), is not one: a user id (1 to 128 characters, no control characters, valid Unicode),
+   * or a key an identity could have on this node ({@code ~type:value}: a known type, a value, a
+   * personal value hashed); any other {@code ~} id would store or read a profile no identity leads
+   * to. Empty when it is fine. The one check HTTP paths and gRPC fields share.
    */
   public Optional<Refusal> invalidProfileId(String field, String id) {
-    if (!id.startsWith(Identity.TYPED_PREFIX)) return Optional.empty();
-    String problem = settings.identity().keyProblem(id);
+    String problem = profileIdProblem(id);
     return problem == null ? Optional.empty() : Optional.of(new Refusal(Refusal.Reason.INVALID, field, problem, 0));
+  }
+
+  private String profileIdProblem(String id) {
+    // Akka decodes a percent-encoded byte sequence that is not UTF-8 (%ED%A0%80, %C0%AF) as U+FFFD.
+    if (id != null && TextChecks.hasReplacementCharacter(id)) return TextChecks.NOT_UTF8;
+    boolean key = id != null && id.startsWith(Identity.TYPED_PREFIX) && id.length() <= EventValidation.MAX_KEY_LENGTH;
+    String bad = TextChecks.required(id, key ? EventValidation.MAX_KEY_LENGTH : EventValidation.MAX_ID_LENGTH);
+    if (bad != null || !key) return bad;
+    return settings.identity().keyProblem(id);
   }
 
   /**

@@ -72,7 +72,7 @@ public final class ProfileNode implements AutoCloseable {
           http.subscribers(), http.changes()));
       EngineSettings settings = engine.settings();
       metrics.bindEngine(engine);
-      ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.maxEventsPerRequest(), http.maxAttributes()),
+      ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.bodyTimeout(), http.maxEventsPerRequest(), http.maxAttributes()),
           new HttpAccess(access), metrics);
       ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.handler(system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);

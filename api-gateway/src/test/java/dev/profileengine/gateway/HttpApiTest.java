@@ -59,6 +59,38 @@ class HttpApiTest {
         .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a read is answered (no page can see it without CORS)");
   }
 
+  /**
+   * DNS rebinding: a page whose own name resolves to 127.0.0.1 sends its name as Host. An open node
+   * answers no request for another host, reads included (the page could read them: same origin).
+   */
+  @Test
+  void anOpenNodeAnswersLoopbackHostsOnly() throws Exception {
+    String event = "{\"eventId\":\"rebind-1\",\"userId\":\"rebind-user\",\"type\":\"view\",\"timestamp\":\"" + java.time.Instant.now().minusSeconds(60) + "\"}";
+    assertEquals(200, node.send("POST", "/v1/events", event).statusCode());
+    assertEquals(200, node.get("/v1/profiles/rebind-user").statusCode()); // hosted now: the fast read path answers
+    int port = node.base.getPort();
+    for (String path : java.util.List.of("/v1/profiles/rebind-user", "/v1/profiles/rebind-user/export", "/v1/changes", "/console", "/metrics")) {
+      for (String host : java.util.List.of("rebind.example:" + port, "127.0.0.1.rebind.example:" + port, "127.rebind.example")) {
+        String answer = rawGet(path, host);
+        assertTrue(answer.startsWith("HTTP/1.1 403"), host + path + ": " + answer);
+        assertTrue(answer.contains("\"field\":\"Host\""), host + path + ": " + answer);
+      }
+    }
+    for (String host : java.util.List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST")) {
+      assertTrue(rawGet("/v1/profiles/rebind-user", host).startsWith("HTTP/1.1 200"), host);
+    }
+  }
+
+  private String rawGet(String path, String host) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] head = socket.getInputStream().readNBytes(4096);
+      return new String(head, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void theOpenApiDescriptionIsServedAndNamesEveryRoute() throws Exception {
     HttpResponse<String> r = node.get("/openapi.yaml");

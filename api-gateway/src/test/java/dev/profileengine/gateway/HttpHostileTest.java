@@ -54,7 +54,7 @@ class HttpHostileTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env",
+    node = TestNode.start(dataDir, Map.of("profile.http.body-timeout", "3s", "profile.http.api-keys-env",
         "hostile-ingest-4e9a2c7f1b5d8e3a6c0f9b2d7e4a1c8f=ingest,hostile-read-8b3f6a1d9e4c7b2f5a8d1e6c3b9f4a7d=read,hostile-admin-2c7e1f9b4a6d3e8c5f2a9d7b1e4c6f3a=admin"));
     grpcRead = TestGrpc.client(node, "hostile-read-8b3f6a1d9e4c7b2f5a8d1e6c3b9f4a7d");
     grpcIngest = TestGrpc.client(node, "hostile-ingest-4e9a2c7f1b5d8e3a6c0f9b2d7e4a1c8f");
@@ -407,6 +407,40 @@ class HttpHostileTest {
     assertEquals("context.devise", results.get(1).get("field").asText(), results.toString());
     assertEquals("accepted", results.get(2).get("status").asText(), results.toString());
     assertEquals(1, Json.MAPPER.readTree(node.get("/v1/profiles/typos", READ).body()).get("eventCount").asLong());
+  }
+
+  @Test
+  void aBodyDrippingInIsRefusedAtTheBodyTimeoutNotHeldForever() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {
+      socket.setSoTimeout(30_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/events HTTP/1.1\r\nHost: " + node.base.getHost() + "\r\nAuthorization: " + INGEST
+          + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      long start = System.nanoTime();
+      java.io.InputStream in = socket.getInputStream();
+      java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+      // A byte every 100 ms keeps the connection busy (never idle) while the body never completes.
+      while (!answer.toString(StandardCharsets.UTF_8).contains("}")) {
+        if (in.available() > 0) {
+          answer.write(in.readNBytes(in.available()));
+          continue;
+        }
+        assertTrue(System.nanoTime() - start < 20_000_000_000L, "no answer within 20 s");
+        try {
+          out.write(' ');
+          out.flush();
+        } catch (java.io.IOException closed) {
+          answer.write(in.readAllBytes()); // the node answered and closed: what it sent is still to be read
+          break;
+        }
+        Thread.sleep(100);
+      }
+      String text = answer.toString(StandardCharsets.UTF_8);
+      assertTrue(text.startsWith("HTTP/1.1 408"), text);
+      assertTrue(text.contains("\"field\":\"body\""), text);
+    }
+    aliceIntact();
   }
 
   @Test

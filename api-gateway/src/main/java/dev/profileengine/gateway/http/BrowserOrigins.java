@@ -16,19 +16,34 @@ import java.util.function.Supplier;
  * but GET and HEAD) carrying an {@code Origin} other than the node's own is refused 403 naming
  * {@code Origin}. On such an open node the host a browser names must also be a loopback one: a
  * page served by a name that resolves to 127.0.0.1 (DNS rebinding) has its Origin equal to its Host.
- * Clients other than browsers send no Origin, and the console is served by the node itself.
+ * Clients other than browsers send no Origin, and the console is served by the node itself. An
+ * open node also refuses every request, reads too, whose {@code Host} is not a loopback one (403
+ * naming {@code Host}).
  */
 final class BrowserOrigins {
   private static final AllDirectives D = new AllDirectives() {};
+  private static final java.util.regex.Pattern IPV4_LOOPBACK = java.util.regex.Pattern.compile("127(\\.\\d{1,3}){3}");
 
   private BrowserOrigins() {}
 
-  /** {@code inner}, unless {@link #refusal} refuses the request. */
+  /** {@code inner}, unless the request names a host an open node does not answer, or {@link #refusal} refuses it. */
   static Route sameSite(boolean open, Supplier<Route> inner) {
     return D.extractRequest(request -> {
+      if (open && !loopbackHost(request)) {
+        return ErrorHandling.error(StatusCodes.FORBIDDEN, "Host", "this node has no API keys: it answers requests to localhost, 127.0.0.1 or [::1] only, not "
+            + shown(header(request, "Host").orElse("")));
+      }
       String why = refusal(request, open);
       return why == null ? inner.get() : ErrorHandling.error(StatusCodes.FORBIDDEN, "Origin", why);
     });
+  }
+
+  /**
+   * Whether the request names a loopback host (or none). An open node answers nothing else: a page
+   * served by a name that resolves to 127.0.0.1 (DNS rebinding) would otherwise read every profile.
+   */
+  static boolean loopbackHost(HttpRequest request) {
+    return header(request, "Host").map(h -> Authority.ofHost(h).loopback()).orElse(true);
   }
 
   static String refusal(HttpRequest request, boolean open) {
@@ -81,7 +96,8 @@ final class BrowserOrigins {
     }
 
     boolean loopback() {
-      return host.equals("localhost") || host.equals("[::1]") || host.startsWith("127.");
+      // An address, not a prefix: "127.example.com" is a name anyone may point at 127.0.0.1.
+      return host.equals("localhost") || host.equals("[::1]") || IPV4_LOOPBACK.matcher(host).matches();
     }
   }
 

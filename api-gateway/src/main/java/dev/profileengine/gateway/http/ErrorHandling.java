@@ -55,7 +55,7 @@ public final class ErrorHandling {
     return D.handleExceptions(EXCEPTIONS, () -> D.handleRejections(REJECTIONS, inner));
   }
 
-  private static Route tooLarge(EntityStreamSizeException e) {
+  static Route tooLarge(EntityStreamSizeException e) {
     return error(StatusCodes.PAYLOAD_TOO_LARGE, "body", "request body exceeds the limit of " + e.limit() + " bytes");
   }
 

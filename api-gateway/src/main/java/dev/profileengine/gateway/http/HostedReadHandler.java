@@ -41,7 +41,8 @@ public final class HostedReadHandler implements Function<HttpRequest, Completion
   public CompletionStage<HttpResponse> apply(HttpRequest request) throws Exception {
     long start = System.nanoTime();
     String userId = ProfileReadPath.userId(request);
-    if (userId == null || request.getUri().rawQueryString().isPresent() || !validId(userId)) return tree.apply(request);
+    if (userId == null || request.getUri().rawQueryString().isPresent() || !validId(userId)
+        || access.open() && !BrowserOrigins.loopbackHost(request)) return tree.apply(request);
     AccessControl.Decision decision = access.check(Scope.READ, request);
     byte[] json = decision instanceof AccessControl.Decision.Allowed ? hostedJson(userId) : null;
     if (json == null) return tree.apply(request.addAttribute(HttpAccess.DECIDED, decision));

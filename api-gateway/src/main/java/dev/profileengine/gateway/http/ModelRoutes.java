@@ -38,9 +38,11 @@ import java.util.function.Supplier;
 public final class ModelRoutes extends AllDirectives {
   private final Optional<ClusterModels> models;
   private final Optional<TrainingLoop> training;
+  private final JsonBodies bodies;
   private final HttpAccess access;
 
-  public ModelRoutes(Optional<ClusterModels> models, Optional<TrainingLoop> training, HttpAccess access) {
+  public ModelRoutes(Optional<ClusterModels> models, Optional<TrainingLoop> training, HttpAccess access, JsonBodies bodies) {
+    this.bodies = bodies;
     this.models = models;
     this.training = training;
     this.access = access;
@@ -49,10 +51,10 @@ public final class ModelRoutes extends AllDirectives {
   public Route routes() {
     return pathPrefix(PathMatchers.segment("v1").slash("models"), () -> concat(
         pathEndOrSingleSlash(() -> get(() -> access.require(Scope.READ, caller -> withModels(this::describe)))),
-        path("train", () -> post(() -> access.require(Scope.ADMIN, caller -> withModels(m -> JsonBodies.read(4096, this::train))))),
+        path("train", () -> post(() -> access.require(Scope.ADMIN, caller -> withModels(m -> bodies.read(4096, this::train))))),
         path("candidate", () -> concat(
             put(() -> access.require(Scope.ADMIN, caller -> withModels(m ->
-                JsonBodies.read(4096, b -> setCandidate(m, b))))),
+                bodies.read(4096, b -> setCandidate(m, b))))),
             delete(() -> access.require(Scope.ADMIN, caller -> withModels(m -> stored(m::clearCandidate)))))),
         path(PathMatchers.segment().slash("evaluation"), version -> get(() -> access.require(Scope.READ, caller ->
             withModels(m -> evaluation(m, RequestChecks.id("version", version)))))),

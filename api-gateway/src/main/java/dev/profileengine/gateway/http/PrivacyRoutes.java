@@ -27,9 +27,11 @@ import java.util.TreeMap;
  */
 final class PrivacyRoutes extends AllDirectives {
   private final Profiles profiles;
+  private final JsonBodies bodies;
   private final HttpAccess access;
 
-  PrivacyRoutes(Profiles profiles, HttpAccess access) {
+  PrivacyRoutes(Profiles profiles, HttpAccess access, JsonBodies bodies) {
+    this.bodies = bodies;
     this.profiles = profiles;
     this.access = access;
   }
@@ -43,7 +45,7 @@ final class PrivacyRoutes extends AllDirectives {
   Route routes(String userId, java.util.function.BiFunction<String, java.util.function.Function<String, Route>, Route> profileKey) {
     return concat(
         path("export", () -> get(() -> access.require(Scope.READ, caller -> profileKey.apply(userId, this::export)))),
-        path("consent", () -> put(() -> access.require(Scope.INGEST, caller -> JsonBodies.read(16L * 1024, bytes -> putConsent(userId, bytes, caller))))),
+        path("consent", () -> put(() -> access.require(Scope.INGEST, caller -> bodies.read(16L * 1024, bytes -> putConsent(userId, bytes, caller))))),
         pathEndOrSingleSlash(() -> delete(() -> access.require(Scope.ADMIN, caller -> forget(userId)))));
   }
 

@@ -38,6 +38,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final ProfileEngine engine;
   private final Profiles profiles;
   private final Limits http;
+  private final JsonBodies bodies;
   private final ChangeRoutes changes;
   private final ModelRoutes models;
   private final PrivacyRoutes privacy;
@@ -47,7 +48,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final GatewayMetrics metrics;
 
   /** What the routes take from the node's HTTP settings. */
-  public record Limits(long maxBodyBytes, int maxEventsPerRequest, int maxAttributes) {}
+  public record Limits(long maxBodyBytes, java.time.Duration bodyTimeout, int maxEventsPerRequest, int maxAttributes) {}
 
   public ProfileRoutes(ProfileEngine engine, Limits http, HttpAccess access, GatewayMetrics metrics) {
     this.engine = engine;
@@ -55,8 +56,9 @@ public final class ProfileRoutes extends AllDirectives {
     this.access = access;
     this.metrics = metrics;
     this.http = http;
-    this.models = new ModelRoutes(engine.clusterModels(), engine.training(), access);
-    this.privacy = new PrivacyRoutes(profiles, access);
+    this.bodies = new JsonBodies(http.bodyTimeout());
+    this.models = new ModelRoutes(engine.clusterModels(), engine.training(), access, bodies);
+    this.privacy = new PrivacyRoutes(profiles, access, bodies);
     this.segments = new SegmentRoutes(engine, access);
     this.changes = new ChangeRoutes(profiles, access);
     this.console = new ConsoleRoutes();
@@ -84,18 +86,18 @@ public final class ProfileRoutes extends AllDirectives {
         profileReads(),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
-                access.require(Scope.INGEST, caller -> JsonBodies.read(http.maxBodyBytes(), bytes -> postEvents(caller, bytes)))))),
+                access.require(Scope.INGEST, caller -> bodies.read(http.maxBodyBytes(), bytes -> postEvents(caller, bytes)))))),
             path("identify", () -> post(() -> metrics.timed("identify", () ->
-                access.require(Scope.INGEST, caller -> JsonBodies.read(IDENTITY_BODY_BYTES, this::identify))))),
+                access.require(Scope.INGEST, caller -> bodies.read(IDENTITY_BODY_BYTES, this::identify))))),
             pathPrefix("profiles", () -> pathPrefix(PathMatchers.segment(), userId -> validUserId(userId, () -> concat(
                 // Served by profileReads() in front; here so that other methods are answered 405.
                 pathEndOrSingleSlash(() -> get(() -> extractRequest(request -> readProfile(userId, request)))),
                 path("attributes", () -> put(() -> metrics.timed("attributes", () -> access.require(Scope.INGEST, caller ->
-                    JsonBodies.read(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
+                    bodies.read(64 * 1024, bytes -> putAttributes(userId, bytes, caller)))))),
                 path("recommendations", () -> get(() -> metrics.timed("recommendations", () -> access.require(Scope.READ, caller ->
                     parameterOptional("k", k -> profileKey(userId, key -> recommendations(key, k))))))),
                 path("unmerge", () -> post(() -> metrics.timed("unmerge", () -> access.require(Scope.INGEST, caller ->
-                    JsonBodies.read(IDENTITY_BODY_BYTES, bytes -> unmerge(userId, bytes)))))),
+                    bodies.read(IDENTITY_BODY_BYTES, bytes -> unmerge(userId, bytes)))))),
                 metrics.timed("privacy", () -> privacy.routes(userId, this::profileKey)))))),
             path(PathMatchers.segment("cluster").slash("shards"), () -> get(() -> metrics.timed("shards", () ->
                 access.require(Scope.READ, caller -> onSuccess(profiles.shardOwners(), owners -> json(StatusCodes.OK, owners)))))),

@@ -45,5 +45,8 @@ class BrowserOriginsTest {
     // DNS rebinding: the page's own name resolves to 127.0.0.1, so its Origin equals the Host.
     assertNotNull(refusal("POST", "http://rebind.example:8080", "rebind.example:8080", true));
     assertNull(refusal("POST", "http://rebind.example:8080", "rebind.example:8080", false), "with API keys a page has no key to send");
+    assertNotNull(refusal("POST", "http://127.0.0.1.rebind.example:8080", "127.0.0.1.rebind.example:8080", true), "a name, not an address");
+    assertNotNull(refusal("POST", "http://127.rebind.example:8080", "127.rebind.example:8080", true));
+    assertNull(refusal("POST", "http://127.0.0.2:8080", "127.0.0.2:8080", true));
   }
 }

@@ -444,6 +444,30 @@ class HttpHostileTest {
   }
 
   @Test
+  void everyErrorNamesItsPartAndNoWriteMakesAProfileOutOfNothing() throws Exception {
+    assertRefused(node.get("/v1/nothing-here", ADMIN), 404, "path");
+    assertRefused(node.send("POST", "/v1/profiles/alice", "{}", ADMIN), 405, "method");
+    JsonNode twice = assertRefused(node.get("/v1/profiles/alice?=1&=2", ADMIN), 400, "query");
+    assertEquals("a query parameter is given more than once", twice.get("error").asText());
+    for (String query : List.of("/v1/segments/cart_abandoners/members?after=%ED%A0%80", "/v1/changes?userId=%ED%A0%80",
+        "/v1/changes?userId=%C0%AF", "/v1/changes?segment=%ED%A0%80")) {
+      HttpResponse<String> r = node.get(query, ADMIN);
+      assertEquals(400, r.statusCode(), query + ": " + r.body());
+    }
+    // Nothing to set on a profile nobody wrote: nothing stored, the answer names the user all the same.
+    for (String body : List.of("{}", "{\"zz\":null}")) {
+      HttpResponse<String> r = node.send("PUT", "/v1/profiles/never-written-7/attributes", body, ADMIN);
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("never-written-7", Json.MAPPER.readTree(r.body()).get("userId").asText(), r.body());
+      assertEquals(0, Json.MAPPER.readTree(r.body()).get("eventCount").asLong(), r.body());
+    }
+    assertEquals(404, node.get("/v1/profiles/never-written-7", ADMIN).statusCode());
+    for (String path : List.of("/v1/profiles/alice", "/v1/profiles/alice?asOf=now", "/v1/nothing-here", "/health")) {
+      assertEquals(java.util.Optional.of("nosniff"), node.get(path, READ).headers().firstValue("X-Content-Type-Options"), path);
+    }
+  }
+
+  @Test
   void aFieldGivenTwiceIsRefusedNamingIt() throws Exception {
     String ts = Instant.now().minusSeconds(9).toString();
     String twice = "{\"eventId\":\"d1\",\"userId\":\"alice\",\"userId\":\"mallory\",\"type\":\"view\",\"timestamp\":\"" + ts + "\"}";

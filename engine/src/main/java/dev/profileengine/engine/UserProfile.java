@@ -690,8 +690,11 @@ public final class UserProfile
     FieldError over = settings.attributeLimits().check(state.attributes(), cmd.attributes());
     if (over != null) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.empty(), over));
     Map<String, Object> changes = AttributeChanges.effective(state.attributes(), cmd.attributes());
-    // an empty or no-op write stores nothing: no journal row, no change notified
-    if (changes.isEmpty()) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(state.view(null, settings.profile()))));
+    // an empty or no-op write stores nothing: no journal row, no change notified; the answer names the user even so
+    if (changes.isEmpty()) {
+      ProfileState shown = state.exists() ? state : ProfileState.empty(userId);
+      return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(shown.view(null, settings.profile()))));
+    }
     return persist(withSegmentChanges(state, List.of(new AttributesSet(changes, clock.instant()))))
         .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
   }

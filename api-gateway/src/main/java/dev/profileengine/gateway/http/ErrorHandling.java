@@ -97,13 +97,18 @@ public final class ErrorHandling {
         .mapRejectionResponse(ErrorHandling::asJson);
   }
 
-  /** Rewrites Akka's plain-text rejection bodies as JSON errors. */
+  /** Rewrites Akka's plain-text rejection bodies as JSON errors, naming the part at fault where the status says it. */
   private static HttpResponse asJson(HttpResponse response) {
     if (response.entity() instanceof HttpEntity.Strict strict
         && !strict.getContentType().equals(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON)) {
       String text = strict.getData().utf8String();
+      String field = switch (response.status().intValue()) {
+        case 404 -> "path";
+        case 405 -> "method";
+        default -> null;
+      };
       return response.withEntity(akka.http.javadsl.model.HttpEntities.create(
-          akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, errorBody(null, text)));
+          akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, errorBody(field, text)));
     }
     return response;
   }

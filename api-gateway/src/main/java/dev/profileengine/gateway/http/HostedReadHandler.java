@@ -47,7 +47,7 @@ public final class HostedReadHandler implements Function<HttpRequest, Completion
     byte[] json = decision instanceof AccessControl.Decision.Allowed ? hostedJson(userId) : null;
     if (json == null) return tree.apply(request.addAttribute(HttpAccess.DECIDED, decision));
     HttpHeader id = LogContext.header(request.getHeader(LogContext.HEADER).map(HttpHeader::value));
-    HttpResponse response = HttpResponse.create().addHeader(id).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+    HttpResponse response = HttpResponse.create().addHeader(id).addHeader(ProfileRoutes.NOSNIFF).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
     okSeconds.observe((System.nanoTime() - start) / 1e9);
     return CompletableFuture.completedFuture(response);
   }

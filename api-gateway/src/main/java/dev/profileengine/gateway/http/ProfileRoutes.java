@@ -82,7 +82,7 @@ public final class ProfileRoutes extends AllDirectives {
   public Route routes() {
     // The hot routes (ingest, profile reads) first: every alternative tried before the one that
     // matches costs its directives on every request. Every response carries X-Request-Id.
-    return dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> BrowserOrigins.sameSite(access.open(), () -> onceEach(() -> concat(
+    return respondWithDefaultHeader(NOSNIFF, () -> dev.profileengine.gateway.logging.LogContext.withRequestId(() -> ErrorHandling.wrap(() -> BrowserOrigins.sameSite(access.open(), () -> onceEach(() -> concat(
         profileReads(),
         pathPrefix("v1", () -> concat(
             path("events", () -> post(() -> metrics.timed("events", () ->
@@ -113,8 +113,11 @@ public final class ProfileRoutes extends AllDirectives {
         metrics.timed("changes", changes::routes),
         metrics.timed("models", models::routes),
         metrics.timed("segments", segments::routes),
-        metrics.timed("console", console::routes))))));
+        metrics.timed("console", console::routes)))))));
   }
+
+  /** On every answer: a browser never guesses another type than the one declared (JSON as HTML). */
+  static final akka.http.javadsl.model.HttpHeader NOSNIFF = akka.http.javadsl.model.headers.RawHeader.create("X-Content-Type-Options", "nosniff");
 
   /**
    * A query parameter given twice is refused naming it (asOf=now&asOf=garbage): which one a route
@@ -128,7 +131,8 @@ public final class ProfileRoutes extends AllDirectives {
         if (seen.add(p.first()) || p.first().equals("userId")) continue;
         // Named only when it is a plain name: a query may carry anything.
         String field = p.first().matches("[A-Za-z][A-Za-z0-9_.-]{0,63}") ? p.first() : "query";
-        return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "query parameter " + field + " is given more than once");
+        return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, field.equals("query") && !p.first().equals("query")
+            ? "a query parameter is given more than once" : "query parameter " + field + " is given more than once");
       }
       return inner.get();
     });

@@ -166,7 +166,7 @@ class HttpHostileTest {
   @Test
   void aMalformedAuthorizationHeaderNeverPutsItsKeyInTheLog() throws Exception {
     String key = READ.substring("Bearer ".length());
-    try (LogLines log = LogLines.attach(null)) {
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.http.ParsingErrors.class)) {
       for (String header : List.of(READ + " x", READ + "=admin", "Bearer {" + key + "}", "Bearer  " + key + " " + key)) {
         JsonNode e = assertRefused(node.get("/v1/profiles/alice", header), 401, "Authorization");
         assertTrue(!e.toString().contains(key), e.toString());
@@ -179,6 +179,24 @@ class HttpHostileTest {
       for (var line : log.lines()) assertTrue(!line.getFormattedMessage().contains(key), line.getFormattedMessage());
     }
     aliceIntact();
+  }
+
+  /** A client sending unparseable requests in a loop gets its 400s; the log gets one warning per interval, not one per request. */
+  @Test
+  void aFloodOfUnparseableRequestsIsOneWarningNotOnePerRequest() throws Exception {
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.http.ParsingErrors.class)) {
+      for (int i = 0; i < 20; i++) {
+        assertTrue(raw("FOO /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 400"));
+      }
+      assertTrue(log.awaitLine("Illegal request, answered 400", Duration.ofSeconds(10)));
+      for (long deadline = System.nanoTime() + 10_000_000_000L; log.lines().stream().filter(l -> l.getFormattedMessage().contains("Illegal request")).count() < 20
+          && System.nanoTime() < deadline; ) {
+        Thread.sleep(10);
+      }
+      List<ch.qos.logback.classic.spi.ILoggingEvent> lines = log.lines().stream().filter(l -> l.getFormattedMessage().contains("Illegal request")).toList();
+      assertEquals(20, lines.size(), "every one is logged, at debug beyond the first");
+      assertTrue(lines.stream().filter(l -> l.getLevel() == ch.qos.logback.classic.Level.WARN).count() <= 1, lines.toString());
+    }
   }
 
   /** Sends {@code request} as it is on a new connection and returns everything the node answers until it closes. */

@@ -18,12 +18,26 @@ import java.util.Locale;
  * {@code akka.http.server.parsing.error-handler}.
  */
 public final class ParsingErrors extends akka.http.ParsingErrorHandler {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParsingErrors.class);
+  private static final long WARNING_INTERVAL_NANOS = 10_000_000_000L;
+  private static final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+  private static final java.util.concurrent.atomic.AtomicLong suppressed = new java.util.concurrent.atomic.AtomicLong();
+
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     String field = field(status.intValue(), info.summary());
-    // A header's value may be a credential (a malformed Authorization header): logged by name of the part only.
-    log.warning("Illegal request, responding with status '{}': {}", status, field.equals("headers") ? "a header could not be parsed" : info.summary());
     int answered = status.intValue() >= 500 ? 400 : status.intValue();
+    // A header's value may be a credential (a malformed Authorization header): logged by name of the part only.
+    String what = field.equals("headers") ? "a header could not be parsed" : info.summary();
+    // A client sending garbage in a loop must not fill the log: one warning per interval, the rest at debug.
+    long now = System.nanoTime();
+    long last = lastWarning.get();
+    if (now - last >= WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
+      LOG.warn("Illegal request, answered {}: {} ({} more since the last such warning, at debug level)", answered, what, suppressed.getAndSet(0));
+    } else {
+      suppressed.incrementAndGet();
+      LOG.debug("Illegal request, answered {}: {}", answered, what);
+    }
     byte[] body = ErrorHandling.errorBody(field, info.formatPretty());
     return HttpResponse.create().withStatus(answered).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }

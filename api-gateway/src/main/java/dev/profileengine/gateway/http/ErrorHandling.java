@@ -55,8 +55,12 @@ public final class ErrorHandling {
     return D.handleExceptions(EXCEPTIONS, () -> D.handleRejections(REJECTIONS, inner));
   }
 
-  static Route tooLarge(EntityStreamSizeException e) {
-    return error(StatusCodes.PAYLOAD_TOO_LARGE, "body", "request body exceeds the limit of " + e.limit() + " bytes");
+  private static Route tooLarge(EntityStreamSizeException e) {
+    return tooLarge(e.limit());
+  }
+
+  static Route tooLarge(long limit) {
+    return error(StatusCodes.PAYLOAD_TOO_LARGE, "body", "request body exceeds the limit of " + limit + " bytes");
   }
 
   static ExceptionHandler exceptions() {

@@ -1,5 +1,6 @@
 package dev.profileengine.gateway.http;
 
+import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.MediaType;
 import akka.http.javadsl.model.StatusCodes;
@@ -45,8 +46,14 @@ final class JsonBodies {
     return D.extractRequest(request -> {
       String why = contentTypeProblem(request);
       if (why != null) return ErrorHandling.error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "Content-Type", why);
-      return D.decodeRequest(() -> D.withSizeLimit(limit, () -> D.extractRequestEntity(entity -> D.extractMaterializer(mat ->
-          D.onComplete(collect(entity.getDataBytes(), mat), bytes -> bytes.isSuccess() ? inner.apply(bytes.get()) : refused(bytes.failed().get()))))));
+      return D.decodeRequest(() -> D.withSizeLimit(limit, () -> D.extractRequestEntity(entity -> {
+        // Most bodies arrive whole with their headers: nothing to wait for or to budget.
+        if (entity instanceof HttpEntity.Strict strict) {
+          return strict.getData().size() > limit ? ErrorHandling.tooLarge(limit) : inner.apply(strict.getData().toArray());
+        }
+        return D.extractMaterializer(mat -> D.onComplete(collect(entity.getDataBytes(), mat),
+            bytes -> bytes.isSuccess() ? inner.apply(bytes.get()) : refused(bytes.failed().get())));
+      })));
     });
   }
 
@@ -69,7 +76,7 @@ final class JsonBodies {
 
   private Route refused(Throwable failure) {
     Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (e instanceof EntityStreamSizeException s) return ErrorHandling.tooLarge(s);
+    if (e instanceof EntityStreamSizeException s) return ErrorHandling.tooLarge(s.limit());
     if (e instanceof TimeoutException) {
       return ErrorHandling.error(StatusCodes.REQUEST_TIMEOUT, "body", "the body did not arrive within " + timeout.toSeconds() + " s");
     }

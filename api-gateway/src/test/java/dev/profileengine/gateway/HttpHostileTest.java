@@ -181,6 +181,12 @@ class HttpHostileTest {
     aliceIntact();
   }
 
+  @Test
+  void anHttp10RequestWithoutHostIsAnswered() throws Exception {
+    String answer = raw("GET /health HTTP/1.0\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.0 200") || answer.startsWith("HTTP/1.1 200"), answer);
+  }
+
   /** A client sending unparseable requests in a loop gets its 400s; the log gets one warning per interval, not one per request. */
   @Test
   void aFloodOfUnparseableRequestsIsOneWarningNotOnePerRequest() throws Exception {

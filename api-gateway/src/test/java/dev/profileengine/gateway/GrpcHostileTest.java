@@ -228,6 +228,34 @@ class GrpcHostileTest {
     }
   }
 
+  /** Calls whose TCP connection is reset (RST) mid-call, streaming and unary: CANCELLED at debug, no ERROR line. */
+  @Test
+  void aClientResettingItsConnectionMidCallLeavesNoErrorInTheLog() throws Exception {
+    int port = node.node.grpcPort();
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.grpc.GrpcErrors.class)) {
+      RawH2 streaming = new RawH2(port, true);
+      streaming.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.grpcHeaders("StreamEvents", INGEST_KEY, Map.of())));
+      streaming.send(RawH2.frame(RawH2.DATA, 0, 1, RawH2.grpcFrame(event("reset-1", "hostile-reset").toByteArray())));
+      assertTrue(streaming.awaitData(1, Duration.ofSeconds(30)), "the first event acknowledged");
+      streaming.reset();
+
+      RawH2 unary = new RawH2(port, true);
+      unary.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.grpcHeaders("GetProfile", READ_KEY_A, Map.of())));
+      assertTrue(unary.ping(Duration.ofSeconds(30)), "the headers were read");
+      unary.reset();
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (closedLines(log) < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+      assertEquals(2, closedLines(log), "both calls ended as the client's doing: " + log.lines());
+      for (var line : log.lines())
+        assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+    }
+  }
+
+  private static long closedLines(LogLines log) {
+    return log.lines().stream().filter(l -> l.getFormattedMessage().contains("the client closed the connection")).count();
+  }
+
   @Test
   void getProfileTakesTheReadBoundLikeHttp() throws Exception {
     // A profile the journal holds and no entity hosts is read by asking its entity, under the read

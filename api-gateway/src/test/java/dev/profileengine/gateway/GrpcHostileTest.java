@@ -228,6 +228,41 @@ class GrpcHostileTest {
     }
   }
 
+  /** A call to {@code rpc} whose body holds {@code copies} copies of {@code message}'s frame, sent in one piece or frame by frame. */
+  static RawGrpc.Answer repeated(String rpc, String key, com.google.protobuf.MessageLite message, int copies, boolean chunked) throws Exception {
+    ByteString frame = ByteString.fromArray(RawH2.grpcFrame(message.toByteArray()));
+    List<ByteString> frames = java.util.Collections.nCopies(copies, frame);
+    Source<ByteString, NotUsed> body = chunked ? Source.from(frames) : Source.single(frames.stream().reduce(ByteString.emptyByteString(), ByteString::concat));
+    return RawGrpc.call(system, node.node.grpcPort(), "/profileengine.v1.ProfileService/" + rpc, key, body, (long) frame.size() * copies);
+  }
+
+  /** An RPC taking one request message, sent several: refused before it runs, nothing stored, no ERROR line. */
+  @Test
+  void aOneMessageRpcCarryingMoreMessagesIsRefused() throws Exception {
+    IngestRequest batch = IngestRequest.newBuilder().addEvents(event("multi-1", "hostile-multi")).build();
+    try (LogLines log = LogLines.attach(null)) {
+      List<RawGrpc.Answer> refused = List.of(
+          repeated("IngestEvents", INGEST_KEY, batch, 3, false),
+          repeated("IngestEvents", INGEST_KEY, batch, 3, true),
+          repeated("GetProfile", READ_KEY_A, GetProfileRequest.newBuilder().setUserId("hostile-multi").build(), 2, false),
+          repeated("Identify", INGEST_KEY, dev.profileengine.grpc.IdentifyRequest.newBuilder().setUserId("hostile-multi-id")
+              .setAnonymousId("hostile-multi-anon").build(), 2, true),
+          repeated("SubscribeProfileChanges", READ_KEY_A, SubscribeRequest.newBuilder().setFromLatest(true).build(), 2, false));
+      for (RawGrpc.Answer a : refused) {
+        assertEquals("3", a.grpcStatus(), a.toString());
+        assertTrue(a.grpcMessage().startsWith("message: this RPC takes one request message"), a.toString());
+      }
+      assertEquals(404, node.get("/v1/profiles/hostile-multi", "Bearer " + READ_KEY_A).statusCode(), "nothing of the refused batch stored");
+      assertEquals(404, node.get("/v1/profiles/hostile-multi-id", "Bearer " + READ_KEY_A).statusCode(), "no identity linked");
+      // One message, sent as a stream of chunks: served.
+      RawGrpc.Answer one = repeated("IngestEvents", INGEST_KEY, batch, 1, true);
+      assertEquals("0", one.grpcStatus(), one.toString());
+      assertEquals(200, node.get("/v1/profiles/hostile-multi", "Bearer " + READ_KEY_A).statusCode());
+      for (var line : log.lines())
+        assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+    }
+  }
+
   /** Calls whose TCP connection is reset (RST) mid-call, streaming and unary: CANCELLED at debug, no ERROR line. */
   @Test
   void aClientResettingItsConnectionMidCallLeavesNoErrorInTheLog() throws Exception {

@@ -434,6 +434,17 @@ class GrpcHostileTest {
         "profile.http.api-keys-env", httpKey + "=ingest+read," + streamKey + "=ingest",
         "profile.http.rate-limit.requests-per-second", 10,
         "profile.http.rate-limit.burst", 100))) {
+      // A gRPC batch refused as too large costs no tokens: the key's whole burst is still there for HTTP below.
+      ProfileServiceClient oversized = TestGrpc.client(limited, httpKey);
+      try {
+        IngestRequest.Builder tooMany = IngestRequest.newBuilder();
+        IntStream.range(0, 1001).forEach(i -> tooMany.addEvents(Event.newBuilder().setEventId("too-many-" + i)));
+        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+            oversized.ingestEvents(tooMany.build()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+        assertEquals(Status.Code.INVALID_ARGUMENT, code(refused), refused.toString());
+      } finally {
+        oversized.close();
+      }
       // HTTP: a batch of 100 events spends the key's burst of 100; the next batch (needing 10 s of refill) is a 429.
       String batch = IntStream.range(0, 100).mapToObj(i -> "{\"eventId\":\"rate-" + i + "\",\"userId\":\"rate-user\",\"type\":\"view\",\"timestamp\":"
           + Instant.now().minusSeconds(30).toEpochMilli() + "}").collect(java.util.stream.Collectors.joining(",", "[", "]"));

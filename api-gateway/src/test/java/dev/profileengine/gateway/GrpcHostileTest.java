@@ -291,6 +291,36 @@ class GrpcHostileTest {
     return log.lines().stream().filter(l -> l.getFormattedMessage().contains("the client closed the connection")).count();
   }
 
+  /** A connection ended inside a frame, or headers past the limits: the connection goes, no ERROR line, the node serves on. */
+  @Test
+  void malformedHttp2FromAClientLeavesNoErrorInTheLog() throws Exception {
+    int port = node.node.grpcPort();
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.logging.PeerFaultFilter.class)) {
+      try (RawH2 truncated = new RawH2(port, true)) {
+        truncated.send(new byte[] {0, 0}); // the first 2 bytes of a frame header, then FIN
+        truncated.socket.shutdownOutput();
+        assertTrue(truncated.awaitClosed(Duration.ofSeconds(30)), "connection closed");
+      }
+      assertTrue(log.awaitLine("truncated data in ByteStringParser", Duration.ofSeconds(30)), "logged at debug: " + log.lines());
+      Map<String, Map<String, String>> headers = Map.of(
+          "HTTP header value exceeds", Map.of("x-big", "a".repeat(15_000)),
+          "HTTP header name exceeds", Map.of("x".repeat(9_000), "a"));
+      for (var e : headers.entrySet()) {
+        try (RawH2 big = new RawH2(port, true)) {
+          big.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.grpcHeaders("GetProfile", READ_KEY_A, e.getValue())));
+          assertTrue(big.awaitClosed(Duration.ofSeconds(30)), e.getKey() + ": connection closed");
+        }
+        assertTrue(log.awaitLine(e.getKey(), Duration.ofSeconds(30)), e.getKey() + " logged at debug: " + log.lines());
+      }
+      for (var line : log.lines())
+        assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+      assertEquals(200, node.get("/health").statusCode());
+      IngestReply reply = ingest.ingestEvents(IngestRequest.newBuilder().addEvents(event("after-malformed-1", "hostile-malformed")).build())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(1, reply.getAccepted(), reply.toString());
+    }
+  }
+
   @Test
   void getProfileTakesTheReadBoundLikeHttp() throws Exception {
     // A profile the journal holds and no entity hosts is read by asking its entity, under the read

@@ -321,6 +321,16 @@ class GrpcHostileTest {
     }
   }
 
+  /** An event with both timestamp_ms and timestamp_iso is rejected naming the field, not stored with one of them. */
+  @Test
+  void anEventWithTwoTimestampsIsRejected() throws Exception {
+    Event both = event("two-timestamps-1", "hostile-two-timestamps").toBuilder().setTimestampIso("2026-01-01T00:00:00Z").build();
+    IngestReply reply = ingest.ingestEvents(IngestRequest.newBuilder().addEvents(both).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(1, reply.getRejected(), reply.toString());
+    assertEquals("timestamp", reply.getResults(0).getField(), reply.toString());
+    assertEquals(404, node.get("/v1/profiles/hostile-two-timestamps", "Bearer " + READ_KEY_A).statusCode(), "nothing stored");
+  }
+
   @Test
   void getProfileTakesTheReadBoundLikeHttp() throws Exception {
     // A profile the journal holds and no entity hosts is read by asking its entity, under the read

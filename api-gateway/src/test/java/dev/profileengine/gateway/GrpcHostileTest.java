@@ -466,6 +466,58 @@ class GrpcHostileTest {
     }
   }
 
+  /**
+   * gRPC subscribers that stop reading (their HTTP/2 window full) are closed too_slow after max-stall
+   * and give their places back, though the close itself can never reach them.
+   */
+  @Test
+  void stalledGrpcSubscribersGiveTheirPlacesBack(@TempDir Path otherDir) throws Exception {
+    try (TestNode stalling = TestNode.start(otherDir, Map.of(
+        "profile.changes.max-stall", "2s",
+        "profile.changes.subscriber-buffer", 10))) {
+      // 3,000 changes, far more than the 64 KiB an HTTP/2 stream may send unacknowledged.
+      String[] users = IntStream.range(0, 200).mapToObj(i -> "stall-user-" + i).toArray(String[]::new);
+      for (int b = 0; b < 3; b++) {
+        HttpResponse<String> stored = stalling.send("POST", "/v1/events", TestEvents.recent("stall-" + b + "-", 1000, "view", users));
+        assertEquals(200, stored.statusCode(), stored.body());
+        assertTrue(stored.body().contains("\"accepted\":1000"), stored.body());
+      }
+      List<RawH2> subscribers = new ArrayList<>();
+      try {
+        byte[] request = RawH2.grpcFrame(SubscribeRequest.newBuilder().setFromOffset(0).build().toByteArray());
+        for (int i = 0; i < 3; i++) {
+          // Never reads nor sends WINDOW_UPDATE: the node can write 64 KiB, then the stream stalls.
+          RawH2 h2 = new RawH2(stalling.node.grpcPort(), true);
+          subscribers.add(h2);
+          h2.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.grpcHeaders("SubscribeProfileChanges", null, Map.of())));
+          h2.send(RawH2.frame(RawH2.DATA, RawH2.END_STREAM, 1, request));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        double open = -1;
+        boolean seenAll = false;
+        while (System.nanoTime() < deadline) {
+          open = metric(stalling, "profile_change_subscribers");
+          seenAll |= open == 3;
+          if (seenAll && open == 0) break;
+          Thread.sleep(50); // the polling interval of a condition with a deadline
+        }
+        assertTrue(seenAll, "3 subscribers served");
+        assertEquals(0, open, "places given back after max-stall: " + java.util.Arrays.stream(stalling.get("/metrics").body().split("\n"))
+            .filter(l -> l.startsWith("profile_change")).toList());
+        assertEquals(3, metric(stalling, "profile_change_streams_closed_total{reason=\"too_slow\"}"), "each close counted");
+      } finally {
+        for (RawH2 h2 : subscribers) h2.close();
+      }
+    }
+  }
+
+  static double metric(TestNode on, String name) throws Exception {
+    for (String line : on.get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+    }
+    return 0;
+  }
+
   @Test
   void theRateLimitCountsEventsOverHttpAndGrpc(@TempDir Path otherDir) throws Exception {
     String httpKey = "rate-http-8e1c4a7f2d9b6e3a5c8f1d4b7e2a9c6f";

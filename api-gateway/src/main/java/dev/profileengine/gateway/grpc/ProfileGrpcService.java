@@ -264,7 +264,11 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
                 .withDescription(closed.reason()));
           }
           return toProto(((ChangeSubscription.Change) item).change());
-        });
+        })
+        // A subscriber that took not even the close: its status, should it ever read again (no ERROR line).
+        .mapError(new akka.japi.pf.PFBuilder<Throwable, Throwable>()
+            .match(ChangeSubscription.CloseNotTaken.class, e -> new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage())))
+            .build());
   }
 
   @SuppressWarnings("deprecation") // changes_json stays one version for older clients

@@ -228,6 +228,109 @@ class GrpcHostileTest {
     }
   }
 
+  /** A call to {@code rpc} whose body holds {@code copies} copies of {@code message}'s frame, sent in one piece or frame by frame. */
+  static RawGrpc.Answer repeated(String rpc, String key, com.google.protobuf.MessageLite message, int copies, boolean chunked) throws Exception {
+    ByteString frame = ByteString.fromArray(RawH2.grpcFrame(message.toByteArray()));
+    List<ByteString> frames = java.util.Collections.nCopies(copies, frame);
+    Source<ByteString, NotUsed> body = chunked ? Source.from(frames) : Source.single(frames.stream().reduce(ByteString.emptyByteString(), ByteString::concat));
+    return RawGrpc.call(system, node.node.grpcPort(), "/profileengine.v1.ProfileService/" + rpc, key, body, (long) frame.size() * copies);
+  }
+
+  /** An RPC taking one request message, sent several: refused before it runs, nothing stored, no ERROR line. */
+  @Test
+  void aOneMessageRpcCarryingMoreMessagesIsRefused() throws Exception {
+    IngestRequest batch = IngestRequest.newBuilder().addEvents(event("multi-1", "hostile-multi")).build();
+    try (LogLines log = LogLines.attach(null)) {
+      List<RawGrpc.Answer> refused = List.of(
+          repeated("IngestEvents", INGEST_KEY, batch, 3, false),
+          repeated("IngestEvents", INGEST_KEY, batch, 3, true),
+          repeated("GetProfile", READ_KEY_A, GetProfileRequest.newBuilder().setUserId("hostile-multi").build(), 2, false),
+          repeated("Identify", INGEST_KEY, dev.profileengine.grpc.IdentifyRequest.newBuilder().setUserId("hostile-multi-id")
+              .setAnonymousId("hostile-multi-anon").build(), 2, true),
+          repeated("SubscribeProfileChanges", READ_KEY_A, SubscribeRequest.newBuilder().setFromLatest(true).build(), 2, false));
+      for (RawGrpc.Answer a : refused) {
+        assertEquals("3", a.grpcStatus(), a.toString());
+        assertTrue(a.grpcMessage().startsWith("message: this RPC takes one request message"), a.toString());
+      }
+      assertEquals(404, node.get("/v1/profiles/hostile-multi", "Bearer " + READ_KEY_A).statusCode(), "nothing of the refused batch stored");
+      assertEquals(404, node.get("/v1/profiles/hostile-multi-id", "Bearer " + READ_KEY_A).statusCode(), "no identity linked");
+      // One message, sent as a stream of chunks: served.
+      RawGrpc.Answer one = repeated("IngestEvents", INGEST_KEY, batch, 1, true);
+      assertEquals("0", one.grpcStatus(), one.toString());
+      assertEquals(200, node.get("/v1/profiles/hostile-multi", "Bearer " + READ_KEY_A).statusCode());
+      for (var line : log.lines())
+        assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+    }
+  }
+
+  /** Calls whose TCP connection is reset (RST) mid-call, streaming and unary: CANCELLED at debug, no ERROR line. */
+  @Test
+  void aClientResettingItsConnectionMidCallLeavesNoErrorInTheLog() throws Exception {
+    int port = node.node.grpcPort();
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.grpc.GrpcErrors.class)) {
+      RawH2 streaming = new RawH2(port, true);
+      streaming.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.grpcHeaders("StreamEvents", INGEST_KEY, Map.of())));
+      streaming.send(RawH2.frame(RawH2.DATA, 0, 1, RawH2.grpcFrame(event("reset-1", "hostile-reset").toByteArray())));
+      assertTrue(streaming.awaitData(1, Duration.ofSeconds(30)), "the first event acknowledged");
+      streaming.reset();
+
+      RawH2 unary = new RawH2(port, true);
+      unary.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.grpcHeaders("GetProfile", READ_KEY_A, Map.of())));
+      assertTrue(unary.ping(Duration.ofSeconds(30)), "the headers were read");
+      unary.reset();
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (closedLines(log) < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+      assertEquals(2, closedLines(log), "both calls ended as the client's doing: " + log.lines());
+      for (var line : log.lines())
+        assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+    }
+  }
+
+  private static long closedLines(LogLines log) {
+    return log.lines().stream().filter(l -> l.getFormattedMessage().contains("the client closed the connection")).count();
+  }
+
+  /** A connection ended inside a frame, or headers past the limits: the connection goes, no ERROR line, the node serves on. */
+  @Test
+  void malformedHttp2FromAClientLeavesNoErrorInTheLog() throws Exception {
+    int port = node.node.grpcPort();
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.logging.PeerFaultFilter.class)) {
+      try (RawH2 truncated = new RawH2(port, true)) {
+        truncated.send(new byte[] {0, 0}); // the first 2 bytes of a frame header, then FIN
+        truncated.socket.shutdownOutput();
+        assertTrue(truncated.awaitClosed(Duration.ofSeconds(30)), "connection closed");
+      }
+      assertTrue(log.awaitLine("truncated data in ByteStringParser", Duration.ofSeconds(30)), "logged at debug: " + log.lines());
+      Map<String, Map<String, String>> headers = Map.of(
+          "HTTP header value exceeds", Map.of("x-big", "a".repeat(15_000)),
+          "HTTP header name exceeds", Map.of("x".repeat(9_000), "a"));
+      for (var e : headers.entrySet()) {
+        try (RawH2 big = new RawH2(port, true)) {
+          big.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.grpcHeaders("GetProfile", READ_KEY_A, e.getValue())));
+          assertTrue(big.awaitClosed(Duration.ofSeconds(30)), e.getKey() + ": connection closed");
+        }
+        assertTrue(log.awaitLine(e.getKey(), Duration.ofSeconds(30)), e.getKey() + " logged at debug: " + log.lines());
+      }
+      for (var line : log.lines())
+        assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+      assertEquals(200, node.get("/health").statusCode());
+      IngestReply reply = ingest.ingestEvents(IngestRequest.newBuilder().addEvents(event("after-malformed-1", "hostile-malformed")).build())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(1, reply.getAccepted(), reply.toString());
+    }
+  }
+
+  /** An event with both timestamp_ms and timestamp_iso is rejected naming the field, not stored with one of them. */
+  @Test
+  void anEventWithTwoTimestampsIsRejected() throws Exception {
+    Event both = event("two-timestamps-1", "hostile-two-timestamps").toBuilder().setTimestampIso("2026-01-01T00:00:00Z").build();
+    IngestReply reply = ingest.ingestEvents(IngestRequest.newBuilder().addEvents(both).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(1, reply.getRejected(), reply.toString());
+    assertEquals("timestamp", reply.getResults(0).getField(), reply.toString());
+    assertEquals(404, node.get("/v1/profiles/hostile-two-timestamps", "Bearer " + READ_KEY_A).statusCode(), "nothing stored");
+  }
+
   @Test
   void getProfileTakesTheReadBoundLikeHttp() throws Exception {
     // A profile the journal holds and no entity hosts is read by asking its entity, under the read
@@ -363,6 +466,58 @@ class GrpcHostileTest {
     }
   }
 
+  /**
+   * gRPC subscribers that stop reading (their HTTP/2 window full) are closed too_slow after max-stall
+   * and give their places back, though the close itself can never reach them.
+   */
+  @Test
+  void stalledGrpcSubscribersGiveTheirPlacesBack(@TempDir Path otherDir) throws Exception {
+    try (TestNode stalling = TestNode.start(otherDir, Map.of(
+        "profile.changes.max-stall", "2s",
+        "profile.changes.subscriber-buffer", 10))) {
+      // 3,000 changes, far more than the 64 KiB an HTTP/2 stream may send unacknowledged.
+      String[] users = IntStream.range(0, 200).mapToObj(i -> "stall-user-" + i).toArray(String[]::new);
+      for (int b = 0; b < 3; b++) {
+        HttpResponse<String> stored = stalling.send("POST", "/v1/events", TestEvents.recent("stall-" + b + "-", 1000, "view", users));
+        assertEquals(200, stored.statusCode(), stored.body());
+        assertTrue(stored.body().contains("\"accepted\":1000"), stored.body());
+      }
+      List<RawH2> subscribers = new ArrayList<>();
+      try {
+        byte[] request = RawH2.grpcFrame(SubscribeRequest.newBuilder().setFromOffset(0).build().toByteArray());
+        for (int i = 0; i < 3; i++) {
+          // Never reads nor sends WINDOW_UPDATE: the node can write 64 KiB, then the stream stalls.
+          RawH2 h2 = new RawH2(stalling.node.grpcPort(), true);
+          subscribers.add(h2);
+          h2.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.grpcHeaders("SubscribeProfileChanges", null, Map.of())));
+          h2.send(RawH2.frame(RawH2.DATA, RawH2.END_STREAM, 1, request));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        double open = -1;
+        boolean seenAll = false;
+        while (System.nanoTime() < deadline) {
+          open = metric(stalling, "profile_change_subscribers");
+          seenAll |= open == 3;
+          if (seenAll && open == 0) break;
+          Thread.sleep(50); // the polling interval of a condition with a deadline
+        }
+        assertTrue(seenAll, "3 subscribers served");
+        assertEquals(0, open, "places given back after max-stall: " + java.util.Arrays.stream(stalling.get("/metrics").body().split("\n"))
+            .filter(l -> l.startsWith("profile_change")).toList());
+        assertEquals(3, metric(stalling, "profile_change_streams_closed_total{reason=\"too_slow\"}"), "each close counted");
+      } finally {
+        for (RawH2 h2 : subscribers) h2.close();
+      }
+    }
+  }
+
+  static double metric(TestNode on, String name) throws Exception {
+    for (String line : on.get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+    }
+    return 0;
+  }
+
   @Test
   void theRateLimitCountsEventsOverHttpAndGrpc(@TempDir Path otherDir) throws Exception {
     String httpKey = "rate-http-8e1c4a7f2d9b6e3a5c8f1d4b7e2a9c6f";
@@ -371,6 +526,17 @@ class GrpcHostileTest {
         "profile.http.api-keys-env", httpKey + "=ingest+read," + streamKey + "=ingest",
         "profile.http.rate-limit.requests-per-second", 10,
         "profile.http.rate-limit.burst", 100))) {
+      // A gRPC batch refused as too large costs no tokens: the key's whole burst is still there for HTTP below.
+      ProfileServiceClient oversized = TestGrpc.client(limited, httpKey);
+      try {
+        IngestRequest.Builder tooMany = IngestRequest.newBuilder();
+        IntStream.range(0, 1001).forEach(i -> tooMany.addEvents(Event.newBuilder().setEventId("too-many-" + i)));
+        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+            oversized.ingestEvents(tooMany.build()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+        assertEquals(Status.Code.INVALID_ARGUMENT, code(refused), refused.toString());
+      } finally {
+        oversized.close();
+      }
       // HTTP: a batch of 100 events spends the key's burst of 100; the next batch (needing 10 s of refill) is a 429.
       String batch = IntStream.range(0, 100).mapToObj(i -> "{\"eventId\":\"rate-" + i + "\",\"userId\":\"rate-user\",\"type\":\"view\",\"timestamp\":"
           + Instant.now().minusSeconds(30).toEpochMilli() + "}").collect(java.util.stream.Collectors.joining(",", "[", "]"));

@@ -34,6 +34,10 @@ final class EventProto {
         errors.add(new FieldError("type", "unknown behavior type '" + shown + "': expected one of " + BehaviorType.wireNames()));
       }
     }
+    // Two different instants for one event: refused rather than one of them picked silently.
+    if (!e.getTimestampIso().isEmpty() && e.getTimestampMs() != 0) {
+      errors.add(new FieldError("timestamp", "set timestamp_ms or timestamp_iso, not both"));
+    }
     Instant timestamp = !e.getTimestampIso().isEmpty()
         ? EventJson.timestamp(TextNode.valueOf(e.getTimestampIso()), errors)
         : e.getTimestampMs() != 0 ? EventJson.timestamp(LongNode.valueOf(e.getTimestampMs()), errors) : null;

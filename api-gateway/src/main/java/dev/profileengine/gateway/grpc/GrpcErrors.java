@@ -24,10 +24,7 @@ public final class GrpcErrors {
       return error -> {
         for (Throwable t = error; t != null; t = t.getCause()) {
           if (t instanceof akka.grpc.GrpcServiceException) return standard.apply(t);
-          if (clientGone(t)) {
-            log.debug("gRPC call ended: the client closed the connection ({})", t.getMessage());
-            return new Trailers(Status.CANCELLED.withDescription("the client closed the connection"));
-          }
+          if (clientGone(t)) return new Trailers(cancelled(t));
           if (t instanceof com.google.protobuf.InvalidProtocolBufferException bad) {
             return new Trailers(Status.INVALID_ARGUMENT.withDescription("message: not a valid protobuf message for this RPC: " + bad.getMessage()));
           }
@@ -40,13 +37,25 @@ public final class GrpcErrors {
     };
   }
 
+  /** The status of a call its client ended, logged at debug only: a client dropping connections must not fill the log. */
+  static Status cancelled(Throwable t) {
+    log.debug("gRPC call ended: the client closed the connection ({})", t.getMessage());
+    return Status.CANCELLED.withDescription("the client closed the connection");
+  }
+
   /**
-   * A call the client ended: it cancelled the stream, or closed the connection while the request was
-   * still arriving (Akka HTTP's anonymous exception for it is known by its message).
+   * A call the client ended: it cancelled the stream, closed the connection while the request was
+   * still arriving (Akka HTTP's anonymous exception for it is known by its message), or its TCP
+   * connection closed under the call (FIN or RST: Akka's StreamTcpException "The connection closed").
    */
   static boolean clientGone(Throwable t) {
-    return t instanceof akka.http.scaladsl.model.http2.PeerClosedStreamException
-        || t.getClass().getName().startsWith("akka.http.impl.engine.http2.")
-        && String.valueOf(t.getMessage()).contains("connection was shut down while the request was still ongoing");
+    for (; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof akka.http.scaladsl.model.http2.PeerClosedStreamException) return true;
+      String message = String.valueOf(t.getMessage());
+      if (t.getClass().getName().startsWith("akka.http.impl.engine.http2.")
+          && message.contains("connection was shut down while the request was still ongoing")) return true;
+      if (t instanceof akka.stream.StreamTcpException && message.startsWith("The connection closed")) return true;
+    }
+    return false;
   }
 }

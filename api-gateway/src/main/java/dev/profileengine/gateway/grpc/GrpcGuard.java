@@ -24,7 +24,10 @@ import java.util.concurrent.CompletionStage;
  * body passes through a check of the gRPC length prefixes that fails the call with
  * {@code RESOURCE_EXHAUSTED} as soon as a frame declares more than {@code maxMessage} bytes, before
  * the decoder would buffer it. Compressed requests are refused ({@code UNIMPLEMENTED}): a small
- * compressed frame can inflate past any limit.
+ * compressed frame can inflate past any limit. An RPC taking one request message has its body read
+ * in full first (at most one message, so within {@code maxMessage}) and is refused
+ * {@code INVALID_ARGUMENT} if it carries a second: Akka gRPC would take the first, drop the rest
+ * and log an error.
  */
 public final class GrpcGuard implements akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> {
   /** The service's path prefix: {@code /profileengine.v1.ProfileService/<Rpc>}. */
@@ -56,6 +59,16 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
     };
   }
 
+  /** Whether an RPC of ours takes exactly one request message (all but the client-streaming StreamEvents). */
+  static boolean singleRequest(String path) {
+    String prefix = "/" + SERVICE + "/";
+    if (!path.startsWith(prefix)) return false;
+    return switch (path.substring(prefix.length())) {
+      case "IngestEvents", "Identify", "Unmerge", "GetProfile", "SubscribeProfileChanges" -> true;
+      default -> false;
+    };
+  }
+
   @Override
   public CompletionStage<HttpResponse> apply(HttpRequest request) throws Exception {
     Optional<String> encoding = request.getHeader("grpc-encoding").map(h -> h.value().strip());
@@ -72,10 +85,11 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
       if (d instanceof AccessControl.Decision.Denied no) return refuse(request, GrpcStatus.of(no));
       request = GrpcCaller.attach(request, ((AccessControl.Decision.Allowed) d).caller());
     }
+    boolean single = singleRequest(request.getUri().path());
     if (request.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict strict) {
       // Already in memory (within the connection's frame limits): check it as it is.
       try {
-        Framing framing = new Framing(maxMessage);
+        Framing framing = new Framing(maxMessage, single);
         framing.feed(strict.getData());
         framing.end();
       } catch (GrpcServiceException e) {
@@ -83,8 +97,33 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
       }
       return inner.apply(request);
     }
+    if (single) return whole(request);
     return inner.apply(request.withEntity(HttpEntities.createChunked(request.entity().getContentType(),
-        request.entity().getDataBytes().via(limit(maxMessage)))));
+        request.entity().getDataBytes().via(limit(maxMessage, false)))));
+  }
+
+  /**
+   * A one-message RPC: its body read to the end through the frame checks (refused at a second
+   * frame's prefix or an oversized one), then handed on in memory, so a refusal comes before the
+   * service runs. A client gone before its body ended gets CANCELLED, logged at debug.
+   */
+  private CompletionStage<HttpResponse> whole(HttpRequest request) {
+    HttpRequest headers = request;
+    return request.entity().getDataBytes().via(limit(maxMessage, true))
+        .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
+        .thenCompose(body -> {
+          try {
+            return inner.apply(headers.withEntity(HttpEntities.create(headers.entity().getContentType(), body)));
+          } catch (Exception e) {
+            return CompletableFuture.<HttpResponse>failedFuture(e);
+          }
+        })
+        .exceptionally(failure -> {
+          Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          if (t instanceof GrpcServiceException refused) return trailersOnly(refused.getStatus());
+          if (!GrpcErrors.clientGone(t)) throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+          return trailersOnly(GrpcErrors.cancelled(t));
+        });
   }
 
   /**
@@ -130,17 +169,24 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
    * {@link #RESET_AFTER} later, reading nothing more in between.
    */
   public static Flow<ByteString, ByteString, akka.NotUsed> limit(long max) {
-    return Flow.fromGraph(new LimitStage(max));
+    return limit(max, false);
+  }
+
+  /** As {@link #limit(long)}; {@code single}: a second message frame is refused INVALID_ARGUMENT as well. */
+  static Flow<ByteString, ByteString, akka.NotUsed> limit(long max, boolean single) {
+    return Flow.fromGraph(new LimitStage(max, single));
   }
 
   private static final class LimitStage extends akka.stream.stage.GraphStage<akka.stream.FlowShape<ByteString, ByteString>> {
     private final long max;
+    private final boolean single;
     private final akka.stream.Inlet<ByteString> in = akka.stream.Inlet.create("GrpcGuard.in");
     private final akka.stream.Outlet<ByteString> out = akka.stream.Outlet.create("GrpcGuard.out");
     private final akka.stream.FlowShape<ByteString, ByteString> shape = akka.stream.FlowShape.of(in, out);
 
-    LimitStage(long max) {
+    LimitStage(long max, boolean single) {
       this.max = max;
+      this.single = single;
     }
 
     @Override
@@ -150,7 +196,7 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
 
     @Override
     public akka.stream.stage.GraphStageLogic createLogic(akka.stream.Attributes attributes) {
-      Framing framing = new Framing(max);
+      Framing framing = new Framing(max, single);
       return new akka.stream.stage.TimerGraphStageLogic(shape) {
         private boolean refused;
 
@@ -210,12 +256,19 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
   /** Where the parser is in the framing: reading a 5-byte prefix, or skipping a message's bytes. */
   static final class Framing {
     private final long max;
+    private final boolean single;
+    private int frames;
     private int prefixRead;
     private long length;
     private long remaining;
 
     Framing(long max) {
+      this(max, false);
+    }
+
+    Framing(long max, boolean single) {
       this.max = max;
+      this.single = single;
     }
 
     /** At the end of the body: fails if it ended inside a frame (the decoder would fail with an internal error). */
@@ -238,6 +291,10 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
           continue;
         }
         int b = bytes.apply(pos++) & 0xff;
+        if (prefixRead == 0 && ++frames > 1 && single) {
+          throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
+              "message: this RPC takes one request message, the call carried more"));
+        }
         if (prefixRead == 0 && b != 0) {
           // Compressed requests are refused at the headers, so a set flag is a malformed frame.
           throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(

@@ -77,15 +77,16 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
 
   @Override
   public CompletionStage<IngestReply> ingestEvents(IngestRequest in, Metadata metadata) {
+    // Refused before it is charged, as HTTP's 413 is: a batch that stores nothing costs no tokens.
+    if (in.getEventsCount() > maxEventsPerRequest) {
+      return failed(new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
+          "events: batch of " + in.getEventsCount() + " exceeds the limit of " + maxEventsPerRequest + " per request")));
+    }
     try {
       // The rate limit counts events: a batch of N pays N tokens.
       authorize(Scope.INGEST, metadata, Math.max(1, in.getEventsCount()));
     } catch (GrpcServiceException e) {
       return failed(e);
-    }
-    if (in.getEventsCount() > maxEventsPerRequest) {
-      return failed(new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
-          "events: batch of " + in.getEventsCount() + " exceeds the limit of " + maxEventsPerRequest + " per request")));
     }
     // A batch shed by admission control is answered as HTTP's 503 body is: every valid event unconfirmed with the reason.
     return profiles.record(in.getEventsList().stream().map(e -> EventProto.decode(e, profiles::resolveIdentities)).toList())
@@ -130,10 +131,11 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     Instant asOf;
     String key;
     try {
-      authorize(Scope.READ, metadata, 1);
+      // The request's own checks first: a refused request costs no tokens.
       String identity = in.getIdentity().isEmpty() ? null : in.getIdentity();
       if (identity == null || !in.getUserId().isEmpty()) profileId("user_id", in.getUserId());
       asOf = checked(() -> RequestChecks.instant("as_of", in.getAsOf()));
+      authorize(Scope.READ, metadata, 1);
       key = value(profiles.profileKey(in.getUserId(), identity));
     } catch (GrpcServiceException e) {
       return failed(e);
@@ -150,8 +152,8 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   public CompletionStage<LinkedIdentities> identify(IdentifyRequest in, Metadata metadata) {
     IdentityClaim claim;
     try {
-      authorize(Scope.INGEST, metadata, 1);
       claim = claim(in.getUserId(), in.getAnonymousId(), in.getIdentitiesMap());
+      authorize(Scope.INGEST, metadata, 1);
     } catch (GrpcServiceException e) {
       return failed(e);
     }
@@ -163,9 +165,9 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   public CompletionStage<LinkedIdentities> unmerge(UnmergeRequest in, Metadata metadata) {
     IdentityClaim claim;
     try {
-      authorize(Scope.INGEST, metadata, 1);
       profileId("profile_id", in.getProfileId());
       claim = claim(in.getUserId(), in.getAnonymousId(), in.getIdentitiesMap());
+      authorize(Scope.INGEST, metadata, 1);
     } catch (GrpcServiceException e) {
       return failed(e);
     }
@@ -229,7 +231,6 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
 
   @Override
   public Source<ProfileChange, NotUsed> subscribeProfileChanges(SubscribeRequest in, Metadata metadata) {
-    ApiKeys.Caller caller = authorize(Scope.READ, metadata, 1);
     if (in.getFromOffset() < 0) throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_offset: must not be negative"));
     if (in.getFromLatest() && in.getFromOffset() != 0) {
       throw new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("from_latest: cannot be combined with a from_offset"));
@@ -240,6 +241,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     in.getUserIdsList().forEach(u -> checked(() -> RequestChecks.id("user_ids", u)));
     if (!in.getSegment().isEmpty()) checked(() -> RequestChecks.id("segment", in.getSegment()));
     Optional<String> segment = in.getSegment().isEmpty() ? Optional.empty() : Optional.of(in.getSegment());
+    ApiKeys.Caller caller = authorize(Scope.READ, metadata, 1); // after the checks: a refused request costs no tokens
     if (in.getFromLatest()) {
       return Source.completionStageSource(profiles.changesHead()
               .thenApply(head -> changes(caller, head, in, segment)))
@@ -262,7 +264,11 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
                 .withDescription(closed.reason()));
           }
           return toProto(((ChangeSubscription.Change) item).change());
-        });
+        })
+        // A subscriber that took not even the close: its status, should it ever read again (no ERROR line).
+        .mapError(new akka.japi.pf.PFBuilder<Throwable, Throwable>()
+            .match(ChangeSubscription.CloseNotTaken.class, e -> new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage())))
+            .build());
   }
 
   @SuppressWarnings("deprecation") // changes_json stays one version for older clients

@@ -79,6 +79,8 @@ public final class ChangeRoutes extends AllDirectives {
     Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed = profiles.subscribe(key, offset, new HashSet<>(users), segment);
     if (subscribed instanceof Outcome.Refused<Source<ChangeSubscription.Item, NotUsed>> no) return HttpRefusals.refused(no.refusal());
     Source<ChangeSubscription.Item, NotUsed> changes = ((Outcome.Ok<Source<ChangeSubscription.Item, NotUsed>>) subscribed).value();
-    return completeOK(changes.map(ChangeRoutes::toSse).keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
+    // A subscriber that took not even the too_slow close: the response just ends (nothing can reach it).
+    Source<ChangeSubscription.Item, NotUsed> quiet = changes.recoverWithRetries(1, ChangeSubscription.CloseNotTaken.class, Source::empty);
+    return completeOK(quiet.map(ChangeRoutes::toSse).keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
   }
 }

@@ -89,10 +89,30 @@ public final class ChangeSubscription {
           metrics.changeLagSeconds.observe(Math.max(0, Instant.now().toEpochMilli() - c.at().toEpochMilli()) / 1e3);
           return new Change(c);
         })
-        .recoverWithRetries(1, BackpressureTimeoutException.class, () -> Source.lazySingle(() -> {
+        .recoverWithRetries(1, BackpressureTimeoutException.class, () -> {
+          // Counted now, and the close offered for a while only: a subscriber that never reads again
+          // never takes it either, and its stream (its subscriber place) must end all the same.
           metrics.changeStreamsClosed.labelValues("too_slow").inc();
-          return new Closed("too_slow: no change taken for " + limits.maxStall().toSeconds() + " s; resume from offset "
+          Closed closed = new Closed("too_slow: no change taken for " + limits.maxStall().toSeconds() + " s; resume from offset "
               + delivered.get() + " (Last-Event-ID or from)", delivered.get());
-        }));
+          return Source.<Item>single(closed).completionTimeout(closeGrace(limits))
+              .recoverWithRetries(1, java.util.concurrent.TimeoutException.class, () -> Source.failed(new CloseNotTaken(closed)));
+        });
+  }
+
+  /** How long a too_slow close waits to be taken: the stall limit, and at least 10 s. */
+  static java.time.Duration closeGrace(Limits limits) {
+    java.time.Duration least = java.time.Duration.ofSeconds(10);
+    return limits.maxStall().compareTo(least) > 0 ? limits.maxStall() : least;
+  }
+
+  /**
+   * How a stream ends whose subscriber took neither changes nor the too_slow close: nothing can reach
+   * it, so the protocols end the response quietly (the client's fault, not the node's).
+   */
+  public static final class CloseNotTaken extends RuntimeException {
+    public CloseNotTaken(Closed closed) {
+      super(closed.reason() + " (the close was not taken either)", null, false, false);
+    }
   }
 }

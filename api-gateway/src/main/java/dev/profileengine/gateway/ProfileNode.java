@@ -85,7 +85,7 @@ public final class ProfileNode implements AutoCloseable {
                   ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system),
                   akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system)),
               access,
-              http.grpc().maxMessageBytes(), system))
+              http.grpc().maxMessageBytes(), http.bodyTimeout(), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",

@@ -72,7 +72,8 @@ class GrpcHostileTest {
         "profile.http.api-keys-env", INGEST_KEY + "=ingest," + READ_KEY_A + "=read," + READ_KEY_B + "=read," + ADMIN_KEY + "=admin",
         "profile.changes.max-subscribers", 1000,
         "profile.changes.max-subscribers-per-key", 600,
-        "akka.http.server.max-connections", 4096));
+        "akka.http.server.max-connections", 4096,
+        "profile.http.body-timeout", "3s"));
     system = node.node.system();
     ingest = TestGrpc.client(node, INGEST_KEY);
     readerA = TestGrpc.client(node, READ_KEY_A);
@@ -260,6 +261,21 @@ class GrpcHostileTest {
       assertEquals(200, node.get("/v1/profiles/hostile-multi", "Bearer " + READ_KEY_A).statusCode());
       for (var line : log.lines())
         assertTrue(line.getLevel() != ch.qos.logback.classic.Level.ERROR, line.getLoggerName() + ": " + line.getFormattedMessage());
+    }
+  }
+
+  /** A one-message call whose message never completes is ended at the body timeout, not held in memory for ever. */
+  @Test
+  void aOneMessageCallWhoseMessageNeverEndsIsAnsweredAtTheBodyTimeout() throws Exception {
+    try (RawH2 call = new RawH2(node.node.grpcPort(), true)) {
+      call.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.grpcHeaders("GetProfile", READ_KEY_A, Map.of())));
+      byte[] part = java.util.Arrays.copyOf(RawH2.grpcFrame(new byte[100]), 20); // a 100-byte message, 15 bytes of it sent
+      call.send(RawH2.frame(RawH2.DATA, 0, 1, part));
+      long start = System.nanoTime();
+      // The guard answers DEADLINE_EXCEEDED (GrpcGuardTest); the request body it stopped reading makes
+      // Akka end the stream with RST_STREAM, which a client sees as the call's end all the same.
+      assertTrue(call.awaitFrame(RawH2.RST_STREAM, 1, Duration.ofSeconds(15)), "the call ended within 15 s");
+      assertTrue(System.nanoTime() - start >= Duration.ofSeconds(2).toNanos(), "not before the timeout of 3 s");
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class RawH2 implements AutoCloseable {
   static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final int DATA = 0, HEADERS = 1, SETTINGS = 4, PING = 6;
+  static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6;
   static final int END_STREAM = 1, END_HEADERS = 4;
 
   final Socket socket;

@@ -36,11 +36,19 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
   private final akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> inner;
   private final AccessControl access;
   private final long maxMessage;
+  private final java.time.Duration bodyTimeout;
   private final ClassicActorSystemProvider system;
   private final Materializer mat;
 
   public GrpcGuard(akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> inner, AccessControl access, long maxMessage,
                    ClassicActorSystemProvider system) {
+    this(inner, access, maxMessage, java.time.Duration.ofSeconds(20), system);
+  }
+
+  /** {@code bodyTimeout}: how long a one-message RPC's request may take to arrive (it is held in memory meanwhile). */
+  public GrpcGuard(akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> inner, AccessControl access, long maxMessage,
+                   java.time.Duration bodyTimeout, ClassicActorSystemProvider system) {
+    this.bodyTimeout = bodyTimeout;
     this.inner = inner;
     this.access = access;
     this.maxMessage = maxMessage;
@@ -110,6 +118,7 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
   private CompletionStage<HttpResponse> whole(HttpRequest request) {
     HttpRequest headers = request;
     return request.entity().getDataBytes().via(limit(maxMessage, true))
+        .completionTimeout(bodyTimeout)
         .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
         .thenCompose(body -> {
           try {
@@ -121,6 +130,9 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
         .exceptionally(failure -> {
           Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
           if (t instanceof GrpcServiceException refused) return trailersOnly(refused.getStatus());
+          if (t instanceof java.util.concurrent.TimeoutException) {
+            return trailersOnly(Status.DEADLINE_EXCEEDED.withDescription("message: the request did not arrive within " + bodyTimeout.toSeconds() + " s"));
+          }
           if (!GrpcErrors.clientGone(t)) throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
           return trailersOnly(GrpcErrors.cancelled(t));
         });

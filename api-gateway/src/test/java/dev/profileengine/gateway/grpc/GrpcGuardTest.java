@@ -59,4 +59,23 @@ class GrpcGuardTest {
         .addHeader(RawHeader.create(GrpcCaller.HEADER, "key-00000000;admin"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertTrue(java.util.stream.StreamSupport.stream(passed.get().getHeaders().spliterator(), false).noneMatch(h -> h.is(GrpcCaller.HEADER)), "a client's claim never passes");
   }
+
+  /** A one-message RPC whose message never ends: answered DEADLINE_EXCEEDED at the body timeout, the service never called. */
+  @Test
+  void aMessageThatNeverEndsIsAnsweredAtTheBodyTimeout() throws Exception {
+    AccessControl access = new AccessControl(ApiKeys.parse(READ_KEY + "=read"), new RateLimiter(100, 100), reason -> {});
+    AtomicReference<HttpRequest> passed = new AtomicReference<>();
+    GrpcGuard guard = new GrpcGuard(request -> {
+      passed.set(request);
+      return CompletableFuture.completedFuture(HttpResponse.create());
+    }, access, 1024, java.time.Duration.ofSeconds(1), system);
+    akka.stream.javadsl.Source<akka.util.ByteString, ?> never = akka.stream.javadsl.Source.single(akka.util.ByteString.fromArray(new byte[] {0, 0, 0, 0, 100, 1, 2}))
+        .concat(akka.stream.javadsl.Source.maybe());
+    HttpResponse r = guard.apply(HttpRequest.POST("/" + GrpcGuard.SERVICE + "/GetProfile")
+        .addHeader(RawHeader.create("authorization", "Bearer " + READ_KEY))
+        .withEntity(akka.http.javadsl.model.HttpEntities.createChunked(akka.http.javadsl.model.ContentTypes.APPLICATION_OCTET_STREAM, never)))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(java.util.Optional.of("4"), r.getHeader("grpc-status").map(h -> h.value()), r.toString());
+    assertEquals(null, passed.get());
+  }
 }

@@ -107,7 +107,7 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
     }
     if (single) return whole(request);
     return inner.apply(request.withEntity(HttpEntities.createChunked(request.entity().getContentType(),
-        request.entity().getDataBytes().via(limit(maxMessage, false)))));
+        request.entity().getDataBytes().via(limit(maxMessage, false, bodyTimeout)))));
   }
 
   /**
@@ -117,7 +117,7 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
    */
   private CompletionStage<HttpResponse> whole(HttpRequest request) {
     HttpRequest headers = request;
-    return request.entity().getDataBytes().via(limit(maxMessage, true))
+    return request.entity().getDataBytes().via(limit(maxMessage, true, bodyTimeout))
         .completionTimeout(bodyTimeout)
         .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
         .thenCompose(body -> {
@@ -173,6 +173,7 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
 
   /** How long a refused call's body stays unread before its stream is reset: time for the answer to go out first. */
   static final java.time.Duration RESET_AFTER = java.time.Duration.ofSeconds(2);
+  private static final String MESSAGE = "message";
 
   /**
    * Passes the bytes through unchanged while following the gRPC framing (1 byte compressed flag,
@@ -181,24 +182,30 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
    * {@link #RESET_AFTER} later, reading nothing more in between.
    */
   public static Flow<ByteString, ByteString, akka.NotUsed> limit(long max) {
-    return limit(max, false);
+    return limit(max, false, java.time.Duration.ofSeconds(20));
   }
 
-  /** As {@link #limit(long)}; {@code single}: a second message frame is refused INVALID_ARGUMENT as well. */
-  static Flow<ByteString, ByteString, akka.NotUsed> limit(long max, boolean single) {
-    return Flow.fromGraph(new LimitStage(max, single));
+  /**
+   * As {@link #limit(long)}; {@code single}: a second message frame is refused INVALID_ARGUMENT as
+   * well; a message begun and not complete within {@code messageTimeout} fails DEADLINE_EXCEEDED (it
+   * is held in memory meanwhile, also on a streaming call).
+   */
+  static Flow<ByteString, ByteString, akka.NotUsed> limit(long max, boolean single, java.time.Duration messageTimeout) {
+    return Flow.fromGraph(new LimitStage(max, single, messageTimeout));
   }
 
   private static final class LimitStage extends akka.stream.stage.GraphStage<akka.stream.FlowShape<ByteString, ByteString>> {
     private final long max;
     private final boolean single;
+    private final java.time.Duration messageTimeout;
     private final akka.stream.Inlet<ByteString> in = akka.stream.Inlet.create("GrpcGuard.in");
     private final akka.stream.Outlet<ByteString> out = akka.stream.Outlet.create("GrpcGuard.out");
     private final akka.stream.FlowShape<ByteString, ByteString> shape = akka.stream.FlowShape.of(in, out);
 
-    LimitStage(long max, boolean single) {
+    LimitStage(long max, boolean single, java.time.Duration messageTimeout) {
       this.max = max;
       this.single = single;
+      this.messageTimeout = messageTimeout;
     }
 
     @Override
@@ -218,14 +225,16 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
             public void onPush() {
               ByteString bytes = grab(in);
               if (refused) return;
+              int started = framing.started();
               try {
                 framing.feed(bytes);
               } catch (GrpcServiceException e) {
-                refused = true;
-                fail(out, e);
-                scheduleOnce("reset", RESET_AFTER);
+                refuse(e);
                 return;
               }
+              // Timed from the first byte of the message still arriving (a new one restarts the clock).
+              if (!framing.inFrame()) cancelTimer(MESSAGE);
+              else if (framing.started() != started || !isTimerActive(MESSAGE)) scheduleOnce(MESSAGE, messageTimeout);
               push(out, bytes);
             }
 
@@ -257,8 +266,20 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
           });
         }
 
+        private void refuse(GrpcServiceException e) {
+          refused = true;
+          cancelTimer(MESSAGE);
+          fail(out, e);
+          scheduleOnce("reset", RESET_AFTER);
+        }
+
         @Override
         public void onTimer(Object key) {
+          if (key.equals(MESSAGE)) {
+            refuse(new GrpcServiceException(Status.DEADLINE_EXCEEDED.withDescription(
+                "message: not complete within " + messageTimeout.toSeconds() + " s of its first byte (PROFILE_HTTP_BODY_TIMEOUT)")));
+            return;
+          }
           completeStage();
         }
       };
@@ -281,6 +302,16 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
     Framing(long max, boolean single) {
       this.max = max;
       this.single = single;
+    }
+
+    /** How many frames have begun so far. */
+    int started() {
+      return frames;
+    }
+
+    /** Whether a frame has begun and not ended: its bytes are on their way. */
+    boolean inFrame() {
+      return prefixRead > 0 || remaining > 0;
     }
 
     /** At the end of the body: fails if it ended inside a frame (the decoder would fail with an internal error). */

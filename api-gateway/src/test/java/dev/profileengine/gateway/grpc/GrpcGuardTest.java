@@ -78,4 +78,33 @@ class GrpcGuardTest {
     assertEquals(java.util.Optional.of("4"), r.getHeader("grpc-status").map(h -> h.value()), r.toString());
     assertEquals(null, passed.get());
   }
+
+  /** On a streaming call too: a message begun and not finished within the timeout fails DEADLINE_EXCEEDED. */
+  @Test
+  void aStreamedMessageThatStopsHalfwayFailsAtTheTimeout() throws Exception {
+    byte[] whole = {0, 0, 0, 0, 3, 1, 2, 3};
+    akka.stream.javadsl.Source<akka.util.ByteString, ?> halfway = akka.stream.javadsl.Source.from(List.of(
+            akka.util.ByteString.fromArray(whole), akka.util.ByteString.fromArray(new byte[] {0, 0, 0, 0, 9, 1})))
+        .concat(akka.stream.javadsl.Source.maybe());
+    java.util.concurrent.CompletionStage<akka.util.ByteString> read = halfway.via(GrpcGuard.limit(1024, false, java.time.Duration.ofSeconds(1)))
+        .runFold(akka.util.ByteString.emptyByteString(), akka.util.ByteString::concat, system);
+    Exception failed = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> read.toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertEquals(io.grpc.Status.Code.DEADLINE_EXCEEDED, ((akka.grpc.GrpcServiceException) failed.getCause()).getStatus().getCode());
+  }
+
+  /** Messages arriving steadily, each split across chunks, for longer than the timeout: each is timed on its own, none refused. */
+  @Test
+  void aSteadyStreamOfSplitMessagesIsNotRefused() throws Exception {
+    java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < 10; i++) frames.write(new byte[] {0, 0, 0, 0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    akka.util.ByteString all = akka.util.ByteString.fromArray(frames.toByteArray());
+    List<akka.util.ByteString> chunks = new java.util.ArrayList<>();
+    for (int at = 0; at < all.size(); at += 7) chunks.add(all.slice(at, Math.min(all.size(), at + 7)));
+    akka.util.ByteString read = akka.stream.javadsl.Source.from(chunks)
+        .throttle(1, java.time.Duration.ofMillis(100)) // 22 chunks: about 2.2 s, twice the timeout
+        .via(GrpcGuard.limit(1024, false, java.time.Duration.ofSeconds(1)))
+        .runFold(akka.util.ByteString.emptyByteString(), akka.util.ByteString::concat, system)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(all, read);
+  }
 }

@@ -46,6 +46,14 @@ public final class TextChecks {
     return value == null || value.isBlank() ? REQUIRED : reason(value, maxLength);
   }
 
+  /**
+   * As {@link #required} for a text taken from a request's path or query, where Akka decodes a
+   * percent-encoded byte sequence that is not UTF-8 (%ED%A0%80, %C0%AF) as U+FFFD: {@link #NOT_UTF8} then.
+   */
+  public static String requiredDecoded(String value, int maxLength) {
+    return value != null && hasReplacementCharacter(value) ? NOT_UTF8 : required(value, maxLength);
+  }
+
   /** Whether {@code s} holds a control character (a loop: checked for every id of every event and read). */
   public static boolean hasControl(String s) {
     for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;

@@ -40,11 +40,6 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
   private final ClassicActorSystemProvider system;
   private final Materializer mat;
 
-  public GrpcGuard(akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> inner, AccessControl access, long maxMessage,
-                   ClassicActorSystemProvider system) {
-    this(inner, access, maxMessage, java.time.Duration.ofSeconds(20), system);
-  }
-
   /** {@code bodyTimeout}: how long a one-message RPC's request may take to arrive (it is held in memory meanwhile). */
   public GrpcGuard(akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> inner, AccessControl access, long maxMessage,
                    java.time.Duration bodyTimeout, ClassicActorSystemProvider system) {
@@ -180,15 +175,9 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
    * 4 bytes big-endian length, then the message); on the first length above {@code max} fails the
    * handler's side with RESOURCE_EXHAUSTED at once and resets the client's side
    * {@link #RESET_AFTER} later, reading nothing more in between.
-   */
-  public static Flow<ByteString, ByteString, akka.NotUsed> limit(long max) {
-    return limit(max, false, java.time.Duration.ofSeconds(20));
-  }
-
-  /**
-   * As {@link #limit(long)}; {@code single}: a second message frame is refused INVALID_ARGUMENT as
-   * well; a message begun and not complete within {@code messageTimeout} fails DEADLINE_EXCEEDED (it
-   * is held in memory meanwhile, also on a streaming call).
+   * {@code single}: a second message frame is refused INVALID_ARGUMENT as well; a message begun and
+   * not complete within {@code messageTimeout} fails DEADLINE_EXCEEDED (it is held in memory
+   * meanwhile, also on a streaming call).
    */
   static Flow<ByteString, ByteString, akka.NotUsed> limit(long max, boolean single, java.time.Duration messageTimeout) {
     return Flow.fromGraph(new LimitStage(max, single, messageTimeout));

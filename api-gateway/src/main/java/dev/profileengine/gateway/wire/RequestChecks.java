@@ -61,9 +61,7 @@ public final class RequestChecks {
   }
 
   private static String text(String field, String value, int maxLength) {
-    // Akka decodes a percent-encoded query byte sequence that is not UTF-8 (%ED%A0%80) as U+FFFD.
-    if (value != null && TextChecks.hasReplacementCharacter(value)) throw new Invalid(field, TextChecks.NOT_UTF8);
-    String bad = TextChecks.required(value, maxLength);
+    String bad = TextChecks.requiredDecoded(value, maxLength);
     if (bad != null) throw new Invalid(field, bad);
     return value;
   }

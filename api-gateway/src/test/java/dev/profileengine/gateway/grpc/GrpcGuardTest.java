@@ -43,7 +43,7 @@ class GrpcGuardTest {
     GrpcGuard guard = new GrpcGuard(request -> {
       passed.set(request);
       return CompletableFuture.completedFuture(HttpResponse.create());
-    }, access, 1024, system);
+    }, access, 1024, java.time.Duration.ofSeconds(20), system);
     String expected = ApiKeys.parse(READ_KEY + "=read").lookup(READ_KEY).orElseThrow().id() + ";read";
 
     // A read key claiming to be an admin of another id: the guard's own caller replaces the claim.

@@ -123,10 +123,8 @@ public final class Profiles {
   }
 
   private String profileIdProblem(String id) {
-    // Akka decodes a percent-encoded byte sequence that is not UTF-8 (%ED%A0%80, %C0%AF) as U+FFFD.
-    if (id != null && TextChecks.hasReplacementCharacter(id)) return TextChecks.NOT_UTF8;
     boolean key = id != null && id.startsWith(Identity.TYPED_PREFIX) && id.length() <= EventValidation.MAX_KEY_LENGTH;
-    String bad = TextChecks.required(id, key ? EventValidation.MAX_KEY_LENGTH : EventValidation.MAX_ID_LENGTH);
+    String bad = TextChecks.requiredDecoded(id, key ? EventValidation.MAX_KEY_LENGTH : EventValidation.MAX_ID_LENGTH);
     if (bad != null || !key) return bad;
     return settings.identity().keyProblem(id);
   }

@@ -30,10 +30,11 @@ public final class BehaviorPredictor implements BatchWorker {
   private final Predictor<List<EncodedSequence>, NetOutput> predictor;
   private final boolean[] active;
 
-  BehaviorPredictor(ModelBundle bundle, Model model) {
+  /** {@code paddingStates}: the GRU's, to cut each batch to its longest sequence; null for full width. */
+  BehaviorPredictor(ModelBundle bundle, Model model, float[][] paddingStates) {
     this.bundle = bundle;
     this.encoder = bundle.encoder();
-    this.predictor = model.newPredictor(new EncodedBatchTranslator(encoder.spec().sequenceLength(), encoder.featureCount()));
+    this.predictor = model.newPredictor(new EncodedBatchTranslator(encoder.spec().sequenceLength(), encoder.featureCount(), paddingStates));
     this.active = bundle.activeTypeMask();
   }
 

@@ -33,12 +33,14 @@ public final class NextBehaviorModel implements ServingModel {
 
   private final ModelBundle bundle;
   private final Model model;
+  private final float[][] paddingStates;
   private final Object sharedLock = new Object();
   private BehaviorPredictor shared;
 
   private NextBehaviorModel(ModelBundle bundle, Model model) {
     this.bundle = bundle;
     this.model = model;
+    this.paddingStates = model.getBlock() instanceof NextBehaviorBlock b ? b.paddingStates(model.getNDManager()) : null;
   }
 
   /** Loads a version directory ({@code <registry>/<version>/}). */
@@ -50,11 +52,11 @@ public final class NextBehaviorModel implements ServingModel {
     try {
       model.setBlock(new NextBehaviorBlock(bundle.netShape(), bundle.hyperParams()));
       model.load(versionDir, ModelBundle.PARAMS_PREFIX);
+      return new NextBehaviorModel(bundle, model);
     } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
       throw new ModelLoadException("cannot load parameters of model " + bundle.version() + " from " + versionDir + ": " + e.getMessage(), e);
     }
-    return new NextBehaviorModel(bundle, model);
   }
 
   /** Wraps an in-memory trained DJL model (used by training before the version is written). */
@@ -78,7 +80,15 @@ public final class NextBehaviorModel implements ServingModel {
 
   /** A new predictor for the calling thread; close it when the thread is done. */
   public BehaviorPredictor newPredictor() {
-    return new BehaviorPredictor(bundle, model);
+    return newPredictor(true);
+  }
+
+  /**
+   * As {@link #newPredictor()}; with {@code cutPadding} false every batch runs the model's whole
+   * window, padding included (the same output, slower: for comparisons).
+   */
+  public BehaviorPredictor newPredictor(boolean cutPadding) {
+    return new BehaviorPredictor(bundle, model, cutPadding ? paddingStates : null);
   }
 
   /** Convenience for low-rate callers: one shared predictor, callers serialised. */

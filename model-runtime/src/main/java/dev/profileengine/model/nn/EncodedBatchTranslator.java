@@ -13,19 +13,66 @@ import java.util.List;
  * Turns a whole batch of encoded sequences into one forward pass. DJL's predictor gives each
  * call its own {@link TranslatorContext} whose NDManager is closed when the call returns, so
  * every NDArray of a batch lives exactly as long as that batch.
+ *
+ * <p>Given the network's {@link NextBehaviorBlock#paddingStates padding states}, a batch is cut to
+ * the width of its longest sequence and its GRU starts from the state the cut padding would have
+ * left: the same output for a fraction of the steps.
  */
 public final class EncodedBatchTranslator implements NoBatchifyTranslator<List<EncodedSequence>, NetOutput> {
   private final int sequenceLength;
   private final int featureCount;
+  private final float[][] paddingStates;
 
+  /** Full-width batches (the attention encoder, training). */
   public EncodedBatchTranslator(int sequenceLength, int featureCount) {
+    this(sequenceLength, featureCount, null);
+  }
+
+  /** Batches cut to their longest sequence when {@code paddingStates} is not null. */
+  public EncodedBatchTranslator(int sequenceLength, int featureCount, float[][] paddingStates) {
+    if (paddingStates != null && paddingStates.length != sequenceLength + 1)
+      throw new IllegalArgumentException("padding states for 0.." + sequenceLength + " steps, got " + paddingStates.length);
     this.sequenceLength = sequenceLength;
     this.featureCount = featureCount;
+    this.paddingStates = paddingStates;
   }
 
   @Override
   public NDList processInput(TranslatorContext ctx, List<EncodedSequence> batch) {
-    return toNDList(ctx.getNDManager(), batch, sequenceLength, featureCount);
+    return paddingStates == null ? toNDList(ctx.getNDManager(), batch, sequenceLength, featureCount)
+        : toTrimmedNDList(ctx.getNDManager(), batch, sequenceLength, featureCount, paddingStates);
+  }
+
+  /** The batch cut to its longest sequence (at least one step) plus the GRU's initial state (1, B, H). */
+  public static NDList toTrimmedNDList(NDManager m, List<EncodedSequence> batch, int sequenceLength, int featureCount,
+      float[][] paddingStates) {
+    int width = 1;
+    for (EncodedSequence s : batch) width = Math.max(width, length(s.types()));
+    int b = batch.size();
+    int skip = sequenceLength - width;
+    int[] types = new int[b * width];
+    int[] cats = new int[b * width];
+    int[] gaps = new int[b * width];
+    float[] feats = new float[b * featureCount];
+    float[] start = paddingStates[skip];
+    float[] h0 = new float[b * start.length];
+    for (int i = 0; i < b; i++) {
+      EncodedSequence s = batch.get(i);
+      System.arraycopy(s.types(), skip, types, i * width, width);
+      System.arraycopy(s.categories(), skip, cats, i * width, width);
+      System.arraycopy(s.gaps(), skip, gaps, i * width, width);
+      System.arraycopy(s.features(), 0, feats, i * featureCount, featureCount);
+      System.arraycopy(start, 0, h0, i * start.length, start.length);
+    }
+    Shape seq = new Shape(b, width);
+    return new NDList(m.create(types, seq), m.create(cats, seq), m.create(gaps, seq),
+        m.create(feats, new Shape(b, featureCount)), m.create(h0, new Shape(1, b, start.length)));
+  }
+
+  /** Behaviors in a left-padded token sequence (type token 0 is padding). */
+  static int length(int[] types) {
+    for (int i = 0; i < types.length; i++) if (types[i] != 0) return types.length - i;
+    return 0;
   }
 
   public static NDList toNDList(NDManager m, List<EncodedSequence> batch, int sequenceLength, int featureCount) {

@@ -21,8 +21,9 @@ import java.util.Map;
  * least {@value #RECENT} events, that user's last {@value #RECENT} behaviors, oldest first, as the
  * engine passes them to the pool (the profile keeps the 50 most recent behaviors).
  *
- * <p>Benchmarks cycle through these users so every call encodes a different real sequence; the
- * network input has a fixed length (50), so the cost per call does not depend on the user.
+ * <p>Benchmarks cycle through these users so every call encodes a different real sequence; every
+ * one fills the model's whole window (50), the dearest forward pass (a batch of shorter profiles
+ * runs only as many steps as its longest: {@link PaddingCutBenchmark}).
  */
 public final class PoolBenchData {
   public static final int RECENT = 50;

@@ -18,7 +18,9 @@ import java.util.function.Consumer;
 /**
  * Streams behavior rows to {@code POST /v1/events} in batches with bounded concurrency. A batch
  * that fails (connection error, 5xx) is retried with back-off; retries are safe because event ids
- * are derived from the rows and the engine deduplicates them.
+ * are derived from the rows and the engine deduplicates them. A batch that still fails, or is
+ * refused for good (a 4xx such as a wrong API key), stops the replay: no later batch is sent, so
+ * no user's later rows are stored past a hole in their history (see {@link #stoppedBy()}).
  */
 public final class Replayer {
   /** How to replay. */
@@ -74,6 +76,7 @@ public final class Replayer {
   private final AtomicLong retries = new AtomicLong();
   private final List<String> rejections = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AckLatencies acks = new AckLatencies();
+  private volatile String stoppedBy;
   private long startNanos;
   private long total;
 
@@ -176,7 +179,7 @@ public final class Replayer {
     void pump() {
       List<long[]> sends = new ArrayList<>();
       synchronized (this) {
-        while (inFlight < size) {
+        while (inFlight < size && stoppedBy == null) {
           int lane = idleLaneWithMostLeft();
           if (lane < 0) break;
           int from = next[lane];
@@ -187,7 +190,7 @@ public final class Replayer {
           rowsStarted += next[lane] - from;
           sends.add(new long[] {lane, from, next[lane], due});
         }
-        if (inFlight == 0 && idleLaneWithMostLeft() < 0) done.complete(null);
+        if (inFlight == 0 && (stoppedBy != null || idleLaneWithMostLeft() < 0)) done.complete(null);
       }
       for (long[] s : sends) {
         int lane = (int) s[0];
@@ -234,6 +237,11 @@ public final class Replayer {
     return acks.summary();
   }
 
+  /** Why the replay stopped before its last row: the batch that failed for good; empty when it did not. */
+  public java.util.Optional<String> stoppedBy() {
+    return java.util.Optional.ofNullable(stoppedBy);
+  }
+
   /** The first rejection reasons seen (at most 20), for the operator. */
   public List<String> sampleRejections() {
     synchronized (rejections) {
@@ -277,7 +285,10 @@ public final class Replayer {
             return later(Math.min(5_000, 100L << Math.min(attempt, 6)), () -> send(body, events, attempt + 1, refusals));
           }
           failed.incrementAndGet();
-          note("batch failed: " + (error != null ? error.toString() : "HTTP " + resp.statusCode() + " " + new String(resp.body())));
+          String why = "a batch of " + events + " rows failed after " + attempt + (attempt == 1 ? " attempt: " : " attempts: ")
+              + (error != null ? error.toString() : "HTTP " + resp.statusCode() + " " + new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8));
+          if (stoppedBy == null) stoppedBy = why;
+          note(why);
           return CompletableFuture.<Void>completedFuture(null);
         })
         .thenCompose(f -> f);

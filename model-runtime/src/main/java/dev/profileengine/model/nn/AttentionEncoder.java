@@ -67,7 +67,9 @@ public final class AttentionEncoder extends AbstractBlock {
     Device device = x.getDevice();
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
-    NDArray h = input.forward(ps, new NDList(x), training).head().add(ps.getValue(position, device, training).expandDims(0));
+    // (B,T,d) + (T,d) broadcasts; an op on the parameter itself (expandDims) would leave its result
+    // in the model's NDManager, one array per batch for as long as the model serves.
+    NDArray h = input.forward(ps, new NDList(x), training).head().add(ps.getValue(position, device, training));
     // (B, 1, 1, T): broadcast over heads and query positions.
     NDArray keyMask = padding.mul(MASKED_SCORE).reshape(b, 1, 1, t);
     for (Layer l : layers) h = l.forward(ps, new NDList(h, keyMask), training).head();

@@ -10,6 +10,7 @@ import dev.profileengine.model.encoding.SummaryFeatures;
 import dev.profileengine.model.encoding.UserContext;
 import dev.profileengine.model.nn.EncodedBatchTranslator;
 import dev.profileengine.model.nn.NetOutput;
+import dev.profileengine.model.nn.PaddingCut;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.profile.RecentBehavior;
 import java.time.Instant;
@@ -30,11 +31,11 @@ public final class BehaviorPredictor implements BatchWorker {
   private final Predictor<List<EncodedSequence>, NetOutput> predictor;
   private final boolean[] active;
 
-  /** {@code paddingStates}: the GRU's, to cut each batch to its longest sequence; null for full width. */
-  BehaviorPredictor(ModelBundle bundle, Model model, float[][] paddingStates) {
+  /** {@code cut}: how each batch is cut to its longest sequence; null for the whole window. */
+  BehaviorPredictor(ModelBundle bundle, Model model, PaddingCut cut) {
     this.bundle = bundle;
     this.encoder = bundle.encoder();
-    this.predictor = model.newPredictor(new EncodedBatchTranslator(encoder.spec().sequenceLength(), encoder.featureCount(), paddingStates));
+    this.predictor = model.newPredictor(new EncodedBatchTranslator(encoder.spec().sequenceLength(), encoder.featureCount(), cut));
     this.active = bundle.activeTypeMask();
   }
 

@@ -5,6 +5,7 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import dev.profileengine.model.ModelLoadException;
 import dev.profileengine.model.nn.NextBehaviorBlock;
+import dev.profileengine.model.nn.PaddingCut;
 import dev.profileengine.model.registry.ModelBundle;
 import dev.profileengine.model.encoding.UserContext;
 import java.io.IOException;
@@ -33,14 +34,14 @@ public final class NextBehaviorModel implements ServingModel {
 
   private final ModelBundle bundle;
   private final Model model;
-  private final float[][] paddingStates;
+  private final PaddingCut paddingCut;
   private final Object sharedLock = new Object();
   private BehaviorPredictor shared;
 
   private NextBehaviorModel(ModelBundle bundle, Model model) {
     this.bundle = bundle;
     this.model = model;
-    this.paddingStates = model.getBlock() instanceof NextBehaviorBlock b ? b.paddingStates(model.getNDManager()) : null;
+    this.paddingCut = model.getBlock() instanceof NextBehaviorBlock b ? b.paddingCut(model.getNDManager()) : null;
   }
 
   /** Loads a version directory ({@code <registry>/<version>/}). */
@@ -88,7 +89,7 @@ public final class NextBehaviorModel implements ServingModel {
    * window, padding included (the same output, slower: for comparisons).
    */
   public BehaviorPredictor newPredictor(boolean cutPadding) {
-    return new BehaviorPredictor(bundle, model, cutPadding ? paddingStates : null);
+    return new BehaviorPredictor(bundle, model, cutPadding ? paddingCut : null);
   }
 
   /** Convenience for low-rate callers: one shared predictor, callers serialised. */

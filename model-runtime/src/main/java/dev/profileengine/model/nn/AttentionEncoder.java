@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -29,6 +30,8 @@ import java.util.List;
  * Inputs: {@code NDList(x float32 (B,T,E), padding float32 (B,T))}, padding 1 where the window
  * is left padded. Padded positions are masked out as keys, so whatever they hold never reaches
  * a real position; there is no causal mask because every position is in the past of the target.
+ * T may be shorter than the window: a batch cut to its longest sequence holds the window's last T
+ * positions (see {@link PaddingCut}).
  */
 public final class AttentionEncoder extends AbstractBlock {
   private static final byte VERSION = 1;
@@ -67,9 +70,15 @@ public final class AttentionEncoder extends AbstractBlock {
     Device device = x.getDevice();
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
-    // (B,T,d) + (T,d) broadcasts; an op on the parameter itself (expandDims) would leave its result
-    // in the model's NDManager, one array per batch for as long as the model serves.
-    NDArray h = input.forward(ps, new NDList(x), training).head().add(ps.getValue(position, device, training));
+    // (B,T,d) + (T,d) broadcasts. An op on the parameter itself leaves its result in the model's
+    // NDManager, one array per batch for as long as the model serves: a cut batch's slice of the
+    // table is moved to the batch's manager.
+    NDArray pos = ps.getValue(position, device, training);
+    if (t < sequenceLength) {
+      pos = pos.get(new NDIndex((sequenceLength - t) + ":"));
+      pos.attach(x.getManager());
+    }
+    NDArray h = input.forward(ps, new NDList(x), training).head().add(pos);
     // (B, 1, 1, T): broadcast over heads and query positions.
     NDArray keyMask = padding.mul(MASKED_SCORE).reshape(b, 1, 1, t);
     for (Layer l : layers) h = l.forward(ps, new NDList(h, keyMask), training).head();

@@ -14,47 +14,55 @@ import java.util.List;
  * call its own {@link TranslatorContext} whose NDManager is closed when the call returns, so
  * every NDArray of a batch lives exactly as long as that batch.
  *
- * <p>Given the network's {@link NextBehaviorBlock#paddingStates padding states}, a batch is cut to
- * the width of its longest sequence and its GRU starts from the state the cut padding would have
- * left: the same output for a fraction of the steps.
+ * <p>Given the network's {@link PaddingCut}, a batch is cut to the width of its longest sequence
+ * (a GRU starts from the state the cut padding would have left): the same output for a fraction
+ * of the steps.
  */
 public final class EncodedBatchTranslator implements NoBatchifyTranslator<List<EncodedSequence>, NetOutput> {
   private final int sequenceLength;
   private final int featureCount;
-  private final float[][] paddingStates;
+  private final PaddingCut cut;
 
-  /** Full-width batches (the attention encoder, training). */
+  /** Full-width batches (training). */
   public EncodedBatchTranslator(int sequenceLength, int featureCount) {
     this(sequenceLength, featureCount, null);
   }
 
-  /** Batches cut to their longest sequence when {@code paddingStates} is not null. */
-  public EncodedBatchTranslator(int sequenceLength, int featureCount, float[][] paddingStates) {
-    if (paddingStates != null && paddingStates.length != sequenceLength + 1)
-      throw new IllegalArgumentException("padding states for 0.." + sequenceLength + " steps, got " + paddingStates.length);
+  /** Batches cut to their longest sequence when {@code cut} is not null. */
+  public EncodedBatchTranslator(int sequenceLength, int featureCount, PaddingCut cut) {
+    if (cut != null && cut.gruStates() != null && cut.gruStates().length != sequenceLength + 1)
+      throw new IllegalArgumentException("padding states for 0.." + sequenceLength + " steps, got " + cut.gruStates().length);
     this.sequenceLength = sequenceLength;
     this.featureCount = featureCount;
-    this.paddingStates = paddingStates;
+    this.cut = cut;
   }
 
   @Override
   public NDList processInput(TranslatorContext ctx, List<EncodedSequence> batch) {
-    return paddingStates == null ? toNDList(ctx.getNDManager(), batch, sequenceLength, featureCount)
-        : toTrimmedNDList(ctx.getNDManager(), batch, sequenceLength, featureCount, paddingStates);
+    return cut == null ? toNDList(ctx.getNDManager(), batch, sequenceLength, featureCount)
+        : toTrimmedNDList(ctx.getNDManager(), batch, sequenceLength, featureCount, cut);
   }
 
-  /** The batch cut to its longest sequence (at least one step) plus the GRU's initial state (1, B, H). */
+  /**
+   * The batch cut to its longest sequence (at least one step), plus the GRU's initial state
+   * (1, B, H) with a GRU. With attention, a batch holding a row without behaviors keeps the whole
+   * window (such a row attends to its padding, so the padding's length matters).
+   */
   public static NDList toTrimmedNDList(NDManager m, List<EncodedSequence> batch, int sequenceLength, int featureCount,
-      float[][] paddingStates) {
+      PaddingCut cut) {
     int width = 1;
-    for (EncodedSequence s : batch) width = Math.max(width, length(s.types()));
+    for (EncodedSequence s : batch) {
+      int n = length(s.types());
+      width = cut.gruStates() == null && n == 0 ? sequenceLength : Math.max(width, n);
+      if (width == sequenceLength) break;
+    }
     int b = batch.size();
     int skip = sequenceLength - width;
     int[] types = new int[b * width];
     int[] cats = new int[b * width];
     int[] gaps = new int[b * width];
     float[] feats = new float[b * featureCount];
-    float[] start = paddingStates[skip];
+    float[] start = cut.gruStates() == null ? new float[0] : cut.gruStates()[skip];
     float[] h0 = new float[b * start.length];
     for (int i = 0; i < b; i++) {
       EncodedSequence s = batch.get(i);
@@ -65,8 +73,9 @@ public final class EncodedBatchTranslator implements NoBatchifyTranslator<List<E
       System.arraycopy(start, 0, h0, i * start.length, start.length);
     }
     Shape seq = new Shape(b, width);
-    return new NDList(m.create(types, seq), m.create(cats, seq), m.create(gaps, seq),
-        m.create(feats, new Shape(b, featureCount)), m.create(h0, new Shape(1, b, start.length)));
+    NDList in = new NDList(m.create(types, seq), m.create(cats, seq), m.create(gaps, seq), m.create(feats, new Shape(b, featureCount)));
+    if (cut.gruStates() != null) in.add(m.create(h0, new Shape(1, b, start.length)));
+    return in;
   }
 
   /** Behaviors in a left-padded token sequence (type token 0 is padding). */

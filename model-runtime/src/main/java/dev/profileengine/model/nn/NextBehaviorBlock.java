@@ -30,7 +30,8 @@ import ai.djl.util.PairList;
  *
  * Inputs: {@code NDList(types int32 (B,T), categories int32 (B,T), gaps int32 (B,T),
  * features float32 (B,F))}; with the GRU, optionally a fifth, the GRU's initial state (1,B,H), so
- * a batch can start from {@link #paddingStates()} and skip the padding's steps. Outputs: {@code NDList(typeLogits, categoryLogits)}. Types that do
+ * a batch can start from a state of {@link #paddingCut} and skip the padding's steps. T may be
+ * shorter than the window when the batch is cut (see {@link PaddingCut}). Outputs: {@code NDList(typeLogits, categoryLogits)}. Types that do
  * not occur in training get a -1e4 logit offset, so their probability is 0 and the probabilities
  * of all six types sum to 1. The linear "wide" path from the features to the type logits lets
  * the network start from what a logistic regression on the summary features knows.
@@ -127,15 +128,16 @@ public final class NextBehaviorBlock extends AbstractBlock {
   }
 
   /**
-   * The GRU's state after {@code k} padding steps, for k = 0 .. sequenceLength (row k; row 0 is
-   * zeros), or null with the attention encoder. Padding tokens are all 0, so these states are
-   * constants of the parameters: a batch whose longest sequence has {@code w} behaviors can run
-   * only its last {@code w} steps from row {@code sequenceLength - w} and get the same output.
-   * Each GRU step costs the same (about 60 µs on one CPU thread) whatever the batch size, and
-   * most profiles hold far fewer than 50 behaviors.
+   * How a batch of this network may skip its padding. With the GRU: its state after {@code k}
+   * padding steps, for k = 0 .. sequenceLength (row k; row 0 is zeros). Padding tokens are all 0,
+   * so these states are constants of the parameters: a batch whose longest sequence has {@code w}
+   * behaviors can run only its last {@code w} steps from row {@code sequenceLength - w} and get
+   * the same output. Each GRU step costs the same (about 60 µs on one CPU thread) whatever the
+   * batch size, and most profiles hold far fewer than 50 behaviors. With attention, padded keys
+   * are masked: {@link PaddingCut#MASKED}.
    */
-  public float[][] paddingStates(NDManager parent) {
-    if (gru == null) return null;
+  public PaddingCut paddingCut(NDManager parent) {
+    if (gru == null) return PaddingCut.MASKED;
     int t = shape.sequenceLength();
     try (NDManager m = parent.newSubManager()) {
       ParameterStore ps = new ParameterStore(m, false);
@@ -149,7 +151,7 @@ public final class NextBehaviorBlock extends AbstractBlock {
       int h = out.length / t;
       float[][] states = new float[t + 1][h];
       for (int k = 1; k <= t; k++) System.arraycopy(out, (k - 1) * h, states[k], 0, h);
-      return states;
+      return new PaddingCut(states);
     }
   }
 

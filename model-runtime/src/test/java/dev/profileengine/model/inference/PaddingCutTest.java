@@ -75,7 +75,7 @@ class PaddingCutTest {
     List<EncodedSequence> batch = encoded(1, 4, 2);
     float[][] pad = new float[51][32];
     try (NDManager m = NDManager.newBaseManager()) {
-      NDList in = EncodedBatchTranslator.toTrimmedNDList(m, batch, 50, batch.get(0).features().length, pad);
+      NDList in = EncodedBatchTranslator.toTrimmedNDList(m, batch, 50, batch.get(0).features().length, new dev.profileengine.model.nn.PaddingCut(pad));
       assertEquals(4, in.get(0).getShape().get(1));
       assertEquals(5, in.size());
       assertEquals(3, in.get(4).getShape().get(1));

@@ -51,28 +51,19 @@ class AttentionModelRoundTripTest {
 
   @Test
   void savedAttentionParametersLoadBackThroughTheModelLoader() throws Exception {
-    Path dir = CommittedVersion.copy(root, "att-test");
-    ObjectNode manifest = (ObjectNode) JSON.readTree(dir.resolve(ModelBundle.MANIFEST).toFile());
-    manifest.put("version", "att-test");
-    ((ObjectNode) manifest.get("hyperParameters")).put("encoder", "attention").put("layers", 2).put("heads", 4).put("hidden", 48);
-    JSON.writeValue(dir.resolve(ModelBundle.MANIFEST).toFile(), manifest);
-    ModelBundle bundle = ModelBundle.read(dir);
+    RandomAttentionModel att = RandomAttentionModel.create(root, "att-test", 11);
+    ModelBundle bundle = att.bundle();
     HyperParams hp = bundle.hyperParams();
     assertTrue(hp.attention());
     assertEquals(2, hp.layers());
 
     List<UserContext> contexts = contexts(new Random(5));
     List<Prediction> before;
-    try (Model model = Model.newInstance(ModelBundle.PARAMS_PREFIX, Engine.getEngine("PyTorch").defaultDevice(), "PyTorch")) {
-      Engine.getEngine("PyTorch").setRandomSeed(11);
-      NextBehaviorBlock block = new NextBehaviorBlock(bundle.netShape(), hp);
-      model.setBlock(block);
-      block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-      block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(2));
+    try (Model model = att.model()) {
       try (BehaviorPredictor p = NextBehaviorModel.of(bundle, model).newPredictor()) {
         before = p.predict(contexts);
       }
-      model.save(dir, ModelBundle.PARAMS_PREFIX);
+      model.save(bundle.dir(), ModelBundle.PARAMS_PREFIX);
     }
     try (NextBehaviorModel loaded = ModelLoader.load(new ModelRegistry(root), "att-test")) {
       assertTrue(loaded.bundle().hyperParams().attention());

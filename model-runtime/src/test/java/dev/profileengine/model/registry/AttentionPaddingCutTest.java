@@ -1,14 +1,9 @@
 package dev.profileengine.model.registry;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import ai.djl.Model;
 import dev.profileengine.model.encoding.EncodedSequence;
 import dev.profileengine.model.encoding.UserContext;
-import dev.profileengine.model.inference.BehaviorPredictor;
+import dev.profileengine.model.inference.CutComparison;
 import dev.profileengine.model.inference.NextBehaviorModel;
-import dev.profileengine.model.nn.NetOutput;
 import dev.profileengine.profile.BehaviorType;
 import dev.profileengine.profile.RecentBehavior;
 import java.nio.file.Path;
@@ -58,21 +53,7 @@ class AttentionPaddingCutTest {
   }
 
   private void assertSameOutput(int... lengths) {
-    List<EncodedSequence> batch = encoded(lengths);
-    NetOutput full;
-    NetOutput cut;
-    try (BehaviorPredictor whole = model.newPredictor(false); BehaviorPredictor trimmed = model.newPredictor()) {
-      full = whole.forward(batch);
-      cut = trimmed.forward(batch);
-    }
-    assertClose(full.typeLogitsFlat(), cut.typeLogitsFlat(), 1e-4f, "type logits");
-    assertClose(full.categoryFlat(), cut.categoryFlat(), 1e-5f, "category probabilities");
-  }
-
-  private static void assertClose(float[] expected, float[] actual, float tolerance, String what) {
-    assertEquals(expected.length, actual.length, what);
-    for (int i = 0; i < expected.length; i++)
-      assertTrue(Math.abs(expected[i] - actual[i]) <= tolerance, what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
+    CutComparison.assertCutAnswersAsTheWholeWindow(model, encoded(lengths));
   }
 
   @Test

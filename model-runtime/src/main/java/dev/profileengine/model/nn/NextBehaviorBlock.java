@@ -31,7 +31,8 @@ import ai.djl.util.PairList;
  * Inputs: {@code NDList(types int32 (B,T), categories int32 (B,T), gaps int32 (B,T),
  * features float32 (B,F))}; with the GRU, optionally a fifth, the GRU's initial state (1,B,H), so
  * a batch can start from a state of {@link #paddingCut} and skip the padding's steps. T may be
- * shorter than the window when the batch is cut (see {@link PaddingCut}). Outputs: {@code NDList(typeLogits, categoryLogits)}. Types that do
+ * shorter than the window when the batch is cut (see {@link PaddingCut}). Outputs:
+ * {@code NDList(typeLogits, categoryLogits)}. Types that do
  * not occur in training get a -1e4 logit offset, so their probability is 0 and the probabilities
  * of all six types sum to 1. The linear "wide" path from the features to the type logits lets
  * the network start from what a logistic regression on the summary features knows.

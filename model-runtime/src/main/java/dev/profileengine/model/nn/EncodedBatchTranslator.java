@@ -56,25 +56,13 @@ public final class EncodedBatchTranslator implements NoBatchifyTranslator<List<E
       width = cut.gruStates() == null && n == 0 ? sequenceLength : Math.max(width, n);
       if (width == sequenceLength) break;
     }
-    int b = batch.size();
-    int skip = sequenceLength - width;
-    int[] types = new int[b * width];
-    int[] cats = new int[b * width];
-    int[] gaps = new int[b * width];
-    float[] feats = new float[b * featureCount];
-    float[] start = cut.gruStates() == null ? new float[0] : cut.gruStates()[skip];
-    float[] h0 = new float[b * start.length];
-    for (int i = 0; i < b; i++) {
-      EncodedSequence s = batch.get(i);
-      System.arraycopy(s.types(), skip, types, i * width, width);
-      System.arraycopy(s.categories(), skip, cats, i * width, width);
-      System.arraycopy(s.gaps(), skip, gaps, i * width, width);
-      System.arraycopy(s.features(), 0, feats, i * featureCount, featureCount);
-      System.arraycopy(start, 0, h0, i * start.length, start.length);
+    NDList in = lastPositions(m, batch, sequenceLength, featureCount, width);
+    if (cut.gruStates() != null) {
+      float[] start = cut.gruStates()[sequenceLength - width];
+      float[] h0 = new float[batch.size() * start.length];
+      for (int i = 0; i < batch.size(); i++) System.arraycopy(start, 0, h0, i * start.length, start.length);
+      in.add(m.create(h0, new Shape(1, batch.size(), start.length)));
     }
-    Shape seq = new Shape(b, width);
-    NDList in = new NDList(m.create(types, seq), m.create(cats, seq), m.create(gaps, seq), m.create(feats, new Shape(b, featureCount)));
-    if (cut.gruStates() != null) in.add(m.create(h0, new Shape(1, b, start.length)));
     return in;
   }
 
@@ -85,21 +73,26 @@ public final class EncodedBatchTranslator implements NoBatchifyTranslator<List<E
   }
 
   public static NDList toNDList(NDManager m, List<EncodedSequence> batch, int sequenceLength, int featureCount) {
+    return lastPositions(m, batch, sequenceLength, featureCount, sequenceLength);
+  }
+
+  /** Each sequence's last {@code width} positions (B, width) and the features (B, F). */
+  private static NDList lastPositions(NDManager m, List<EncodedSequence> batch, int sequenceLength, int featureCount, int width) {
     int b = batch.size();
-    int[] types = new int[b * sequenceLength];
-    int[] cats = new int[b * sequenceLength];
-    int[] gaps = new int[b * sequenceLength];
+    int skip = sequenceLength - width;
+    int[] types = new int[b * width];
+    int[] cats = new int[b * width];
+    int[] gaps = new int[b * width];
     float[] feats = new float[b * featureCount];
     for (int i = 0; i < b; i++) {
       EncodedSequence s = batch.get(i);
-      System.arraycopy(s.types(), 0, types, i * sequenceLength, sequenceLength);
-      System.arraycopy(s.categories(), 0, cats, i * sequenceLength, sequenceLength);
-      System.arraycopy(s.gaps(), 0, gaps, i * sequenceLength, sequenceLength);
+      System.arraycopy(s.types(), skip, types, i * width, width);
+      System.arraycopy(s.categories(), skip, cats, i * width, width);
+      System.arraycopy(s.gaps(), skip, gaps, i * width, width);
       System.arraycopy(s.features(), 0, feats, i * featureCount, featureCount);
     }
-    Shape seq = new Shape(b, sequenceLength);
-    return new NDList(m.create(types, seq), m.create(cats, seq), m.create(gaps, seq),
-        m.create(feats, new Shape(b, featureCount)));
+    Shape seq = new Shape(b, width);
+    return new NDList(m.create(types, seq), m.create(cats, seq), m.create(gaps, seq), m.create(feats, new Shape(b, featureCount)));
   }
 
   @Override

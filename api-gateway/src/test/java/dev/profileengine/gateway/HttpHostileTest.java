@@ -162,6 +162,25 @@ class HttpHostileTest {
     aliceIntact();
   }
 
+  /**
+   * A misspelt change-stream request is refused naming what is wrong, over HTTP and gRPC: a
+   * parameter the route does not have (before, {@code ?userid=} streamed every user's changes) and
+   * a segment the node does not have (before, an empty stream forever).
+   */
+  @Test
+  void aMisspeltSubscriptionIsRefusedNotAnEmptyOrUnfilteredStream() throws Exception {
+    assertRefused(node.get("/v1/changes?userid=alice", READ), 400, "userid");
+    assertRefused(node.get("/v1/changes?from=0&segmnet=cart_abandoners", READ), 400, "segmnet");
+    JsonNode unknown = assertRefused(node.get("/v1/changes?segment=no-such", READ), 404, "segment");
+    assertTrue(unknown.get("error").asText().contains("frequent-buyers"), "names the segments there are: " + unknown);
+    Status s = TestGrpc.status(assertThrows(Exception.class, () -> grpcRead.subscribeProfileChanges(
+            dev.profileengine.grpc.SubscribeRequest.newBuilder().setSegment("no-such").build())
+        .runWith(Sink.ignore(), node.node.system()).toCompletableFuture().get(30, TimeUnit.SECONDS)));
+    assertEquals(Status.Code.NOT_FOUND, s.getCode(), s.toString());
+    assertTrue(s.getDescription().startsWith("segment: "), s.getDescription());
+    aliceIntact();
+  }
+
   /** A mistyped Authorization header is refused (401) and its value, an API key, never reaches the log. */
   @Test
   void aMalformedAuthorizationHeaderNeverPutsItsKeyInTheLog() throws Exception {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessControl {
   private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
-  private static final ApiKeys.Caller ANONYMOUS = new ApiKeys.Caller("anonymous", java.util.Set.of(Scope.ADMIN));
+  private static final ApiKeys.Caller ANONYMOUS = new ApiKeys.Caller(ApiKeys.Caller.OPEN, java.util.Set.of(Scope.ADMIN));
 
   private final ApiKeys keys;
   private final RateLimiter limiter;

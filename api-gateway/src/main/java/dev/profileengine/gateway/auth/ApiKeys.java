@@ -20,8 +20,16 @@ import java.util.Set;
 public final class ApiKeys {
   /** Who presented a valid key: a short non-secret id (hash prefix) and the scopes. */
   public record Caller(String id, Set<Scope> scopes) {
+    /** The id of an open node's caller (no keys configured): every client is this one caller. */
+    public static final String OPEN = "anonymous";
+
     public boolean may(Scope scope) {
       return scopes.contains(scope) || scopes.contains(Scope.ADMIN);
+    }
+
+    /** The key a per-key cap counts this caller under; empty for an open node's caller, whom all its clients share. */
+    public java.util.Optional<String> capKey() {
+      return id.equals(OPEN) ? java.util.Optional.empty() : java.util.Optional.of(id);
     }
   }
 

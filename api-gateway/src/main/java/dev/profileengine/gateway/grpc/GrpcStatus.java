@@ -24,7 +24,7 @@ final class GrpcStatus {
       case INVALID -> Status.INVALID_ARGUMENT;
       case CONFLICT -> Status.FAILED_PRECONDITION;
       case DISABLED -> Status.UNIMPLEMENTED;
-      case NOT_LINKED -> Status.NOT_FOUND;
+      case NOT_LINKED, UNKNOWN -> Status.NOT_FOUND;
       case SUBSCRIBERS_PER_NODE, SUBSCRIBERS_PER_KEY -> Status.RESOURCE_EXHAUSTED;
     };
     return status.withDescription(refusal.field() == null ? refusal.message() : refusal.field() + ": " + refusal.message());

@@ -252,7 +252,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
 
   private Source<ProfileChange, NotUsed> changes(ApiKeys.Caller caller, long from, SubscribeRequest in, Optional<String> segment) {
     Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed =
-        profiles.subscribe(caller.id(), from, new HashSet<>(in.getUserIdsList()), segment);
+        profiles.subscribe(caller.capKey(), from, new HashSet<>(in.getUserIdsList()), segment);
     if (subscribed instanceof Outcome.Refused<Source<ChangeSubscription.Item, NotUsed>> no) {
       throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
     }

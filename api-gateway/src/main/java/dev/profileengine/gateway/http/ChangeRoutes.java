@@ -23,8 +23,11 @@ import java.util.Optional;
 /**
  * {@code GET /v1/changes}: profile change notifications as Server-Sent Events. Each event's
  * {@code id} is its offset; a client resumes with {@code Last-Event-ID} (browsers do it by
- * themselves) or {@code ?from=offset} and gets every later change, once, in order.
- * {@code ?userId=} (repeatable) narrows the stream to some users.
+ * themselves) or {@code ?from=offset} and gets every later change, once, in order. The header wins
+ * over {@code from}: a browser's EventSource reconnects to the same URL, {@code from} included,
+ * with the header saying where it got to. {@code ?userId=} (repeatable) narrows the stream to some
+ * users, {@code ?segment=} to one segment's entries and exits; any other parameter is refused, so
+ * that a misspelt one does not silently stream everything.
  */
 public final class ChangeRoutes extends AllDirectives {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
@@ -48,30 +51,42 @@ public final class ChangeRoutes extends AllDirectives {
   /** {@code from=latest}: start at the journal's head. */
   static final String LATEST = "latest";
 
+  /** The query parameters of {@code GET /v1/changes}. */
+  private static final java.util.Set<String> PARAMETERS = java.util.Set.of("from", "userId", "segment");
+
   public Route routes() {
     return path(akka.http.javadsl.server.PathMatchers.segment("v1").slash("changes"), () -> get(() ->
-        access.require(Scope.READ, caller -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
-            parameterOptional("from", from ->
-                parameterList("userId", users -> parameterOptional("segment", segment -> stream(caller.id(), from, lastEventId, users, segment))))))));
+        access.require(Scope.READ, caller -> parameterList(all -> {
+          Optional<String> unknown = all.stream().map(java.util.Map.Entry::getKey).filter(k -> !PARAMETERS.contains(k)).findFirst();
+          if (unknown.isPresent()) {
+            return ErrorHandling.error(StatusCodes.BAD_REQUEST, unknown.get(), "is not a parameter of /v1/changes (from, userId, segment; "
+                + "names are case-sensitive)");
+          }
+          return optionalHeaderValueByName("Last-Event-ID", lastEventId ->
+              parameterOptional("from", from ->
+                  parameterList("userId", users -> parameterOptional("segment", segment -> stream(caller.capKey(), from, lastEventId, users, segment)))));
+        }))));
   }
 
-  private Route stream(String key, Optional<String> from, Optional<String> lastEventId, List<String> users, Optional<String> segment) {
-    String raw = from.orElse(lastEventId.orElse("0")).strip();
-    String field = from.isPresent() ? "from" : "Last-Event-ID";
+  private Route stream(Optional<String> key, Optional<String> from, Optional<String> lastEventId, List<String> users, Optional<String> segment) {
+    // The header first: it is where a reconnecting client got to, whatever its URL's from says.
+    boolean header = lastEventId.isPresent();
+    String raw = (header ? lastEventId.get() : from.orElse("0")).strip();
+    String field = header ? "Last-Event-ID" : "from";
     // "latest": only what is journaled from now on, not the history
-    if (from.isPresent() && raw.equals(LATEST)) return onSuccess(profiles.changesHead(), head -> stream(key, head, users, segment));
+    if (!header && raw.equals(LATEST)) return onSuccess(profiles.changesHead(), head -> stream(key, head, users, segment));
     long offset;
     try {
       offset = Long.parseLong(raw);
     } catch (NumberFormatException e) {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be an offset (a non-negative integer)"
-          + (from.isPresent() ? " or '" + LATEST + "'" : "") + ", was '" + raw + "'");
+          + (header ? "" : " or '" + LATEST + "'") + ", was '" + raw + "'");
     }
     if (offset < 0) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must not be negative");
     return stream(key, offset, users, segment);
   }
 
-  private Route stream(String key, long offset, List<String> users, Optional<String> segment) {
+  private Route stream(Optional<String> key, long offset, List<String> users, Optional<String> segment) {
     Optional<String> tooMany = ChangeSubscription.tooManyUsers(users.size());
     if (tooMany.isPresent()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", tooMany.get());
     users.forEach(u -> RequestChecks.id("userId", u));

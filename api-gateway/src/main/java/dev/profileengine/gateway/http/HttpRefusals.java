@@ -21,7 +21,7 @@ final class HttpRefusals {
       case OVERLOADED, TIMED_OUT, UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case INVALID -> StatusCodes.BAD_REQUEST;
       case CONFLICT -> StatusCodes.CONFLICT;
-      case DISABLED, NOT_LINKED -> StatusCodes.NOT_FOUND;
+      case DISABLED, NOT_LINKED, UNKNOWN -> StatusCodes.NOT_FOUND;
       case SUBSCRIBERS_PER_NODE, SUBSCRIBERS_PER_KEY -> StatusCodes.TOO_MANY_REQUESTS;
     };
   }

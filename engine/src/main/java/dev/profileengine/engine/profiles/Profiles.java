@@ -276,10 +276,16 @@ public final class Profiles {
 
   /**
    * The changes after {@code offset} of {@code userIds} (empty: every user), only those touching
-   * {@code segment} if given, for the caller {@code callerKey} (its per-key subscriber cap). The
-   * place is held until the stream ends by any path; Refused when a cap is reached.
+   * {@code segment} if given, for the caller {@code callerKey} (its per-key subscriber cap; empty:
+   * an open node's caller, whom only the node's cap bounds). The place is held until the stream
+   * ends by any path; Refused when a cap is reached, UNKNOWN naming {@code segment} when the node
+   * has no such segment (a misspelt one would otherwise stream nothing, forever).
    */
-  public Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribe(String callerKey, long offset, Set<String> userIds, Optional<String> segment) {
+  public Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribe(Optional<String> callerKey, long offset, Set<String> userIds, Optional<String> segment) {
+    if (segment.isPresent() && settings.segments().segments().stream().noneMatch(s -> s.id().equals(segment.get()))) {
+      return Outcome.refused(Refusal.Reason.UNKNOWN, "segment", "no segment '" + segment.get() + "' on this node; its segments: "
+          + String.join(", ", settings.segments().segments().stream().map(s -> s.id()).toList()), 0);
+    }
     SubscriberLimit.Admission admission = subscribers.tryAcquire(callerKey);
     if (admission instanceof SubscriberLimit.Admission.Refused no) return new Outcome.Refused<>(no.refusal());
     SubscriberLimit.Permit permit = ((SubscriberLimit.Admission.Admitted) admission).permit();

@@ -26,7 +26,9 @@ public record Refusal(Reason reason, String field, String message, long retryAft
     /** The node serves its most change-stream subscribers ({@code max-subscribers}). */
     SUBSCRIBERS_PER_NODE,
     /** The caller holds its most change-stream subscriptions on this node ({@code max-subscribers-per-key}). */
-    SUBSCRIBERS_PER_KEY
+    SUBSCRIBERS_PER_KEY,
+    /** The request names something this node does not have (a segment): nothing was done. */
+    UNKNOWN
   }
 
   static Refusal timedOut() {

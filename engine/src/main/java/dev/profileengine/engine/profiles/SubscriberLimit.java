@@ -65,7 +65,7 @@ public final class SubscriberLimit {
 
     public void release() {
       if (!released.compareAndSet(false, true)) return;
-      perKey.computeIfPresent(key, (k, n) -> n.decrementAndGet() == 0 ? null : n);
+      if (key != null) perKey.computeIfPresent(key, (k, n) -> n.decrementAndGet() == 0 ? null : n);
       open.decrementAndGet();
       metrics.changeSubscribers.dec();
     }
@@ -84,18 +84,23 @@ public final class SubscriberLimit {
     }
   }
 
-  /** A place for a subscriber of API key {@code key}, or why not. */
+  /** A place for a subscriber of API key {@code key} (empty: an open node's caller, bound by the node's cap only), or why not. */
   public sealed interface Admission {
     record Admitted(Permit permit) implements Admission {}
 
     record Refused(Refusal refusal) implements Admission {}
   }
 
-  public Admission tryAcquire(String key) {
+  public Admission tryAcquire(java.util.Optional<String> caller) {
     if (open.incrementAndGet() > maxPerNode) {
       open.decrementAndGet();
       return refused(Refusal.Reason.SUBSCRIBERS_PER_NODE, "max-subscribers", "this node serves at most " + maxPerNode + " change-stream subscribers (PROFILE_MAX_SUBSCRIBERS): retry later");
     }
+    if (caller.isEmpty()) {
+      metrics.changeSubscribers.inc();
+      return new Admission.Admitted(new Permit(null));
+    }
+    String key = caller.get();
     boolean[] admitted = {false};
     perKey.compute(key, (k, n) -> {
       AtomicInteger count = n == null ? new AtomicInteger() : n;

@@ -224,6 +224,42 @@ class HttpHostileTest {
     }
   }
 
+  /**
+   * A body stream that breaks (a malformed chunk, a chunk shorter than declared, a chunk over the
+   * size limit, an upload the client abandons) is the client's fault: 400 (413 for the chunk
+   * limit) naming the body, on every route that reads one, and no ERROR with a stack trace per
+   * request (a client could flood the log). Before: 500 and a 28-line ERROR each.
+   */
+  @Test
+  void aBrokenBodyStreamIs4xxNamingTheBodyNotAServerError() throws Exception {
+    record Route(String head, String auth) {}
+    List<Route> routes = List.of(new Route("POST /v1/events", INGEST), new Route("PUT /v1/profiles/alice/attributes", ADMIN),
+        new Route("POST /v1/identify", INGEST));
+    Map<String, String> chunked = Map.of("ZZ\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 400", "5\r\nabcdefgh\r\n0\r\n\r\n", "HTTP/1.1 400",
+        "-1\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 400", "fffffffffffffffffffff\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 413");
+    try (LogLines log = LogLines.attach(dev.profileengine.gateway.http.ErrorHandling.class)) {
+      for (Route r : routes) {
+        String head = r.head() + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + r.auth() + "\r\nContent-Type: application/json\r\n";
+        for (var body : chunked.entrySet()) {
+          String answer = raw(head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body.getKey());
+          assertTrue(answer.startsWith(body.getValue()), r.head() + " " + body.getKey() + ": " + answer);
+          assertTrue(answer.contains("\"field\":\"body\""), answer);
+        }
+        // The client sends part of its body and stops sending: the stream ends early.
+        try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {
+          socket.setSoTimeout(10_000);
+          socket.getOutputStream().write((head + "Content-Length: 500\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+          socket.shutdownOutput();
+          String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 400"), answer);
+        }
+      }
+      assertTrue(log.lines().stream().noneMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.ERROR),
+          "no ERROR for a client's broken body: " + log.lines());
+    }
+    aliceIntact();
+  }
+
   /** Sends {@code request} as it is on a new connection and returns everything the node answers until it closes. */
   private static String raw(String request) throws Exception {
     try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {

@@ -63,14 +63,36 @@ public final class ErrorHandling {
     return error(StatusCodes.PAYLOAD_TOO_LARGE, "body", "request body exceeds the limit of " + limit + " bytes");
   }
 
+  /**
+   * The request's body stream failed before it was read: a malformed chunk, a chunk over the size
+   * limit, a connection closed mid-body. The client's fault (or its departure), not the server's:
+   * 400 (413 for the chunk limit) naming the body, logged like a request Akka cannot parse.
+   */
+  private static Route bodyStreamFailed(akka.http.scaladsl.model.EntityStreamException e) {
+    String summary = e.info().summary();
+    ParsingErrors.warnLimited("Request body could not be read, answered 400: {}", summary);
+    if (summary.contains("exceeds the configured limit")) return error(StatusCodes.PAYLOAD_TOO_LARGE, "body", summary);
+    return error(StatusCodes.BAD_REQUEST, "body", "the request body could not be read: " + summary);
+  }
+
+  /** {@code e} or the first of its causes of type {@code type}, or null. */
+  private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) if (type.isInstance(t)) return type.cast(t);
+    return null;
+  }
+
   static ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, ErrorHandling::tooLarge)
+        .match(akka.http.scaladsl.model.EntityStreamException.class, ErrorHandling::bodyStreamFailed)
         .match(RequestChecks.Invalid.class, e -> error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage()))
         .match(AskTimeoutException.class, e -> unavailable())
         .match(TimeoutException.class, e -> unavailable())
         .matchAny(e -> {
-          if (e.getCause() instanceof EntityStreamSizeException s) return tooLarge(s);
+          EntityStreamSizeException size = causeOf(e, EntityStreamSizeException.class);
+          if (size != null) return tooLarge(size);
+          var stream = causeOf(e, akka.http.scaladsl.model.EntityStreamException.class);
+          if (stream != null) return bodyStreamFailed(stream);
           if (e.getCause() instanceof AskTimeoutException || e.getCause() instanceof TimeoutException) return unavailable();
           // logged with the request's id and user (MDC set for this synchronous call only)
           return D.extractRequest(request -> {

@@ -29,17 +29,24 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
     int answered = status.intValue() >= 500 ? 400 : status.intValue();
     // A header's value may be a credential (a malformed Authorization header): logged by name of the part only.
     String what = field.equals("headers") ? "a header could not be parsed" : info.summary();
-    // A client sending garbage in a loop must not fill the log: one warning per interval, the rest at debug.
+    warnLimited("Illegal request, answered " + answered + ": {}", what);
+    byte[] body = ErrorHandling.errorBody(field, info.formatPretty());
+    return HttpResponse.create().withStatus(answered).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  /**
+   * Logs a client's malformed request: a client sending garbage in a loop must not fill the log, so
+   * one warning per interval (counting the ones since), the rest at debug. {@code message} has one {}.
+   */
+  static void warnLimited(String message, String what) {
     long now = System.nanoTime();
     long last = lastWarning.get();
     if (now - last >= WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
-      LOG.warn("Illegal request, answered {}: {} ({} more since the last such warning, at debug level)", answered, what, suppressed.getAndSet(0));
+      LOG.warn(message + " ({} more since the last such warning, at debug level)", what, suppressed.getAndSet(0));
     } else {
       suppressed.incrementAndGet();
-      LOG.debug("Illegal request, answered {}: {}", answered, what);
+      LOG.debug(message, what);
     }
-    byte[] body = ErrorHandling.errorBody(field, info.formatPretty());
-    return HttpResponse.create().withStatus(answered).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
   /** The part of the request an error is about, from its status and Akka's summary. */

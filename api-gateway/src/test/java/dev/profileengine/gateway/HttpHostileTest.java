@@ -260,6 +260,25 @@ class HttpHostileTest {
     aliceIntact();
   }
 
+  /** Sends {@code head}, then {@code body} in pieces of 8 KiB (so it streams in), and returns what the node answers until it closes. */
+  private static String rawInPieces(String head, byte[] body) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {
+      socket.setSoTimeout(10_000);
+      var out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      try {
+        for (int at = 0; at < body.length; at += 8192) {
+          out.write(body, at, Math.min(8192, body.length - at));
+          out.flush();
+        }
+      } catch (java.net.SocketException answeredEarly) {
+        // the node answered (and closed) before the whole body was sent: read its answer
+      }
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   /** Sends {@code request} as it is on a new connection and returns everything the node answers until it closes. */
   private static String raw(String request) throws Exception {
     try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {
@@ -457,6 +476,17 @@ class HttpHostileTest {
     byte[] bomb = gzip((" ".repeat(8 << 20) + event("gz3", "zipped", ts)).getBytes(StandardCharsets.UTF_8));
     assertTrue(bomb.length < 1 << 20, "the compressed body itself is within the limit: " + bomb.length);
     assertRefused(node.sendBytes("POST", "/v1/events", bomb, INGEST, gzip), 413, "body");
+    // The same on routes with smaller limits (16 and 64 KiB), with a body that does not compress (so
+    // it streams in): too large, not "corrupt" (a 400 before).
+    byte[] noise = new byte[150_000];
+    new java.util.Random(7).nextBytes(noise);
+    byte[] big = gzip(("{\"userId\":\"" + java.util.Base64.getEncoder().encodeToString(noise) + "\"}").getBytes(StandardCharsets.UTF_8));
+    for (String route : List.of("POST /v1/identify", "PUT /v1/profiles/zipped/attributes")) {
+      String answer = rawInPieces(route + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + ADMIN + "\r\nContent-Type: application/json\r\n"
+          + "Content-Encoding: gzip\r\nContent-Length: " + big.length + "\r\nConnection: close\r\n\r\n", big);
+      assertTrue(answer.startsWith("HTTP/1.1 413"), route + ": " + answer);
+      assertTrue(answer.contains("\"field\":\"body\""), answer);
+    }
     assertRefused(node.sendBytes("POST", "/v1/events", event("gz4", "zipped", ts).getBytes(StandardCharsets.UTF_8), INGEST, gzip), 400, "body");
     for (String coding : List.of("br", "compress", "x-mine")) {
       assertRefused(node.sendBytes("POST", "/v1/events", event("gz5", "zipped", ts).getBytes(StandardCharsets.UTF_8), INGEST,

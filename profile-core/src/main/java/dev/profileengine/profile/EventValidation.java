@@ -37,7 +37,7 @@ public final class EventValidation {
     requiredId(errors, "eventId", e.eventId());
     // A profile key of another identity type ("~type:value", see identity.Identity) carries its type and a hashed value.
     if (e.userId() != null && e.userId().startsWith("~")) requiredText(errors, "userId", e.userId(), MAX_KEY_LENGTH);
-    else requiredId(errors, "userId", e.userId());
+    else refused(errors, "userId", TextChecks.profileId(e.userId(), MAX_ID_LENGTH));
     if (e.type() == null) errors.add(new FieldError("type", "is required"));
     if (e.timestamp() == null) {
       errors.add(new FieldError("timestamp", "is required"));
@@ -47,9 +47,9 @@ public final class EventValidation {
     } else if (e.timestamp().isBefore(EARLIEST)) {
       errors.add(new FieldError("timestamp", "is before " + EARLIEST + " (seconds sent where milliseconds are expected?)"));
     }
-    optionalText(errors, "itemId", e.itemId(), MAX_ID_LENGTH);
-    optionalText(errors, "categoryId", e.categoryId(), MAX_ID_LENGTH);
-    optionalText(errors, "brand", e.brand(), MAX_ID_LENGTH);
+    if (e.itemId() != null) refused(errors, "itemId", TextChecks.optionalId(e.itemId(), MAX_ID_LENGTH));
+    if (e.categoryId() != null) refused(errors, "categoryId", TextChecks.optionalId(e.categoryId(), MAX_ID_LENGTH));
+    if (e.brand() != null) refused(errors, "brand", TextChecks.optionalId(e.brand(), MAX_ID_LENGTH));
     optionalText(errors, "query", e.query(), MAX_QUERY_LENGTH);
     if (e.price() != null) {
       double p = e.price();

@@ -15,6 +15,10 @@ public final class TextChecks {
   public static final String NOT_UTF8 = "is not valid UTF-8 (or holds U+FFFD, the replacement character)";
   /** Why a text with an unpaired surrogate is refused. */
   public static final String UNPAIRED_SURROGATE = "must be valid Unicode: it holds an unpaired UTF-16 surrogate";
+  /** Why a profile id is refused that a request path could not name (Akka removes dot segments, even percent-encoded). */
+  public static final String DOT_SEGMENT = "must not be '.' or '..': no request path could name the profile";
+  /** Why an id sent in a body holding U+FFFD is refused: a path or query naming it reads as not UTF-8 ({@link #NOT_UTF8}). */
+  public static final String REPLACEMENT = "must not hold U+FFFD, the replacement character: no request path could name the profile";
   /** Why a required text that is absent or blank is refused. */
   public static final String REQUIRED = "is required and must not be blank";
 
@@ -44,6 +48,23 @@ public final class TextChecks {
   /** As {@link #reason(String, int)} for a text that must be there: {@link #REQUIRED} when it is null or blank. */
   public static String required(String value, int maxLength) {
     return value == null || value.isBlank() ? REQUIRED : reason(value, maxLength);
+  }
+
+  /**
+   * As {@link #required} for an id that becomes a profile's id (an event's or identify's user id, an
+   * identity's value): also refused, so that no profile is written that no path could read or
+   * forget, the dot segments {@code .} and {@code ..} and U+FFFD.
+   */
+  public static String profileId(String value, int maxLength) {
+    String reason = required(value, maxLength);
+    if (reason != null) return reason;
+    if (value.equals(".") || value.equals("..")) return DOT_SEGMENT;
+    return hasReplacementCharacter(value) ? REPLACEMENT : null;
+  }
+
+  /** As {@link #reason(String, int)} for an optional id (an item, category, brand): present, it must not be blank. */
+  public static String optionalId(String value, int maxLength) {
+    return value.isBlank() ? "must not be blank: leave it out instead" : reason(value, maxLength);
   }
 
   /**

@@ -30,6 +30,23 @@ class EventValidationTest {
         null, " ", null, null, null, null, null, null, null, null, null, null, null)));
   }
 
+  /** A user id no request path could name (dot segments, U+FFFD) would be a profile nobody could read or forget. */
+  @Test
+  void userIdsNoPathCouldNameAreRejected() {
+    for (String id : List.of(".", "..", "u-\uFFFD")) {
+      List<FieldError> errors = V.validate(BehaviorEvent.of("e", id, BehaviorType.VIEW, T0), NOW);
+      assertEquals(List.of("userId"), errors.stream().map(FieldError::field).toList(), id);
+    }
+    assertEquals(List.of(), V.validate(BehaviorEvent.of("e", "a.b..c", BehaviorType.VIEW, T0), NOW), "dots inside an id are fine");
+  }
+
+  /** An item, category or brand is left out or has a value: a blank one would be counted, and recommended, as a category. */
+  @Test
+  void blankItemCategoryAndBrandAreRejected() {
+    BehaviorEvent e = new BehaviorEvent("e", "u1", BehaviorType.VIEW, T0, "", "   ", "", null, null, null, null, null, null);
+    assertEquals(List.of("itemId", "categoryId", "brand"), fields(e));
+  }
+
   @Test
   void negativeAmountsAreRejectedWithTheValue() {
     List<FieldError> errors = V.validate(Events.purchase("e", T0, -1, 0), NOW);

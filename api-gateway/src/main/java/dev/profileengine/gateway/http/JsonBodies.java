@@ -52,7 +52,7 @@ final class JsonBodies {
           return strict.getData().size() > limit ? ErrorHandling.tooLarge(limit) : inner.apply(strict.getData().toArray());
         }
         return D.extractMaterializer(mat -> D.onComplete(collect(entity.getDataBytes(), mat),
-            bytes -> bytes.isSuccess() ? inner.apply(bytes.get()) : refused(bytes.failed().get())));
+            bytes -> bytes.isSuccess() ? inner.apply(bytes.get()) : refused(bytes.failed().get(), limit)));
       })));
     });
   }
@@ -74,7 +74,7 @@ final class JsonBodies {
         .whenComplete((b, e) -> BUFFERED.addAndGet(-mine.get()));
   }
 
-  private Route refused(Throwable failure) {
+  private Route refused(Throwable failure, long limit) {
     Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (e instanceof EntityStreamSizeException s) return ErrorHandling.tooLarge(s.limit());
     if (e instanceof TimeoutException) {
@@ -84,7 +84,12 @@ final class JsonBodies {
       return D.respondWithHeader(RetryAfter.create(1L), () -> ErrorHandling.error(StatusCodes.SERVICE_UNAVAILABLE, "body",
           "the node is reading too many request bodies at once: retry"));
     }
-    if (e instanceof IllegalRequestException bad) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", bad.info().summary());
+    if (e instanceof IllegalRequestException bad) {
+      // Akka's decoder reports any failure of the decoded stream as a corrupt encoding, the size
+      // limit's too (its message kept only as the detail): a body too large once decoded is a 413.
+      if (bad.info().detail().contains("EntityStreamSizeException")) return ErrorHandling.tooLarge(limit);
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", bad.info().summary());
+    }
     throw e instanceof RuntimeException r ? r : new CompletionException(e);
   }
 

@@ -44,12 +44,12 @@ public record IdentityClaim(String userId, String anonymousId, Map<String, Strin
         errors.add(new FieldError(field, unknown));
       else add(out, errors, type, value, field, rules, pii);
     });
-    if (errors.isEmpty() && out.isEmpty()) errors.add(new FieldError("userId", "name at least one identity (userId, anonymousId or identities)"));
+    if (errors.isEmpty() && out.isEmpty()) errors.add(new FieldError("userId", "is missing, and so are anonymousId and identities: name at least one identity"));
     return new Resolved(List.copyOf(out), List.copyOf(errors));
   }
 
   private static void add(List<Identity> out, List<FieldError> errors, String type, String value, String field, IdentityRules rules, PiiPolicy pii) {
-    String badText = value == null || value.isBlank() ? "must not be blank" : TextChecks.reason(value, EventValidation.MAX_ID_LENGTH);
+    String badText = value == null || value.isBlank() ? "must not be blank" : TextChecks.profileId(value, EventValidation.MAX_ID_LENGTH);
     if (badText != null) {
       errors.add(new FieldError(field, badText));
     } else if (rules.hashed(type) && pii.salt().isEmpty()) {

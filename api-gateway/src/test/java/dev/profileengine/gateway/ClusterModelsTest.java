@@ -81,6 +81,9 @@ class ClusterModelsTest {
         assertRefused(a.send("PUT", "/v1/models/candidate", "{\"version\":\"nb-gru-v9\",\"percent\":10}"), 404, "version");
         assertRefused(a.send("PUT", "/v1/models/candidate", "{\"version\":\"nb-gru-v2\",\"percent\":0}"), 400, "percent");
         assertRefused(a.send("PUT", "/v1/models/candidate", "{\"percent\":10}"), 400, "version");
+        assertRefused(a.send("PUT", "/v1/models/candidate", "{\"version\":\"nb-gru-v2\",\"percent\":10}"), 400, "version"); // serving already
+        assertRefused(a.send("PUT", "/v1/models/candidate", "{\"version\":\"nb-gru-v1\",\"percent\":10,\"x\":1}"), 400, "x");
+        assertRefused(a.send("PUT", "/v1/models/candidate", "[]"), 400, "body");
         assertRefused(b.send("POST", "/v1/models/nb-gru-v9/activate", ""), 404, "version");
         long revision = models(a).at("/assignment/revision").asLong();
         assertEquals(2, revision, "two changes stored, the refused ones none");

@@ -167,11 +167,20 @@ public final class ModelRoutes extends AllDirectives {
     } catch (Json.BadJson e) {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
     }
+    if (!body.isObject()) {
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "must be a JSON object with version and percent, was "
+          + dev.profileengine.gateway.wire.EventJson.kind(body));
+    }
+    for (var names = body.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("version") && !name.equals("percent"))
+        return ErrorHandling.error(StatusCodes.BAD_REQUEST, RequestChecks.shown(name), "unknown field: expected version and percent");
+    }
     JsonNode version = body.path("version");
     JsonNode percent = body.path("percent");
-    if (!version.isTextual()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "version", "version: a model version name is required");
+    if (!version.isTextual()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "version", "a model version name is required");
     if (!percent.isIntegralNumber() || percent.asLong() < 1 || percent.asLong() > 100)
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "percent", "percent: an integer 1..100 is required");
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "percent", "an integer 1..100 is required");
     String v = RequestChecks.id("version", version.asText());
     return stored(() -> m.setCandidate(v, percent.asInt()));
   }

@@ -146,6 +146,10 @@ public final class ModelService implements AutoCloseable {
    */
   public synchronized void setCandidate(String version, int percent) {
     if (percent < 1 || percent > 100) throw new IllegalArgumentException("candidate percent 1..100, was " + percent);
+    // A candidate of the serving version would compare the version with itself.
+    if (version.equals(pool.stats().modelVersion())) {
+      throw new IllegalArgumentException("'" + version + "' serves every user already: a candidate is another version");
+    }
     pool.setCandidate(loadWarm(version), percent);
     log.info("A/B: candidate model {} serves {}% of users", version, percent);
   }

@@ -127,6 +127,8 @@ class IdentityApiTest {
         if (!"profile-changed".equals(e.type())) continue;
         JsonNode c = Json.MAPPER.readTree(e.data());
         String cause = c.get("cause").asText();
+        // The merge's and split's own steps (started, cancelled) are the engine's, not changes: never sent.
+        assertTrue(!cause.equals("other") && !cause.equals("internal"), "a change subscribers cannot read: " + e.data());
         if (cause.equals("merged")) seen.add("merged " + c.at("/changes/merged").asText() + " into " + c.at("/changes/canonical").asText());
         if (cause.equals("unmerged")) seen.add("unmerged " + c.at("/changes/split").asText() + " " + strings(c.at("/changes/identities")));
       }

@@ -111,7 +111,7 @@ public final class ChangeFeed implements Extension {
     // A few users: the catch-up reads their rows only, not every change since the offset.
     String catchUpTag = userIds.isEmpty() || userIds.size() > UsersTag.MAX_USERS ? TAG : new UsersTag(userIds).tag();
     return RestartSource.onFailuresWithBackoff(SUBSCRIBER_RESTART, () -> catchUpThenLive(catchUpTag, delivered))
-        .filter(c -> userIds.isEmpty() || userIds.contains(c.userId()));
+        .filter(c -> !(c.change() instanceof ProfileChange.Internal) && (userIds.isEmpty() || userIds.contains(c.userId())));
   }
 
   /**
@@ -198,6 +198,10 @@ public final class ChangeFeed implements Extension {
     if (event instanceof UserProfile.MergedInto m) return new ProfileChanged(offset, userId, m.at(), new ProfileChange.Merged(m.into(), userId, named(List.of(userId))));
     if (event instanceof UserProfile.SplitOff o) return new ProfileChanged(offset, userId, o.at(), new ProfileChange.Unmerged(userId, o.group(), named(o.keys())));
     if (event instanceof UserProfile.Restored r) return new ProfileChanged(offset, userId, r.at(), new ProfileChange.Unmerged(r.from(), userId, named(r.keys())));
+    if (event instanceof UserProfile.MergeStarted || event instanceof UserProfile.SplitStarted || event instanceof UserProfile.LinkCancelled
+        || event instanceof UserProfile.LinkBlocked || event instanceof UserProfile.IdentitySeen) {
+      return new ProfileChanged(offset, userId, at, new ProfileChange.Internal());
+    }
     if (event instanceof ErasureLog.UserForgotten f) {
       // Journaled by the erasure log, not the profile: the user is named in the event.
       return new ProfileChanged(offset, f.userId(), f.at(), new ProfileChange.Forgotten());

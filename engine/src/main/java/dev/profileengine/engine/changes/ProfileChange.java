@@ -54,6 +54,12 @@ public sealed interface ProfileChange {
   /** A journaled event this model does not know (a newer node's); kept so offsets stay gap-free. */
   record Other() implements ProfileChange {}
 
+  /**
+   * A row the engine keeps for itself (a merge or split started, a link cancelled or blocked, an
+   * identity seen with user ids): no change to a profile a subscriber could see, so never sent.
+   */
+  record Internal() implements ProfileChange {}
+
   /** The wire name of the change: {@code event}, {@code acknowledged}, {@code attributes}, ... */
   default String cause() {
     // Java 17: no pattern-matching switch yet, so an instanceof chain over the sealed types.
@@ -66,6 +72,7 @@ public sealed interface ProfileChange {
     if (this instanceof Forgotten) return "forgotten";
     if (this instanceof Merged) return "merged";
     if (this instanceof Unmerged) return "unmerged";
+    if (this instanceof Internal) return "internal";
     return "other";
   }
 

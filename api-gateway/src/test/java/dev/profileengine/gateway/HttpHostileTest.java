@@ -178,6 +178,15 @@ class HttpHostileTest {
         .runWith(Sink.ignore(), node.node.system()).toCompletableFuture().get(30, TimeUnit.SECONDS)));
     assertEquals(Status.Code.NOT_FOUND, s.getCode(), s.toString());
     assertTrue(s.getDescription().startsWith("segment: "), s.getDescription());
+    // An offset beyond the journal's head is another journal's (a data directory replaced): said at once, not waited on in silence.
+    assertRefused(node.get("/v1/changes?from=99999999999", READ), 400, "from");
+    String header = raw("GET /v1/changes HTTP/1.1\r\nHost: x\r\nAuthorization: " + READ + "\r\nLast-Event-ID: 99999999999\r\nConnection: close\r\n\r\n");
+    assertTrue(header.startsWith("HTTP/1.1 400") && header.contains("\"field\":\"Last-Event-ID\""), header);
+    Status beyond = TestGrpc.status(assertThrows(Exception.class, () -> grpcRead.subscribeProfileChanges(
+            dev.profileengine.grpc.SubscribeRequest.newBuilder().setFromOffset(99_999_999_999L).build())
+        .runWith(Sink.ignore(), node.node.system()).toCompletableFuture().get(30, TimeUnit.SECONDS)));
+    assertEquals(Status.Code.INVALID_ARGUMENT, beyond.getCode(), beyond.toString());
+    assertTrue(beyond.getDescription().startsWith("from_offset: "), beyond.getDescription());
     aliceIntact();
   }
 

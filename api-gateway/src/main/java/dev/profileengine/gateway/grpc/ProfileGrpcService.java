@@ -251,10 +251,14 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
   }
 
   private Source<ProfileChange, NotUsed> changes(ApiKeys.Caller caller, long from, SubscribeRequest in, Optional<String> segment) {
-    Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed =
-        profiles.subscribe(caller.capKey(), from, new HashSet<>(in.getUserIdsList()), segment);
+    return Source.completionStageSource(profiles.subscribeFrom("from_offset", caller.capKey(), from, new HashSet<>(in.getUserIdsList()), segment)
+            .thenApply(ProfileGrpcService::changes))
+        .mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  private static Source<ProfileChange, NotUsed> changes(Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed) {
     if (subscribed instanceof Outcome.Refused<Source<ChangeSubscription.Item, NotUsed>> no) {
-      throw new GrpcServiceException(GrpcStatus.of(no.refusal()));
+      return Source.failed(new GrpcServiceException(GrpcStatus.of(no.refusal())));
     }
     return ((Outcome.Ok<Source<ChangeSubscription.Item, NotUsed>>) subscribed).value()
         .map(item -> {

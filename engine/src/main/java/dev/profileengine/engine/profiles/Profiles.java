@@ -293,6 +293,20 @@ public final class Profiles {
         c -> segment.isEmpty() || ChangeSubscription.touches(c, segment.get()), streamLimits, metrics, stopping)));
   }
 
+  /**
+   * As {@link #subscribe}, once {@code offset} is known to be one of this journal's: beyond its head
+   * it cannot be (an offset of another journal: a data directory replaced, another cluster's), and
+   * the stream would wait, silent, until the journal grew past it. Refused INVALID naming
+   * {@code field} (the request's name for the offset) then.
+   */
+  public CompletionStage<Outcome<Source<ChangeSubscription.Item, NotUsed>>> subscribeFrom(String field, Optional<String> callerKey, long offset,
+                                                                                        Set<String> userIds, Optional<String> segment) {
+    if (offset == 0) return java.util.concurrent.CompletableFuture.completedFuture(subscribe(callerKey, offset, userIds, segment));
+    return feed.head().thenApply(head -> offset <= head ? subscribe(callerKey, offset, userIds, segment)
+        : Outcome.refused(Refusal.Reason.INVALID, field, offset + " is beyond this journal's last offset, " + head
+            + ": an offset of another journal? Resume from 0 (everything) or latest", 0));
+  }
+
   /** The change stream's offset now: subscribing from it gets only what is journaled from here on. */
   public java.util.concurrent.CompletionStage<Long> changesHead() {
     return feed.head();

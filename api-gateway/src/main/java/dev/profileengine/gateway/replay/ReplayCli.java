@@ -19,7 +19,8 @@ public final class ReplayCli {
         brand/price variant, plain or gzip-compressed (samples/taobao-userbehavior-sample.csv.gz), to
         POST /v1/events. Rows are sorted by event time first (stable), as the
         engine rejects events more than the allowed lateness behind a user's latest one; --no-sort
-        keeps file order. Event ids are derived from the rows, so replaying twice changes nothing.
+        keeps file order. Event ids are derived from the rows, so replaying twice stores nothing twice
+        (rows older than a user's allowed lateness come back too_late instead of duplicate).
         --rate paces the replay: a batch starts no earlier than its rows' turn at that many events/s
         (a node slower than that sets the rate itself); without it, batches go as fast as answered.
         --anonymous-until sends each row before that instant (e.g. 2017-11-29T12:00:00Z) under the

@@ -21,7 +21,8 @@ public final class ChangeJson {
 
   /** The whole {@code profile-changed} payload. */
   public static String render(ProfileChanged c) {
-    return new String(Json.bytes(new Wire(c.offset(), c.userId(), c.at(), c.cause(), c.eventIds(), changes(c.change()))), StandardCharsets.UTF_8);
+    // Milliseconds, whatever the source: a row's write time is in ms, a merge's or erasure's own instant finer.
+    return new String(Json.bytes(new Wire(c.offset(), c.userId(), c.at().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), c.cause(), c.eventIds(), changes(c.change()))), StandardCharsets.UTF_8);
   }
 
   /** The {@code changes} object alone. */

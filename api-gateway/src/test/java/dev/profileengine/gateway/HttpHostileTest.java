@@ -190,6 +190,22 @@ class HttpHostileTest {
     aliceIntact();
   }
 
+  /**
+   * A malformed body's error says what is wrong in the client's terms: not the parser's settings or
+   * class names, not a copy of the body; a NaN names its field.
+   */
+  @Test
+  void malformedJsonIsDescribedWithoutTheParsersInternalsOrTheBody() throws Exception {
+    String ts = Instant.now().minusSeconds(9).toString();
+    JsonNode nan = assertRefused(node.send("POST", "/v1/events", event("nan1", "alice", ts).replace("}", ",\"price\":NaN}"), INGEST), 400, "price");
+    assertTrue(!nan.get("error").asText().contains("enable"), nan.toString());
+    JsonNode trailing = assertRefused(node.send("POST", "/v1/events", "{\"a\":1} {\"b\":2}", INGEST), 400, "body");
+    assertTrue(!trailing.get("error").asText().contains("fasterxml") && !trailing.get("error").asText().contains("Feature"), trailing.toString());
+    JsonNode truncated = assertRefused(node.send("POST", "/v1/events", "{\"eventId\":\"secret-looking-value\",\"userId\":\"u", INGEST), 400, "body");
+    assertTrue(!truncated.get("error").asText().contains("secret-looking-value"), truncated.toString());
+    aliceIntact();
+  }
+
   /** A mistyped Authorization header is refused (401) and its value, an API key, never reaches the log. */
   @Test
   void aMalformedAuthorizationHeaderNeverPutsItsKeyInTheLog() throws Exception {

@@ -86,14 +86,19 @@ public final class Json {
         String field = path(dp.getParsingContext());
         throw new BadJson(field, "field " + field + " is given more than once" + locationOf(e));
       }
-      throw new BadJson("malformed JSON: " + e.getOriginalMessage() + locationOf(e));
+      if (e.getProcessor() instanceof JsonParser dp && String.valueOf(e.getOriginalMessage()).startsWith("Non-standard token")) {
+        // NaN, Infinity: a number JSON does not have, at the field that holds it.
+        String field = path(dp.getParsingContext());
+        throw new BadJson(field, "must be a finite JSON number" + locationOf(e));
+      }
+      throw new BadJson("malformed JSON: " + reason(e.getOriginalMessage()) + locationOf(e));
     } catch (IOException e) {
       throw new BadJson("unreadable body: " + e.getMessage());
     }
     try {
       return MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new BadJson("malformed JSON: " + e.getOriginalMessage() + locationOf(e));
+      throw new BadJson("malformed JSON: " + reason(e.getOriginalMessage()) + locationOf(e));
     } catch (IOException e) {
       throw new BadJson("unreadable body: " + e.getMessage());
     }
@@ -116,6 +121,21 @@ public final class Json {
     java.nio.charset.CoderResult r;
     while ((r = decoder.decode(in, out.clear(), true)).isOverflow()) {}
     return r.isError() ? "not valid UTF-8: a malformed byte sequence at byte " + in.position() : null;
+  }
+
+  /**
+   * Jackson's reason without what is for the server's developers (its settings to enable, class
+   * names) or a copy of the client's body (a "start marker" excerpt).
+   */
+  static String reason(String original) {
+    if (original == null) return "unreadable";
+    if (original.startsWith("Trailing token")) return "more JSON after the first value";
+    int cut = original.length();
+    for (String marker : java.util.List.of(": enable ", " (start marker at", " (for ", " (bound as ")) {
+      int at = original.indexOf(marker);
+      if (at >= 0) cut = Math.min(cut, at);
+    }
+    return original.substring(0, cut);
   }
 
   /** The dotted path of the current value, e.g. {@code [3].context.city}; {@code body} at the top. */

@@ -45,7 +45,9 @@ public final class EventValidation {
       errors.add(new FieldError("timestamp", "is more than " + maxFutureSkew.toMinutes()
           + " minutes in the future (" + e.timestamp() + " > now " + now + ")"));
     } else if (e.timestamp().isBefore(EARLIEST)) {
-      errors.add(new FieldError("timestamp", "is before " + EARLIEST + " (seconds sent where milliseconds are expected?)"));
+      // Most such times are epoch seconds sent as a number: say so when it looks like it.
+      boolean seconds = e.timestamp().isAfter(Instant.EPOCH) && e.timestamp().isBefore(Instant.ofEpochSecond(4_102_444_800L / 1000));
+      errors.add(new FieldError("timestamp", "is before " + EARLIEST + (seconds ? " (seconds sent where milliseconds are expected?)" : "")));
     }
     if (e.itemId() != null) refused(errors, "itemId", TextChecks.optionalId(e.itemId(), MAX_ID_LENGTH));
     if (e.categoryId() != null) refused(errors, "categoryId", TextChecks.optionalId(e.categoryId(), MAX_ID_LENGTH));

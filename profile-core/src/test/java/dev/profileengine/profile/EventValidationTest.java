@@ -30,6 +30,15 @@ class EventValidationTest {
         null, " ", null, null, null, null, null, null, null, null, null, null, null)));
   }
 
+  /** The hint about seconds is given where the time looks like epoch seconds read as milliseconds, not for any early date. */
+  @Test
+  void anEarlyTimeHintsAtSecondsOnlyWhenItLooksLikeSeconds() {
+    String seconds = V.validate(BehaviorEvent.of("e", "u1", BehaviorType.VIEW, Instant.ofEpochMilli(1_511_658_018L)), NOW).get(0).reason();
+    assertTrue(seconds.contains("seconds sent"), seconds);
+    String early = V.validate(BehaviorEvent.of("e", "u1", BehaviorType.VIEW, Instant.parse("1000-01-01T00:00:00Z")), NOW).get(0).reason();
+    assertTrue(early.startsWith("is before 2000") && !early.contains("seconds"), early);
+  }
+
   /** A user id no request path could name (dot segments, U+FFFD) would be a profile nobody could read or forget. */
   @Test
   void userIdsNoPathCouldNameAreRejected() {

@@ -68,7 +68,8 @@ final class PrivacyRoutes extends AllDirectives {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, e.field(), e.getMessage());
     }
     if (!root.isObject() || root.isEmpty()) {
-      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON object of purposes (analytics, personalization, ads) to true/false, was " + EventJson.kind(root));
+      return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "expected a JSON object of purposes (analytics, personalization, ads) to true/false, was "
+          + (root.isObject() ? "an object naming none" : EventJson.kind(root)));
     }
     Map<Consent.Purpose, Boolean> changes = new EnumMap<>(Consent.Purpose.class);
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {

@@ -276,6 +276,8 @@ public final class ProfileRoutes extends AllDirectives {
       else if (v.isBoolean()) attributes.put(key, v.booleanValue());
       else if (v.isIntegralNumber() && v.canConvertToLong()) attributes.put(key, v.longValue());
       else if (v.isNumber() && Double.isFinite(v.doubleValue())) attributes.put(key, v.doubleValue());
+      else if (v.isTextual()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "is " + v.textValue().length() + " characters long, at most " + maxValue + " allowed");
+      else if (v.isNumber()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be a finite number");
       else return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must be a string (at most " + maxValue + " characters), number, boolean or null, was " + EventJson.kind(v));
     }
     return onSuccess(profiles.setAttributes(userId, attributes), written -> HttpRefusals.answer(written, userId, view -> writeAnswer(userId, caller, view)));

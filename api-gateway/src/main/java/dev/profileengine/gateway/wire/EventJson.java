@@ -192,7 +192,8 @@ public final class EventJson {
         }
       }
     }
-    errors.add(new FieldError("timestamp", "must be an ISO-8601 string or epoch milliseconds, was " + kind(v)));
+    errors.add(new FieldError("timestamp", v.isNumber() ? "must be a whole number of epoch milliseconds, was " + RequestChecks.shown(v.asText())
+        : "must be an ISO-8601 string or epoch milliseconds, was " + kind(v)));
     return null;
   }
 

@@ -329,9 +329,9 @@ const explorer = {
     this.refreshing = true;
     const lookup = this.lookup;
     try {
-      const [profile, recs] = await Promise.all([
-        api(profilePath(lookup)),
-        api(profilePath(lookup, '/recommendations', [['k', '10']])).catch(() => null)]);
+      // One after the other: a user with no profile has no recommendations to ask for (no second 404).
+      const profile = await api(profilePath(lookup));
+      const recs = await api(profilePath(lookup, '/recommendations', [['k', '10']])).catch(() => null);
       if (lookup !== this.lookup) return;
       this.follow(profile.userId);
       renderProfile(profile, recs, lookup);

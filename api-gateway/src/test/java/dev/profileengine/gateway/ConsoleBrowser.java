@@ -131,6 +131,7 @@ final class ConsoleBrowser implements AutoCloseable {
     for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
       String m = e.getMessage();
       assertFalse(m.contains("Content Security Policy") || m.contains("Refused to"), "the page broke its own policy: " + m);
+      assertFalse(m.contains("favicon"), "the page asked for an icon the node does not serve: " + m);
     }
   }
 

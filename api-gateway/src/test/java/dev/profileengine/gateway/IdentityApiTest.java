@@ -365,6 +365,19 @@ class IdentityApiTest {
     assertEquals(2, ann.get("eventCount").asLong(), ann.toString());
   }
 
+  /** Forgetting through a linked identity erases the whole person, and the answer says so: the canonical id and every identity. */
+  @Test
+  void aForgetThroughAnAliasNamesTheProfileAndIdentitiesItErased() throws Exception {
+    assertAccepted(post("/v1/events", events("fa-", 2, Map.of("userId", "fa-ann", "anonymousId", "fa-anon"))));
+    HttpResponse<String> forget = node.send("DELETE", "/v1/profiles/" + path("~anonymousId:fa-anon"), "");
+    assertEquals(200, forget.statusCode(), forget.body());
+    JsonNode answer = Json.MAPPER.readTree(forget.body());
+    assertEquals("fa-ann", answer.get("userId").asText(), answer.toString());
+    assertEquals(List.of("fa-anon"), strings(answer.at("/identities/anonymousId")), answer.toString());
+    assertEquals(List.of("fa-ann"), strings(answer.at("/identities/userId")), answer.toString());
+    assertEquals(404, node.get("/v1/profiles/fa-ann").statusCode(), "the customer is forgotten too");
+  }
+
   @Test
   void anUnmergeThatNamesAnIdentityNotLinkedChangesNothingAndNamesIt() throws Exception {
     ok(post("/v1/identify", "{\"userId\":\"pu-ann\",\"anonymousId\":\"pu-anon\",\"identities\":{\"device\":\"pu-dev\"}}"));

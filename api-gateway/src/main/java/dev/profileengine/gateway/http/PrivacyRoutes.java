@@ -39,8 +39,8 @@ final class PrivacyRoutes extends AllDirectives {
   /** The export body: the profile and the journaled events in their wire shapes. */
   record ExportBody(String userId, java.time.Instant exportedAt, Object profile, List<Map<String, Object>> events) {}
 
-  /** The forget answer. */
-  record ForgetBody(String userId, boolean forgotten, int eventsErased, int snapshotsErased) {}
+  /** The forget answer: the canonical profile erased, whichever of its identities the path named, and its identities. */
+  record ForgetBody(String userId, boolean forgotten, int eventsErased, int snapshotsErased, Map<String, List<String>> identities) {}
 
   Route routes(String userId, java.util.function.BiFunction<String, java.util.function.Function<String, Route>, Route> profileKey) {
     return concat(
@@ -57,7 +57,7 @@ final class PrivacyRoutes extends AllDirectives {
 
   private Route forget(String userId) {
     return onSuccess(profiles.forget(userId), forgotten -> HttpRefusals.answer(forgotten, userId, f ->
-        ProfileRoutes.json(StatusCodes.OK, new ForgetBody(userId, true, f.eventsErased(), f.snapshotsErased()))));
+        ProfileRoutes.json(StatusCodes.OK, new ForgetBody(f.userId(), true, f.eventsErased(), f.snapshotsErased(), f.identities()))));
   }
 
   private Route putConsent(String userId, byte[] bytes, ApiKeys.Caller caller) {

@@ -234,7 +234,11 @@ public final class Profiles {
   }
 
   /** How much a forget erased. */
-  public record Forgotten(String userId, int eventsErased, int snapshotsErased) {}
+  /**
+   * What a forget erased: the canonical profile {@code userId} (whichever linked identity was
+   * named) and every identity linked to it, by type.
+   */
+  public record Forgotten(String userId, int eventsErased, int snapshotsErased, Map<String, List<String>> identities) {}
 
   /**
    * Forgets the user and every identity linked to it: each profile merged into the canonical one is
@@ -243,9 +247,10 @@ public final class Profiles {
    */
   public CompletionStage<Outcome<Forgotten>> forget(String userId) {
     return Asks.timeoutRefused(identities.resolve(userId)
-        .thenCompose(r -> forgetAll(r.canonical(), r.keys().subList(1, r.keys().size()), 0, 0))
-        .whenComplete((o, failure) -> identities.forgotten())
-        .thenApply(o -> o instanceof Outcome.Ok<Forgotten> ok ? new Outcome.Ok<>(new Forgotten(userId, ok.value().eventsErased(), ok.value().snapshotsErased())) : o));
+        .thenCompose(r -> forgetAll(r.canonical(), r.keys().subList(1, r.keys().size()), 0, 0)
+            .thenApply(o -> o instanceof Outcome.Ok<Forgotten> ok ? new Outcome.Ok<>(new Forgotten(ok.value().userId(), ok.value().eventsErased(),
+                ok.value().snapshotsErased(), Identity.byType(r.keys().stream().map(Identity::ofKey).toList()))) : o))
+        .whenComplete((o, failure) -> identities.forgotten()));
   }
 
   private CompletionStage<Outcome<Forgotten>> forgetAll(String canonical, List<String> linked, int events, int snapshots) {
@@ -262,7 +267,7 @@ public final class Profiles {
           if (!last) return forgetAll(canonical, linked.subList(1, linked.size()), events + reply.eventsErased(), snapshots + reply.snapshotsErased());
           if (!reply.found() && events == 0) return java.util.concurrent.CompletableFuture.completedFuture(new Outcome.NotFound<Forgotten>());
           return java.util.concurrent.CompletableFuture.completedFuture(
-              new Outcome.Ok<>(new Forgotten(canonical, events + reply.eventsErased(), snapshots + reply.snapshotsErased())));
+              new Outcome.Ok<>(new Forgotten(canonical, events + reply.eventsErased(), snapshots + reply.snapshotsErased(), Map.of())));
         });
   }
 

@@ -107,6 +107,11 @@ final class ProfileLinks {
   private final Writes writes;
   // The step in progress (null: none); other commands wait in the stash meanwhile.
   private Linking linking;
+  // A direct merge not confirmed yet: its row is written, the canonical profile has not said it took
+  // the key. Other commands wait in the stash meanwhile: forwarded now, they would reach a profile
+  // that does not own the key yet (an event refused, a read without it), or the canonical profile
+  // that took it may differ from the row's (it moved meanwhile), which its answer corrects first.
+  private boolean confirming;
 
   ProfileLinks(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, PredictionRequests predictions, Writes writes) {
     this.context = context;
@@ -131,8 +136,10 @@ final class ProfileLinks {
     var pending = state.links().pending();
     if (pending != null)
       begin(new Linking(pending.kind() == IdentityLinks.Pending.Kind.MERGE ? Step.TRANSFER : Step.SPLIT, pending.other(), null, null));
-    else if (writes.lastSequenceNumber() == 1 && state.links().forwards())
+    else if (writes.lastSequenceNumber() == 1 && state.links().forwards()) {
+      confirming = true;
       context.getSelf().tell(new CanonicalAnswered(state.links().mergedInto(), null, null));
+    }
   }
 
   private EffectFactories<Event, ProfileState> effect() {
@@ -147,8 +154,16 @@ final class ProfileLinks {
   /** Merged into another profile: everything goes there, except what only this profile can answer. Null: as in any state (an erasure's end). */
   ReplyEffect<Event, ProfileState> whileMerged(ProfileState state, Command command) {
     String canonical = state.links().mergedInto();
-    if (command instanceof MergeInto c) return effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.MOVED, canonical, null, null));
     if (command instanceof CanonicalAnswered c) return onCanonicalAnswered(state, c);
+    if (confirming) {
+      if (command instanceof PredictionReady || command instanceof PredictionFailed || command instanceof LedgerLoaded
+          || command instanceof LedgerFailed || command instanceof OtherSideAnswered || command instanceof SnapshotSettled) return effect().noReply();
+      // Told busy, not kept waiting: a profile waiting for this one's answer must not be waited for.
+      if (command instanceof Absorb c)
+        return effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, null, "the profile is being merged"));
+      return effect().stash();
+    }
+    if (command instanceof MergeInto c) return effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.MOVED, canonical, null, null));
     if (command instanceof Restore c) return onRestore(state, c);
     if (command instanceof ReevaluateSegments c) return effect().reply(c.replyTo(), false);
     if (command instanceof PredictionReady || command instanceof PredictionFailed || command instanceof LedgerLoaded
@@ -166,7 +181,7 @@ final class ProfileLinks {
     if (command instanceof LedgerFailed c) return onLedgerFailed(c);
     if (command instanceof OtherSideAnswered c) return onOtherSideAnswered(state, c);
     if (command instanceof Absorb c) {
-      if (state.links().absorbed(c.from())) return effect().reply(c.replyTo(), LinkReply.linked(userId));
+      if (linkedAlready(state, c)) return effect().reply(c.replyTo(), LinkReply.linked(userId));
       // A repeat of the absorb in progress (the sender's ask timed out while the journal was read)
       // waits for it: told busy, the sender would cancel a merge that is about to be journaled here.
       if (linking.step() == Step.ABSORB && linking.other().equals(c.from())) return effect().stash();
@@ -188,6 +203,7 @@ final class ProfileLinks {
       // An event's links need only this row (it forwards from here on, and brings nothing the
       // canonical profile must fold first); an identify is answered once that profile took the key.
       ActorRef<LinkReply> waiting = cmd.answerWhenStarted() ? null : cmd.replyTo();
+      confirming = true;
       EffectBuilder<Event, ProfileState> effect = writes.persist(List.of(new MergedInto(cmd.canonical(), clock.instant(), true)))
           .thenRun(s -> context.getSelf().tell(new CanonicalAnswered(cmd.canonical(), null, waiting)));
       return waiting == null ? effect.thenReply(cmd.replyTo(), s -> LinkReply.linked(cmd.canonical())) : effect.thenNoReply();
@@ -206,7 +222,7 @@ final class ProfileLinks {
 
   ReplyEffect<Event, ProfileState> onAbsorb(ProfileState state, Absorb cmd) {
     // A repeated absorb (the answer was lost, the other side retried) is done already.
-    if (state.links().absorbed(cmd.from())) return effect().reply(cmd.replyTo(), LinkReply.linked(userId));
+    if (linkedAlready(state, cmd)) return effect().reply(cmd.replyTo(), LinkReply.linked(userId));
     var conflict = settings.identity().check(List.of(state.links().identities(userId), cmd.keys().stream().map(Identity::ofKey).toList()));
     if (conflict.isPresent())
       return effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, conflict.get().field(), conflict.get().reason()));
@@ -232,6 +248,18 @@ final class ProfileLinks {
   }
 
   /**
+   * Whether {@code absorb} is done already: the profile it names was absorbed here, or it is a direct
+   * merge's (its key only, nothing handed over) and the key is linked here, in whatever group (asked
+   * again after a restart through a profile that merged here since, it must not become a group of
+   * its own: an unmerge of that profile would then leave it pointing at a profile without it).
+   */
+  private static boolean linkedAlready(ProfileState state, Absorb absorb) {
+    if (state.links().absorbed(absorb.from())) return true;
+    return absorb.keys().equals(List.of(absorb.from())) && absorb.upTo() == null && absorb.entries().isEmpty() && absorb.state() == null
+        && state.links().groups().containsKey(absorb.from());
+  }
+
+  /**
    * Nothing journaled here (an identity seen first in its link): no entries, links or blocks to hand
    * over, so the merge is one row here and one there, without a step to resume. Only for an
    * identity the canonical profile cannot refuse (not unique, no user limit), as this profile
@@ -245,8 +273,12 @@ final class ProfileLinks {
   /**
    * A direct merge's absorb, asked of the canonical profile until it answers: then its asker, if
    * any, learns the outcome. Refused (the canonical profile is full), this profile is its own again.
+   * Taken by another profile than its row names (the absorb was forwarded: that one merged meanwhile),
+   * it points at the one that took it: its row would lead to a profile without it once the
+   * intermediate one is split off again.
    */
   private ReplyEffect<Event, ProfileState> onCanonicalAnswered(ProfileState state, CanonicalAnswered cmd) {
+    if (!confirming || !state.links().forwards()) return effect().noReply();
     LinkReply reply = cmd.reply();
     if (reply == null) {
       var canonical = ClusterSharding.get(context.getSystem()).entityRefFor(UserProfile.ENTITY_KEY, cmd.canonical());
@@ -259,12 +291,17 @@ final class ProfileLinks {
       context.scheduleOnce(BUSY_RETRY, context.getSelf(), new CanonicalAnswered(cmd.canonical(), null, cmd.replyTo()));
       return effect().noReply();
     }
+    confirming = false;
     if (reply.status() != LinkReply.Status.LINKED) {
       Instant now = clock.instant();
       EffectBuilder<Event, ProfileState> effect = writes.persist(List.of(new Restored(cmd.canonical(), List.of(userId), List.of(), List.of(), now)));
-      return cmd.replyTo() == null ? effect.thenNoReply() : effect.thenReply(cmd.replyTo(), s -> reply);
+      return (cmd.replyTo() == null ? effect.thenNoReply() : effect.thenReply(cmd.replyTo(), s -> reply)).thenUnstashAll();
     }
-    return cmd.replyTo() == null ? effect().noReply() : effect().reply(cmd.replyTo(), reply);
+    if (!reply.canonical().equals(state.links().mergedInto())) {
+      EffectBuilder<Event, ProfileState> effect = writes.persist(List.of(new MergedInto(reply.canonical(), clock.instant())));
+      return (cmd.replyTo() == null ? effect.thenNoReply() : effect.thenReply(cmd.replyTo(), s -> reply)).thenUnstashAll();
+    }
+    return (cmd.replyTo() == null ? effect().noReply() : effect().reply(cmd.replyTo(), reply)).thenUnstashAll();
   }
 
   /** The blocks {@code absorb} brings that hold here: a block on an identity of the merged whole has no other side left to keep apart. */
@@ -293,9 +330,11 @@ final class ProfileLinks {
   }
 
   private ReplyEffect<Event, ProfileState> onRestore(ProfileState state, Restore cmd) {
+    // The graph moved under the unmerge (it was asked of a profile this one no longer points at): a
+    // race, not the client's error, which the unmerge answers with a retry.
     if (!cmd.from().equals(state.links().mergedInto()))
-      return effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, null,
-          "merged into " + state.links().mergedInto() + ", not " + cmd.from()));
+      return effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, null,
+          "the identity moved to another profile meanwhile"));
     // From an older node, with the entries: nothing to read.
     if (cmd.upTo() == null) return restored(state, cmd, cmd.entries()).thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
     begin(new Linking(Step.RESTORE, cmd.from(), cmd.replyTo(), cmd));

@@ -293,6 +293,13 @@ public final class UserProfile
   public record Recorded(List<EventResult> results) implements CborSerializable {}
 
   /**
+   * The reason of an {@code unconfirmed} result for an event that reached a profile its identity was
+   * split off from while it was on its way (forwarded before the unmerge): sent again to the
+   * identity's own profile, it is recorded there.
+   */
+  public static final String SPLIT_OFF = "its identity was split off from the profile it was sent to meanwhile: retry it (a retried event is deduplicated)";
+
+  /**
    * The profile view, empty when the user is unknown; {@code refused} names the field and the cap
    * when a write was refused (nothing journaled).
    */
@@ -599,7 +606,15 @@ public final class UserProfile
     boolean profiled = state.allows(Consent.Purpose.ANALYTICS, settings.profile());
     for (BehaviorEvent e : cmd.events()) {
       List<FieldError> errors = validation.validate(e, now);
-      if (errors.isEmpty() && !state.links().owns(userId, e.userId())) errors = List.of(new FieldError("userId", "does not belong to profile " + userId));
+      if (errors.isEmpty() && !state.links().owns(userId, e.userId())) {
+        // Forwarded here before an unmerge split its identity off (it waited for the split): it is
+        // that identity's own profile's now, which the sender is told to ask instead.
+        if (state.links().blocked().contains(e.userId())) {
+          results.add(new EventResult(e.eventId(), EventResult.UNCONFIRMED, SPLIT_OFF, null, null));
+          continue;
+        }
+        errors = List.of(new FieldError("userId", "does not belong to profile " + userId));
+      }
       if (!errors.isEmpty()) {
         results.add(EventResult.invalid(e.eventId(), errors));
         continue;

@@ -170,8 +170,8 @@ final class EventIngest {
     Run run = chain.get(next);
     List<BehaviorEvent> events = run.events();
     long start = System.nanoTime();
-    CompletableFuture<Boolean> answered = sharding.entityRefFor(UserProfile.ENTITY_KEY, run.key())
-        .<UserProfile.Recorded>ask(replyTo -> new UserProfile.RecordEvents(events, replyTo), settings.askTimeout())
+    CompletableFuture<Boolean> answered = recordAt(run.key(), events)
+        .thenCompose(recorded -> againIfSplitOff(run.key(), events, recorded, SPLIT_OFF_ATTEMPTS))
         .handleAsync((recorded, failure) -> {
           inFlight.release(events.size(), System.nanoTime() - start, failure == null);
           if (failure != null) {
@@ -191,6 +191,34 @@ final class EventIngest {
       }
       return CompletableFuture.completedFuture(false);
     }, executor);
+  }
+
+  /** How many times events that reached a profile their identity was split off from are sent to it again. */
+  private static final int SPLIT_OFF_ATTEMPTS = 3;
+
+  private CompletionStage<UserProfile.Recorded> recordAt(String key, List<BehaviorEvent> events) {
+    return sharding.entityRefFor(UserProfile.ENTITY_KEY, key)
+        .ask(replyTo -> new UserProfile.RecordEvents(events, replyTo), settings.askTimeout());
+  }
+
+  /**
+   * {@code recorded} with the events that reached a profile their identity was split off from
+   * meanwhile ({@link UserProfile#SPLIT_OFF}) sent again to their key, whose own profile takes
+   * them now (a race with an unmerge, not the client's error). {@code attempts} times at most (the
+   * identity may be linked and split off again meanwhile): still split off, they stay unconfirmed
+   * (the client retries them).
+   */
+  private CompletionStage<UserProfile.Recorded> againIfSplitOff(String key, List<BehaviorEvent> events, UserProfile.Recorded recorded, int attempts) {
+    List<Integer> split = new ArrayList<>();
+    for (int k = 0; k < recorded.results().size(); k++)
+      if (UserProfile.SPLIT_OFF.equals(recorded.results().get(k).reason())) split.add(k);
+    if (split.isEmpty() || attempts == 0) return CompletableFuture.completedFuture(recorded);
+    List<BehaviorEvent> resent = split.stream().map(events::get).toList();
+    return recordAt(key, resent).thenCompose(r -> againIfSplitOff(key, resent, r, attempts - 1)).thenApply(again -> {
+      List<EventResult> results = new ArrayList<>(recorded.results());
+      for (int k = 0; k < split.size(); k++) results.set(split.get(k), again.results().get(k));
+      return new UserProfile.Recorded(List.copyOf(results));
+    });
   }
 
   /** Fills the slots of {@code run}'s events with {@code unconfirmed} results giving {@code reason}. */

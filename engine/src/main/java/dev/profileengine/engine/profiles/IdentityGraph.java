@@ -83,9 +83,11 @@ final class IdentityGraph {
       metrics.identityLinks.labelValues("identify", "cached").inc();
       return CompletableFuture.completedFuture(null);
     }
+    long generation = recentLinks.generation();
     return linkCounted(keys, true).thenApply(r -> {
-      // Remembered once settled: a merge only started is asked again by the next event (cheap once it ended).
-      if (r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentLinks.linked(keys);
+      // Remembered once settled: a merge only started is asked again by the next event (cheap once it ended);
+      // not if an unmerge or a forget began meanwhile (what was resolved before it may be split now).
+      if (r.outcome() instanceof Outcome.Ok<Linked> && r.settled()) recentLinks.linked(keys, generation);
       return r.blocked();
     });
   }
@@ -229,7 +231,7 @@ final class IdentityGraph {
     recentLinks.changed();
     long start = System.nanoTime();
     List<String> keys = keysOf(ok.value());
-    return Asks.timeoutRefused(resolve(profileKey).thenCompose(r -> {
+    return Asks.timeoutRefused(resolve(profileKey).<Outcome<Linked>>thenCompose(r -> {
           // Every identity named must be linked before any is split off: a 404 changes nothing.
           for (String k : keys) {
             if (!r.keys().contains(k)) {
@@ -240,19 +242,25 @@ final class IdentityGraph {
           }
           return unmergeAll(profileKey, keys);
         }))
-        .thenApply(o -> counted("unmerge", o, start));
+        .thenApply(o -> {
+          // Links an event made while the split was under way were resolved before it.
+          recentLinks.changed();
+          return counted("unmerge", o, start);
+        });
   }
 
   private CompletionStage<Outcome<Linked>> unmergeAll(String profileKey, List<String> keys) {
     if (keys.isEmpty()) return resolve(profileKey).thenApply(IdentityGraph::linked);
+    // A refusal or a retry names the field the identity was sent in.
+    String field = IdentityRules.field(Identity.ofKey(keys.get(0)).type());
     return sharding.entityRefFor(UserProfile.ENTITY_KEY, profileKey)
         .<UserProfile.LinkReply>ask(r -> new UserProfile.Unmerge(keys.get(0), r), linkTimeout)
         .thenComposeAsync(reply -> switch (reply.status()) {
           case LINKED -> unmergeAll(reply.canonical(), keys.subList(1, keys.size()));
           case NOT_LINKED -> CompletableFuture.completedFuture(new Outcome.NotFound<Linked>());
           case REFUSED -> CompletableFuture.completedFuture(Outcome.<Linked>refused(Refusal.Reason.INVALID,
-              reply.field() == null ? "identities" : reply.field(), reply.reason(), 0));
-          default -> CompletableFuture.completedFuture(busy(reply.reason()));
+              reply.field() == null ? field : reply.field(), reply.reason(), 0));
+          default -> CompletableFuture.completedFuture(busy(field, reply.reason()));
         }, executor);
   }
 
@@ -286,7 +294,13 @@ final class IdentityGraph {
   }
 
   private static Outcome<Linked> busy(String reason) {
-    return Outcome.refused(Refusal.Reason.UNAVAILABLE, "identities", (reason == null ? "a merge is in progress" : reason) + ": retry", 1);
+    return busy("identities", reason);
+  }
+
+  private static Outcome<Linked> busy(String field, String reason) {
+    String why = reason == null ? "a merge is in progress" : reason;
+    // The profile's own reason may say it already ("…: retry").
+    return Outcome.refused(Refusal.Reason.UNAVAILABLE, field, why.endsWith("retry") ? why : why + ": retry", 1);
   }
 
   @SuppressWarnings("unchecked")

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The identity keys of claims carried by events that this node linked lately, with when: an event
@@ -33,6 +34,7 @@ final class RecentLinks {
       return size() > MAX;
     }
   });
+  private final AtomicLong generation = new AtomicLong();
   private final ActorRef<Topic.Command<String>> topic;
   private final Counter clears;
 
@@ -41,6 +43,7 @@ final class RecentLinks {
     int n = INSTANCES.incrementAndGet();
     this.topic = system.systemActorOf(Topic.create(String.class, TOPIC), "identity-links-topic-" + n, Props.empty());
     ActorRef<String> listener = system.systemActorOf(Behaviors.<String>receiveMessage(changed -> {
+      generation.incrementAndGet();
       linked.clear();
       clears.labelValues("topic").inc();
       return Behaviors.same();
@@ -54,9 +57,20 @@ final class RecentLinks {
     return at != null && System.nanoTime() - at < LINKED_FOR;
   }
 
-  /** These identity keys were linked (and the link settled) just now. */
-  void linked(List<String> keys) {
-    linked.put(keys, System.nanoTime());
+  /** How many times the links were changed (cleared) so far: a link started now is remembered only if none happens before it ends. */
+  long generation() {
+    return generation.get();
+  }
+
+  /**
+   * These identity keys were linked (and the link settled) just now, by a link started at
+   * {@code since} ({@link #generation()}): not remembered if links changed meanwhile (an unmerge
+   * may have split what it resolved).
+   */
+  void linked(List<String> keys, long since) {
+    synchronized (linked) {
+      if (generation.get() == since) linked.put(keys, System.nanoTime());
+    }
   }
 
   /**
@@ -64,6 +78,7 @@ final class RecentLinks {
    * caller answers, and every other node is told to clear its own.
    */
   void changed() {
+    generation.incrementAndGet();
     linked.clear();
     clears.labelValues("local").inc();
     topic.tell(Topic.publish(TOPIC));

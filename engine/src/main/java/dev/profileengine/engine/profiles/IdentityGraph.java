@@ -64,7 +64,7 @@ final class IdentityGraph {
     IdentityClaim.Resolved r = resolved(claim);
     if (!r.ok()) {
       FieldError e = r.errors().get(0);
-      return Outcome.refused(Refusal.Reason.INVALID, e.field(), e.field() + " " + e.reason(), 0);
+      return Outcome.refused(Refusal.Reason.INVALID, e.field(), e.reason(), 0);
     }
     return new Outcome.Ok<>(r.identities());
   }

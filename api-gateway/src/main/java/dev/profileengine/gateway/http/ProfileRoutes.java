@@ -199,7 +199,9 @@ public final class ProfileRoutes extends AllDirectives {
       if (recorded.shed()) {
         return HttpRefusals.withRetryAfter(recorded.refused(), () -> json(HttpRefusals.status(recorded.refused().reason()), response));
       }
-      return json(recorded.complete() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, response);
+      if (recorded.complete()) return json(StatusCodes.OK, response);
+      // Some events unconfirmed (a profile busy or slow): resending them is safe, and soon is fine.
+      return respondWithHeader(akka.http.javadsl.model.headers.RetryAfter.create(1L), () -> json(StatusCodes.SERVICE_UNAVAILABLE, response));
     });
   }
 

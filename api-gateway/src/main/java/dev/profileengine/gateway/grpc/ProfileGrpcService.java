@@ -272,7 +272,9 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
         // A subscriber that took not even the close: its status, should it ever read again (no ERROR line).
         .mapError(new akka.japi.pf.PFBuilder<Throwable, Throwable>()
             .match(ChangeSubscription.CloseNotTaken.class, e -> new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage())))
-            .build());
+            .build())
+        // Read, deserialized and rendered on the change streams' threads, not the requests' (ChangeSubscription.DISPATCHER).
+        .async(ChangeSubscription.DISPATCHER);
   }
 
   @SuppressWarnings("deprecation") // changes_json stays one version for older clients

@@ -100,6 +100,8 @@ public final class ChangeRoutes extends AllDirectives {
     Source<ChangeSubscription.Item, NotUsed> changes = ((Outcome.Ok<Source<ChangeSubscription.Item, NotUsed>>) subscribed).value();
     // A subscriber that took not even the too_slow close: the response just ends (nothing can reach it).
     Source<ChangeSubscription.Item, NotUsed> quiet = changes.recoverWithRetries(1, ChangeSubscription.CloseNotTaken.class, Source::empty);
-    return D.completeOK(quiet.map(ChangeRoutes::toSse).keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
+    // Read, deserialized and rendered on the change streams' threads, not the requests' (ChangeSubscription.DISPATCHER).
+    Source<ServerSentEvent, NotUsed> events = quiet.map(ChangeRoutes::toSse).async(ChangeSubscription.DISPATCHER);
+    return D.completeOK(events.keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
   }
 }

@@ -48,6 +48,13 @@ public final class ChangeFeed implements Extension {
   public static final String TAG = "profile-change";
   /** The query tag of segment entries/exits and erasures, read by the segment projection. */
   public static final String SEGMENT_TAG = "segment-change";
+  /**
+   * The change streams' dispatcher ({@code profile.changes.stream-dispatcher}): the catch-up's
+   * deserialization of {@link #TAG} pages and each subscriber's stream up to its rendering run on
+   * its few threads, so that subscribers catching up from far back (or never reading) delay one
+   * another, never the requests served on the default dispatcher.
+   */
+  public static final String DISPATCHER = "profile.changes.stream-dispatcher";
 
   private static final ExtensionId<ChangeFeed> ID = new ExtensionId<>() {
     @Override

@@ -190,11 +190,15 @@ public class DerivedTagReadJournalDao extends DefaultReadJournalDao {
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
     // Scala's effect type parameter is covariant; Java sees it as Nothing, hence the raw cast.
     scala.concurrent.Future<List<JournalTables.JournalAkkaSerializationRow>> page = database.run((slick.dbio.DBIOAction) query);
-    return akka.stream.javadsl.Source.completionStage(FutureConverters.asJava(page))
+    var events = akka.stream.javadsl.Source.completionStage(FutureConverters.asJava(page))
         .mapConcat(found -> found)
         .map(row -> AkkaSerialization.fromRow(serialization, row)
-            .map(reprAndOrdering -> new Tuple3<PersistentRepr, Set<String>, Object>(reprAndOrdering._1(), noTags, reprAndOrdering._2())))
-        .asScala();
+            .map(reprAndOrdering -> new Tuple3<PersistentRepr, Set<String>, Object>(reprAndOrdering._1(), noTags, reprAndOrdering._2())));
+    // The plugin runs each page as a stream of its own on the default dispatcher: a page of the
+    // change tag (a subscriber's catch-up) is deserialized on the change streams' threads instead,
+    // so that many subscribers catching up at once do not hold up the requests (ChangeFeed.DISPATCHER).
+    boolean changeStream = users != null || ChangeFeed.TAG.equals(tag);
+    return (changeStream ? events.async(ChangeFeed.DISPATCHER) : events).asScala();
   }
 
   static List<JournalTables.JournalAkkaSerializationRow> rows(Connection c, DerivedTag tag, long offset, long maxOffset, long max) {

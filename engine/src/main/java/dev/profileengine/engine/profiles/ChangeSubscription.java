@@ -37,6 +37,14 @@ public final class ChangeSubscription {
   /** Read-ahead size and the longest a subscriber may leave a change waiting. */
   public record Limits(int bufferSize, java.time.Duration maxStall) {}
 
+  /**
+   * The dispatcher a subscriber's stream runs on, up to its rendering: {@code .async(DISPATCHER)}
+   * after the protocol's rendering of {@link #of}'s items. The journal catch-up, deserialization and
+   * rendering of every subscriber share its few threads, so subscribers catching up (or never
+   * reading) delay one another, never the requests served on the default dispatcher.
+   */
+  public static final String DISPATCHER = ChangeFeed.DISPATCHER;
+
   /** Users one subscription may name (HTTP {@code userId}, gRPC {@code user_ids}). */
   public static final int MAX_USER_IDS = 1000;
 

@@ -103,7 +103,10 @@ async function call(path, { method = 'GET', headers = null, accept, body }) {
     try { answer = JSON.parse(text); } catch (e) { /* empty or not JSON */ }
   }
   if (!response.ok) {
-    const message = answer && typeof answer.error === 'string' ? answer.error : response.statusText;
+    // The reason with the part of the request it is about ("percent: an integer 1..100 is required").
+    const reason = answer && typeof answer.error === 'string' ? answer.error : response.statusText;
+    const field = answer && typeof answer.field === 'string' && !reason.startsWith(answer.field) ? answer.field + ': ' : '';
+    const message = field + reason;
     const err = new ApiError(response.status, message);
     if (response.status === 401 && tabKey) signOut('The node refused the key: ' + message);
     throw err;

@@ -39,6 +39,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -242,15 +243,10 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     if (!in.getSegment().isEmpty()) checked(() -> RequestChecks.id("segment", in.getSegment()));
     Optional<String> segment = in.getSegment().isEmpty() ? Optional.empty() : Optional.of(in.getSegment());
     ApiKeys.Caller caller = authorize(Scope.READ, metadata, 1); // after the checks: a refused request costs no tokens
-    if (in.getFromLatest()) {
-      return Source.completionStageSource(profiles.changesHead()
-              .thenApply(head -> changes(caller, head, in, segment)))
-          .mapMaterializedValue(m -> NotUsed.getInstance());
-    }
-    return changes(caller, in.getFromOffset(), in, segment);
+    return changes(caller, in.getFromLatest() ? OptionalLong.empty() : OptionalLong.of(in.getFromOffset()), in, segment);
   }
 
-  private Source<ProfileChange, NotUsed> changes(ApiKeys.Caller caller, long from, SubscribeRequest in, Optional<String> segment) {
+  private Source<ProfileChange, NotUsed> changes(ApiKeys.Caller caller, OptionalLong from, SubscribeRequest in, Optional<String> segment) {
     return Source.completionStageSource(profiles.subscribeFrom("from_offset", caller.capKey(), from, new HashSet<>(in.getUserIdsList()), segment)
             .thenApply(ProfileGrpcService::changes))
         .mapMaterializedValue(m -> NotUsed.getInstance());

@@ -31,7 +31,6 @@ import java.util.Optional;
  */
 public final class ChangeRoutes extends AllDirectives {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-  private static final AllDirectives D = new AllDirectives() {};
   private final Profiles profiles;
   private final HttpAccess access;
 
@@ -75,7 +74,7 @@ public final class ChangeRoutes extends AllDirectives {
     String raw = (header ? lastEventId.get() : from.orElse("0")).strip();
     String field = header ? "Last-Event-ID" : "from";
     // "latest": only what is journaled from now on, not the history
-    if (!header && raw.equals(LATEST)) return onSuccess(profiles.changesHead(), head -> stream(key, head, field, users, segment));
+    if (!header && raw.equals(LATEST)) return stream(key, java.util.OptionalLong.empty(), field, users, segment);
     long offset;
     try {
       offset = Long.parseLong(raw);
@@ -84,24 +83,25 @@ public final class ChangeRoutes extends AllDirectives {
           + (header ? "" : " or '" + LATEST + "'") + ", was '" + raw + "'");
     }
     if (offset < 0) return ErrorHandling.error(StatusCodes.BAD_REQUEST, field, "must not be negative");
-    return stream(key, offset, field, users, segment);
+    return stream(key, java.util.OptionalLong.of(offset), field, users, segment);
   }
 
-  private Route stream(Optional<String> key, long offset, String field, List<String> users, Optional<String> segment) {
+  /** From {@code offset}, or from the journal's head when it is empty. */
+  private Route stream(Optional<String> key, java.util.OptionalLong offset, String field, List<String> users, Optional<String> segment) {
     Optional<String> tooMany = ChangeSubscription.tooManyUsers(users.size());
     if (tooMany.isPresent()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "userId", tooMany.get());
     users.forEach(u -> RequestChecks.id("userId", u));
     segment.ifPresent(s -> RequestChecks.id("segment", s));
-    return onSuccess(profiles.subscribeFrom(field, key, offset, new HashSet<>(users), segment), ChangeRoutes::answer);
+    return onSuccess(profiles.subscribeFrom(field, key, offset, new HashSet<>(users), segment), this::answer);
   }
 
-  private static Route answer(Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed) {
+  private Route answer(Outcome<Source<ChangeSubscription.Item, NotUsed>> subscribed) {
     if (subscribed instanceof Outcome.Refused<Source<ChangeSubscription.Item, NotUsed>> no) return HttpRefusals.refused(no.refusal());
     Source<ChangeSubscription.Item, NotUsed> changes = ((Outcome.Ok<Source<ChangeSubscription.Item, NotUsed>>) subscribed).value();
     // A subscriber that took not even the too_slow close: the response just ends (nothing can reach it).
     Source<ChangeSubscription.Item, NotUsed> quiet = changes.recoverWithRetries(1, ChangeSubscription.CloseNotTaken.class, Source::empty);
     // Read, deserialized and rendered on the change streams' threads, not the requests' (ChangeSubscription.DISPATCHER).
     Source<ServerSentEvent, NotUsed> events = quiet.map(ChangeRoutes::toSse).async(ChangeSubscription.DISPATCHER);
-    return D.completeOK(events.keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
+    return completeOK(events.keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
   }
 }

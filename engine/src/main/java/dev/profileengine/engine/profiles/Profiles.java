@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
@@ -299,22 +300,21 @@ public final class Profiles {
   }
 
   /**
-   * As {@link #subscribe}, once {@code offset} is known to be one of this journal's: beyond its head
+   * As {@link #subscribe}, from {@code offset} or, when empty, from the journal's head (only what is
+   * journaled from now on), once the offset is known to be one of this journal's: beyond its head
    * it cannot be (an offset of another journal: a data directory replaced, another cluster's), and
    * the stream would wait, silent, until the journal grew past it. Refused INVALID naming
-   * {@code field} (the request's name for the offset) then.
+   * {@code field} (the request's name for the offset) then. One query of the head at most.
    */
-  public CompletionStage<Outcome<Source<ChangeSubscription.Item, NotUsed>>> subscribeFrom(String field, Optional<String> callerKey, long offset,
+  public CompletionStage<Outcome<Source<ChangeSubscription.Item, NotUsed>>> subscribeFrom(String field, Optional<String> callerKey, OptionalLong offset,
                                                                                         Set<String> userIds, Optional<String> segment) {
-    if (offset == 0) return java.util.concurrent.CompletableFuture.completedFuture(subscribe(callerKey, offset, userIds, segment));
-    return feed.head().thenApply(head -> offset <= head ? subscribe(callerKey, offset, userIds, segment)
-        : Outcome.refused(Refusal.Reason.INVALID, field, offset + " is beyond this journal's last offset, " + head
-            + ": an offset of another journal? Resume from 0 (everything) or latest", 0));
-  }
-
-  /** The change stream's offset now: subscribing from it gets only what is journaled from here on. */
-  public java.util.concurrent.CompletionStage<Long> changesHead() {
-    return feed.head();
+    if (offset.isPresent() && offset.getAsLong() == 0) return java.util.concurrent.CompletableFuture.completedFuture(subscribe(callerKey, 0, userIds, segment));
+    return feed.head().thenApply(head -> {
+      long from = offset.orElse(head);
+      return from <= head ? subscribe(callerKey, from, userIds, segment)
+          : Outcome.refused(Refusal.Reason.INVALID, field, from + " is beyond this journal's last offset, " + head
+              + ": an offset of another journal? Resume from 0 (everything) or latest", 0);
+    });
   }
 
   /** The node's bound on events in flight. */

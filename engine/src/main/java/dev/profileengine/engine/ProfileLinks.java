@@ -155,9 +155,9 @@ final class ProfileLinks {
   ReplyEffect<Event, ProfileState> whileMerged(ProfileState state, Command command) {
     String canonical = state.links().mergedInto();
     if (command instanceof CanonicalAnswered c) return onCanonicalAnswered(state, c);
+    if (command instanceof PredictionReady || command instanceof PredictionFailed || command instanceof LedgerLoaded
+        || command instanceof LedgerFailed || command instanceof OtherSideAnswered || command instanceof SnapshotSettled) return effect().noReply();
     if (confirming) {
-      if (command instanceof PredictionReady || command instanceof PredictionFailed || command instanceof LedgerLoaded
-          || command instanceof LedgerFailed || command instanceof OtherSideAnswered || command instanceof SnapshotSettled) return effect().noReply();
       // Told busy, not kept waiting: a profile waiting for this one's answer must not be waited for.
       if (command instanceof Absorb c)
         return effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.BUSY, userId, null, "the profile is being merged"));
@@ -166,8 +166,6 @@ final class ProfileLinks {
     if (command instanceof MergeInto c) return effect().reply(c.replyTo(), new LinkReply(LinkReply.Status.MOVED, canonical, null, null));
     if (command instanceof Restore c) return onRestore(state, c);
     if (command instanceof ReevaluateSegments c) return effect().reply(c.replyTo(), false);
-    if (command instanceof PredictionReady || command instanceof PredictionFailed || command instanceof LedgerLoaded
-        || command instanceof LedgerFailed || command instanceof OtherSideAnswered || command instanceof SnapshotSettled) return effect().noReply();
     if (command instanceof ForgetDone || command instanceof ForgetFailed) return null;
     // Events sent under this profile's key are accepted there (it owns the key now); reads,
     // writes, forgets and further links are the canonical profile's.

@@ -130,11 +130,8 @@ public final class ModelRoutes extends AllDirectives {
       JsonNode body = bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()
           ? Json.parse("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) : Json.parse(bytes);
       if (!body.isObject()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "must be a JSON object with since and until (or empty), was " + dev.profileengine.gateway.wire.EventJson.kind(body));
-      for (var names = body.fieldNames(); names.hasNext(); ) {
-        String name = names.next();
-        if (!name.equals("since") && !name.equals("until"))
-          return ErrorHandling.error(StatusCodes.BAD_REQUEST, RequestChecks.shown(name), "unknown field: expected since and until");
-      }
+      Optional<Route> unknown = unknownField(body, "since", "until");
+      if (unknown.isPresent()) return unknown.get();
       since = instant(body, "since");
       until = instant(body, "until");
     } catch (Json.BadJson e) {
@@ -160,6 +157,16 @@ public final class ModelRoutes extends AllDirectives {
     return RequestChecks.instant(field, v.asText());
   }
 
+  /** The 400 naming the first field of {@code body} that is neither {@code a} nor {@code b}, if any. */
+  private static Optional<Route> unknownField(JsonNode body, String a, String b) {
+    for (var names = body.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals(a) && !name.equals(b))
+        return Optional.of(ErrorHandling.error(StatusCodes.BAD_REQUEST, RequestChecks.shown(name), "unknown field: expected " + a + " and " + b));
+    }
+    return Optional.empty();
+  }
+
   private Route setCandidate(ClusterModels m, byte[] bytes) {
     JsonNode body;
     try {
@@ -171,11 +178,8 @@ public final class ModelRoutes extends AllDirectives {
       return ErrorHandling.error(StatusCodes.BAD_REQUEST, "body", "must be a JSON object with version and percent, was "
           + dev.profileengine.gateway.wire.EventJson.kind(body));
     }
-    for (var names = body.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!name.equals("version") && !name.equals("percent"))
-        return ErrorHandling.error(StatusCodes.BAD_REQUEST, RequestChecks.shown(name), "unknown field: expected version and percent");
-    }
+    Optional<Route> unknown = unknownField(body, "version", "percent");
+    if (unknown.isPresent()) return unknown.get();
     JsonNode version = body.path("version");
     JsonNode percent = body.path("percent");
     if (!version.isTextual()) return ErrorHandling.error(StatusCodes.BAD_REQUEST, "version", "a model version name is required");

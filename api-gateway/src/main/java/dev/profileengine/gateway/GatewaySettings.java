@@ -41,7 +41,7 @@ public record GatewaySettings(String bind, int port, long maxBodyBytes, java.tim
         + logFormat + "]";
   }
   /** Admission bounds of the node's work in flight, and when a refused client should retry. */
-  public record Admission(Bound events, Bound reads, java.time.Duration retryAfter) {
+  public record Admission(Bound events, Bound reads, java.time.Duration retryAfter, int dispatchWindow) {
     /** Units in flight: at most {@code max} (0: unbounded), adapting down to {@code min} when answers are slower than {@code target}. */
     public record Bound(long max, long min, java.time.Duration target) {
       static Bound from(Config c) {
@@ -76,11 +76,17 @@ public record GatewaySettings(String bind, int port, long maxBodyBytes, java.tim
         c.getInt("max-attributes"),
         new ChangeSubscription.Limits(root.getInt("profile.changes.subscriber-buffer"), root.getDuration("profile.changes.max-stall")),
         new Admission(Admission.Bound.from(c.getConfig("admission.events")), Admission.Bound.from(c.getConfig("admission.reads")),
-            c.getDuration("admission.retry-after")),
+            c.getDuration("admission.retry-after"), positiveOrZero(c, "admission.dispatch-window")),
         new Grpc(root.getInt("profile.grpc.port"), root.getBytes("profile.grpc.max-message")),
         keys,
         new RateLimit(c.getDouble("rate-limit.requests-per-second"), c.getDouble("rate-limit.burst")),
         SubscriberLimit.Caps.from(root),
         LogFormat.from(root));
+  }
+
+  private static int positiveOrZero(Config c, String path) {
+    int value = c.getInt(path);
+    if (value < 0) throw new IllegalArgumentException("profile.http." + path + " must be 0 or more, not " + value);
+    return value;
   }
 }

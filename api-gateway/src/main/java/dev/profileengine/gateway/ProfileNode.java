@@ -69,7 +69,7 @@ public final class ProfileNode implements AutoCloseable {
       logMembership(system);
       // One facade for HTTP and gRPC: they share its admission bounds, subscriber caps and metrics.
       ProfileEngine engine = ProfileEngine.start(system, new Profiles.Limits(http.admission().eventLimit(), http.admission().readLimit(),
-          http.subscribers(), http.changes()));
+          http.admission().dispatchWindow(), http.subscribers(), http.changes()));
       EngineSettings settings = engine.settings();
       metrics.bindEngine(engine);
       ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.bodyTimeout(), http.maxEventsPerRequest(), http.maxAttributes()),

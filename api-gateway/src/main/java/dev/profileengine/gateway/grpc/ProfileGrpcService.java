@@ -83,14 +83,15 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
       return failed(new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
           "events: batch of " + in.getEventsCount() + " exceeds the limit of " + maxEventsPerRequest + " per request")));
     }
+    ApiKeys.Caller caller;
     try {
       // The rate limit counts events: a batch of N pays N tokens.
-      authorize(Scope.INGEST, metadata, Math.max(1, in.getEventsCount()));
+      caller = authorize(Scope.INGEST, metadata, Math.max(1, in.getEventsCount()));
     } catch (GrpcServiceException e) {
       return failed(e);
     }
     // A batch shed by admission control is answered as HTTP's 503 body is: every valid event unconfirmed with the reason.
-    return profiles.record(in.getEventsList().stream().map(e -> EventProto.decode(e, profiles::resolveIdentities)).toList())
+    return profiles.record(caller.capKey(), in.getEventsList().stream().map(e -> EventProto.decode(e, profiles::resolveIdentities)).toList())
         .thenApply(ProfileGrpcService::reply);
   }
 
@@ -116,7 +117,7 @@ public final class ProfileGrpcService implements ProfileServicePowerApi {
     ApiKeys.Caller caller = authorize(Scope.INGEST, metadata, 0);
     return in.groupedWithin(STREAM_GROUP, java.time.Duration.ofMillis(5))
         .mapAsync(1, group -> paid(caller, group.size())
-            .thenCompose(paid -> profiles.record(group.stream().map(e -> EventProto.decode(e, profiles::resolveIdentities)).toList())))
+            .thenCompose(paid -> profiles.record(caller.capKey(), group.stream().map(e -> EventProto.decode(e, profiles::resolveIdentities)).toList())))
         .mapConcat(recorded -> recorded.results().stream().map(EventProto::result).toList());
   }
 

@@ -193,7 +193,7 @@ public final class ProfileRoutes extends AllDirectives {
     if (elements.size() > 1 && access.charge(caller, elements.size() - 1) instanceof AccessControl.Decision.Denied no) {
       return access.refuse(no);
     }
-    return onSuccess(profiles.record(elements.stream().map(e -> EventJson.decode(e, profiles::resolveIdentities)).toList()), recorded -> {
+    return onSuccess(profiles.record(caller.capKey(), elements.stream().map(e -> EventJson.decode(e, profiles::resolveIdentities)).toList()), recorded -> {
       IngestResponse response = new IngestResponse(recorded.count(EventResult.ACCEPTED), recorded.count(EventResult.DUPLICATE),
           recorded.count(EventResult.REJECTED), recorded.count(EventResult.UNCONFIRMED), recorded.results());
       if (recorded.shed()) {

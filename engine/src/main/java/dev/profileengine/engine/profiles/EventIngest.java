@@ -43,10 +43,12 @@ final class EventIngest {
   private final InFlightLimit inFlight;
   private final ProfileMetrics metrics;
   private final IdentityGraph identities;
+  private final FairDispatch dispatch;
 
-  EventIngest(ClusterSharding sharding, Executor executor, EngineSettings settings, Clock clock, InFlightLimit inFlight, ProfileMetrics metrics,
-              IdentityGraph identities) {
+  EventIngest(ClusterSharding sharding, Executor executor, EngineSettings settings, Clock clock, InFlightLimit inFlight, FairDispatch dispatch,
+              ProfileMetrics metrics, IdentityGraph identities) {
     this.identities = identities;
+    this.dispatch = dispatch;
     this.sharding = sharding;
     this.inFlight = inFlight;
     this.executor = executor;
@@ -55,10 +57,13 @@ final class EventIngest {
     this.metrics = metrics;
   }
 
-  /** Records events decoded from their wire format (JSON, protobuf), counting them by status; sheds the batch when the node is overloaded. */
-  CompletionStage<Recorded> record(List<DecodedEvent> decoded) {
+  /**
+   * Records events decoded from their wire format (JSON, protobuf), counting them by status; sheds
+   * the batch when the node is overloaded. {@code caller}: whom the batch's sends take turns for.
+   */
+  CompletionStage<Recorded> record(Object caller, List<DecodedEvent> decoded) {
     metrics.ingestBatchSize.observe(decoded.size());
-    return recordUncounted(decoded).thenApply(recorded -> {
+    return recordUncounted(dispatch.request(caller), decoded).thenApply(recorded -> {
       for (String status : STATUSES) metrics.ingestEvents.labelValues(status).inc(recorded.count(status));
       if (recorded.shed()) metrics.admissionRefused.labelValues(inFlight.name()).inc();
       return recorded;
@@ -67,7 +72,7 @@ final class EventIngest {
 
   private static final List<String> STATUSES = List.of(EventResult.ACCEPTED, EventResult.DUPLICATE, EventResult.REJECTED, UNCONFIRMED);
 
-  private CompletionStage<Recorded> recordUncounted(List<DecodedEvent> decoded) {
+  private CompletionStage<Recorded> recordUncounted(FairDispatch.Request turns, List<DecodedEvent> decoded) {
     Instant now = clock.instant();
     EventResult[] results = new EventResult[decoded.size()];
     List<Integer> validSlots = new ArrayList<>();
@@ -100,7 +105,7 @@ final class EventIngest {
       }).toList());
       chainClaims.add(carried);
     }
-    if (claims.isEmpty()) return send(results, chains, chain -> null);
+    if (claims.isEmpty()) return send(turns, results, chains, chain -> null);
     // Linked while the events are recorded: an event lands in its own key's profile, which
     // forwards it, or hands it over, to the canonical one (stashed while a merge is in flight,
     // so each event is applied once either way). The answer waits for both, so a read after it
@@ -111,7 +116,7 @@ final class EventIngest {
     // nothing to read or refold. Other people's events do not wait.
     Map<IdentityClaim, CompletableFuture<UnmergeBlocks.Blocked>> linking = new HashMap<>();
     for (IdentityClaim c : claims) linking.put(c, identities.identifyCarried(c).toCompletableFuture());
-    CompletionStage<Recorded> recorded = send(results, chains, chain -> CompletableFuture.allOf(
+    CompletionStage<Recorded> recorded = send(turns, results, chains, chain -> CompletableFuture.allOf(
         chainClaims.get(chain).stream().map(linking::get).toArray(CompletableFuture[]::new)));
     CompletableFuture<Map<IdentityClaim, UnmergeBlocks.Blocked>> linked = CompletableFuture.allOf(linking.values().toArray(CompletableFuture[]::new))
         .handle((v, failure) -> {
@@ -149,7 +154,8 @@ final class EventIngest {
    * {@code results}. A run not confirmed in time leaves the rest of its chain unsent (unconfirmed):
    * written after it, they could make it too late on its retry.
    */
-  private CompletionStage<Recorded> send(EventResult[] results, List<List<Run>> chains, java.util.function.IntFunction<CompletableFuture<?>> linksOf) {
+  private CompletionStage<Recorded> send(FairDispatch.Request turns, EventResult[] results, List<List<Run>> chains,
+                                        java.util.function.IntFunction<CompletableFuture<?>> linksOf) {
     List<CompletableFuture<Boolean>> pending = new ArrayList<>(chains.size());
     for (int c = 0; c < chains.size(); c++) {
       List<Run> chain = chains.get(c);
@@ -157,21 +163,21 @@ final class EventIngest {
       // A link that failed, or is not started within half the ask timeout, holds nothing back: the
       // events go to their own keys' profiles (as they would without the wait), and the batch
       // still fits in the client's request timeout.
-      pending.add(links == null || links.isDone() ? send(results, chain, 0)
+      pending.add(links == null || links.isDone() ? send(turns, results, chain, 0)
           : links.copy().completeOnTimeout(null, settings.askTimeout().toMillis() / 2, java.util.concurrent.TimeUnit.MILLISECONDS)
-              .handleAsync((v, f) -> null, executor).thenCompose(v -> send(results, chain, 0)));
+              .handleAsync((v, f) -> null, executor).thenCompose(v -> send(turns, results, chain, 0)));
     }
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApplyAsync(v -> new Recorded(Arrays.asList(results),
             pending.stream().allMatch(CompletableFuture::join) && Arrays.stream(results).noneMatch(r -> r.status().equals(UNCONFIRMED)), null), executor);
   }
 
-  private CompletableFuture<Boolean> send(EventResult[] results, List<Run> chain, int next) {
+  private CompletableFuture<Boolean> send(FairDispatch.Request turns, EventResult[] results, List<Run> chain, int next) {
     Run run = chain.get(next);
     List<BehaviorEvent> events = run.events();
-    long start = System.nanoTime();
-    CompletableFuture<Boolean> answered = recordAt(run.key(), events)
-        .thenCompose(recorded -> againIfSplitOff(run.key(), events, recorded, SPLIT_OFF_ATTEMPTS))
+    long start = System.nanoTime(); // admission's latency includes the wait for a turn
+    CompletableFuture<Boolean> answered = turns.send(events.size(), () -> recordAt(run.key(), events)
+            .thenCompose(recorded -> againIfSplitOff(run.key(), events, recorded, SPLIT_OFF_ATTEMPTS)))
         .handleAsync((recorded, failure) -> {
           inFlight.release(events.size(), System.nanoTime() - start, failure == null);
           if (failure != null) {
@@ -184,7 +190,7 @@ final class EventIngest {
         .toCompletableFuture();
     if (next + 1 == chain.size()) return answered;
     return answered.thenComposeAsync(ok -> {
-      if (ok) return send(results, chain, next + 1);
+      if (ok) return send(turns, results, chain, next + 1);
       for (Run unsent : chain.subList(next + 1, chain.size())) {
         inFlight.giveBack(unsent.events().size());
         unconfirmed(results, unsent, "not sent: an earlier event of the same identities in this batch was not confirmed; retry it (a retried event is deduplicated)");

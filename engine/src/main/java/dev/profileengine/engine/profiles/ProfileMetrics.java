@@ -74,7 +74,7 @@ public final class ProfileMetrics {
   }
 
   /** Registers these metrics, and gauges of the admission {@code limits} (in flight and bound now, by kind). */
-  public void registerIn(PrometheusRegistry registry, List<InFlightLimit> limits) {
+  void registerIn(PrometheusRegistry registry, List<InFlightLimit> limits, FairDispatch dispatch) {
     registry.register(ingestEvents);
     registry.register(ingestBatchSize);
     registry.register(changeSubscribers);
@@ -90,6 +90,12 @@ public final class ProfileMetrics {
         InFlightLimit::inFlight, limits);
     admissionGauge(registry, "profile_admission_limit", "Admission bound on work in flight now (it adapts), by kind (0: unbounded)",
         InFlightLimit::limit, limits);
+    GaugeWithCallback.builder().name("profile_ingest_dispatch_events")
+        .help("Events of admitted ingest requests by state: out (handed to entities, not yet answered) or waiting (for their caller's turn)")
+        .labelNames("state").callback(cb -> {
+          cb.call(dispatch.out(), "out");
+          cb.call(dispatch.waiting(), "waiting");
+        }).register(registry);
   }
 
   private static void admissionGauge(PrometheusRegistry registry, String name, String help, ToLongFunction<InFlightLimit> value,

@@ -60,14 +60,17 @@ public final class Profiles {
   private final InFlightLimit readLimit;
   private final ShardOwners shardOwners;
   private final IdentityGraph identities;
+  private final FairDispatch dispatch;
 
   /**
    * What bounds the facade's work, from the node's settings.
    *
    * @param events bound on events handed to entities and not yet answered
    * @param reads bound on profile reads asked of entities and not yet answered
+   * @param dispatchWindow events of ingest requests handed to entities at once, callers taking turns (0: all at once)
    */
-  public record Limits(InFlightLimit events, InFlightLimit reads, SubscriberLimit.Caps subscribers, ChangeSubscription.Limits stream) {}
+  public record Limits(InFlightLimit events, InFlightLimit reads, int dispatchWindow, SubscriberLimit.Caps subscribers,
+                       ChangeSubscription.Limits stream) {}
 
   public Profiles(ActorSystem<?> system, EngineSettings settings, Optional<ModelService> models, EngineSettings.Recommendations recommendations,
                   Limits limits) {
@@ -80,7 +83,8 @@ public final class Profiles {
     Predicate<String> neverWritten = neverWritten(system, settings);
     this.identities = new IdentityGraph(sharding, settings, system.executionContext(), metrics, neverWritten,
         new RecentLinks(system, metrics.identityLinkCacheClears));
-    this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), metrics, identities);
+    this.dispatch = new FairDispatch(limits.dispatchWindow(), system.executionContext());
+    this.ingest = new EventIngest(sharding, system.executionContext(), settings, Clock.systemUTC(), limits.events(), dispatch, metrics, identities);
     this.reads = new ProfileReads(HostedProfiles.get(system), neverWritten, sharding, settings, metrics, limits.reads());
     this.exporter = new ProfileExport(system, settings.askTimeout());
     this.feed = ChangeFeed.get(system);
@@ -177,12 +181,21 @@ public final class Profiles {
 
   /** Registers the facade's metrics (ingest, reads, admission, change streams) in the node's registry. */
   public void registerMetrics(PrometheusRegistry registry) {
-    metrics.registerIn(registry, List.of(eventLimit, readLimit));
+    metrics.registerIn(registry, List.of(eventLimit, readLimit), dispatch);
   }
 
-  /** Records events (one result per event, in order); a batch beyond the node's bound on events in flight is shed whole. */
+  /**
+   * Records events (one result per event, in order); a batch beyond the node's bound on events in
+   * flight is shed whole. {@code caller}: the API key the batch came with (empty on an open node),
+   * whose requests take turns with other keys' for the node's entities.
+   */
+  public CompletionStage<Recorded> record(Optional<String> caller, List<DecodedEvent> events) {
+    return ingest.record(caller.orElse(""), events);
+  }
+
+  /** {@link #record(Optional, List)} for the node's one caller of an open node. */
   public CompletionStage<Recorded> record(List<DecodedEvent> events) {
-    return ingest.record(events);
+    return record(Optional.empty(), events);
   }
 
   /** The profile as of {@code asOf} (null: its latest event): from this node's hosted state, else its entity under the read bound. */

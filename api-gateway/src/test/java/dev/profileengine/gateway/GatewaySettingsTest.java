@@ -41,6 +41,14 @@ class GatewaySettingsTest {
     assertEquals(LogFormat.TEXT, s.logFormat());
     assertEquals(1000, s.changes().bufferSize());
     assertEquals(Duration.ofSeconds(30), s.changes().maxStall());
+    assertEquals(512, s.admission().dispatchWindow());
+  }
+
+  @Test
+  void theDispatchWindowComesFromItsVariableAndANegativeOneRefusesToStart() {
+    assertEquals(0, withEnvironment(Map.of("PROFILE_DISPATCH_WINDOW", "0")).admission().dispatchWindow());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withEnvironment(Map.of("PROFILE_DISPATCH_WINDOW", "-1")));
+    assertTrue(e.getMessage().contains("dispatch-window"), e.getMessage());
   }
 
   @Test

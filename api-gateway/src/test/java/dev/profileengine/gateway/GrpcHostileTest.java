@@ -175,6 +175,21 @@ class GrpcHostileTest {
   }
 
   @Test
+  void anUnknownServiceIsUnimplementedLikeAnUnknownMethod() throws Exception {
+    ByteString empty = ByteString.fromArray(new byte[5]); // one empty message
+    RawGrpc.Answer method = RawGrpc.call(system, node.node.grpcPort(), "/profileengine.v1.ProfileService/NoSuchMethod", READ_KEY_A,
+        Source.single(empty), empty.size());
+    assertEquals("12", method.grpcStatus(), method.toString());
+    for (String service : List.of("/no.such.Service/Get", "/grpc.health.v1.Health/Check", "/" + "s".repeat(300) + "/Get")) {
+      RawGrpc.Answer answer = RawGrpc.call(system, node.node.grpcPort(), service, READ_KEY_A, Source.single(empty), empty.size());
+      assertEquals(200, answer.httpStatus(), service + ": " + answer);
+      assertEquals("12", answer.grpcStatus(), service + ": " + answer); // UNIMPLEMENTED, not a bare HTTP 404
+      assertTrue(answer.grpcMessage().startsWith("unknown service "), answer.grpcMessage());
+      assertTrue(answer.grpcMessage().length() < 300, answer.grpcMessage());
+    }
+  }
+
+  @Test
   void aLongStreamOfSmallMessagesIsNotCapped() throws Exception {
     // The cap is per message: a stream carrying more than the 1 MiB HTTP body limit in all is served.
     String query = "q".repeat(300);

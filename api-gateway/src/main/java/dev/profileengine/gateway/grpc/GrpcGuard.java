@@ -98,11 +98,30 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
       } catch (GrpcServiceException e) {
         return refuse(request, e.getStatus());
       }
-      return inner.apply(request);
+      return served(request);
     }
     if (single) return whole(request);
-    return inner.apply(request.withEntity(HttpEntities.createChunked(request.entity().getContentType(),
+    return served(request.withEntity(HttpEntities.createChunked(request.entity().getContentType(),
         request.entity().getDataBytes().via(limit(maxMessage, false, bodyTimeout)))));
+  }
+
+  /**
+   * The services' answer. A path no service has is answered UNIMPLEMENTED naming the service, as an
+   * unknown method of a known service is, instead of akka-grpc's bare HTTP 404 without a gRPC status.
+   */
+  private CompletionStage<HttpResponse> served(HttpRequest request) throws Exception {
+    String path = request.getUri().path();
+    return inner.apply(request).thenApply(response -> response.status().intValue() != 404 ? response
+        : trailersOnly(Status.UNIMPLEMENTED.withDescription("unknown service " + service(path) + ": this port serves "
+            + dev.profileengine.grpc.ProfileService.name + " and server reflection")));
+  }
+
+  /** The service part of a gRPC path ({@code /package.Service/Method}), at most 100 characters. */
+  static String service(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    int slash = p.indexOf('/');
+    String service = slash < 0 ? p : p.substring(0, slash);
+    return service.length() > 100 ? service.substring(0, 100) + "..." : service;
   }
 
   /**
@@ -117,7 +136,7 @@ public final class GrpcGuard implements akka.japi.function.Function<HttpRequest,
         .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
         .thenCompose(body -> {
           try {
-            return inner.apply(headers.withEntity(HttpEntities.create(headers.entity().getContentType(), body)));
+            return served(headers.withEntity(HttpEntities.create(headers.entity().getContentType(), body)));
           } catch (Exception e) {
             return CompletableFuture.<HttpResponse>failedFuture(e);
           }

@@ -293,8 +293,9 @@ final class IdentityGraph {
     return Outcome.refused(Refusal.Reason.DISABLED, "identities", "identity resolution is off on this node (profile.identity.enabled, PROFILE_IDENTITY)", 0);
   }
 
+  /** A link that must wait for another merge: no field is at fault (a client may not have sent {@code identities} at all). */
   private static Outcome<Linked> busy(String reason) {
-    return busy("identities", reason);
+    return busy(null, reason);
   }
 
   private static Outcome<Linked> busy(String field, String reason) {

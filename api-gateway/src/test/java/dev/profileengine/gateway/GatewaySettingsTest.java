@@ -39,7 +39,7 @@ class GatewaySettingsTest {
     assertEquals(new GatewaySettings.RateLimit(50_000, 100_000), s.rateLimit());
     assertEquals(new SubscriberLimit.Caps(2000, 200), s.subscribers());
     assertEquals(LogFormat.TEXT, s.logFormat());
-    assertEquals(1000, s.changes().bufferSize());
+    assertEquals(128, s.changes().bufferSize());
     assertEquals(Duration.ofSeconds(30), s.changes().maxStall());
     assertEquals(512, s.admission().dispatchWindow());
   }

@@ -44,7 +44,7 @@ class IngestFairnessTest {
   @BeforeAll
   static void start() {
     node = TestNode.start(dataDir, Map.of("profile.http.api-keys-env", HEAVY + "=ingest," + LIGHT + "=ingest", "profile.model.enabled", false,
-        // Not what is tested: the heavy key's batches stay admitted however slow the machine.
+        // Not what is tested: the heavy key's batches stay admitted however slow the machine (a refused one is resent).
         "profile.http.admission.events.latency-target", "60s"));
   }
 
@@ -70,19 +70,31 @@ class IngestFairnessTest {
   }
 
   /** A client of the heavy key: posts batches of BATCH events of new users, one after the other, until {@code stop}; times each. */
-  private static CompletableFuture<Void> heavyClient(int client, AtomicBoolean stop, List<Long> millis, AtomicInteger batches, long at) {
+  private static CompletableFuture<Void> heavyClient(int client, AtomicBoolean stop, List<Long> millis, AtomicInteger batches, long at,
+                                                     AtomicInteger refusals) {
     int b = batches.getAndIncrement();
     StringBuilder s = new StringBuilder("[");
     for (int i = 0; i < BATCH; i++) s.append(i == 0 ? "" : ",").append(event("h-" + b + "-" + i, "fair-u" + b + "-" + i, at + i));
     long sent = System.nanoTime();
-    return post(HEAVY, s.append(']').toString()).thenCompose(r -> {
+    return accepted(s.append(']').toString(), refusals).thenCompose(r -> {
       try {
         assertAllAccepted(r, BATCH);
       } catch (Exception | AssertionError e) {
         return CompletableFuture.failedFuture(e);
       }
       millis.add((System.nanoTime() - sent) / 1_000_000);
-      return stop.get() ? CompletableFuture.completedFuture(null) : heavyClient(client, stop, millis, batches, at);
+      return stop.get() ? CompletableFuture.completedFuture(null) : heavyClient(client, stop, millis, batches, at, refusals);
+    });
+  }
+
+  /** Posts a heavy batch until it is not refused (503), each time after the Retry-After it was given, as a client must. */
+  private static CompletableFuture<HttpResponse<String>> accepted(String body, AtomicInteger refusals) {
+    return post(HEAVY, body).thenCompose(r -> {
+      if (r.statusCode() != 503) return CompletableFuture.completedFuture(r);
+      refusals.incrementAndGet();
+      long seconds = Long.parseLong(r.headers().firstValue("Retry-After").orElse("1"));
+      return CompletableFuture.supplyAsync(() -> body, CompletableFuture.delayedExecutor(seconds, java.util.concurrent.TimeUnit.SECONDS))
+          .thenCompose(b -> accepted(b, refusals));
     });
   }
 
@@ -98,7 +110,8 @@ class IngestFairnessTest {
     List<Long> heavyMillis = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicInteger batches = new AtomicInteger();
     List<CompletableFuture<Void>> heavy = new ArrayList<>();
-    for (int c = 0; c < CLIENTS; c++) heavy.add(heavyClient(c, stop, heavyMillis, batches, at));
+    AtomicInteger refusals = new AtomicInteger();
+    for (int c = 0; c < CLIENTS; c++) heavy.add(heavyClient(c, stop, heavyMillis, batches, at, refusals));
     // The node is under the heavy key's load once each of its clients has had a batch answered.
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (heavyMillis.size() < CLIENTS && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
@@ -114,7 +127,7 @@ class IngestFairnessTest {
     long lightP90 = percentile(lightMillis, 0.9);
     long heavyP50 = percentile(heavyMillis, 0.5);
     System.out.println("fairness: light p50 " + percentile(lightMillis, 0.5) + " p90 " + lightP90 + " ms; heavy batches p50 " + heavyP50 + " ms ("
-        + heavyMillis.size() + " batches)");
+        + heavyMillis.size() + " batches, " + refusals.get() + " refused and resent)");
     assertTrue(heavyMillis.size() >= CLIENTS, "the heavy key's batches were answered meanwhile: " + heavyMillis);
     assertTrue(lightP90 * 5 < heavyP50, "the light key's events waited behind the heavy key's: p90 " + lightP90 + " ms, the heavy batches' p50 " + heavyP50
         + " ms; light " + lightMillis);

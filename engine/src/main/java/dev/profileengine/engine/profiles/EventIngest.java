@@ -93,7 +93,13 @@ final class EventIngest {
       if (d.links() != null) claims.add(d.links());
     }
     int valid = validSlots.size();
-    if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, validSlots, valid));
+    if (valid > 0 && !turns.admits(valid, inFlight.limit())) {
+      Refusal share = new Refusal(Refusal.Reason.OVERLOADED, null, "node busy with other clients: this API key holds " + turns.held()
+          + " events in flight, at most three quarters of the node's bound (" + inFlight.limit() + ") while other keys send; " + valid
+          + " more refused and nothing stored: retry after " + inFlight.retryAfterSeconds() + " s", inFlight.retryAfterSeconds());
+      return CompletableFuture.completedFuture(refused(results, decoded, validSlots, share));
+    }
+    if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, validSlots, inFlight.refused(valid)));
     List<List<Run>> chains = new ArrayList<>();
     List<Set<IdentityClaim>> chainClaims = new ArrayList<>();
     for (List<List<Integer>> chain : SendOrder.chains(keys, links)) {
@@ -234,8 +240,7 @@ final class EventIngest {
   }
 
   /** The outcome of a batch refused by admission control: invalid events keep their errors, valid ones are unconfirmed. */
-  private Recorded refused(EventResult[] results, List<DecodedEvent> decoded, List<Integer> validSlots, int valid) {
-    Refusal refusal = inFlight.refused(valid);
+  private Recorded refused(EventResult[] results, List<DecodedEvent> decoded, List<Integer> validSlots, Refusal refusal) {
     for (int i : validSlots) results[i] = new EventResult(decoded.get(i).eventId(), UNCONFIRMED, refusal.message(), null, null);
     return new Recorded(Arrays.asList(results), false, refusal);
   }

@@ -63,6 +63,31 @@ final class FairDispatch {
       this.caller = caller;
     }
 
+    /**
+     * Whether this request's caller may be admitted {@code units} more events under the node's
+     * admission bound {@code limit}: while other callers are active, one that already has events in
+     * flight may hold at most three quarters of it, so a heavy client filling the bound cannot get
+     * another client's events refused. Admission's own bound still applies after this.
+     */
+    boolean admits(long units, long limit) {
+      if (window == 0 || limit <= 0) return true;
+      synchronized (FairDispatch.this) {
+        purgeIdle(nanoTime.getAsLong());
+        Caller c = callers.get(caller);
+        long held = c == null ? 0 : c.held;
+        int active = callers.size() + (c == null ? 1 : 0);
+        return active < 2 || held == 0 || held + units <= limit - limit / 4;
+      }
+    }
+
+    /** What this request's caller holds now (events waiting or out): for a refusal's message. */
+    long held() {
+      synchronized (FairDispatch.this) {
+        Caller c = callers.get(caller);
+        return c == null ? 0 : c.held;
+      }
+    }
+
     /** Starts {@code send} (worth {@code units} events) at this request's next turn; completes as it does. */
     <T> CompletionStage<T> send(int units, Supplier<CompletionStage<T>> send) {
       if (window == 0) return send.get();
@@ -85,6 +110,7 @@ final class FairDispatch {
         };
         sends.addLast(new Send(units, start));
         waiting += units;
+        caller.held += units;
         if (!queued) {
           queued = true;
           if (caller.turns.isEmpty()) turns.addLast(caller);
@@ -101,6 +127,8 @@ final class FairDispatch {
     final Object id;
     final ArrayDeque<Request> turns = new ArrayDeque<>();
     long out;
+    /** Events waiting or out. */
+    long held;
     long idleSince;
 
     Caller(Object id) {
@@ -118,8 +146,7 @@ final class FairDispatch {
 
   /** The sends whose turn it is and that fit, taken off the queue (run them outside the lock). */
   private List<Runnable> takeReady() {
-    long now = nanoTime.getAsLong();
-    callers.values().removeIf(c -> c.out == 0 && c.turns.isEmpty() && now - c.idleSince >= LINGER);
+    purgeIdle(nanoTime.getAsLong());
     int active = callers.size();
     List<Runnable> ready = new ArrayList<>();
     int skipped = 0;
@@ -146,10 +173,15 @@ final class FairDispatch {
     return ready;
   }
 
+  private void purgeIdle(long now) {
+    callers.values().removeIf(c -> c.out == 0 && c.turns.isEmpty() && now - c.idleSince >= LINGER);
+  }
+
   private void done(Caller caller, int units) {
     List<Runnable> ready;
     synchronized (this) {
       caller.out -= units;
+      caller.held -= units;
       out -= units;
       if (caller.out == 0) caller.idleSince = nanoTime.getAsLong();
       ready = takeReady();

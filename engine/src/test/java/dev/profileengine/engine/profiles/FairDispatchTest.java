@@ -123,6 +123,24 @@ class FairDispatchTest {
   }
 
   @Test
+  void whileAnotherCallerIsActiveOneCallerMayHoldThreeQuartersOfTheAdmissionBound() {
+    long[] now = {0};
+    FairDispatch dispatch = new FairDispatch(4, Runnable::run, () -> now[0]);
+    FairDispatch.Request heavy = dispatch.request("heavy");
+    for (int i = 0; i < 7; i++) send(heavy, "h" + i, 1);
+    assertTrue(heavy.admits(1_000, 10), "alone, admission's own bound decides");
+    FairDispatch.Request light = dispatch.request("light");
+    assertTrue(light.admits(5, 10), "nothing in flight: admitted");
+    send(light, "l0", 1);
+    started.get("l0").complete("ok");
+    assertTrue(heavy.admits(1, 10), "7 + 1 of the bound's 3/4 (8)");
+    assertTrue(!heavy.admits(2, 10), "7 + 2 is over 3/4 of the bound while the light caller is active");
+    assertEquals(7, heavy.held());
+    now[0] += FairDispatch.LINGER;
+    assertTrue(heavy.admits(2, 10), "the light caller gone quiet: the heavy one is alone again");
+  }
+
+  @Test
   void windowZeroSendsEverythingAtOnce() {
     FairDispatch dispatch = new FairDispatch(0, Runnable::run);
     send(dispatch.request("z"), "blocker", 1);

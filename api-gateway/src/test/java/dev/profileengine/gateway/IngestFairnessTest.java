@@ -70,7 +70,7 @@ class IngestFairnessTest {
   }
 
   /** A client of the heavy key: posts batches of BATCH events of new users, one after the other, until {@code stop}; times each. */
-  private static CompletableFuture<Void> heavyClient(int client, AtomicBoolean stop, List<Long> millis, AtomicInteger batches, long at,
+  private static CompletableFuture<Void> heavyClient(AtomicBoolean stop, List<Long> millis, AtomicInteger batches, long at,
                                                      AtomicInteger refusals) {
     int b = batches.getAndIncrement();
     StringBuilder s = new StringBuilder("[");
@@ -83,7 +83,7 @@ class IngestFairnessTest {
         return CompletableFuture.failedFuture(e);
       }
       millis.add((System.nanoTime() - sent) / 1_000_000);
-      return stop.get() ? CompletableFuture.completedFuture(null) : heavyClient(client, stop, millis, batches, at, refusals);
+      return stop.get() ? CompletableFuture.completedFuture(null) : heavyClient(stop, millis, batches, at, refusals);
     });
   }
 
@@ -111,7 +111,7 @@ class IngestFairnessTest {
     AtomicInteger batches = new AtomicInteger();
     List<CompletableFuture<Void>> heavy = new ArrayList<>();
     AtomicInteger refusals = new AtomicInteger();
-    for (int c = 0; c < CLIENTS; c++) heavy.add(heavyClient(c, stop, heavyMillis, batches, at, refusals));
+    for (int c = 0; c < CLIENTS; c++) heavy.add(heavyClient(stop, heavyMillis, batches, at, refusals));
     // The node is under the heavy key's load once each of its clients has had a batch answered.
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (heavyMillis.size() < CLIENTS && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -93,12 +94,8 @@ final class EventIngest {
       if (d.links() != null) claims.add(d.links());
     }
     int valid = validSlots.size();
-    if (valid > 0 && !turns.admits(valid, inFlight.limit())) {
-      Refusal share = new Refusal(Refusal.Reason.OVERLOADED, null, "node busy with other clients: this API key holds " + turns.held()
-          + " events in flight, at most three quarters of the node's bound (" + inFlight.limit() + ") while other keys send; " + valid
-          + " more refused and nothing stored: retry after " + inFlight.retryAfterSeconds() + " s", inFlight.retryAfterSeconds());
-      return CompletableFuture.completedFuture(refused(results, decoded, validSlots, share));
-    }
+    Optional<Refusal> overShare = valid > 0 ? turns.overShare(valid, inFlight) : Optional.empty();
+    if (overShare.isPresent()) return CompletableFuture.completedFuture(refused(results, decoded, validSlots, overShare.get()));
     if (valid > 0 && !inFlight.tryAcquire(valid)) return CompletableFuture.completedFuture(refused(results, decoded, validSlots, inFlight.refused(valid)));
     List<List<Run>> chains = new ArrayList<>();
     List<Set<IdentityClaim>> chainClaims = new ArrayList<>();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -35,8 +36,6 @@ final class FairDispatch {
   private final ArrayDeque<Caller> turns = new ArrayDeque<>();
   /** Callers with sends out or waiting, or answered within {@link #LINGER}. */
   private final Map<Object, Caller> callers = new HashMap<>();
-  private long out;
-  private long waiting;
 
   /** Completions run on {@code executor}, so a send that completes at once cannot recurse through the queue. */
   FairDispatch(int window, Executor executor) {
@@ -64,28 +63,26 @@ final class FairDispatch {
     }
 
     /**
-     * Whether this request's caller may be admitted {@code units} more events under the node's
-     * admission bound {@code limit}: while other callers are active, one that already has events in
-     * flight may hold at most three quarters of it, so a heavy client filling the bound cannot get
-     * another client's events refused. Admission's own bound still applies after this.
+     * Empty when this request's caller may be admitted {@code units} more events under the node's
+     * admission {@code bound}, else the refusal: while other callers are active, one that already
+     * has events in flight may hold at most three quarters of the bound, so a heavy client filling
+     * it cannot get another client's events refused. The bound's own check still applies after this.
      */
-    boolean admits(long units, long limit) {
-      if (window == 0 || limit <= 0) return true;
+    Optional<Refusal> overShare(long units, InFlightLimit bound) {
+      long limit = bound.limit();
+      if (window == 0 || limit <= 0) return Optional.empty();
+      long held;
       synchronized (FairDispatch.this) {
         purgeIdle(nanoTime.getAsLong());
         Caller c = callers.get(caller);
-        long held = c == null ? 0 : c.held;
+        held = c == null ? 0 : c.held;
         int active = callers.size() + (c == null ? 1 : 0);
-        return active < 2 || held == 0 || held + units <= limit - limit / 4;
+        if (active < 2 || held == 0 || held + units <= limit - limit / 4) return Optional.empty();
       }
-    }
-
-    /** What this request's caller holds now (events waiting or out): for a refusal's message. */
-    long held() {
-      synchronized (FairDispatch.this) {
-        Caller c = callers.get(caller);
-        return c == null ? 0 : c.held;
-      }
+      long retry = bound.retryAfterSeconds();
+      return Optional.of(new Refusal(Refusal.Reason.OVERLOADED, null, "node busy with other clients: this API key holds " + held
+          + " events in flight, at most three quarters of the node's bound (" + limit + ") while other keys send; " + units
+          + " more refused and nothing stored: retry after " + retry + " s", retry));
     }
 
     /** Starts {@code send} (worth {@code units} events) at this request's next turn; completes as it does. */
@@ -109,7 +106,6 @@ final class FairDispatch {
           }, executor);
         };
         sends.addLast(new Send(units, start));
-        waiting += units;
         caller.held += units;
         if (!queued) {
           queued = true;
@@ -162,8 +158,6 @@ final class FairDispatch {
       skipped = 0;
       request.sends.pollFirst();
       caller.out += send.units();
-      out += send.units();
-      waiting -= send.units();
       ready.add(send.start());
       caller.turns.pollFirst();
       if (request.sends.isEmpty()) request.queued = false;
@@ -182,20 +176,19 @@ final class FairDispatch {
     synchronized (this) {
       caller.out -= units;
       caller.held -= units;
-      out -= units;
       if (caller.out == 0) caller.idleSince = nanoTime.getAsLong();
       ready = takeReady();
     }
     ready.forEach(Runnable::run);
   }
 
-  /** Events handed out and not yet answered. */
+  /** Events handed out and not yet answered (summed per scrape: nothing kept on the send path for it). */
   synchronized long out() {
-    return out;
+    return callers.values().stream().mapToLong(c -> c.out).sum();
   }
 
   /** Events admitted and waiting for their caller's turn. */
   synchronized long waiting() {
-    return waiting;
+    return callers.values().stream().mapToLong(c -> c.held - c.out).sum();
   }
 }

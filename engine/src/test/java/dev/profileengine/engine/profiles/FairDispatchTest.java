@@ -126,18 +126,21 @@ class FairDispatchTest {
   void whileAnotherCallerIsActiveOneCallerMayHoldThreeQuartersOfTheAdmissionBound() {
     long[] now = {0};
     FairDispatch dispatch = new FairDispatch(4, Runnable::run, () -> now[0]);
+    InFlightLimit bound = new InFlightLimit("events", 10, 10, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1));
     FairDispatch.Request heavy = dispatch.request("heavy");
     for (int i = 0; i < 7; i++) send(heavy, "h" + i, 1);
-    assertTrue(heavy.admits(1_000, 10), "alone, admission's own bound decides");
+    assertTrue(heavy.overShare(1_000, bound).isEmpty(), "alone, admission's own bound decides");
     FairDispatch.Request light = dispatch.request("light");
-    assertTrue(light.admits(5, 10), "nothing in flight: admitted");
+    assertTrue(light.overShare(5, bound).isEmpty(), "nothing in flight: admitted");
     send(light, "l0", 1);
     started.get("l0").complete("ok");
-    assertTrue(heavy.admits(1, 10), "7 + 1 of the bound's 3/4 (8)");
-    assertTrue(!heavy.admits(2, 10), "7 + 2 is over 3/4 of the bound while the light caller is active");
-    assertEquals(7, heavy.held());
+    assertTrue(heavy.overShare(1, bound).isEmpty(), "7 + 1 of the bound's 3/4 (8)");
+    var refused = heavy.overShare(2, bound);
+    assertTrue(refused.isPresent(), "7 + 2 is over 3/4 of the bound while the light caller is active");
+    assertEquals(Refusal.Reason.OVERLOADED, refused.get().reason());
+    assertTrue(refused.get().message().contains("holds 7 events in flight"), refused.get().message());
     now[0] += FairDispatch.LINGER;
-    assertTrue(heavy.admits(2, 10), "the light caller gone quiet: the heavy one is alone again");
+    assertTrue(heavy.overShare(2, bound).isEmpty(), "the light caller gone quiet: the heavy one is alone again");
   }
 
   @Test

@@ -16,12 +16,13 @@ import java.util.List;
  * @param bind the HTTP and gRPC bind address (PROFILE_BIND)
  * @param changes read-ahead and stall limit of one change-stream subscriber
  * @param bodyTimeout how long a request body may take to arrive (408 beyond)
+ * @param headerTimeout how long a request's headers may take to arrive (the connection is closed beyond)
  * @param admission admission control: events and reads in flight, and the Retry-After beyond them
  * @param apiKeys {@code key=scope+scope} entries: {@code profile.http.api-keys}, then the comma-separated PROFILE_API_KEYS
  * @param subscribers change-stream subscribers per node and per API key
  * @param logFormat PROFILE_LOG_FORMAT, checked here: logback.xml reads the variable itself and cannot refuse a bad value
  */
-public record GatewaySettings(String bind, int port, long maxBodyBytes, java.time.Duration bodyTimeout, int maxEventsPerRequest, int maxAttributes, ChangeSubscription.Limits changes,
+public record GatewaySettings(String bind, int port, long maxBodyBytes, java.time.Duration bodyTimeout, java.time.Duration headerTimeout, int maxEventsPerRequest, int maxAttributes, ChangeSubscription.Limits changes,
                               Admission admission, Grpc grpc, List<String> apiKeys, RateLimit rateLimit, SubscriberLimit.Caps subscribers,
                               LogFormat logFormat) {
   public GatewaySettings {
@@ -72,6 +73,7 @@ public record GatewaySettings(String bind, int port, long maxBodyBytes, java.tim
         c.getInt("port"),
         c.getBytes("max-body-size"),
         c.getDuration("body-timeout"),
+        positive(c, "header-timeout"),
         c.getInt("max-events-per-request"),
         c.getInt("max-attributes"),
         new ChangeSubscription.Limits(root.getInt("profile.changes.subscriber-buffer"), root.getDuration("profile.changes.max-stall")),
@@ -82,6 +84,12 @@ public record GatewaySettings(String bind, int port, long maxBodyBytes, java.tim
         new RateLimit(c.getDouble("rate-limit.requests-per-second"), c.getDouble("rate-limit.burst")),
         SubscriberLimit.Caps.from(root),
         LogFormat.from(root));
+  }
+
+  private static java.time.Duration positive(Config c, String path) {
+    java.time.Duration value = c.getDuration(path);
+    if (value.isNegative() || value.isZero()) throw new IllegalArgumentException("profile.http." + path + " must be positive, not " + c.getString(path));
+    return value;
   }
 
   private static int positiveOrZero(Config c, String path) {

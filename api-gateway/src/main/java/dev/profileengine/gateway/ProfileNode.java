@@ -23,6 +23,7 @@ import dev.profileengine.gateway.grpc.GrpcGuard;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
 import dev.profileengine.gateway.http.GatewayMetrics;
 import dev.profileengine.gateway.http.HttpAccess;
+import dev.profileengine.gateway.http.HttpServer;
 import dev.profileengine.gateway.http.ProfileRoutes;
 import dev.profileengine.grpc.ProfileServicePowerApiHandlerFactory;
 import java.time.Duration;
@@ -38,10 +39,10 @@ public final class ProfileNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ProfileEngine engine;
-  private final ServerBinding binding;
+  private final HttpServer binding;
   private final ServerBinding grpcBinding;
 
-  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, ServerBinding binding, ServerBinding grpcBinding) {
+  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, HttpServer binding, ServerBinding grpcBinding) {
     this.system = system;
     this.engine = engine;
     this.binding = binding;
@@ -74,7 +75,9 @@ public final class ProfileNode implements AutoCloseable {
       metrics.bindEngine(engine);
       ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.bodyTimeout(), http.maxEventsPerRequest(), http.maxAttributes()),
           new HttpAccess(access), metrics);
-      ServerBinding binding = Http.get(system).newServerAt(http.bind(), http.port()).bind(routes.handler(system))
+      HttpServer.Stats serverStats = new HttpServer.Stats();
+      metrics.bindServer(serverStats);
+      HttpServer binding = HttpServer.bind(system, http.bind(), http.port(), http.headerTimeout(), serverStats, routes.handler(system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, engine.profiles(), access, http.maxEventsPerRequest());

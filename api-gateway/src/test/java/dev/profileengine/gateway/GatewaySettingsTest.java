@@ -42,6 +42,14 @@ class GatewaySettingsTest {
     assertEquals(128, s.changes().bufferSize());
     assertEquals(Duration.ofSeconds(30), s.changes().maxStall());
     assertEquals(512, s.admission().dispatchWindow());
+    assertEquals(Duration.ofSeconds(10), s.headerTimeout());
+  }
+
+  @Test
+  void theHeaderTimeoutComesFromItsVariableAndZeroRefusesToStart() {
+    assertEquals(Duration.ofSeconds(3), withEnvironment(Map.of("PROFILE_HTTP_HEADER_TIMEOUT", "3s")).headerTimeout());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withEnvironment(Map.of("PROFILE_HTTP_HEADER_TIMEOUT", "0s")));
+    assertTrue(e.getMessage().contains("header-timeout"), e.getMessage());
   }
 
   @Test

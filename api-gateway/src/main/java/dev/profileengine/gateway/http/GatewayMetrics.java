@@ -92,6 +92,13 @@ public final class GatewayMetrics extends AllDirectives {
         }).register(registry);
   }
 
+  /** Adds the HTTP server's connections and missed head deadlines. */
+  public void bindServer(HttpServer.Stats server) {
+    GaugeWithCallback.builder().name("profile_http_connections").help("HTTP connections open on the API port")
+        .callback(cb -> cb.call(server.open())).register(registry);
+    CounterWithCallback.builder().name("profile_http_header_timeouts").help("HTTP connections closed because a request's headers did not arrive within profile.http.header-timeout")
+        .callback(cb -> cb.call(server.headTimeouts())).register(registry);
+  }
 
   /** Times {@code inner} under the {@code route} label. */
   Route timed(String route, Supplier<Route> inner) {

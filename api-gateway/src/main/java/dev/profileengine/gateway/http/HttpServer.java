@@ -1,0 +1,202 @@
+package dev.profileengine.gateway.http;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.event.Logging;
+import akka.event.LoggingAdapter;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.settings.ServerSettings;
+import akka.japi.function.Function;
+import akka.stream.Materializer;
+import akka.stream.SharedKillSwitch;
+import akka.stream.KillSwitches;
+import akka.stream.TLSProtocol;
+import akka.stream.javadsl.BidiFlow;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.TLSPlacebo;
+import akka.stream.javadsl.Tcp;
+import akka.util.ByteString;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import scala.concurrent.duration.FiniteDuration;
+
+/**
+ * The HTTP/1.1 server of the API port: Akka HTTP's server layer (parsing, rendering, request
+ * timeout, the parsing settings) over a TCP binding of our own, so that each connection gets a
+ * deadline on its request heads ({@link HeadDeadline}), which {@code Http.newServerAt(...).bind}
+ * cannot be given. The rest is as Akka's binding: {@code akka.http.server.max-connections},
+ * {@code idle-timeout}, {@code backlog} and socket options; termination stops accepting, closes idle
+ * connections and ends busy ones after their response ({@code Connection: close}).
+ */
+public final class HttpServer {
+  private final Tcp.ServerBinding tcp;
+  private final Connections connections;
+  private CompletionStage<Done> unbound;
+  private final SharedKillSwitch killSwitch;
+  private final Stats stats;
+
+  /** The open connections, and a future completed when the last one ends after {@link #close}. */
+  private static final class Connections {
+    private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Done> allClosed = new CompletableFuture<>();
+    private volatile boolean closing;
+
+    void add(HttpConnection connection) {
+      open.add(connection);
+      if (closing) connection.close(); // accepted just before the unbind
+    }
+
+    void remove(HttpConnection connection) {
+      open.remove(connection);
+      if (closing && open.isEmpty()) allClosed.complete(Done.getInstance());
+    }
+
+    /** Closes each connection (busy ones after their response); completes when none is left. */
+    CompletableFuture<Done> closeAll() {
+      closing = true;
+      open.forEach(HttpConnection::close);
+      if (open.isEmpty()) allClosed.complete(Done.getInstance());
+      return allClosed;
+    }
+  }
+
+  /** Connections open now and heads that missed their deadline since the start, for /metrics. */
+  public static final class Stats {
+    private final AtomicLong open = new AtomicLong();
+    private final AtomicLong headTimeouts = new AtomicLong();
+
+    public long open() {
+      return open.get();
+    }
+
+    public long headTimeouts() {
+      return headTimeouts.get();
+    }
+  }
+
+  private HttpServer(Tcp.ServerBinding tcp, Connections connections, SharedKillSwitch killSwitch, Stats stats) {
+    this.tcp = tcp;
+    this.connections = connections;
+    this.killSwitch = killSwitch;
+    this.stats = stats;
+  }
+
+  /**
+   * Binds {@code host:port} and serves each connection with {@code handler}, which must answer
+   * every request itself (a failed future is answered 500, as Akka's binding does).
+   */
+  public static CompletionStage<HttpServer> bind(ActorSystem<?> system, String host, int port, Duration headTimeout, Stats stats,
+                                                 Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    ServerSettings settings = ServerSettings.create(system.settings().config());
+    LoggingAdapter log = Logging.getLogger(system.classicSystem(), HttpServer.class);
+    Materializer materializer = Materializer.matFromSystem(system);
+    Connections connections = new Connections();
+    SharedKillSwitch killSwitch = KillSwitches.shared("http-server");
+    Flow<HttpRequest, HttpResponse, akka.NotUsed> answer = Flow.<HttpRequest>create()
+        .mapAsync(settings.getPipeliningLimit(), request -> answer(handler, request, log));
+    BidiFlow<ByteString, ByteString, ByteString, ByteString, akka.NotUsed> idle =
+        settings.getTimeouts().idleTimeout() instanceof FiniteDuration finite
+            ? BidiFlow.bidirectionalIdleTimeout(Duration.ofNanos(finite.toNanos()))
+            : BidiFlow.identity();
+    return Tcp.get(system).bind(host, port, settings.getBacklog(), settings.getSocketOptions(), false, Optional.empty())
+        .mapAsyncUnordered(settings.getMaxConnections(), incoming -> {
+          HttpConnection connection = new HttpConnection();
+          connections.add(connection);
+          stats.open.incrementAndGet();
+          Flow<ByteString, ByteString, CompletionStage<Done>> flow = Http.get(system)
+              .serverLayer(settings, Optional.of(incoming.remoteAddress()), log)
+              .atop(placebo())
+              .atop(HeadDeadline.of(connection, headTimeout, stats.headTimeouts::incrementAndGet))
+              .atop(idle)
+              .atop(BidiFlow.fromFlows(killSwitch.<ByteString>flow(), killSwitch.<ByteString>flow()))
+              .reversed()
+              .join(Flow.<HttpRequest>create().map(connection::arrived).via(answer).map(connection::answered))
+              .watchTermination(Keep.right());
+          CompletionStage<Done> closed;
+          try {
+            closed = incoming.handleWith(flow, materializer);
+          } catch (RuntimeException e) {
+            closed = CompletableFuture.failedFuture(e);
+          }
+          // A connection's own failure (reset, idle timeout) ends that connection only.
+          return closed.handle((done, failure) -> {
+            connections.remove(connection);
+            stats.open.decrementAndGet();
+            return Done.getInstance();
+          });
+        })
+        .to(Sink.ignore())
+        .run(materializer)
+        .thenApply(binding -> new HttpServer(binding, connections, killSwitch, stats));
+  }
+
+  private static CompletionStage<HttpResponse> answer(Function<HttpRequest, CompletionStage<HttpResponse>> handler, HttpRequest request,
+                                                      LoggingAdapter log) {
+    try {
+      return handler.apply(request).exceptionally(e -> internalError(log, e));
+    } catch (Exception e) {
+      return CompletableFuture.completedFuture(internalError(log, e));
+    }
+  }
+
+  private static HttpResponse internalError(LoggingAdapter log, Throwable e) {
+    log.error(e, "Internal server error, sending 500 response");
+    return HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR);
+  }
+
+  // The server layer speaks TLS records; the placebo passes bytes through as a session without TLS.
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static BidiFlow<TLSProtocol.SslTlsOutbound, ByteString, ByteString, TLSProtocol.SslTlsInbound, akka.NotUsed> placebo() {
+    return (BidiFlow) TLSPlacebo.getInstance();
+  }
+
+  public InetSocketAddress localAddress() {
+    return tcp.localAddress();
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  /**
+   * Stops accepting and ends every connection: idle ones at once, busy ones after their response;
+   * whatever is still open after {@code deadline} is cut.
+   */
+  public CompletionStage<Done> terminate(Duration deadline) {
+    return unbind().thenCompose(unbound -> {
+      return connections.closeAll()
+          .completeOnTimeout(Done.getInstance(), deadline.toMillis(), TimeUnit.MILLISECONDS)
+          .thenApply(done -> {
+            killSwitch.shutdown();
+            return Done.getInstance();
+          });
+    });
+  }
+
+  private synchronized CompletionStage<Done> unbind() {
+    if (unbound == null) unbound = tcp.unbind().thenApply(u -> Done.getInstance());
+    return unbound;
+  }
+
+  /** As Akka's binding: unbind in service-unbind, then {@link #terminate} in service-requests-done. */
+  public void addToCoordinatedShutdown(Duration deadline, ActorSystem<?> system) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind-" + localAddress().getPort(),
+        this::unbind);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-terminate-" + localAddress().getPort(),
+        () -> terminate(deadline));
+  }
+}

@@ -1,0 +1,200 @@
+package dev.profileengine.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Slow request heads (Slowloris) against a real node whose {@code header-timeout} is 2 s and whose
+ * port takes 20 connections: a head dripping in is answered 408 naming {@code headers} at the
+ * deadline, a connection that sends nothing is closed at it, keep-alive and pipelining still work,
+ * and clients that only hold connections cannot keep the port from others. Akka HTTP alone held
+ * such a connection until its idle timeout (120 s), every byte restarting it.
+ */
+class HeaderDeadlineTest {
+  private static final long DEADLINE_MS = 2_000;
+
+  @TempDir
+  static Path dataDir;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(dataDir, Map.of("profile.http.header-timeout", DEADLINE_MS + "ms", "akka.http.server.max-connections", 20));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private static Socket connect() throws IOException {
+    Socket socket = new Socket(node.base.getHost(), node.base.getPort());
+    socket.setSoTimeout(30_000);
+    return socket;
+  }
+
+  private static String get(String path) {
+    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  }
+
+  /** Sends {@code head}, then a header line every 200 ms until the node answers or closes; returns what it sent. */
+  private static String dripHead(Socket socket, String head) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    InputStream in = socket.getInputStream();
+    out.write(head.getBytes(StandardCharsets.US_ASCII));
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    long start = System.nanoTime();
+    while (true) {
+      if (in.available() > 0) {
+        answer.write(in.readNBytes(in.available()));
+        continue;
+      }
+      assertTrue(System.nanoTime() - start < 10_000_000_000L, "the head was still being read after 10 s");
+      try {
+        out.write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      } catch (IOException closed) {
+        answer.write(in.readAllBytes()); // the node answered and closed: what it sent is still to be read
+        return answer.toString(StandardCharsets.UTF_8);
+      }
+      Thread.sleep(200); // the client's pace, not a wait for the node
+    }
+  }
+
+  /** Reads one response to a request without a body (up to the end of the JSON body of /health). */
+  private static String readResponse(InputStream in) throws IOException {
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    while (!answer.toString(StandardCharsets.UTF_8).endsWith("}")) {
+      int b = in.read();
+      if (b < 0) break;
+      answer.write(b);
+    }
+    return answer.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aHeadDrippingInIsAnswered408NamingTheHeadersAtTheDeadline() throws Exception {
+    long start = System.nanoTime();
+    String answer;
+    try (Socket socket = connect()) {
+      answer = dripHead(socket, "GET /health HTTP/1.1\r\nHost: localhost\r\n");
+    }
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+    assertTrue(answer.contains("\"field\":\"headers\""), answer);
+    assertTrue(answer.contains("Connection: close"), answer);
+    assertTrue(ms >= DEADLINE_MS - 100, "closed before the deadline: " + ms + " ms");
+    String metrics = node.get("/metrics", null).body();
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("profile_http_header_timeouts_total ") && !l.endsWith(" 0.0")), metrics);
+  }
+
+  @Test
+  void aConnectionThatSendsNothingIsClosedAtTheDeadlineWithoutAnAnswer() throws Exception {
+    try (Socket socket = connect()) {
+      long start = System.nanoTime();
+      socket.setSoTimeout(10_000);
+      int read;
+      try {
+        read = socket.getInputStream().read();
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("a silent connection was still open after 10 s");
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(-1, read, "closed without an answer: nothing was asked");
+      assertTrue(ms >= DEADLINE_MS - 100, "closed before the deadline: " + ms + " ms");
+    }
+  }
+
+  @Test
+  void keepAliveAndPipeliningAreUntouchedAndEachLaterHeadHasItsOwnDeadline() throws Exception {
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write((get("/health") + get("/health")).getBytes(StandardCharsets.US_ASCII));
+      assertTrue(readResponse(in).startsWith("HTTP/1.1 200"));
+      assertTrue(readResponse(in).startsWith("HTTP/1.1 200"));
+      // Idle longer than the deadline between requests: the idle timeout's time, not the head's.
+      Thread.sleep(DEADLINE_MS + 1_000); // the client's pause
+      out.write(get("/health").getBytes(StandardCharsets.US_ASCII));
+      assertTrue(readResponse(in).startsWith("HTTP/1.1 200"));
+      // The next head, dripping in on the same connection, meets the deadline of its own.
+      String answer = dripHead(socket, "GET /health HTTP/1.1\r\n");
+      assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+    }
+  }
+
+  @Test
+  void clientsHoldingEveryConnectionCannotKeepThePortFromOthers() throws Exception {
+    List<Socket> held = new ArrayList<>();
+    try {
+      // As many connections as the port takes, each with half a head and then silent.
+      for (int i = 0; i < 20; i++) {
+        Socket s = connect();
+        s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: local".getBytes(StandardCharsets.US_ASCII));
+        held.add(s);
+      }
+      long start = System.nanoTime();
+      try (Socket socket = connect()) {
+        socket.getOutputStream().write(get("/health").getBytes(StandardCharsets.US_ASCII));
+        socket.setSoTimeout(10_000);
+        String answer;
+        try {
+          answer = readResponse(socket.getInputStream());
+        } catch (SocketTimeoutException e) {
+          throw new AssertionError("no answer within 10 s while 20 slow clients hold the port");
+        }
+        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms < 2 * DEADLINE_MS + 2_000, "answered only after " + ms + " ms");
+    } finally {
+      for (Socket s : held) s.close();
+    }
+  }
+
+  @Test
+  void aStoppingNodeClosesIdleConnectionsAndAnswersTheRequestInFlight(@TempDir Path own) throws Exception {
+    TestNode stopping = TestNode.start(own);
+    String body = "[{\"eventId\":\"t1\",\"userId\":\"stopping\",\"type\":\"view\",\"timestamp\":\"2017-11-25T10:00:00Z\","
+        + "\"itemId\":\"i1\",\"categoryId\":\"c1\"}]";
+    Thread closer = new Thread(stopping::close, "node-close");
+    try (Socket idle = new Socket(stopping.base.getHost(), stopping.base.getPort());
+         Socket busy = new Socket(stopping.base.getHost(), stopping.base.getPort())) {
+      idle.setSoTimeout(30_000);
+      busy.setSoTimeout(30_000);
+      idle.getOutputStream().write(get("/health").getBytes(StandardCharsets.US_ASCII));
+      assertTrue(readResponse(idle.getInputStream()).startsWith("HTTP/1.1 200"));
+      OutputStream out = busy.getOutputStream();
+      out.write(("POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+          + "\r\n\r\n" + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      closer.start();
+      assertEquals(-1, idle.getInputStream().read(), "an idle connection is closed when the node stops");
+      out.write(body.substring(10).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String answer = new String(busy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+      assertTrue(answer.contains("Connection: close"), answer);
+      assertTrue(answer.contains("\"accepted\":1"), answer);
+    } finally {
+      if (!closer.isAlive() && closer.getState() == Thread.State.NEW) stopping.close();
+      closer.join(60_000);
+    }
+  }
+}

@@ -201,6 +201,13 @@ final class NodeProcess {
     return "node" + index + "(http " + httpPort + ", artery " + remotePort + ", pid " + pid() + ")";
   }
 
+  /**
+   * Ports given to a node of this JVM: never given again. A node binds its ports seconds after they
+   * were free (its HTTP port last), and the kernel had handed node 1's HTTP port to node 3 as
+   * free for its management port meanwhile (a cluster test failed to start).
+   */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static int[] freePorts(int n) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
@@ -208,6 +215,10 @@ final class NodeProcess {
       for (int i = 0; i < n; i++) {
         ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
         sockets.add(s);
+        if (!HANDED_OUT.add(s.getLocalPort())) {
+          i--; // given before: keep it open so that the next try gets another
+          continue;
+        }
         ports[i] = s.getLocalPort();
       }
       return ports;

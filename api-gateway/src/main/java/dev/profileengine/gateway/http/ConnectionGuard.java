@@ -1,0 +1,325 @@
+package dev.profileengine.gateway.http;
+
+import akka.NotUsed;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.Connection;
+import akka.stream.AbstractShape;
+import akka.stream.Attributes;
+import akka.stream.Inlet;
+import akka.stream.Outlet;
+import akka.stream.Shape;
+import akka.stream.stage.AbstractInHandler;
+import akka.stream.stage.AbstractOutHandler;
+import akka.stream.stage.AsyncCallback;
+import akka.stream.stage.GraphStage;
+import akka.stream.stage.TimerGraphStageLogic;
+import akka.util.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One HTTP connection's guard, around Akka's server layer: it sees the client's bytes on their way
+ * to the layer, and the requests and responses between the layer and the handler.
+ *
+ * <p>A deadline on each request's head: from the connection's start, and from the first byte after
+ * the last response went out, the layer must have parsed a whole head within {@code timeout}, else
+ * the connection is closed ({@code 408} naming {@code headers} if part of a head had arrived).
+ * Without it a client sending a header byte every few seconds holds a connection for hours
+ * (Slowloris; Akka HTTP has no such setting, akka-http#813). Bytes arriving while a request awaits
+ * its response (its body, a pipelined request) start no deadline: the body has its own timeout.
+ *
+ * <p>And the server's termination: an idle connection is closed at once, a busy one after its
+ * response, which says {@code Connection: close}.
+ */
+final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
+  private static final String TIMER = "head";
+  private static final Connection CLOSE = Connection.create("close");
+
+  /** The guard's ports: bytes client -> layer and layer -> client, requests layer -> handler, responses handler -> layer. */
+  static final class Ports extends AbstractShape {
+    final Inlet<ByteString> fromClient;
+    final Outlet<ByteString> toLayer;
+    final Inlet<ByteString> fromLayer;
+    final Outlet<ByteString> toClient;
+    final Inlet<HttpRequest> requestIn;
+    final Outlet<HttpRequest> requestOut;
+    final Inlet<HttpResponse> responseIn;
+    final Outlet<HttpResponse> responseOut;
+
+    Ports(Inlet<ByteString> fromClient, Outlet<ByteString> toLayer, Inlet<ByteString> fromLayer, Outlet<ByteString> toClient,
+          Inlet<HttpRequest> requestIn, Outlet<HttpRequest> requestOut, Inlet<HttpResponse> responseIn, Outlet<HttpResponse> responseOut) {
+      this.fromClient = fromClient;
+      this.toLayer = toLayer;
+      this.fromLayer = fromLayer;
+      this.toClient = toClient;
+      this.requestIn = requestIn;
+      this.requestOut = requestOut;
+      this.responseIn = responseIn;
+      this.responseOut = responseOut;
+    }
+
+    static Ports create() {
+      return new Ports(Inlet.create("fromClient"), Outlet.create("toLayer"), Inlet.create("fromLayer"), Outlet.create("toClient"),
+          Inlet.create("requestIn"), Outlet.create("requestOut"), Inlet.create("responseIn"), Outlet.create("responseOut"));
+    }
+
+    @Override
+    public List<Inlet<?>> allInlets() {
+      return List.of(fromClient, fromLayer, requestIn, responseIn);
+    }
+
+    @Override
+    public List<Outlet<?>> allOutlets() {
+      return List.of(toLayer, toClient, requestOut, responseOut);
+    }
+
+    @Override
+    public Shape deepCopy() {
+      return new Ports(fromClient.carbonCopy(), toLayer.carbonCopy(), fromLayer.carbonCopy(), toClient.carbonCopy(),
+          requestIn.carbonCopy(), requestOut.carbonCopy(), responseIn.carbonCopy(), responseOut.carbonCopy());
+    }
+  }
+
+  /** A live connection as the server sees it: it can be asked to close. */
+  interface Handle {
+    void close();
+  }
+
+  /** The server's live connections: each guard adds itself while it runs. */
+  interface Registry {
+    void opened(Handle connection);
+
+    void closed(Handle connection);
+  }
+
+  private final Ports ports = Ports.create();
+  private final Duration timeout;
+  private final AtomicLong headTimeouts;
+  private final Registry open;
+
+  /** @param headTimeouts counts the connections closed at the deadline */
+  ConnectionGuard(Duration timeout, AtomicLong headTimeouts, Registry open) {
+    this.timeout = timeout;
+    this.headTimeouts = headTimeouts;
+    this.open = open;
+  }
+
+  /** The answer to a head that did not arrive in time; the connection closes after it. */
+  static ByteString timedOut(Duration timeout) {
+    byte[] body = ErrorHandling.errorBody("headers", "the request's headers did not arrive within " + timeout.toMillis() + " ms");
+    String head = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length + "\r\n\r\n";
+    return ByteString.fromArray(head.getBytes(StandardCharsets.US_ASCII)).concat(ByteString.fromArray(body));
+  }
+
+  /** Why the server layer's input ended: the head's deadline passed. */
+  static final class TimedOut extends RuntimeException {
+    TimedOut(Duration timeout) {
+      super("no request head within " + timeout.toMillis() + " ms", null, false, false);
+    }
+  }
+
+  @Override
+  public Ports shape() {
+    return ports;
+  }
+
+  @Override
+  public TimerGraphStageLogic createLogic(Attributes attributes) {
+    return new Logic();
+  }
+
+  private final class Logic extends TimerGraphStageLogic implements Handle {
+    private final Ports p = ports;
+    private long requests;
+    private int awaiting;
+    private boolean closing;
+    private boolean timedOut;
+    /** Requests parsed when the pending head began; -1 while no head is pending. */
+    private long pendingSince = -1;
+    private boolean headBytes;
+    private AsyncCallback<NotUsed> closeCallback;
+
+    Logic() {
+      super(ports);
+      setHandler(p.fromClient, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          ByteString bytes = grab(p.fromClient);
+          noteClientBytes(bytes.nonEmpty());
+          push(p.toLayer, bytes);
+        }
+
+        @Override
+        public void onUpstreamFinish() {
+          complete(p.toLayer);
+        }
+
+        @Override
+        public void onUpstreamFailure(Throwable ex) {
+          fail(p.toLayer, ex);
+        }
+      });
+      setHandler(p.toLayer, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          pull(p.fromClient);
+        }
+
+        @Override
+        public void onDownstreamFinish(Throwable cause) {
+          cancel(p.fromClient, cause);
+        }
+      });
+      setHandler(p.fromLayer, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          push(p.toClient, grab(p.fromLayer));
+        }
+
+        @Override
+        public void onUpstreamFinish() {
+          if (!timedOut) complete(p.toClient);
+        }
+
+        @Override
+        public void onUpstreamFailure(Throwable ex) {
+          if (!timedOut) fail(p.toClient, ex); // else the 408 is on its way out
+        }
+      });
+      setHandler(p.toClient, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          if (!isClosed(p.fromLayer) && !hasBeenPulled(p.fromLayer)) pull(p.fromLayer);
+        }
+
+        @Override
+        public void onDownstreamFinish(Throwable cause) {
+          cancel(p.fromLayer, cause);
+        }
+      });
+      setHandler(p.requestIn, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          requests++;
+          awaiting++;
+          push(p.requestOut, grab(p.requestIn));
+        }
+
+        @Override
+        public void onUpstreamFinish() {
+          complete(p.requestOut);
+        }
+
+        @Override
+        public void onUpstreamFailure(Throwable ex) {
+          fail(p.requestOut, ex);
+        }
+      });
+      setHandler(p.requestOut, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          pull(p.requestIn);
+        }
+
+        @Override
+        public void onDownstreamFinish(Throwable cause) {
+          cancel(p.requestIn, cause);
+        }
+      });
+      setHandler(p.responseIn, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          awaiting--;
+          HttpResponse response = grab(p.responseIn);
+          push(p.responseOut, closing ? response.addHeader(CLOSE) : response);
+        }
+
+        @Override
+        public void onUpstreamFinish() {
+          complete(p.responseOut);
+        }
+
+        @Override
+        public void onUpstreamFailure(Throwable ex) {
+          fail(p.responseOut, ex);
+        }
+      });
+      setHandler(p.responseOut, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          pull(p.responseIn);
+        }
+
+        @Override
+        public void onDownstreamFinish(Throwable cause) {
+          cancel(p.responseIn, cause);
+        }
+      });
+    }
+
+    @Override
+    public void preStart() {
+      // The first request's head counts from the connection's start: a client that connects and
+      // sends nothing holds no connection beyond the deadline either.
+      startHead(false);
+      closeCallback = createAsyncCallback(unused -> {
+        closing = true;
+        if (awaiting == 0) completeStage();
+      });
+      open.opened(this);
+    }
+
+    @Override
+    public void postStop() {
+      open.closed(this);
+    }
+
+    /** Called by the server from any thread. */
+    @Override
+    public void close() {
+      closeCallback.invoke(NotUsed.getInstance());
+    }
+
+    private void noteClientBytes(boolean some) {
+      if (pendingSince >= 0 && requests != pendingSince) cancelHead();
+      if (pendingSince >= 0) headBytes |= some;
+      else if (awaiting == 0) startHead(some);
+    }
+
+    private void startHead(boolean withBytes) {
+      pendingSince = requests;
+      headBytes = withBytes;
+      scheduleOnce(TIMER, timeout);
+    }
+
+    private void cancelHead() {
+      pendingSince = -1;
+      cancelTimer(TIMER);
+    }
+
+    @Override
+    public void onTimer(Object key) {
+      if (requests != pendingSince) {
+        cancelHead();
+        return;
+      }
+      headTimeouts.incrementAndGet();
+      timedOut = true;
+      cancel(p.fromClient);
+      // Failed, not completed: a completed input mid-head is the parser's "Illegal HTTP message
+      // start", a warning and a 400 for a client that was only slow.
+      fail(p.toLayer, new TimedOut(timeout));
+      cancel(p.fromLayer);
+      cancel(p.requestIn);
+      complete(p.requestOut);
+      cancel(p.responseIn);
+      complete(p.responseOut);
+      if (headBytes && !isClosed(p.toClient)) emit(p.toClient, timedOut(timeout), () -> complete(p.toClient));
+      else complete(p.toClient);
+    }
+  }
+}

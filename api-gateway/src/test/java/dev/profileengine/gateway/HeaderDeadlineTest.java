@@ -140,6 +140,35 @@ class HeaderDeadlineTest {
   }
 
   @Test
+  void bytesSentWhileAChangeStreamIsSentDoNotCutItWithA408() throws Exception {
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write("GET /v1/changes HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      ByteArrayOutputStream seen = new ByteArrayOutputStream();
+      while (!seen.toString(StandardCharsets.US_ASCII).contains("\r\n\r\n")) seen.write(in.read());
+      assertTrue(seen.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"), seen.toString(StandardCharsets.US_ASCII));
+      // Bytes sent while the stream is being sent (half a pipelined head) must not start a head
+      // deadline: its 408 would land in the middle of the stream.
+      out.write("GET /health HTTP/1.1\r\nHost: local".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      socket.setSoTimeout(200);
+      long until = System.nanoTime() + (DEADLINE_MS + 2_000) * 1_000_000L;
+      while (System.nanoTime() < until) { // reads the stream (heartbeats) past the deadline
+        try {
+          int b = in.read();
+          assertTrue(b >= 0, "the stream was closed: " + seen.toString(StandardCharsets.US_ASCII));
+          seen.write(b);
+        } catch (SocketTimeoutException quiet) {
+          // nothing sent in the last 200 ms
+        }
+      }
+      assertTrue(!seen.toString(StandardCharsets.US_ASCII).contains("408"), seen.toString(StandardCharsets.US_ASCII));
+    }
+  }
+
+  @Test
   void clientsHoldingEveryConnectionCannotKeepThePortFromOthers() throws Exception {
     List<Socket> held = new ArrayList<>();
     try {

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the connection is closed ({@code 408} naming {@code headers} if part of a head had arrived).
  * Without it a client sending a header byte every few seconds holds a connection for hours
  * (Slowloris; Akka HTTP has no such setting, akka-http#813). Bytes arriving while a request awaits
- * its response (its body, a pipelined request) start no deadline: the body has its own timeout.
+ * its response (its body, a pipelined request) or while a streamed response is being sent start no
+ * deadline: the body has its own timeout, and a 408 must not land in the middle of a stream.
  *
  * <p>And the server's termination: an idle connection is closed at once, a busy one after its
  * response, which says {@code Connection: close}.
@@ -135,7 +136,10 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
   private final class Logic extends TimerGraphStageLogic implements Handle {
     private final Ports p = ports;
     private long requests;
+    /** Requests whose response has not started, and streamed responses (SSE, exports) still being sent. */
     private int awaiting;
+    private int streaming;
+    private AsyncCallback<NotUsed> streamEnded;
     private boolean closing;
     private boolean timedOut;
     /** Requests parsed when the pending head began; -1 while no head is pending. */
@@ -235,6 +239,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
         public void onPush() {
           awaiting--;
           HttpResponse response = grab(p.responseIn);
+          if (!response.entity().isStrict()) response = watched(response);
           push(p.responseOut, closing ? response.addHeader(CLOSE) : response);
         }
 
@@ -268,7 +273,11 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
       startHead(false);
       closeCallback = createAsyncCallback(unused -> {
         closing = true;
-        if (awaiting == 0) completeStage();
+        if (idle()) completeStage();
+      });
+      streamEnded = createAsyncCallback(unused -> {
+        streaming--;
+        if (closing && idle()) completeStage();
       });
       open.opened(this);
     }
@@ -284,10 +293,31 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
       closeCallback.invoke(NotUsed.getInstance());
     }
 
+    /** No request awaits its response and no response is still being sent: client bytes now begin a head. */
+    private boolean idle() {
+      return awaiting == 0 && streaming == 0;
+    }
+
+    /**
+     * A streamed response, counted until its last byte: bytes a client sends meanwhile (a
+     * pipelined request) start no deadline, which would cut the stream with a 408 in its middle.
+     */
+    private HttpResponse watched(HttpResponse response) {
+      streaming++;
+      akka.stream.javadsl.Flow<ByteString, ByteString, NotUsed> watch = akka.stream.javadsl.Flow.<ByteString>create()
+          .watchTermination((unused, done) -> {
+            done.whenComplete((d, failure) -> streamEnded.invoke(NotUsed.getInstance()));
+            return NotUsed.getInstance();
+          });
+      @SuppressWarnings({"unchecked", "rawtypes"}) // Scala's Flow[ByteString, ByteString, Any]
+      akka.stream.scaladsl.Flow<ByteString, ByteString, Object> any = (akka.stream.scaladsl.Flow) watch.asScala();
+      return response.withEntity(((akka.http.scaladsl.model.ResponseEntity) response.entity()).transformDataBytes(any));
+    }
+
     private void noteClientBytes(boolean some) {
       if (pendingSince >= 0 && requests != pendingSince) cancelHead();
       if (pendingSince >= 0) headBytes |= some;
-      else if (awaiting == 0) startHead(some);
+      else if (idle()) startHead(some);
     }
 
     private void startHead(boolean withBytes) {

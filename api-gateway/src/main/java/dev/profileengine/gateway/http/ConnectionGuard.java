@@ -149,35 +149,21 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
     Logic() {
       super(ports);
-      setHandler(p.fromClient, new AbstractInHandler() {
-        @Override
-        public void onPush() {
-          ByteString bytes = grab(p.fromClient);
-          noteClientBytes(bytes.nonEmpty());
-          push(p.toLayer, bytes);
-        }
-
-        @Override
-        public void onUpstreamFinish() {
-          complete(p.toLayer);
-        }
-
-        @Override
-        public void onUpstreamFailure(Throwable ex) {
-          fail(p.toLayer, ex);
-        }
+      relay(p.fromClient, p.toLayer, bytes -> {
+        noteClientBytes(bytes.nonEmpty());
+        return bytes;
       });
-      setHandler(p.toLayer, new AbstractOutHandler() {
-        @Override
-        public void onPull() {
-          pull(p.fromClient);
-        }
-
-        @Override
-        public void onDownstreamFinish(Throwable cause) {
-          cancel(p.fromClient, cause);
-        }
+      relay(p.requestIn, p.requestOut, request -> {
+        requests++;
+        awaiting++;
+        return request;
       });
+      relay(p.responseIn, p.responseOut, response -> {
+        awaiting--;
+        HttpResponse sent = response.entity().isStrict() ? response : watched(response);
+        return closing ? sent.addHeader(CLOSE) : sent;
+      });
+      // The layer's bytes to the client: once timed out, the 408 on its way out ends them.
       setHandler(p.fromLayer, new AbstractInHandler() {
         @Override
         public void onPush() {
@@ -191,7 +177,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
         @Override
         public void onUpstreamFailure(Throwable ex) {
-          if (!timedOut) fail(p.toClient, ex); // else the 408 is on its way out
+          if (!timedOut) fail(p.toClient, ex);
         }
       });
       setHandler(p.toClient, new AbstractOutHandler() {
@@ -205,63 +191,35 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
           cancel(p.fromLayer, cause);
         }
       });
-      setHandler(p.requestIn, new AbstractInHandler() {
+    }
+
+    /** Passes each element from {@code in} to {@code out} through {@code seen}; each end of one ends the other. */
+    private <T> void relay(Inlet<T> in, Outlet<T> out, java.util.function.UnaryOperator<T> seen) {
+      setHandler(in, new AbstractInHandler() {
         @Override
         public void onPush() {
-          requests++;
-          awaiting++;
-          push(p.requestOut, grab(p.requestIn));
+          push(out, seen.apply(grab(in)));
         }
 
         @Override
         public void onUpstreamFinish() {
-          complete(p.requestOut);
+          complete(out);
         }
 
         @Override
         public void onUpstreamFailure(Throwable ex) {
-          fail(p.requestOut, ex);
+          fail(out, ex);
         }
       });
-      setHandler(p.requestOut, new AbstractOutHandler() {
+      setHandler(out, new AbstractOutHandler() {
         @Override
         public void onPull() {
-          pull(p.requestIn);
+          pull(in);
         }
 
         @Override
         public void onDownstreamFinish(Throwable cause) {
-          cancel(p.requestIn, cause);
-        }
-      });
-      setHandler(p.responseIn, new AbstractInHandler() {
-        @Override
-        public void onPush() {
-          awaiting--;
-          HttpResponse response = grab(p.responseIn);
-          if (!response.entity().isStrict()) response = watched(response);
-          push(p.responseOut, closing ? response.addHeader(CLOSE) : response);
-        }
-
-        @Override
-        public void onUpstreamFinish() {
-          complete(p.responseOut);
-        }
-
-        @Override
-        public void onUpstreamFailure(Throwable ex) {
-          fail(p.responseOut, ex);
-        }
-      });
-      setHandler(p.responseOut, new AbstractOutHandler() {
-        @Override
-        public void onPull() {
-          pull(p.responseIn);
-        }
-
-        @Override
-        public void onDownstreamFinish(Throwable cause) {
-          cancel(p.responseIn, cause);
+          cancel(in, cause);
         }
       });
     }

@@ -7,7 +7,6 @@ import static dev.profileengine.gateway.IdentityMergeTest.ok;
 import static dev.profileengine.gateway.IdentityMergeTest.send;
 import static dev.profileengine.gateway.IdentityMergeTest.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.engine.UserProfile;
@@ -86,38 +85,6 @@ class IdentityDirectMergeTest {
       }
       assertEquals(List.of("fresh-b"), view(profiles, "cust-b").identities().get(Identity.ANONYMOUS_ID));
     }
-  }
-
-  @Test
-  void anIdentityMergedDirectlyIsNotKeptLiveAndAnEventUnderItAloneStillReachesTheCustomer() throws Exception {
-    List<BehaviorRow> rows = histories().get(0);
-    String anonymous = Identity.anonymousId("passing").key();
-    try (TestNode node = TestNode.start(dataDir, SETTINGS)) {
-      Profiles profiles = node.node.engine().profiles();
-      send(profiles, "cust-p", rows.subList(0, 10));
-      ok(profiles.identify(new IdentityClaim("cust-p", "passing", null)));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (liveEntities(node).contains(anonymous)) {
-        if (System.nanoTime() > deadline) throw new AssertionError("the merged anonymous id's entity was still live after 30 s");
-        Thread.sleep(50);
-      }
-      assertTrue(liveEntities(node).contains("cust-p"), "the customer's profile stays live");
-      send(profiles, anonymous, rows.subList(10, 20));
-      send(profiles, "ref-p", rows.subList(0, 20));
-      assertSameProfile(view(profiles, "ref-p"), view(profiles, "cust-p"), "events under the stopped anonymous id reach the customer");
-    }
-  }
-
-  /** The entity ids live on the node now, by its shard region's own account. */
-  private static java.util.Set<String> liveEntities(TestNode node) throws Exception {
-    var system = node.node.system();
-    akka.cluster.sharding.ShardRegion.CurrentShardRegionState state = akka.actor.typed.javadsl.AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, akka.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
-            akka.cluster.sharding.typed.javadsl.ClusterSharding.get(system).shardState(),
-            replyTo -> new akka.cluster.sharding.typed.GetShardRegionState(UserProfile.ENTITY_KEY, replyTo), Duration.ofSeconds(10), system.scheduler())
-        .toCompletableFuture().get(15, java.util.concurrent.TimeUnit.SECONDS);
-    java.util.Set<String> ids = new java.util.HashSet<>();
-    for (var shard : state.getShards()) ids.addAll(shard.getEntityIds());
-    return ids;
   }
 
   private static List<String> manifests(Connection c, String key) throws Exception {

@@ -70,9 +70,6 @@ final class ProfileLinks {
     List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events);
 
     long lastSequenceNumber();
-
-    /** Asks the shard to stop this entity (a command for it later starts it again). */
-    void passivate();
   }
 
   private enum Step { TRANSFER, ABSORB, SPLIT, RESTORE }
@@ -115,8 +112,6 @@ final class ProfileLinks {
   // that does not own the key yet (an event refused, a read without it), or the canonical profile
   // that took it may differ from the row's (it moved meanwhile), which its answer corrects first.
   private boolean confirming;
-  /** This incarnation journaled a direct merge: once confirmed, nothing is left for it to hold. */
-  private boolean mergedDirectly;
 
   ProfileLinks(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, PredictionRequests predictions, Writes writes) {
     this.context = context;
@@ -207,7 +202,6 @@ final class ProfileLinks {
       // canonical profile must fold first); an identify is answered once that profile took the key.
       ActorRef<LinkReply> waiting = cmd.answerWhenStarted() ? null : cmd.replyTo();
       confirming = true;
-      mergedDirectly = true;
       EffectBuilder<Event, ProfileState> effect = writes.persist(List.of(new MergedInto(cmd.canonical(), clock.instant(), true)))
           .thenRun(s -> context.getSelf().tell(new CanonicalAnswered(cmd.canonical(), null, waiting)));
       return waiting == null ? effect.thenReply(cmd.replyTo(), s -> LinkReply.linked(cmd.canonical())) : effect.thenNoReply();
@@ -304,13 +298,6 @@ final class ProfileLinks {
     if (!reply.canonical().equals(state.links().mergedInto())) {
       EffectBuilder<Event, ProfileState> effect = writes.persist(List.of(new MergedInto(reply.canonical(), clock.instant())));
       return (cmd.replyTo() == null ? effect.thenNoReply() : effect.thenReply(cmd.replyTo(), s -> reply)).thenUnstashAll();
-    }
-    // An identity seen first in its link (most new users of a logged-in app) merged here and
-    // holds nothing: stopped now instead of kept live beside its canonical profile. One restarted
-    // later (an event under this id alone) stays, as any entity does.
-    if (mergedDirectly) {
-      mergedDirectly = false;
-      writes.passivate();
     }
     return (cmd.replyTo() == null ? effect().noReply() : effect().reply(cmd.replyTo(), reply)).thenUnstashAll();
   }

@@ -488,11 +488,6 @@ public final class UserProfile
       public long lastSequenceNumber() {
         return UserProfile.this.lastSequenceNumber(context);
       }
-
-      @Override
-      public void passivate() {
-        if (shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-      }
     });
     this.shard = shard;
     EngineMetrics.activeEntities.inc();

@@ -8,6 +8,11 @@ import static dev.profileengine.gateway.IdentityMergeTest.send;
 import static dev.profileengine.gateway.IdentityMergeTest.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.ClusterShardingQuery;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.profiles.Linked;
@@ -21,7 +26,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +95,44 @@ class IdentityDirectMergeTest {
       }
       assertEquals(List.of("fresh-b"), view(profiles, "cust-b").identities().get(Identity.ANONYMOUS_ID));
     }
+  }
+
+  @Test
+  void anIdentityMergedDirectlyAndStoppedIsSplitOffWhenItStartsForTheRestore() throws Exception {
+    List<BehaviorRow> rows = histories().get(0);
+    String anonymous = Identity.anonymousId("idle-r").key();
+    // Idle profiles stop after a second here (ten minutes by default): the anonymous id's entity is
+    // started again by the customer's restore, and recovers its direct merge while it is asked.
+    Map<String, Object> settings = new HashMap<>(SETTINGS);
+    settings.put("akka.cluster.sharding.passivation.default-strategy.idle-entity.timeout", "1s");
+    try (TestNode node = TestNode.start(dataDir, settings)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "cust-r", rows.subList(0, 10));
+      ok(profiles.identify(new IdentityClaim("cust-r", "idle-r", null)));
+      send(profiles, anonymous, rows.subList(10, 20));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (liveEntities(node).contains(anonymous)) {
+        if (System.nanoTime() > deadline) throw new AssertionError("the idle anonymous id's entity was still live after 30 s");
+        Thread.sleep(50); // between polls of the shard's state; the loop ends at the deadline
+      }
+      ok(profiles.unmerge("cust-r", new IdentityClaim(null, "idle-r", null)));
+      send(profiles, "ref-before", rows.subList(0, 10));
+      send(profiles, "ref-after", rows.subList(10, 20));
+      assertSameProfile(view(profiles, "ref-before"), view(profiles, "cust-r"), "the customer after the unmerge");
+      assertSameProfile(view(profiles, "ref-after"), view(profiles, anonymous), "the anonymous id given back its events");
+    }
+  }
+
+  /** The entity ids live on the node now, by its shard region's own account. */
+  private static Set<String> liveEntities(TestNode node) throws Exception {
+    var system = node.node.system();
+    ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            ClusterSharding.get(system).shardState(),
+            replyTo -> new GetShardRegionState(UserProfile.ENTITY_KEY, replyTo), Duration.ofSeconds(10), system.scheduler())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    Set<String> ids = new HashSet<>();
+    for (var shard : state.getShards()) ids.addAll(shard.getEntityIds());
+    return ids;
   }
 
   private static List<String> manifests(Connection c, String key) throws Exception {

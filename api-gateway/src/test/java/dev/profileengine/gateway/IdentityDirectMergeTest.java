@@ -17,6 +17,7 @@ import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.profiles.Linked;
 import dev.profileengine.engine.profiles.Profiles;
+import dev.profileengine.profile.ProfileView;
 import dev.profileengine.profile.Identity;
 import dev.profileengine.profile.identity.IdentityClaim;
 import java.nio.file.Path;
@@ -101,25 +102,61 @@ class IdentityDirectMergeTest {
   void anIdentityMergedDirectlyAndStoppedIsSplitOffWhenItStartsForTheRestore() throws Exception {
     List<BehaviorRow> rows = histories().get(0);
     String anonymous = Identity.anonymousId("idle-r").key();
-    // Idle profiles stop after a second here (ten minutes by default): the anonymous id's entity is
-    // started again by the customer's restore, and recovers its direct merge while it is asked.
-    Map<String, Object> settings = new HashMap<>(SETTINGS);
-    settings.put("akka.cluster.sharding.passivation.default-strategy.idle-entity.timeout", "1s");
-    try (TestNode node = TestNode.start(dataDir, settings)) {
+    // Idle profiles stop: the anonymous id's entity is started again by the customer's restore, and
+    // recovers its direct merge while it is asked.
+    try (TestNode node = TestNode.start(dataDir, idleAfterASecond())) {
       Profiles profiles = node.node.engine().profiles();
       send(profiles, "cust-r", rows.subList(0, 10));
       ok(profiles.identify(new IdentityClaim("cust-r", "idle-r", null)));
       send(profiles, anonymous, rows.subList(10, 20));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (liveEntities(node).contains(anonymous)) {
-        if (System.nanoTime() > deadline) throw new AssertionError("the idle anonymous id's entity was still live after 30 s");
-        Thread.sleep(50); // between polls of the shard's state; the loop ends at the deadline
-      }
+      awaitStopped(node, anonymous);
       ok(profiles.unmerge("cust-r", new IdentityClaim(null, "idle-r", null)));
       send(profiles, "ref-before", rows.subList(0, 10));
       send(profiles, "ref-after", rows.subList(10, 20));
       assertSameProfile(view(profiles, "ref-before"), view(profiles, "cust-r"), "the customer after the unmerge");
       assertSameProfile(view(profiles, "ref-after"), view(profiles, anonymous), "the anonymous id given back its events");
+    }
+  }
+
+  @Test
+  void anIdentityMergedDirectlyIntoAProfileThatMergedOnKeepsPointingAtItsGroupWhenStartedAgain() throws Exception {
+    List<BehaviorRow> rows = histories().get(0);
+    String group = Identity.anonymousId("group-g").key();
+    String cookie = new Identity("cookie", "cookie-g").key();
+    try (TestNode node = TestNode.start(dataDir, idleAfterASecond())) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, group, rows.subList(0, 10));
+      // The cookie joins the anonymous id's profile directly, which then joins the customer's with it.
+      ok(profiles.identify(new IdentityClaim(null, "group-g", Map.of("cookie", "cookie-g"))));
+      ok(profiles.identify(new IdentityClaim("cust-g", "group-g", null)));
+      awaitStopped(node, cookie);
+      // Started again by a read, the cookie offers itself again through the anonymous id's profile.
+      assertEquals("cust-g", view(profiles, cookie).userId());
+      // Splitting the anonymous id off gives the cookie back with it: it still points there.
+      ok(profiles.unmerge("cust-g", new IdentityClaim(null, "group-g", null)));
+      ProfileView back = view(profiles, cookie);
+      assertEquals(group, back.userId(), "the cookie resolves to the anonymous id's profile again");
+      assertEquals(List.of("cookie-g"), back.identities().get("cookie"));
+      send(profiles, cookie, rows.subList(10, 20));
+      send(profiles, "ref-g", rows.subList(0, 20));
+      assertSameProfile(view(profiles, "ref-g"), view(profiles, group), "events under the cookie reach the anonymous id's profile");
+    }
+  }
+
+  /** Idle profiles stop after a second (ten minutes by default), and the identity type {@code cookie}, merged directly. */
+  private static Map<String, Object> idleAfterASecond() {
+    Map<String, Object> settings = new HashMap<>(SETTINGS);
+    settings.put("akka.cluster.sharding.passivation.default-strategy.idle-entity.timeout", "1s");
+    settings.put("profile.identity.types.cookie.unique", false);
+    settings.put("profile.identity.types.cookie.hashed", false);
+    return settings;
+  }
+
+  private static void awaitStopped(TestNode node, String key) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (liveEntities(node).contains(key)) {
+      if (System.nanoTime() > deadline) throw new AssertionError("the idle entity " + key + " was still live after 30 s");
+      Thread.sleep(50); // between polls of the shard's state; the loop ends at the deadline
     }
   }
 

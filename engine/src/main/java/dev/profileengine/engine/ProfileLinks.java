@@ -179,7 +179,7 @@ final class ProfileLinks {
     if (command instanceof LedgerFailed c) return onLedgerFailed(c);
     if (command instanceof OtherSideAnswered c) return onOtherSideAnswered(state, c);
     if (command instanceof Absorb c) {
-      if (linkedAlready(state, c)) return effect().reply(c.replyTo(), LinkReply.linked(userId));
+      if (linkedAlready(state, c)) return effect().reply(c.replyTo(), LinkReply.linked(holderOf(state, c)));
       // A repeat of the absorb in progress (the sender's ask timed out while the journal was read)
       // waits for it: told busy, the sender would cancel a merge that is about to be journaled here.
       if (linking.step() == Step.ABSORB && linking.other().equals(c.from())) return effect().stash();
@@ -220,7 +220,7 @@ final class ProfileLinks {
 
   ReplyEffect<Event, ProfileState> onAbsorb(ProfileState state, Absorb cmd) {
     // A repeated absorb (the answer was lost, the other side retried) is done already.
-    if (linkedAlready(state, cmd)) return effect().reply(cmd.replyTo(), LinkReply.linked(userId));
+    if (linkedAlready(state, cmd)) return effect().reply(cmd.replyTo(), LinkReply.linked(holderOf(state, cmd)));
     var conflict = settings.identity().check(List.of(state.links().identities(userId), cmd.keys().stream().map(Identity::ofKey).toList()));
     if (conflict.isPresent())
       return effect().reply(cmd.replyTo(), new LinkReply(LinkReply.Status.REFUSED, userId, conflict.get().field(), conflict.get().reason()));
@@ -255,6 +255,15 @@ final class ProfileLinks {
     if (state.links().absorbed(absorb.from())) return true;
     return absorb.keys().equals(List.of(absorb.from())) && absorb.upTo() == null && absorb.entries().isEmpty() && absorb.state() == null
         && state.links().groups().containsKey(absorb.from());
+  }
+
+  /**
+   * Where the sender of {@code absorb}, linked here already, is to point: the profile it came with
+   * when that one merged here (split off, that one takes it back), else this one.
+   */
+  private String holderOf(ProfileState state, Absorb absorb) {
+    String group = state.links().groups().get(absorb.from());
+    return group == null || group.equals(absorb.from()) ? userId : group;
   }
 
   /**

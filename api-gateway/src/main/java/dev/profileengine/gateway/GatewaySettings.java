@@ -15,6 +15,7 @@ import java.util.List;
  *
  * @param bind the HTTP and gRPC bind address (PROFILE_BIND)
  * @param changes read-ahead and stall limit of one change-stream subscriber
+ * @param changeHeartbeat how often an SSE change stream with nothing to send sends a comment line
  * @param bodyTimeout how long a request body may take to arrive (408 beyond)
  * @param headerTimeout how long a request's headers may take to arrive (the connection is closed beyond)
  * @param admission admission control: events and reads in flight, and the Retry-After beyond them
@@ -23,6 +24,7 @@ import java.util.List;
  * @param logFormat PROFILE_LOG_FORMAT, checked here: logback.xml reads the variable itself and cannot refuse a bad value
  */
 public record GatewaySettings(String bind, int port, long maxBodyBytes, java.time.Duration bodyTimeout, java.time.Duration headerTimeout, int maxEventsPerRequest, int maxAttributes, ChangeSubscription.Limits changes,
+                              java.time.Duration changeHeartbeat,
                               Admission admission, Grpc grpc, List<String> apiKeys, RateLimit rateLimit, SubscriberLimit.Caps subscribers,
                               LogFormat logFormat) {
   public GatewaySettings {
@@ -77,6 +79,7 @@ public record GatewaySettings(String bind, int port, long maxBodyBytes, java.tim
         c.getInt("max-events-per-request"),
         c.getInt("max-attributes"),
         new ChangeSubscription.Limits(root.getInt("profile.changes.subscriber-buffer"), root.getDuration("profile.changes.max-stall")),
+        positive(root.getConfig("profile.changes"), "heartbeat"),
         new Admission(Admission.Bound.from(c.getConfig("admission.events")), Admission.Bound.from(c.getConfig("admission.reads")),
             c.getDuration("admission.retry-after"), positiveOrZero(c, "admission.dispatch-window")),
         new Grpc(root.getInt("profile.grpc.port"), root.getBytes("profile.grpc.max-message")),

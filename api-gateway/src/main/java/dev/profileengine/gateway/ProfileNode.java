@@ -73,13 +73,14 @@ public final class ProfileNode implements AutoCloseable {
           http.admission().dispatchWindow(), http.subscribers(), http.changes()));
       EngineSettings settings = engine.settings();
       metrics.bindEngine(engine);
-      ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.bodyTimeout(), http.maxEventsPerRequest(), http.maxAttributes()),
+      ProfileRoutes routes = new ProfileRoutes(engine, new ProfileRoutes.Limits(http.maxBodyBytes(), http.bodyTimeout(), http.maxEventsPerRequest(), http.maxAttributes(), http.changeHeartbeat()),
           new HttpAccess(access), metrics);
       HttpServer.Stats serverStats = new HttpServer.Stats();
       metrics.bindServer(serverStats);
       HttpServer binding = HttpServer.bind(system, http.bind(), http.port(), http.headerTimeout(), serverStats, routes.handler(system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      Duration drain = drainDeadline(system.settings().config());
+      binding.addToCoordinatedShutdown(drain, system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, engine.profiles(), access, http.maxEventsPerRequest());
       // The guard checks the key from the headers and caps each message before the handler reads a byte.
       ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), http.grpc().port())
@@ -90,7 +91,7 @@ public final class ProfileNode implements AutoCloseable {
               access,
               http.grpc().maxMessageBytes(), http.bodyTimeout(), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      grpcBinding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      grpcBinding.addToCoordinatedShutdown(drain, system);
       log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
           version(), http.bind(), binding.localAddress().getPort(), grpcBinding.localAddress().getPort(),
           settings.management().bind(), settings.management().port(),
@@ -101,6 +102,18 @@ public final class ProfileNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * How long a stopping node lets busy connections finish: a second less than the shutdown phase
+   * that waits for them. Cut after that phase timed out, they would be stopped under the system's
+   * feet (a reset, errors in the log) instead of closed.
+   */
+  static Duration drainDeadline(com.typesafe.config.Config config) {
+    String phase = "akka.coordinated-shutdown.phases.service-requests-done.timeout";
+    Duration timeout = config.hasPath(phase) ? config.getDuration(phase) : config.getDuration("akka.coordinated-shutdown.default-phase-timeout");
+    Duration drain = timeout.minusSeconds(1);
+    return drain.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : drain;
   }
 
   /** Logs every cluster membership change: what an operator reads first when a node misbehaves. */

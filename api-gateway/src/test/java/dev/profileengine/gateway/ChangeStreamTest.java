@@ -111,7 +111,7 @@ class ChangeStreamTest {
       var limits = new ChangeSubscription.Limits(100, Duration.ofSeconds(2));
       ProfileMetrics metrics = new ProfileMetrics();
       Set<String> seen = new java.util.HashSet<>();
-      var stalled = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, metrics, new java.util.concurrent.CompletableFuture<>())
+      var stalled = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, metrics, new ChangeSubscription.Stopping())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
       take(stalled, 10, seen);
       Thread.sleep(4000); // takes nothing: read-ahead fills, the subscription stalls
@@ -126,12 +126,85 @@ class ChangeStreamTest {
       assertTrue(seen.size() < n, "closed before the end: " + seen.size());
       assertTrue(stalled.pull().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS).isEmpty(), "nothing after the close");
 
-      var resumed = ChangeSubscription.of(feed, closed.resumeFrom(), Set.of(), c -> true, limits, metrics, new java.util.concurrent.CompletableFuture<>())
+      var resumed = ChangeSubscription.of(feed, closed.resumeFrom(), Set.of(), c -> true, limits, metrics, new ChangeSubscription.Stopping())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
       while (seen.size() < n) take(resumed, 1, seen);
       assertEquals(n, seen.size());
       resumed.cancel();
     }
+  }
+
+  /**
+   * A stream with nothing to send sends a comment line at the heartbeat (300 ms here), never an
+   * event: a browser's EventSource dispatches a message for an empty {@code data:} line, which a
+   * client parsing each message as JSON fails on.
+   */
+  @Test
+  void aQuietStreamSendsCommentLinesNotEmptyEvents() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off", "profile.changes.heartbeat", "300ms"));
+         java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /v1/changes?from=latest HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+      // Three heartbeats: about a second of a quiet stream.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (seen.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n:\n", -1).length < 4) {
+        assertTrue(System.nanoTime() < deadline, "three heartbeats within 10 s: " + seen);
+        int b = socket.getInputStream().read();
+        assertTrue(b >= 0, "the stream ended: " + seen);
+        seen.write(b);
+      }
+      String stream = seen.toString(java.nio.charset.StandardCharsets.US_ASCII);
+      assertTrue(stream.startsWith("HTTP/1.1 200") && stream.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/event-stream"), stream);
+      assertTrue(!stream.contains("data:"), "no event on a quiet stream: " + stream);
+    }
+  }
+
+  /**
+   * Every stream of a node shares its stop signal and its live read; one that ended must leave
+   * nothing of itself held by either (a subscriber reconnecting all day must not grow the heap: on
+   * a quiet node each held about 25 KB), and the signal still ends the streams open when the node
+   * stops.
+   */
+  @Test
+  void anEndedStreamIsNotKeptByTheNodesStopSignal() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, java.util.Map.of("profile.model.enabled", "off"))) {
+      var system = node.node.system();
+      var feed = dev.profileengine.engine.changes.ChangeFeed.get(system);
+      var limits = new ChangeSubscription.Limits(100, Duration.ofSeconds(60));
+      var stopping = new ChangeSubscription.Stopping();
+      java.lang.ref.WeakReference<Object> ended = subscribeAndCancel(feed, limits, stopping, system);
+      for (int i = 0; i < 49; i++) subscribeAndCancel(feed, limits, stopping, system);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (ended.get() != null || feed.liveSubscribers() > 0) {
+        assertTrue(System.nanoTime() < deadline, "ended streams are still held after 30 s: the first reachable " + (ended.get() != null)
+            + ", attached to the live read " + feed.liveSubscribers());
+        System.gc();
+        Thread.sleep(50); // between collections; the loop ends at the deadline
+      }
+      var open = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new ProfileMetrics(), stopping)
+          .runWith(akka.stream.javadsl.Sink.queue(), system);
+      assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("k", 1, "view", "u1")).statusCode());
+      take(open, 1, new java.util.HashSet<>()); // running, its close to come is asked for when it stops
+      stopping.stop();
+      var item = open.pull().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(item.isPresent() && item.get() instanceof ChangeSubscription.Closed c && c.reason().startsWith("shutting_down"), "closed: " + item);
+      assertTrue(open.pull().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty(), "nothing after the close");
+    }
+  }
+
+  /** Opens a stream with a filter of its own and cancels it; the filter, held by the stream alone, is returned weakly. */
+  private static java.lang.ref.WeakReference<Object> subscribeAndCancel(dev.profileengine.engine.changes.ChangeFeed feed, ChangeSubscription.Limits limits,
+                                                                        ChangeSubscription.Stopping stopping, akka.actor.typed.ActorSystem<?> system) {
+    java.util.function.Predicate<dev.profileengine.engine.changes.ChangeFeed.ProfileChanged> filter = new java.util.function.Predicate<>() {
+      @Override
+      public boolean test(dev.profileengine.engine.changes.ChangeFeed.ProfileChanged c) {
+        return true;
+      }
+    };
+    ChangeSubscription.of(feed, 0, Set.of(), filter, limits, new ProfileMetrics(), stopping)
+        .runWith(akka.stream.javadsl.Sink.queue(), system).cancel();
+    return new java.lang.ref.WeakReference<>(filter);
   }
 
   private static void take(akka.stream.javadsl.SinkQueueWithCancel<ChangeSubscription.Item> q, int count, Set<String> seen) throws Exception {
@@ -284,7 +357,7 @@ class ChangeStreamTest {
       var system = node.node.system();
       var feed = dev.profileengine.engine.changes.ChangeFeed.get(system);
       var limits = new ChangeSubscription.Limits(5, Duration.ofSeconds(60));
-      var slow = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new ProfileMetrics(), new java.util.concurrent.CompletableFuture<>())
+      var slow = ChangeSubscription.of(feed, 0, Set.of(), c -> true, limits, new ProfileMetrics(), new ChangeSubscription.Stopping())
           .runWith(akka.stream.javadsl.Sink.queue(), system);
       Set<String> seen = new java.util.LinkedHashSet<>();
       assertEquals(200, node.send("POST", "/v1/events", TestEvents.recent("s", 10, "view", "a", "b")).statusCode());

@@ -43,6 +43,22 @@ class GatewaySettingsTest {
     assertEquals(Duration.ofSeconds(30), s.changes().maxStall());
     assertEquals(512, s.admission().dispatchWindow());
     assertEquals(Duration.ofSeconds(10), s.headerTimeout());
+    assertEquals(Duration.ofSeconds(15), s.changeHeartbeat());
+  }
+
+  @Test
+  void theChangeHeartbeatComesFromItsVariableAndZeroRefusesToStart() {
+    assertEquals(Duration.ofSeconds(5), withEnvironment(Map.of("PROFILE_CHANGE_HEARTBEAT", "5s")).changeHeartbeat());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withEnvironment(Map.of("PROFILE_CHANGE_HEARTBEAT", "0s")));
+    assertTrue(e.getMessage().contains("heartbeat"), e.getMessage());
+  }
+
+  @Test
+  void busyConnectionsAreCutASecondBeforeTheShutdownPhaseThatWaitsForThemTimesOut() {
+    com.typesafe.config.Config defaults = ConfigFactory.defaultReference().resolve();
+    assertEquals(Duration.ofSeconds(4), ProfileNode.drainDeadline(defaults), "Akka's 5 s phase");
+    assertEquals(Duration.ofSeconds(11), ProfileNode.drainDeadline(ConfigFactory.parseString(
+        "akka.coordinated-shutdown.phases.service-requests-done.timeout = 12s").withFallback(defaults)));
   }
 
   @Test

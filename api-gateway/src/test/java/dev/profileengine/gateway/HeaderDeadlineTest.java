@@ -169,6 +169,26 @@ class HeaderDeadlineTest {
   }
 
   @Test
+  void aResponseOfKnownLengthKeepsItsContentLength() throws Exception {
+    for (String method : List.of("GET")) {
+      try (Socket socket = connect()) {
+        socket.getOutputStream().write((method + " /openapi.yaml HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        while (!seen.toString(StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
+          int b = socket.getInputStream().read();
+          assertTrue(b >= 0, "closed before the head: " + seen);
+          seen.write(b);
+        }
+        String head = seen.toString(StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
+        assertTrue(head.startsWith("http/1.1 200"), head);
+        // A streamed body (the file is read as it is sent) that says its length: not chunked.
+        assertTrue(head.contains("\r\ncontent-length: "), method + ": " + head);
+        assertTrue(!head.contains("transfer-encoding"), method + ": " + head);
+      }
+    }
+  }
+
+  @Test
   void clientsHoldingEveryConnectionCannotKeepThePortFromOthers() throws Exception {
     List<Socket> held = new ArrayList<>();
     try {

@@ -1,12 +1,16 @@
 package dev.profileengine.gateway.http;
 
 import akka.NotUsed;
-import akka.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.stream.javadsl.Source;
+import akka.util.ByteString;
 import dev.profileengine.engine.changes.ChangeFeed;
 import dev.profileengine.engine.profiles.ChangeSubscription;
 import dev.profileengine.engine.profiles.Outcome;
@@ -30,13 +34,18 @@ import java.util.Optional;
  * that a misspelt one does not silently stream everything.
  */
 public final class ChangeRoutes extends AllDirectives {
-  private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+  // A comment line: an EventSource dispatches nothing for it (an empty "data:" was a message event
+  // with empty data, which a client parsing each message's JSON failed on).
+  private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
+  private static final ContentType EVENT_STREAM = MediaTypes.TEXT_EVENT_STREAM.toContentType();
   private final Profiles profiles;
   private final HttpAccess access;
+  private final Duration heartbeat;
 
-  ChangeRoutes(Profiles profiles, HttpAccess access) {
+  ChangeRoutes(Profiles profiles, HttpAccess access, Duration heartbeat) {
     this.profiles = profiles;
     this.access = access;
+    this.heartbeat = heartbeat;
   }
 
   /** A change as {@code profile-changed} (id = offset), or the closing {@code close} event with its reason. */
@@ -101,7 +110,8 @@ public final class ChangeRoutes extends AllDirectives {
     // A subscriber that took not even the too_slow close: the response just ends (nothing can reach it).
     Source<ChangeSubscription.Item, NotUsed> quiet = changes.recoverWithRetries(1, ChangeSubscription.CloseNotTaken.class, Source::empty);
     // Read, deserialized and rendered on the change streams' threads, not the requests' (ChangeSubscription.DISPATCHER).
-    Source<ServerSentEvent, NotUsed> events = quiet.map(ChangeRoutes::toSse).async(ChangeSubscription.DISPATCHER);
-    return completeOK(events.keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream());
+    Source<ByteString, NotUsed> events = quiet.map(item -> ((akka.http.scaladsl.model.sse.ServerSentEvent) toSse(item)).encode())
+        .async(ChangeSubscription.DISPATCHER);
+    return complete(HttpResponse.create().withEntity(HttpEntities.createChunked(EVENT_STREAM, events.keepAlive(heartbeat, () -> HEARTBEAT))));
   }
 }

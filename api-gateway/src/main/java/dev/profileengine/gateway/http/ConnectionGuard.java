@@ -267,6 +267,10 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
             done.whenComplete((d, failure) -> streamEnded.invoke(NotUsed.getInstance()));
             return NotUsed.getInstance();
           });
+      // A body of known length keeps it (transformDataBytes would make it chunked, and an HTTP/1.0
+      // response close-delimited).
+      if (response.entity() instanceof akka.http.scaladsl.model.HttpEntity.Default known)
+        return response.withEntity(akka.http.javadsl.model.HttpEntities.create(known.getContentType(), known.contentLength(), known.getDataBytes().via(watch)));
       @SuppressWarnings({"unchecked", "rawtypes"}) // Scala's Flow[ByteString, ByteString, Any]
       akka.stream.scaladsl.Flow<ByteString, ByteString, Object> any = (akka.stream.scaladsl.Flow) watch.asScala();
       return response.withEntity(((akka.http.scaladsl.model.ResponseEntity) response.entity()).transformDataBytes(any));

@@ -3,7 +3,6 @@ package dev.profileengine.gateway.http;
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
-import akka.event.Logging;
 import akka.event.LoggingAdapter;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.HttpRequest;
@@ -45,6 +44,7 @@ import scala.concurrent.duration.FiniteDuration;
  * connections and ends busy ones after their response ({@code Connection: close}).
  */
 public final class HttpServer {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpServer.class);
   private final Tcp.ServerBinding tcp;
   private final Connections connections;
   private CompletionStage<Done> unbound;
@@ -53,9 +53,13 @@ public final class HttpServer {
 
   /** The open connections, and a future completed when the last one ends after {@link #closeAll}. */
   private static final class Connections implements ConnectionGuard.Registry {
-    private final Set<ConnectionGuard.Handle> open = ConcurrentHashMap.newKeySet();
+    private final Set<ConnectionGuard.Handle> open;
     private final CompletableFuture<Done> allClosed = new CompletableFuture<>();
     private volatile boolean closing;
+
+    Connections(Set<ConnectionGuard.Handle> open) {
+      this.open = open;
+    }
 
     @Override
     public void opened(ConnectionGuard.Handle connection) {
@@ -80,11 +84,11 @@ public final class HttpServer {
 
   /** Connections open now and heads that missed their deadline since the start, for /metrics. */
   public static final class Stats {
-    private final AtomicLong open = new AtomicLong();
+    private final Set<ConnectionGuard.Handle> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong headTimeouts = new AtomicLong();
 
     public long open() {
-      return open.get();
+      return open.size();
     }
 
     public long headTimeouts() {
@@ -106,9 +110,9 @@ public final class HttpServer {
   public static CompletionStage<HttpServer> bind(ActorSystem<?> system, String host, int port, Duration headTimeout, Stats stats,
                                                  Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     ServerSettings settings = ServerSettings.create(system.settings().config());
-    LoggingAdapter log = Logging.getLogger(system.classicSystem(), HttpServer.class);
+    LoggingAdapter log = limited(system);
     Materializer materializer = Materializer.matFromSystem(system);
-    Connections connections = new Connections();
+    Connections connections = new Connections(stats.open);
     SharedKillSwitch killSwitch = KillSwitches.shared("http-server");
     BidiFlow<ByteString, ByteString, ByteString, ByteString, akka.NotUsed> idle =
         settings.getTimeouts().idleTimeout() instanceof FiniteDuration finite
@@ -122,7 +126,6 @@ public final class HttpServer {
         .watchTermination(Keep.right());
     return Tcp.get(system).bind(host, port, settings.getBacklog(), settings.getSocketOptions(), false, Optional.empty())
         .mapAsyncUnordered(settings.getMaxConnections(), incoming -> {
-          stats.open.incrementAndGet();
           CompletionStage<Done> closed;
           try {
             closed = incoming.handleWith(connection, materializer);
@@ -130,14 +133,41 @@ public final class HttpServer {
             closed = CompletableFuture.failedFuture(e);
           }
           // A connection's own failure (reset, idle timeout) ends that connection only.
-          return closed.handle((done, failure) -> {
-            stats.open.decrementAndGet();
-            return Done.getInstance();
-          });
+          return closed.handle((done, failure) -> Done.getInstance());
         })
         .to(Sink.ignore())
         .run(materializer)
         .thenApply(binding -> new HttpServer(binding, connections, killSwitch, stats));
+  }
+
+  /**
+   * The server layer's log: its warnings and errors are about one client's request (an early
+   * response to a body never sent, a request it cannot represent), so they are limited as parse
+   * failures are ({@link ParsingErrors#warnLimited}): a client sending them in a loop cannot fill
+   * the log. The rest, and this class's own messages, as any logger's.
+   */
+  private static LoggingAdapter limited(ActorSystem<?> system) {
+    return new akka.event.BusLogging(system.classicSystem().eventStream(), HttpServer.class.getName(), HttpServer.class) {
+      @Override
+      public void notifyWarning(String message) {
+        ParsingErrors.warnLimited("HTTP server: {}", message);
+      }
+
+      @Override
+      public void notifyWarning(Throwable cause, String message) {
+        ParsingErrors.warnLimited("HTTP server: {}", message + ": " + cause);
+      }
+
+      @Override
+      public void notifyError(String message) {
+        ParsingErrors.warnLimited("HTTP server: {}", message);
+      }
+
+      @Override
+      public void notifyError(Throwable cause, String message) {
+        ParsingErrors.warnLimited("HTTP server: {}", message + ": " + cause);
+      }
+    };
   }
 
   /** Client bytes in, bytes out: the guard around Akka's server layer and the handler. */
@@ -146,7 +176,7 @@ public final class HttpServer {
     BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, akka.NotUsed> layer =
         Http.get(system).serverLayer(settings, Optional.empty(), log).atop(placebo());
     Flow<HttpRequest, HttpResponse, akka.NotUsed> answer = Flow.<HttpRequest>create()
-        .mapAsync(settings.getPipeliningLimit(), request -> answer(handler, request, log));
+        .mapAsync(settings.getPipeliningLimit(), request -> answer(handler, request));
     return Flow.fromGraph(GraphDSL.create(b -> {
       ConnectionGuard.Ports g = b.add(guard);
       BidiShape<HttpResponse, ByteString, ByteString, HttpRequest> l = b.add(layer);
@@ -161,17 +191,17 @@ public final class HttpServer {
     }));
   }
 
-  private static CompletionStage<HttpResponse> answer(Function<HttpRequest, CompletionStage<HttpResponse>> handler, HttpRequest request,
-                                                      LoggingAdapter log) {
+  private static CompletionStage<HttpResponse> answer(Function<HttpRequest, CompletionStage<HttpResponse>> handler, HttpRequest request) {
     try {
-      return handler.apply(request).exceptionally(e -> internalError(log, e));
+      return handler.apply(request).exceptionally(HttpServer::internalError);
     } catch (Exception e) {
-      return CompletableFuture.completedFuture(internalError(log, e));
+      return CompletableFuture.completedFuture(internalError(e));
     }
   }
 
-  private static HttpResponse internalError(LoggingAdapter log, Throwable e) {
-    log.error(e, "Internal server error, sending 500 response");
+  /** A handler that failed: the node's own fault, logged in full every time. */
+  private static HttpResponse internalError(Throwable e) {
+    LOG.error("Internal server error, sending 500 response", e);
     return HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR);
   }
 

@@ -48,7 +48,7 @@ public final class ProfileRoutes extends AllDirectives {
   private final GatewayMetrics metrics;
 
   /** What the routes take from the node's HTTP settings. */
-  public record Limits(long maxBodyBytes, java.time.Duration bodyTimeout, int maxEventsPerRequest, int maxAttributes) {}
+  public record Limits(long maxBodyBytes, java.time.Duration bodyTimeout, int maxEventsPerRequest, int maxAttributes, java.time.Duration changeHeartbeat) {}
 
   public ProfileRoutes(ProfileEngine engine, Limits http, HttpAccess access, GatewayMetrics metrics) {
     this.engine = engine;
@@ -60,7 +60,7 @@ public final class ProfileRoutes extends AllDirectives {
     this.models = new ModelRoutes(engine.clusterModels(), engine.training(), access, bodies);
     this.privacy = new PrivacyRoutes(profiles, access, bodies);
     this.segments = new SegmentRoutes(engine, access);
-    this.changes = new ChangeRoutes(profiles, access);
+    this.changes = new ChangeRoutes(profiles, access, http.changeHeartbeat());
     this.console = new ConsoleRoutes();
   }
 

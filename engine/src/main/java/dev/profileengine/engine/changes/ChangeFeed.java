@@ -141,6 +141,11 @@ public final class ChangeFeed implements Extension {
         });
   }
 
+  /** Subscribers attached to the node's live read now (each open stream that has caught up, or is catching up). */
+  public synchronized int liveSubscribers() {
+    return live == null ? 0 : live.subscribers();
+  }
+
   /** The node's one live read of the change tag, started at the journal's head when first asked for. */
   private synchronized LiveChangeRead live() {
     if (live == null) live = new LiveChangeRead(system, tail(), JournalDatabase.reads(system), livePoll);

@@ -81,8 +81,19 @@ final class LiveChangeRead {
   Source<ProfileChanged, NotUsed> subscribe(int readAhead) {
     Pair<BoundedSourceQueue<ProfileChanged>, Source<ProfileChanged, NotUsed>> queue =
         Source.<ProfileChanged>queue(readAhead).preMaterialize(system);
-    subscribers.add(queue.first());
-    return queue.second();
+    BoundedSourceQueue<ProfileChanged> q = queue.first();
+    subscribers.add(q);
+    // Dropped when its stream ends: on a quiet node no change would find it closed, and each one
+    // kept held its queue's stream (about 2.7 KB) for good.
+    return queue.second().watchTermination((notUsed, done) -> {
+      done.whenComplete((d, failure) -> subscribers.remove(q));
+      return notUsed;
+    });
+  }
+
+  /** Subscribers attached to the live read now. */
+  int subscribers() {
+    return subscribers.size();
   }
 
   private void publish(ProfileChanged change) {

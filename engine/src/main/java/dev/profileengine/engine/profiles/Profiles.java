@@ -1,6 +1,5 @@
 package dev.profileengine.engine.profiles;
 
-import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
@@ -53,7 +52,7 @@ public final class Profiles {
   private final ChangeFeed feed;
   private final SubscriberLimit subscribers;
   private final ChangeSubscription.Limits streamLimits;
-  private final CompletionStage<Done> stopping;
+  private final ChangeSubscription.Stopping stopping;
   private final Optional<ModelService> models;
   private final EngineSettings.Recommendations recommendations;
   private final InFlightLimit eventLimit;
@@ -90,7 +89,7 @@ public final class Profiles {
     this.feed = ChangeFeed.get(system);
     this.subscribers = new SubscriberLimit(limits.subscribers(), metrics, system);
     this.streamLimits = limits.stream();
-    this.stopping = ChangeSubscription.stoppingSignal(system);
+    this.stopping = ChangeSubscription.Stopping.onShutdownOf(system);
     this.shardOwners = new ShardOwners(system, settings.askTimeout());
   }
 

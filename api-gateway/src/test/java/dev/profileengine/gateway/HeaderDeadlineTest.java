@@ -189,6 +189,30 @@ class HeaderDeadlineTest {
   }
 
   @Test
+  void anHttp10RequestWithATransferEncodingIsA400NamingTheHeaders() throws Exception {
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write("POST /v1/events HTTP/1.0\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("\"field\":\"headers\""), answer);
+      assertTrue(answer.contains("X-Request-Id: "), "as every answer of the node: " + answer);
+    }
+    // A request Akka cannot parse is answered by the parser's handler: with a request id too.
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write("GET /v1/profiles/%ZZ HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 400") && answer.contains("X-Request-Id: "), answer);
+    }
+    // The connections after it are served as ever, HTTP/1.0 with a length included.
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write("GET /health HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.0 200") || answer.startsWith("HTTP/1.1 200"), answer);
+    }
+  }
+
+  @Test
   void clientsHoldingEveryConnectionCannotKeepThePortFromOthers() throws Exception {
     List<Socket> held = new ArrayList<>();
     try {

@@ -15,6 +15,7 @@ import akka.stream.stage.AsyncCallback;
 import akka.stream.stage.GraphStage;
 import akka.stream.stage.TimerGraphStageLogic;
 import akka.util.ByteString;
+import dev.profileengine.gateway.logging.LogContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -110,9 +111,35 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
   /** The answer to a head that did not arrive in time; the connection closes after it. */
   static ByteString timedOut(Duration timeout) {
-    byte[] body = ErrorHandling.errorBody("headers", "the request's headers did not arrive within " + timeout.toMillis() + " ms");
-    String head = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: "
-        + body.length + "\r\n\r\n";
+    return answer("408 Request Timeout", ErrorHandling.errorBody("headers", "the request's headers did not arrive within " + timeout.toMillis() + " ms"));
+  }
+
+  /**
+   * The answer to an HTTP/1.0 request that declares a {@code Transfer-Encoding}, which HTTP/1.0 does
+   * not have: Akka's layer fails on it (a 500 and two stack traces per request), so it is refused
+   * here when its head starts a chunk, as most do (one split elsewhere still gets Akka's 500).
+   */
+  static ByteString chunkedHttp10() {
+    return answer("400 Bad Request", ErrorHandling.errorBody("headers",
+        "an HTTP/1.0 request cannot have a Transfer-Encoding: send Content-Length, or use HTTP/1.1"));
+  }
+
+  /** Whether {@code bytes}, the start of a request head, are an HTTP/1.0 request line with a Transfer-Encoding header. */
+  static boolean chunkedHttp10(ByteString bytes) {
+    int eol = bytes.indexOf((byte) '\n');
+    if (eol < 9) return false;
+    int end = bytes.apply(eol - 1) == '\r' ? eol - 1 : eol;
+    if (end < 9 || !bytes.slice(end - 9, end).utf8String().equals(" HTTP/1.0")) return false;
+    String head = bytes.take(16 * 1024).decodeString(StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    int headEnd = head.indexOf("\r\n\r\n");
+    return (headEnd < 0 ? head : head.substring(0, headEnd)).contains("\ntransfer-encoding:");
+  }
+
+  /** An answer of the guard's own, with the headers every answer of the node carries. */
+  private static ByteString answer(String status, byte[] body) {
+    String head = "HTTP/1.1 " + status + "\r\nConnection: close\r\n"
+        + LogContext.HEADER + ": " + LogContext.header(java.util.Optional.empty()).value() + "\r\nX-Content-Type-Options: nosniff\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
     return ByteString.fromArray(head.getBytes(StandardCharsets.US_ASCII)).concat(ByteString.fromArray(body));
   }
 
@@ -141,7 +168,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     private int streaming;
     private AsyncCallback<NotUsed> streamEnded;
     private boolean closing;
-    private boolean timedOut;
+    private boolean refused;
     /** Requests parsed when the pending head began; -1 while no head is pending. */
     private long pendingSince = -1;
     private boolean headBytes;
@@ -149,9 +176,39 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
     Logic() {
       super(ports);
-      relay(p.fromClient, p.toLayer, bytes -> {
-        noteClientBytes(bytes.nonEmpty());
-        return bytes;
+      setHandler(p.fromClient, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          ByteString bytes = grab(p.fromClient);
+          boolean headStart = pendingSince >= 0 ? !headBytes && requests == pendingSince : idle();
+          noteClientBytes(bytes.nonEmpty());
+          if (headStart && chunkedHttp10(bytes)) {
+            refuse(chunkedHttp10(), new IllegalArgumentException("an HTTP/1.0 request with Transfer-Encoding"));
+            return;
+          }
+          push(p.toLayer, bytes);
+        }
+
+        @Override
+        public void onUpstreamFinish() {
+          complete(p.toLayer);
+        }
+
+        @Override
+        public void onUpstreamFailure(Throwable ex) {
+          fail(p.toLayer, ex);
+        }
+      });
+      setHandler(p.toLayer, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          pull(p.fromClient);
+        }
+
+        @Override
+        public void onDownstreamFinish(Throwable cause) {
+          cancel(p.fromClient, cause);
+        }
       });
       relay(p.requestIn, p.requestOut, request -> {
         requests++;
@@ -163,7 +220,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
         HttpResponse sent = response.entity().isStrict() ? response : watched(response);
         return closing ? sent.addHeader(CLOSE) : sent;
       });
-      // The layer's bytes to the client: once timed out, the 408 on its way out ends them.
+      // The layer's bytes to the client: once timed out, an answer of its own (a 408) on its way out ends them.
       setHandler(p.fromLayer, new AbstractInHandler() {
         @Override
         public void onPush() {
@@ -172,12 +229,12 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
         @Override
         public void onUpstreamFinish() {
-          if (!timedOut) complete(p.toClient);
+          if (!refused) complete(p.toClient);
         }
 
         @Override
         public void onUpstreamFailure(Throwable ex) {
-          if (!timedOut) fail(p.toClient, ex);
+          if (!refused) fail(p.toClient, ex);
         }
       });
       setHandler(p.toClient, new AbstractOutHandler() {
@@ -300,17 +357,24 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
         return;
       }
       headTimeouts.incrementAndGet();
-      timedOut = true;
+      refuse(headBytes ? timedOut(timeout) : null, new TimedOut(timeout));
+    }
+
+    /**
+     * Ends the connection without the layer: {@code answer} (null: none) is the last the client
+     * gets. The layer's input is failed, not completed: a completed input mid-head is the parser's
+     * "Illegal HTTP message start", a warning and a 400 for a client that was only slow.
+     */
+    private void refuse(ByteString answer, RuntimeException why) {
+      refused = true;
       cancel(p.fromClient);
-      // Failed, not completed: a completed input mid-head is the parser's "Illegal HTTP message
-      // start", a warning and a 400 for a client that was only slow.
-      fail(p.toLayer, new TimedOut(timeout));
+      fail(p.toLayer, why);
       cancel(p.fromLayer);
       cancel(p.requestIn);
       complete(p.requestOut);
       cancel(p.responseIn);
       complete(p.responseOut);
-      if (headBytes && !isClosed(p.toClient)) emit(p.toClient, timedOut(timeout), () -> complete(p.toClient));
+      if (answer != null && !isClosed(p.toClient)) emit(p.toClient, answer, () -> complete(p.toClient));
       else complete(p.toClient);
     }
   }

@@ -174,7 +174,11 @@ public final class HttpServer {
   private static Flow<ByteString, ByteString, akka.NotUsed> guarded(ActorSystem<?> system, ServerSettings settings, LoggingAdapter log, ConnectionGuard guard,
                                                                      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, akka.NotUsed> layer =
-        Http.get(system).serverLayer(settings, Optional.empty(), log).atop(placebo());
+        Http.get(system).serverLayer(settings, Optional.empty(), log).atop(placebo())
+            // A layer stage failing on one client's request is reported by the layer (limited,
+            // above), not once more with its stack trace by the stream.
+            .addAttributes(akka.stream.Attributes.createLogLevels(akka.stream.Attributes.logLevelOff(), akka.stream.Attributes.logLevelOff(),
+                akka.stream.Attributes.logLevelDebug()));
     Flow<HttpRequest, HttpResponse, akka.NotUsed> answer = Flow.<HttpRequest>create()
         .mapAsync(settings.getPipeliningLimit(), request -> answer(handler, request));
     return Flow.fromGraph(GraphDSL.create(b -> {

@@ -31,7 +31,9 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
     String what = field.equals("headers") ? "a header could not be parsed" : info.summary();
     warnLimited("Illegal request, answered " + answered + ": {}", what);
     byte[] body = ErrorHandling.errorBody(field, info.formatPretty());
-    return HttpResponse.create().withStatus(answered).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+    // Never reaches the routes, which give every other answer these headers.
+    return HttpResponse.create().withStatus(answered).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body))
+        .addHeader(dev.profileengine.gateway.logging.LogContext.header(java.util.Optional.empty())).addHeader(ProfileRoutes.NOSNIFF);
   }
 
   /**

@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * its response (its body, a pipelined request) or while a streamed response is being sent start no
  * deadline: the body has its own timeout, and a 408 must not land in the middle of a stream.
  *
- * <p>And the server's termination: an idle connection is closed at once, a busy one after its
- * response, which says {@code Connection: close}.
+ * <p>The server's termination: an idle connection is closed at once, a busy one after its
+ * response, which says {@code Connection: close}. And a head Akka's layer would fail on (an
+ * HTTP/1.0 request with a {@code Transfer-Encoding}: a 500) is answered 400 here instead.
  */
 final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
   private static final String TIMER = "head";
@@ -176,39 +177,12 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
     Logic() {
       super(ports);
-      setHandler(p.fromClient, new AbstractInHandler() {
-        @Override
-        public void onPush() {
-          ByteString bytes = grab(p.fromClient);
-          boolean headStart = pendingSince >= 0 ? !headBytes && requests == pendingSince : idle();
-          noteClientBytes(bytes.nonEmpty());
-          if (headStart && chunkedHttp10(bytes)) {
-            refuse(chunkedHttp10(), new IllegalArgumentException("an HTTP/1.0 request with Transfer-Encoding"));
-            return;
-          }
-          push(p.toLayer, bytes);
-        }
-
-        @Override
-        public void onUpstreamFinish() {
-          complete(p.toLayer);
-        }
-
-        @Override
-        public void onUpstreamFailure(Throwable ex) {
-          fail(p.toLayer, ex);
-        }
-      });
-      setHandler(p.toLayer, new AbstractOutHandler() {
-        @Override
-        public void onPull() {
-          pull(p.fromClient);
-        }
-
-        @Override
-        public void onDownstreamFinish(Throwable cause) {
-          cancel(p.fromClient, cause);
-        }
+      relay(p.fromClient, p.toLayer, bytes -> {
+        boolean headStart = pendingSince >= 0 ? !headBytes && requests == pendingSince : idle();
+        noteClientBytes(bytes.nonEmpty());
+        if (!headStart || !chunkedHttp10(bytes)) return bytes;
+        refuse(chunkedHttp10(), new IllegalArgumentException("an HTTP/1.0 request with Transfer-Encoding"));
+        return null;
       });
       relay(p.requestIn, p.requestOut, request -> {
         requests++;
@@ -250,12 +224,16 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
       });
     }
 
-    /** Passes each element from {@code in} to {@code out} through {@code seen}; each end of one ends the other. */
+    /**
+     * Passes each element from {@code in} to {@code out} through {@code seen} (null: nothing to pass,
+     * the connection was refused); each end of one ends the other.
+     */
     private <T> void relay(Inlet<T> in, Outlet<T> out, java.util.function.UnaryOperator<T> seen) {
       setHandler(in, new AbstractInHandler() {
         @Override
         public void onPush() {
-          push(out, seen.apply(grab(in)));
+          T passed = seen.apply(grab(in));
+          if (passed != null) push(out, passed);
         }
 
         @Override

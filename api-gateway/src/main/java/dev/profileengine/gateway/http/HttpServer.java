@@ -155,17 +155,17 @@ public final class HttpServer {
 
       @Override
       public void notifyWarning(Throwable cause, String message) {
-        ParsingErrors.warnLimited("HTTP server: {}", message + ": " + cause);
+        notifyWarning(message + ": " + cause);
       }
 
       @Override
       public void notifyError(String message) {
-        ParsingErrors.warnLimited("HTTP server: {}", message);
+        notifyWarning(message);
       }
 
       @Override
       public void notifyError(Throwable cause, String message) {
-        ParsingErrors.warnLimited("HTTP server: {}", message + ": " + cause);
+        notifyWarning(message + ": " + cause);
       }
     };
   }

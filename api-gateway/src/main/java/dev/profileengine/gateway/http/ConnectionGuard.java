@@ -139,7 +139,8 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
   /** An answer of the guard's own, with the headers every answer of the node carries. */
   private static ByteString answer(String status, byte[] body) {
     String head = "HTTP/1.1 " + status + "\r\nConnection: close\r\n"
-        + LogContext.HEADER + ": " + LogContext.header(java.util.Optional.empty()).value() + "\r\nX-Content-Type-Options: nosniff\r\n"
+        + LogContext.HEADER + ": " + LogContext.header(java.util.Optional.empty()).value() + "\r\n"
+        + ProfileRoutes.NOSNIFF.name() + ": " + ProfileRoutes.NOSNIFF.value() + "\r\n"
         + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
     return ByteString.fromArray(head.getBytes(StandardCharsets.US_ASCII)).concat(ByteString.fromArray(body));
   }

@@ -38,7 +38,7 @@ public final class ConsoleRoutes extends AllDirectives {
 
   private static final List<HttpHeader> HEADERS = List.of(
       RawHeader.create("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-      RawHeader.create("X-Content-Type-Options", "nosniff"),
+      ProfileRoutes.NOSNIFF,
       RawHeader.create("X-Frame-Options", "DENY"),
       RawHeader.create("Referrer-Policy", "no-referrer"),
       // Revalidate each time (cheap: 304 on the ETag) so a node upgrade never mixes old and new files.

@@ -7,6 +7,7 @@ import static dev.profileengine.gateway.IdentityMergeTest.ok;
 import static dev.profileengine.gateway.IdentityMergeTest.send;
 import static dev.profileengine.gateway.IdentityMergeTest.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.ShardRegion;
@@ -99,6 +100,28 @@ class IdentityDirectMergeTest {
   }
 
   @Test
+  void anIdentityMergedDirectlyStopsOnceConfirmedAndEventsUnderItAloneStillReachTheCustomer() throws Exception {
+    List<BehaviorRow> rows = histories().get(0);
+    String anonymous = Identity.anonymousId("passing").key();
+    // Default passivation (ten minutes idle): only the identity's own stop can end its entity here.
+    try (TestNode node = TestNode.start(dataDir, SETTINGS)) {
+      Profiles profiles = node.node.engine().profiles();
+      send(profiles, "cust-p", rows.subList(0, 10));
+      ok(profiles.identify(new IdentityClaim("cust-p", "passing", null)));
+      awaitStopped(node, anonymous);
+      assertTrue(liveEntities(node).contains("cust-p"), "the customer's profile stays live");
+      send(profiles, anonymous, rows.subList(10, 20));
+      send(profiles, "ref-p", rows.subList(0, 20));
+      assertSameProfile(view(profiles, "ref-p"), view(profiles, "cust-p"), "events under the stopped anonymous id reach the customer");
+      ok(profiles.unmerge("cust-p", new IdentityClaim(null, "passing", null)));
+      send(profiles, "ref-p10", rows.subList(0, 10));
+      send(profiles, "ref-p20", rows.subList(10, 20));
+      assertSameProfile(view(profiles, "ref-p10"), view(profiles, "cust-p"), "the customer after the unmerge");
+      assertSameProfile(view(profiles, "ref-p20"), view(profiles, anonymous), "the anonymous id given back its events");
+    }
+  }
+
+  @Test
   void anIdentityMergedDirectlyAndStoppedIsSplitOffWhenItStartsForTheRestore() throws Exception {
     List<BehaviorRow> rows = histories().get(0);
     String anonymous = Identity.anonymousId("idle-r").key();
@@ -152,7 +175,7 @@ class IdentityDirectMergeTest {
     return settings;
   }
 
-  private static void awaitStopped(TestNode node, String key) throws Exception {
+  static void awaitStopped(TestNode node, String key) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (liveEntities(node).contains(key)) {
       if (System.nanoTime() > deadline) throw new AssertionError("the idle entity " + key + " was still live after 30 s");
@@ -161,7 +184,7 @@ class IdentityDirectMergeTest {
   }
 
   /** The entity ids live on the node now, by its shard region's own account. */
-  private static Set<String> liveEntities(TestNode node) throws Exception {
+  static Set<String> liveEntities(TestNode node) throws Exception {
     var system = node.node.system();
     ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
             ClusterSharding.get(system).shardState(),
@@ -172,7 +195,7 @@ class IdentityDirectMergeTest {
     return ids;
   }
 
-  private static List<String> manifests(Connection c, String key) throws Exception {
+  static List<String> manifests(Connection c, String key) throws Exception {
     List<String> manifests = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT \"event_ser_manifest\" FROM \"event_journal\" WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\"")) {
       ps.setString(1, UserProfile.persistenceIdOf(key).id());

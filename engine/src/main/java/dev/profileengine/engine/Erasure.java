@@ -52,6 +52,11 @@ final class Erasure {
     return forgetting;
   }
 
+  /** Whether a stop would lose the erasure: its rows are being erased, callers wait for the answer. */
+  boolean busy() {
+    return forgetting && !forgotten;
+  }
+
   /** Whether the erasure is done. */
   boolean finished() {
     return forgotten;

@@ -35,6 +35,11 @@ final class PredictionRequests {
     this.models = models;
   }
 
+  /** Whether a prediction was asked for and has not answered yet. */
+  boolean inFlight() {
+    return inFlight;
+  }
+
   /** Online feedback: {@code next}, the first newly recorded event, is what the current prediction was about. */
   void scoreLast(ProfileState state, BehaviorEvent next) {
     ProfilePrediction p = state.prediction();

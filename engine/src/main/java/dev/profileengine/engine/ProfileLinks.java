@@ -70,6 +70,9 @@ final class ProfileLinks {
     List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events);
 
     long lastSequenceNumber();
+
+    /** Asks the shard to stop this entity (a later command for it starts it again). */
+    void passivate();
   }
 
   private enum Step { TRANSFER, ABSORB, SPLIT, RESTORE }
@@ -112,6 +115,8 @@ final class ProfileLinks {
   // that does not own the key yet (an event refused, a read without it), or the canonical profile
   // that took it may differ from the row's (it moved meanwhile), which its answer corrects first.
   private boolean confirming;
+  // This incarnation journaled a direct merge: once confirmed, it holds nothing to keep it live.
+  private boolean mergedDirectly;
 
   ProfileLinks(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, PredictionRequests predictions, Writes writes) {
     this.context = context;
@@ -125,6 +130,11 @@ final class ProfileLinks {
   /** A step is in progress: every command goes to {@link #whileLinking}. */
   boolean inProgress() {
     return linking != null;
+  }
+
+  /** Whether a stop would lose something: a step or a direct merge's confirmation is under way (commands wait in the stash). */
+  boolean busy() {
+    return linking != null || confirming;
   }
 
   /**
@@ -202,6 +212,7 @@ final class ProfileLinks {
       // canonical profile must fold first); an identify is answered once that profile took the key.
       ActorRef<LinkReply> waiting = cmd.answerWhenStarted() ? null : cmd.replyTo();
       confirming = true;
+      mergedDirectly = true;
       EffectBuilder<Event, ProfileState> effect = writes.persist(List.of(new MergedInto(cmd.canonical(), clock.instant(), true)))
           .thenRun(s -> context.getSelf().tell(new CanonicalAnswered(cmd.canonical(), null, waiting)));
       return waiting == null ? effect.thenReply(cmd.replyTo(), s -> LinkReply.linked(cmd.canonical())) : effect.thenNoReply();
@@ -307,6 +318,13 @@ final class ProfileLinks {
     if (!reply.canonical().equals(state.links().mergedInto())) {
       EffectBuilder<Event, ProfileState> effect = writes.persist(List.of(new MergedInto(reply.canonical(), clock.instant())));
       return (cmd.replyTo() == null ? effect.thenNoReply() : effect.thenReply(cmd.replyTo(), s -> reply)).thenUnstashAll();
+    }
+    // An identity seen first in its link (each new user of a logged-in app) holds nothing now: it
+    // stops instead of staying live beside its canonical profile. Restarted later by a command
+    // under this id alone, it stays, as any entity does.
+    if (mergedDirectly) {
+      mergedDirectly = false;
+      writes.passivate();
     }
     return (cmd.replyTo() == null ? effect().noReply() : effect().reply(cmd.replyTo(), reply)).thenUnstashAll();
   }

@@ -72,6 +72,7 @@ public final class UserProfile
     int shards = settings.numberOfShards();
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter, ctx.getShard()))
+            .withStopMessage(STOP)
             .withMessageExtractor(new ProfileShards(shards))
             .withAllocationStrategy(RequesterFirstAllocation.of(system, shards)));
   }
@@ -144,6 +145,15 @@ public final class UserProfile
 
   /** Internal: the inference pool answered. */
   public record PredictionReady(ProfilePrediction prediction) implements Command {}
+
+  /**
+   * The shard's stop message (passivation, or {@link ClusterSharding.Passivate} from the entity
+   * itself): the entity stops once nothing is waiting on it, so no stashed command, awaited reply
+   * or prediction in flight is lost; the shard holds the profile's messages meanwhile.
+   */
+  public record Stop() implements Command {}
+
+  static final Stop STOP = new Stop();
 
   /** Internal: the inference pool could not answer (queue full, failure); the profile keeps its previous prediction. */
   public record PredictionFailed(String reason) implements Command {}
@@ -449,6 +459,8 @@ public final class UserProfile
   // A write waiting for its prediction (null: none); every other command waits in the stash meanwhile.
   private WaitingWrite waiting;
   private final ProfileLinks links;
+  // A Stop came while something was still on its way to the entity (onStop): asked again after the next command.
+  private boolean stopDeferred;
 
   /** Events accepted and their reply, held until their prediction comes (or the wait ends). */
   private record WaitingWrite(List<Event> accepted, ActorRef<Recorded> replyTo, Recorded reply, String lastId, long writeStart) {}
@@ -488,6 +500,11 @@ public final class UserProfile
       public long lastSequenceNumber() {
         return UserProfile.this.lastSequenceNumber(context);
       }
+
+      @Override
+      public void passivate() {
+        if (shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      }
     });
     this.shard = shard;
     EngineMetrics.activeEntities.inc();
@@ -521,6 +538,28 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
+    if (command instanceof Stop) return onStop(state);
+    ReplyEffect<Event, ProfileState> effect = dispatch(state, command);
+    if (stopDeferred) {
+      // Asked again after what this command started (a write, a step's next message) has run.
+      stopDeferred = false;
+      context.getSelf().tell(STOP);
+    }
+    return effect;
+  }
+
+  /**
+   * Stops now unless a write waits for its prediction, a link step or erasure is under way, or a
+   * prediction this profile would keep is in flight (the pool answers or fails every request).
+   */
+  private ReplyEffect<Event, ProfileState> onStop(ProfileState state) {
+    boolean predicting = predictions.inFlight() && !erasure.inProgress() && !state.links().forwards();
+    if (waiting == null && !links.busy() && !erasure.busy() && !predicting) return Effect().stop().thenNoReply();
+    stopDeferred = true;
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, ProfileState> dispatch(ProfileState state, Command command) {
     if (waiting != null) return command instanceof WritePredicted p ? onWritePredicted(state, p) : Effect().stash();
     if (links.inProgress()) return links.whileLinking(state, command);
     if (command instanceof SeenWith c) return links.onSeenWith(state, c);
@@ -784,6 +823,8 @@ public final class UserProfile
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
       erasure.snapshotSettled(sig.metadata().sequenceNr());
     } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) {
+      // The shard still waits for a deferred stop: the next incarnation (same mailbox) takes it.
+      if (stopDeferred && signal instanceof akka.actor.typed.PreRestart) context.getSelf().tell(STOP);
       hosted.withdraw(userId);
       EngineMetrics.activeEntities.dec();
     }

@@ -54,13 +54,16 @@ for pair in $(seq 1 "$PAIRS"); do
     cpu=$(echo "$(node_cpu) - $cpu0" | bc)
     # Every event must be stored whichever way identities are resolved: a rejected one is a bug.
     lost=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_ingest_events_total/ && /status="(rejected|unconfirmed)"/ { s += $2 } END { printf "%d", s }')
-    echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached, $lost rejected or unconfirmed"
+    # Entities live at the end: an identity merged directly stops once confirmed, the rest stay until idle.
+    live=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_active_entities/ { printf "%d", $2 }')
+    echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached, $lost rejected or unconfirmed, $live live entities"
     # How the canonical profiles took them (state, refold, kept: an identity seen first in its link), warm-up included.
     [ "$mode" = off ] || echo "  absorbed: $(curl -s "localhost:$PORT/metrics" | awk '/^profile_identity_absorbs_total/ { match($0, /way="[a-z]+"/); printf "%s %d, ", substr($0, RSTART + 5, RLENGTH - 6), $2 }')"
     thread_cpu_diff "$RUN/threads-before.txt" "$RUN/threads-after.txt" 6
     record_result identity "events_not_stored_identity_$mode$SUFFIX" "$lost" events
     record_result identity "events_per_s_identity_$mode$SUFFIX" "$rate" events/s
     record_result identity "node_cpu_s_identity_$mode$SUFFIX" "$cpu" s
+    record_result identity "live_entities_identity_$mode$SUFFIX" "$live" entities
     kill "$NODE"; wait "$NODE" 2>/dev/null || true
   done
 done

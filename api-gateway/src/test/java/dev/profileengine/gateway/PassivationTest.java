@@ -27,6 +27,25 @@ class PassivationTest {
   Path dataDir;
 
   @Test
+  void aWriteWaitingForItsPredictionIsAnsweredThoughItsProfileIsAskedToStopMeanwhile() throws Exception {
+    List<BehaviorRow> rows = histories().get(0).subList(0, 3);
+    Map<String, Object> settings = Map.of(
+        "akka.cluster.sharding.passivation.default-strategy.idle-entity.timeout", "1s",
+        "profile.model.max-delay", "4s",
+        // The write waits 2 s for a prediction that takes 4 s: the idle stop comes while it waits.
+        "profile.model.wait-before-write", "2s");
+    try (TestNode node = TestNode.start(dataDir, settings)) {
+      send(node.node.engine().profiles(), "wait-p", rows); // every event accepted, none unconfirmed
+      awaitStopped(node, "wait-p");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("journal"), "sa", "")) {
+      List<String> journaled = manifests(c, "wait-p");
+      assertEquals(3, journaled.stream().filter(m -> m.startsWith("profile.EventRecorded")).count(), journaled.toString());
+      assertTrue(journaled.stream().anyMatch(m -> m.startsWith("profile.PredictionUpdated")), "no prediction journaled: " + journaled);
+    }
+  }
+
+  @Test
   void aProfileStoppedWithItsPredictionInFlightStopsOnceThePredictionIsJournaled() throws Exception {
     List<BehaviorRow> rows = histories().get(0).subList(0, 3);
     Map<String, Object> settings = Map.of(

@@ -112,6 +112,14 @@ class HttpHostileTest {
     String longPath = raw("GET /v1/profiles/" + "a".repeat(3000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assertTrue(longPath.startsWith("HTTP/1.1 414"), longPath);
     assertEquals("path", Json.MAPPER.readTree(longPath.substring(longPath.indexOf("\r\n\r\n") + 4)).path("field").asText(), longPath);
+    // Too many header lines, or one too long: 431, naming the headers.
+    StringBuilder many = new StringBuilder("GET /health HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 100; i++) many.append("X-H").append(i).append(": v\r\n");
+    for (String head : List.of(many.toString(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Long: " + "v".repeat(20_000) + "\r\n")) {
+      String answer = raw(head + "Connection: close\r\n\r\n");
+      assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
+      assertEquals("headers", Json.MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).path("field").asText(), answer);
+    }
     // Akka answers these 501 and 505: the client's request is at fault, so a 4xx
     for (String[] c : new String[][] {{"FOO /health HTTP/1.1", "method"}, {"\r\n\r\nGET /health HTTP/1.1", "method"},
         {"GET /health HTTP/2.0", "protocol"}, {"GET /health HTTP/9.9", "protocol"}}) {

@@ -26,7 +26,7 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     String field = field(status.intValue(), info.summary());
-    int answered = status.intValue() >= 500 ? 400 : status.intValue();
+    int answered = status.intValue() >= 500 ? 400 : tooManyHeaders(status.intValue(), info.summary()) ? 431 : status.intValue();
     // A header's value may be a credential (a malformed Authorization header): logged by name of the part only.
     String what = field.equals("headers") ? "a header could not be parsed" : info.summary();
     warnLimited("Illegal request, answered " + answered + ": {}", what);
@@ -49,6 +49,12 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
       suppressed.incrementAndGet();
       LOG.debug(message, what);
     }
+  }
+
+  /** Akka answers a head over its header count limit 400; RFC 6585 has 431 for it, as Akka gives an over-long header. */
+  static boolean tooManyHeaders(int status, String summary) {
+    String s = summary.toLowerCase(Locale.ROOT);
+    return status == 400 && s.contains("limit") && s.contains("headers");
   }
 
   /** The part of the request an error is about, from its status and Akka's summary. */

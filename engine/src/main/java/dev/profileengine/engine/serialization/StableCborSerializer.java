@@ -167,6 +167,7 @@ public final class StableCborSerializer extends SerializerWithStringManifest {
       new Type("profile.PredictionReady", UserProfile.PredictionReady.class, 1, null),
       new Type("profile.PredictionFailed", UserProfile.PredictionFailed.class, 1, null),
       new Type("profile.WritePredicted", UserProfile.WritePredicted.class, 1, null),
+      new Type("profile.Stop", UserProfile.Stop.class, 1, null),
       new Type("profile.Resolve", UserProfile.Resolve.class, 1, null),
       new Type("profile.SeenWith", UserProfile.SeenWith.class, 1, null),
       // 2: whenStarted (absent in 1: answered when the merge ends).

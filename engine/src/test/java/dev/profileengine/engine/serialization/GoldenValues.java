@@ -253,6 +253,7 @@ final class GoldenValues {
     v.put("profile.PredictionReady", new UserProfile.PredictionReady(prediction()));
     v.put("profile.PredictionFailed", new UserProfile.PredictionFailed("queue full"));
     v.put("profile.WritePredicted", new UserProfile.WritePredicted(Optional.of(prediction())));
+    v.put("profile.Stop", new UserProfile.Stop());
     v.put("profile.Recorded", new UserProfile.Recorded(List.of(
         new EventResult("e1", EventResult.ACCEPTED, null, null, null),
         new EventResult("e2", EventResult.DUPLICATE, null, null, null),

@@ -455,10 +455,16 @@ public final class UserProfile
   private final EventTimeWatermark watermark;
   private final HostedProfiles hosted;
   private final PredictionRequests predictions;
-  private final Erasure erasure;
+  private final ProfileForgetter forgetter; // null: this entity cannot forget
+  // The per-entity helpers of forgets and identity links are made when first needed (null before,
+  // see erasure() and links()): most profiles never forget or link, and every live one would carry them.
+  private Erasure erasure;
+  // Highest sequence number whose snapshot (if one was due) is known to be written or failed: an
+  // erasure must not race a snapshot write that would land after it.
+  private long settledSnapshotSeq;
   // A write waiting for its prediction (null: none); every other command waits in the stash meanwhile.
   private WaitingWrite waiting;
-  private final ProfileLinks links;
+  private ProfileLinks links;
   // A Stop came while something was still on its way to the entity (onStop): asked again after the next command.
   private boolean stopDeferred;
 
@@ -479,8 +485,28 @@ public final class UserProfile
     this.watermark = EventTimeWatermark.get(context.getSystem());
     this.hosted = HostedProfiles.get(context.getSystem());
     this.predictions = new PredictionRequests(context, userId, settings.profile(), models, settings.predictionWait());
-    this.erasure = new Erasure(context, userId, persistenceId().id(), clock, settings.snapshotEvery(), hosted, forgetter, shard);
-    this.links = new ProfileLinks(context, userId, settings, clock, predictions, new ProfileLinks.Writes() {
+    this.forgetter = forgetter;
+    this.shard = shard;
+    EngineMetrics.activeEntities.inc();
+  }
+
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+
+  /** The erasure protocol, made on the first message about a forget. */
+  private Erasure erasure() {
+    if (erasure == null)
+      erasure = new Erasure(context, userId, persistenceId().id(), clock, settings.snapshotEvery(), hosted, forgetter, shard);
+    return erasure;
+  }
+
+  /** Whether the profile's rows are being erased (or are gone and the entity is on its way out). */
+  private boolean erasing() {
+    return erasure != null && erasure.inProgress();
+  }
+
+  /** The identity-link steps, made on the first link command (or a step to finish after recovery). */
+  private ProfileLinks links() {
+    if (links == null) links = new ProfileLinks(context, userId, settings, clock, predictions, new ProfileLinks.Writes() {
       @Override
       public akka.persistence.typed.javadsl.EffectFactories<Event, ProfileState> effect() {
         return Effect();
@@ -506,11 +532,8 @@ public final class UserProfile
         if (shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
       }
     });
-    this.shard = shard;
-    EngineMetrics.activeEntities.inc();
+    return links;
   }
-
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
 
   @Override
   public ProfileState emptyState() {
@@ -553,22 +576,23 @@ public final class UserProfile
    * prediction this profile would keep is in flight (the pool answers or fails every request).
    */
   private ReplyEffect<Event, ProfileState> onStop(ProfileState state) {
-    boolean predicting = predictions.inFlight() && !erasure.inProgress() && !state.links().forwards();
-    if (waiting == null && !links.busy() && !erasure.busy() && !predicting) return Effect().stop().thenNoReply();
+    boolean predicting = predictions.inFlight() && !erasing() && !state.links().forwards();
+    boolean linkBusy = links != null && links.busy();
+    if (waiting == null && !linkBusy && !(erasure != null && erasure.busy()) && !predicting) return Effect().stop().thenNoReply();
     stopDeferred = true;
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, ProfileState> dispatch(ProfileState state, Command command) {
     if (waiting != null) return command instanceof WritePredicted p ? onWritePredicted(state, p) : Effect().stash();
-    if (links.inProgress()) return links.whileLinking(state, command);
-    if (command instanceof SeenWith c) return links.onSeenWith(state, c);
+    if (links != null && links.inProgress()) return links.whileLinking(state, command);
+    if (command instanceof SeenWith c) return links().onSeenWith(state, c);
     if (command instanceof ForgetHere f) command = new Forget(f.replyTo());
-    else if (state.links().forwards() && !erasure.inProgress()) {
-      ReplyEffect<Event, ProfileState> forwarded = links.whileMerged(state, command);
+    else if (state.links().forwards() && !erasing()) {
+      ReplyEffect<Event, ProfileState> forwarded = links().whileMerged(state, command);
       if (forwarded != null) return forwarded;
     }
-    ReplyEffect<Event, ProfileState> handled = erasure.inProgress() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
+    ReplyEffect<Event, ProfileState> handled = erasing() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }
 
@@ -608,14 +632,14 @@ public final class UserProfile
     if (command instanceof ReevaluateSegments c) return onReevaluateSegments(state, c);
     if (command instanceof Forget c) return onForget(c);
     if (command instanceof ForgetDone c) {
-      return erasure.erased(c.erased()) ? Effect().stop().thenNoReply() : Effect().noReply();
+      return erasure().erased(c.erased()) ? Effect().stop().thenNoReply() : Effect().noReply();
     }
     if (command instanceof ForgetFailed c) {
-      erasure.failed(state, c.reason());
+      erasure().failed(state, c.reason());
       return Effect().noReply();
     }
     if (command instanceof SnapshotSettled) {
-      erasure.resumeAfterSnapshot(lastSequenceNumber(context));
+      if (erasure != null) erasure.resumeAfterSnapshot(lastSequenceNumber(context), settledSnapshotSeq); // none: no Forget waits
       return Effect().noReply();
     }
     if (command instanceof PredictionReady c) return onPredictionReady(state, c);
@@ -623,10 +647,10 @@ public final class UserProfile
       predictions.failed(c.reason());
       return Effect().noReply();
     }
-    if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, links.keys(state), state.exists(), state.links().blocked()));
-    if (command instanceof MergeInto c) return links.onMergeInto(c);
-    if (command instanceof Absorb c) return links.onAbsorb(state, c);
-    if (command instanceof Unmerge c) return links.onUnmerge(state, c);
+    if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, state.links().keys(userId), state.exists(), state.links().blocked()));
+    if (command instanceof MergeInto c) return links().onMergeInto(c);
+    if (command instanceof Absorb c) return links().onAbsorb(state, c);
+    if (command instanceof Unmerge c) return links().onUnmerge(state, c);
     // Canonical already: a repeated restore (its answer was lost) is done.
     if (command instanceof Restore c) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
     if (command instanceof LedgerLoaded || command instanceof LedgerFailed || command instanceof OtherSideAnswered
@@ -707,7 +731,8 @@ public final class UserProfile
   }
 
   private ProfileState fold(ProfileState state, List<? extends Event> events) {
-    folded.clear();
+    if (folded == null) folded = new FoldMemo<>();
+    else folded.clear();
     ProfileState next = state;
     for (Event e : events) {
       ProfileState from = next;
@@ -717,8 +742,9 @@ public final class UserProfile
     return next;
   }
 
-  // What the command side folded, so the event handler does not fold a write's events twice.
-  private final FoldMemo<ProfileState, Event> folded = new FoldMemo<>();
+  // What the command side folded, so the event handler does not fold a write's events twice; null
+  // once taken (an idle profile holds no memo).
+  private FoldMemo<ProfileState, Event> folded;
 
   /**
    * Persists {@code events}; once the journal confirms them, the new state is readable on this node
@@ -765,8 +791,8 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onForget(Forget cmd) {
-    if (!erasure.possible()) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
-    erasure.request(cmd.replyTo(), lastSequenceNumber(context)); // waits for a due snapshot first
+    if (forgetter == null) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
+    erasure().request(cmd.replyTo(), lastSequenceNumber(context), settledSnapshotSeq); // waits for a due snapshot first
     return Effect().noReply();
   }
 
@@ -815,19 +841,26 @@ public final class UserProfile
     if (signal instanceof RecoveryCompleted) {
       // An id that only places its shard (node.ShardPlacement) has done its work by starting.
       if (ProfileShards.isPlacementId(userId) && shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-      erasure.recovered(lastSequenceNumber(context));
+      settledSnapshotSeq = lastSequenceNumber(context); // the snapshots so far are settled
       hosted.publish(userId, state);
-      links.recovered(state);
-    } else if (signal instanceof SnapshotCompleted sig) erasure.snapshotSettled(sig.metadata().sequenceNr());
+      // Only a profile with a link step to finish or a direct merge to confirm has anything to do.
+      if (state.links().pending() != null || state.links().forwards()) links().recovered(state);
+    } else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
-      erasure.snapshotSettled(sig.metadata().sequenceNr());
+      snapshotSettled(sig.metadata().sequenceNr());
     } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) {
       // The shard still waits for a deferred stop: the next incarnation (same mailbox) takes it.
       if (stopDeferred && signal instanceof akka.actor.typed.PreRestart) context.getSelf().tell(STOP);
       hosted.withdraw(userId);
       EngineMetrics.activeEntities.dec();
     }
+  }
+
+  /** The snapshot at {@code seq} was written or failed; a waiting Forget is resumed by a message to self. */
+  private void snapshotSettled(long seq) {
+    settledSnapshotSeq = Math.max(settledSnapshotSeq, seq);
+    context.getSelf().tell(new SnapshotSettled());
   }
 
   // ---- events ----
@@ -839,7 +872,9 @@ public final class UserProfile
 
   /** One journaled event applied: as the command that wrote it folded it, else folded here (recovery). */
   private ProfileState applyEvent(ProfileState state, Event event) {
+    if (folded == null) return foldEvent(state, event);
     ProfileState known = folded.take(state, event);
+    if (folded.isEmpty()) folded = null;
     return known != null ? known : foldEvent(state, event);
   }
 

@@ -68,10 +68,10 @@ public final class UserProfile
 
   /** Registers the entity with cluster sharding on this node. */
   public static void init(ActorSystem<?> system, EngineSettings settings, ModelService models) {
-    ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
+    Env env = Env.of(system, settings, Clock.systemUTC(), models, new ProfileForgetter(system, settings.askTimeout()));
     int shards = settings.numberOfShards();
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter, ctx.getShard()))
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), env, ctx.getShard()))
             .withStopMessage(STOP)
             .withMessageExtractor(new ProfileShards(shards))
             .withAllocationStrategy(RequesterFirstAllocation.of(system, shards)));
@@ -94,7 +94,26 @@ public final class UserProfile
   /** @param shard the entity's shard, to passivate through after a forget; null: stop instead */
   public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models,
                                          ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models, forgetter, shard));
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, Env.of(ctx.getSystem(), settings, clock, models, forgetter), shard));
+  }
+
+  // Akka keeps each entity's setup function for restarts: it captures the node's one Env.
+  private static Behavior<Command> create(String userId, Env env, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, env, shard));
+  }
+
+  /**
+   * What every entity of a node shares, one instance per node: each live entity (and its helpers)
+   * holds one reference instead of one per part.
+   *
+   * @param models the node's predictions, or null when predictions are off
+   * @param forgetter erases a profile on {@link Forget}, or null when entities cannot forget
+   */
+  record Env(EngineSettings settings, Clock clock, ModelService models, ProfileForgetter forgetter,
+             EventTimeWatermark watermark, HostedProfiles hosted) {
+    static Env of(ActorSystem<?> system, EngineSettings settings, Clock clock, ModelService models, ProfileForgetter forgetter) {
+      return new Env(settings, clock, models, forgetter, EventTimeWatermark.get(system), HostedProfiles.get(system));
+    }
   }
 
   // ---- commands ----
@@ -450,12 +469,8 @@ public final class UserProfile
 
   private final ActorContext<Command> context;
   private final String userId;
-  private final EngineSettings settings;
-  private final Clock clock;
-  private final EventTimeWatermark watermark;
-  private final HostedProfiles hosted;
+  private final Env env;
   private final PredictionRequests predictions;
-  private final ProfileForgetter forgetter; // null: this entity cannot forget
   // The per-entity helpers of forgets and identity links are made when first needed (null before,
   // see erasure() and links()): most profiles never forget or link, and every live one would carry them.
   private Erasure erasure;
@@ -475,17 +490,12 @@ public final class UserProfile
   private static final akka.actor.typed.BackoffSupervisorStrategy RESTART_ON_FAILURE =
       akka.actor.typed.SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
-  private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models,
-                      ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
+  private UserProfile(ActorContext<Command> context, String userId, Env env, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(persistenceIdOf(userId), RESTART_ON_FAILURE);
     this.context = context;
     this.userId = userId;
-    this.settings = settings;
-    this.clock = clock;
-    this.watermark = EventTimeWatermark.get(context.getSystem());
-    this.hosted = HostedProfiles.get(context.getSystem());
-    this.predictions = new PredictionRequests(context, userId, settings.profile(), models, settings.predictionWait());
-    this.forgetter = forgetter;
+    this.env = env;
+    this.predictions = new PredictionRequests(context, userId, env);
     this.shard = shard;
     EngineMetrics.activeEntities.inc();
   }
@@ -495,7 +505,7 @@ public final class UserProfile
   /** The erasure protocol, made on the first message about a forget. */
   private Erasure erasure() {
     if (erasure == null)
-      erasure = new Erasure(context, userId, persistenceId().id(), clock, settings.snapshotEvery(), hosted, forgetter, shard);
+      erasure = new Erasure(context, userId, persistenceId().id(), env.clock(), env.settings().snapshotEvery(), env.hosted(), env.forgetter(), shard);
     return erasure;
   }
 
@@ -506,7 +516,7 @@ public final class UserProfile
 
   /** The identity-link steps, made on the first link command (or a step to finish after recovery). */
   private ProfileLinks links() {
-    if (links == null) links = new ProfileLinks(context, userId, settings, clock, predictions, new ProfileLinks.Writes() {
+    if (links == null) links = new ProfileLinks(context, userId, env.settings(), env.clock(), predictions, new ProfileLinks.Writes() {
       @Override
       public akka.persistence.typed.javadsl.EffectFactories<Event, ProfileState> effect() {
         return Effect();
@@ -542,7 +552,7 @@ public final class UserProfile
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
+    return RetentionCriteria.snapshotEvery(env.settings().snapshotEvery(), env.settings().snapshotsKept());
   }
 
   // No tags: every event feeds the change stream, segment changes the segment read side too, and
@@ -626,7 +636,7 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> inAnyState(ProfileState state, Command command) {
     if (command instanceof RecordEvents c) return onRecordEvents(state, c);
-    if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.of(state.view(c.asOf(), settings.profile()))));
+    if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.of(state.view(c.asOf(), env.settings().profile()))));
     if (command instanceof SetAttributes c) return onSetAttributes(state, c);
     if (command instanceof SetConsent c) return onSetConsent(state, c);
     if (command instanceof ReevaluateSegments c) return onReevaluateSegments(state, c);
@@ -660,13 +670,13 @@ public final class UserProfile
 
 
   private ReplyEffect<Event, ProfileState> onRecordEvents(ProfileState state, RecordEvents cmd) {
-    Instant now = clock.instant();
-    EventValidation validation = settings.validation();
-    BatchAdmission admission = new BatchAdmission(state, settings.profile());
+    Instant now = env.clock().instant();
+    EventValidation validation = env.settings().validation();
+    BatchAdmission admission = new BatchAdmission(state, env.settings().profile());
     List<EventResult> results = new ArrayList<>(cmd.events().size());
     List<Event> accepted = new ArrayList<>(cmd.events().size());
     // Without analytics consent an event is acknowledged (exactly-once) but not profiled.
-    boolean profiled = state.allows(Consent.Purpose.ANALYTICS, settings.profile());
+    boolean profiled = state.allows(Consent.Purpose.ANALYTICS, env.settings().profile());
     for (BehaviorEvent e : cmd.events()) {
       List<FieldError> errors = validation.validate(e, now);
       if (errors.isEmpty() && !state.links().owns(userId, e.userId())) {
@@ -686,7 +696,7 @@ public final class UserProfile
       if (!(a instanceof Admission.Accept)) results.add(EventResult.of(e.eventId(), a));
       else if (profiled) {
         results.add(EventResult.of(e.eventId(), a));
-        accepted.add(new EventRecorded(settings.pii().apply(e)));
+        accepted.add(new EventRecorded(env.settings().pii().apply(e)));
       } else {
         results.add(new EventResult(e.eventId(), EventResult.ACCEPTED, null, null, EventResult.NOT_PROFILED));
         accepted.add(new EventAcknowledged(e.eventId(), e.timestamp()));
@@ -727,7 +737,7 @@ public final class UserProfile
   private EffectBuilder<Event, ProfileState> persistRecorded(ProfileState state, List<Event> events, long writeStart) {
     return persist(withSegmentChanges(state, events))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
-        .thenRun(s -> watermark.advance(s.lastEventMillis()));
+        .thenRun(s -> env.watermark().advance(s.lastEventMillis()));
   }
 
   private ProfileState fold(ProfileState state, List<? extends Event> events) {
@@ -751,7 +761,7 @@ public final class UserProfile
    * without a message to the entity ({@link HostedProfiles}), before any reply.
    */
   private EffectBuilder<Event, ProfileState> persist(List<Event> events) {
-    return Effect().persist(events).thenRun(s -> hosted.publish(userId, s));
+    return Effect().persist(events).thenRun(s -> env.hosted().publish(userId, s));
   }
 
   private ReplyEffect<Event, ProfileState> onPredictionReady(ProfileState state, PredictionReady cmd) {
@@ -767,21 +777,21 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
     // Re-checked here: the gateway checks the request alone and may be bypassed.
-    FieldError over = settings.attributeLimits().check(state.attributes(), cmd.attributes());
+    FieldError over = env.settings().attributeLimits().check(state.attributes(), cmd.attributes());
     if (over != null) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.empty(), over));
     Map<String, Object> changes = AttributeChanges.effective(state.attributes(), cmd.attributes());
     // an empty or no-op write stores nothing: no journal row, no change notified; the answer names the user even so
     if (changes.isEmpty()) {
       ProfileState shown = state.exists() ? state : ProfileState.empty(userId);
-      return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(shown.view(null, settings.profile()))));
+      return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(shown.view(null, env.settings().profile()))));
     }
-    return persist(withSegmentChanges(state, List.of(new AttributesSet(changes, clock.instant()))))
-        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+    return persist(withSegmentChanges(state, List.of(new AttributesSet(changes, env.clock().instant()))))
+        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, env.settings().profile()))));
   }
 
   private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {
-    return persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), clock.instant()))))
-        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+    return persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), env.clock().instant()))))
+        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, env.settings().profile()))));
   }
 
   private ReplyEffect<Event, ProfileState> onReevaluateSegments(ProfileState state, ReevaluateSegments cmd) {
@@ -791,7 +801,7 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onForget(Forget cmd) {
-    if (forgetter == null) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
+    if (env.forgetter() == null) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
     erasure().request(cmd.replyTo(), lastSequenceNumber(context), settledSnapshotSeq); // waits for a due snapshot first
     return Effect().noReply();
   }
@@ -808,9 +818,9 @@ public final class UserProfile
   /** As {@link #withSegmentChanges(ProfileState, List)}, with the membership evaluated as of {@code asOf}. */
   private List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events, Instant asOf) {
     ProfileState next = fold(state, events);
-    SegmentChange change = SegmentChange.of(next, settings.segments(), settings.profile(), asOf);
+    SegmentChange change = SegmentChange.of(next, env.settings().segments(), env.settings().profile(), asOf);
     List<Event> all = new ArrayList<>(events);
-    if (change != null) all.add(new SegmentsChanged(change.entered(), change.left(), change.members(), clock.instant()));
+    if (change != null) all.add(new SegmentsChanged(change.entered(), change.left(), change.members(), env.clock().instant()));
     return all;
   }
 
@@ -842,7 +852,7 @@ public final class UserProfile
       // An id that only places its shard (node.ShardPlacement) has done its work by starting.
       if (ProfileShards.isPlacementId(userId) && shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
       settledSnapshotSeq = lastSequenceNumber(context); // the snapshots so far are settled
-      hosted.publish(userId, state);
+      env.hosted().publish(userId, state);
       // Only a profile with a link step to finish or a direct merge to confirm has anything to do.
       if (state.links().pending() != null || state.links().forwards()) links().recovered(state);
     } else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
@@ -852,7 +862,7 @@ public final class UserProfile
     } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) {
       // The shard still waits for a deferred stop: the next incarnation (same mailbox) takes it.
       if (stopDeferred && signal instanceof akka.actor.typed.PreRestart) context.getSelf().tell(STOP);
-      hosted.withdraw(userId);
+      env.hosted().withdraw(userId);
       EngineMetrics.activeEntities.dec();
     }
   }
@@ -883,11 +893,11 @@ public final class UserProfile
     if (event instanceof Forgotten f) return ProfileState.forgotten(userId, f.at().toEpochMilli());
     ProfileState s = state.forUser(userId).changed();
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.
-    if (event instanceof EventRecorded e) return s.apply(e.event(), settings.profile());
-    if (event instanceof EventAcknowledged e) return s.acknowledged(e.eventId(), e.timestamp().toEpochMilli(), settings.profile());
+    if (event instanceof EventRecorded e) return s.apply(e.event(), env.settings().profile());
+    if (event instanceof EventAcknowledged e) return s.acknowledged(e.eventId(), e.timestamp().toEpochMilli(), env.settings().profile());
     if (event instanceof AttributesSet e) return s.withAttributes(e.attributes());
     if (event instanceof PredictionUpdated e) return s.withPrediction(e.prediction());
-    if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults());
+    if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), env.settings().profile().consentDefaults());
     if (event instanceof SegmentsChanged e) return s.withSegments(e.members());
     return applyLink(s, event);
   }
@@ -907,15 +917,15 @@ public final class UserProfile
     if (event instanceof Absorbed e) {
       ProfileState linked = s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).blocking(e.blocked()).withPending(null));
       if (e.tookState()) return linked.grafted(e.state().value());
-      return e.keepsEntries() ? linked : Ledger.fold(linked, e.entries(), settings.profile());
+      return e.keepsEntries() ? linked : Ledger.fold(linked, e.entries(), env.settings().profile());
     }
     if (event instanceof SplitOff e)
-      return Ledger.fold(s.withLinks(links.unlinked(e.keys()).unblocked(e.released()).withPending(null)), e.kept(), settings.profile());
+      return Ledger.fold(s.withLinks(links.unlinked(e.keys()).unblocked(e.released()).withPending(null)), e.kept(), env.settings().profile());
     if (event instanceof Restored e) {
       IdentityLinks own = new IdentityLinks(java.util.Map.of(), null, null, links.seenWith(), e.blocked());
       // Each identity that came back is its own group again, so it can be split off on its own.
       for (String k : e.keys()) if (!k.equals(userId)) own = own.linked(List.of(k), k);
-      return Ledger.fold(s.withLinks(own), e.entries(), settings.profile());
+      return Ledger.fold(s.withLinks(own), e.entries(), env.settings().profile());
     }
     throw new IllegalStateException("unknown event " + event.getClass());
   }

@@ -43,11 +43,16 @@ final class PredictionRequests {
     return inFlight;
   }
 
+  /** Whether nothing is in flight, coalesced or waited for: the requests hold nothing then. */
+  boolean idle() {
+    return !inFlight && beforeWrite == null && coalescedEventId == null;
+  }
+
   /** Online feedback: {@code next}, the first newly recorded event, is what the current prediction was about. */
-  void scoreLast(ProfileState state, BehaviorEvent next) {
+  static void scoreLast(UserProfile.Env env, ProfileState state, BehaviorEvent next) {
     ProfilePrediction p = state.prediction();
-    if (models() == null || p == null || p.asOfEventCount() != state.eventCount()) return;
-    if (next.timeMillis() >= state.lastEventMillis()) models().feedback(p, next.type());
+    if (env.models() == null || p == null || p.asOfEventCount() != state.eventCount()) return;
+    if (next.timeMillis() >= state.lastEventMillis()) env.models().feedback(p, next.type());
   }
 
   /**
@@ -109,17 +114,13 @@ final class PredictionRequests {
     return next;
   }
 
-  /** Requests the coalesced {@code eventId} as of {@code state}, if there is one. */
-  void requestNext(ProfileState state, String eventId) {
-    if (eventId != null) request(state, eventId);
-  }
-
   /** Whether {@code prediction} is newer than the profile's and may be kept under its consent. */
-  boolean keeps(ProfileState state, ProfilePrediction prediction) {
+  static boolean keeps(UserProfile.Env env, ProfileState state, ProfilePrediction prediction) {
     ProfilePrediction current = state.prediction();
+    ProfileSettings profile = env.settings().profile();
     return (current == null || prediction.asOfEventCount() > current.asOfEventCount())
-        && state.allows(Consent.Purpose.PERSONALIZATION, profile())
-        && state.allows(Consent.Purpose.ANALYTICS, profile()); // none kept without behavior data
+        && state.allows(Consent.Purpose.PERSONALIZATION, profile)
+        && state.allows(Consent.Purpose.ANALYTICS, profile); // none kept without behavior data
   }
 
   /** The pool could not answer: the profile keeps its previous prediction and nothing coalesced is requested. */

@@ -470,7 +470,9 @@ public final class UserProfile
   private final ActorContext<Command> context;
   private final String userId;
   private final Env env;
-  private final PredictionRequests predictions;
+  // The prediction requests under way, null when none is: made for a request and dropped once it is
+  // answered (they hold nothing then), so an idle profile carries none.
+  private PredictionRequests predictions;
   // The per-entity helpers of forgets and identity links are made when first needed (null before,
   // see erasure() and links()): most profiles never forget or link, and every live one would carry them.
   private Erasure erasure;
@@ -495,12 +497,27 @@ public final class UserProfile
     this.context = context;
     this.userId = userId;
     this.env = env;
-    this.predictions = new PredictionRequests(context, userId, env);
     this.shard = shard;
     EngineMetrics.activeEntities.inc();
   }
 
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+
+  private PredictionRequests predictions() {
+    if (predictions == null) predictions = new PredictionRequests(context, userId, env);
+    return predictions;
+  }
+
+  /** Drops the prediction requests once nothing is in flight, coalesced or waited for. */
+  private void releaseIdlePredictions() {
+    if (predictions != null && predictions.idle()) predictions = null;
+  }
+
+  /** Asks for a prediction as of {@code eventId} (see {@link PredictionRequests#request}), outside a command too. */
+  private void requestPrediction(ProfileState state, String eventId) {
+    predictions().request(state, eventId);
+    releaseIdlePredictions();
+  }
 
   /** The erasure protocol, made on the first message about a forget. */
   private Erasure erasure() {
@@ -516,7 +533,7 @@ public final class UserProfile
 
   /** The identity-link steps, made on the first link command (or a step to finish after recovery). */
   private ProfileLinks links() {
-    if (links == null) links = new ProfileLinks(context, userId, env.settings(), env.clock(), predictions, new ProfileLinks.Writes() {
+    if (links == null) links = new ProfileLinks(context, userId, env.settings(), env.clock(), new ProfileLinks.Writes() {
       @Override
       public akka.persistence.typed.javadsl.EffectFactories<Event, ProfileState> effect() {
         return Effect();
@@ -535,6 +552,11 @@ public final class UserProfile
       @Override
       public long lastSequenceNumber() {
         return UserProfile.this.lastSequenceNumber(context);
+      }
+
+      @Override
+      public void requestPrediction(ProfileState state, String eventId) {
+        UserProfile.this.requestPrediction(state, eventId);
       }
 
       @Override
@@ -573,6 +595,7 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
     if (command instanceof Stop) return onStop(state);
     ReplyEffect<Event, ProfileState> effect = dispatch(state, command);
+    releaseIdlePredictions();
     if (stopDeferred) {
       // Asked again after what this command started (a write, a step's next message) has run.
       stopDeferred = false;
@@ -586,7 +609,7 @@ public final class UserProfile
    * prediction this profile would keep is in flight (the pool answers or fails every request).
    */
   private ReplyEffect<Event, ProfileState> onStop(ProfileState state) {
-    boolean predicting = predictions.inFlight() && !erasing() && !state.links().forwards();
+    boolean predicting = predictions != null && predictions.inFlight() && !erasing() && !state.links().forwards();
     boolean linkBusy = links != null && links.busy();
     if (waiting == null && !linkBusy && !(erasure != null && erasure.busy()) && !predicting) return Effect().stop().thenNoReply();
     stopDeferred = true;
@@ -654,7 +677,7 @@ public final class UserProfile
     }
     if (command instanceof PredictionReady c) return onPredictionReady(state, c);
     if (command instanceof PredictionFailed c) {
-      predictions.failed(c.reason());
+      predictions().failed(c.reason());
       return Effect().noReply();
     }
     if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, state.links().keys(userId), state.exists(), state.links().blocked()));
@@ -710,14 +733,14 @@ public final class UserProfile
           .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
           .thenReply(cmd.replyTo(), s -> reply);
     }
-    predictions.scoreLast(state, ((EventRecorded) accepted.get(0)).event());
+    PredictionRequests.scoreLast(env, state, ((EventRecorded) accepted.get(0)).event());
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
-    if (predictions.writeMayWait() && predictions.requestBeforeWrite(fold(state, accepted), lastId)) {
+    if (predictions().writeMayWait() && predictions().requestBeforeWrite(fold(state, accepted), lastId)) {
       waiting = new WaitingWrite(accepted, cmd.replyTo(), reply, lastId, writeStart);
       return Effect().noReply();
     }
     return persistRecorded(state, accepted, writeStart)
-        .thenRun(s -> predictions.request(s, lastId))
+        .thenRun(s -> requestPrediction(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
   }
 
@@ -725,9 +748,9 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onWritePredicted(ProfileState state, WritePredicted cmd) {
     WaitingWrite w = waiting;
     waiting = null;
-    predictions.writePredicted(cmd.prediction());
+    predictions().writePredicted(cmd.prediction());
     List<Event> events = new ArrayList<>(w.accepted());
-    cmd.prediction().filter(p -> predictions.keeps(fold(state, w.accepted()), p)).ifPresent(p -> events.add(new PredictionUpdated(p)));
+    cmd.prediction().filter(p -> PredictionRequests.keeps(env, fold(state, w.accepted()), p)).ifPresent(p -> events.add(new PredictionUpdated(p)));
     return persistRecorded(state, events, w.writeStart())
         .thenReply(w.replyTo(), s -> w.reply())
         .thenUnstashAll();
@@ -765,13 +788,15 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onPredictionReady(ProfileState state, PredictionReady cmd) {
-    String next = predictions.answered();
-    if (!predictions.keeps(state, cmd.prediction())) {
-      predictions.requestNext(state, next);
+    String next = predictions().answered();
+    if (!PredictionRequests.keeps(env, state, cmd.prediction())) {
+      if (next != null) predictions().request(state, next);
       return Effect().noReply();
     }
     return persist(withSegmentChanges(state, List.of(new PredictionUpdated(cmd.prediction()))))
-        .thenRun(s -> predictions.requestNext(s, next))
+        .thenRun(s -> {
+          if (next != null) requestPrediction(s, next);
+        })
         .thenNoReply();
   }
 

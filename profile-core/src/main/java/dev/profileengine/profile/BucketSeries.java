@@ -19,6 +19,16 @@ public record BucketSeries(long bucketMillis, int retainBuckets, long[] starts, 
     return new BucketSeries(bucketMillis, retainBuckets, new long[0], new int[0]);
   }
 
+  /**
+   * This series with {@code other}'s counts array when the two hold the same counts, else this
+   * series: the arrays are never written once a series is made ({@link #add} copies), so equal ones
+   * can be one.
+   */
+  BucketSeries sharingCounts(BucketSeries other) {
+    if (counts == other.counts || !Arrays.equals(counts, other.counts)) return this;
+    return new BucketSeries(bucketMillis, retainBuckets, starts, other.counts);
+  }
+
   public long bucketOf(long timeMillis) {
     return Math.floorDiv(timeMillis, bucketMillis) * bucketMillis;
   }

@@ -1,7 +1,9 @@
 package dev.profileengine.profile;
 
 import static dev.profileengine.profile.Events.T0;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Duration;
 import java.util.Map;
@@ -65,6 +67,28 @@ class WindowCountsTest {
     assertEquals(1, h1.get("purchase"));
     assertEquals(0, h1.get("favorite"));
     assertEquals(6, h1.size(), "every behavior type is reported, zero or not");
+  }
+
+  @Test
+  void seriesShareEqualCountsWithoutChangingAnyCount() {
+    long t = T0.toEpochMilli();
+    WindowCounts one = WindowCounts.empty().add(BehaviorType.VIEW, t, t);
+    assertSame(one.minutes().counts(), one.hours().counts(), "one event: every series counts the same");
+    assertSame(one.minutes().counts(), one.days().counts());
+    // Another minute of the same hour: the hour and day series still agree, the minutes differ.
+    WindowCounts two = one.add(BehaviorType.CART, t + 120_000, t + 120_000);
+    assertSame(two.hours().counts(), two.days().counts());
+    assertArrayEquals(new int[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, two.minutes().counts());
+    assertArrayEquals(new int[] {1, 0, 0, 1, 0, 0}, two.hours().counts());
+    // The earlier state is unchanged by the later add.
+    assertArrayEquals(new int[] {1, 0, 0, 0, 0, 0}, one.minutes().counts());
+    assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0}, one.count(WindowCounts.Window.D30, t));
+    assertArrayEquals(new long[] {1, 0, 0, 1, 0, 0}, two.count(WindowCounts.Window.H1, t + 120_000));
+    assertArrayEquals(new long[] {1, 0, 0, 1, 0, 0}, two.count(WindowCounts.Window.D7, t + 120_000));
+    // A series read back (a snapshot) shares as well.
+    WindowCounts read = new WindowCounts(one.lifetime(), one.minutes(), new BucketSeries(3_600_000, 24, one.hours().starts(),
+        one.hours().counts().clone()), one.days());
+    assertSame(read.minutes().counts(), read.hours().counts());
   }
 
   @Test

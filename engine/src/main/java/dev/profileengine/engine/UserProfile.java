@@ -583,13 +583,13 @@ public final class UserProfile
   // ---- command handlers, grouped by state ----
 
   /**
-   * One handler case that dispatches by state, then by command: the builder's per-case objects
-   * (cases, lambdas, partial functions) are allocated per entity and cost about 2 KB of every live
-   * profile, this costs one lambda.
+   * One handler that dispatches by state, then by command: the builder's per-case objects (cases,
+   * lambdas, partial functions) are allocated per entity and cost about 2 KB of every live profile
+   * (even its one any-state case keeps a case array, predicates and the handler), this costs one lambda.
    */
   @Override
   public CommandHandlerWithReply<Command, Event, ProfileState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::onCommand);
+    return this::onCommand;
   }
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
@@ -900,9 +900,10 @@ public final class UserProfile
 
   // ---- events ----
 
+  /** Every event through one function, without the builder's per-entity cases (see {@link #commandHandler}). */
   @Override
   public EventHandler<ProfileState, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+    return this::applyEvent;
   }
 
   /** One journaled event applied: as the command that wrote it folded it, else folded here (recovery). */

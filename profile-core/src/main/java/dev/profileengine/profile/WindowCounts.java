@@ -36,6 +36,7 @@ public record WindowCounts(long[] lifetime, BucketSeries minutes, BucketSeries h
    * back share them too; the values, and so the wire format, stay the same.
    */
   public WindowCounts {
+    lifetime = SmallCounts.shared(lifetime); // most profiles' lifetime counts are a few events: one copy node-wide
     if (minutes != null && hours != null && days != null) {
       hours = hours.sharingCounts(minutes);
       days = days.sharingCounts(hours).sharingCounts(minutes);

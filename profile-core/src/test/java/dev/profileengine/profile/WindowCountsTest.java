@@ -92,6 +92,28 @@ class WindowCountsTest {
   }
 
   @Test
+  void profilesShareSmallCountsWithoutChangingAnyCount() {
+    long t = T0.toEpochMilli();
+    WindowCounts a = WindowCounts.empty().add(BehaviorType.VIEW, t, t);
+    WindowCounts b = WindowCounts.empty().add(BehaviorType.VIEW, t + 86_400_000L, t + 86_400_000L); // another user, another day
+    assertSame(a.lifetime(), b.lifetime());
+    assertSame(a.days().counts(), b.days().counts());
+    // Counting on in one profile leaves the other's counts as they were.
+    WindowCounts a2 = a.add(BehaviorType.VIEW, t + 1, t + 1).add(BehaviorType.CART, t + 2, t + 2);
+    assertArrayEquals(new long[] {2, 0, 0, 1, 0, 0}, a2.lifetime());
+    assertArrayEquals(new int[] {2, 0, 0, 1, 0, 0}, a2.minutes().counts());
+    assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0}, b.lifetime());
+    assertArrayEquals(new int[] {1, 0, 0, 0, 0, 0}, b.minutes().counts());
+    assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0}, a.lifetime());
+    // Beyond the small counts each profile keeps its own, counted exactly.
+    WindowCounts many = a2;
+    for (int i = 0; i < 5; i++) many = many.add(BehaviorType.VIEW, t + 3 + i, t + 3 + i);
+    assertArrayEquals(new long[] {7, 0, 0, 1, 0, 0}, many.lifetime());
+    assertArrayEquals(new long[] {7, 0, 0, 1, 0, 0}, many.count(WindowCounts.Window.H1, t + 7));
+    assertArrayEquals(new long[] {2, 0, 0, 1, 0, 0}, a2.count(WindowCounts.Window.D30, t + 2));
+  }
+
+  @Test
   void bucketSeriesDropsBucketsOutsideItsRetention() {
     BucketSeries minutes = BucketSeries.empty(60_000, 60);
     long t = T0.toEpochMilli();

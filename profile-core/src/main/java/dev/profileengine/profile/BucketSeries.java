@@ -15,8 +15,12 @@ import java.util.Arrays;
 public record BucketSeries(long bucketMillis, int retainBuckets, long[] starts, int[] counts) {
   private static final int TYPES = BehaviorType.count();
 
-  /** A one-bucket series of a few events has counts thousands of profiles share: one copy node-wide. */
+  /**
+   * A one-bucket series of a few events has counts thousands of profiles share, and a start all
+   * profiles active in that bucket share: one copy node-wide.
+   */
   public BucketSeries {
+    starts = SharedSingles.of(starts);
     counts = SmallCounts.shared(counts);
   }
 

@@ -98,6 +98,10 @@ class WindowCountsTest {
     WindowCounts b = WindowCounts.empty().add(BehaviorType.VIEW, t + 86_400_000L, t + 86_400_000L); // another user, another day
     assertSame(a.lifetime(), b.lifetime());
     assertSame(a.days().counts(), b.days().counts());
+    WindowCounts sameHour = WindowCounts.empty().add(BehaviorType.CART, t + 600_000, t + 600_000);
+    assertSame(a.hours().starts(), sameHour.hours().starts(), "profiles active in the same hour share its start");
+    assertArrayEquals(new long[] {t}, sameHour.hours().starts());
+    assertArrayEquals(new long[] {t + 600_000}, sameHour.minutes().starts());
     // Counting on in one profile leaves the other's counts as they were.
     WindowCounts a2 = a.add(BehaviorType.VIEW, t + 1, t + 1).add(BehaviorType.CART, t + 2, t + 2);
     assertArrayEquals(new long[] {2, 0, 0, 1, 0, 0}, a2.lifetime());

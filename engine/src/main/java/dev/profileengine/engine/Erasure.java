@@ -31,9 +31,6 @@ final class Erasure {
   private boolean forgetting;
   // Callers of Forget waiting for a snapshot write or for the erasure in progress (made on the first Forget).
   private List<ActorRef<UserProfile.ForgetReply>> waiters;
-  // Highest sequence number whose snapshot (if one was due) is known to be written or failed: an
-  // erasure must not race a snapshot write that would land after it.
-  private long settledSnapshotSeq;
 
   Erasure(ActorContext<UserProfile.Command> context, String userId, String persistenceId, Clock clock, int snapshotEvery,
           HostedProfiles hosted, ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
@@ -62,11 +59,6 @@ final class Erasure {
     return forgotten;
   }
 
-  /** Whether this entity can forget at all. */
-  boolean possible() {
-    return forgetter != null;
-  }
-
   /** Whether the journal holds anything of the user but a forget tombstone. */
   static boolean storesAnything(ProfileState state, long lastSeq) {
     return state.forgottenMillis() == 0 ? lastSeq > 0 : state.changedSinceForgotten();
@@ -85,15 +77,20 @@ final class Erasure {
     waiters.add(replyTo);
   }
 
-  /** A Forget arrived (its caller waiting): starts erasing now, or once a due snapshot is settled. */
-  void request(ActorRef<UserProfile.ForgetReply> replyTo, long lastSeq) {
+  /**
+   * A Forget arrived (its caller waiting): starts erasing now, or once a due snapshot is settled.
+   * {@code settledSeq}: the highest sequence number whose snapshot (if one was due) is known to be
+   * written or failed (the entity's, see {@code UserProfile}): an erasure must not race a snapshot
+   * write that would land after it.
+   */
+  void request(ActorRef<UserProfile.ForgetReply> replyTo, long lastSeq, long settledSeq) {
     await(replyTo);
-    if (!snapshotDue(lastSeq)) start(lastSeq);
+    if (!snapshotDue(lastSeq, settledSeq)) start(lastSeq);
   }
 
-  /** A snapshot write settled: a Forget waiting for it goes on. */
-  void resumeAfterSnapshot(long lastSeq) {
-    if (forgetting || waiters == null || waiters.isEmpty() || snapshotDue(lastSeq)) return;
+  /** A snapshot write settled (up to {@code settledSeq}): a Forget waiting for it goes on. */
+  void resumeAfterSnapshot(long lastSeq, long settledSeq) {
+    if (forgetting || waiters == null || waiters.isEmpty() || snapshotDue(lastSeq, settledSeq)) return;
     start(lastSeq);
   }
 
@@ -132,26 +129,15 @@ final class Erasure {
     answer(new UserProfile.ForgetReply(true, 0, 0, reason));
   }
 
-  /** The entity recovered up to {@code lastSeq}: its snapshots so far are settled. */
-  void recovered(long lastSeq) {
-    settledSnapshotSeq = lastSeq;
-  }
-
-  /** The snapshot at {@code seq} was written or failed; a waiting Forget is resumed by a message to self. */
-  void snapshotSettled(long seq) {
-    settledSnapshotSeq = Math.max(settledSnapshotSeq, seq);
-    context.getSelf().tell(new UserProfile.SnapshotSettled());
-  }
-
   private void answer(UserProfile.ForgetReply reply) {
     if (waiters == null) return;
     waiters.forEach(w -> w.tell(reply));
     waiters.clear();
   }
 
-  /** A snapshot was due at or before {@code lastSeq} and has not been written yet. */
-  private boolean snapshotDue(long lastSeq) {
+  /** A snapshot was due at or before {@code lastSeq} and has not been written yet (settled up to {@code settledSeq}). */
+  private boolean snapshotDue(long lastSeq, long settledSeq) {
     long every = snapshotEvery;
-    return (lastSeq / every) * every > settledSnapshotSeq;
+    return (lastSeq / every) * every > settledSeq;
   }
 }

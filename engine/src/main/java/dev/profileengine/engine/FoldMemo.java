@@ -29,6 +29,11 @@ final class FoldMemo<S, E> {
     steps[size++] = to;
   }
 
+  /** Whether no step is left to take. */
+  boolean isEmpty() {
+    return steps == null;
+  }
+
   /** The state {@code event} leads {@code from} to if that is the next recorded step, else null (and the rest is forgotten). */
   @SuppressWarnings("unchecked")
   S take(S from, E event) {

@@ -6,8 +6,6 @@ import akka.actor.typed.ExtensionId;
 import dev.profileengine.profile.ProfileSettings;
 import dev.profileengine.profile.ProfileState;
 import dev.profileengine.profile.ProfileView;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +22,7 @@ import java.util.function.Function;
  * mailbox; that last write leaves an old-to-young reference behind in every entity read since the
  * last collection, and scanning those cards dominated G1's young pauses and so the read tail.
  *
- * <p>The JSON of a state's latest view is kept with the state once read ({@link #latestJson}), so
+ * <p>The JSON of a state's latest view is kept beside the state once read ({@link #latestJson}), so
  * reads between two writes render it once; a write publishes a new state and so drops it. The
  * node keeps at most the budget its reader passes ({@link EngineSettings#readCacheBudget}) in such JSON.
  */
@@ -36,28 +34,13 @@ public final class HostedProfiles implements Extension {
     }
   };
 
-  /** A hosted state and, once read, the JSON of its latest view (null: not rendered or not kept). */
-  private static final class Hosted {
-    private static final VarHandle JSON;
+  /** The JSON of the latest view of {@code state}, valid while {@code state} is the one hosted. */
+  private record Rendered(ProfileState state, byte[] json) {}
 
-    static {
-      try {
-        JSON = MethodHandles.lookup().findVarHandle(Hosted.class, "json", byte[].class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    final ProfileState state;
-    @SuppressWarnings("unused") // through JSON
-    private volatile byte[] json;
-
-    Hosted(ProfileState state) {
-      this.state = state;
-    }
-  }
-
-  private final ConcurrentHashMap<String, Hosted> states = new ConcurrentHashMap<>();
+  // The states themselves, without a wrapper: every live profile has one here, few are read.
+  private final ConcurrentHashMap<String, ProfileState> states = new ConcurrentHashMap<>();
+  // The JSON kept, by user: an entry's state is the hosted one, except for a moment while a write races a read.
+  private final ConcurrentHashMap<String, Rendered> rendered = new ConcurrentHashMap<>();
   private final AtomicLong jsonBytes = new AtomicLong();
 
   HostedProfiles() {}
@@ -68,8 +51,7 @@ public final class HostedProfiles implements Extension {
 
   /** The profile's last written state when its entity is alive on this node, else null (ask the entity). */
   public ProfileState get(String userId) {
-    Hosted h = states.get(userId);
-    return h == null ? null : h.state;
+    return states.get(userId);
   }
 
   /**
@@ -88,12 +70,12 @@ public final class HostedProfiles implements Extension {
    * the profile is not hosted here.
    */
   public byte[] latestJson(String userId, ProfileSettings settings, long jsonBudget, Function<ProfileView, byte[]> render) {
-    Hosted h = states.get(userId);
-    if (h == null) return null;
-    byte[] json = (byte[]) Hosted.JSON.getVolatile(h);
-    if (json != null) return json;
-    json = render.apply(h.state.view(null, settings));
-    keep(userId, h, json, jsonBudget);
+    ProfileState state = states.get(userId);
+    if (state == null) return null;
+    Rendered r = rendered.get(userId);
+    if (r != null && r.state() == state) return r.json();
+    byte[] json = render.apply(state.view(null, settings));
+    keep(userId, state, json, jsonBudget);
     return json;
   }
 
@@ -102,20 +84,28 @@ public final class HostedProfiles implements Extension {
     return jsonBytes.get();
   }
 
-  private void keep(String userId, Hosted h, byte[] json, long jsonBudget) {
-    if (jsonBytes.addAndGet(json.length) > jsonBudget || !Hosted.JSON.compareAndSet(h, null, json)) {
+  private void keep(String userId, ProfileState state, byte[] json, long jsonBudget) {
+    if (jsonBytes.addAndGet(json.length) > jsonBudget) {
       jsonBytes.addAndGet(-json.length);
       return;
     }
+    Rendered r = new Rendered(state, json);
+    Rendered old = rendered.put(userId, r);
+    if (old != null) release(old); // a concurrent read's, or a stale state's
     EngineMetrics.readCacheBytes.set(jsonBytes.get());
     // Published over meanwhile: the publisher may have looked before this JSON was there.
-    if (states.get(userId) != h) drop(h);
+    if (states.get(userId) != state && rendered.remove(userId, r)) release(r);
   }
 
-  /** Whoever takes a state's JSON away gives its bytes back (once: compare-and-set). */
-  private void drop(Hosted h) {
-    byte[] json = (byte[]) Hosted.JSON.getVolatile(h);
-    if (json != null && Hosted.JSON.compareAndSet(h, json, null)) EngineMetrics.readCacheBytes.set(jsonBytes.addAndGet(-json.length));
+  /** Takes the user's JSON away, giving its bytes back. */
+  private void drop(String userId) {
+    Rendered old = rendered.remove(userId);
+    if (old != null) release(old);
+  }
+
+  /** Whoever removed an entry from {@code rendered} gives its bytes back (once: the removal). */
+  private void release(Rendered r) {
+    EngineMetrics.readCacheBytes.set(jsonBytes.addAndGet(-r.json().length));
   }
 
   /**
@@ -124,13 +114,14 @@ public final class HostedProfiles implements Extension {
    * ends: the other side may have taken over already).
    */
   void publish(String userId, ProfileState state) {
-    Hosted old = state.exists() && state.links().pending() == null ? states.put(userId, new Hosted(state)) : states.remove(userId);
-    if (old != null) drop(old);
+    if (state.exists() && state.links().pending() == null) states.put(userId, state);
+    else states.remove(userId);
+    drop(userId);
   }
 
   /** Called by the entity when it stops, restarts or starts forgetting: reads go to the entity again. */
   void withdraw(String userId) {
-    Hosted old = states.remove(userId);
-    if (old != null) drop(old);
+    states.remove(userId);
+    drop(userId);
   }
 }

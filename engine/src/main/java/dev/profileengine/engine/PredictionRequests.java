@@ -18,21 +18,24 @@ import java.util.concurrent.TimeUnit;
 final class PredictionRequests {
   private final ActorContext<UserProfile.Command> context;
   private final String userId;
-  private final ProfileSettings profile;
-  private final ModelService models; // null: predictions are off
-  private final java.time.Duration waitBeforeWrite;
+  private final UserProfile.Env env; // the node's settings and models (models null: predictions are off)
   private boolean inFlight;
   private CompletableFuture<ProfilePrediction> beforeWrite; // the request a waiting write asked
   // The latest event recorded while a request was in flight: the next request is as of it.
   private String coalescedEventId;
 
-  PredictionRequests(ActorContext<UserProfile.Command> context, String userId, ProfileSettings profile, ModelService models,
-                     java.time.Duration waitBeforeWrite) {
+  PredictionRequests(ActorContext<UserProfile.Command> context, String userId, UserProfile.Env env) {
     this.context = context;
-    this.waitBeforeWrite = waitBeforeWrite;
     this.userId = userId;
-    this.profile = profile;
-    this.models = models;
+    this.env = env;
+  }
+
+  private ModelService models() {
+    return env.models();
+  }
+
+  private ProfileSettings profile() {
+    return env.settings().profile();
   }
 
   /** Whether a prediction was asked for and has not answered yet. */
@@ -40,11 +43,16 @@ final class PredictionRequests {
     return inFlight;
   }
 
+  /** Whether nothing is in flight, coalesced or waited for: the requests hold nothing then. */
+  boolean idle() {
+    return !inFlight && beforeWrite == null && coalescedEventId == null;
+  }
+
   /** Online feedback: {@code next}, the first newly recorded event, is what the current prediction was about. */
-  void scoreLast(ProfileState state, BehaviorEvent next) {
+  static void scoreLast(UserProfile.Env env, ProfileState state, BehaviorEvent next) {
     ProfilePrediction p = state.prediction();
-    if (models == null || p == null || p.asOfEventCount() != state.eventCount()) return;
-    if (next.timeMillis() >= state.lastEventMillis()) models.feedback(p, next.type());
+    if (env.models() == null || p == null || p.asOfEventCount() != state.eventCount()) return;
+    if (next.timeMillis() >= state.lastEventMillis()) env.models().feedback(p, next.type());
   }
 
   /**
@@ -53,7 +61,7 @@ final class PredictionRequests {
    * state is folded.
    */
   boolean writeMayWait() {
-    return models != null && !waitBeforeWrite.isZero() && !inFlight;
+    return models() != null && !env.settings().predictionWait().isZero() && !inFlight;
   }
 
   /**
@@ -62,11 +70,11 @@ final class PredictionRequests {
    * UserProfile.WritePredicted} within the wait, empty if none came in time (see {@link #writePredicted}).
    */
   boolean requestBeforeWrite(ProfileState next, String eventId) {
-    if (!next.allows(Consent.Purpose.PERSONALIZATION, profile)) return false;
+    if (!next.allows(Consent.Purpose.PERSONALIZATION, profile())) return false;
     inFlight = true;
-    CompletableFuture<ProfilePrediction> asked = models.predict(userId, next.recentBehaviors(), next.historyCounters(), next.eventCount(), eventId).toCompletableFuture();
+    CompletableFuture<ProfilePrediction> asked = models().predict(userId, next.recentBehaviors(), next.historyCounters(), next.eventCount(), eventId).toCompletableFuture();
     beforeWrite = asked;
-    context.pipeToSelf(asked.copy().orTimeout(waitBeforeWrite.toNanos(), TimeUnit.NANOSECONDS),
+    context.pipeToSelf(asked.copy().orTimeout(env.settings().predictionWait().toNanos(), TimeUnit.NANOSECONDS),
         (p, failure) -> new UserProfile.WritePredicted(failure == null ? Optional.of(p) : Optional.empty()));
     return true;
   }
@@ -88,13 +96,13 @@ final class PredictionRequests {
 
   /** Asks the pool for a prediction as of {@code eventId}, or coalesces it into the next request. */
   void request(ProfileState state, String eventId) {
-    if (models == null || !state.allows(Consent.Purpose.PERSONALIZATION, profile)) return;
+    if (models() == null || !state.allows(Consent.Purpose.PERSONALIZATION, profile())) return;
     if (inFlight) {
       coalescedEventId = eventId;
       return;
     }
     inFlight = true;
-    context.pipeToSelf(models.predict(userId, state.recentBehaviors(), state.historyCounters(), state.eventCount(), eventId),
+    context.pipeToSelf(models().predict(userId, state.recentBehaviors(), state.historyCounters(), state.eventCount(), eventId),
         (p, failure) -> failure == null ? new UserProfile.PredictionReady(p) : new UserProfile.PredictionFailed(failure.toString()));
   }
 
@@ -106,14 +114,10 @@ final class PredictionRequests {
     return next;
   }
 
-  /** Requests the coalesced {@code eventId} as of {@code state}, if there is one. */
-  void requestNext(ProfileState state, String eventId) {
-    if (eventId != null) request(state, eventId);
-  }
-
   /** Whether {@code prediction} is newer than the profile's and may be kept under its consent. */
-  boolean keeps(ProfileState state, ProfilePrediction prediction) {
+  static boolean keeps(UserProfile.Env env, ProfileState state, ProfilePrediction prediction) {
     ProfilePrediction current = state.prediction();
+    ProfileSettings profile = env.settings().profile();
     return (current == null || prediction.asOfEventCount() > current.asOfEventCount())
         && state.allows(Consent.Purpose.PERSONALIZATION, profile)
         && state.allows(Consent.Purpose.ANALYTICS, profile); // none kept without behavior data

@@ -71,6 +71,9 @@ final class ProfileLinks {
 
     long lastSequenceNumber();
 
+    /** Asks for a prediction as of {@code eventId} (null: the profile's latest), see {@link PredictionRequests#request}. */
+    void requestPrediction(ProfileState state, String eventId);
+
     /** Asks the shard to stop this entity (a later command for it starts it again). */
     void passivate();
   }
@@ -106,7 +109,6 @@ final class ProfileLinks {
   private final String userId;
   private final EngineSettings settings;
   private final Clock clock;
-  private final PredictionRequests predictions;
   private final Writes writes;
   // The step in progress (null: none); other commands wait in the stash meanwhile.
   private Linking linking;
@@ -118,12 +120,11 @@ final class ProfileLinks {
   // This incarnation journaled a direct merge: once confirmed, it holds nothing to keep it live.
   private boolean mergedDirectly;
 
-  ProfileLinks(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, PredictionRequests predictions, Writes writes) {
+  ProfileLinks(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, Writes writes) {
     this.context = context;
     this.userId = userId;
     this.settings = settings;
     this.clock = clock;
-    this.predictions = predictions;
     this.writes = writes;
   }
 
@@ -245,7 +246,7 @@ final class ProfileLinks {
       ProfilePrediction p = cmd.state().value().prediction();
       // Its prediction came with it, unless one was still on its way there (the state holds no event
       // ids: that prediction names none).
-      if (p == null || p.asOfEventCount() != cmd.state().value().eventCount()) effect = effect.thenRun(s -> predictions.request(s, null));
+      if (p == null || p.asOfEventCount() != cmd.state().value().eventCount()) effect = effect.thenRun(s -> writes.requestPrediction(s, null));
       return effect.thenReply(cmd.replyTo(), s -> LinkReply.linked(userId));
     }
     // Nothing handed over (an identity seen first in its link): this profile's entries stay as they
@@ -373,7 +374,7 @@ final class ProfileLinks {
     // takes back the blocks it had brought.
     return writes.persist(writes.withSegmentChanges(state, List.of(new Restored(cmd.from(), cmd.keys(), entries, cmd.blocked(), now),
         new LinkBlocked(List.of(cmd.from()), now))))
-        .thenRun(s -> predictions.request(s, lastEventId(entries)));
+        .thenRun(s -> writes.requestPrediction(s, lastEventId(entries)));
   }
 
   /**
@@ -471,7 +472,7 @@ final class ProfileLinks {
     EffectBuilder<Event, ProfileState> effect =
         writes.persist(writes.withSegmentChanges(state, List.of(new Absorbed(absorb.from(), absorb.keys(), all, inherited(state, absorb), clock.instant(), kept))))
             .thenRun(s -> EngineMetrics.absorbs.labelValues(kept ? "kept" : "refold").inc());
-    return kept ? effect : effect.thenRun(s -> predictions.request(s, lastEventId(all)));
+    return kept ? effect : effect.thenRun(s -> writes.requestPrediction(s, lastEventId(all)));
   }
 
   /**
@@ -517,7 +518,7 @@ final class ProfileLinks {
       done = writes.withSegmentChanges(state, List.of(new SplitOff(l.other(), l.keys(), l.kept(), l.released(), now), new LinkBlocked(l.keys(), now)));
     }
     EffectBuilder<Event, ProfileState> effect = writes.persist(done).thenRun(s -> linking = null);
-    if (l.step() == Step.SPLIT && reply.status() == LinkReply.Status.LINKED) effect = effect.thenRun(s -> predictions.request(s, lastEventId(l.kept())));
+    if (l.step() == Step.SPLIT && reply.status() == LinkReply.Status.LINKED) effect = effect.thenRun(s -> writes.requestPrediction(s, lastEventId(l.kept())));
     LinkReply answer = reply.status() == LinkReply.Status.LINKED && l.step() == Step.SPLIT ? LinkReply.linked(userId) : reply;
     if (l.replyTo() != null && l.step() == Step.TRANSFER && reply.status() == LinkReply.Status.LINKED) {
       // The merge is done once the canonical profile journaled its absorb: MergedInto only ends

@@ -68,10 +68,10 @@ public final class UserProfile
 
   /** Registers the entity with cluster sharding on this node. */
   public static void init(ActorSystem<?> system, EngineSettings settings, ModelService models) {
-    ProfileForgetter forgetter = new ProfileForgetter(system, settings.askTimeout());
+    Env env = Env.of(system, settings, Clock.systemUTC(), models, new ProfileForgetter(system, settings.askTimeout()));
     int shards = settings.numberOfShards();
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), models, forgetter, ctx.getShard()))
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), env, ctx.getShard()))
             .withStopMessage(STOP)
             .withMessageExtractor(new ProfileShards(shards))
             .withAllocationStrategy(RequesterFirstAllocation.of(system, shards)));
@@ -94,7 +94,26 @@ public final class UserProfile
   /** @param shard the entity's shard, to passivate through after a forget; null: stop instead */
   public static Behavior<Command> create(String userId, EngineSettings settings, Clock clock, ModelService models,
                                          ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, settings, clock, models, forgetter, shard));
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, Env.of(ctx.getSystem(), settings, clock, models, forgetter), shard));
+  }
+
+  // Akka keeps each entity's setup function for restarts: it captures the node's one Env.
+  private static Behavior<Command> create(String userId, Env env, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> new UserProfile(ctx, userId, env, shard));
+  }
+
+  /**
+   * What every entity of a node shares, one instance per node: each live entity (and its helpers)
+   * holds one reference instead of one per part.
+   *
+   * @param models the node's predictions, or null when predictions are off
+   * @param forgetter erases a profile on {@link Forget}, or null when entities cannot forget
+   */
+  record Env(EngineSettings settings, Clock clock, ModelService models, ProfileForgetter forgetter,
+             EventTimeWatermark watermark, HostedProfiles hosted) {
+    static Env of(ActorSystem<?> system, EngineSettings settings, Clock clock, ModelService models, ProfileForgetter forgetter) {
+      return new Env(settings, clock, models, forgetter, EventTimeWatermark.get(system), HostedProfiles.get(system));
+    }
   }
 
   // ---- commands ----
@@ -450,15 +469,19 @@ public final class UserProfile
 
   private final ActorContext<Command> context;
   private final String userId;
-  private final EngineSettings settings;
-  private final Clock clock;
-  private final EventTimeWatermark watermark;
-  private final HostedProfiles hosted;
-  private final PredictionRequests predictions;
-  private final Erasure erasure;
+  private final Env env;
+  // The prediction requests under way, null when none is: made for a request and dropped once it is
+  // answered (they hold nothing then), so an idle profile carries none.
+  private PredictionRequests predictions;
+  // The per-entity helpers of forgets and identity links are made when first needed (null before,
+  // see erasure() and links()): most profiles never forget or link, and every live one would carry them.
+  private Erasure erasure;
+  // Highest sequence number whose snapshot (if one was due) is known to be written or failed: an
+  // erasure must not race a snapshot write that would land after it.
+  private long settledSnapshotSeq;
   // A write waiting for its prediction (null: none); every other command waits in the stash meanwhile.
   private WaitingWrite waiting;
-  private final ProfileLinks links;
+  private ProfileLinks links;
   // A Stop came while something was still on its way to the entity (onStop): asked again after the next command.
   private boolean stopDeferred;
 
@@ -469,18 +492,48 @@ public final class UserProfile
   private static final akka.actor.typed.BackoffSupervisorStrategy RESTART_ON_FAILURE =
       akka.actor.typed.SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
-  private UserProfile(ActorContext<Command> context, String userId, EngineSettings settings, Clock clock, ModelService models,
-                      ProfileForgetter forgetter, ActorRef<ClusterSharding.ShardCommand> shard) {
+  private UserProfile(ActorContext<Command> context, String userId, Env env, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(persistenceIdOf(userId), RESTART_ON_FAILURE);
     this.context = context;
     this.userId = userId;
-    this.settings = settings;
-    this.clock = clock;
-    this.watermark = EventTimeWatermark.get(context.getSystem());
-    this.hosted = HostedProfiles.get(context.getSystem());
-    this.predictions = new PredictionRequests(context, userId, settings.profile(), models, settings.predictionWait());
-    this.erasure = new Erasure(context, userId, persistenceId().id(), clock, settings.snapshotEvery(), hosted, forgetter, shard);
-    this.links = new ProfileLinks(context, userId, settings, clock, predictions, new ProfileLinks.Writes() {
+    this.env = env;
+    this.shard = shard;
+    EngineMetrics.activeEntities.inc();
+  }
+
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+
+  private PredictionRequests predictions() {
+    if (predictions == null) predictions = new PredictionRequests(context, userId, env);
+    return predictions;
+  }
+
+  /** Drops the prediction requests once nothing is in flight, coalesced or waited for. */
+  private void releaseIdlePredictions() {
+    if (predictions != null && predictions.idle()) predictions = null;
+  }
+
+  /** Asks for a prediction as of {@code eventId} (see {@link PredictionRequests#request}), outside a command too. */
+  private void requestPrediction(ProfileState state, String eventId) {
+    predictions().request(state, eventId);
+    releaseIdlePredictions();
+  }
+
+  /** The erasure protocol, made on the first message about a forget. */
+  private Erasure erasure() {
+    if (erasure == null)
+      erasure = new Erasure(context, userId, persistenceId().id(), env.clock(), env.settings().snapshotEvery(), env.hosted(), env.forgetter(), shard);
+    return erasure;
+  }
+
+  /** Whether the profile's rows are being erased (or are gone and the entity is on its way out). */
+  private boolean erasing() {
+    return erasure != null && erasure.inProgress();
+  }
+
+  /** The identity-link steps, made on the first link command (or a step to finish after recovery). */
+  private ProfileLinks links() {
+    if (links == null) links = new ProfileLinks(context, userId, env.settings(), env.clock(), new ProfileLinks.Writes() {
       @Override
       public akka.persistence.typed.javadsl.EffectFactories<Event, ProfileState> effect() {
         return Effect();
@@ -502,15 +555,17 @@ public final class UserProfile
       }
 
       @Override
+      public void requestPrediction(ProfileState state, String eventId) {
+        UserProfile.this.requestPrediction(state, eventId);
+      }
+
+      @Override
       public void passivate() {
         if (shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
       }
     });
-    this.shard = shard;
-    EngineMetrics.activeEntities.inc();
+    return links;
   }
-
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
 
   @Override
   public ProfileState emptyState() {
@@ -519,7 +574,7 @@ public final class UserProfile
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
+    return RetentionCriteria.snapshotEvery(env.settings().snapshotEvery(), env.settings().snapshotsKept());
   }
 
   // No tags: every event feeds the change stream, segment changes the segment read side too, and
@@ -528,18 +583,19 @@ public final class UserProfile
   // ---- command handlers, grouped by state ----
 
   /**
-   * One handler case that dispatches by state, then by command: the builder's per-case objects
-   * (cases, lambdas, partial functions) are allocated per entity and cost about 2 KB of every live
-   * profile, this costs one lambda.
+   * One handler that dispatches by state, then by command: the builder's per-case objects (cases,
+   * lambdas, partial functions) are allocated per entity and cost about 2 KB of every live profile
+   * (even its one any-state case keeps a case array, predicates and the handler), this costs one lambda.
    */
   @Override
   public CommandHandlerWithReply<Command, Event, ProfileState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::onCommand);
+    return this::onCommand;
   }
 
   private ReplyEffect<Event, ProfileState> onCommand(ProfileState state, Command command) {
     if (command instanceof Stop) return onStop(state);
     ReplyEffect<Event, ProfileState> effect = dispatch(state, command);
+    releaseIdlePredictions();
     if (stopDeferred) {
       // Asked again after what this command started (a write, a step's next message) has run.
       stopDeferred = false;
@@ -553,22 +609,23 @@ public final class UserProfile
    * prediction this profile would keep is in flight (the pool answers or fails every request).
    */
   private ReplyEffect<Event, ProfileState> onStop(ProfileState state) {
-    boolean predicting = predictions.inFlight() && !erasure.inProgress() && !state.links().forwards();
-    if (waiting == null && !links.busy() && !erasure.busy() && !predicting) return Effect().stop().thenNoReply();
+    boolean predicting = predictions != null && predictions.inFlight() && !erasing() && !state.links().forwards();
+    boolean linkBusy = links != null && links.busy();
+    if (waiting == null && !linkBusy && !(erasure != null && erasure.busy()) && !predicting) return Effect().stop().thenNoReply();
     stopDeferred = true;
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, ProfileState> dispatch(ProfileState state, Command command) {
     if (waiting != null) return command instanceof WritePredicted p ? onWritePredicted(state, p) : Effect().stash();
-    if (links.inProgress()) return links.whileLinking(state, command);
-    if (command instanceof SeenWith c) return links.onSeenWith(state, c);
+    if (links != null && links.inProgress()) return links.whileLinking(state, command);
+    if (command instanceof SeenWith c) return links().onSeenWith(state, c);
     if (command instanceof ForgetHere f) command = new Forget(f.replyTo());
-    else if (state.links().forwards() && !erasure.inProgress()) {
-      ReplyEffect<Event, ProfileState> forwarded = links.whileMerged(state, command);
+    else if (state.links().forwards() && !erasing()) {
+      ReplyEffect<Event, ProfileState> forwarded = links().whileMerged(state, command);
       if (forwarded != null) return forwarded;
     }
-    ReplyEffect<Event, ProfileState> handled = erasure.inProgress() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
+    ReplyEffect<Event, ProfileState> handled = erasing() ? whileErasing(command) : !state.exists() ? whileAbsent(state, command) : null;
     return handled != null ? handled : inAnyState(state, command);
   }
 
@@ -602,31 +659,31 @@ public final class UserProfile
 
   private ReplyEffect<Event, ProfileState> inAnyState(ProfileState state, Command command) {
     if (command instanceof RecordEvents c) return onRecordEvents(state, c);
-    if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.of(state.view(c.asOf(), settings.profile()))));
+    if (command instanceof GetProfile c) return Effect().reply(c.replyTo(), new ProfileReply(Optional.of(state.view(c.asOf(), env.settings().profile()))));
     if (command instanceof SetAttributes c) return onSetAttributes(state, c);
     if (command instanceof SetConsent c) return onSetConsent(state, c);
     if (command instanceof ReevaluateSegments c) return onReevaluateSegments(state, c);
     if (command instanceof Forget c) return onForget(c);
     if (command instanceof ForgetDone c) {
-      return erasure.erased(c.erased()) ? Effect().stop().thenNoReply() : Effect().noReply();
+      return erasure().erased(c.erased()) ? Effect().stop().thenNoReply() : Effect().noReply();
     }
     if (command instanceof ForgetFailed c) {
-      erasure.failed(state, c.reason());
+      erasure().failed(state, c.reason());
       return Effect().noReply();
     }
     if (command instanceof SnapshotSettled) {
-      erasure.resumeAfterSnapshot(lastSequenceNumber(context));
+      if (erasure != null) erasure.resumeAfterSnapshot(lastSequenceNumber(context), settledSnapshotSeq); // none: no Forget waits
       return Effect().noReply();
     }
     if (command instanceof PredictionReady c) return onPredictionReady(state, c);
     if (command instanceof PredictionFailed c) {
-      predictions.failed(c.reason());
+      predictions().failed(c.reason());
       return Effect().noReply();
     }
-    if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, links.keys(state), state.exists(), state.links().blocked()));
-    if (command instanceof MergeInto c) return links.onMergeInto(c);
-    if (command instanceof Absorb c) return links.onAbsorb(state, c);
-    if (command instanceof Unmerge c) return links.onUnmerge(state, c);
+    if (command instanceof Resolve c) return Effect().reply(c.replyTo(), new Resolution(userId, state.links().keys(userId), state.exists(), state.links().blocked()));
+    if (command instanceof MergeInto c) return links().onMergeInto(c);
+    if (command instanceof Absorb c) return links().onAbsorb(state, c);
+    if (command instanceof Unmerge c) return links().onUnmerge(state, c);
     // Canonical already: a repeated restore (its answer was lost) is done.
     if (command instanceof Restore c) return Effect().reply(c.replyTo(), LinkReply.linked(userId));
     if (command instanceof LedgerLoaded || command instanceof LedgerFailed || command instanceof OtherSideAnswered
@@ -636,13 +693,13 @@ public final class UserProfile
 
 
   private ReplyEffect<Event, ProfileState> onRecordEvents(ProfileState state, RecordEvents cmd) {
-    Instant now = clock.instant();
-    EventValidation validation = settings.validation();
-    BatchAdmission admission = new BatchAdmission(state, settings.profile());
+    Instant now = env.clock().instant();
+    EventValidation validation = env.settings().validation();
+    BatchAdmission admission = new BatchAdmission(state, env.settings().profile());
     List<EventResult> results = new ArrayList<>(cmd.events().size());
     List<Event> accepted = new ArrayList<>(cmd.events().size());
     // Without analytics consent an event is acknowledged (exactly-once) but not profiled.
-    boolean profiled = state.allows(Consent.Purpose.ANALYTICS, settings.profile());
+    boolean profiled = state.allows(Consent.Purpose.ANALYTICS, env.settings().profile());
     for (BehaviorEvent e : cmd.events()) {
       List<FieldError> errors = validation.validate(e, now);
       if (errors.isEmpty() && !state.links().owns(userId, e.userId())) {
@@ -662,7 +719,7 @@ public final class UserProfile
       if (!(a instanceof Admission.Accept)) results.add(EventResult.of(e.eventId(), a));
       else if (profiled) {
         results.add(EventResult.of(e.eventId(), a));
-        accepted.add(new EventRecorded(settings.pii().apply(e)));
+        accepted.add(new EventRecorded(env.settings().pii().apply(e)));
       } else {
         results.add(new EventResult(e.eventId(), EventResult.ACCEPTED, null, null, EventResult.NOT_PROFILED));
         accepted.add(new EventAcknowledged(e.eventId(), e.timestamp()));
@@ -676,14 +733,14 @@ public final class UserProfile
           .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
           .thenReply(cmd.replyTo(), s -> reply);
     }
-    predictions.scoreLast(state, ((EventRecorded) accepted.get(0)).event());
+    PredictionRequests.scoreLast(env, state, ((EventRecorded) accepted.get(0)).event());
     String lastId = ((EventRecorded) accepted.get(accepted.size() - 1)).event().eventId();
-    if (predictions.writeMayWait() && predictions.requestBeforeWrite(fold(state, accepted), lastId)) {
+    if (predictions().writeMayWait() && predictions().requestBeforeWrite(fold(state, accepted), lastId)) {
       waiting = new WaitingWrite(accepted, cmd.replyTo(), reply, lastId, writeStart);
       return Effect().noReply();
     }
     return persistRecorded(state, accepted, writeStart)
-        .thenRun(s -> predictions.request(s, lastId))
+        .thenRun(s -> requestPrediction(s, lastId))
         .thenReply(cmd.replyTo(), s -> reply);
   }
 
@@ -691,9 +748,9 @@ public final class UserProfile
   private ReplyEffect<Event, ProfileState> onWritePredicted(ProfileState state, WritePredicted cmd) {
     WaitingWrite w = waiting;
     waiting = null;
-    predictions.writePredicted(cmd.prediction());
+    predictions().writePredicted(cmd.prediction());
     List<Event> events = new ArrayList<>(w.accepted());
-    cmd.prediction().filter(p -> predictions.keeps(fold(state, w.accepted()), p)).ifPresent(p -> events.add(new PredictionUpdated(p)));
+    cmd.prediction().filter(p -> PredictionRequests.keeps(env, fold(state, w.accepted()), p)).ifPresent(p -> events.add(new PredictionUpdated(p)));
     return persistRecorded(state, events, w.writeStart())
         .thenReply(w.replyTo(), s -> w.reply())
         .thenUnstashAll();
@@ -703,11 +760,12 @@ public final class UserProfile
   private EffectBuilder<Event, ProfileState> persistRecorded(ProfileState state, List<Event> events, long writeStart) {
     return persist(withSegmentChanges(state, events))
         .thenRun(s -> EngineMetrics.journalWriteSeconds.observe((System.nanoTime() - writeStart) / 1e9))
-        .thenRun(s -> watermark.advance(s.lastEventMillis()));
+        .thenRun(s -> env.watermark().advance(s.lastEventMillis()));
   }
 
   private ProfileState fold(ProfileState state, List<? extends Event> events) {
-    folded.clear();
+    if (folded == null) folded = new FoldMemo<>();
+    else folded.clear();
     ProfileState next = state;
     for (Event e : events) {
       ProfileState from = next;
@@ -717,45 +775,48 @@ public final class UserProfile
     return next;
   }
 
-  // What the command side folded, so the event handler does not fold a write's events twice.
-  private final FoldMemo<ProfileState, Event> folded = new FoldMemo<>();
+  // What the command side folded, so the event handler does not fold a write's events twice; null
+  // once taken (an idle profile holds no memo).
+  private FoldMemo<ProfileState, Event> folded;
 
   /**
    * Persists {@code events}; once the journal confirms them, the new state is readable on this node
    * without a message to the entity ({@link HostedProfiles}), before any reply.
    */
   private EffectBuilder<Event, ProfileState> persist(List<Event> events) {
-    return Effect().persist(events).thenRun(s -> hosted.publish(userId, s));
+    return Effect().persist(events).thenRun(s -> env.hosted().publish(userId, s));
   }
 
   private ReplyEffect<Event, ProfileState> onPredictionReady(ProfileState state, PredictionReady cmd) {
-    String next = predictions.answered();
-    if (!predictions.keeps(state, cmd.prediction())) {
-      predictions.requestNext(state, next);
+    String next = predictions().answered();
+    if (!PredictionRequests.keeps(env, state, cmd.prediction())) {
+      if (next != null) predictions().request(state, next);
       return Effect().noReply();
     }
     return persist(withSegmentChanges(state, List.of(new PredictionUpdated(cmd.prediction()))))
-        .thenRun(s -> predictions.requestNext(s, next))
+        .thenRun(s -> {
+          if (next != null) requestPrediction(s, next);
+        })
         .thenNoReply();
   }
 
   private ReplyEffect<Event, ProfileState> onSetAttributes(ProfileState state, SetAttributes cmd) {
     // Re-checked here: the gateway checks the request alone and may be bypassed.
-    FieldError over = settings.attributeLimits().check(state.attributes(), cmd.attributes());
+    FieldError over = env.settings().attributeLimits().check(state.attributes(), cmd.attributes());
     if (over != null) return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.empty(), over));
     Map<String, Object> changes = AttributeChanges.effective(state.attributes(), cmd.attributes());
     // an empty or no-op write stores nothing: no journal row, no change notified; the answer names the user even so
     if (changes.isEmpty()) {
       ProfileState shown = state.exists() ? state : ProfileState.empty(userId);
-      return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(shown.view(null, settings.profile()))));
+      return Effect().reply(cmd.replyTo(), new ProfileReply(Optional.of(shown.view(null, env.settings().profile()))));
     }
-    return persist(withSegmentChanges(state, List.of(new AttributesSet(changes, clock.instant()))))
-        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+    return persist(withSegmentChanges(state, List.of(new AttributesSet(changes, env.clock().instant()))))
+        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, env.settings().profile()))));
   }
 
   private ReplyEffect<Event, ProfileState> onSetConsent(ProfileState state, SetConsent cmd) {
-    return persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), clock.instant()))))
-        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, settings.profile()))));
+    return persist(withSegmentChanges(state, List.of(new ConsentSet(cmd.changes(), env.clock().instant()))))
+        .thenReply(cmd.replyTo(), s -> new ProfileReply(Optional.of(s.view(null, env.settings().profile()))));
   }
 
   private ReplyEffect<Event, ProfileState> onReevaluateSegments(ProfileState state, ReevaluateSegments cmd) {
@@ -765,8 +826,8 @@ public final class UserProfile
   }
 
   private ReplyEffect<Event, ProfileState> onForget(Forget cmd) {
-    if (!erasure.possible()) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
-    erasure.request(cmd.replyTo(), lastSequenceNumber(context)); // waits for a due snapshot first
+    if (env.forgetter() == null) return Effect().reply(cmd.replyTo(), new ForgetReply(true, 0, 0, "this entity cannot forget"));
+    erasure().request(cmd.replyTo(), lastSequenceNumber(context), settledSnapshotSeq); // waits for a due snapshot first
     return Effect().noReply();
   }
 
@@ -782,9 +843,9 @@ public final class UserProfile
   /** As {@link #withSegmentChanges(ProfileState, List)}, with the membership evaluated as of {@code asOf}. */
   private List<Event> withSegmentChanges(ProfileState state, List<? extends Event> events, Instant asOf) {
     ProfileState next = fold(state, events);
-    SegmentChange change = SegmentChange.of(next, settings.segments(), settings.profile(), asOf);
+    SegmentChange change = SegmentChange.of(next, env.settings().segments(), env.settings().profile(), asOf);
     List<Event> all = new ArrayList<>(events);
-    if (change != null) all.add(new SegmentsChanged(change.entered(), change.left(), change.members(), clock.instant()));
+    if (change != null) all.add(new SegmentsChanged(change.entered(), change.left(), change.members(), env.clock().instant()));
     return all;
   }
 
@@ -815,31 +876,41 @@ public final class UserProfile
     if (signal instanceof RecoveryCompleted) {
       // An id that only places its shard (node.ShardPlacement) has done its work by starting.
       if (ProfileShards.isPlacementId(userId) && shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-      erasure.recovered(lastSequenceNumber(context));
-      hosted.publish(userId, state);
-      links.recovered(state);
-    } else if (signal instanceof SnapshotCompleted sig) erasure.snapshotSettled(sig.metadata().sequenceNr());
+      settledSnapshotSeq = lastSequenceNumber(context); // the snapshots so far are settled
+      env.hosted().publish(userId, state);
+      // Only a profile with a link step to finish or a direct merge to confirm has anything to do.
+      if (state.links().pending() != null || state.links().forwards()) links().recovered(state);
+    } else if (signal instanceof SnapshotCompleted sig) snapshotSettled(sig.metadata().sequenceNr());
     else if (signal instanceof SnapshotFailed sig) {
       context.getLog().warn("Snapshot {} of {} failed: {}", sig.metadata().sequenceNr(), userId, sig.getFailure().toString());
-      erasure.snapshotSettled(sig.metadata().sequenceNr());
+      snapshotSettled(sig.metadata().sequenceNr());
     } else if (signal instanceof akka.actor.typed.PostStop || signal instanceof akka.actor.typed.PreRestart) {
       // The shard still waits for a deferred stop: the next incarnation (same mailbox) takes it.
       if (stopDeferred && signal instanceof akka.actor.typed.PreRestart) context.getSelf().tell(STOP);
-      hosted.withdraw(userId);
+      env.hosted().withdraw(userId);
       EngineMetrics.activeEntities.dec();
     }
   }
 
+  /** The snapshot at {@code seq} was written or failed; a waiting Forget is resumed by a message to self. */
+  private void snapshotSettled(long seq) {
+    settledSnapshotSeq = Math.max(settledSnapshotSeq, seq);
+    context.getSelf().tell(new SnapshotSettled());
+  }
+
   // ---- events ----
 
+  /** Every event through one function, without the builder's per-entity cases (see {@link #commandHandler}). */
   @Override
   public EventHandler<ProfileState, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+    return this::applyEvent;
   }
 
   /** One journaled event applied: as the command that wrote it folded it, else folded here (recovery). */
   private ProfileState applyEvent(ProfileState state, Event event) {
+    if (folded == null) return foldEvent(state, event);
     ProfileState known = folded.take(state, event);
+    if (folded.isEmpty()) folded = null;
     return known != null ? known : foldEvent(state, event);
   }
 
@@ -848,11 +919,11 @@ public final class UserProfile
     if (event instanceof Forgotten f) return ProfileState.forgotten(userId, f.at().toEpochMilli());
     ProfileState s = state.forUser(userId).changed();
     // Java 17: type patterns in switch are a preview feature, so instanceof it is.
-    if (event instanceof EventRecorded e) return s.apply(e.event(), settings.profile());
-    if (event instanceof EventAcknowledged e) return s.acknowledged(e.eventId(), e.timestamp().toEpochMilli(), settings.profile());
+    if (event instanceof EventRecorded e) return s.apply(e.event(), env.settings().profile());
+    if (event instanceof EventAcknowledged e) return s.acknowledged(e.eventId(), e.timestamp().toEpochMilli(), env.settings().profile());
     if (event instanceof AttributesSet e) return s.withAttributes(e.attributes());
     if (event instanceof PredictionUpdated e) return s.withPrediction(e.prediction());
-    if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), settings.profile().consentDefaults());
+    if (event instanceof ConsentSet e) return s.withConsent(e.changes(), e.at(), env.settings().profile().consentDefaults());
     if (event instanceof SegmentsChanged e) return s.withSegments(e.members());
     return applyLink(s, event);
   }
@@ -872,15 +943,15 @@ public final class UserProfile
     if (event instanceof Absorbed e) {
       ProfileState linked = s.withLinks(links.linked(e.keys(), e.from()).unblocked(e.keys()).blocking(e.blocked()).withPending(null));
       if (e.tookState()) return linked.grafted(e.state().value());
-      return e.keepsEntries() ? linked : Ledger.fold(linked, e.entries(), settings.profile());
+      return e.keepsEntries() ? linked : Ledger.fold(linked, e.entries(), env.settings().profile());
     }
     if (event instanceof SplitOff e)
-      return Ledger.fold(s.withLinks(links.unlinked(e.keys()).unblocked(e.released()).withPending(null)), e.kept(), settings.profile());
+      return Ledger.fold(s.withLinks(links.unlinked(e.keys()).unblocked(e.released()).withPending(null)), e.kept(), env.settings().profile());
     if (event instanceof Restored e) {
       IdentityLinks own = new IdentityLinks(java.util.Map.of(), null, null, links.seenWith(), e.blocked());
       // Each identity that came back is its own group again, so it can be split off on its own.
       for (String k : e.keys()) if (!k.equals(userId)) own = own.linked(List.of(k), k);
-      return Ledger.fold(s.withLinks(own), e.entries(), settings.profile());
+      return Ledger.fold(s.withLinks(own), e.entries(), env.settings().profile());
     }
     throw new IllegalStateException("unknown event " + event.getClass());
   }

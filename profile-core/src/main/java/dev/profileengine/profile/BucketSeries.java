@@ -15,8 +15,27 @@ import java.util.Arrays;
 public record BucketSeries(long bucketMillis, int retainBuckets, long[] starts, int[] counts) {
   private static final int TYPES = BehaviorType.count();
 
+  /**
+   * A one-bucket series of a few events has counts thousands of profiles share, and a start all
+   * profiles active in that bucket share: one copy node-wide.
+   */
+  public BucketSeries {
+    starts = SharedSingles.of(starts);
+    counts = SmallCounts.shared(counts);
+  }
+
   public static BucketSeries empty(long bucketMillis, int retainBuckets) {
     return new BucketSeries(bucketMillis, retainBuckets, new long[0], new int[0]);
+  }
+
+  /**
+   * This series with {@code other}'s counts array when the two hold the same counts, else this
+   * series: the arrays are never written once a series is made ({@link #add} copies), so equal ones
+   * can be one.
+   */
+  BucketSeries sharingCounts(BucketSeries other) {
+    if (counts == other.counts || !Arrays.equals(counts, other.counts)) return this;
+    return new BucketSeries(bucketMillis, retainBuckets, starts, other.counts);
   }
 
   public long bucketOf(long timeMillis) {
@@ -37,20 +56,23 @@ public record BucketSeries(long bucketMillis, int retainBuckets, long[] starts, 
     int from = 0;
     while (from < starts.length && starts[from] < horizon) from++;
     long bucket = bucketOf(timeMillis);
-    if (bucket < horizon) return from == 0 ? this : copy(from, -1, 0);
+    if (bucket < horizon) return from == 0 ? this : copy(from, -1, 0, -1);
     int pos = Arrays.binarySearch(starts, from, starts.length, bucket);
-    BucketSeries next = copy(from, pos >= 0 ? -1 : -pos - 1, bucket);
     int index = pos >= 0 ? pos - from : -pos - 1 - from;
-    next.counts[index * TYPES + type.ordinal()]++;
-    return next;
+    return copy(from, pos >= 0 ? -1 : -pos - 1, bucket, index * TYPES + type.ordinal());
   }
 
-  /** Copy of the buckets from index {@code from} on, with an empty bucket {@code start} inserted at {@code insertAt} (none if -1). */
-  private BucketSeries copy(int from, int insertAt, long start) {
+  /**
+   * Copy of the buckets from index {@code from} on, with an empty bucket {@code start} inserted at
+   * {@code insertAt} (none if -1) and the counter {@code bump} of the copy incremented (none if -1):
+   * before the series is made, as its counts may be shared once it is.
+   */
+  private BucketSeries copy(int from, int insertAt, long start, int bump) {
     int kept = starts.length - from;
     if (insertAt < 0) {
-      return new BucketSeries(bucketMillis, retainBuckets,
-          Arrays.copyOfRange(starts, from, starts.length), Arrays.copyOfRange(counts, from * TYPES, counts.length));
+      int[] c = Arrays.copyOfRange(counts, from * TYPES, counts.length);
+      if (bump >= 0) c[bump]++;
+      return new BucketSeries(bucketMillis, retainBuckets, Arrays.copyOfRange(starts, from, starts.length), c);
     }
     long[] s = new long[kept + 1];
     int[] c = new int[(kept + 1) * TYPES];
@@ -60,6 +82,7 @@ public record BucketSeries(long bucketMillis, int retainBuckets, long[] starts, 
     s[before] = start;
     System.arraycopy(starts, insertAt, s, before + 1, starts.length - insertAt);
     System.arraycopy(counts, insertAt * TYPES, c, (before + 1) * TYPES, (starts.length - insertAt) * TYPES);
+    if (bump >= 0) c[bump]++;
     return new BucketSeries(bucketMillis, retainBuckets, s, c);
   }
 

@@ -13,6 +13,12 @@ import java.util.List;
  */
 public record DecayedScores(long anchorMillis, String[] keys, double[] scores) {
 
+  /** An interest in one key (most profiles') shares its arrays with the profiles of that same interest. */
+  public DecayedScores {
+    keys = SharedSingles.of(keys);
+    scores = SharedSingles.of(scores);
+  }
+
   // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
   private static final DecayedScores EMPTY = new DecayedScores(Long.MIN_VALUE, new String[0], new double[0]);
 

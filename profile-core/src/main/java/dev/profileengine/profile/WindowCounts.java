@@ -30,6 +30,19 @@ public record WindowCounts(long[] lifetime, BucketSeries minutes, BucketSeries h
     }
   }
 
+  /**
+   * Equal count arrays of the series are shared (they are never written after construction): most
+   * profiles' events fall in one minute, where all three series count the same. Snapshots read
+   * back share them too; the values, and so the wire format, stay the same.
+   */
+  public WindowCounts {
+    lifetime = SmallCounts.shared(lifetime); // most profiles' lifetime counts are a few events: one copy node-wide
+    if (minutes != null && hours != null && days != null) {
+      hours = hours.sharingCounts(minutes);
+      days = days.sharingCounts(hours).sharingCounts(minutes);
+    }
+  }
+
   // Shared by every empty profile (each live entity also keeps its empty state): copy-on-write.
   private static final WindowCounts EMPTY = new WindowCounts(new long[BehaviorType.count()],
       BucketSeries.empty(MINUTE, 60), BucketSeries.empty(HOUR, 24), BucketSeries.empty(DAY, 30));

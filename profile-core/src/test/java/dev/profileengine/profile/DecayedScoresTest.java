@@ -1,7 +1,9 @@
 package dev.profileengine.profile;
 
 import static dev.profileengine.profile.Events.T0;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -18,6 +20,22 @@ class DecayedScoresTest {
     assertEquals(4.0, s.weight("c", T, HALF_LIFE), 1e-12);
     assertEquals(2.0, s.weight("c", T + HALF_LIFE, HALF_LIFE), 1e-12);
     assertEquals(1.0, s.weight("c", T + 2 * HALF_LIFE, HALF_LIFE), 1e-12);
+  }
+
+  @Test
+  void oneKeyInterestsShareTheirArraysWithoutChangingAnyScore() {
+    DecayedScores a = DecayedScores.empty().add(new String("c7"), 3.0, T, HALF_LIFE, 10);
+    DecayedScores b = DecayedScores.empty().add(new String("c7"), 3.0, T + HALF_LIFE, HALF_LIFE, 10); // another profile
+    assertSame(a.keys(), b.keys());
+    assertSame(a.scores(), b.scores());
+    // Folding on in one profile leaves the other's as it was.
+    DecayedScores a2 = a.add("c7", 1.0, T + HALF_LIFE, HALF_LIFE, 10).add("c8", 2.0, T + HALF_LIFE, HALF_LIFE, 10);
+    assertArrayEquals(new String[] {"c7", "c8"}, a2.keys());
+    assertArrayEquals(new double[] {2.5, 2.0}, a2.scores(), 1e-12);
+    assertArrayEquals(new String[] {"c7"}, b.keys());
+    assertArrayEquals(new double[] {3.0}, b.scores());
+    assertEquals(1.5, b.weight("c7", T + 2 * HALF_LIFE, HALF_LIFE), 1e-12);
+    assertEquals(3.0, a.weight("c7", T, HALF_LIFE), 1e-12);
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.profileengine.profile;
 
 import static dev.profileengine.profile.Events.T0;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Duration;
 import java.util.Map;
@@ -65,6 +67,54 @@ class WindowCountsTest {
     assertEquals(1, h1.get("purchase"));
     assertEquals(0, h1.get("favorite"));
     assertEquals(6, h1.size(), "every behavior type is reported, zero or not");
+  }
+
+  @Test
+  void seriesShareEqualCountsWithoutChangingAnyCount() {
+    long t = T0.toEpochMilli();
+    WindowCounts one = WindowCounts.empty().add(BehaviorType.VIEW, t, t);
+    assertSame(one.minutes().counts(), one.hours().counts(), "one event: every series counts the same");
+    assertSame(one.minutes().counts(), one.days().counts());
+    // Another minute of the same hour: the hour and day series still agree, the minutes differ.
+    WindowCounts two = one.add(BehaviorType.CART, t + 120_000, t + 120_000);
+    assertSame(two.hours().counts(), two.days().counts());
+    assertArrayEquals(new int[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, two.minutes().counts());
+    assertArrayEquals(new int[] {1, 0, 0, 1, 0, 0}, two.hours().counts());
+    // The earlier state is unchanged by the later add.
+    assertArrayEquals(new int[] {1, 0, 0, 0, 0, 0}, one.minutes().counts());
+    assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0}, one.count(WindowCounts.Window.D30, t));
+    assertArrayEquals(new long[] {1, 0, 0, 1, 0, 0}, two.count(WindowCounts.Window.H1, t + 120_000));
+    assertArrayEquals(new long[] {1, 0, 0, 1, 0, 0}, two.count(WindowCounts.Window.D7, t + 120_000));
+    // A series read back (a snapshot) shares as well.
+    WindowCounts read = new WindowCounts(one.lifetime(), one.minutes(), new BucketSeries(3_600_000, 24, one.hours().starts(),
+        one.hours().counts().clone()), one.days());
+    assertSame(read.minutes().counts(), read.hours().counts());
+  }
+
+  @Test
+  void profilesShareSmallCountsWithoutChangingAnyCount() {
+    long t = T0.toEpochMilli();
+    WindowCounts a = WindowCounts.empty().add(BehaviorType.VIEW, t, t);
+    WindowCounts b = WindowCounts.empty().add(BehaviorType.VIEW, t + 86_400_000L, t + 86_400_000L); // another user, another day
+    assertSame(a.lifetime(), b.lifetime());
+    assertSame(a.days().counts(), b.days().counts());
+    WindowCounts sameHour = WindowCounts.empty().add(BehaviorType.CART, t + 600_000, t + 600_000);
+    assertSame(a.hours().starts(), sameHour.hours().starts(), "profiles active in the same hour share its start");
+    assertArrayEquals(new long[] {t}, sameHour.hours().starts());
+    assertArrayEquals(new long[] {t + 600_000}, sameHour.minutes().starts());
+    // Counting on in one profile leaves the other's counts as they were.
+    WindowCounts a2 = a.add(BehaviorType.VIEW, t + 1, t + 1).add(BehaviorType.CART, t + 2, t + 2);
+    assertArrayEquals(new long[] {2, 0, 0, 1, 0, 0}, a2.lifetime());
+    assertArrayEquals(new int[] {2, 0, 0, 1, 0, 0}, a2.minutes().counts());
+    assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0}, b.lifetime());
+    assertArrayEquals(new int[] {1, 0, 0, 0, 0, 0}, b.minutes().counts());
+    assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0}, a.lifetime());
+    // Beyond the small counts each profile keeps its own, counted exactly.
+    WindowCounts many = a2;
+    for (int i = 0; i < 5; i++) many = many.add(BehaviorType.VIEW, t + 3 + i, t + 3 + i);
+    assertArrayEquals(new long[] {7, 0, 0, 1, 0, 0}, many.lifetime());
+    assertArrayEquals(new long[] {7, 0, 0, 1, 0, 0}, many.count(WindowCounts.Window.H1, t + 7));
+    assertArrayEquals(new long[] {2, 0, 0, 1, 0, 0}, a2.count(WindowCounts.Window.D30, t + 2));
   }
 
   @Test

@@ -55,7 +55,7 @@ for pair in $(seq 1 "$PAIRS"); do
     # Every event must be stored whichever way identities are resolved: a rejected one is a bug.
     lost=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_ingest_events_total/ && /status="(rejected|unconfirmed)"/ { s += $2 } END { printf "%d", s }')
     # Entities live at the end: an identity merged directly stops once confirmed, the rest stay until idle.
-    live=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_active_entities/ { printf "%d", $2 }')
+    live=$(curl -s "localhost:$PORT/metrics" | awk '/^profile_active_entities / { printf "%d", $2 }')
     echo "pair $pair, identity $mode: $rate events/s, node CPU $cpu s, $(links merged) merges, $(links linked) already linked, $(links cached) cached, $lost rejected or unconfirmed, $live live entities"
     # How the canonical profiles took them (state, refold, kept: an identity seen first in its link), warm-up included.
     [ "$mode" = off ] || echo "  absorbed: $(curl -s "localhost:$PORT/metrics" | awk '/^profile_identity_absorbs_total/ { match($0, /way="[a-z]+"/); printf "%s %d, ", substr($0, RSTART + 5, RLENGTH - 6), $2 }')"

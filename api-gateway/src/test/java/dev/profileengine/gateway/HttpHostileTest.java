@@ -312,6 +312,35 @@ class HttpHostileTest {
     }
   }
 
+  /**
+   * Heads the parser would read leniently: {@code Content-Length: 81 5} as 81, a length folded onto
+   * a second line alike; the client and the node would disagree on where the request ends (the
+   * trailing bytes a second request). Each is one 400 naming the header, then the connection
+   * closes, and the event in the body is not stored. Headers the parser refuses are named too.
+   */
+  @Test
+  void aLengthTheParserWouldReadLenientlyIsRefusedNamingItAndNothingIsStored() throws Exception {
+    String body = event("smuggled", "mallory", Instant.now().minusSeconds(60).toString());
+    String head = "POST /v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + INGEST + "\r\nContent-Type: application/json\r\n";
+    for (String[] c : new String[][] {{"Content-Length: " + body.length() + " 5\r\n", "Content-Length"},
+        {"Content-Length: " + body.length() + "\r\n 5\r\n", "headers"}}) {
+      String answer = raw(head + c[0] + "\r\n" + body + "5{}{}");
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertEquals(1, answer.split("HTTP/1.1 ").length - 1, "one answer, then closed: " + answer);
+      assertEquals(c[1], Json.MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).path("field").asText(), answer);
+    }
+    assertEquals(404, node.get("/v1/profiles/mallory", READ).statusCode(), "nothing stored for the refused requests");
+    // Refused by the parser itself, with the header it names.
+    for (String[] c : new String[][] {{"GET /health HTTP/1.1\r\n", "Host"}, {"GET http://evil.example/health HTTP/1.1\r\nHost: localhost\r\n", "Host"},
+        {"POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 3\r\n", "Content-Length"},
+        {"POST /v1/events HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n", "Transfer-Encoding"}}) {
+      String answer = raw(c[0] + "Connection: close\r\n\r\n");
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertEquals(c[1], Json.MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).path("field").asText(), answer);
+    }
+    aliceIntact();
+  }
+
   /** Sends {@code request} as it is on a new connection and returns everything the node answers until it closes. */
   private static String raw(String request) throws Exception {
     try (java.net.Socket socket = new java.net.Socket(node.base.getHost(), node.base.getPort())) {

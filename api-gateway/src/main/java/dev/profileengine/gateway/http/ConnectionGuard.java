@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * deadline: the body has its own timeout, and a 408 must not land in the middle of a stream.
  *
  * <p>The server's termination: an idle connection is closed at once, a busy one after its
- * response, which says {@code Connection: close}. And a head Akka's layer would fail on (an
- * HTTP/1.0 request with a {@code Transfer-Encoding}: a 500) is answered 400 here instead.
+ * response, which says {@code Connection: close}. And each head that starts while the connection is
+ * idle is held until it has ended and checked ({@link RequestHead}) before the layer sees it.
  */
 final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
   private static final String TIMER = "head";
@@ -115,25 +115,10 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     return answer("408 Request Timeout", ErrorHandling.errorBody("headers", "the request's headers did not arrive within " + timeout.toMillis() + " ms"));
   }
 
-  /**
-   * The answer to an HTTP/1.0 request that declares a {@code Transfer-Encoding}, which HTTP/1.0 does
-   * not have: Akka's layer fails on it (a 500 and two stack traces per request), so it is refused
-   * here when its head starts a chunk, as most do (one split elsewhere still gets Akka's 500).
-   */
-  static ByteString chunkedHttp10() {
-    return answer("400 Bad Request", ErrorHandling.errorBody("headers",
-        "an HTTP/1.0 request cannot have a Transfer-Encoding: send Content-Length, or use HTTP/1.1"));
-  }
-
-  /** Whether {@code bytes}, the start of a request head, are an HTTP/1.0 request line with a Transfer-Encoding header. */
-  static boolean chunkedHttp10(ByteString bytes) {
-    int eol = bytes.indexOf((byte) '\n');
-    if (eol < 9) return false;
-    int end = bytes.apply(eol - 1) == '\r' ? eol - 1 : eol;
-    if (end < 9 || !bytes.slice(end - 9, end).utf8String().equals(" HTTP/1.0")) return false;
-    String head = bytes.take(16 * 1024).decodeString(StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
-    int headEnd = head.indexOf("\r\n\r\n");
-    return (headEnd < 0 ? head : head.substring(0, headEnd)).contains("\ntransfer-encoding:");
+  /** The answer to a head {@link RequestHead} refuses; the connection closes after it. */
+  static ByteString refused(RequestHead.Refusal refusal) {
+    String reason = refusal.status() == 431 ? "Request Header Fields Too Large" : "Bad Request";
+    return answer(refusal.status() + " " + reason, ErrorHandling.errorBody(refusal.field(), refusal.message()));
   }
 
   /** An answer of the guard's own, with the headers every answer of the node carries. */
@@ -175,15 +160,15 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     private long pendingSince = -1;
     private boolean headBytes;
     private AsyncCallback<NotUsed> closeCallback;
+    /** The start of a head, held from the layer until it has ended and passed {@link RequestHead}; null while none is. */
+    private ByteString heldHead;
 
     Logic() {
       super(ports);
       relay(p.fromClient, p.toLayer, bytes -> {
-        boolean headStart = pendingSince >= 0 ? !headBytes && requests == pendingSince : idle();
+        boolean headStart = heldHead == null && (pendingSince >= 0 ? !headBytes && requests == pendingSince : idle());
         noteClientBytes(bytes.nonEmpty());
-        if (!headStart || !chunkedHttp10(bytes)) return bytes;
-        refuse(chunkedHttp10(), new IllegalArgumentException("an HTTP/1.0 request with Transfer-Encoding"));
-        return null;
+        return heldHead == null && !headStart ? bytes : headBytes(bytes);
       });
       relay(p.requestIn, p.requestOut, request -> {
         requests++;
@@ -226,8 +211,26 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     }
 
     /**
-     * Passes each element from {@code in} to {@code out} through {@code seen} (null: nothing to pass,
-     * the connection was refused); each end of one ends the other.
+     * The bytes of a head so far: held (null) until the head has ended, then passed on with them
+     * unless {@link RequestHead} refuses it.
+     */
+    private ByteString headBytes(ByteString bytes) {
+      ByteString head = heldHead == null ? bytes : heldHead.concat(bytes);
+      int end = RequestHead.end(head);
+      if (end < 0 && head.size() <= RequestHead.MAX_BYTES) {
+        heldHead = head;
+        return null;
+      }
+      heldHead = null;
+      RequestHead.Refusal refusal = end < 0 ? RequestHead.tooLarge() : RequestHead.refusal(head.take(end));
+      if (refusal == null) return head;
+      refuse(refused(refusal), new IllegalArgumentException(refusal.message()));
+      return null;
+    }
+
+    /**
+     * Passes each element from {@code in} to {@code out} through {@code seen} (null: nothing to pass
+     * now, or the connection was refused); each end of one ends the other.
      */
     private <T> void relay(Inlet<T> in, Outlet<T> out, java.util.function.UnaryOperator<T> seen) {
       setHandler(in, new AbstractInHandler() {
@@ -235,11 +238,14 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
         public void onPush() {
           T passed = seen.apply(grab(in));
           if (passed != null) push(out, passed);
+          else if (!refused) pull(in);
         }
 
         @Override
         public void onUpstreamFinish() {
-          complete(out);
+          // A client that ends in the middle of a head: the parser answers what it has.
+          if (in == p.fromClient && heldHead != null) emit(p.toLayer, heldHead, () -> complete(out));
+          else complete(out);
         }
 
         @Override

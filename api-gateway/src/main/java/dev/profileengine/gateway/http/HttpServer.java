@@ -171,7 +171,7 @@ public final class HttpServer {
   }
 
   /** Client bytes in, bytes out: the guard around Akka's server layer and the handler. */
-  private static Flow<ByteString, ByteString, akka.NotUsed> guarded(ActorSystem<?> system, ServerSettings settings, LoggingAdapter log, ConnectionGuard guard,
+  static Flow<ByteString, ByteString, akka.NotUsed> guarded(ActorSystem<?> system, ServerSettings settings, LoggingAdapter log, ConnectionGuard guard,
                                                                      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, akka.NotUsed> layer =
         Http.get(system).serverLayer(settings, Optional.empty(), log).atop(placebo())

@@ -57,11 +57,19 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
     return status == 400 && s.contains("limit") && s.contains("headers");
   }
 
-  /** The part of the request an error is about, from its status and Akka's summary. */
+  /** Headers Akka's summaries name, as a client spells them. */
+  private static final java.util.List<String> NAMED_HEADERS = java.util.List.of("Content-Length", "Transfer-Encoding", "Host", "Content-Type", "Expect");
+  private static final java.util.regex.Pattern NAMED_HEADER = java.util.regex.Pattern.compile(
+      "(?i)(?<![\\w-])(content-length|transfer-encoding|host|content-type|expect)(?![\\w-])");
+
+  /** The part of the request an error is about, from its status and Akka's summary: the header by name where it names one. */
   static String field(int status, String summary) {
     String s = summary.toLowerCase(Locale.ROOT);
     if (status == 414 || s.contains("request-target") || s.contains("uri")) return "path";
-    if (status == 431 || s.contains("header")) return "headers";
+    if (status == 431) return "headers";
+    java.util.regex.Matcher named = NAMED_HEADER.matcher(summary);
+    if (named.find()) return NAMED_HEADERS.stream().filter(n -> n.equalsIgnoreCase(named.group(1))).findFirst().orElseThrow();
+    if (s.contains("header")) return "headers";
     if (status == 501 || s.contains("method")) return "method";
     if (status == 505 || s.contains("protocol") || s.contains("version")) return "protocol";
     return "request";

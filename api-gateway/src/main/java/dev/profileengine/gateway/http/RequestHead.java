@@ -1,0 +1,69 @@
+package dev.profileengine.gateway.http;
+
+import akka.util.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The checks a request's head gets before Akka's parser sees it, for what that parser would take
+ * leniently or fail on: a {@code Content-Length} that is not a plain number ({@code 1 0} is read as
+ * 1, and the rest of the body as a second request: the client and the node no longer agree where a
+ * request ends), a header folded onto a second line (the same, split), and an HTTP/1.0 request
+ * with a {@code Transfer-Encoding} (the parser's 500).
+ * Pure functions of the head's bytes.
+ */
+final class RequestHead {
+  /** Heads are held up to this size; a longer one is refused (the API's heads are a few hundred bytes). */
+  static final int MAX_BYTES = 64 * 1024;
+
+  /** Why a head is refused: the header at fault, named in the answer, and the answer's status. */
+  record Refusal(int status, String field, String message) {}
+
+  private RequestHead() {}
+
+  /** The length of the head at the start of {@code bytes}, up to and with its empty line; -1 while it has not ended. */
+  static int end(ByteString bytes) {
+    int n = bytes.size();
+    for (int i = bytes.indexOf((byte) '\n'); i >= 0 && i < n; i = bytes.indexOf((byte) '\n', i + 1)) {
+      if (i + 1 < n && bytes.apply(i + 1) == '\n') return i + 2;
+      if (i + 2 < n && bytes.apply(i + 1) == '\r' && bytes.apply(i + 2) == '\n') return i + 3;
+    }
+    return -1;
+  }
+
+  /** A head that has not ended within {@link #MAX_BYTES}. */
+  static Refusal tooLarge() {
+    return new Refusal(431, "headers", "the request's head is over " + MAX_BYTES / 1024 + " KiB");
+  }
+
+  /** The refusal of a whole head ({@code head}: its bytes up to {@link #end}), or null to pass it to the parser. */
+  static Refusal refusal(ByteString head) {
+    String[] lines = head.decodeString(StandardCharsets.ISO_8859_1).split("\r?\n");
+    if (lines.length == 0) return null;
+    boolean http10 = lines[0].endsWith(" HTTP/1.0");
+    for (int i = 1; i < lines.length; i++) {
+      String line = lines[i];
+      // A folded line would be joined to the one before it: "Content-Length: 1" and " 0" read as "1 0".
+      if (line.startsWith(" ") || line.startsWith("\t"))
+        return new Refusal(400, "headers", "a header line cannot be continued on the next line (obsolete line folding)");
+      int colon = line.indexOf(':');
+      if (colon <= 0) continue; // the parser names a malformed line itself
+      String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
+      String value = line.substring(colon + 1).strip();
+      if (name.equals("content-length") && !digits(value))
+        return new Refusal(400, "Content-Length", "Content-Length must be a number of bytes, digits only");
+      if (name.equals("transfer-encoding") && http10)
+        return new Refusal(400, "Transfer-Encoding", "an HTTP/1.0 request cannot have a Transfer-Encoding: send Content-Length, or use HTTP/1.1");
+    }
+    return null;
+  }
+
+  private static boolean digits(String value) {
+    if (value.isEmpty()) return false;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  }
+}

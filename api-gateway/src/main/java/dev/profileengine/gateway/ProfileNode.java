@@ -7,8 +7,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.ClusterEvent;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
-import akka.http.javadsl.Http;
-import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.profileengine.engine.EngineSettings;
@@ -20,6 +18,7 @@ import dev.profileengine.engine.profiles.SubscriberLimit;
 import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.grpc.GrpcErrors;
 import dev.profileengine.gateway.grpc.GrpcGuard;
+import dev.profileengine.gateway.grpc.GrpcServer;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
 import dev.profileengine.gateway.http.GatewayMetrics;
 import dev.profileengine.gateway.http.HttpAccess;
@@ -40,9 +39,9 @@ public final class ProfileNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ProfileEngine engine;
   private final HttpServer binding;
-  private final ServerBinding grpcBinding;
+  private final GrpcServer grpcBinding;
 
-  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, HttpServer binding, ServerBinding grpcBinding) {
+  private ProfileNode(ActorSystem<Void> system, ProfileEngine engine, HttpServer binding, GrpcServer grpcBinding) {
     this.system = system;
     this.engine = engine;
     this.binding = binding;
@@ -83,14 +82,14 @@ public final class ProfileNode implements AutoCloseable {
       binding.addToCoordinatedShutdown(drain, system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, engine.profiles(), access, http.maxEventsPerRequest());
       // The guard checks the key from the headers and caps each message before the handler reads a byte.
-      ServerBinding grpcBinding = Http.get(system).newServerAt(http.bind(), http.grpc().port())
-          .adaptSettings(s -> s.withHttp2Enabled(true))
-          .bind(new GrpcGuard(akka.grpc.javadsl.ServiceHandler.concatOrNotFound(
+      GrpcServer grpcBinding = GrpcServer.bind(system, http.bind(), http.grpc().port(), http.headerTimeout(),
+              new GrpcGuard(akka.grpc.javadsl.ServiceHandler.concatOrNotFound(
                   ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system),
                   akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system)),
               access,
               http.grpc().maxMessageBytes(), http.bodyTimeout(), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      metrics.bindGrpc(grpcBinding);
       grpcBinding.addToCoordinatedShutdown(drain, system);
       log.info("profile-engine {} started: http={}:{} grpc={} management={}:{} remote={} discovery={} journal={} data-dir={} seed-nodes=[{}]",
           version(), http.bind(), binding.localAddress().getPort(), grpcBinding.localAddress().getPort(),

@@ -241,6 +241,63 @@ class HeaderDeadlineTest {
     }
   }
 
+  /**
+   * The gRPC port alike: connections that send nothing or half of the HTTP/2 preface are closed at
+   * the deadline, so a gRPC client is answered while as many as the port takes are held. Akka's own
+   * binding kept silent ones until the idle timeout (120 s): the call waited that long.
+   */
+  @Test
+  void silentClientsCannotKeepTheGrpcPortFromOthers() throws Exception {
+    int port = node.node.grpcPort();
+    List<Socket> held = new ArrayList<>();
+    dev.profileengine.grpc.ProfileServiceClient client = null;
+    try {
+      for (int i = 0; i < 20; i++) {
+        Socket s = new Socket(node.base.getHost(), port);
+        s.setSoTimeout(30_000);
+        held.add(s);
+      }
+      long start = System.nanoTime();
+      client = TestGrpc.client(node, null);
+      var profile = client.getProfile(dev.profileengine.grpc.GetProfileRequest.newBuilder().setUserId("nobody").build()).toCompletableFuture();
+      try {
+        profile.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        throw new AssertionError("a profile for a user never written");
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertEquals(io.grpc.Status.Code.NOT_FOUND, TestGrpc.status(e).getCode(), e.toString());
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError("no gRPC answer within 10 s while 20 silent clients hold the port");
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms < 2 * DEADLINE_MS + 2_000, "answered only after " + ms + " ms");
+      // Each held connection was closed by the node, none answered: they sent no HTTP/2 to answer.
+      for (Socket s : held) assertEquals(-1, s.getInputStream().read());
+      // Half of the preface, then silence: closed at the deadline too, without an answer.
+      try (Socket half = new Socket(node.base.getHost(), port)) {
+        half.setSoTimeout(30_000);
+        half.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII));
+        long sent = System.nanoTime();
+        assertEquals(-1, half.getInputStream().read());
+        long closedAfter = (System.nanoTime() - sent) / 1_000_000;
+        assertTrue(closedAfter < DEADLINE_MS + 2_000, "closed after " + closedAfter + " ms");
+      }
+    } finally {
+      for (Socket s : held) s.close();
+      if (client != null) client.close();
+    }
+  }
+
+  @Test
+  void anHttp1RequestOnTheGrpcPortIsA400NamingTheProtocol() throws Exception {
+    try (Socket socket = new Socket(node.base.getHost(), node.node.grpcPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(get("/health").getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("\"field\":\"protocol\""), answer);
+    }
+  }
+
   @Test
   void aStoppingNodeClosesIdleConnectionsAndAnswersTheRequestInFlight(@TempDir Path own) throws Exception {
     TestNode stopping = TestNode.start(own);

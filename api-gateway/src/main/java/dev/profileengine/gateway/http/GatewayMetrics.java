@@ -100,6 +100,13 @@ public final class GatewayMetrics extends AllDirectives {
         .callback(cb -> cb.call(server.headTimeouts())).register(registry);
   }
 
+  public void bindGrpc(dev.profileengine.gateway.grpc.GrpcServer server) {
+    GaugeWithCallback.builder().name("profile_grpc_connections").help("gRPC connections open on the gRPC port")
+        .callback(cb -> cb.call(server.openConnections())).register(registry);
+    CounterWithCallback.builder().name("profile_grpc_preface_timeouts").help("gRPC connections closed because the HTTP/2 preface did not arrive within profile.http.header-timeout")
+        .callback(cb -> cb.call(server.prefaceTimeouts())).register(registry);
+  }
+
   /** Times {@code inner} under the {@code route} label. */
   Route timed(String route, Supplier<Route> inner) {
     return extractRequest(request -> {

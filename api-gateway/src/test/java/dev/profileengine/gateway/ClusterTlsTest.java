@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.sharding.ShardRegion;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -183,10 +180,7 @@ class ClusterTlsTest {
   /** The users (of tls-u0..) whose shard node's shard region hosts now. */
   private static Set<String> usersHostedBy(TestNode node, int users) throws Exception {
     ActorSystem<Void> system = node.node.system();
-    ShardRegion.CurrentShardRegionState state = AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-            ClusterSharding.get(system).shardState(),
-            replyTo -> new GetShardRegionState(UserProfile.ENTITY_KEY, replyTo), Duration.ofSeconds(10), system.scheduler())
-        .toCompletableFuture().get();
+    ShardRegion.CurrentShardRegionState state = ProfileEntities.regionState(system);
     Set<String> shards = state.getShards().stream().map(ShardRegion.ShardState::shardId).collect(Collectors.toSet());
     ProfileShards shardOf = new ProfileShards(system.settings().config().getInt("akka.cluster.sharding.number-of-shards"));
     Set<String> hosted = new TreeSet<>();

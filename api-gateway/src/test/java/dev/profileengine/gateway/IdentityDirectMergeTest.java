@@ -9,11 +9,6 @@ import static dev.profileengine.gateway.IdentityMergeTest.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.javadsl.AskPattern;
-import akka.cluster.sharding.ShardRegion;
-import akka.cluster.sharding.typed.ClusterShardingQuery;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import dev.profileengine.data.BehaviorRow;
 import dev.profileengine.engine.UserProfile;
 import dev.profileengine.engine.profiles.Linked;
@@ -25,15 +20,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,8 +71,8 @@ class IdentityDirectMergeTest {
       ok(profiles.identify(new IdentityClaim("cust-b", "fresh-b", null)));
     }
     try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("journal"), "sa", "")) {
-      assertEquals(List.of("profile.MergedInto#2"), manifests(c, anonymousA), "the anonymous id's only row");
-      assertEquals(List.of("profile.MergedInto#2"), manifests(c, anonymousB), "the anonymous id's only row");
+      assertEquals(List.of("profile.MergedInto#2"), ProfileEntities.manifests(c, anonymousA), "the anonymous id's only row");
+      assertEquals(List.of("profile.MergedInto#2"), ProfileEntities.manifests(c, anonymousB), "the anonymous id's only row");
       // As if the node had stopped between the anonymous id's row and the customer's absorb.
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"event_ser_manifest\" LIKE 'profile.Absorbed#%'")) {
         ps.setString(1, UserProfile.persistenceIdOf("cust-b").id());
@@ -108,8 +99,8 @@ class IdentityDirectMergeTest {
       Profiles profiles = node.node.engine().profiles();
       send(profiles, "cust-p", rows.subList(0, 10));
       ok(profiles.identify(new IdentityClaim("cust-p", "passing", null)));
-      awaitStopped(node, anonymous);
-      assertTrue(liveEntities(node).contains("cust-p"), "the customer's profile stays live");
+      ProfileEntities.awaitStopped(node, anonymous);
+      assertTrue(ProfileEntities.live(node).contains("cust-p"), "the customer's profile stays live");
       send(profiles, anonymous, rows.subList(10, 20));
       send(profiles, "ref-p", rows.subList(0, 20));
       assertSameProfile(view(profiles, "ref-p"), view(profiles, "cust-p"), "events under the stopped anonymous id reach the customer");
@@ -132,7 +123,7 @@ class IdentityDirectMergeTest {
       send(profiles, "cust-r", rows.subList(0, 10));
       ok(profiles.identify(new IdentityClaim("cust-r", "idle-r", null)));
       send(profiles, anonymous, rows.subList(10, 20));
-      awaitStopped(node, anonymous);
+      ProfileEntities.awaitStopped(node, anonymous);
       ok(profiles.unmerge("cust-r", new IdentityClaim(null, "idle-r", null)));
       send(profiles, "ref-before", rows.subList(0, 10));
       send(profiles, "ref-after", rows.subList(10, 20));
@@ -152,7 +143,7 @@ class IdentityDirectMergeTest {
       // The cookie joins the anonymous id's profile directly, which then joins the customer's with it.
       ok(profiles.identify(new IdentityClaim(null, "group-g", Map.of("cookie", "cookie-g"))));
       ok(profiles.identify(new IdentityClaim("cust-g", "group-g", null)));
-      awaitStopped(node, cookie);
+      ProfileEntities.awaitStopped(node, cookie);
       // Started again by a read, the cookie offers itself again through the anonymous id's profile.
       assertEquals("cust-g", view(profiles, cookie).userId());
       // Splitting the anonymous id off gives the cookie back with it: it still points there.
@@ -173,36 +164,5 @@ class IdentityDirectMergeTest {
     settings.put("profile.identity.types.cookie.unique", false);
     settings.put("profile.identity.types.cookie.hashed", false);
     return settings;
-  }
-
-  static void awaitStopped(TestNode node, String key) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (liveEntities(node).contains(key)) {
-      if (System.nanoTime() > deadline) throw new AssertionError("the idle entity " + key + " was still live after 30 s");
-      Thread.sleep(50); // between polls of the shard's state; the loop ends at the deadline
-    }
-  }
-
-  /** The entity ids live on the node now, by its shard region's own account. */
-  static Set<String> liveEntities(TestNode node) throws Exception {
-    var system = node.node.system();
-    ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-            ClusterSharding.get(system).shardState(),
-            replyTo -> new GetShardRegionState(UserProfile.ENTITY_KEY, replyTo), Duration.ofSeconds(10), system.scheduler())
-        .toCompletableFuture().get(15, TimeUnit.SECONDS);
-    Set<String> ids = new HashSet<>();
-    for (var shard : state.getShards()) ids.addAll(shard.getEntityIds());
-    return ids;
-  }
-
-  static List<String> manifests(Connection c, String key) throws Exception {
-    List<String> manifests = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT \"event_ser_manifest\" FROM \"event_journal\" WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\"")) {
-      ps.setString(1, UserProfile.persistenceIdOf(key).id());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) manifests.add(rs.getString(1));
-      }
-    }
-    return manifests;
   }
 }

@@ -1,7 +1,7 @@
 package dev.profileengine.gateway;
 
-import static dev.profileengine.gateway.IdentityDirectMergeTest.awaitStopped;
-import static dev.profileengine.gateway.IdentityDirectMergeTest.manifests;
+import static dev.profileengine.gateway.ProfileEntities.awaitStopped;
+import static dev.profileengine.gateway.ProfileEntities.manifests;
 import static dev.profileengine.gateway.IdentityMergeTest.histories;
 import static dev.profileengine.gateway.IdentityMergeTest.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -38,14 +38,21 @@ final class RequestHead {
 
   /** The refusal of a whole head ({@code head}: its bytes up to {@link #end}), or null to pass it to the parser. */
   static Refusal refusal(ByteString head) {
-    String[] lines = head.decodeString(StandardCharsets.ISO_8859_1).split("\r?\n");
-    if (lines.length == 0) return null;
-    boolean http10 = lines[0].endsWith(" HTTP/1.0");
-    for (int i = 1; i < lines.length; i++) {
-      String line = lines[i];
+    int n = head.size();
+    int firstEnd = head.indexOf((byte) '\n');
+    if (firstEnd < 0) return null;
+    boolean http10 = lineOf(head, 0, firstEnd).endsWith(" HTTP/1.0");
+    // Every read passes here: only the lines that can matter are decoded.
+    for (int start = firstEnd + 1, end; start < n; start = end + 1) {
+      end = head.indexOf((byte) '\n', start);
+      if (end < 0) end = n;
+      if (end == start || (end == start + 1 && head.apply(start) == '\r')) break; // the empty line
+      byte first = head.apply(start);
       // A folded line would be joined to the one before it: "Content-Length: 1" and " 0" read as "1 0".
-      if (line.startsWith(" ") || line.startsWith("\t"))
+      if (first == ' ' || first == '\t')
         return new Refusal(400, "headers", "a header line cannot be continued on the next line (obsolete line folding)");
+      if (first != 'c' && first != 'C' && first != 't' && first != 'T') continue;
+      String line = lineOf(head, start, end);
       int colon = line.indexOf(':');
       if (colon <= 0) continue; // the parser names a malformed line itself
       String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
@@ -56,6 +63,12 @@ final class RequestHead {
         return new Refusal(400, "Transfer-Encoding", "an HTTP/1.0 request cannot have a Transfer-Encoding: send Content-Length, or use HTTP/1.1");
     }
     return null;
+  }
+
+  /** The line from {@code start} to {@code end} (its line feed), without a carriage return. */
+  private static String lineOf(ByteString head, int start, int end) {
+    int stop = end > start && head.apply(end - 1) == '\r' ? end - 1 : end;
+    return head.slice(start, stop).decodeString(StandardCharsets.ISO_8859_1);
   }
 
   private static boolean digits(String value) {

@@ -139,6 +139,40 @@ class HeaderDeadlineTest {
     }
   }
 
+  /**
+   * Heads pipelined in the same packet as a request are held and checked as any: half of one
+   * meets the deadline once the request before it is answered (Akka held it until the idle
+   * timeout, 120 s), and one with a length the parser would read leniently is refused after the
+   * answers before it.
+   */
+  @Test
+  void aPipelinedHeadIsCheckedAndHasItsDeadlineOnceTheRequestBeforeItIsAnswered() throws Exception {
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write((get("/health") + "GET /health HTTP/1.1\r\nHost: local").getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      assertTrue(readResponse(in).startsWith("HTTP/1.1 200"));
+      long answered = System.nanoTime();
+      String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      long ms = (System.nanoTime() - answered) / 1_000_000;
+      assertTrue(rest.startsWith("HTTP/1.1 408"), rest);
+      assertTrue(ms < DEADLINE_MS + 2_000, "closed after " + ms + " ms");
+    }
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write((get("/health") + get("/health")
+          + "POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2 0\r\n\r\n[]"
+          + get("/health")).getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      String first = readResponse(in);
+      assertTrue(first.startsWith("HTTP/1.1 200"), first);
+      String second = readResponse(in);
+      assertTrue(second.startsWith("HTTP/1.1 200"), second);
+      String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(rest.startsWith("HTTP/1.1 400"), rest);
+      assertTrue(rest.contains("\"field\":\"Content-Length\""), rest);
+      assertEquals(1, rest.split("HTTP/1.1 ").length - 1, "nothing answered after the refusal: " + rest);
+    }
+  }
+
   @Test
   void bytesSentWhileAChangeStreamIsSentDoNotCutItWithA408() throws Exception {
     try (Socket socket = connect()) {

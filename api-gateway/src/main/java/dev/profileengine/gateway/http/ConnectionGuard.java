@@ -25,17 +25,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * One HTTP connection's guard, around Akka's server layer: it sees the client's bytes on their way
  * to the layer, and the requests and responses between the layer and the handler.
  *
- * <p>A deadline on each request's head: from the connection's start, and from the first byte after
- * the last response went out, the layer must have parsed a whole head within {@code timeout}, else
- * the connection is closed ({@code 408} naming {@code headers} if part of a head had arrived).
- * Without it a client sending a header byte every few seconds holds a connection for hours
- * (Slowloris; Akka HTTP has no such setting, akka-http#813). Bytes arriving while a request awaits
- * its response (its body, a pipelined request) or while a streamed response is being sent start no
- * deadline: the body has its own timeout, and a 408 must not land in the middle of a stream.
+ * <p>Each request head is held from the layer until it has ended, and checked ({@link RequestHead})
+ * before the layer sees it; its body, counted by its {@code Content-Length}, passes as it comes, and
+ * the next head (pipelined or not) starts after it. A head must end within {@code timeout}: from
+ * the connection's start, from its first byte when the connection is idle, and for a head pipelined
+ * behind requests from when their answers have gone out; else the connection is closed
+ * ({@code 408} naming {@code headers} if part of a head had arrived). Without it a client sending
+ * a header byte every few seconds holds a connection for hours (Slowloris; Akka HTTP has no such
+ * setting, akka-http#813). A body has its own timeout, and a 408 never lands in the middle of a
+ * response. After a chunked body (not counted here) the next head starts when the connection is idle.
  *
  * <p>The server's termination: an idle connection is closed at once, a busy one after its
- * response, which says {@code Connection: close}. And each head that starts while the connection is
- * idle is held until it has ended and checked ({@link RequestHead}) before the layer sees it.
+ * response, which says {@code Connection: close}.
  */
 final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
   private static final String TIMER = "head";
@@ -149,35 +150,37 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
   private final class Logic extends TimerGraphStageLogic implements Handle {
     private final Ports p = ports;
-    private long requests;
     /** Requests whose response has not started, and streamed responses (SSE, exports) still being sent. */
     private int awaiting;
     private int streaming;
     private AsyncCallback<NotUsed> streamEnded;
     private boolean closing;
     private boolean refused;
-    /** Requests parsed when the pending head began; -1 while no head is pending. */
-    private long pendingSince = -1;
-    private boolean headBytes;
     private AsyncCallback<NotUsed> closeCallback;
     /** The start of a head, held from the layer until it has ended and passed {@link RequestHead}; null while none is. */
     private ByteString heldHead;
+    /**
+     * Bytes of the last head's body still to come: 0 when the next byte starts a head, -1 when its
+     * end is not counted here (a chunked body): then a head starts with the first byte while idle.
+     */
+    private long bodyLeft;
+    /** Heads passed to the layer that it has not yet handed on as requests. */
+    private int unparsed;
+    /** The refusal of a pipelined head, sent when the layer has answered the requests before it; the client's later bytes are dropped. */
+    private ByteString lastAnswer;
 
     Logic() {
       super(ports);
-      relay(p.fromClient, p.toLayer, bytes -> {
-        boolean headStart = heldHead == null && (pendingSince >= 0 ? !headBytes && requests == pendingSince : idle());
-        noteClientBytes(bytes.nonEmpty());
-        return heldHead == null && !headStart ? bytes : headBytes(bytes);
-      });
+      relay(p.fromClient, p.toLayer, this::clientBytes);
       relay(p.requestIn, p.requestOut, request -> {
-        requests++;
+        if (unparsed > 0) unparsed--;
         awaiting++;
         return request;
       });
       relay(p.responseIn, p.responseOut, response -> {
         awaiting--;
         HttpResponse sent = response.entity().isStrict() ? response : watched(response);
+        becameIdle();
         return closing ? sent.addHeader(CLOSE) : sent;
       });
       // The layer's bytes to the client: once timed out, an answer of its own (a 408) on its way out ends them.
@@ -189,7 +192,11 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
         @Override
         public void onUpstreamFinish() {
-          if (!refused) complete(p.toClient);
+          if (lastAnswer != null && !refused) {
+            refused = true;
+            cancel(p.fromClient);
+            emit(p.toClient, lastAnswer, () -> complete(p.toClient));
+          } else if (!refused) complete(p.toClient);
         }
 
         @Override
@@ -211,21 +218,58 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     }
 
     /**
-     * The bytes of a head so far: held (null) until the head has ended, then passed on with them
-     * unless {@link RequestHead} refuses it.
+     * The client's bytes, as far as the layer may see them now (null: none): each head is held until
+     * it has ended and passed {@link RequestHead}; the bytes of its body (counted by its
+     * {@code Content-Length}) pass as they come, and the next head starts after them.
      */
-    private ByteString headBytes(ByteString bytes) {
-      ByteString head = heldHead == null ? bytes : heldHead.concat(bytes);
-      int end = RequestHead.end(head);
-      if (end < 0 && head.size() <= RequestHead.MAX_BYTES) {
-        heldHead = head;
-        return null;
+    private ByteString clientBytes(ByteString bytes) {
+      if (lastAnswer != null) return null;
+      ByteString out = ByteString.emptyByteString();
+      ByteString rest = bytes;
+      while (rest.nonEmpty()) {
+        if (heldHead == null && bodyLeft > 0) {
+          int n = (int) Math.min(bodyLeft, rest.size());
+          out = out.concat(rest.take(n));
+          rest = rest.drop(n);
+          bodyLeft -= n;
+          continue;
+        }
+        if (heldHead == null && bodyLeft < 0 && !idle()) {
+          out = out.concat(rest); // a chunked body and whatever follows it: not counted here
+          break;
+        }
+        ByteString head = heldHead == null ? rest : heldHead.concat(rest);
+        rest = ByteString.emptyByteString();
+        int end = RequestHead.end(head);
+        if (end < 0 && head.size() <= RequestHead.MAX_BYTES) {
+          heldHead = head;
+          // A head started while idle has its deadline from its first byte; one pipelined behind a
+          // request from when that request's response has gone out.
+          if (idle()) startDeadline();
+          break;
+        }
+        heldHead = null;
+        cancelTimer(TIMER);
+        ByteString whole = end < 0 ? head : head.take(end);
+        RequestHead.Refusal refusal = end < 0 ? RequestHead.tooLarge() : RequestHead.refusal(whole);
+        if (refusal != null && idle()) {
+          refuse(refused(refusal), new IllegalArgumentException(refusal.message()));
+          return null;
+        }
+        if (refusal != null) {
+          // Pipelined behind requests still being answered: the layer gets no more input, answers
+          // them and ends its output; the refusal goes out after their answers.
+          lastAnswer = refused(refusal);
+          if (out.isEmpty()) complete(p.toLayer);
+          else emit(p.toLayer, out, () -> complete(p.toLayer));
+          return null;
+        }
+        out = out.concat(whole);
+        unparsed++;
+        bodyLeft = RequestHead.bodyLength(whole);
+        rest = head.drop(end);
       }
-      heldHead = null;
-      RequestHead.Refusal refusal = end < 0 ? RequestHead.tooLarge() : RequestHead.refusal(head.take(end));
-      if (refusal == null) return head;
-      refuse(refused(refusal), new IllegalArgumentException(refusal.message()));
-      return null;
+      return out.isEmpty() ? null : out;
     }
 
     /**
@@ -270,13 +314,14 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     public void preStart() {
       // The first request's head counts from the connection's start: a client that connects and
       // sends nothing holds no connection beyond the deadline either.
-      startHead(false);
+      startDeadline();
       closeCallback = createAsyncCallback(unused -> {
         closing = true;
         if (idle()) completeStage();
       });
       streamEnded = createAsyncCallback(unused -> {
         streaming--;
+        becameIdle();
         if (closing && idle()) completeStage();
       });
       open.opened(this);
@@ -295,7 +340,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
 
     /** No request awaits its response and no response is still being sent: client bytes now begin a head. */
     private boolean idle() {
-      return awaiting == 0 && streaming == 0;
+      return awaiting == 0 && streaming == 0 && unparsed == 0;
     }
 
     /**
@@ -318,31 +363,19 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
       return response.withEntity(((akka.http.scaladsl.model.ResponseEntity) response.entity()).transformDataBytes(any));
     }
 
-    private void noteClientBytes(boolean some) {
-      if (pendingSince >= 0 && requests != pendingSince) cancelHead();
-      if (pendingSince >= 0) headBytes |= some;
-      else if (idle()) startHead(some);
+    /** A head held when the last response has gone out now has its deadline. */
+    private void becameIdle() {
+      if (idle() && heldHead != null) startDeadline();
     }
 
-    private void startHead(boolean withBytes) {
-      pendingSince = requests;
-      headBytes = withBytes;
-      scheduleOnce(TIMER, timeout);
-    }
-
-    private void cancelHead() {
-      pendingSince = -1;
-      cancelTimer(TIMER);
+    private void startDeadline() {
+      if (!isTimerActive(TIMER)) scheduleOnce(TIMER, timeout);
     }
 
     @Override
     public void onTimer(Object key) {
-      if (requests != pendingSince) {
-        cancelHead();
-        return;
-      }
       headTimeouts.incrementAndGet();
-      refuse(headBytes ? timedOut(timeout) : null, new TimedOut(timeout));
+      refuse(heldHead != null ? timedOut(timeout) : null, new TimedOut(timeout));
     }
 
     /**

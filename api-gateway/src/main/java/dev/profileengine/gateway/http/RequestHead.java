@@ -65,6 +65,36 @@ final class RequestHead {
     return null;
   }
 
+  /**
+   * The length of the body after a head that passed {@link #refusal}: its {@code Content-Length},
+   * 0 without one (a request without either header has no body), -1 with a
+   * {@code Transfer-Encoding} (its chunks' end is not counted here) or a length past a long.
+   */
+  static long bodyLength(ByteString head) {
+    int n = head.size();
+    long length = 0;
+    int firstEnd = head.indexOf((byte) '\n');
+    for (int start = firstEnd + 1, end; firstEnd >= 0 && start < n; start = end + 1) {
+      end = head.indexOf((byte) '\n', start);
+      if (end < 0) end = n;
+      byte first = head.apply(start);
+      if (first != 'c' && first != 'C' && first != 't' && first != 'T') continue;
+      String line = lineOf(head, start, end);
+      int colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
+      if (name.equals("transfer-encoding")) return -1;
+      if (name.equals("content-length")) {
+        try {
+          length = Long.parseLong(line.substring(colon + 1).strip());
+        } catch (NumberFormatException tooLong) {
+          return -1; // the parser refuses it
+        }
+      }
+    }
+    return length;
+  }
+
   /** The line from {@code start} to {@code end} (its line feed), without a carriage return. */
   private static String lineOf(ByteString head, int start, int end) {
     int stop = end > start && head.apply(end - 1) == '\r' ? end - 1 : end;

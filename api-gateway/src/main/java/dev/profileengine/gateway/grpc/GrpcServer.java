@@ -2,14 +2,12 @@ package dev.profileengine.gateway.grpc;
 
 import akka.Done;
 import akka.NotUsed;
-import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.event.LoggingAdapter;
 import akka.http.impl.engine.http2.Http2Blueprint$;
 import akka.http.impl.engine.server.ServerTerminator;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.StatusCodes;
 import akka.japi.Pair;
 import akka.japi.function.Function;
 import akka.stream.KillSwitches;
@@ -21,6 +19,7 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import dev.profileengine.gateway.http.Listener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -45,16 +44,14 @@ import scala.jdk.javaapi.FutureConverters;
  * termination that sends GOAWAY and lets calls in flight finish within the deadline.
  */
 public final class GrpcServer {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GrpcServer.class);
-  private final Tcp.ServerBinding tcp;
+  private final Listener listener;
   private final Set<ServerTerminator> open;
   private final SharedKillSwitch killSwitch;
   private final ActorSystem<?> system;
   private final AtomicLong prefaceTimeouts;
-  private CompletionStage<Done> unbound;
 
   private GrpcServer(Tcp.ServerBinding tcp, Set<ServerTerminator> open, SharedKillSwitch killSwitch, ActorSystem<?> system, AtomicLong prefaceTimeouts) {
-    this.tcp = tcp;
+    this.listener = new Listener(tcp);
     this.open = open;
     this.killSwitch = killSwitch;
     this.system = system;
@@ -99,7 +96,7 @@ public final class GrpcServer {
                                                                      LoggingAdapter log, Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     akka.actor.ActorSystem classic = system.classicSystem();
     scala.Function1<akka.http.scaladsl.model.HttpRequest, scala.concurrent.Future<akka.http.scaladsl.model.HttpResponse>> scalaHandler =
-        request -> FutureConverters.asScala(answer(handler, request).thenApply(r -> (akka.http.scaladsl.model.HttpResponse) r));
+        request -> FutureConverters.asScala(Listener.answer(handler, request).thenApply(r -> (akka.http.scaladsl.model.HttpResponse) r));
     Flow<akka.http.scaladsl.model.HttpRequest, akka.http.scaladsl.model.HttpResponse, NotUsed> handle = Http2Blueprint$.MODULE$.handleWithStreamIdHeader(
         settings.http2Settings().maxConcurrentStreams(), scalaHandler, system.executionContext()).asJava();
     akka.stream.scaladsl.BidiFlow<akka.http.scaladsl.model.HttpResponse, ByteString, ByteString, akka.http.scaladsl.model.HttpRequest, ServerTerminator> stack =
@@ -110,21 +107,8 @@ public final class GrpcServer {
     return joined.addAttributes(akka.http.scaladsl.Http$.MODULE$.cancellationStrategyAttributeForDelay(settings.streamCancellationDelay()));
   }
 
-  private static CompletionStage<HttpResponse> answer(Function<HttpRequest, CompletionStage<HttpResponse>> handler, HttpRequest request) {
-    try {
-      return handler.apply(request).exceptionally(GrpcServer::internalError);
-    } catch (Exception e) {
-      return CompletableFuture.completedFuture(internalError(e));
-    }
-  }
-
-  private static HttpResponse internalError(Throwable e) {
-    LOG.error("Internal server error, sending 500 response", e);
-    return HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR);
-  }
-
   public InetSocketAddress localAddress() {
-    return tcp.localAddress();
+    return listener.tcp().localAddress();
   }
 
   /** Connections open now (past their preface or not). */
@@ -143,7 +127,7 @@ public final class GrpcServer {
    */
   public CompletionStage<Done> terminate(Duration deadline) {
     FiniteDuration d = FiniteDuration.apply(deadline.toMillis(), TimeUnit.MILLISECONDS);
-    return unbind().thenCompose(u -> {
+    return listener.unbind().thenCompose(u -> {
       CompletableFuture<?>[] ends = open.stream()
           .map(t -> FutureConverters.asJava(t.terminate(d, system.executionContext())).toCompletableFuture())
           .toArray(CompletableFuture[]::new);
@@ -156,15 +140,8 @@ public final class GrpcServer {
     });
   }
 
-  private synchronized CompletionStage<Done> unbind() {
-    if (unbound == null) unbound = tcp.unbind().thenApply(u -> Done.getInstance());
-    return unbound;
-  }
-
   /** As Akka's binding: unbind in service-unbind, then {@link #terminate} in service-requests-done. */
   public void addToCoordinatedShutdown(Duration deadline, ActorSystem<?> system) {
-    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-unbind-" + localAddress().getPort(), this::unbind);
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "grpc-terminate-" + localAddress().getPort(), () -> terminate(deadline));
+    listener.addToCoordinatedShutdown("grpc", system, () -> terminate(deadline));
   }
 }

@@ -1,13 +1,11 @@
 package dev.profileengine.gateway.http;
 
 import akka.Done;
-import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.event.LoggingAdapter;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.settings.ServerSettings;
 import akka.japi.function.Function;
 import akka.stream.Materializer;
@@ -44,10 +42,8 @@ import scala.concurrent.duration.FiniteDuration;
  * connections and ends busy ones after their response ({@code Connection: close}).
  */
 public final class HttpServer {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpServer.class);
-  private final Tcp.ServerBinding tcp;
+  private final Listener listener;
   private final Connections connections;
-  private CompletionStage<Done> unbound;
   private final SharedKillSwitch killSwitch;
   private final Stats stats;
 
@@ -97,7 +93,7 @@ public final class HttpServer {
   }
 
   private HttpServer(Tcp.ServerBinding tcp, Connections connections, SharedKillSwitch killSwitch, Stats stats) {
-    this.tcp = tcp;
+    this.listener = new Listener(tcp);
     this.connections = connections;
     this.killSwitch = killSwitch;
     this.stats = stats;
@@ -180,7 +176,7 @@ public final class HttpServer {
             .addAttributes(akka.stream.Attributes.createLogLevels(akka.stream.Attributes.logLevelOff(), akka.stream.Attributes.logLevelOff(),
                 akka.stream.Attributes.logLevelDebug()));
     Flow<HttpRequest, HttpResponse, akka.NotUsed> answer = Flow.<HttpRequest>create()
-        .mapAsync(settings.getPipeliningLimit(), request -> answer(handler, request));
+        .mapAsync(settings.getPipeliningLimit(), request -> Listener.answer(handler, request));
     return Flow.fromGraph(GraphDSL.create(b -> {
       ConnectionGuard.Ports g = b.add(guard);
       BidiShape<HttpResponse, ByteString, ByteString, HttpRequest> l = b.add(layer);
@@ -195,20 +191,6 @@ public final class HttpServer {
     }));
   }
 
-  private static CompletionStage<HttpResponse> answer(Function<HttpRequest, CompletionStage<HttpResponse>> handler, HttpRequest request) {
-    try {
-      return handler.apply(request).exceptionally(HttpServer::internalError);
-    } catch (Exception e) {
-      return CompletableFuture.completedFuture(internalError(e));
-    }
-  }
-
-  /** A handler that failed: the node's own fault, logged in full every time. */
-  private static HttpResponse internalError(Throwable e) {
-    LOG.error("Internal server error, sending 500 response", e);
-    return HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR);
-  }
-
   // The server layer speaks TLS records; the placebo passes bytes through as a session without TLS.
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static BidiFlow<TLSProtocol.SslTlsOutbound, ByteString, ByteString, TLSProtocol.SslTlsInbound, akka.NotUsed> placebo() {
@@ -216,7 +198,7 @@ public final class HttpServer {
   }
 
   public InetSocketAddress localAddress() {
-    return tcp.localAddress();
+    return listener.tcp().localAddress();
   }
 
   public Stats stats() {
@@ -228,7 +210,7 @@ public final class HttpServer {
    * whatever is still open after {@code deadline} is cut.
    */
   public CompletionStage<Done> terminate(Duration deadline) {
-    return unbind().thenCompose(unbound -> {
+    return listener.unbind().thenCompose(unbound -> {
       return connections.closeAll()
           .completeOnTimeout(Done.getInstance(), deadline.toMillis(), TimeUnit.MILLISECONDS)
           .thenApply(done -> {
@@ -238,17 +220,8 @@ public final class HttpServer {
     });
   }
 
-  private synchronized CompletionStage<Done> unbind() {
-    if (unbound == null) unbound = tcp.unbind().thenApply(u -> Done.getInstance());
-    return unbound;
-  }
-
   /** As Akka's binding: unbind in service-unbind, then {@link #terminate} in service-requests-done. */
   public void addToCoordinatedShutdown(Duration deadline, ActorSystem<?> system) {
-    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind-" + localAddress().getPort(),
-        this::unbind);
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-terminate-" + localAddress().getPort(),
-        () -> terminate(deadline));
+    listener.addToCoordinatedShutdown("http", system, () -> terminate(deadline));
   }
 }

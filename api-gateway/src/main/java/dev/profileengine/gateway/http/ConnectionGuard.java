@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code 408} naming {@code headers} if part of a head had arrived). Without it a client sending
  * a header byte every few seconds holds a connection for hours (Slowloris; Akka HTTP has no such
  * setting, akka-http#813). A body has its own timeout, and a 408 never lands in the middle of a
- * response. After a chunked body (not counted here) the next head starts when the connection is idle.
+ * response. A chunked body's end is found by its framing ({@link ChunkedBody}).
  *
  * <p>The server's termination: an idle connection is closed at once, a busy one after its
  * response, which says {@code Connection: close}.
@@ -161,9 +161,12 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     private ByteString heldHead;
     /**
      * Bytes of the last head's body still to come: 0 when the next byte starts a head, -1 when its
-     * end is not counted here (a chunked body): then a head starts with the first byte while idle.
+     * end is not known here (a body the parser refuses): then a head starts with the first byte
+     * while idle.
      */
     private long bodyLeft;
+    /** The chunked body being read, null while none is. */
+    private ChunkedBody chunked;
     /** Heads passed to the layer that it has not yet handed on as requests. */
     private int unparsed;
     /** The refusal of a pipelined head, sent when the layer has answered the requests before it; the client's later bytes are dropped. */
@@ -220,13 +223,28 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
     /**
      * The client's bytes, as far as the layer may see them now (null: none): each head is held until
      * it has ended and passed {@link RequestHead}; the bytes of its body (counted by its
-     * {@code Content-Length}) pass as they come, and the next head starts after them.
+     * {@code Content-Length}, or its chunks) pass as they come, and the next head starts after them.
      */
     private ByteString clientBytes(ByteString bytes) {
       if (lastAnswer != null) return null;
       ByteString out = ByteString.emptyByteString();
       ByteString rest = bytes;
       while (rest.nonEmpty()) {
+        if (heldHead == null && chunked != null) {
+          int n = chunked.consume(rest);
+          if (n < 0) {
+            chunked = null;
+            bodyLeft = -1;
+            continue;
+          }
+          out = out.concat(rest.take(n));
+          rest = rest.drop(n);
+          if (chunked.done()) {
+            chunked = null;
+            bodyLeft = 0;
+          }
+          continue;
+        }
         if (heldHead == null && bodyLeft > 0) {
           int n = (int) Math.min(bodyLeft, rest.size());
           out = out.concat(rest.take(n));
@@ -235,7 +253,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
           continue;
         }
         if (heldHead == null && bodyLeft < 0 && !idle()) {
-          out = out.concat(rest); // a chunked body and whatever follows it: not counted here
+          out = out.concat(rest); // a body the parser refuses, and whatever follows it
           break;
         }
         ByteString head = heldHead == null ? rest : heldHead.concat(rest);
@@ -267,6 +285,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
         out = out.concat(whole);
         unparsed++;
         bodyLeft = RequestHead.bodyLength(whole);
+        if (bodyLeft == RequestHead.CHUNKED) chunked = new ChunkedBody();
         rest = head.drop(end);
       }
       return out.isEmpty() ? null : out;

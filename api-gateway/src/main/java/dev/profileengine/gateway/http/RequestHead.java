@@ -16,6 +16,9 @@ final class RequestHead {
   /** Heads are held up to this size; a longer one is refused (the API's heads are a few hundred bytes). */
   static final int MAX_BYTES = 64 * 1024;
 
+  /** {@link #bodyLength} of a chunked body: its end is found by {@link ChunkedBody}. */
+  static final long CHUNKED = -2;
+
   /** Why a head is refused: the header at fault, named in the answer, and the answer's status. */
   record Refusal(int status, String field, String message) {}
 
@@ -67,8 +70,9 @@ final class RequestHead {
 
   /**
    * The length of the body after a head that passed {@link #refusal}: its {@code Content-Length},
-   * 0 without one (a request without either header has no body), -1 with a
-   * {@code Transfer-Encoding} (its chunks' end is not counted here) or a length past a long.
+   * 0 without one (a request without either header has no body), {@link #CHUNKED} for
+   * {@code Transfer-Encoding: chunked}, -1 for another coding or a length past a long (the parser
+   * refuses those).
    */
   static long bodyLength(ByteString head) {
     int n = head.size();
@@ -83,7 +87,7 @@ final class RequestHead {
       int colon = line.indexOf(':');
       if (colon <= 0) continue;
       String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-      if (name.equals("transfer-encoding")) return -1;
+      if (name.equals("transfer-encoding")) return line.substring(colon + 1).strip().equalsIgnoreCase("chunked") ? CHUNKED : -1;
       if (name.equals("content-length")) {
         try {
           length = Long.parseLong(line.substring(colon + 1).strip());

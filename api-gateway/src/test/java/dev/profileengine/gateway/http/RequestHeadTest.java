@@ -70,6 +70,11 @@ class RequestHeadTest {
 
   /** The connection's answer to {@code pieces}, each handed to the guard on its own; the connection stays open after them. */
   private static String answer(String... pieces) throws Exception {
+    return answer(false, pieces);
+  }
+
+  /** The same; {@code untilClosed}: everything until the connection closes, else up to the first handled request's answer. */
+  private static String answer(boolean untilClosed, String... pieces) throws Exception {
     ServerSettings settings = ServerSettings.create(KIT.system().settings().config());
     Set<ConnectionGuard.Handle> open = ConcurrentHashMap.newKeySet();
     ConnectionGuard guard = new ConnectionGuard(Duration.ofSeconds(30), new AtomicLong(), new ConnectionGuard.Registry() {
@@ -90,7 +95,7 @@ class RequestHeadTest {
         }));
     CompletableFuture<ByteString> out = Source.from(List.of(pieces)).map(RequestHeadTest::bytes).concat(Source.maybe())
         .via(connection)
-        .takeWhile(b -> !b.utf8String().contains("handled"), true)
+        .takeWhile(b -> untilClosed || !b.utf8String().contains("handled"), true)
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), KIT.system())
         .toCompletableFuture();
     return out.get(20, TimeUnit.SECONDS).utf8String();
@@ -119,5 +124,29 @@ class RequestHeadTest {
     String ok = answer("POST /v1/events HTTP/1.1\r\nHost: a\r\nContent-Len", "gth: 10\r", "\n\r\n0123", "456789");
     assertTrue(ok.startsWith("HTTP/1.1 200 OK"), ok);
     assertEquals(List.of("0123456789"), handled);
+  }
+
+  @Test
+  void aChunkedBodyIsReadToItsEndAndTheHeadAfterItIsChecked() throws Exception {
+    handled.clear();
+    String answer = answer(true, "POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nab", "cd\r\n0\r\n",
+        "Trailer-A: 1\r\n\r\nPOST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 1 0\r\n\r\n0123456789");
+    assertTrue(answer.startsWith("HTTP/1.1 200 OK"), answer);
+    assertTrue(answer.contains("HTTP/1.1 400 Bad Request") && answer.contains("\"field\":\"Content-Length\""), answer);
+    assertEquals(List.of("abcd"), handled, "the chunked body reached the handler whole, the refused request did not");
+  }
+
+  @Test
+  void aChunkedBodysEndIsFoundHoweverItsFramingIsSplit() {
+    String body = "3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nT: v\r\n\r\n";
+    for (int cut = 1; cut < body.length(); cut++) {
+      ChunkedBody c = new ChunkedBody();
+      assertEquals(cut, c.consume(bytes(body.substring(0, cut))));
+      assertTrue(!c.done(), "not done at " + cut);
+      assertEquals(body.length() - cut, c.consume(bytes(body.substring(cut) + "GET /")), "cut at " + cut);
+      assertTrue(c.done());
+    }
+    assertEquals(-1, new ChunkedBody().consume(bytes("zz\r\n")), "not a size");
+    assertEquals(-1, new ChunkedBody().consume(bytes("2\r\nabX\r\n")), "data longer than its size");
   }
 }

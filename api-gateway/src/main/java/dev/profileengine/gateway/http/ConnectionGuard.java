@@ -269,7 +269,8 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
         heldHead = null;
         cancelTimer(TIMER);
         ByteString whole = end < 0 ? head : head.take(end);
-        RequestHead.Refusal refusal = end < 0 ? RequestHead.tooLarge() : RequestHead.refusal(whole);
+        RequestHead.Checked checked = end < 0 ? new RequestHead.Checked(RequestHead.tooLarge(), -1) : RequestHead.check(whole);
+        RequestHead.Refusal refusal = checked.refusal();
         if (refusal != null && idle()) {
           refuse(refused(refusal), new IllegalArgumentException(refusal.message()));
           return null;
@@ -284,7 +285,7 @@ final class ConnectionGuard extends GraphStage<ConnectionGuard.Ports> {
         }
         out = out.concat(whole);
         unparsed++;
-        bodyLeft = RequestHead.bodyLength(whole);
+        bodyLeft = checked.bodyLength();
         if (bodyLeft == RequestHead.CHUNKED) chunked = new ChunkedBody();
         rest = head.drop(end);
       }

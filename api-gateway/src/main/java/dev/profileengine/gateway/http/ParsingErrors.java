@@ -60,7 +60,7 @@ public final class ParsingErrors extends akka.http.ParsingErrorHandler {
   /** Headers Akka's summaries name, as a client spells them. */
   private static final java.util.List<String> NAMED_HEADERS = java.util.List.of("Content-Length", "Transfer-Encoding", "Host", "Content-Type", "Expect");
   private static final java.util.regex.Pattern NAMED_HEADER = java.util.regex.Pattern.compile(
-      "(?i)(?<![\\w-])(content-length|transfer-encoding|host|content-type|expect)(?![\\w-])");
+      "(?i)(?<![\\w-])(" + String.join("|", NAMED_HEADERS) + ")(?![\\w-])");
 
   /** The part of the request an error is about, from its status and Akka's summary: the header by name where it names one. */
   static String field(int status, String summary) {

@@ -16,7 +16,7 @@ final class RequestHead {
   /** Heads are held up to this size; a longer one is refused (the API's heads are a few hundred bytes). */
   static final int MAX_BYTES = 64 * 1024;
 
-  /** {@link #bodyLength} of a chunked body: its end is found by {@link ChunkedBody}. */
+  /** The body length of a chunked body: its end is found by {@link ChunkedBody}. */
   static final long CHUNKED = -2;
 
   /** Why a head is refused: the header at fault, named in the answer, and the answer's status. */
@@ -39,12 +39,27 @@ final class RequestHead {
     return new Refusal(431, "headers", "the request's head is over " + MAX_BYTES / 1024 + " KiB");
   }
 
+  /**
+   * What a whole head says: its refusal (null: pass it to the parser), and the length of the body
+   * after it: its {@code Content-Length}, 0 without one (a request without either header has no
+   * body), {@link #CHUNKED} for {@code Transfer-Encoding: chunked}, -1 for another coding or a
+   * length past a long (the parser refuses those).
+   */
+  record Checked(Refusal refusal, long bodyLength) {}
+
   /** The refusal of a whole head ({@code head}: its bytes up to {@link #end}), or null to pass it to the parser. */
   static Refusal refusal(ByteString head) {
+    return check(head).refusal();
+  }
+
+  /** A whole head read once ({@code head}: its bytes up to {@link #end}): its refusal, else its body's length. */
+  static Checked check(ByteString head) {
     int n = head.size();
     int firstEnd = head.indexOf((byte) '\n');
-    if (firstEnd < 0) return null;
+    if (firstEnd < 0) return new Checked(null, 0);
     boolean http10 = lineOf(head, 0, firstEnd).endsWith(" HTTP/1.0");
+    long length = 0;
+    boolean coded = false; // a Transfer-Encoding decides the body's end, whatever the Content-Length says
     // Every read passes here: only the lines that can matter are decoded.
     for (int start = firstEnd + 1, end; start < n; start = end + 1) {
       end = head.indexOf((byte) '\n', start);
@@ -53,50 +68,35 @@ final class RequestHead {
       byte first = head.apply(start);
       // A folded line would be joined to the one before it: "Content-Length: 1" and " 0" read as "1 0".
       if (first == ' ' || first == '\t')
-        return new Refusal(400, "headers", "a header line cannot be continued on the next line (obsolete line folding)");
+        return refused(new Refusal(400, "headers", "a header line cannot be continued on the next line (obsolete line folding)"));
       if (first != 'c' && first != 'C' && first != 't' && first != 'T') continue;
       String line = lineOf(head, start, end);
       int colon = line.indexOf(':');
       if (colon <= 0) continue; // the parser names a malformed line itself
       String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
       String value = line.substring(colon + 1).strip();
-      if (name.equals("content-length") && !digits(value))
-        return new Refusal(400, "Content-Length", "Content-Length must be a number of bytes, digits only");
-      if (name.equals("transfer-encoding") && http10)
-        return new Refusal(400, "Transfer-Encoding", "an HTTP/1.0 request cannot have a Transfer-Encoding: send Content-Length, or use HTTP/1.1");
-    }
-    return null;
-  }
-
-  /**
-   * The length of the body after a head that passed {@link #refusal}: its {@code Content-Length},
-   * 0 without one (a request without either header has no body), {@link #CHUNKED} for
-   * {@code Transfer-Encoding: chunked}, -1 for another coding or a length past a long (the parser
-   * refuses those).
-   */
-  static long bodyLength(ByteString head) {
-    int n = head.size();
-    long length = 0;
-    int firstEnd = head.indexOf((byte) '\n');
-    for (int start = firstEnd + 1, end; firstEnd >= 0 && start < n; start = end + 1) {
-      end = head.indexOf((byte) '\n', start);
-      if (end < 0) end = n;
-      byte first = head.apply(start);
-      if (first != 'c' && first != 'C' && first != 't' && first != 'T') continue;
-      String line = lineOf(head, start, end);
-      int colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-      if (name.equals("transfer-encoding")) return line.substring(colon + 1).strip().equalsIgnoreCase("chunked") ? CHUNKED : -1;
       if (name.equals("content-length")) {
-        try {
-          length = Long.parseLong(line.substring(colon + 1).strip());
-        } catch (NumberFormatException tooLong) {
-          return -1; // the parser refuses it
+        if (!digits(value)) return refused(new Refusal(400, "Content-Length", "Content-Length must be a number of bytes, digits only"));
+        if (!coded) {
+          try {
+            length = Long.parseLong(value);
+          } catch (NumberFormatException tooLong) {
+            length = -1; // the parser refuses it
+          }
         }
       }
+      if (name.equals("transfer-encoding")) {
+        if (http10)
+          return refused(new Refusal(400, "Transfer-Encoding", "an HTTP/1.0 request cannot have a Transfer-Encoding: send Content-Length, or use HTTP/1.1"));
+        coded = true;
+        length = value.equalsIgnoreCase("chunked") ? CHUNKED : -1;
+      }
     }
-    return length;
+    return new Checked(null, length);
+  }
+
+  private static Checked refused(Refusal refusal) {
+    return new Checked(refusal, -1);
   }
 
   /** The line from {@code start} to {@code end} (its line feed), without a carriage return. */

@@ -352,6 +352,62 @@ class GrpcHostileTest {
     }
   }
 
+  /**
+   * Akka HTTP 10.5 gathers a header block's CONTINUATION frames with no bound and decodes it with
+   * no bound on its fields: an endless block, or a few bytes referring to a 4 KiB table entry again
+   * and again, is refused with a GOAWAY naming the limit, and the node serves on.
+   */
+  @Test
+  void headerBlocksPastTheLimitsAreRefusedWithAGoAway() throws Exception {
+    int port = node.node.grpcPort();
+    try (RawH2 flood = new RawH2(port, true)) {
+      assertTrue(flood.ping(Duration.ofSeconds(10)), "settings exchanged"); // nothing from this client but the block after it
+      flood.send(RawH2.frame(RawH2.HEADERS, 0, 1, RawH2.grpcHeaders("GetProfile", READ_KEY_A, Map.of())));
+      AtomicLong sent = new AtomicLong();
+      CompletableFuture<Boolean> cut = CompletableFuture.supplyAsync(() -> {
+        byte[] fields = new byte[16_384];
+        java.util.Arrays.fill(fields, (byte) 0x82); // valid HPACK: ":method: GET" again and again
+        byte[] continuation = RawH2.frame(RawH2.CONTINUATION, 0, 1, fields);
+        try {
+          while (sent.get() < 256 * MiB) {
+            flood.send(continuation);
+            sent.addAndGet(continuation.length);
+          }
+          return false;
+        } catch (java.io.IOException e) {
+          return true; // the node closed the connection
+        }
+      });
+      byte[] goAway = flood.awaitPayload(RawH2.GOAWAY, 0, Duration.ofSeconds(30));
+      assertGoAway(goAway, "header block over 65536 bytes", "after " + sent.get() + " bytes of CONTINUATION frames");
+      assertTrue(cut.get(30, TimeUnit.SECONDS), "the connection closed, " + sent.get() + " bytes sent");
+    }
+    try (RawH2 bomb = new RawH2(port, true)) {
+      java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+      block.writeBytes(RawH2.grpcHeaders("GetProfile", READ_KEY_A, Map.of()));
+      block.writeBytes(new byte[] {0x40, 1, 'x', 0x7f, (byte) 0xa1, 0x1e}); // into the dynamic table (4 KiB): x, a 4,000-byte value
+      block.writeBytes("a".repeat(4_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      for (int i = 0; i < 2_000; i++) block.write(0x80 | 62); // that entry again: 8 MB of headers from 2 KB
+      bomb.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, block.toByteArray()));
+      assertGoAway(bomb.awaitPayload(RawH2.GOAWAY, 0, Duration.ofSeconds(30)), "header block of more than 64 fields", "a block of 2,008 fields");
+    }
+    String refused = java.util.Arrays.stream(node.get("/metrics").body().split("\n"))
+        .filter(l -> l.startsWith("profile_grpc_header_blocks_refused")).findFirst().orElse("none");
+    assertTrue(refused.matches(".* [2-9](\\.0)?$"), refused);
+    IngestReply reply = ingest.ingestEvents(IngestRequest.newBuilder().addEvents(event("after-header-blocks-1", "hostile-blocks")).build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(1, reply.getAccepted(), reply.toString());
+  }
+
+  private static void assertGoAway(byte[] payload, String reason, String what) {
+    assertTrue(payload != null, "a GOAWAY " + what);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload);
+    b.getInt(); // the last stream: none
+    String debug = new String(payload, 8, payload.length - 8, java.nio.charset.StandardCharsets.US_ASCII);
+    assertEquals(0xb, b.getInt(), "ENHANCE_YOUR_CALM " + what + ": " + debug);
+    assertEquals(reason, debug, what);
+  }
+
   /** An event with both timestamp_ms and timestamp_iso is rejected naming the field, not stored with one of them. */
   @Test
   void anEventWithTwoTimestampsIsRejected() throws Exception {

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class RawH2 implements AutoCloseable {
   static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6;
+  static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, CONTINUATION = 9;
   static final int END_STREAM = 1, END_HEADERS = 4;
 
   final Socket socket;
@@ -111,6 +111,11 @@ final class RawH2 implements AutoCloseable {
 
   /** Reads frames until one of {@code type} on {@code stream} (true) or the connection's end or {@code timeout} (false). */
   boolean awaitFrame(int wanted, int stream, Duration timeout) throws IOException {
+    return awaitPayload(wanted, stream, timeout) != null;
+  }
+
+  /** Reads frames until one of {@code type} on {@code stream}: its payload, null at the connection's end or {@code timeout}. */
+  byte[] awaitPayload(int wanted, int stream, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     socket.setSoTimeout(200);
     while (System.nanoTime() < deadline) {
@@ -119,19 +124,29 @@ final class RawH2 implements AutoCloseable {
         in.readFully(header);
       } catch (SocketTimeoutException e) {
         continue; // polled until the deadline
-      } catch (java.io.EOFException e) {
-        return false;
+      } catch (java.io.EOFException | java.net.SocketException e) {
+        return null;
       }
       int length = (header[0] & 0xff) << 16 | (header[1] & 0xff) << 8 | header[2] & 0xff;
       int type = header[3];
       int id = (header[5] & 0x7f) << 24 | (header[6] & 0xff) << 16 | (header[7] & 0xff) << 8 | header[8] & 0xff;
       socket.setSoTimeout(10_000); // the payload follows its header
-      in.readFully(new byte[length]);
+      byte[] payload = new byte[length];
+      in.readFully(payload);
       socket.setSoTimeout(200);
-      if (type == SETTINGS && (header[4] & 1) == 0) send(frame(SETTINGS, 1, 0, new byte[0]));
-      if (type == wanted && id == stream) return true;
+      if (type == SETTINGS && (header[4] & 1) == 0) acknowledgeSettings();
+      if (type == wanted && id == stream) return payload;
     }
-    return false;
+    return null;
+  }
+
+  /** Acknowledges the server's SETTINGS, unless the server has closed the connection already (its last frames are still read). */
+  private void acknowledgeSettings() {
+    try {
+      send(frame(SETTINGS, 1, 0, new byte[0]));
+    } catch (IOException e) {
+      // closed by the server: what it sent before is still to be read
+    }
   }
 
   /** Reads until the server closes the connection or {@code timeout} passes: whether it closed. */

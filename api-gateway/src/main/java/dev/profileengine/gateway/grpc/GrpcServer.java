@@ -20,6 +20,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import dev.profileengine.gateway.http.Listener;
+import dev.profileengine.gateway.http.RequestHead;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -35,8 +36,8 @@ import scala.jdk.javaapi.FutureConverters;
 /**
  * The gRPC port: Akka HTTP's HTTP/2 server stack (framing, HPACK, streams, flow control, its
  * settings under {@code akka.http.server.http2}) over a TCP binding of our own, so that each
- * connection's first bytes pass a {@link PrefaceGuard}: a client must send the HTTP/2 preface
- * within the header timeout. Akka's own binding ({@code newServerAt(...).bind}) keeps a silent
+ * connection's bytes pass an {@link Http2Guard}: a client must send the HTTP/2 preface
+ * within the header timeout, and its header blocks stay within the HTTP port's limits. Akka's own binding ({@code newServerAt(...).bind}) keeps a silent
  * connection until its idle timeout, and {@code max-connections} of them shut the port for
  * everyone (the HTTP port has {@code http.ConnectionGuard} for the same). The stack is Akka's
  * internal {@code Http2Blueprint}, built as Akka's binding builds it for cleartext HTTP/2; the rest
@@ -49,13 +50,16 @@ public final class GrpcServer {
   private final SharedKillSwitch killSwitch;
   private final ActorSystem<?> system;
   private final AtomicLong prefaceTimeouts;
+  private final AtomicLong headerBlocksRefused;
 
-  private GrpcServer(Tcp.ServerBinding tcp, Set<ServerTerminator> open, SharedKillSwitch killSwitch, ActorSystem<?> system, AtomicLong prefaceTimeouts) {
+  private GrpcServer(Tcp.ServerBinding tcp, Set<ServerTerminator> open, SharedKillSwitch killSwitch, ActorSystem<?> system,
+                     AtomicLong prefaceTimeouts, AtomicLong headerBlocksRefused) {
     this.listener = new Listener(tcp);
     this.open = open;
     this.killSwitch = killSwitch;
     this.system = system;
     this.prefaceTimeouts = prefaceTimeouts;
+    this.headerBlocksRefused = headerBlocksRefused;
   }
 
   /** Binds {@code host:port} and serves each connection's calls with {@code handler} (a failed future is a 500, as Akka's binding answers). */
@@ -67,7 +71,11 @@ public final class GrpcServer {
     SharedKillSwitch killSwitch = KillSwitches.shared("grpc-server");
     Set<ServerTerminator> open = ConcurrentHashMap.newKeySet();
     AtomicLong prefaceTimeouts = new AtomicLong();
-    BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> guard = BidiFlow.fromGraph(new PrefaceGuard(prefaceTimeout, prefaceTimeouts))
+    AtomicLong headerBlocksRefused = new AtomicLong();
+    // A header block gets the HTTP port's limits: its head's bytes and Akka's max-header-count.
+    Http2Guard http2Guard = new Http2Guard(prefaceTimeout, RequestHead.MAX_BYTES, settings.parserSettings().maxHeaderCount(),
+        prefaceTimeouts, headerBlocksRefused);
+    BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> guard = BidiFlow.fromGraph(http2Guard)
         .atop(BidiFlow.fromFlows(killSwitch.<ByteString>flow(), killSwitch.<ByteString>flow()));
     Flow<ByteString, ByteString, ServerTerminator> guarded = guard.join(http2(system, settings, log, handler), Keep.<NotUsed, ServerTerminator>right());
     Flow<ByteString, ByteString, Pair<ServerTerminator, CompletionStage<Done>>> connection = guarded.watchTermination(Keep.both());
@@ -87,7 +95,7 @@ public final class GrpcServer {
         })
         .to(Sink.ignore())
         .run(materializer)
-        .thenApply(binding -> new GrpcServer(binding, open, killSwitch, system, prefaceTimeouts));
+        .thenApply(binding -> new GrpcServer(binding, open, killSwitch, system, prefaceTimeouts, headerBlocksRefused));
   }
 
   /** Akka's HTTP/2 server stack joined with the handler: bytes in, bytes out, as Akka's binding builds it for cleartext. */
@@ -119,6 +127,11 @@ public final class GrpcServer {
   /** Connections closed because no HTTP/2 preface arrived in time, since the start. */
   public long prefaceTimeouts() {
     return prefaceTimeouts.get();
+  }
+
+  /** Connections closed because a header block passed the limits, since the start. */
+  public long headerBlocksRefused() {
+    return headerBlocksRefused.get();
   }
 
   /**

@@ -12,9 +12,9 @@ import java.util.Locale;
  * with a {@code Transfer-Encoding} (the parser's 500).
  * Pure functions of the head's bytes.
  */
-final class RequestHead {
+public final class RequestHead {
   /** Heads are held up to this size; a longer one is refused (the API's heads are a few hundred bytes). */
-  static final int MAX_BYTES = 64 * 1024;
+  public static final int MAX_BYTES = 64 * 1024;
 
   /** The body length of a chunked body: its end is found by {@link ChunkedBody}. */
   static final long CHUNKED = -2;

@@ -14,16 +14,17 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One gRPC connection's first bytes: the client's HTTP/2 connection preface must arrive within
- * {@code timeout} of the connection's start, else the connection is closed; bytes that cannot begin
- * it (an HTTP/1.1 request) are answered 400 naming the port's protocol. Until the preface has
- * arrived the HTTP/2 layer sees nothing and sends nothing. Without it a client that connects and
- * stays silent holds a connection until the idle timeout (120 s), and enough of them keep the port
- * from every other client.
+ * What a gRPC connection's client sends before Akka's HTTP/2 layer reads it. Its first bytes: the
+ * HTTP/2 connection preface must arrive within {@code timeout} of the connection's start, else the
+ * connection is closed; bytes that cannot begin it (an HTTP/1.1 request) are answered 400 naming
+ * the port's protocol. Until the preface has arrived the HTTP/2 layer sees nothing and sends
+ * nothing. Without it a client that connects and stays silent holds a connection until the idle
+ * timeout (120 s), and enough of them keep the port from every other client. Its frames after
+ * that: header blocks within {@link ClientFrames}' limits, else a GOAWAY and the connection closed.
  *
  * <p>Ports: client -> layer ({@code in1} -> {@code out1}), layer -> client ({@code in2} -> {@code out2}).
  */
-final class PrefaceGuard extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
+final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
   /** RFC 9113 3.4: every HTTP/2 client connection starts with these 24 bytes. */
   static final ByteString PREFACE = ByteString.fromString("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", StandardCharsets.US_ASCII);
 
@@ -33,12 +34,22 @@ final class PrefaceGuard extends GraphStage<BidiShape<ByteString, ByteString, By
   private final Outlet<ByteString> toClient = Outlet.create("toClient");
   private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape = new BidiShape<>(fromClient, toLayer, fromLayer, toClient);
   private final Duration timeout;
+  private final int maxBlockBytes;
+  private final int maxFields;
   private final AtomicLong timeouts;
+  private final AtomicLong refusals;
 
-  /** @param timeouts counts the connections closed at the deadline */
-  PrefaceGuard(Duration timeout, AtomicLong timeouts) {
+  /**
+   * @param maxBlockBytes, maxFields a header block's limits (see {@link ClientFrames})
+   * @param timeouts counts the connections closed at the deadline
+   * @param refusals counts the connections refused for a header block past the limits
+   */
+  Http2Guard(Duration timeout, int maxBlockBytes, int maxFields, AtomicLong timeouts, AtomicLong refusals) {
     this.timeout = timeout;
+    this.maxBlockBytes = maxBlockBytes;
+    this.maxFields = maxFields;
     this.timeouts = timeouts;
+    this.refusals = refusals;
   }
 
   /** Whether {@code bytes}, the connection's first, are the preface or its beginning. */
@@ -64,38 +75,49 @@ final class PrefaceGuard extends GraphStage<BidiShape<ByteString, ByteString, By
     return new TimerGraphStageLogic(shape) {
       /** The preface's bytes so far; null once it has passed. */
       private ByteString held = ByteString.emptyByteString();
+      private final ClientFrames frames = new ClientFrames(maxBlockBytes, maxFields);
 
       {
         setHandler(fromClient, new AbstractInHandler() {
           @Override
           public void onPush() {
             ByteString bytes = grab(fromClient);
-            if (held == null) {
-              push(toLayer, bytes);
+            ByteString passed = ByteString.emptyByteString();
+            if (held != null) {
+              held = held.concat(bytes);
+              if (!mayBeginPreface(held)) {
+                held = null;
+                cancelTimer("preface");
+                answerAndClose(notHttp2());
+                return;
+              }
+              if (held.size() < PREFACE.size()) {
+                pull(fromClient);
+                return;
+              }
+              passed = PREFACE;
+              bytes = held.drop(PREFACE.size());
+              held = null;
+              cancelTimer("preface");
+              if (isAvailable(toClient) && !isClosed(fromLayer) && !hasBeenPulled(fromLayer)) pull(fromLayer);
+            }
+            ClientFrames.Read read = frames.read(bytes);
+            if (read.refusal() != null) {
+              refusals.incrementAndGet();
+              answerAndClose(read.refusal().goAway());
               return;
             }
-            held = held.concat(bytes);
-            if (!mayBeginPreface(held)) {
-              held = null;
-              cancelTimer("preface");
-              cancel(fromClient);
-              complete(toLayer);
-              cancel(fromLayer);
-              emit(toClient, notHttp2(), () -> completeStage());
-            } else if (held.size() >= PREFACE.size()) {
-              ByteString passed = held;
-              held = null;
-              cancelTimer("preface");
-              push(toLayer, passed);
-              if (isAvailable(toClient) && !isClosed(fromLayer) && !hasBeenPulled(fromLayer)) pull(fromLayer);
-            } else {
-              pull(fromClient);
-            }
+            passed = passed.concat(read.forward());
+            if (passed.isEmpty()) pull(fromClient); // a header block still arriving
+            else push(toLayer, passed);
           }
 
           @Override
           public void onUpstreamFinish() {
-            complete(toLayer);
+            // A frame cut short goes on as it came: Akka's framing reports it (and logs it at debug).
+            ByteString unfinished = held == null ? frames.unfinished() : ByteString.emptyByteString();
+            if (unfinished.isEmpty()) complete(toLayer);
+            else emit(toLayer, unfinished, () -> complete(toLayer));
           }
         });
         setHandler(toLayer, new AbstractOutHandler() {
@@ -117,6 +139,14 @@ final class PrefaceGuard extends GraphStage<BidiShape<ByteString, ByteString, By
             if (held == null && !isClosed(fromLayer) && !hasBeenPulled(fromLayer)) pull(fromLayer);
           }
         });
+      }
+
+      /** Sends {@code answer} in place of anything more from the layer, then closes the connection. */
+      private void answerAndClose(ByteString answer) {
+        cancel(fromClient);
+        complete(toLayer);
+        cancel(fromLayer);
+        emit(toClient, answer, () -> completeStage());
       }
 
       @Override

@@ -1,0 +1,179 @@
+package dev.profileengine.gateway.grpc;
+
+import akka.util.ByteString;
+import akka.util.ByteStringBuilder;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A client's HTTP/2 frames after the preface, read as they arrive, one instance per connection:
+ * every frame passes on at once except a header block (a HEADERS frame and its CONTINUATION
+ * frames), which is held until its END_HEADERS and passes only within the limits. Akka HTTP
+ * 10.5 gathers a block's fragments with no bound (CONTINUATION frames, one after the other, until
+ * memory runs out) and decodes it with no bound on the header list; here a block may hold at most
+ * {@code maxBlockBytes} (its frames' headers counted, so empty CONTINUATION frames count too)
+ * and {@code maxFields} header fields, else the connection is refused with a GOAWAY
+ * (ENHANCE_YOUR_CALM) whose debug data names the limit. Frames that break the protocol otherwise
+ * pass on for Akka's own framing to refuse.
+ */
+final class ClientFrames {
+  static final int FRAME_HEADER = 9;
+  static final int HEADERS = 0x1, GOAWAY = 0x7, CONTINUATION = 0x9;
+  static final int END_HEADERS = 0x4, PADDED = 0x8, PRIORITY = 0x20;
+  /** RFC 9113 7: the peer exceeds a limit. */
+  static final int ENHANCE_YOUR_CALM = 0xb;
+
+  /** What a read allows: the bytes the HTTP/2 layer may have now, and the refusal when a limit is passed (null: none). */
+  record Read(ByteString forward, Refusal refusal) {}
+
+  /** A limit passed: the GOAWAY frame to send before closing, and why. */
+  record Refusal(String reason, ByteString goAway) {}
+
+  private final int maxBlockBytes;
+  private final int maxFields;
+
+  /** The bytes of a frame header not complete yet. */
+  private ByteString partialHeader = ByteString.emptyByteString();
+  /** Payload bytes of the current frame still to come. */
+  private int payloadLeft;
+  /** Whether the current frame is part of the held header block. */
+  private boolean holding;
+  /** The open header block's frames as received (copied: a block sent a byte at a time stays compact), null when none is open. */
+  private ByteArrayOutputStream block;
+  private int blockStream;
+  /** The last frame of the block has its END_HEADERS flag. */
+  private boolean blockEnds;
+  /** The highest stream whose HEADERS reached the layer: a GOAWAY's last stream. */
+  private int lastStream;
+  /** Set once a limit is passed: nothing passes on after it. */
+  private Refusal refusal;
+
+  ClientFrames(int maxBlockBytes, int maxFields) {
+    this.maxBlockBytes = maxBlockBytes;
+    this.maxFields = maxFields;
+  }
+
+  /** Reads the next bytes the client sent. After a refusal nothing more passes. */
+  Read read(ByteString bytes) {
+    if (refusal != null) return new Read(ByteString.emptyByteString(), null);
+    ByteString forward = ByteString.emptyByteString();
+    while (!bytes.isEmpty()) {
+      if (payloadLeft > 0) {
+        int n = Math.min(payloadLeft, bytes.size());
+        ByteString part = bytes.take(n);
+        bytes = bytes.drop(n);
+        payloadLeft -= n;
+        if (holding) block.writeBytes(part.toArray());
+        else forward = forward.concat(part);
+        if (payloadLeft == 0 && holding) forward = forward.concat(endOfHeldFrame());
+        if (refusal != null) return new Read(forward, refusal);
+        continue;
+      }
+      int n = Math.min(FRAME_HEADER - partialHeader.size(), bytes.size());
+      partialHeader = partialHeader.concat(bytes.take(n));
+      bytes = bytes.drop(n);
+      if (partialHeader.size() < FRAME_HEADER) break;
+      ByteString header = partialHeader;
+      partialHeader = ByteString.emptyByteString();
+      forward = forward.concat(startFrame(header));
+      if (refusal != null) return new Read(forward, refusal);
+    }
+    return new Read(forward, null);
+  }
+
+  /** The bytes held when the client's side ends: a frame header cut short, or a header block not ended. */
+  ByteString unfinished() {
+    if (refusal != null) return ByteString.emptyByteString();
+    ByteString heldBlock = block == null ? ByteString.emptyByteString() : ByteString.fromArrayUnsafe(block.toByteArray());
+    return heldBlock.concat(partialHeader);
+  }
+
+  /** A frame's header has arrived: what passes on now. */
+  private ByteString startFrame(ByteString header) {
+    int length = (header.apply(0) & 0xff) << 16 | (header.apply(1) & 0xff) << 8 | header.apply(2) & 0xff;
+    int type = header.apply(3) & 0xff;
+    int flags = header.apply(4) & 0xff;
+    int stream = (header.apply(5) & 0x7f) << 24 | (header.apply(6) & 0xff) << 16 | (header.apply(7) & 0xff) << 8 | header.apply(8) & 0xff;
+    payloadLeft = length;
+    ByteString released = ByteString.emptyByteString();
+    if (block != null && !(type == CONTINUATION && stream == blockStream)) {
+      released = ByteString.fromArrayUnsafe(block.toByteArray()); // broken sequence: Akka's framing refuses it
+      block = null;
+    }
+    if (block == null && type != HEADERS) {
+      holding = false;
+      return released.concat(header);
+    }
+    if (block == null) {
+      block = new ByteArrayOutputStream();
+      blockStream = stream;
+    }
+    holding = true;
+    block.writeBytes(header.toArray());
+    blockEnds = (flags & END_HEADERS) != 0;
+    if (block.size() + (long) length > maxBlockBytes) {
+      refuse("header block over " + maxBlockBytes + " bytes");
+      return released;
+    }
+    return length == 0 ? released.concat(endOfHeldFrame()) : released;
+  }
+
+  /** A held frame is complete: at the block's end its fields are counted and the block passes on. */
+  private ByteString endOfHeldFrame() {
+    holding = false;
+    if (!blockEnds) return ByteString.emptyByteString();
+    ByteString whole = ByteString.fromArrayUnsafe(block.toByteArray());
+    block = null;
+    int fields = HpackFields.count(fragments(whole));
+    if (fields > maxFields) {
+      refuse("header block of more than " + maxFields + " fields");
+      return ByteString.emptyByteString();
+    }
+    lastStream = Math.max(lastStream, blockStream);
+    return whole;
+  }
+
+  private void refuse(String reason) {
+    block = null;
+    refusal = new Refusal(reason, goAway(lastStream, ENHANCE_YOUR_CALM, reason));
+  }
+
+  /** The header block fragment of a whole block's frames: HEADERS' padding and priority left out. */
+  static ByteString fragments(ByteString frames) {
+    ByteString out = ByteString.emptyByteString();
+    while (frames.size() >= FRAME_HEADER) {
+      int length = (frames.apply(0) & 0xff) << 16 | (frames.apply(1) & 0xff) << 8 | frames.apply(2) & 0xff;
+      int type = frames.apply(3) & 0xff;
+      int flags = frames.apply(4) & 0xff;
+      ByteString payload = frames.slice(FRAME_HEADER, FRAME_HEADER + length);
+      frames = frames.drop(FRAME_HEADER + length);
+      if (type == HEADERS) {
+        int pad = 0;
+        if ((flags & PADDED) != 0 && !payload.isEmpty()) {
+          pad = payload.apply(0) & 0xff;
+          payload = payload.drop(1);
+        }
+        if ((flags & PRIORITY) != 0) payload = payload.drop(5);
+        payload = payload.dropRight(pad);
+      }
+      out = out.concat(payload);
+    }
+    return out;
+  }
+
+  /** A GOAWAY frame (RFC 9113 6.8) with {@code reason} as its debug data. */
+  static ByteString goAway(int lastStream, int errorCode, String reason) {
+    ByteStringBuilder payload = new ByteStringBuilder();
+    payload.putInt(lastStream, ByteOrder.BIG_ENDIAN).putInt(errorCode, ByteOrder.BIG_ENDIAN).putBytes(reason.getBytes(StandardCharsets.US_ASCII));
+    return frame(GOAWAY, 0, 0, payload.result());
+  }
+
+  /** A frame (RFC 9113 4.1): 24-bit length, type, flags, stream, payload. */
+  static ByteString frame(int type, int flags, int stream, ByteString payload) {
+    ByteStringBuilder b = new ByteStringBuilder();
+    b.putByte((byte) (payload.size() >>> 16)).putByte((byte) (payload.size() >>> 8)).putByte((byte) payload.size());
+    b.putByte((byte) type).putByte((byte) flags).putInt(stream, ByteOrder.BIG_ENDIAN);
+    return b.result().concat(payload);
+  }
+}

@@ -321,6 +321,34 @@ class HeaderDeadlineTest {
     }
   }
 
+  /** A header block dripped in on the gRPC port (a CONTINUATION frame every 400 ms): GOAWAY at the deadline from its first frame. */
+  @Test
+  void aHeaderBlockDrippingInOnTheGrpcPortIsRefusedAtTheDeadline() throws Exception {
+    try (RawH2 slow = new RawH2(node.node.grpcPort(), true)) {
+      assertTrue(slow.ping(java.time.Duration.ofSeconds(10)), "settings exchanged");
+      long start = System.nanoTime();
+      slow.send(RawH2.frame(RawH2.HEADERS, 0, 1, RawH2.grpcHeaders("GetProfile", null, Map.of())));
+      Thread drip = new Thread(() -> {
+        try {
+          for (int i = 0; i < 50; i++) {
+            Thread.sleep(400);
+            slow.send(RawH2.frame(RawH2.CONTINUATION, 0, 1, new byte[] {(byte) 0x82}));
+          }
+        } catch (IOException | InterruptedException e) {
+          // closed by the node
+        }
+      });
+      drip.start();
+      byte[] goAway = slow.awaitPayload(RawH2.GOAWAY, 0, java.time.Duration.ofMillis(DEADLINE_MS + 5_000));
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      drip.interrupt();
+      assertTrue(goAway != null, "a GOAWAY within " + (DEADLINE_MS + 5_000) + " ms");
+      assertEquals("header block not complete within " + DEADLINE_MS + " ms", new String(goAway, 8, goAway.length - 8, StandardCharsets.US_ASCII));
+      assertTrue(ms >= DEADLINE_MS - 100 && ms < DEADLINE_MS + 3_000, "refused after " + ms + " ms");
+      assertTrue(slow.awaitClosed(java.time.Duration.ofSeconds(5)), "closed");
+    }
+  }
+
   @Test
   void anHttp1RequestOnTheGrpcPortIsA400NamingTheProtocol() throws Exception {
     try (Socket socket = new Socket(node.base.getHost(), node.node.grpcPort())) {

@@ -134,9 +134,16 @@ final class ClientFrames {
     return whole;
   }
 
-  private void refuse(String reason) {
+  /** Whether a header block has begun and not ended. */
+  boolean blockOpen() {
+    return block != null && refusal == null;
+  }
+
+  /** Refuses the connection for {@code reason} (a limit passed here or a deadline kept by the caller): the GOAWAY to send. */
+  ByteString refuse(String reason) {
     block = null;
     refusal = new Refusal(reason, goAway(lastStream, ENHANCE_YOUR_CALM, reason));
+    return refusal.goAway();
   }
 
   /** The header block fragment of a whole block's frames: HEADERS' padding and priority left out. */

@@ -20,13 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * the port's protocol. Until the preface has arrived the HTTP/2 layer sees nothing and sends
  * nothing. Without it a client that connects and stays silent holds a connection until the idle
  * timeout (120 s), and enough of them keep the port from every other client. Its frames after
- * that: header blocks within {@link ClientFrames}' limits, else a GOAWAY and the connection closed.
+ * that: header blocks within {@link ClientFrames}' limits and ended within {@code timeout} of their
+ * first frame, else a GOAWAY and the connection closed.
  *
  * <p>Ports: client -> layer ({@code in1} -> {@code out1}), layer -> client ({@code in2} -> {@code out2}).
  */
 final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
   /** RFC 9113 3.4: every HTTP/2 client connection starts with these 24 bytes. */
   static final ByteString PREFACE = ByteString.fromString("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", StandardCharsets.US_ASCII);
+
+  private static final String BLOCK = "header block";
 
   private final Inlet<ByteString> fromClient = Inlet.create("fromClient");
   private final Outlet<ByteString> toLayer = Outlet.create("toLayer");
@@ -42,7 +45,7 @@ final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, Byte
   /**
    * @param maxBlockBytes, maxFields a header block's limits (see {@link ClientFrames})
    * @param timeouts counts the connections closed at the deadline
-   * @param refusals counts the connections refused for a header block past the limits
+   * @param refusals counts the connections refused for a header block past the limits or not ended within {@code timeout}
    */
   Http2Guard(Duration timeout, int maxBlockBytes, int maxFields, AtomicLong timeouts, AtomicLong refusals) {
     this.timeout = timeout;
@@ -107,6 +110,10 @@ final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, Byte
               answerAndClose(read.refusal().goAway());
               return;
             }
+            // A header block must end within the timeout of its first frame, as an HTTP/1 head must:
+            // else CONTINUATION frames dripped in hold the connection for as long as they come.
+            if (!frames.blockOpen()) cancelTimer(BLOCK);
+            else if (!isTimerActive(BLOCK)) scheduleOnce(BLOCK, timeout);
             passed = passed.concat(read.forward());
             if (passed.isEmpty()) pull(fromClient); // a header block still arriving
             else push(toLayer, passed);
@@ -156,6 +163,11 @@ final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, Byte
 
       @Override
       public void onTimer(Object key) {
+        if (BLOCK.equals(key)) {
+          refusals.incrementAndGet();
+          answerAndClose(frames.refuse("header block not complete within " + timeout.toMillis() + " ms"));
+          return;
+        }
         timeouts.incrementAndGet();
         completeStage();
       }

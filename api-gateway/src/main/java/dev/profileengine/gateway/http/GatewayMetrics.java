@@ -105,7 +105,7 @@ public final class GatewayMetrics extends AllDirectives {
         .callback(cb -> cb.call(server.openConnections())).register(registry);
     CounterWithCallback.builder().name("profile_grpc_preface_timeouts").help("gRPC connections closed because the HTTP/2 preface did not arrive within profile.http.header-timeout")
         .callback(cb -> cb.call(server.prefaceTimeouts())).register(registry);
-    CounterWithCallback.builder().name("profile_grpc_header_blocks_refused").help("gRPC connections closed with GOAWAY because a header block passed the size or field-count limit")
+    CounterWithCallback.builder().name("profile_grpc_header_blocks_refused").help("gRPC connections closed with GOAWAY because a header block passed the size or field-count limit or profile.http.header-timeout")
         .callback(cb -> cb.call(server.headerBlocksRefused())).register(registry);
   }
 

@@ -19,6 +19,7 @@ import dev.profileengine.gateway.auth.AccessControl;
 import dev.profileengine.gateway.grpc.GrpcErrors;
 import dev.profileengine.gateway.grpc.GrpcGuard;
 import dev.profileengine.gateway.grpc.GrpcServer;
+import dev.profileengine.gateway.grpc.ReflectionV1;
 import dev.profileengine.gateway.grpc.ProfileGrpcService;
 import dev.profileengine.gateway.http.GatewayMetrics;
 import dev.profileengine.gateway.http.HttpAccess;
@@ -81,11 +82,11 @@ public final class ProfileNode implements AutoCloseable {
       Duration drain = drainDeadline(system.settings().config());
       binding.addToCoordinatedShutdown(drain, system);
       ProfileGrpcService grpc = new ProfileGrpcService(system, engine.profiles(), access, http.maxEventsPerRequest());
+      var reflection = akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system);
       // The guard checks the key from the headers and caps each message before the handler reads a byte.
       GrpcServer grpcBinding = GrpcServer.bind(system, http.bind(), http.grpc().port(), http.headerTimeout(),
               new GrpcGuard(akka.grpc.javadsl.ServiceHandler.concatOrNotFound(
-                  ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system),
-                  akka.grpc.javadsl.ServerReflection.create(java.util.List.of(dev.profileengine.grpc.ProfileService.description), system)),
+                  ProfileServicePowerApiHandlerFactory.create(grpc, GrpcErrors.mapper(), system), reflection, ReflectionV1.over(reflection)),
               access,
               http.grpc().maxMessageBytes(), http.bodyTimeout(), system))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);

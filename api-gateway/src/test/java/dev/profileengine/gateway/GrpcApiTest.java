@@ -90,6 +90,33 @@ class GrpcApiTest {
     assertEquals(Status.Code.NOT_FOUND, code(missing));
   }
 
+  /** Server reflection answers under v1 (what newer grpcurl, grpcui and Postman ask) as under v1alpha, without a key. */
+  @Test
+  void serverReflectionListsTheServiceUnderBothNames() throws Exception {
+    for (String version : List.of("v1", "v1alpha")) {
+      try (RawH2 h2 = new RawH2(node.node.grpcPort(), true)) {
+        h2.send(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1,
+            RawH2.grpcHeadersAt("/grpc.reflection." + version + ".ServerReflection/ServerReflectionInfo", null, Map.of())));
+        byte[] listServices = {0x3a, 1, '*'}; // ServerReflectionRequest.list_services = "*" (field 7)
+        h2.send(RawH2.frame(RawH2.DATA, RawH2.END_STREAM, 1, RawH2.grpcFrame(listServices)));
+        byte[] data = h2.awaitPayload(RawH2.DATA, 1, Duration.ofSeconds(10));
+        assertTrue(data != null, version + ": an answer");
+        var response = com.google.protobuf.UnknownFieldSet.parseFrom(java.util.Arrays.copyOfRange(data, 5, data.length));
+        // ServerReflectionResponse.list_services_response (field 6) -> service (1) -> name (1)
+        var list = com.google.protobuf.UnknownFieldSet.parseFrom(response.getField(6).getLengthDelimitedList().get(0));
+        List<String> names = list.getField(1).getLengthDelimitedList().stream()
+            .map(s -> {
+              try {
+                return com.google.protobuf.UnknownFieldSet.parseFrom(s).getField(1).getLengthDelimitedList().get(0).toStringUtf8();
+              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+              }
+            }).toList();
+        assertTrue(names.contains(dev.profileengine.grpc.ProfileService.name), version + ": " + names);
+      }
+    }
+  }
+
   @Test
   void keysAndScopesApply() {
     ExecutionException noKey = assertThrows(ExecutionException.class, () ->

@@ -52,10 +52,15 @@ final class RawH2 implements AutoCloseable {
 
   /** A gRPC POST's header block for {@code rpc}, then {@code extra} headers. */
   static byte[] grpcHeaders(String rpc, String key, Map<String, String> extra) {
+    return grpcHeadersAt("/profileengine.v1.ProfileService/" + rpc, key, extra);
+  }
+
+  /** A gRPC POST's header block for the method at {@code path}, then {@code extra} headers. */
+  static byte[] grpcHeadersAt(String path, String key, Map<String, String> extra) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     literal(b, ":method", "POST");
     literal(b, ":scheme", "http");
-    literal(b, ":path", "/profileengine.v1.ProfileService/" + rpc);
+    literal(b, ":path", path);
     literal(b, ":authority", "localhost");
     literal(b, "content-type", "application/grpc");
     literal(b, "te", "trailers");

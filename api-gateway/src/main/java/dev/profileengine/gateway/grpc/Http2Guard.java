@@ -122,6 +122,7 @@ final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, Byte
           @Override
           public void onUpstreamFinish() {
             // A frame cut short goes on as it came: Akka's framing reports it (and logs it at debug).
+            cancelTimer(BLOCK);
             ByteString unfinished = held == null ? frames.unfinished() : ByteString.emptyByteString();
             if (unfinished.isEmpty()) complete(toLayer);
             else emit(toLayer, unfinished, () -> complete(toLayer));

@@ -30,6 +30,16 @@ final class ClientFrames {
   /** A limit passed: the GOAWAY frame to send before closing, and why. */
   record Refusal(String reason, ByteString goAway) {}
 
+  /** A frame's 9-byte header (RFC 9113 4.1). */
+  record FrameHeader(int length, int type, int flags, int stream) {
+    /** The header at the start of {@code bytes} (at least 9 of them). */
+    static FrameHeader of(ByteString bytes) {
+      return new FrameHeader((bytes.apply(0) & 0xff) << 16 | (bytes.apply(1) & 0xff) << 8 | bytes.apply(2) & 0xff,
+          bytes.apply(3) & 0xff, bytes.apply(4) & 0xff,
+          (bytes.apply(5) & 0x7f) << 24 | (bytes.apply(6) & 0xff) << 16 | (bytes.apply(7) & 0xff) << 8 | bytes.apply(8) & 0xff);
+    }
+  }
+
   private final int maxBlockBytes;
   private final int maxFields;
 
@@ -91,27 +101,25 @@ final class ClientFrames {
 
   /** A frame's header has arrived: what passes on now. */
   private ByteString startFrame(ByteString header) {
-    int length = (header.apply(0) & 0xff) << 16 | (header.apply(1) & 0xff) << 8 | header.apply(2) & 0xff;
-    int type = header.apply(3) & 0xff;
-    int flags = header.apply(4) & 0xff;
-    int stream = (header.apply(5) & 0x7f) << 24 | (header.apply(6) & 0xff) << 16 | (header.apply(7) & 0xff) << 8 | header.apply(8) & 0xff;
+    FrameHeader h = FrameHeader.of(header);
+    int length = h.length();
     payloadLeft = length;
     ByteString released = ByteString.emptyByteString();
-    if (block != null && !(type == CONTINUATION && stream == blockStream)) {
+    if (block != null && !(h.type() == CONTINUATION && h.stream() == blockStream)) {
       released = ByteString.fromArrayUnsafe(block.toByteArray()); // broken sequence: Akka's framing refuses it
       block = null;
     }
-    if (block == null && type != HEADERS) {
+    if (block == null && h.type() != HEADERS) {
       holding = false;
       return released.concat(header);
     }
     if (block == null) {
       block = new ByteArrayOutputStream();
-      blockStream = stream;
+      blockStream = h.stream();
     }
     holding = true;
     block.writeBytes(header.toArray());
-    blockEnds = (flags & END_HEADERS) != 0;
+    blockEnds = (h.flags() & END_HEADERS) != 0;
     if (block.size() + (long) length > maxBlockBytes) {
       refuse("header block over " + maxBlockBytes + " bytes");
       return released;
@@ -150,18 +158,16 @@ final class ClientFrames {
   static ByteString fragments(ByteString frames) {
     ByteString out = ByteString.emptyByteString();
     while (frames.size() >= FRAME_HEADER) {
-      int length = (frames.apply(0) & 0xff) << 16 | (frames.apply(1) & 0xff) << 8 | frames.apply(2) & 0xff;
-      int type = frames.apply(3) & 0xff;
-      int flags = frames.apply(4) & 0xff;
-      ByteString payload = frames.slice(FRAME_HEADER, FRAME_HEADER + length);
-      frames = frames.drop(FRAME_HEADER + length);
-      if (type == HEADERS) {
+      FrameHeader h = FrameHeader.of(frames);
+      ByteString payload = frames.slice(FRAME_HEADER, FRAME_HEADER + h.length());
+      frames = frames.drop(FRAME_HEADER + h.length());
+      if (h.type() == HEADERS) {
         int pad = 0;
-        if ((flags & PADDED) != 0 && !payload.isEmpty()) {
+        if ((h.flags() & PADDED) != 0 && !payload.isEmpty()) {
           pad = payload.apply(0) & 0xff;
           payload = payload.drop(1);
         }
-        if ((flags & PRIORITY) != 0) payload = payload.drop(5);
+        if ((h.flags() & PRIORITY) != 0) payload = payload.drop(5);
         payload = payload.dropRight(pad);
       }
       out = out.concat(payload);

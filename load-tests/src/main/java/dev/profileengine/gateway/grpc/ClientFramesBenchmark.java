@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What the gRPC port's frame checks ({@link ClientFrames}: frame headers read, each header block
  * held and its fields counted) cost per call: the bytes a client sends for one {@code IngestEvents}
  * call of 500 events (a header block of a gRPC client's 9 fields, the message in 16 KiB DATA
- * frames), arriving in TCP reads of {@code read} bytes. In this package for the class's
- * package-private access.
+ * frames), arriving in TCP reads of {@code read} bytes; and the costliest block to read, 4,000 small
+ * CONTINUATION frames. In this package for the class's package-private access.
  *
  * <p>{@code java -jar load-tests/target/benchmarks.jar ClientFrames -f 1 -wi 3 -i 5}
  */
@@ -60,6 +60,25 @@ public class ClientFramesBenchmark {
     }
     reads = new ArrayList<>();
     for (int at = 0; at < call.size(); at += read) reads.add(call.slice(at, Math.min(call.size(), at + read)).compact());
+  }
+
+  /** The worst block under 64 KiB to read: a HEADERS frame and 4,000 CONTINUATION frames of 7 bytes (refused: 28,001 fields). */
+  private ByteString smallFrames;
+
+  @Setup
+  public void setUpSmallFrames() {
+    byte[] seven = new byte[7];
+    java.util.Arrays.fill(seven, (byte) 0x82);
+    ByteStringBuilder b = new ByteStringBuilder();
+    b.append(ClientFrames.frame(ClientFrames.HEADERS, 0, 1, ByteString.fromArray(new byte[] {(byte) 0x82})));
+    for (int i = 0; i < 4_000; i++) b.append(ClientFrames.frame(ClientFrames.CONTINUATION, i == 3_999 ? ClientFrames.END_HEADERS : 0, 1, ByteString.fromArray(seven)));
+    smallFrames = b.result().compact();
+  }
+
+  /** A block of 4,000 small CONTINUATION frames in one read: ns until it is refused. */
+  @Benchmark
+  public Object manySmallContinuations() {
+    return new ClientFrames(64 * 1024, 64).read(smallFrames).refusal();
   }
 
   private static void literal(ByteStringBuilder b, String s) {

@@ -106,8 +106,7 @@ final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, Byte
             }
             ClientFrames.Read read = frames.read(bytes);
             if (read.refusal() != null) {
-              refusals.incrementAndGet();
-              answerAndClose(read.refusal().goAway());
+              refuse(read.refusal().goAway());
               return;
             }
             // A header block must end within the timeout of its first frame, as an HTTP/1 head must:
@@ -149,6 +148,12 @@ final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, Byte
         });
       }
 
+      /** A header block refused: counted, and its GOAWAY sent before the connection closes. */
+      private void refuse(ByteString goAway) {
+        refusals.incrementAndGet();
+        answerAndClose(goAway);
+      }
+
       /** Sends {@code answer} in place of anything more from the layer, then closes the connection. */
       private void answerAndClose(ByteString answer) {
         cancel(fromClient);
@@ -165,8 +170,7 @@ final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteString, Byte
       @Override
       public void onTimer(Object key) {
         if (BLOCK.equals(key)) {
-          refusals.incrementAndGet();
-          answerAndClose(frames.refuse("header block not complete within " + timeout.toMillis() + " ms"));
+          refuse(frames.refuse("header block not complete within " + timeout.toMillis() + " ms"));
           return;
         }
         timeouts.incrementAndGet();

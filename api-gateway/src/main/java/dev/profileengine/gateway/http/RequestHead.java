@@ -47,11 +47,6 @@ public final class RequestHead {
    */
   record Checked(Refusal refusal, long bodyLength) {}
 
-  /** The refusal of a whole head ({@code head}: its bytes up to {@link #end}), or null to pass it to the parser. */
-  static Refusal refusal(ByteString head) {
-    return check(head).refusal();
-  }
-
   /** A whole head read once ({@code head}: its bytes up to {@link #end}): its refusal, else its body's length. */
   static Checked check(ByteString head) {
     int n = head.size();

@@ -51,21 +51,21 @@ class RequestHeadTest {
   @Test
   void aContentLengthIsDigitsOnly() {
     for (String value : List.of("1 0", "+5", "-1", "0x10", "", "5,5", "1\t0")) {
-      RequestHead.Refusal r = RequestHead.refusal(bytes("POST /v1/events HTTP/1.1\r\nHost: a\r\nContent-Length: " + value + "\r\n\r\n"));
+      RequestHead.Refusal r = RequestHead.check(bytes("POST /v1/events HTTP/1.1\r\nHost: a\r\nContent-Length: " + value + "\r\n\r\n")).refusal();
       assertEquals("Content-Length", r == null ? null : r.field(), "'" + value + "'");
       assertEquals(400, r.status());
     }
-    assertNull(RequestHead.refusal(bytes("POST /v1/events HTTP/1.1\r\nHost: a\r\ncontent-length:  10 \r\n\r\n")));
+    assertNull(RequestHead.check(bytes("POST /v1/events HTTP/1.1\r\nHost: a\r\ncontent-length:  10 \r\n\r\n")).refusal());
   }
 
   @Test
   void aFoldedHeaderAndAnHttp10TransferEncodingAreRefused() {
-    assertEquals("headers", RequestHead.refusal(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n 0\r\n\r\n")).field());
-    assertEquals("headers", RequestHead.refusal(bytes("POST / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\t0\r\n\r\n")).field());
-    assertEquals("Transfer-Encoding", RequestHead.refusal(bytes("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n")).field());
-    assertNull(RequestHead.refusal(bytes("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")));
-    assertNull(RequestHead.refusal(bytes("GET / HTTP/1.0\r\n\r\n")));
-    assertNull(RequestHead.refusal(bytes("\r\n\r\n")), "the parser answers an empty head itself");
+    assertEquals("headers", RequestHead.check(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n 0\r\n\r\n")).refusal().field());
+    assertEquals("headers", RequestHead.check(bytes("POST / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\t0\r\n\r\n")).refusal().field());
+    assertEquals("Transfer-Encoding", RequestHead.check(bytes("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n")).refusal().field());
+    assertNull(RequestHead.check(bytes("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")).refusal());
+    assertNull(RequestHead.check(bytes("GET / HTTP/1.0\r\n\r\n")).refusal());
+    assertNull(RequestHead.check(bytes("\r\n\r\n")).refusal(), "the parser answers an empty head itself");
   }
 
   /** The connection's answer to {@code pieces}, each handed to the guard on its own; the connection stays open after them. */
